@@ -1,0 +1,5 @@
+export * from "./host/host.js";
+export * from "./host/host-module.js";
+export * from "./host/errors.js";
+export * from "./host/modules.js";
+export { startHost } from "./start.js";

@@ -1,0 +1,28 @@
+/**
+ * `parallax <command> [--flag value ...]`: each command lives in ./commands/<name>.ts and
+ * exports `run(argv): Promise<number>` (the exit code). Loaded lazily so one command's
+ * dependencies (onnxruntime, ffmpeg) don't slow the others.
+ */
+type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
+
+const commands: Record<string, Command> = {
+  worker: { summary: "run a headless job worker", load: () => import("./commands/worker.js") },
+  "mot-eval": { summary: "MOT metrics of predictions against ground truth", load: () => import("./commands/mot-eval.js") },
+  "track-mot": { summary: "track MOTChallenge detections", load: () => import("./commands/track-mot.js") },
+  simulate: { summary: "generate a seeded multi-camera scene", load: () => import("./commands/simulate.js") },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(12)} ${command.summary}`);
+  return `usage: parallax <command> [options]\n\ncommands:\n${lines.join("\n")}\n`;
+}
+
+const [name, ...argv] = process.argv.slice(2);
+const command = name ? commands[name] : undefined;
+if (!command) {
+  process.stderr.write(name && name !== "--help" ? `unknown command '${name}'\n${usage()}` : usage());
+  process.exitCode = name && name !== "--help" ? 2 : 0;
+} else {
+  const module = await command.load();
+  process.exitCode = await module.run(argv);
+}

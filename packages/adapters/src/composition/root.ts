@@ -1,0 +1,34 @@
+import { Container, ContainerModule } from "inversify";
+import { Clock, IdGenerator } from "@parallax/application";
+import { SystemClock } from "../shared/system-clock.js";
+import { RandomIdGenerator } from "../shared/random-id-generator.js";
+import { Log, createLogger, type Logger } from "../shared/logger.js";
+import type { Config } from "./config.js";
+import { notebookModule } from "../notebook/notebook.module.js";
+import { reactiveModule } from "../reactive/reactive.module.js";
+import { jobsModule } from "../jobs/jobs.module.js";
+import { trackingModule } from "../tracking/tracking.module.js";
+
+export const AppConfig = Symbol.for("parallax.Config");
+
+/** Each capability contributes one module that binds its ports to the adapters `config` selects. */
+const capabilityModules: Array<(config: Config) => ContainerModule> = [notebookModule, reactiveModule, jobsModule, trackingModule];
+
+export interface RootOptions {
+  /** Replace the default logger (tests pass a silent one). */
+  logger?: Logger;
+}
+
+/**
+ * The one composition root shared by apps/http and apps/worker. Library users may call
+ * `container.rebind(Token)` afterwards to swap any port for their own adapter.
+ */
+export function createContainer(config: Config, options: RootOptions = {}): Container {
+  const container = new Container({ defaultScope: "Singleton" });
+  container.bind<Config>(AppConfig).toConstantValue(config);
+  container.bind<Logger>(Log).toConstantValue(options.logger ?? createLogger(config.LOG_LEVEL));
+  container.bind<Clock>(Clock).toConstantValue(new SystemClock());
+  container.bind<IdGenerator>(IdGenerator).toConstantValue(new RandomIdGenerator());
+  for (const module of capabilityModules) container.load(module(config));
+  return container;
+}

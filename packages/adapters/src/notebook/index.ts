@@ -1,0 +1,2 @@
+export * from "./notebook.module.js";
+export * from "./notebook.config.js";

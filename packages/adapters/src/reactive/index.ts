@@ -1,0 +1,2 @@
+export * from "./reactive.module.js";
+export * from "./reactive.config.js";

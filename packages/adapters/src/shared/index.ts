@@ -1,0 +1,3 @@
+export * from "./system-clock.js";
+export * from "./random-id-generator.js";
+export * from "./logger.js";

@@ -1,0 +1,2 @@
+export * from "./tracking.module.js";
+export * from "./tracking.config.js";

@@ -1,0 +1,39 @@
+import { Cause, Effect, Exit } from "effect";
+
+/**
+ * The plain-Promise face of the library, for users who don't use Effect.
+ * A failure with a `_tag` becomes a `ParallaxError` carrying that tag, so callers can
+ * branch on `err.tag` without knowing Effect; aborting `signal` interrupts the program.
+ */
+export class ParallaxError extends Error {
+  constructor(
+    readonly tag: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = `ParallaxError(${tag})`;
+  }
+}
+
+export async function runAsPromise<A, E>(
+  program: Effect.Effect<A, E>,
+  options: { signal?: AbortSignal } = {},
+): Promise<A> {
+  const exit = await Effect.runPromiseExit(program, options.signal ? { signal: options.signal } : undefined);
+  if (Exit.isSuccess(exit)) return exit.value;
+  throw toParallaxError(exit.cause);
+}
+
+export function toParallaxError<E>(cause: Cause.Cause<E>): Error {
+  const failure = Cause.findErrorOption(cause);
+  if (failure._tag === "Some") {
+    const error = failure.value as { _tag?: unknown; message?: unknown };
+    if (error && typeof error === "object" && typeof error._tag === "string") {
+      return new ParallaxError(error._tag, String(error.message ?? error._tag), error);
+    }
+    return failure.value instanceof Error ? failure.value : new Error(String(failure.value));
+  }
+  if (Cause.hasInterrupts(cause)) return new ParallaxError("Interrupted", "The operation was cancelled");
+  return new Error(Cause.pretty(cause));
+}
