@@ -1,2 +1,3 @@
 export * from "./notebook.module.js";
 export * from "./notebook.config.js";
+export * from "./memory-notebook.store.js";

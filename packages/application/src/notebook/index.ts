@@ -1,1 +1,2 @@
-export {};
+export * from "./notebook-store.port.js";
+export * from "./update-notebook.js";

@@ -1,1 +1,1 @@
-export {};
+export * from "./nbformat.types.js";

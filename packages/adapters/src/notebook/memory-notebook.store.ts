@@ -1,0 +1,43 @@
+import { Effect } from "effect";
+import { Conflict, NotFound, type StorageFailure } from "@parallax/domain";
+import type { Notebook } from "@parallax/domain/notebook";
+import type { NotebookStore, StoredNotebook } from "@parallax/application/notebook";
+
+/** For tests and `STORAGE=memory`: versions are counters; documents are deep-copied in and out. */
+export class MemoryNotebookStore implements NotebookStore {
+  private readonly entries = new Map<string, { notebook: Notebook; version: number }>();
+  private counter = 0;
+
+  list(): Effect.Effect<readonly string[], StorageFailure> {
+    return Effect.sync(() => [...this.entries.keys()].sort());
+  }
+
+  get(name: string): Effect.Effect<StoredNotebook, NotFound | StorageFailure> {
+    return Effect.suspend(() => {
+      const entry = this.entries.get(name);
+      if (!entry) return Effect.fail(new NotFound({ message: "Notebook not found" }));
+      return Effect.succeed({ name, notebook: structuredClone(entry.notebook), version: String(entry.version) });
+    });
+  }
+
+  put(name: string, notebook: Notebook, expectedVersion?: string | null): Effect.Effect<StoredNotebook, Conflict | StorageFailure> {
+    return Effect.suspend(() => {
+      const current = this.entries.get(name);
+      if (expectedVersion === null && current) {
+        return Effect.fail(new Conflict({ message: `Notebook ${name} already exists` }));
+      }
+      if (typeof expectedVersion === "string" && String(current?.version) !== expectedVersion) {
+        return Effect.fail(new Conflict({ message: `Notebook ${name} changed since it was read` }));
+      }
+      const version = ++this.counter;
+      this.entries.set(name, { notebook: structuredClone(notebook), version });
+      return Effect.succeed({ name, notebook, version: String(version) });
+    });
+  }
+
+  delete(name: string): Effect.Effect<void, NotFound | StorageFailure> {
+    return Effect.suspend(() =>
+      this.entries.delete(name) ? Effect.void : Effect.fail(new NotFound({ message: "Notebook not found" })),
+    );
+  }
+}
