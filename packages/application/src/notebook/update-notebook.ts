@@ -1,5 +1,5 @@
 import { Effect } from "effect";
-import type { Conflict, NotFound, type StorageFailure } from "@parallax/domain";
+import type { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import type { Notebook } from "@parallax/domain/notebook";
 import type { NotebookStore, StoredNotebook } from "./notebook-store.port.js";
 
