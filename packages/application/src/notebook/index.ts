@@ -1,2 +1,3 @@
 export * from "./notebook-store.port.js";
 export * from "./update-notebook.js";
+export * from "./notebook-reexecutor.port.js";

@@ -1,0 +1,28 @@
+import type { Effect } from "effect";
+import type { Notebook } from "@parallax/domain/notebook";
+
+export interface DifferingCell {
+  cell_index: number;
+  /** The stored outputs' text, normalised (volatile parts such as addresses and timings masked). */
+  expected: string;
+  actual: string;
+}
+
+/** What nbval-style validation by execution reports (kept in §A's `validation` object). */
+export interface ReexecutionReport {
+  success: boolean;
+  stdout: string;
+  stderr: string;
+  return_code: number;
+  differing_cells: DifferingCell[];
+}
+
+/**
+ * Re-runs a notebook's code cells in a fresh kernel and compares the new outputs with the
+ * stored ones. Optional: where no kernel is available the port is not bound and
+ * `/process_notebook` reports schema validation only.
+ */
+export interface NotebookReexecutor {
+  reexecute(notebook: Notebook, options?: { timeoutMs?: number }): Effect.Effect<ReexecutionReport, never>;
+}
+export const NotebookReexecutor = Symbol.for("parallax.NotebookReexecutor");
