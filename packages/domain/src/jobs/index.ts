@@ -1,1 +1,6 @@
-export {};
+export * from "./job.js";
+export * from "./backoff.js";
+export * from "./errors.js";
+export * from "./transitions.js";
+export * from "./pipeline.js";
+export * from "./job-view.js";

@@ -1,0 +1,148 @@
+/**
+ * A job: one run request of a named pipeline, with its state machine data.
+ * Times are epoch milliseconds; the HTTP view turns them into ISO strings.
+ * `version` grows by one on every stored change so stores can do single-item
+ * conditional writes (compare-and-set), the only primitive a DynamoDB table offers.
+ */
+export type JobStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
+
+export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(["completed", "failed", "cancelled"]);
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL_STATUSES.has(status);
+}
+
+export interface Lease {
+  readonly owner: string;
+  readonly token: string;
+  readonly expiresAt: number;
+}
+
+export type JobEventKind =
+  | "submitted"
+  | "started"
+  | "heartbeat_lost"
+  | "lease_expired"
+  | "retry_scheduled"
+  | "released"
+  | "cancel_requested"
+  | "completed"
+  | "failed"
+  | "cancelled"
+  | "retried";
+
+/** The job's own history: every run beyond the first is explained by an entry here. */
+export interface JobEvent {
+  readonly at: number;
+  readonly kind: JobEventKind;
+  readonly attempt: number;
+  readonly worker?: string;
+  readonly reason?: string;
+}
+
+export interface BackoffPolicy {
+  readonly baseMs: number;
+  readonly maxMs: number;
+}
+
+export type ParamValue = string | number | boolean;
+
+export interface Job {
+  readonly id: string;
+  readonly pipeline: string;
+  readonly command: readonly string[];
+  readonly params: Readonly<Record<string, ParamValue>>;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly timeoutMs: number | null;
+  readonly then: readonly string[];
+  readonly status: JobStatus;
+  readonly priority: number;
+  /** Counted attempts (failures and the current run); a lost lease or a release gives its attempt back. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  /** Every process start, counted or not. */
+  readonly runs: number;
+  /** Runs whose worker vanished (lease expired); bounded so a job that kills its worker cannot loop forever. */
+  readonly stalls: number;
+  readonly maxStalls: number;
+  readonly backoff: BackoffPolicy;
+  readonly runAt: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly startedAt: number | null;
+  readonly completedAt: number | null;
+  readonly exitCode: number | null;
+  readonly error: string | null;
+  readonly lease: Lease | null;
+  readonly cancelRequested: boolean;
+  readonly version: number;
+  readonly history: readonly JobEvent[];
+}
+
+export interface NewJob {
+  readonly id: string;
+  readonly pipeline: string;
+  readonly command: readonly string[];
+  readonly params?: Readonly<Record<string, ParamValue>>;
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly timeoutMs?: number | null;
+  readonly then?: readonly string[];
+  readonly priority?: number;
+  readonly maxAttempts?: number;
+  readonly maxStalls?: number;
+  readonly backoff?: BackoffPolicy;
+  /** Earliest start; defaults to `now`. */
+  readonly runAt?: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 60_000 };
+export const DEFAULT_MAX_STALLS = 5;
+
+export function createJob(input: NewJob, now: number): Job {
+  if (input.command.length === 0) throw new RangeError("A job needs a command");
+  return {
+    id: input.id,
+    pipeline: input.pipeline,
+    command: [...input.command],
+    params: { ...(input.params ?? {}) },
+    cwd: input.cwd ?? ".",
+    env: { ...(input.env ?? {}) },
+    timeoutMs: input.timeoutMs ?? null,
+    then: [...(input.then ?? [])],
+    status: "pending",
+    priority: input.priority ?? 0,
+    attempt: 0,
+    maxAttempts: Math.max(1, input.maxAttempts ?? 1),
+    runs: 0,
+    stalls: 0,
+    maxStalls: input.maxStalls ?? DEFAULT_MAX_STALLS,
+    backoff: input.backoff ?? DEFAULT_BACKOFF,
+    runAt: input.runAt ?? now,
+    createdAt: now,
+    updatedAt: now,
+    startedAt: null,
+    completedAt: null,
+    exitCode: null,
+    error: null,
+    lease: null,
+    cancelRequested: false,
+    version: 1,
+    history: [{ at: now, kind: "submitted", attempt: 0 }],
+  };
+}
+
+export function leaseExpired(job: Job, now: number): boolean {
+  return job.status === "running" && job.lease !== null && job.lease.expiresAt <= now;
+}
+
+/** Pending and due, or running on a lease nobody renewed: what a worker may take. */
+export function isClaimable(job: Job, now: number): boolean {
+  return (job.status === "pending" && job.runAt <= now) || leaseExpired(job, now);
+}
+
+/** Queue order: higher priority first, then earlier `runAt`, then older jobs. */
+export function compareQueueOrder(a: Job, b: Job): number {
+  return b.priority - a.priority || a.runAt - b.runAt || a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}

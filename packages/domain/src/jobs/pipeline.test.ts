@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { pipelinesFileSchema, resolveParams, substituteCommand } from "./pipeline.js";
+
+const file = pipelinesFileSchema.parse({
+  pipelines: [
+    { name: "train", command: ["python3", "ml/train.py", "--config", "{config}"], params: { config: { type: "string", default: "ml/config.yaml" } }, exclusive: true, then: ["verify"] },
+    { name: "generate", command: ["gen", "--tiles={tiles}"], params: { tiles: { type: "integer", min: 1, max: 100 } } },
+    { name: "verify", command: ["verify"] },
+  ],
+});
+
+describe("pipelines file", () => {
+  it("applies defaults", () => {
+    expect(file.pipelines[0]).toMatchObject({ cwd: ".", max_attempts: 1, timeout_s: null, exclusive: true, requires: [] });
+  });
+
+  it("rejects unknown placeholders, follow-ups and duplicates with readable messages", () => {
+    const bad = pipelinesFileSchema.safeParse({
+      pipelines: [
+        { name: "a", command: ["x", "{nope}"], then: ["ghost"] },
+        { name: "a", command: ["y"] },
+      ],
+    });
+    expect(bad.success).toBe(false);
+    const message = z.prettifyError(bad.error!);
+    expect(message).toContain("unknown parameter {nope}");
+    expect(message).toContain("unknown pipeline 'ghost'");
+    expect(message).toContain("duplicate pipeline 'a'");
+  });
+
+  it("types params and substitutes them argument by argument, never through a shell", () => {
+    const train = file.pipelines[0]!;
+    const generate = file.pipelines[1]!;
+    expect(resolveParams(train, {})).toEqual({ ok: true, params: { config: "ml/config.yaml" } });
+    expect(resolveParams(generate, { tiles: "12" })).toEqual({ ok: true, params: { tiles: 12 } });
+    expect(resolveParams(generate, { tiles: "1.5" })).toMatchObject({ ok: false, message: expect.stringContaining("integer") });
+    expect(resolveParams(generate, { tiles: "500" })).toMatchObject({ ok: false, message: expect.stringContaining("≤ 100") });
+    expect(resolveParams(generate, {})).toMatchObject({ ok: false, message: expect.stringContaining("Missing parameter 'tiles'") });
+    expect(resolveParams(generate, { tiles: "3", other: "x" })).toMatchObject({ ok: false, message: expect.stringContaining("Unknown parameter 'other'") });
+    const hostile = "a.yaml; rm -rf / $(whoami)";
+    expect(substituteCommand(train.command, { config: hostile })).toEqual(["python3", "ml/train.py", "--config", hostile]);
+    expect(substituteCommand(generate.command, { tiles: 7 })).toEqual(["gen", "--tiles=7"]);
+  });
+});
