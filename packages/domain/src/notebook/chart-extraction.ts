@@ -1,0 +1,45 @@
+import type { JsonValue, Notebook } from "./nbformat.types.js";
+
+export const chartMimeTypes = ["image/png", "image/jpeg"] as const;
+export type ChartMimeType = (typeof chartMimeTypes)[number];
+
+export interface Chart {
+  cell_index: number;
+  output_index: number;
+  /** Base64 without line breaks. */
+  image_data: string;
+  image_type: "png" | "jpeg";
+}
+
+/** Every image/png and image/jpeg output of code cells, in notebook order. */
+export function extractCharts(notebook: Notebook): Chart[] {
+  const charts: Chart[] = [];
+  notebook.cells.forEach((cell, cellIndex) => {
+    if (cell.cell_type !== "code") return;
+    cell.outputs.forEach((output, outputIndex) => {
+      if (output.output_type !== "display_data" && output.output_type !== "execute_result") return;
+      for (const mime of chartMimeTypes) {
+        const value = output.data[mime];
+        if (value === undefined) continue;
+        charts.push({ cell_index: cellIndex, output_index: outputIndex, image_data: base64Of(value), image_type: mime === "image/png" ? "png" : "jpeg" });
+      }
+    });
+  });
+  return charts;
+}
+
+/** §A `/convert`: `chartKey_NNN` (cell index, 3 digits) → that cell's images in order. */
+export function chartsByCellKey(charts: readonly Chart[]): Record<string, string[]> {
+  const keyed: Record<string, string[]> = {};
+  for (const chart of charts) {
+    const key = `chartKey_${String(chart.cell_index).padStart(3, "0")}`;
+    (keyed[key] ??= []).push(chart.image_data);
+  }
+  return keyed;
+}
+
+/** nbformat allows base64 split across lines or list items; clients want one clean string. */
+export function base64Of(value: JsonValue): string {
+  const text = Array.isArray(value) ? value.join("") : typeof value === "string" ? value : "";
+  return /\s/.test(text) ? text.replace(/\s+/g, "") : text;
+}
