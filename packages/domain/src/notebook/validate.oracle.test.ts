@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import Ajv from "ajv-draft-04";
+import AjvDraft04 from "ajv-draft-04";
 import { describe, expect, it } from "vitest";
 import { validateNotebook } from "./validate.js";
 import { mutateNotebook, seededRandom } from "./validate.mutations.js";
@@ -41,6 +41,8 @@ function relax(schema: Record<string, unknown>): Record<string, unknown> {
 
 describe.skipIf(!present)("validator agrees with ajv + the official nbformat schemas", () => {
   it("on 1,500 seeded mutations of the fixtures", () => {
+    // ajv-draft-04 is CommonJS: under NodeNext its default export arrives as `.default`.
+    const Ajv = ((AjvDraft04 as unknown as { default?: typeof AjvDraft04 }).default ?? AjvDraft04) as typeof AjvDraft04;
     const ajv = new Ajv({ strict: false, allErrors: false });
     const schemaFile = (minor: number) => JSON.parse(readFileSync(join(shared, "schema", `nbformat.v4.${minor}.schema.json`), "utf8"));
     const strict = [0, 1, 2, 3, 4, 5].map((minor) => ajv.compile(schemaFile(minor)));
