@@ -1,4 +1,8 @@
 /** Static analysis of one notebook cell: which names it defines and which it reads from other cells. */
+import { analyzeJavaScript } from "./javascript-analysis.js";
+import { analyzePython } from "./python-analysis.js";
+import { analyzeSql } from "./sql-analysis.js";
+
 export type CellLanguage = "python" | "sql" | "javascript";
 
 export interface CellAnalysis {
@@ -9,11 +13,12 @@ export interface CellAnalysis {
 }
 
 export function analyzeCell(language: CellLanguage, code: string): CellAnalysis {
-  // Provisional: a regex-level approximation until the real parsers land.
-  const writes = new Set<string>();
-  const reads = new Set<string>();
-  for (const match of code.matchAll(/^([A-Za-z]\w*)\s*=[^=]/gm)) writes.add(match[1]!);
-  for (const match of code.matchAll(/[A-Za-z_]\w*/g)) if (!writes.has(match[0])) reads.add(match[0]);
-  void language;
-  return { reads: [...reads].sort(), writes: [...writes].sort() };
+  switch (language) {
+    case "python":
+      return analyzePython(code);
+    case "sql":
+      return analyzeSql(code);
+    case "javascript":
+      return analyzeJavaScript(code);
+  }
 }

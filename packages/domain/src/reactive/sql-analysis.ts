@@ -1,0 +1,112 @@
+/**
+ * Reads and writes of a SQL cell.
+ * Reads: `{name}` placeholders and the tables the query references (another cell may define them:
+ * a `CREATE TABLE/VIEW` cell, or a Python data frame the SQL engine scans by name).
+ * Writes: `CREATE TABLE/VIEW` names.
+ *
+ * node-sql-parser knows PostgreSQL, not every DuckDB extension; when it cannot parse a query we
+ * fall back to a lexical scan rather than blocking a query the engine would run.
+ */
+import nodeSqlParser from "node-sql-parser";
+import type { CellAnalysis } from "./analysis.js";
+import { isPrivateName, sortedUnique } from "./names.js";
+import { analyzePython } from "./python-analysis.js";
+
+const { Parser } = nodeSqlParser;
+const sqlParser = new Parser();
+const PARAMETER_TOKEN = "__parallax_param_";
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+const IDENTIFIER = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/;
+const DEFAULT_SCHEMAS = new Set([null, "", "main", "public"]);
+
+/** The `{...}` placeholders of a SQL cell, in order of appearance (each `{expr}` text without braces). */
+export function sqlPlaceholders(code: string): string[] {
+  return [...code.matchAll(PLACEHOLDER)].map((match) => match[1]!.trim());
+}
+
+function placeholderReads(code: string): string[] {
+  const reads: string[] = [];
+  for (const expression of sqlPlaceholders(code)) {
+    const identifier = IDENTIFIER.exec(expression);
+    if (identifier) reads.push(identifier[1]!);
+    else if (expression.length > 0) reads.push(...analyzePython(expression).reads);
+  }
+  return reads;
+}
+
+/** Rewrites what node-sql-parser's PostgreSQL grammar lacks but DuckDB accepts. */
+function normalize(code: string): string {
+  let index = 0;
+  return code
+    .replace(PLACEHOLDER, () => `${PARAMETER_TOKEN}${index++}`)
+    .replace(/\bcreate\s+(?:or\s+replace\s+)?(?:temp|temporary)?\s*table\b/gi, "CREATE TABLE");
+}
+
+interface SqlNames {
+  readonly tables: Set<string>;
+  readonly created: Set<string>;
+}
+
+/** CTE names and created views are only visible in the AST, not in `tableList`. */
+function collectFromAst(node: unknown, cteNames: Set<string>, created: Set<string>): void {
+  if (Array.isArray(node)) {
+    for (const item of node) collectFromAst(item, cteNames, created);
+    return;
+  }
+  if (node === null || typeof node !== "object") return;
+  const record = node as Record<string, unknown>;
+  if (record["type"] === "create" && record["keyword"] === "view") {
+    const view = record["view"] as { db?: string | null; view?: string } | undefined;
+    if (view?.view && DEFAULT_SCHEMAS.has(view.db ?? null)) created.add(view.view);
+  }
+  if (Array.isArray(record["with"])) {
+    for (const cte of record["with"] as { name?: { value?: string } }[]) {
+      if (cte.name?.value) cteNames.add(cte.name.value);
+    }
+  }
+  for (const value of Object.values(record)) if (value !== null && typeof value === "object") collectFromAst(value, cteNames, created);
+}
+
+function parseNames(code: string): SqlNames | undefined {
+  let result: { tableList: string[]; ast: unknown };
+  try {
+    result = sqlParser.parse(code, { database: "postgresql" }) as { tableList: string[]; ast: unknown };
+  } catch {
+    return undefined;
+  }
+  const cteNames = new Set<string>();
+  const created = new Set<string>();
+  collectFromAst(result.ast, cteNames, created);
+  const tables = new Set<string>();
+  for (const entry of result.tableList) {
+    const [kind, db, table] = entry.split("::");
+    if (!table || !DEFAULT_SCHEMAS.has(db === "null" ? null : (db ?? null))) continue;
+    if (kind === "create") created.add(table);
+    else if (!cteNames.has(table)) tables.add(table);
+  }
+  return { tables, created };
+}
+
+const FROM_OR_JOIN = /\b(?:from|join|into|update)\s+([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*\()/gi;
+const CREATE = /\bcreate\s+(?:or\s+replace\s+)?(?:temp\s+|temporary\s+)?(?:table|view)\s+(?:if\s+not\s+exists\s+)?([A-Za-z_][A-Za-z0-9_]*)/gi;
+const WITH_NAME = /(?:\bwith|,)\s*([A-Za-z_][A-Za-z0-9_]*)\s+as\s*\(/gi;
+
+function scanNames(code: string): SqlNames {
+  const withoutStrings = code.replace(/'(?:[^']|'')*'/g, "''").replace(/--[^\n]*/g, "");
+  const cteNames = new Set([...withoutStrings.matchAll(WITH_NAME)].map((match) => match[1]!));
+  const created = new Set([...withoutStrings.matchAll(CREATE)].map((match) => match[1]!));
+  const tables = new Set(
+    [...withoutStrings.matchAll(FROM_OR_JOIN)].map((match) => match[1]!).filter((name) => !cteNames.has(name)),
+  );
+  return { tables, created };
+}
+
+export function analyzeSql(code: string): CellAnalysis {
+  const normalized = normalize(code);
+  const names = parseNames(normalized) ?? scanNames(normalized);
+  const reads = [...placeholderReads(code), ...[...names.tables].filter((table) => !table.startsWith(PARAMETER_TOKEN))];
+  return {
+    reads: sortedUnique(reads.filter((name) => !names.created.has(name) && !isPrivateName(name))),
+    writes: sortedUnique([...names.created].filter((name) => !isPrivateName(name))),
+  };
+}
