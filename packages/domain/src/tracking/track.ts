@@ -1,0 +1,99 @@
+import { KALMAN_STATE_SIZE, kalmanBox, kalmanInitiate, kalmanUpdate } from "./kalman.js";
+
+export const TrackState = { New: "new", Tracked: "tracked", Lost: "lost", Removed: "removed" } as const;
+export type TrackState = (typeof TrackState)[keyof typeof TrackState];
+
+/** One frame of detections: packed xyxy boxes, scores and optional embeddings (count × dim). */
+export interface FrameDetections {
+  readonly count: number;
+  readonly boxes: Float64Array;
+  readonly scores: Float64Array;
+  readonly embeddings?: Float32Array;
+  readonly embeddingDim?: number;
+}
+
+/** What a tracker reports for each confirmed track of a frame. */
+export interface TrackOutput {
+  readonly trackId: number;
+  /** Kalman-filtered box, xyxy. */
+  readonly box: [number, number, number, number];
+  readonly score: number;
+  readonly state: TrackState;
+  /** Index of the detection that updated the track this frame, -1 when none. */
+  readonly detectionIndex: number;
+  /** Exponential moving average of the track's L2-normalised embeddings (BoT-SORT), if any. */
+  readonly embedding?: Float32Array;
+}
+
+/** A single target: filter state, lifecycle and smoothed appearance. */
+export class Track {
+  readonly kalman = new Float64Array(KALMAN_STATE_SIZE);
+  state: TrackState = TrackState.New;
+  isActivated = false;
+  score: number;
+  id = 0;
+  /** Last frame the track was updated by a detection (ByteTrack's end_frame). */
+  frameId = 0;
+  startFrame = 0;
+  trackletLength = 0;
+  lastDetection = -1;
+  smoothEmbedding: Float32Array | undefined;
+  currentEmbedding: Float32Array | undefined;
+
+  constructor(box: ArrayLike<number>, offset: number, score: number, embedding: Float32Array | undefined) {
+    this.score = score;
+    const x1 = box[offset]!, y1 = box[offset + 1]!, x2 = box[offset + 2]!, y2 = box[offset + 3]!;
+    kalmanInitiate(this.kalman, (x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1);
+    if (embedding) this.updateEmbedding(embedding, 0.9);
+  }
+
+  activate(id: number, frameId: number): void {
+    this.id = id;
+    this.trackletLength = 0;
+    this.state = TrackState.Tracked;
+    this.isActivated = frameId === 1;
+    this.frameId = frameId;
+    this.startFrame = frameId;
+  }
+
+  /** Updates with a matched detection; `reactivate` brings a lost track back. */
+  update(boxes: Float64Array, index: number, score: number, embedding: Float32Array | undefined, frameId: number, alpha: number, reactivate: boolean): void {
+    const x1 = boxes[4 * index]!, y1 = boxes[4 * index + 1]!, x2 = boxes[4 * index + 2]!, y2 = boxes[4 * index + 3]!;
+    kalmanUpdate(this.kalman, (x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1);
+    if (embedding) this.updateEmbedding(embedding, alpha);
+    this.frameId = frameId;
+    this.trackletLength = reactivate ? 0 : this.trackletLength + 1;
+    this.state = TrackState.Tracked;
+    this.isActivated = true;
+    this.score = score;
+    this.lastDetection = index;
+  }
+
+  /** Smoothed appearance: EMA of normalised embeddings, renormalised (BoT-SORT's update_features). */
+  updateEmbedding(embedding: Float32Array, alpha: number): void {
+    const current = (this.currentEmbedding ??= new Float32Array(embedding.length));
+    let norm = 0;
+    for (let k = 0; k < embedding.length; k++) norm += embedding[k]! * embedding[k]!;
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let k = 0; k < embedding.length; k++) current[k] = embedding[k]! * scale;
+    if (!this.smoothEmbedding) {
+      this.smoothEmbedding = Float32Array.from(current);
+      return;
+    }
+    const smooth = this.smoothEmbedding;
+    let smoothNorm = 0;
+    for (let k = 0; k < smooth.length; k++) {
+      const v = alpha * smooth[k]! + (1 - alpha) * current[k]!;
+      smooth[k] = v;
+      smoothNorm += v * v;
+    }
+    const inverse = smoothNorm > 0 ? 1 / Math.sqrt(smoothNorm) : 0;
+    for (let k = 0; k < smooth.length; k++) smooth[k] = smooth[k]! * inverse;
+  }
+
+  box(): [number, number, number, number] {
+    const out = new Float64Array(4);
+    kalmanBox(this.kalman, out, 0);
+    return [out[0]!, out[1]!, out[2]!, out[3]!];
+  }
+}
