@@ -1,7 +1,119 @@
+import { z } from "zod";
+import { SpatialNotebooks } from "@parallax/application/notebook";
+import { readJsonBody } from "../host/body.js";
+import { HttpError, runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
+import { readMultipart } from "../host/multipart.js";
 
-/** The HTTP and WebSocket face of the notebook capability. */
+const nameParams = z.object({ name: z.string() });
+const spatialSchema = z.object({ x: z.number(), y: z.number(), z: z.number(), pitch: z.number(), yaw: z.number(), roll: z.number() });
+
+/** CONTRACTS.md §A: the spatial-notebook API of the visionOS client, at the root. */
 export const notebookHost: HostModule = {
   name: "notebook",
-  register() {},
+  register({ container, config, routes }) {
+    const notebooks = container.get(SpatialNotebooks);
+    const limit = config.MAX_UPLOAD_MB * 1024 * 1024;
+
+    routes.add({
+      method: "get",
+      path: "/health",
+      summary: "Liveness",
+      tags: ["spatial notebooks"],
+      response: z.object({ status: z.literal("healthy"), service: z.literal("notebook-processor") }),
+      handler: () => ({ status: "healthy", service: "notebook-processor" }),
+    });
+
+    routes.add({
+      method: "get",
+      path: "/notebooks",
+      summary: "Names of the stored notebooks",
+      tags: ["spatial notebooks"],
+      response: z.array(z.string()),
+      handler: () => runUseCase(notebooks.list()),
+    });
+
+    routes.add({
+      method: "get",
+      path: "/notebooks/:name",
+      summary: "A stored notebook (nbformat JSON)",
+      tags: ["spatial notebooks"],
+      params: nameParams,
+      handler: async ({ params }) => (await runUseCase(notebooks.get(params.name))).notebook,
+    });
+
+    routes.add({
+      method: "get",
+      path: "/notebooks/:name/download",
+      summary: "A stored notebook as a file attachment",
+      tags: ["spatial notebooks"],
+      params: nameParams,
+      handler: async ({ params, ctx }) => {
+        const file = await runUseCase(notebooks.download(params.name));
+        ctx.set("Content-Type", "application/x-ipynb+json");
+        ctx.attachment(file.name);
+        ctx.body = Buffer.from(file.bytes);
+        return undefined;
+      },
+    });
+
+    routes.add({
+      method: "post",
+      path: "/convert/:name",
+      summary: "Upload a notebook (multipart field `file`); stores it and returns its charts by cell",
+      tags: ["spatial notebooks"],
+      params: nameParams,
+      handler: async ({ params, ctx }) => {
+        const form = await readMultipart(ctx, limit);
+        const file = form.files.find((upload) => upload.field === "file");
+        if (!file) throw new HttpError(400, "No file provided");
+        const { charts } = await runUseCase(notebooks.convert(params.name, { filename: file.filename, bytes: file.data }));
+        return Object.keys(charts).length > 0 ? charts : { message: "No charts found in notebook" };
+      },
+    });
+
+    routes.add({
+      method: "post",
+      path: "/process_notebook",
+      summary: "Validate a notebook (multipart field `notebook`) and extract its outputs and charts",
+      tags: ["spatial notebooks"],
+      handler: async ({ ctx }) => {
+        const form = await readMultipart(ctx, limit);
+        const file = form.files.find((upload) => upload.field === "notebook");
+        if (!file) throw new HttpError(400, "No file provided");
+        if (file.filename.trim() === "") throw new HttpError(400, "No file selected");
+        return runUseCase(notebooks.process(file.data));
+      },
+    });
+
+    routes.add({
+      method: "put",
+      path: "/notebooks/:name/cells/spatial",
+      summary: "Place every cell at one spatial position",
+      tags: ["spatial notebooks"],
+      params: nameParams,
+      handler: async ({ params, ctx }) => {
+        const body = await readJsonBody(ctx, limit, 400);
+        const { placement, totalCells } = await runUseCase(notebooks.placeAllCells(params.name, body));
+        return { message: `Spatial data updated for all ${totalCells} cells`, spatial_data: placement, total_cells: totalCells };
+      },
+    });
+
+    routes.add({
+      method: "put",
+      path: "/notebooks/:name/cells/:index/spatial",
+      summary: "Place one cell in 3-D space",
+      tags: ["spatial notebooks"],
+      params: z.object({ name: z.string(), index: z.string() }),
+      body: undefined,
+      response: z.object({ message: z.string(), spatial_data: spatialSchema }),
+      handler: async ({ params, ctx }) => {
+        const body = await readJsonBody(ctx, limit, 400);
+        // Flask's <int:index> matched only non-negative integers; anything else names no cell.
+        const index = /^\d+$/.test(params.index) ? Number(params.index) : -1;
+        const placement = await runUseCase(notebooks.placeCell(params.name, index, body));
+        return { message: `Spatial data updated for cell ${index}`, spatial_data: placement };
+      },
+    });
+  },
 };

@@ -1,19 +1,21 @@
+import { join } from "node:path";
 import { ContainerModule } from "inversify";
-import { NotebookStore } from "@parallax/application/notebook";
+import { Clock, IdGenerator } from "@parallax/application";
+import { NotebookReexecutor, NotebookStore, SpatialNotebooks } from "@parallax/application/notebook";
 import type { Config } from "../composition/config.js";
+import { FileNotebookStore } from "./file-notebook.store.js";
 import { MemoryNotebookStore } from "./memory-notebook.store.js";
 
 /** Binds the notebook ports to the adapters chosen by configuration (`STORAGE`). */
 export function notebookModule(config: Config): ContainerModule {
   return new ContainerModule((options) => {
-    options.bind<NotebookStore>(NotebookStore).toDynamicValue(() => {
-      switch (config.STORAGE) {
-        case "memory":
-          return new MemoryNotebookStore();
-        case "file":
-          // The file store arrives with the spatial-notebook API; until then memory keeps the host usable.
-          return new MemoryNotebookStore();
-      }
+    options.bind<NotebookStore>(NotebookStore).toDynamicValue(() =>
+      config.STORAGE === "memory" ? new MemoryNotebookStore() : new FileNotebookStore(join(config.DATA_DIR, "notebooks")),
+    );
+    options.bind<SpatialNotebooks>(SpatialNotebooks).toDynamicValue((context) => {
+      // Bound by the reactive module only where a Python kernel is available.
+      const reexecutor = context.get<NotebookReexecutor>(NotebookReexecutor, { optional: true });
+      return new SpatialNotebooks(context.get<NotebookStore>(NotebookStore), context.get<Clock>(Clock), context.get<IdGenerator>(IdGenerator), reexecutor);
     });
   });
 }

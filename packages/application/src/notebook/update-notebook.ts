@@ -1,9 +1,24 @@
-import { Effect } from "effect";
+import { Effect, Semaphore } from "effect";
 import type { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import type { Notebook } from "@parallax/domain/notebook";
 import type { NotebookStore, StoredNotebook } from "./notebook-store.port.js";
 
 const MAX_ATTEMPTS = 64;
+
+/**
+ * Writers in this process take turns per notebook, so concurrent requests don't all read the
+ * same version and then retry each other quadratically; compare-and-swap still guards against
+ * other processes.
+ */
+const turns = new WeakMap<NotebookStore, Map<string, Semaphore.Semaphore>>();
+
+function turnFor(store: NotebookStore, name: string): Semaphore.Semaphore {
+  let byName = turns.get(store);
+  if (!byName) turns.set(store, (byName = new Map()));
+  let turn = byName.get(name);
+  if (!turn) byName.set(name, (turn = Semaphore.makeUnsafe(1)));
+  return turn;
+}
 
 /**
  * Read-modify-write with compare-and-swap: `mutate` sees the latest stored notebook and, when
@@ -27,6 +42,6 @@ export function updateNotebook<E, R = Notebook>(
       if (written === undefined) return yield* attempt(left - 1);
       return { stored: written, result };
     });
-  return attempt(MAX_ATTEMPTS);
+  return turnFor(store, name).withPermits(1)(attempt(MAX_ATTEMPTS));
 }
 

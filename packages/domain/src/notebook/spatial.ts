@@ -2,8 +2,11 @@ import { z } from "zod";
 import type { JsonObject, Notebook } from "./nbformat.types.js";
 
 const axis = (field: string) =>
-  z.number({ error: (issue) => `Field '${field}' must be a number${issue.input === undefined ? " (missing)" : ""}` }).refine(Number.isFinite, {
-    message: `Field '${field}' must be a finite number`,
+  z.number({
+    error: (issue) =>
+      typeof issue.input === "number"
+        ? `Field '${field}' must be a finite number`
+        : `Field '${field}' must be a number${issue.input === undefined ? " (missing)" : ""}`,
   });
 
 /** Where a cell floats in the visionOS scene: position in metres, orientation in degrees. */

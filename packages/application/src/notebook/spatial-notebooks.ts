@@ -1,0 +1,152 @@
+import { Effect } from "effect";
+import { InvalidInput, NotFound, type Conflict, type StorageFailure } from "@parallax/domain";
+import {
+  chartsByCellKey,
+  extractCharts,
+  extractOutputs,
+  parseNotebookName,
+  parseSpatialPlacement,
+  placeAllCells,
+  placeCell,
+  upgradeToCurrentMinor,
+  validateNotebook,
+  type Chart,
+  type ExtractedOutput,
+  type Notebook,
+  type SpatialPlacement,
+} from "@parallax/domain/notebook";
+import type { Clock } from "../shared/clock.port.js";
+import type { IdGenerator } from "../shared/id-generator.port.js";
+import type { NotebookReexecutor, ReexecutionReport } from "./notebook-reexecutor.port.js";
+import type { NotebookStore, StoredNotebook } from "./notebook-store.port.js";
+import { updateNotebook } from "./update-notebook.js";
+
+export interface ProcessReport {
+  validation: { success: boolean; errors: string[] } & Partial<ReexecutionReport>;
+  outputs: ExtractedOutput[];
+  total_outputs: number;
+  charts: Chart[];
+  total_charts: number;
+}
+
+type StoreError = NotFound | StorageFailure | Conflict;
+
+/**
+ * The spatial-notebook use cases (CONTRACTS.md §A): import and list notebooks, extract their
+ * charts and outputs, and place cells in 3-D space for a visionOS client.
+ */
+export class SpatialNotebooks {
+  constructor(
+    private readonly store: NotebookStore,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    private readonly reexecutor?: NotebookReexecutor,
+  ) {}
+
+  list(): Effect.Effect<readonly string[], StorageFailure> {
+    return this.store.list();
+  }
+
+  get(rawName: string): Effect.Effect<StoredNotebook, InvalidInput | NotFound | StorageFailure> {
+    return Effect.flatMap(nameOf(rawName), (name) => this.store.get(name));
+  }
+
+  /** The stored file as nbformat writes it (indent 1, trailing newline), for downloads. */
+  download(rawName: string): Effect.Effect<{ name: string; bytes: Uint8Array }, InvalidInput | NotFound | StorageFailure> {
+    return Effect.map(this.get(rawName), (stored) => ({ name: stored.name, bytes: serializeNotebook(stored.notebook) }));
+  }
+
+  /** §A `/convert`: validate an upload, store it as `<name>.ipynb`, answer its charts keyed by cell. */
+  convert(
+    rawName: string,
+    upload: { filename: string; bytes: Uint8Array },
+  ): Effect.Effect<{ stored: StoredNotebook; charts: Record<string, string[]> }, InvalidInput | StoreError> {
+    return Effect.gen({ self: this }, function* () {
+      if (upload.filename.trim() === "") return yield* Effect.fail(new InvalidInput({ message: "No file selected" }));
+      if (!upload.filename.toLowerCase().endsWith(".ipynb")) return yield* Effect.fail(new InvalidInput({ message: "Invalid file type" }));
+      const name = yield* nameOf(rawName);
+      const notebook = yield* this.parseUpload(upload.bytes);
+      const stored = yield* this.store.put(name, this.stamp(notebook, "imported_at"));
+      return { stored, charts: chartsByCellKey(extractCharts(stored.notebook)) };
+    });
+  }
+
+  /** §A `/process_notebook`: validation (and re-execution where a kernel exists), outputs and charts. */
+  process(bytes: Uint8Array): Effect.Effect<ProcessReport, InvalidInput> {
+    return Effect.gen({ self: this }, function* () {
+      const document = yield* parseJson(bytes);
+      const verdict = validateNotebook(document);
+      if (!verdict.valid) {
+        return { validation: { success: false, errors: [...verdict.errors] }, outputs: [], total_outputs: 0, charts: [], total_charts: 0 };
+      }
+      const outputs = extractOutputs(verdict.notebook);
+      const charts = extractCharts(verdict.notebook);
+      let validation: ProcessReport["validation"] = { success: true, errors: [] };
+      if (this.reexecutor) {
+        const report = yield* this.reexecutor.reexecute(verdict.notebook);
+        validation = { ...report, errors: [], success: report.success };
+      }
+      return { validation, outputs, total_outputs: outputs.length, charts, total_charts: charts.length };
+    });
+  }
+
+  placeCell(rawName: string, index: number, body: unknown): Effect.Effect<SpatialPlacement, InvalidInput | StoreError> {
+    return Effect.gen({ self: this }, function* () {
+      const placement = yield* placementOf(body);
+      const name = yield* nameOf(rawName);
+      yield* updateNotebook(this.store, name, (notebook) => {
+        const placed = placeCell(notebook, index, placement);
+        if (!placed) return Effect.fail(new NotFound({ message: `Cell index ${index} out of range (notebook has ${notebook.cells.length} cells)` }));
+        return Effect.succeed({ notebook: this.stamp(placed, "spatial_updated_at"), result: undefined });
+      });
+      return placement;
+    });
+  }
+
+  placeAllCells(rawName: string, body: unknown): Effect.Effect<{ placement: SpatialPlacement; totalCells: number }, InvalidInput | StoreError> {
+    return Effect.gen({ self: this }, function* () {
+      const placement = yield* placementOf(body);
+      const name = yield* nameOf(rawName);
+      const { result } = yield* updateNotebook(this.store, name, (notebook) =>
+        Effect.succeed({ notebook: this.stamp(placeAllCells(notebook, placement), "spatial_updated_at"), result: notebook.cells.length }),
+      );
+      return { placement, totalCells: result };
+    });
+  }
+
+  /** Parses, validates and upgrades an uploaded document to the stored 4.5 form. */
+  parseUpload(bytes: Uint8Array): Effect.Effect<Notebook, InvalidInput> {
+    return Effect.flatMap(parseJson(bytes), (document) => {
+      const verdict = validateNotebook(document);
+      if (!verdict.valid) return Effect.fail(new InvalidInput({ message: `Invalid notebook: ${verdict.errors.slice(0, 5).join("; ")}` }));
+      return Effect.succeed(upgradeToCurrentMinor(verdict.notebook, () => this.ids.next()));
+    });
+  }
+
+  private stamp(notebook: Notebook, field: string): Notebook {
+    const existing = notebook.metadata["parallax"];
+    const parallax = existing && typeof existing === "object" && !Array.isArray(existing) ? existing : {};
+    return { ...notebook, metadata: { ...notebook.metadata, parallax: { ...parallax, [field]: this.clock.now().toISOString() } } };
+  }
+}
+
+export function serializeNotebook(notebook: Notebook): Uint8Array {
+  return new TextEncoder().encode(`${JSON.stringify(notebook, null, 1)}\n`);
+}
+
+function nameOf(raw: string): Effect.Effect<string, InvalidInput> {
+  const parsed = parseNotebookName(raw);
+  return parsed.ok ? Effect.succeed(parsed.name) : Effect.fail(parsed.error);
+}
+
+function placementOf(body: unknown): Effect.Effect<SpatialPlacement, InvalidInput> {
+  const parsed = parseSpatialPlacement(body);
+  return parsed.ok ? Effect.succeed(parsed.placement) : Effect.fail(new InvalidInput({ message: parsed.message }));
+}
+
+function parseJson(bytes: Uint8Array): Effect.Effect<unknown, InvalidInput> {
+  return Effect.try({
+    try: () => JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown,
+    catch: (error) => new InvalidInput({ message: `Invalid notebook: not JSON (${(error as Error).message})` }),
+  });
+}
