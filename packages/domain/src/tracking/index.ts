@@ -12,3 +12,4 @@ export * from "./tracker.js";
 export * from "./bytetrack.js";
 export * from "./botsort.js";
 export * from "./mot-tracking.js";
+export * from "./homography.js";
