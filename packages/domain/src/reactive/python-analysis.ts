@@ -197,6 +197,8 @@ class PythonWalker {
 
   private argList(node: SyntaxNode, scope: PythonScope): void {
     const children = childrenOf(node);
+    // `f(x for x in xs)`: the generator expression's clauses sit directly in the ArgList.
+    if (children.some((child) => child.name === "for")) return this.comprehensionParts(children.slice(1, -1), scope);
     for (let i = 0; i < children.length; i++) {
       const child = children[i]!;
       const next = children[i + 1];
@@ -397,8 +399,11 @@ class PythonWalker {
 
   /** The first iterable is evaluated outside the comprehension; everything else inside it. */
   private comprehension(node: SyntaxNode, scope: PythonScope): void {
+    this.comprehensionParts(childrenOf(node).slice(1, -1), scope);
+  }
+
+  private comprehensionParts(children: readonly SyntaxNode[], scope: PythonScope): void {
     const inner = new PythonScope("comprehension", scope);
-    const children = childrenOf(node).slice(1, -1);
     const firstFor = children.findIndex((child) => child.name === "for" || child.name === "async");
     let part: "element" | "targets" | "iterable" | "condition" = "element";
     let firstIterable = true;

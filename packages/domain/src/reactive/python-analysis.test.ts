@@ -1,0 +1,150 @@
+import { describe, expect, it } from "vitest";
+import { analyzeCell } from "./analysis.js";
+import { PYTHON_BUILTINS } from "./builtins.js";
+
+interface Case {
+  readonly rule: string;
+  readonly code: string;
+  readonly reads?: readonly string[];
+  readonly writes?: readonly string[];
+  /** A substring of the expected error; the cell then has no names. */
+  readonly error?: string;
+}
+
+const lines = (...source: string[]): string => source.join("\n");
+
+const cases: readonly Case[] = [
+  // Reads versus writes in textual order
+  { rule: "load before store is a read", code: "print(x)\nx = 1", reads: ["x"], writes: ["x"] },
+  { rule: "store before load is not a read", code: "x = 1\nprint(x)", writes: ["x"] },
+  { rule: "x = x + 1 reads and writes x", code: "x = x + 1", reads: ["x"], writes: ["x"] },
+  { rule: "augmented assignment writes only", code: "x += 1", writes: ["x"] },
+  { rule: "augmented assignment reads its value", code: "total -= step * k", reads: ["k", "step"], writes: ["total"] },
+  { rule: "statements separated by semicolons are ordered", code: "a = 1; b = a", writes: ["a", "b"] },
+  { rule: "empty cell", code: "", reads: [], writes: [] },
+  { rule: "comment-only cell", code: "# nothing here\n", reads: [], writes: [] },
+  // Assignment targets
+  { rule: "tuple unpacking", code: "a, b = pair", reads: ["pair"], writes: ["a", "b"] },
+  { rule: "parenthesised and nested targets", code: "(a, (b, c)) = nested", reads: ["nested"], writes: ["a", "b", "c"] },
+  { rule: "list target with starred name", code: "[first, *rest] = items", reads: ["items"], writes: ["first", "rest"] },
+  { rule: "chained assignment", code: "a = b = make()", reads: ["make"], writes: ["a", "b"] },
+  { rule: "subscript assignment reads the base and index only", code: "d[k] = v", reads: ["d", "k", "v"] },
+  { rule: "attribute assignment reads the base only", code: "o.a.b = v", reads: ["o", "v"] },
+  { rule: "augmented subscript assignment reads the base", code: "counts[key] += 1", reads: ["counts", "key"] },
+  { rule: "annotated assignment defines x and reads T", code: "x: T = v", reads: ["T", "v"], writes: ["x"] },
+  { rule: "bare annotation defines the name", code: "limit: int", writes: ["limit"] },
+  { rule: "attribute loads read only the base", code: "y = np.array(values).mean()", reads: ["np", "values"], writes: ["y"] },
+  { rule: "f-string replacements are reads", code: 'msg = f"{name!r:>{width}} {n + 1}"', reads: ["n", "name", "width"], writes: ["msg"] },
+  { rule: "conditional expression", code: "z = a if cond else b", reads: ["a", "b", "cond"], writes: ["z"] },
+  { rule: "slices", code: "part = seq[lo:hi:step]", reads: ["hi", "lo", "seq", "step"], writes: ["part"] },
+  { rule: "keyword argument names are not reads", code: "plot(data, color=shade, **opts)", reads: ["data", "opts", "plot", "shade"] },
+  { rule: "starred call arguments are reads", code: "f(*args)", reads: ["args", "f"] },
+  // Control flow and binding statements
+  { rule: "for target is written, iterable read", code: "for i, row in enumerate(rows):\n    last = row", reads: ["rows"], writes: ["i", "last", "row"] },
+  { rule: "for ... else", code: "for v in vs:\n    pass\nelse:\n    done = flag", reads: ["flag", "vs"], writes: ["done", "v"] },
+  { rule: "with ... as writes the alias", code: "with open(path) as fh:\n    text = fh.read()", reads: ["path"], writes: ["fh", "text"] },
+  { rule: "with several items", code: "with lock, opener(p) as h, ctx() as g:\n    pass", reads: ["ctx", "lock", "opener", "p"], writes: ["g", "h"] },
+  { rule: "if / elif / while bodies", code: lines("if a:", "    r = 1", "elif b:", "    r = 2", "while c:", "    c = step()"), reads: ["a", "b", "c", "step"], writes: ["c", "r"] },
+  { rule: "walrus defines its target", code: "if (n := len(items)) > 3:\n    print(n)", reads: ["items"], writes: ["n"] },
+  { rule: "walrus in a comprehension binds in the cell", code: "vals = [y := f(v) for v in vs]\nlast = y", reads: ["f", "vs"], writes: ["last", "vals", "y"] },
+  { rule: "walrus in a call argument", code: "show(total := a + b)", reads: ["a", "b", "show"], writes: ["total"] },
+  { rule: "assert and raise read their names", code: "assert ok, message\nraise Err(msg) from cause", reads: ["Err", "cause", "message", "msg", "ok"] },
+  // def / class
+  { rule: "def defines its name", code: "def f(a):\n    return a", writes: ["f"] },
+  { rule: "class defines its name", code: "class Model:\n    pass", writes: ["Model"] },
+  { rule: "async def, await, async for and async with", code: lines("async def run(q):", "    async with sem:", "        async for m in q:", "            await handle(m)"), reads: ["handle", "sem"], writes: ["run"] },
+  { rule: "function parameters and locals are not reads", code: lines("def f(a, *args, b=1, **kw):", "    c = a + b", "    return c, args, kw"), writes: ["f"] },
+  { rule: "free names of a function body are reads", code: "def f():\n    return scale * base", reads: ["base", "scale"], writes: ["f"] },
+  { rule: "function body names defined later at top level are not reads", code: "def f():\n    return g\ng = 1", writes: ["f", "g"] },
+  { rule: "recursive function", code: "def fact(n):\n    return 1 if n == 0 else n * fact(n - 1)", writes: ["fact"] },
+  { rule: "a local assigned anywhere in the function is not a read", code: "def f():\n    print(t)\n    t = 1", writes: ["f"] },
+  { rule: "defaults are read where they appear", code: "def f(a=default_a, *, b=other):\n    return a", reads: ["default_a", "other"], writes: ["f"] },
+  { rule: "annotations are read where they appear", code: "def f(a: In) -> Out:\n    return a", reads: ["In", "Out"], writes: ["f"] },
+  { rule: "decorators are read", code: "@cache\n@app.route(path)\ndef view():\n    pass", reads: ["app", "cache", "path"], writes: ["view"] },
+  { rule: "base classes and keywords are read", code: "class Net(Base, metaclass=Meta):\n    pass", reads: ["Base", "Meta"], writes: ["Net"] },
+  { rule: "decorated class", code: "@dataclass\nclass P:\n    x: Number = zero", reads: ["Number", "dataclass", "zero"], writes: ["P"] },
+  { rule: "class body has its own scope", code: "class A:\n    size = 3\n    area = size * size", writes: ["A"] },
+  { rule: "class attributes are not visible in methods", code: lines("class A:", "    y = 1", "    def m(self):", "        return y"), reads: ["y"], writes: ["A"] },
+  { rule: "methods may use the class name", code: lines("class Node:", "    def copy(self):", "        return Node()"), writes: ["Node"] },
+  { rule: "nested functions see their enclosing function", code: lines("def outer(a):", "    def inner():", "        return a + b", "    return inner"), reads: ["b"], writes: ["outer"] },
+  { rule: "nonlocal refers to the enclosing function", code: lines("def outer():", "    n = 0", "    def bump():", "        nonlocal n", "        n += 1", "    return bump"), writes: ["outer"] },
+  { rule: "lambda parameters are not reads, free names are", code: "f = lambda a, b=dflt: a + b + c", reads: ["c", "dflt"], writes: ["f"] },
+  { rule: "walrus inside a function does not define a cell name", code: "def f():\n    return (m := 3)", writes: ["f"] },
+  { rule: "generic function type parameters are not reads", code: "def first[T](xs: list[T]) -> T:\n    return xs[0]", writes: ["first"] },
+  // Comprehensions
+  { rule: "comprehension variables are not names of the cell", code: "squares = [i * i for i in range(n)]", reads: ["n"], writes: ["squares"] },
+  { rule: "comprehension free names are reads", code: "hits = [x for x in xs if x > threshold]", reads: ["threshold", "xs"], writes: ["hits"] },
+  { rule: "first iterable is evaluated outside the comprehension", code: "out = [x for x in x]", reads: ["x"], writes: ["out"] },
+  { rule: "nested comprehension clauses", code: "flat = [c for row in grid for c in row if c]", reads: ["grid"], writes: ["flat"] },
+  { rule: "dict, set and generator comprehensions", code: "d = {k: v for k, v in pairs}\ns = {w for w in words}\ng = sum(z for z in zs)\nm = max((q for q in qs), key=k)", reads: ["k", "pairs", "qs", "words", "zs"], writes: ["d", "g", "m", "s"] },
+  { rule: "comprehension names defined later in the cell are not reads", code: "later = [x for _ in r]\nx = 1", reads: ["r"], writes: ["later", "x"] },
+  // global
+  { rule: "global with an assignment defines the name", code: lines("def setup():", "    global config", "    config = load()"), reads: ["load"], writes: ["config", "setup"] },
+  { rule: "global without an assignment reads the name", code: lines("def show():", "    global config", "    return config"), reads: ["config"], writes: ["show"] },
+  { rule: "global at top level changes nothing", code: "global q\nq = 1", writes: ["q"] },
+  // Exceptions
+  { rule: "except E as e does not define e", code: "try:\n    run()\nexcept ValueError as e:\n    print(e)", reads: ["run"] },
+  { rule: "except handler assignments are writes", code: "try:\n    v = parse(s)\nexcept Bad:\n    v = None\nfinally:\n    close()", reads: ["Bad", "close", "parse", "s"], writes: ["v"] },
+  { rule: "the handler name is unbound after the handler", code: "try:\n    pass\nexcept E as err:\n    pass\nlog(err)", reads: ["E", "err", "log"] },
+  // del
+  { rule: "del of another cell's name reads it", code: "del frame", reads: ["frame"] },
+  { rule: "del of a name defined earlier in the cell is not a read", code: "tmp = 1\ndel tmp", writes: ["tmp"] },
+  { rule: "del of a subscript reads the base", code: "del cache[key]", reads: ["cache", "key"] },
+  // Imports
+  { rule: "import a.b.c defines a", code: "import os.path.join", writes: ["os"] },
+  { rule: "import as defines the alias", code: "import numpy as np, pandas", writes: ["np", "pandas"] },
+  { rule: "from import as defines the alias", code: "from m import b as c, d", writes: ["c", "d"] },
+  { rule: "parenthesised relative import", code: "from .pkg import (alpha,\n    beta as b)", writes: ["alpha", "b"] },
+  { rule: "import * is an error", code: "from math import *", error: "import *" },
+  // match
+  {
+    rule: "match captures are writes, value patterns and class names are reads",
+    code: lines("match cmd:", "    case Point(x=px, y=0) if px > lim:", "        pass", "    case [first, *others]:", "        pass", "    case {'k': val, **extra}:", "        pass", "    case Color.RED | None as picked:", "        pass"),
+    reads: ["Color", "Point", "cmd", "lim"],
+    writes: ["extra", "first", "others", "picked", "px", "val"],
+  },
+  // Private names, dunders, builtins
+  { rule: "single-underscore names are private to the cell", code: "_tmp = load()\nresult = _tmp + _other", reads: ["load"], writes: ["result"] },
+  { rule: "the bare underscore is private", code: "for _ in range(3):\n    pass", reads: [], writes: [] },
+  { rule: "dunders are ordinary names", code: "__version__ = release", reads: ["release"], writes: ["__version__"] },
+  { rule: "builtins are not reads", code: "n = len(sorted(set(map(str, range(10)))))\nprint(n, isinstance(n, int))", writes: ["n"] },
+  { rule: "rebinding a builtin writes it", code: "input = source", reads: ["source"], writes: ["input"] },
+  // Type aliases
+  { rule: "type V = ... defines V", code: "type Vector = list[Scalar]", reads: ["Scalar"], writes: ["Vector"] },
+  { rule: "generic type alias parameters are not reads", code: "type Pair[K] = tuple[K, K]", writes: ["Pair"] },
+  // Syntax errors
+  { rule: "unbalanced parenthesis", code: "x = (1", error: "SyntaxError" },
+  { rule: "Python 2 print statement", code: "print x", error: "SyntaxError" },
+  { rule: "assignment to a call", code: "f() = 1", error: "SyntaxError" },
+  { rule: "assignment to a literal", code: "1 = x", error: "SyntaxError" },
+  { rule: "syntax error on a later line keeps no names", code: "a = 1\nb = = 2", error: "line 2" },
+  { rule: "bad indentation", code: "def f():\nreturn 1", error: "SyntaxError" },
+];
+
+describe("analyzeCell(python)", () => {
+  it("covers at least 60 cases", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(60);
+  });
+
+  it.each(cases)("$rule", ({ code, reads, writes, error }) => {
+    const analysis = analyzeCell("python", code);
+    if (error !== undefined) {
+      expect(analysis.error).toContain(error);
+      expect(analysis.reads).toEqual([]);
+      expect(analysis.writes).toEqual([]);
+      return;
+    }
+    expect(analysis.error).toBeUndefined();
+    expect({ reads: analysis.reads, writes: analysis.writes }).toEqual({ reads: reads ?? [], writes: writes ?? [] });
+  });
+
+  it("returns sorted, unique names", () => {
+    const analysis = analyzeCell("python", "b = a\nc = a\na2 = b + b");
+    expect(analysis.reads).toEqual(["a"]);
+    expect(analysis.writes).toEqual(["a2", "b", "c"]);
+  });
+
+  it("ships the builtins list as a constant", () => {
+    for (const name of ["print", "len", "range", "Exception", "__name__"]) expect(PYTHON_BUILTINS.has(name)).toBe(true);
+  });
+});
