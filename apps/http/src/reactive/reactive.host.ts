@@ -1,7 +1,153 @@
+import { Effect } from "effect";
+import { z } from "zod";
+import { ReactiveNotebooksService } from "@parallax/adapters/reactive";
+import { ReactiveAuthenticator, type ReactiveNotebooks } from "@parallax/application/reactive";
+import { CELL_LANGUAGES, type ReactiveNotebook } from "@parallax/domain/reactive";
+import { HttpError, runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
+import { notebookSocket } from "./reactive.websocket.js";
 
-/** The HTTP and WebSocket face of the reactive capability. */
+const tags = ["reactive notebooks"];
+const notebookParams = z.object({ id: z.string() });
+const cellParams = z.object({ id: z.string(), cellId: z.string() });
+const cellType = z.enum(CELL_LANGUAGES as ["python", "sql", "javascript"]);
+const ok = z.object({ status: z.literal("ok") });
+
+/** Services of every host registered in this process, closed (kernels stopped) on shutdown. */
+const services = new Set<ReactiveNotebooks>();
+
+function notebookView(notebook: ReactiveNotebook) {
+  const { id, name, db_conn_string, revision, cells } = notebook;
+  return { id, name, db_conn_string, revision, cells };
+}
+
+/** CONTRACTS.md §B: the reactive-notebook API of the React editor, under /api/v1. */
 export const reactiveHost: HostModule = {
   name: "reactive",
-  register() {},
+  register({ container, routes, websockets }) {
+    const notebooks = container.get<ReactiveNotebooks>(ReactiveNotebooksService);
+    services.add(notebooks);
+
+    routes.add({
+      method: "post",
+      path: "/api/v1/notebooks",
+      summary: "Create a notebook with one empty python cell",
+      tags,
+      response: z.object({ notebook_id: z.string() }),
+      handler: async () => ({ notebook_id: await runUseCase(notebooks.create()) }),
+    });
+
+    routes.add({
+      method: "get",
+      path: "/api/v1/notebooks",
+      summary: "The user's notebooks",
+      tags,
+      response: z.object({ notebooks: z.array(z.object({ id: z.string(), name: z.string() })) }),
+      handler: async () => ({ notebooks: await runUseCase(notebooks.list()) }),
+    });
+
+    routes.add({
+      method: "get",
+      path: "/api/v1/notebooks/:id",
+      summary: "A notebook with its cells",
+      tags,
+      params: notebookParams,
+      handler: async ({ params }) => notebookView(await runUseCase(notebooks.get(params.id))),
+    });
+
+    routes.add({
+      method: "put",
+      path: "/api/v1/notebooks/:id/name",
+      summary: "Rename a notebook",
+      tags,
+      params: notebookParams,
+      body: z.object({ name: z.string().min(1).max(500) }),
+      handler: async ({ params, body }) => {
+        await runUseCase(notebooks.rename(params.id, body.name));
+        return { status: "ok", name: body.name };
+      },
+    });
+
+    routes.add({
+      method: "put",
+      path: "/api/v1/notebooks/:id/db",
+      summary: "Set the database of SQL cells (PostgreSQL connection string; empty for the embedded DuckDB)",
+      tags,
+      params: notebookParams,
+      body: z.object({ connection_string: z.string().max(4096).nullable() }),
+      response: ok,
+      handler: async ({ params, body }) => {
+        await runUseCase(notebooks.setDatabase(params.id, body.connection_string));
+        return { status: "ok" };
+      },
+    });
+
+    routes.add({
+      method: "delete",
+      path: "/api/v1/notebooks/:id",
+      summary: "Delete a notebook",
+      tags,
+      params: notebookParams,
+      handler: async ({ params }) => {
+        await runUseCase(notebooks.delete(params.id));
+        return { status: "ok", message: `Notebook ${params.id} deleted` };
+      },
+    });
+
+    routes.add({
+      method: "post",
+      path: "/api/v1/notebooks/:id/cells",
+      summary: "Add a cell (after `after_cell_id`, else at the end)",
+      tags,
+      params: notebookParams,
+      body: z.object({ type: cellType, after_cell_id: z.string().nullish(), code: z.string().optional() }),
+      response: z.object({ cell_id: z.string() }),
+      handler: async ({ params, body }) => {
+        const cell = await runUseCase(notebooks.addCell(params.id, body.type, body.after_cell_id ?? undefined, body.code));
+        return { cell_id: cell.id };
+      },
+    });
+
+    routes.add({
+      method: "put",
+      path: "/api/v1/notebooks/:id/cells/:cellId",
+      summary: "Change a cell's code; a stale expected_revision is a 409 with the current revision",
+      tags,
+      params: cellParams,
+      body: z.object({ code: z.string(), expected_revision: z.number().int().nullish() }),
+      response: z.object({ status: z.literal("ok"), revision: z.number() }),
+      handler: async ({ params, body }) => {
+        const revision = await runUseCase(notebooks.updateCell(params.id, params.cellId, body.code, body.expected_revision ?? undefined));
+        return { status: "ok", revision };
+      },
+    });
+
+    routes.add({
+      method: "delete",
+      path: "/api/v1/notebooks/:id/cells/:cellId",
+      summary: "Delete a cell (its names leave the kernel)",
+      tags,
+      params: cellParams,
+      response: z.object({ status: z.literal("ok"), revision: z.number() }),
+      handler: async ({ params }) => ({ status: "ok", revision: await runUseCase(notebooks.deleteCell(params.id, params.cellId)) }),
+    });
+
+    routes.add({
+      method: "post",
+      path: "/api/v1/chat/chat/:id",
+      summary: "LLM chat with notebook tools (not available: no language model is configured)",
+      tags,
+      params: notebookParams,
+      handler: () => {
+        throw new HttpError(501, "Chat is not available: no language model is configured on this server");
+      },
+    });
+
+    websockets.add("/api/v1/ws/notebooks/:id", notebookSocket(notebooks, container.get(ReactiveAuthenticator)));
+  },
+  async stop() {
+    const closing = [...services].map((service) => Effect.runPromise(service.closeAll()));
+    services.clear();
+    await Promise.all(closing);
+  },
 };

@@ -1,7 +1,35 @@
+import { spawnSync } from "node:child_process";
 import { ContainerModule } from "inversify";
+import { IdGenerator } from "@parallax/application";
+import { NotebookReexecutor, NotebookStore } from "@parallax/application/notebook";
+import { KernelFactory, ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
 import type { Config } from "../composition/config.js";
+import { NoAuthAuthenticator } from "./no-auth.authenticator.js";
+import { NotebookKernelFactory } from "./notebook-kernel.js";
+import { PythonNotebookReexecutor } from "./python/python-notebook-reexecutor.js";
+
+export const ReactiveNotebooksService = Symbol.for("parallax.ReactiveNotebooks");
+
+/** Whether `bin` is a runnable python3 (validation by execution needs one; Python cells report its absence). */
+export function pythonAvailable(bin: string): boolean {
+  const probe = spawnSync(bin, ["-c", "import sys; print(sys.version_info[0])"], { encoding: "utf8", timeout: 10_000 });
+  return probe.status === 0 && probe.stdout.trim() === "3";
+}
 
 /** Binds the reactive ports to the adapters chosen by configuration. */
-export function reactiveModule(_config: Config): ContainerModule {
-  return new ContainerModule(() => {});
+export function reactiveModule(config: Config): ContainerModule {
+  const timeoutMs = config.CELL_TIMEOUT_S * 1000;
+  return new ContainerModule((options) => {
+    options.bind<KernelFactory>(KernelFactory).toConstantValue(new NotebookKernelFactory({ pythonBin: config.PYTHON_BIN, timeoutMs }));
+    options.bind<ReactiveAuthenticator>(ReactiveAuthenticator).toConstantValue(new NoAuthAuthenticator());
+    options
+      .bind<ReactiveNotebooks>(ReactiveNotebooksService)
+      .toResolvedValue(
+        (store: NotebookStore, kernels: KernelFactory, ids: IdGenerator) => new ReactiveNotebooks(store, kernels, ids),
+        [NotebookStore, KernelFactory, IdGenerator],
+      );
+    if (pythonAvailable(config.PYTHON_BIN)) {
+      options.bind<NotebookReexecutor>(NotebookReexecutor).toConstantValue(new PythonNotebookReexecutor(config.PYTHON_BIN, timeoutMs));
+    }
+  });
 }

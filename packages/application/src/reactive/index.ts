@@ -1,1 +1,5 @@
-export {};
+export * from "./kernel.port.js";
+export * from "./reactive-authenticator.port.js";
+export * from "./notebook-session.js";
+export * from "./reactive-notebooks.js";
+export * from "./seed-notebooks.js";

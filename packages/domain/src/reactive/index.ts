@@ -1,2 +1,3 @@
 export * from "./analysis.js";
 export * from "./dependency-graph.js";
+export * from "./reactive-cell.js";

@@ -1,0 +1,93 @@
+import { Effect, Exit, Fiber, PubSub } from "effect";
+import { z } from "zod";
+import type { WebSocket } from "ws";
+import type { ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
+import type { WebSocketHandler } from "../host/websocket-routes.js";
+
+const AUTH_TIMEOUT_MS = 10_000;
+const POLICY_VIOLATION = 1008;
+
+const clientMessage = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("authenticate"), token: z.string() }),
+  z.object({ type: z.literal("refresh_auth"), token: z.string() }),
+  z.object({ type: z.literal("run_cell"), cellId: z.string() }),
+]);
+type ClientMessage = z.infer<typeof clientMessage>;
+
+function send(socket: WebSocket, message: unknown): void {
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+}
+
+function refuse(socket: WebSocket, message: string): void {
+  send(socket, { type: "error", message });
+  socket.close(POLICY_VIOLATION, message.slice(0, 120));
+}
+
+/**
+ * §B `/api/v1/ws/notebooks/{id}`: authenticate first (within 10 s), then every event of the
+ * notebook is forwarded in order. Messages of one socket are handled one after another, so
+ * a `run_cell` sent right after `authenticate` sees the subscription in place.
+ */
+export function notebookSocket(notebooks: ReactiveNotebooks, authenticator: ReactiveAuthenticator): WebSocketHandler {
+  return (socket, _request, params) => {
+    const notebookId = params["id"] ?? "";
+    let forwarding: Fiber.Fiber<void, unknown> | undefined;
+    let queue: Promise<void> = Promise.resolve();
+    const authTimer = setTimeout(() => refuse(socket, "Authentication timeout"), AUTH_TIMEOUT_MS);
+
+    const subscribe = () =>
+      new Promise<void>((resolve, reject) => {
+        forwarding = Effect.runFork(
+          Effect.scoped(
+            Effect.gen(function* () {
+              const subscription = yield* notebooks.subscribe(notebookId);
+              resolve();
+              while (true) send(socket, yield* PubSub.take(subscription));
+            }),
+          ),
+        );
+        forwarding.addObserver((exit) => {
+          if (Exit.isFailure(exit)) reject(new Error("Notebook not found"));
+        });
+      });
+
+    const handle = async (message: ClientMessage) => {
+      if (!forwarding) {
+        if (message.type !== "authenticate") return refuse(socket, "Not authenticated");
+        const auth = await Effect.runPromiseExit(authenticator.authenticate(message.token));
+        if (Exit.isFailure(auth)) return refuse(socket, "Authentication failed");
+        clearTimeout(authTimer);
+        try {
+          await subscribe();
+        } catch (error) {
+          return refuse(socket, (error as Error).message);
+        }
+        return send(socket, { type: "authenticated", user_id: auth.value.userId });
+      }
+      if (message.type === "authenticate" || message.type === "refresh_auth") {
+        const auth = await Effect.runPromiseExit(authenticator.authenticate(message.token));
+        if (Exit.isFailure(auth)) return refuse(socket, "Authentication failed");
+        return send(socket, message.type === "refresh_auth" ? { type: "auth_refreshed" } : { type: "authenticated", user_id: auth.value.userId });
+      }
+      const run = await Effect.runPromiseExit(notebooks.runCell(notebookId, message.cellId));
+      if (Exit.isFailure(run)) send(socket, { type: "error", cellId: message.cellId, message: "Cell not found" });
+    };
+
+    socket.on("message", (raw) => {
+      let parsed: ClientMessage;
+      try {
+        const result = clientMessage.safeParse(JSON.parse(String(raw)));
+        if (!result.success) return send(socket, { type: "error", message: `Invalid message: ${z.prettifyError(result.error)}` });
+        parsed = result.data;
+      } catch {
+        return send(socket, { type: "error", message: "Invalid message: not JSON" });
+      }
+      queue = queue.then(() => handle(parsed)).catch(() => undefined);
+    });
+    socket.on("close", () => {
+      clearTimeout(authTimer);
+      if (forwarding) Effect.runFork(Fiber.interrupt(forwarding));
+    });
+    socket.on("error", () => socket.terminate());
+  };
+}

@@ -1,0 +1,123 @@
+import { Worker } from "node:worker_threads";
+import type { CellOutput } from "@parallax/domain/reactive";
+import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
+import { SerialLock } from "../serial-lock.js";
+import { rewriteCell } from "./javascript-rewrite.js";
+import { JAVASCRIPT_WORKER } from "./javascript-worker.source.js";
+
+type WorkerMessage =
+  | { type: "stream"; name: "stdout" | "stderr"; text: string }
+  | { type: "done"; status: "success" | "error"; outputs: CellOutput[]; error?: string }
+  | { type: "values"; values: Record<string, unknown>; missing: string[] };
+
+export interface JavaScriptKernelOptions {
+  timeoutMs: number;
+  /** Extra time the main thread waits past the vm timeout before it terminates the worker. */
+  graceMs?: number;
+}
+
+/**
+ * A notebook's JavaScript cells run in one `node:vm` context inside a worker thread, so a
+ * runaway cell never blocks the host. Synchronous loops stop at the vm timeout with the
+ * context intact; anything that will not stop (or an interrupt) terminates the worker,
+ * and the next cell gets a fresh context.
+ */
+export class JavaScriptKernel {
+  private worker: Worker | undefined;
+  private listener: ((message: WorkerMessage) => void) | undefined;
+  private onExit: (() => void) | undefined;
+  private readonly lock = new SerialLock();
+
+  constructor(private readonly options: JavaScriptKernelOptions) {}
+
+  get started(): boolean {
+    return this.worker !== undefined;
+  }
+
+  run(id: string, source: string, deleteFirst: readonly string[], onStream: KernelStream, signal?: AbortSignal): Promise<KernelRunResult> {
+    return this.lock.run(async () => {
+      if (signal?.aborted) return { status: "error", outputs: [], error: "Interrupted" };
+      let rewritten;
+      try {
+        rewritten = rewriteCell(source);
+      } catch (error) {
+        return { status: "error", outputs: [], error: `SyntaxError: ${(error as Error).message}` };
+      }
+      const worker = this.ensureWorker();
+      return new Promise<KernelRunResult>((resolve) => {
+        const finish = (result: KernelRunResult) => {
+          clearTimeout(hardStop);
+          signal?.removeEventListener("abort", abort);
+          this.listener = undefined;
+          this.onExit = undefined;
+          resolve(result);
+        };
+        const terminate = (error: string) => {
+          this.listener = undefined;
+          this.onExit = undefined;
+          this.worker = undefined;
+          void worker.terminate();
+          finish({ status: "error", outputs: [], error });
+        };
+        const abort = () => terminate("Interrupted");
+        const seconds = this.options.timeoutMs / 1000;
+        const hardStop = setTimeout(
+          () => terminate(`TimeoutError: cell execution timed out after ${seconds} s (JavaScript context reset)`),
+          this.options.timeoutMs + (this.options.graceMs ?? 2_000),
+        );
+        signal?.addEventListener("abort", abort, { once: true });
+        this.listener = (message) => {
+          if (message.type === "stream") onStream(message.name, message.text);
+          else if (message.type === "done") finish(message.status === "success" ? { status: "success", outputs: message.outputs } : { status: "error", outputs: message.outputs, error: message.error ?? "Error" });
+        };
+        this.onExit = () => finish({ status: "error", outputs: [], error: "kernel died" });
+        worker.postMessage({ op: "run", id, code: rewritten.code, hasResult: rewritten.hasResult, delete: deleteFirst, timeoutMs: this.options.timeoutMs });
+      });
+    });
+  }
+
+  values(names: readonly string[]): Promise<{ values: Record<string, unknown>; missing: string[] }> {
+    return this.lock.run(async () => {
+      const worker = this.worker;
+      if (!worker) return { values: {}, missing: [...names] };
+      return new Promise((resolve) => {
+        this.listener = (message) => {
+          if (message.type !== "values") return;
+          this.listener = undefined;
+          this.onExit = undefined;
+          resolve({ values: message.values, missing: message.missing });
+        };
+        this.onExit = () => resolve({ values: {}, missing: [...names] });
+        worker.postMessage({ op: "get", names });
+      });
+    });
+  }
+
+  forget(names: readonly string[]): void {
+    this.worker?.postMessage({ op: "forget", names });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(JAVASCRIPT_WORKER, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 512 } });
+    worker.unref();
+    worker.on("message", (message: WorkerMessage) => {
+      if (this.worker === worker) this.listener?.(message);
+    });
+    const died = () => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      this.onExit?.();
+    };
+    worker.on("error", died);
+    worker.on("exit", died);
+    this.worker = worker;
+    return worker;
+  }
+}

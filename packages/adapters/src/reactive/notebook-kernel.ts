@@ -1,0 +1,77 @@
+import { Effect } from "effect";
+import type { CellLanguage } from "@parallax/domain/reactive";
+import type { Kernel, KernelCell, KernelFactory, KernelOptions, KernelRunResult, KernelStream } from "@parallax/application/reactive";
+import { JavaScriptKernel } from "./javascript/javascript-kernel.js";
+import { PythonProcess } from "./python/python-process.js";
+import { SqlKernel } from "./sql/sql-kernel.js";
+
+export interface NotebookKernelOptions {
+  pythonBin: string;
+  timeoutMs: number;
+}
+
+/**
+ * One notebook's kernel: a persistent python3 process, an in-process SQL database and a
+ * JavaScript worker, each started on first use. SQL placeholders take their values from
+ * Python first, then from JavaScript.
+ */
+export class NotebookKernel implements Kernel {
+  readonly python: PythonProcess;
+  readonly javascript: JavaScriptKernel;
+  readonly sql: SqlKernel;
+
+  constructor(options: NotebookKernelOptions & KernelOptions) {
+    this.python = new PythonProcess({ pythonBin: options.pythonBin, timeoutMs: options.timeoutMs });
+    this.javascript = new JavaScriptKernel({ timeoutMs: options.timeoutMs });
+    this.sql = new SqlKernel(options.dbConnString, (names) => this.lookup(names), options.timeoutMs);
+  }
+
+  run(cell: KernelCell, onStream: KernelStream): Effect.Effect<KernelRunResult> {
+    return Effect.promise((signal) => {
+      switch (cell.language) {
+        case "python":
+          return this.python.run(cell.id, cell.code, cell.writes, onStream, signal);
+        case "javascript":
+          return this.javascript.run(cell.id, cell.code, cell.writes, onStream, signal);
+        case "sql":
+          return this.sql.run(cell.code, onStream, signal);
+      }
+    });
+  }
+
+  forget(language: CellLanguage, names: readonly string[]): Effect.Effect<void> {
+    return Effect.promise(async () => {
+      if (language === "python") this.python.forget(names);
+      else if (language === "javascript") this.javascript.forget(names);
+      else await this.sql.forget(names);
+    });
+  }
+
+  setDatabase(connectionString: string | null): Effect.Effect<void> {
+    return Effect.promise(() => this.sql.setConnection(connectionString));
+  }
+
+  shutdown(): Effect.Effect<void> {
+    return Effect.promise(() => Promise.all([this.python.close(), this.javascript.close(), this.sql.close()]).then(() => undefined));
+  }
+
+  private async lookup(names: readonly string[]): Promise<{ values: Record<string, unknown>; missing: string[] }> {
+    const values: Record<string, unknown> = {};
+    let missing = [...names];
+    for (const source of [this.python, this.javascript]) {
+      if (missing.length === 0 || !source.started) continue;
+      const found = await source.values(missing);
+      Object.assign(values, found.values);
+      missing = found.missing;
+    }
+    return { values, missing };
+  }
+}
+
+export class NotebookKernelFactory implements KernelFactory {
+  constructor(private readonly options: NotebookKernelOptions) {}
+
+  create(options: KernelOptions): NotebookKernel {
+    return new NotebookKernel({ ...this.options, ...options });
+  }
+}

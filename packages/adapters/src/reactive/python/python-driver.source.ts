@@ -1,0 +1,191 @@
+/**
+ * The driver the persistent `python3` kernel runs (`python3 -u -c DRIVER`). Embedded as a
+ * string so it ships inside both `src` and `dist` with nothing to resolve on disk.
+ *
+ * Protocol: one JSON object per line. Requests arrive on stdin (`run`, `forget`, `get`);
+ * replies and live stream chunks leave on the process's original stdout, which the driver
+ * keeps for itself: fd 1 is pointed at stderr so that stray C-level writes cannot corrupt
+ * the protocol. SIGINT interrupts a running cell only, never the protocol loop.
+ */
+export const PYTHON_DRIVER = String.raw`
+import ast, base64, io, json, os, signal, sys, traceback
+
+_protocol = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+os.dup2(2, 1)
+_executing = False
+_namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+ROW_LIMIT = 1000
+
+
+def _send(message):
+    _protocol.write(json.dumps(message, default=str) + "\n")
+    _protocol.flush()
+
+
+class _Stream(io.TextIOBase):
+    def __init__(self, name):
+        self.name = name
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        if text:
+            _send({"type": "stream", "name": self.name, "text": str(text)})
+        return len(text)
+
+    def flush(self):
+        pass
+
+
+def _on_sigint(signum, frame):
+    if _executing:
+        raise KeyboardInterrupt()
+
+
+signal.signal(signal.SIGINT, _on_sigint)
+sys.stdout = _Stream("stdout")
+sys.stderr = _Stream("stderr")
+
+
+def _output(mime, data, metadata=None):
+    return {"mime_type": mime, "data": data, "metadata": metadata or {}}
+
+
+def _table(frame):
+    total = len(frame)
+    head = frame.head(ROW_LIMIT)
+    rows = json.loads(head.to_json(orient="values", date_format="iso", default_handler=str))
+    table = {"type": "table", "columns": [str(c) for c in frame.columns], "rows": rows}
+    if total > ROW_LIMIT:
+        table["truncated"] = True
+        table["total_rows"] = total
+    return table
+
+
+def _format(value):
+    if value is None:
+        return []
+    modules = sys.modules
+    if "matplotlib" in modules:
+        try:
+            from matplotlib.figure import Figure
+            from matplotlib.axes import Axes
+            figure = value if isinstance(value, Figure) else (value.figure if isinstance(value, Axes) else None)
+            if figure is not None:
+                buffer = io.BytesIO()
+                figure.savefig(buffer, format="png", bbox_inches="tight")
+                return [_output("image/png", base64.b64encode(buffer.getvalue()).decode("ascii"))]
+        except Exception:
+            pass
+    if "pandas" in modules:
+        try:
+            import pandas
+            if isinstance(value, pandas.Series):
+                value = value.to_frame()
+            if isinstance(value, pandas.DataFrame):
+                return [_output("application/json", _table(value))]
+        except Exception:
+            pass
+    if "plotly" in modules:
+        try:
+            from plotly.basedatatypes import BaseFigure
+            if isinstance(value, BaseFigure):
+                return [_output("application/vnd.plotly.v1+json", json.loads(value.to_json()))]
+        except Exception:
+            pass
+    if "altair" in modules:
+        try:
+            import altair
+            if isinstance(value, altair.TopLevelMixin):
+                return [_output("application/vnd.vegalite.v6+json", value.to_dict())]
+        except Exception:
+            pass
+    html = getattr(value, "_repr_html_", None)
+    if callable(html):
+        try:
+            text = html()
+            if isinstance(text, str):
+                return [_output("text/html", text)]
+        except Exception:
+            pass
+    return [_output("text/plain", repr(value))]
+
+
+def _forget(names):
+    for name in names:
+        _namespace.pop(name, None)
+
+
+def _run(request):
+    global _executing
+    filename = "<cell " + str(request.get("id", "?")) + ">"
+    _forget(request.get("delete", []))
+    outputs = []
+    try:
+        tree = ast.parse(request["code"], filename=filename, mode="exec")
+        last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            last = ast.Expression(tree.body.pop().value)
+        body = compile(tree, filename, "exec")
+        tail = compile(last, filename, "eval") if last is not None else None
+        _executing = True
+        try:
+            exec(body, _namespace)
+            value = eval(tail, _namespace) if tail is not None else None
+        finally:
+            _executing = False
+        outputs = _format(value)
+    except BaseException as error:
+        _executing = False
+        frames = traceback.format_exception(type(error), error, error.__traceback__)
+        kept = [line for line in frames if 'File "<string>"' not in line]
+        sys.stderr.write("".join(kept))
+        message = type(error).__name__
+        if str(error):
+            message += ": " + str(error)
+        _send({"type": "done", "status": "error", "outputs": outputs, "error": message})
+        return
+    _send({"type": "done", "status": "success", "outputs": outputs})
+
+
+def _jsonable(value):
+    item = getattr(value, "item", None)
+    if callable(item) and not isinstance(value, (list, dict, str)):
+        try:
+            value = item()
+        except Exception:
+            pass
+    try:
+        json.dumps(value)
+        return value
+    except Exception:
+        return str(value)
+
+
+def _get(request):
+    values = {}
+    missing = []
+    for name in request.get("names", []):
+        if name in _namespace:
+            values[name] = _jsonable(_namespace[name])
+        else:
+            missing.append(name)
+    _send({"type": "values", "values": values, "missing": missing})
+
+
+_send({"type": "ready", "pid": os.getpid(), "version": sys.version.split()[0]})
+for _line in sys.stdin:
+    try:
+        _request = json.loads(_line)
+        _op = _request.get("op")
+        if _op == "run":
+            _run(_request)
+        elif _op == "forget":
+            _forget(_request.get("names", []))
+        elif _op == "get":
+            _get(_request)
+    except KeyboardInterrupt:
+        _executing = False
+        _send({"type": "done", "status": "error", "outputs": [], "error": "KeyboardInterrupt"})
+`;

@@ -1,0 +1,104 @@
+import { Effect } from "effect";
+import { sourceText, type Notebook, type Output } from "@parallax/domain/notebook";
+import type { DifferingCell, NotebookReexecutor, ReexecutionReport } from "@parallax/application/notebook";
+import type { CellOutput } from "@parallax/domain/reactive";
+import { PythonProcess } from "./python-process.js";
+
+/** Parts of an output that change from run to run and must not fail a comparison (as nbval masks them). */
+const VOLATILE: Array<[RegExp, string]> = [
+  [/0x[0-9a-fA-F]{4,}/g, "0xADDRESS"],
+  [/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?/g, "DATETIME"],
+  [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, "UUID"],
+  [/\b\d+(\.\d+)?(e[+-]?\d+)?\s?(ns|µs|us|ms|s|sec|secs|seconds)\b/g, "DURATION"],
+  [/[ \t]+$/gm, ""],
+];
+
+export function maskVolatile(text: string): string {
+  let masked = text.replace(/\r\n/g, "\n");
+  for (const [pattern, replacement] of VOLATILE) masked = masked.replace(pattern, replacement);
+  return masked.trim();
+}
+
+/** The comparable text of stored nbformat outputs: streams, text/plain results, error names. */
+export function storedOutputText(outputs: readonly Output[]): string {
+  const parts: string[] = [];
+  for (const output of outputs) {
+    if (output.output_type === "stream") parts.push(sourceText(output.text));
+    else if (output.output_type === "error") parts.push(`[${output.ename}]`);
+    else {
+      const plain = output.data["text/plain"];
+      if (plain !== undefined) parts.push(typeof plain === "string" ? plain : Array.isArray(plain) ? plain.join("") : JSON.stringify(plain));
+    }
+  }
+  return maskVolatile(parts.join("\n"));
+}
+
+function actualOutputText(stream: string, outputs: readonly CellOutput[], error: string | undefined): string {
+  const parts: string[] = [];
+  if (stream) parts.push(stream);
+  for (const output of outputs) {
+    if (output.mime_type === "text/plain") parts.push(typeof output.data === "string" ? output.data : JSON.stringify(output.data));
+  }
+  if (error) parts.push(`[${error.split(":")[0]}]`);
+  return maskVolatile(parts.join("\n"));
+}
+
+/**
+ * nbval-style validation by execution: a fresh python3 kernel runs the notebook's code cells
+ * in order and each cell that has stored outputs must produce the same text (stdout, results,
+ * error names), volatile parts masked. Cells stored without outputs are run but not compared
+ * (they were never executed, so there is nothing to compare with). Images are not compared.
+ */
+export class PythonNotebookReexecutor implements NotebookReexecutor {
+  constructor(
+    private readonly pythonBin: string,
+    private readonly cellTimeoutMs: number,
+  ) {}
+
+  reexecute(notebook: Notebook, options: { timeoutMs?: number } = {}): Effect.Effect<ReexecutionReport, never> {
+    return Effect.promise(() => this.run(notebook, options.timeoutMs ?? this.cellTimeoutMs));
+  }
+
+  private async run(notebook: Notebook, timeoutMs: number): Promise<ReexecutionReport> {
+    const kernel = new PythonProcess({ pythonBin: this.pythonBin, timeoutMs });
+    const differing: DifferingCell[] = [];
+    const log: string[] = [];
+    const errors: string[] = [];
+    let unexpectedErrors = 0;
+    try {
+      for (const [index, cell] of notebook.cells.entries()) {
+        if (cell.cell_type !== "code") continue;
+        const code = stripMagics(sourceText(cell.source));
+        let stream = "";
+        const result = await kernel.run(`${index}`, code, [], (name, text) => {
+          stream += text;
+          if (name === "stderr") errors.push(text);
+        });
+        const expectedError = cell.outputs.some((output) => output.output_type === "error");
+        if (result.status === "error" && !expectedError) {
+          unexpectedErrors++;
+          errors.push(`cell ${index}: ${result.error}\n`);
+        }
+        const compared = cell.outputs.length > 0;
+        const expected = storedOutputText(cell.outputs);
+        const actual = actualOutputText(stream, result.outputs, result.error);
+        const same = !compared || expected === actual;
+        if (!same) differing.push({ cell_index: index, expected, actual });
+        log.push(`cell ${index}: ${!compared ? "RAN" : same ? "PASSED" : "FAILED"}${result.status === "error" ? ` (${result.error})` : ""}`);
+      }
+    } finally {
+      await kernel.close();
+    }
+    const success = differing.length === 0 && unexpectedErrors === 0;
+    log.push(`${differing.length === 0 ? "outputs match" : `${differing.length} cell(s) differ`}; ${unexpectedErrors} unexpected error(s)`);
+    return { success, stdout: `${log.join("\n")}\n`, stderr: errors.join(""), return_code: success ? 0 : 1, differing_cells: differing };
+  }
+}
+
+/** IPython magics and shell escapes are not Python; they are skipped rather than failing the run. */
+function stripMagics(code: string): string {
+  return code
+    .split("\n")
+    .map((line) => line.replace(/^(\s*)([%!].*)$/, "$1pass  # $2"))
+    .join("\n");
+}

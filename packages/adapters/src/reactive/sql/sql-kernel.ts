@@ -1,0 +1,153 @@
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import pg from "pg";
+import type { JsonValue } from "@parallax/domain/notebook";
+import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
+import { SerialLock } from "../serial-lock.js";
+import { bindPlaceholders } from "./sql-placeholders.js";
+
+export const SQL_ROW_LIMIT = 1_000;
+
+/** Values for `{name}` placeholders, looked up in the notebook's other kernels. */
+export type ValueLookup = (names: readonly string[]) => Promise<{ values: Record<string, unknown>; missing: string[] }>;
+
+interface Table {
+  columns: string[];
+  rows: JsonValue[][];
+  truncated: boolean;
+}
+
+interface Engine {
+  query(text: string, values: unknown[], limit: number): Promise<Table>;
+  interrupt(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * SQL cells: DuckDB in process by default (one in-memory database per notebook, so a
+ * `CREATE TABLE` in one cell is visible to the next); PostgreSQL when the notebook has a
+ * connection string. Results are tables capped at 1,000 rows, with a note when cut.
+ */
+export class SqlKernel {
+  private engine: Engine | undefined;
+  private readonly lock = new SerialLock();
+
+  constructor(
+    private connectionString: string | null,
+    private readonly lookup: ValueLookup,
+    private readonly timeoutMs: number,
+  ) {}
+
+  run(code: string, onStream: KernelStream, signal?: AbortSignal): Promise<KernelRunResult> {
+    return this.lock.run(async () => {
+      const bound = bindPlaceholders(code);
+      const { values, missing } = bound.names.length > 0 ? await this.lookup(bound.names) : { values: {}, missing: [] };
+      if (missing.length > 0) return { status: "error", outputs: [], error: `NameError: name '${missing[0]}' is not defined` };
+      let engine: Engine;
+      try {
+        engine = await this.ensureEngine();
+      } catch (error) {
+        return { status: "error", outputs: [], error: `DatabaseError: ${(error as Error).message}` };
+      }
+      let timedOut = false;
+      const stop = () => engine.interrupt();
+      const timer = setTimeout(() => {
+        timedOut = true;
+        stop();
+      }, this.timeoutMs);
+      signal?.addEventListener("abort", stop, { once: true });
+      try {
+        const table = await engine.query(bound.text, bound.names.map((name) => values[name]), SQL_ROW_LIMIT);
+        if (table.truncated) onStream("stdout", `Result truncated to the first ${SQL_ROW_LIMIT} rows.\n`);
+        if (table.columns.length === 0) return { status: "success", outputs: [] };
+        const data = { type: "table", columns: table.columns, rows: table.rows, ...(table.truncated ? { truncated: true } : {}) };
+        return { status: "success", outputs: [{ mime_type: "application/json", data, metadata: {} }] };
+      } catch (error) {
+        if (timedOut) return { status: "error", outputs: [], error: `TimeoutError: query timed out after ${this.timeoutMs / 1000} s` };
+        return { status: "error", outputs: [], error: `SQLError: ${(error as Error).message}` };
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", stop);
+      }
+    });
+  }
+
+  /** Drops tables and views a deleted SQL cell created. */
+  forget(names: readonly string[]): Promise<void> {
+    return this.lock.run(async () => {
+      if (!this.engine) return;
+      for (const name of names) {
+        const quoted = `"${name.replaceAll('"', '""')}"`;
+        await this.engine.query(`DROP VIEW IF EXISTS ${quoted}`, [], 0).catch(() => undefined);
+        await this.engine.query(`DROP TABLE IF EXISTS ${quoted}`, [], 0).catch(() => undefined);
+      }
+    });
+  }
+
+  setConnection(connectionString: string | null): Promise<void> {
+    return this.lock.run(async () => {
+      if (connectionString === this.connectionString) return;
+      this.connectionString = connectionString;
+      const engine = this.engine;
+      this.engine = undefined;
+      await engine?.close();
+    });
+  }
+
+  close(): Promise<void> {
+    return this.lock.run(async () => {
+      const engine = this.engine;
+      this.engine = undefined;
+      await engine?.close();
+    });
+  }
+
+  private async ensureEngine(): Promise<Engine> {
+    this.engine ??= this.connectionString ? await postgres(this.connectionString) : await duckdb();
+    return this.engine;
+  }
+}
+
+async function duckdb(): Promise<Engine> {
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection: DuckDBConnection = await instance.connect();
+  return {
+    async query(text, values, limit) {
+      const reader = await connection.streamAndReadUntil(text, limit + 1, values as DuckDBValue[]);
+      const rows = reader.getRowsJson() as JsonValue[][];
+      return { columns: reader.columnNames(), rows: rows.slice(0, limit), truncated: rows.length > limit };
+    },
+    interrupt: () => connection.interrupt(),
+    async close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+async function postgres(connectionString: string): Promise<Engine> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
+  client.on("error", () => {
+    // A dropped connection fails the running query; the next cell reconnects.
+  });
+  await client.connect();
+  return {
+    async query(text, values, limit) {
+      const result = await client.query({ text, values, rowMode: "array" });
+      const rows = (result.rows as unknown[][]).map((row) => row.map(toJson));
+      return { columns: (result.fields ?? []).map((field) => field.name), rows: rows.slice(0, limit), truncated: rows.length > limit };
+    },
+    interrupt: () => {
+      // PostgreSQL cancels by statement timeout; ending the client stops the wait.
+      void client.end();
+    },
+    close: () => client.end(),
+  };
+}
+
+function toJson(value: unknown): JsonValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "object") return JSON.parse(JSON.stringify(value)) as JsonValue;
+  return value as JsonValue;
+}

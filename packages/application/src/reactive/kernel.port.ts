@@ -1,0 +1,45 @@
+import type { Effect } from "effect";
+import type { CellLanguage, CellOutput } from "@parallax/domain/reactive";
+
+export interface KernelCell {
+  readonly id: string;
+  readonly language: CellLanguage;
+  readonly code: string;
+  readonly reads: readonly string[];
+  readonly writes: readonly string[];
+}
+
+export interface KernelRunResult {
+  readonly status: "success" | "error";
+  readonly outputs: readonly CellOutput[];
+  /** `Name: message` for a raised exception, `kernel died`, or the timeout message. */
+  readonly error?: string;
+}
+
+export type KernelStream = (stream: "stdout" | "stderr", text: string) => void;
+
+/**
+ * The execution engine of one notebook (Python, SQL and JavaScript behind one face).
+ * `run` never fails: a cell's failure is a result. Interrupting the fiber that runs `run`
+ * interrupts the cell, and the effect completes only once the kernel is idle again.
+ * A per-cell timeout is the adapter's to enforce (it reports it as an error result).
+ */
+export interface Kernel {
+  run(cell: KernelCell, onStream: KernelStream): Effect.Effect<KernelRunResult>;
+  /** Removes names a cell defined (the cell was deleted or no longer defines them). */
+  forget(language: CellLanguage, names: readonly string[]): Effect.Effect<void>;
+  /** SQL cells go to PostgreSQL when set, to the in-process DuckDB otherwise. */
+  setDatabase(connectionString: string | null): Effect.Effect<void>;
+  shutdown(): Effect.Effect<void>;
+}
+
+export interface KernelOptions {
+  readonly notebookId: string;
+  readonly dbConnString: string | null;
+}
+
+/** One kernel per open notebook. */
+export interface KernelFactory {
+  create(options: KernelOptions): Kernel;
+}
+export const KernelFactory = Symbol.for("parallax.KernelFactory");

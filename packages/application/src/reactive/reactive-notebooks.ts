@@ -1,0 +1,178 @@
+import { Effect, Semaphore, type PubSub, type Scope } from "effect";
+import { NotFound, type Conflict, type StorageFailure } from "@parallax/domain";
+import {
+  emptyCell,
+  mergeIntoNbformat,
+  notebookFromNbformat,
+  notebookToNbformat,
+  type CellLanguage,
+  type NotebookEvent,
+  type ReactiveCell,
+  type ReactiveNotebook,
+} from "@parallax/domain/reactive";
+import type { IdGenerator } from "../shared/id-generator.port.js";
+import type { NotebookStore } from "../notebook/notebook-store.port.js";
+import { updateNotebook } from "../notebook/update-notebook.js";
+import type { KernelFactory } from "./kernel.port.js";
+import { NotebookSession } from "./notebook-session.js";
+import { seedNotebooks } from "./seed-notebooks.js";
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+const EXTENSION = ".ipynb";
+
+type Failure = NotFound | StorageFailure;
+
+/**
+ * The reactive notebook use cases (§B). Each notebook is a `<id>.ipynb` document in the
+ * shared NotebookStore; an opened notebook lives in a `NotebookSession` that is the source
+ * of truth while it runs and writes itself back after every mutation and every finished cell.
+ */
+export class ReactiveNotebooks {
+  private readonly sessions = new Map<string, NotebookSession>();
+  private readonly opening = Semaphore.makeUnsafe(1);
+  private seeded = false;
+
+  constructor(
+    private readonly store: NotebookStore,
+    private readonly kernels: KernelFactory,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  create(name = "Untitled notebook"): Effect.Effect<string, Failure | Conflict> {
+    return Effect.gen({ self: this }, function* () {
+      const id = this.ids.next();
+      const notebook: ReactiveNotebook = { id, name, db_conn_string: null, revision: 0, cells: [emptyCell(this.ids.next(), "python")] };
+      yield* this.store.put(fileName(id), notebookToNbformat(notebook), null);
+      return id;
+    });
+  }
+
+  list(): Effect.Effect<Array<{ id: string; name: string }>, StorageFailure> {
+    return Effect.gen({ self: this }, function* () {
+      yield* this.ensureSeeded();
+      const names = yield* this.store.list();
+      const result: Array<{ id: string; name: string }> = [];
+      for (const file of names) {
+        if (!file.endsWith(EXTENSION)) continue;
+        const id = file.slice(0, -EXTENSION.length);
+        const open = this.sessions.get(id);
+        if (open) {
+          result.push({ id, name: open.name });
+          continue;
+        }
+        const stored = yield* this.store.get(file).pipe(Effect.catchTag("NotFound", () => Effect.succeed(undefined)));
+        if (stored) result.push({ id, name: notebookFromNbformat(id, stored.notebook).name });
+      }
+      return result;
+    });
+  }
+
+  get(id: string): Effect.Effect<ReactiveNotebook, Failure> {
+    return Effect.map(this.session(id), (session) => session.snapshot());
+  }
+
+  rename(id: string, name: string): Effect.Effect<void, Failure> {
+    return Effect.flatMap(this.session(id), (session) => session.rename(name));
+  }
+
+  setDatabase(id: string, connectionString: string | null): Effect.Effect<void, Failure> {
+    return Effect.flatMap(this.session(id), (session) => session.setDatabase(connectionString || null));
+  }
+
+  delete(id: string): Effect.Effect<void, Failure> {
+    return Effect.gen({ self: this }, function* () {
+      yield* validId(id);
+      const session = this.sessions.get(id);
+      this.sessions.delete(id);
+      if (session) yield* session.close();
+      yield* this.store.delete(fileName(id));
+    });
+  }
+
+  addCell(id: string, type: CellLanguage, afterCellId?: string, code?: string): Effect.Effect<ReactiveCell, Failure> {
+    return Effect.flatMap(this.session(id), (session) => session.addCell(this.ids.next(), type, afterCellId, code));
+  }
+
+  updateCell(id: string, cellId: string, code: string, expectedRevision?: number): Effect.Effect<number, Failure | Conflict> {
+    return Effect.flatMap(this.session(id), (session) => session.updateCell(cellId, code, expectedRevision));
+  }
+
+  deleteCell(id: string, cellId: string): Effect.Effect<number, Failure> {
+    return Effect.flatMap(this.session(id), (session) => session.deleteCell(cellId));
+  }
+
+  runCell(id: string, cellId: string): Effect.Effect<void, Failure> {
+    return Effect.flatMap(this.session(id), (session) => session.run([cellId]));
+  }
+
+  /** Events of one notebook from now on, in order; the subscription ends with the scope. */
+  subscribe(id: string): Effect.Effect<PubSub.Subscription<NotebookEvent>, Failure, Scope.Scope> {
+    return Effect.flatMap(this.session(id), (session) => session.subscribe());
+  }
+
+  /** Waits until the notebook has nothing queued or running. */
+  idle(id: string): Effect.Effect<void, Failure> {
+    return Effect.flatMap(this.session(id), (session) => session.idle());
+  }
+
+  closeAll(): Effect.Effect<void> {
+    return Effect.gen({ self: this }, function* () {
+      const sessions = [...this.sessions.values()];
+      this.sessions.clear();
+      yield* Effect.forEach(sessions, (session) => session.close(), { concurrency: "unbounded", discard: true });
+    });
+  }
+
+  private session(id: string): Effect.Effect<NotebookSession, Failure> {
+    return Effect.gen({ self: this }, function* () {
+      yield* validId(id);
+      const open = this.sessions.get(id);
+      if (open) return open;
+      yield* this.ensureSeeded();
+      return yield* this.opening.withPermit(
+        Effect.gen({ self: this }, function* () {
+          const raced = this.sessions.get(id);
+          if (raced) return raced;
+          const stored = yield* this.store.get(fileName(id));
+          const notebook = notebookFromNbformat(id, stored.notebook);
+          const kernel = this.kernels.create({ notebookId: id, dbConnString: notebook.db_conn_string });
+          const session = yield* NotebookSession.open(notebook, kernel, (snapshot) => this.persist(id, snapshot));
+          this.sessions.set(id, session);
+          return session;
+        }),
+      );
+    });
+  }
+
+  /** Merges over the stored document so what other APIs keep there (spatial placement) survives. */
+  private persist(id: string, snapshot: () => ReactiveNotebook): Effect.Effect<void> {
+    return updateNotebook(this.store, fileName(id), (stored) =>
+      Effect.succeed({ notebook: mergeIntoNbformat(stored, snapshot()), result: undefined }),
+    ).pipe(
+      Effect.catch((error) => Effect.logWarning(`reactive notebook ${id} not persisted: ${error.message}`)),
+      Effect.asVoid,
+    );
+  }
+
+  /** §B's origin gave every user a `demo` and a `blank` notebook. */
+  private ensureSeeded(): Effect.Effect<void, StorageFailure> {
+    return Effect.gen({ self: this }, function* () {
+      if (this.seeded) return;
+      this.seeded = true;
+      for (const notebook of seedNotebooks()) {
+        yield* this.store.put(fileName(notebook.id), notebookToNbformat(notebook), null).pipe(
+          Effect.catchTag("Conflict", () => Effect.void),
+        );
+      }
+    });
+  }
+}
+
+function fileName(id: string): string {
+  return `${id}${EXTENSION}`;
+}
+
+/** An id that cannot name a stored notebook (path tricks included) is simply not found. */
+function validId(id: string): Effect.Effect<void, NotFound> {
+  return ID_PATTERN.test(id) ? Effect.void : Effect.fail(new NotFound({ message: "Notebook not found" }));
+}
