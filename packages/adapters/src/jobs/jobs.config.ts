@@ -1,4 +1,21 @@
 import { z } from "zod";
 
+const positiveMs = z.coerce.number().int().positive();
+
 /** Environment variables of the jobs capability (merged into the one config schema). */
-export const jobsConfigShape = {} satisfies Record<string, z.ZodType>;
+export const jobsConfigShape = {
+  /** JSON file of named pipelines and status probes; empty means no pipelines. */
+  PIPELINES_FILE: z.string().default(""),
+  /** `embedded`: the HTTP host runs jobs itself; `off`: only separate `npm run worker` processes do. */
+  WORKER: z.enum(["embedded", "off"]).default("embedded"),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(2),
+  /** Names this worker in leases and job history; defaults to host name and pid. */
+  WORKER_ID: z.string().default(""),
+  /** Overrides STORAGE for jobs and logs. */
+  JOBS_STORE: z.enum(["file", "memory"]).optional(),
+  JOB_LEASE_MS: positiveMs.default(30_000),
+  JOB_HEARTBEAT_MS: positiveMs.default(10_000),
+  JOB_POLL_MS: positiveMs.default(500),
+  JOB_CANCEL_POLL_MS: positiveMs.default(250),
+  JOB_KILL_GRACE_MS: positiveMs.default(5_000),
+} satisfies Record<string, z.ZodType>;

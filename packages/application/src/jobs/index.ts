@@ -1,1 +1,14 @@
-export {};
+export * from "./job-store.port.js";
+export * from "./log-store.port.js";
+export * from "./process-runner.port.js";
+export * from "./workspace.port.js";
+export * from "./pipeline-catalog.js";
+export * from "./modify-job.js";
+export * from "./job-service.js";
+export * from "./status.js";
+export * from "./wakeup.js";
+export * from "./claim.js";
+export * from "./run-job.js";
+export * from "./job-worker.js";
+export * from "./job-feed.js";
+export * from "./follow-job-logs.js";

@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { Effect } from "effect";
+import { SpawnFailed, type ProcessExit, type ProcessRunner, type ProcessSpec } from "@parallax/application/jobs";
+import { LineSplitter } from "./line-splitter.js";
+
+export interface ChildProcessRunnerOptions {
+  /** Time between SIGTERM and SIGKILL when a job is cancelled or times out. */
+  readonly killGraceMs: number;
+  readonly maxLineChars?: number;
+}
+
+/** True while any process of the group exists (zombies included). */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** SIGTERM to the whole group, SIGKILL after the grace period, then wait until no member is left. */
+export async function stopProcessGroup(pgid: number, graceMs: number): Promise<void> {
+  if (!groupAlive(pgid)) return;
+  signalGroup(pgid, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (groupAlive(pgid) && Date.now() < deadline) await sleep(20);
+  if (!groupAlive(pgid)) return;
+  signalGroup(pgid, "SIGKILL");
+  const hardDeadline = Date.now() + 5_000;
+  while (groupAlive(pgid) && Date.now() < hardDeadline) await sleep(10);
+}
+
+/**
+ * Runs argv with no shell, as the leader of its own process group (`detached`), so that
+ * stopping a job stops everything it started. Output is split into timestamped lines.
+ * Interrupting the effect stops the group and resumes only when it is gone. A process that
+ * exits on its own leaves no stragglers either: remaining group members are stopped too.
+ */
+export class ChildProcessRunner implements ProcessRunner {
+  constructor(private readonly options: ChildProcessRunnerOptions) {}
+
+  run(spec: ProcessSpec): Effect.Effect<ProcessExit, SpawnFailed> {
+    const { killGraceMs } = this.options;
+    return Effect.callback<ProcessExit, SpawnFailed>((resume) => {
+      const [program, ...args] = spec.command;
+      let child: ChildProcess;
+      try {
+        child = spawn(program!, args, {
+          cwd: spec.cwd,
+          env: { ...process.env, ...spec.env },
+          detached: true,
+          shell: false,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+      } catch (error) {
+        resume(Effect.fail(new SpawnFailed({ message: (error as Error).message })));
+        return;
+      }
+      const out = new LineSplitter("stdout", spec.onLine, this.options.maxLineChars);
+      const err = new LineSplitter("stderr", spec.onLine, this.options.maxLineChars);
+      child.stdout!.on("data", (chunk: Buffer) => out.push(chunk));
+      child.stderr!.on("data", (chunk: Buffer) => err.push(chunk));
+      let settled = false;
+      let exit: ProcessExit | undefined;
+      const settle = (effect: Effect.Effect<ProcessExit, SpawnFailed>) => {
+        if (settled) return;
+        settled = true;
+        out.end();
+        err.end();
+        resume(effect);
+      };
+      child.once("error", (error) => {
+        if (child.pid === undefined) settle(Effect.fail(new SpawnFailed({ message: `${program}: ${error.message}` })));
+      });
+      child.once("exit", (code, signal) => {
+        exit = { exitCode: code, signal };
+        // Stragglers holding our pipes would keep 'close' from ever firing.
+        if (child.pid !== undefined && groupAlive(child.pid)) void stopProcessGroup(child.pid, killGraceMs);
+      });
+      child.once("close", (code, signal) => settle(Effect.succeed(exit ?? { exitCode: code, signal })));
+      return Effect.promise(async () => {
+        settled = true;
+        if (child.pid !== undefined) await stopProcessGroup(child.pid, killGraceMs);
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      });
+    });
+  }
+}

@@ -1,0 +1,269 @@
+import { randomBytes } from "node:crypto";
+import { linkSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Effect } from "effect";
+import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
+import { VersionConflict, compareQueueOrder, leaseExpired, type Job } from "@parallax/domain/jobs";
+import type { JobQuery, JobStore } from "@parallax/application/jobs";
+import { QueueIndex, type QueueEntry } from "./queue-index.js";
+
+/** Versions kept behind the newest; a writer racing with more concurrent writes than this is not realistic. */
+const KEPT_VERSIONS = 16;
+const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
+
+export interface FileJobStoreOptions {
+  /** How old the cached view of `ready/` may be before it is read again. */
+  readonly refreshMs?: number;
+  /** How often `running/` is scanned for expired leases. */
+  readonly leaseScanMs?: number;
+}
+
+const errno = (error: unknown): string | undefined => (error as NodeJS.ErrnoException)?.code;
+
+/**
+ * Jobs as files under one directory, shared safely by any number of processes on a machine.
+ *
+ * - `items/<id>/<version>.json`: each version written once, by `link(2)` of a complete temp
+ *   file. `link` fails with EEXIST when the version exists, so "write version v+1" is an
+ *   atomic compare-and-set: exactly one of two racing writers wins. Readers take the highest.
+ * - `ready/<order>~<id>~<version>` and `running/<id>~<version>`: empty marker files, an index
+ *   of pending and running jobs so claiming does not read every job. Markers are created
+ *   *before* the version they describe and removed after it is superseded; a marker whose
+ *   job moved on is stale and deleted by whoever notices. Truth is always the version files.
+ */
+export class FileJobStore implements JobStore {
+  private readonly items: string;
+  private readonly ready: string;
+  private readonly running: string;
+  private readonly tmp: string;
+  private readonly queue = new QueueIndex();
+  private readonly readyMarkers = new Map<string, string>();
+  private lastRefresh = 0;
+  private lastLeaseScan = 0;
+  private readonly refreshMs: number;
+  private readonly leaseScanMs: number;
+
+  constructor(
+    readonly root: string,
+    options: FileJobStoreOptions = {},
+  ) {
+    this.items = join(root, "items");
+    this.ready = join(root, "ready");
+    this.running = join(root, "running");
+    this.tmp = join(root, "tmp");
+    for (const dir of [this.items, this.ready, this.running, this.tmp]) mkdirSync(dir, { recursive: true });
+    this.refreshMs = options.refreshMs ?? 250;
+    this.leaseScanMs = options.leaseScanMs ?? 1000;
+  }
+
+  insert(job: Job): Effect.Effect<Job, Conflict | StorageFailure> {
+    return this.io(() => {
+      this.checkId(job.id);
+      try {
+        mkdirSync(join(this.items, job.id));
+      } catch (error) {
+        if (errno(error) === "EEXIST") return new Conflict({ message: `Job ${job.id} already exists` });
+        throw error;
+      }
+      this.writeMarkers(job);
+      if (!this.linkVersion(job)) return new Conflict({ message: `Job ${job.id} already exists` });
+      this.remember(job);
+      return job;
+    }).pipe(Effect.flatMap((result) => (result instanceof Conflict ? Effect.fail(result) : Effect.succeed(result))));
+  }
+
+  get(id: string): Effect.Effect<Job, NotFound | StorageFailure> {
+    return this.io(() => (SAFE_ID.test(id) ? this.readJob(id) : undefined)).pipe(
+      Effect.flatMap((job) => (job ? Effect.succeed(job) : Effect.fail(new NotFound({ message: `Job not found: ${id}` })))),
+    );
+  }
+
+  list(query: JobQuery = {}): Effect.Effect<Job[], StorageFailure> {
+    return this.io(() => {
+      let ids: Iterable<string>;
+      if (query.status === "running") ids = new Set(readdirSync(this.running).map((name) => name.split("~")[0]!));
+      else if (query.status === "pending") ids = new Set(readdirSync(this.ready).map((name) => name.split("~")[1]!));
+      else ids = readdirSync(this.items);
+      const jobs: Job[] = [];
+      for (const id of ids) {
+        const job = this.readJob(id);
+        if (!job) continue;
+        if (query.status !== undefined && job.status !== query.status) continue;
+        if (query.pipeline !== undefined && job.pipeline !== query.pipeline) continue;
+        jobs.push(job);
+      }
+      jobs.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+      return query.limit === undefined ? jobs : jobs.slice(0, query.limit);
+    });
+  }
+
+  claimCandidates(now: number, limit: number): Effect.Effect<Job[], StorageFailure> {
+    return this.io(() => {
+      const candidates: Job[] = [];
+      if (now - this.lastLeaseScan >= this.leaseScanMs) {
+        this.lastLeaseScan = now;
+        candidates.push(...this.expiredLeases(now));
+      }
+      const clock = Date.now();
+      if (this.queue.size === 0 || clock - this.lastRefresh >= this.refreshMs) this.refresh(clock);
+      const jobs = new Map<string, Job>();
+      const isCurrent = (entry: QueueEntry) => {
+        const job = this.readJob(entry.id);
+        const current = job !== undefined && job.version === entry.version && job.status === "pending";
+        if (current) jobs.set(entry.id, job);
+        else if (job === undefined || job.version >= entry.version) this.dropReadyMarker(entry.id, entry.version);
+        return current;
+      };
+      for (const entry of this.queue.peek(now, limit, isCurrent)) candidates.push(jobs.get(entry.id)!);
+      return candidates.sort(compareQueueOrder);
+    });
+  }
+
+  replace(next: Job, expectedVersion: number): Effect.Effect<Job, VersionConflict | NotFound | StorageFailure> {
+    const conflict = () => new VersionConflict({ message: `Job ${next.id} changed since version ${expectedVersion}`, jobId: next.id });
+    return this.io((): Job | VersionConflict | NotFound => {
+      this.checkId(next.id);
+      if (next.version !== expectedVersion + 1) return conflict();
+      const latest = this.latestVersion(next.id);
+      if (latest === undefined) return new NotFound({ message: `Job not found: ${next.id}` });
+      if (latest !== expectedVersion) return conflict();
+      const markers = this.writeMarkers(next);
+      if (!this.linkVersion(next)) {
+        for (const marker of markers) this.unlinkQuietly(marker);
+        return conflict();
+      }
+      this.unlinkQuietly(join(this.running, `${next.id}~${expectedVersion}`));
+      this.dropReadyMarker(next.id, expectedVersion);
+      if (next.version % 8 === 0) this.collectOldVersions(next.id, next.version);
+      this.remember(next);
+      return next;
+    }).pipe(Effect.flatMap((result) => (result instanceof VersionConflict || result instanceof NotFound ? Effect.fail(result) : Effect.succeed(result))));
+  }
+
+  private io<A>(body: () => A): Effect.Effect<A, StorageFailure> {
+    return Effect.try({ try: body, catch: (cause) => new StorageFailure({ message: `Job store: ${(cause as Error).message}`, cause }) });
+  }
+
+  private checkId(id: string): void {
+    if (!SAFE_ID.test(id)) throw new Error(`unsafe job id '${id}'`);
+  }
+
+  private latestVersion(id: string): number | undefined {
+    let names: string[];
+    try {
+      names = readdirSync(join(this.items, id));
+    } catch (error) {
+      if (errno(error) === "ENOENT") return undefined;
+      throw error;
+    }
+    let latest: number | undefined;
+    for (const name of names) {
+      if (!name.endsWith(".json")) continue;
+      const version = Number(name.slice(0, -5));
+      if (Number.isInteger(version) && (latest === undefined || version > latest)) latest = version;
+    }
+    return latest;
+  }
+
+  private readJob(id: string): Job | undefined {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const version = this.latestVersion(id);
+      if (version === undefined) return undefined;
+      try {
+        return JSON.parse(readFileSync(join(this.items, id, `${version}.json`), "utf8")) as Job;
+      } catch (error) {
+        // Collected between readdir and read: a newer version exists, look again.
+        if (errno(error) !== "ENOENT") throw error;
+      }
+    }
+    throw new Error(`job ${id} keeps changing under the reader`);
+  }
+
+  /** Writes the complete document to a temp file, then links it into place: all or nothing. */
+  private linkVersion(job: Job): boolean {
+    const temp = join(this.tmp, `${job.id}.${job.version}.${randomBytes(6).toString("hex")}`);
+    writeFileSync(temp, JSON.stringify(job));
+    try {
+      linkSync(temp, join(this.items, job.id, `${job.version}.json`));
+      return true;
+    } catch (error) {
+      if (errno(error) === "EEXIST") return false;
+      throw error;
+    } finally {
+      this.unlinkQuietly(temp);
+    }
+  }
+
+  private readyMarkerName(job: Pick<Job, "id" | "version" | "priority" | "runAt" | "createdAt">): string {
+    const order = String(2_000_000_000 - Math.max(-1e9, Math.min(1e9, job.priority))).padStart(10, "0");
+    return `${order}_${String(job.runAt).padStart(15, "0")}_${String(job.createdAt).padStart(15, "0")}~${job.id}~${job.version}`;
+  }
+
+  private writeMarkers(job: Job): string[] {
+    const markers: string[] = [];
+    if (job.status === "pending") markers.push(join(this.ready, this.readyMarkerName(job)));
+    if (job.status === "running") markers.push(join(this.running, `${job.id}~${job.version}`));
+    for (const marker of markers) writeFileSync(marker, "");
+    return markers;
+  }
+
+  private remember(job: Job): void {
+    if (job.status !== "pending") return;
+    const name = this.readyMarkerName(job);
+    this.readyMarkers.set(`${job.id}~${job.version}`, name);
+    this.queue.add(job);
+  }
+
+  private dropReadyMarker(id: string, version: number): void {
+    const key = `${id}~${version}`;
+    const name = this.readyMarkers.get(key);
+    if (name === undefined) return;
+    this.readyMarkers.delete(key);
+    this.unlinkQuietly(join(this.ready, name));
+  }
+
+  /** Re-reads `ready/` so jobs queued by other processes become visible here. */
+  private refresh(clock: number): void {
+    this.lastRefresh = clock;
+    this.queue.clear();
+    this.readyMarkers.clear();
+    for (const name of readdirSync(this.ready)) {
+      const [order, id, versionText] = name.split("~");
+      const [, runAt, createdAt] = (order ?? "").split("_");
+      const version = Number(versionText);
+      if (!id || !Number.isInteger(version)) continue;
+      this.readyMarkers.set(`${id}~${version}`, name);
+      this.queue.add({ id, version, priority: 2_000_000_000 - Number(order!.split("_")[0]), runAt: Number(runAt), createdAt: Number(createdAt) });
+    }
+  }
+
+  private expiredLeases(now: number): Job[] {
+    const expired: Job[] = [];
+    for (const name of readdirSync(this.running)) {
+      const [id, versionText] = name.split("~");
+      const version = Number(versionText);
+      const job = id ? this.readJob(id) : undefined;
+      if (!job || job.version > version || (job.version === version && job.status !== "running")) {
+        this.unlinkQuietly(join(this.running, name));
+        continue;
+      }
+      if (job.version === version && leaseExpired(job, now)) expired.push(job);
+    }
+    return expired;
+  }
+
+  private collectOldVersions(id: string, newest: number): void {
+    for (const name of readdirSync(join(this.items, id))) {
+      const version = Number(name.slice(0, -5));
+      if (Number.isInteger(version) && version <= newest - KEPT_VERSIONS) this.unlinkQuietly(join(this.items, id, name));
+    }
+  }
+
+  private unlinkQuietly(path: string): void {
+    try {
+      unlinkSync(path);
+    } catch (error) {
+      if (errno(error) !== "ENOENT") throw error;
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { Effect } from "effect";
+import { StorageFailure } from "@parallax/domain";
+import type { LogEntry, LogLine, LogPage, LogStore } from "@parallax/application/jobs";
+
+const CHECKPOINT_EVERY = 256;
+const CHUNK = 64 * 1024;
+const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
+
+/** Where line n starts, for every CHECKPOINT_EVERY-th line of a file, built incrementally. */
+interface LineIndex {
+  /** Bytes of the file already indexed (always just after a newline). */
+  indexedBytes: number;
+  lines: number;
+  checkpoints: number[];
+  /** The file's last byte is not a newline (a writer died mid-line). */
+  partialTail: boolean;
+}
+
+/**
+ * One NDJSON file per job (`<dir>/<job id>.ndjson`), appended by the worker running the
+ * job and read by any process. Offsets are line numbers; a per-process index of line
+ * starts (one per 256 lines, extended as the file grows) makes reading from any offset
+ * cost a seek plus at most 256 lines, and following a live log cost only the new bytes.
+ */
+export class FileLogStore implements LogStore {
+  private readonly indexes = new Map<string, LineIndex>();
+
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  append(jobId: string, entries: readonly LogEntry[]): Effect.Effect<LogLine[], StorageFailure> {
+    return this.io(() => {
+      if (entries.length === 0) return [];
+      const fd = openSync(this.path(jobId), "a+");
+      try {
+        const index = this.indexUpTo(jobId, fd, fstatSync(fd).size);
+        // A line cut short by a killed writer becomes a line of its own; ours start clean.
+        let text = index.partialTail ? "\n" : "";
+        const first = index.lines + (index.partialTail ? 1 : 0);
+        const lines = entries.map((entry, i) => ({ ...entry, offset: first + i }));
+        for (const line of lines) text += `${JSON.stringify([line.stream, line.timestamp, line.message])}\n`;
+        const buffer = Buffer.from(text, "utf8");
+        let written = 0;
+        while (written < buffer.length) written += writeSync(fd, buffer, written, buffer.length - written);
+        this.indexUpTo(jobId, fd, fstatSync(fd).size);
+        return lines;
+      } finally {
+        closeSync(fd);
+      }
+    });
+  }
+
+  read(jobId: string, fromOffset: number, limit: number): Effect.Effect<LogPage, StorageFailure> {
+    return this.io(() => {
+      let fd: number;
+      try {
+        fd = openSync(this.path(jobId), "r");
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return { lines: [], nextOffset: 0 };
+        throw error;
+      }
+      try {
+        const index = this.indexUpTo(jobId, fd, fstatSync(fd).size);
+        const start = Math.min(Math.max(0, fromOffset), index.lines);
+        const wanted = Math.min(Math.max(0, limit), index.lines - start);
+        if (wanted === 0) return { lines: [], nextOffset: start };
+        const checkpoint = Math.floor(start / CHECKPOINT_EVERY);
+        let line = checkpoint * CHECKPOINT_EVERY;
+        let position = index.checkpoints[checkpoint]!;
+        const lines: LogLine[] = [];
+        let carry = "";
+        const buffer = Buffer.alloc(CHUNK);
+        while (lines.length < wanted && position < index.indexedBytes) {
+          const read = readSync(fd, buffer, 0, Math.min(CHUNK, index.indexedBytes - position), position);
+          if (read === 0) break;
+          position += read;
+          const parts = (carry + buffer.toString("utf8", 0, read)).split("\n");
+          carry = parts.pop()!;
+          for (const part of parts) {
+            if (line >= start && lines.length < wanted) lines.push(parseLine(part, line));
+            line++;
+          }
+        }
+        return { lines, nextOffset: start + lines.length };
+      } finally {
+        closeSync(fd);
+      }
+    });
+  }
+
+  size(jobId: string): Effect.Effect<number, StorageFailure> {
+    return this.read(jobId, Number.MAX_SAFE_INTEGER, 0).pipe(Effect.map((page) => page.nextOffset));
+  }
+
+  private io<A>(body: () => A): Effect.Effect<A, StorageFailure> {
+    return Effect.try({ try: body, catch: (cause) => new StorageFailure({ message: `Log store: ${(cause as Error).message}`, cause }) });
+  }
+
+  private path(jobId: string): string {
+    if (!SAFE_ID.test(jobId)) throw new Error(`unsafe job id '${jobId}'`);
+    return join(this.dir, `${jobId}.ndjson`);
+  }
+
+  /** Extends the index over complete lines written since the last look. */
+  private indexUpTo(jobId: string, fd: number, size: number): LineIndex {
+    let index = this.indexes.get(jobId);
+    if (!index || size < index.indexedBytes) {
+      index = { indexedBytes: 0, lines: 0, checkpoints: [0], partialTail: false };
+      this.indexes.set(jobId, index);
+    }
+    const buffer = Buffer.alloc(CHUNK);
+    let position = index.indexedBytes;
+    while (position < size) {
+      const read = readSync(fd, buffer, 0, Math.min(CHUNK, size - position), position);
+      if (read === 0) break;
+      for (let i = 0; i < read; i++) {
+        if (buffer[i] !== 0x0a) continue;
+        index.lines++;
+        index.indexedBytes = position + i + 1;
+        if (index.lines % CHECKPOINT_EVERY === 0) index.checkpoints.push(index.indexedBytes);
+      }
+      position += read;
+    }
+    index.partialTail = index.indexedBytes < size;
+    return index;
+  }
+}
+
+function parseLine(text: string, offset: number): LogLine {
+  try {
+    const [stream, timestamp, message] = JSON.parse(text) as [LogLine["stream"], string, string];
+    if (typeof message === "string") return { offset, stream, timestamp, message };
+  } catch {
+    // fall through: a line cut short by a killed writer
+  }
+  return { offset, stream: "system", timestamp: new Date(0).toISOString(), message: "[parallax] unreadable log line (writer interrupted)" };
+}

@@ -1,0 +1,133 @@
+import { mkdtempSync, rmSync, appendFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Effect, Exit, Result } from "effect";
+import { afterAll, describe, expect, it } from "vitest";
+import { claim, createJob, expireLease, type Job } from "@parallax/domain/jobs";
+import type { JobStore, LogStore } from "@parallax/application/jobs";
+import { claimNext } from "@parallax/application/jobs";
+import { FileJobStore } from "./file-job.store.js";
+import { FileLogStore } from "./file-log.store.js";
+import { MemoryJobStore } from "./memory-job.store.js";
+import { MemoryLogStore } from "./memory-log.store.js";
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), "parallax-jobs-"));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect);
+const newJob = (id: string, now: number, extra: Partial<Parameters<typeof createJob>[0]> = {}) =>
+  createJob({ id, pipeline: "p", command: ["true"], ...extra }, now);
+const ok = (transition: Result.Result<Job, unknown>) => {
+  if (Result.isFailure(transition)) throw new Error("refused");
+  return transition.success;
+};
+
+const stores: Array<[string, () => JobStore]> = [
+  ["memory", () => new MemoryJobStore()],
+  ["file", () => new FileJobStore(tempDir(), { refreshMs: 0, leaseScanMs: 0 })],
+];
+
+describe.each(stores)("%s job store", (_name, makeStore) => {
+  it("inserts once, reads back, lists newest first with filters", async () => {
+    const store = makeStore();
+    await run(store.insert(newJob("a", 1000)));
+    await run(store.insert(newJob("b", 2000, { pipeline: "q" })));
+    const duplicate = await Effect.runPromiseExit(store.insert(newJob("a", 3000)));
+    expect(Exit.isFailure(duplicate) && JSON.stringify(duplicate)).toContain("Conflict");
+    expect((await run(store.get("a"))).pipeline).toBe("p");
+    expect((await run(store.list())).map((job) => job.id)).toEqual(["b", "a"]);
+    expect((await run(store.list({ pipeline: "p" }))).map((job) => job.id)).toEqual(["a"]);
+    expect((await run(store.list({ status: "pending", limit: 1 }))).map((job) => job.id)).toEqual(["b"]);
+    expect(JSON.stringify(await Effect.runPromiseExit(store.get("missing")))).toContain("NotFound");
+  });
+
+  it("replace is a compare-and-set: the second writer of a version loses", async () => {
+    const store = makeStore();
+    const job = await run(store.insert(newJob("c", 1000)));
+    const first = ok(claim(job, { owner: "w1", token: "t1", now: 1000, leaseMs: 100 }));
+    const second = ok(claim(job, { owner: "w2", token: "t2", now: 1000, leaseMs: 100 }));
+    await run(store.replace(first, job.version));
+    const lost = await Effect.runPromiseExit(store.replace(second, job.version));
+    expect(JSON.stringify(lost)).toContain("VersionConflict");
+    expect((await run(store.get("c"))).lease?.owner).toBe("w1");
+    expect((await run(store.list({ status: "running" }))).map((j) => j.id)).toEqual(["c"]);
+  });
+
+  it("offers due jobs by priority then age, and running jobs whose lease expired", async () => {
+    const store = makeStore();
+    await run(store.insert(newJob("low", 1000)));
+    await run(store.insert(newJob("high", 2000, { priority: 5 })));
+    await run(store.insert(newJob("later", 500, { runAt: 10_000, priority: 9 })));
+    await run(store.insert(newJob("old", 900)));
+    const now = Date.now();
+    expect((await run(store.claimCandidates(5000, 10))).map((job) => job.id)).toEqual(["high", "old", "low"]);
+    const claimed = await run(claimNext(store, { owner: "w", token: "t", now: 5000, leaseMs: 100 }));
+    expect(claimed?.id).toBe("high");
+    expect((await run(store.claimCandidates(5000, 10))).map((job) => job.id)).toEqual(["old", "low"]);
+    expect((await run(store.claimCandidates(5100, 10))).map((job) => job.id)).toContain("high");
+    const recovered = await run(claimNext(store, { owner: "w2", token: "t2", now: 20_000, leaseMs: 100 }));
+    expect(recovered?.id).toBe("later");
+    const expired = await run(claimNext(store, { owner: "w3", token: "t3", now: 20_000 + now, leaseMs: 100 }));
+    expect(expired?.history.map((event) => event.kind)).toContain("lease_expired");
+    expect(ok(expireLease(ok(claim(newJob("x", 0), { owner: "a", token: "b", now: 0, leaseMs: 1 })), 5)).status).toBe("pending");
+  });
+
+  it("many concurrent claimers take each job exactly once", async () => {
+    const store = makeStore();
+    for (let i = 0; i < 40; i++) await run(store.insert(newJob(`j${String(i).padStart(2, "0")}`, 1000 + i)));
+    const claims = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => run(claimNext(store, { owner: `w${i}`, token: `t${i}`, now: 10_000, leaseMs: 60_000 }))),
+    );
+    const ids = claims.filter((job) => job !== undefined).map((job) => job!.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const running = await run(store.list({ status: "running" }));
+    expect(running.length).toBe(ids.length);
+  });
+});
+
+const logStores: Array<[string, () => LogStore]> = [
+  ["memory", () => new MemoryLogStore()],
+  ["file", () => new FileLogStore(tempDir())],
+];
+
+describe.each(logStores)("%s log store", (_name, makeStore) => {
+  it("numbers lines from 0 and reads from any offset", async () => {
+    const store = makeStore();
+    const entry = (message: string) => ({ stream: "stdout" as const, timestamp: "2026-01-01T00:00:00.000Z", message });
+    const first = await run(store.append("job", Array.from({ length: 700 }, (_, i) => entry(`line ${i}`))));
+    expect(first.at(-1)?.offset).toBe(699);
+    const second = await run(store.append("job", [entry("tail \n with newline"), entry("é")]));
+    expect(second.map((line) => line.offset)).toEqual([700, 701]);
+    const page = await run(store.read("job", 599, 3));
+    expect(page.lines.map((line) => [line.offset, line.message])).toEqual([
+      [599, "line 599"],
+      [600, "line 600"],
+      [601, "line 601"],
+    ]);
+    expect(page.nextOffset).toBe(602);
+    expect((await run(store.read("job", 700, 10))).lines.map((line) => line.message)).toEqual(["tail \n with newline", "é"]);
+    expect(await run(store.size("job"))).toBe(702);
+    expect(await run(store.read("nothing", 0, 10))).toEqual({ lines: [], nextOffset: 0 });
+  });
+});
+
+describe("file log store", () => {
+  it("survives a writer killed mid-line: the torn line is counted, later lines stay readable", async () => {
+    const dir = tempDir();
+    const store = new FileLogStore(dir);
+    await run(store.append("job", [{ stream: "stdout", timestamp: "t", message: "one" }]));
+    appendFileSync(join(dir, "job.ndjson"), '["stdout","t","to');
+    const reader = new FileLogStore(dir);
+    const appended = await run(reader.append("job", [{ stream: "stdout", timestamp: "t", message: "three" }]));
+    expect(appended[0]!.offset).toBe(2);
+    const lines = (await run(new FileLogStore(dir).read("job", 0, 10))).lines;
+    expect(lines.map((line) => line.offset)).toEqual([0, 1, 2]);
+    expect(lines[1]!.message).toMatch(/unreadable/);
+    expect(lines[2]!.message).toBe("three");
+  });
+});

@@ -1,0 +1,74 @@
+import { Effect } from "effect";
+import { Conflict, NotFound, type StorageFailure } from "@parallax/domain";
+import { VersionConflict, compareQueueOrder, leaseExpired, type Job } from "@parallax/domain/jobs";
+import type { JobQuery, JobStore } from "@parallax/application/jobs";
+import { QueueIndex } from "./queue-index.js";
+
+/**
+ * Jobs in one process's memory (STORAGE=memory, tests, benchmarks). The same conditional
+ * writes as the durable stores; a heap keeps claiming O(log n) however long the queue.
+ */
+export class MemoryJobStore implements JobStore {
+  private readonly jobs = new Map<string, Job>();
+  private readonly queue = new QueueIndex();
+  private readonly running = new Set<string>();
+
+  insert(job: Job): Effect.Effect<Job, Conflict | StorageFailure> {
+    return Effect.suspend((): Effect.Effect<Job, Conflict> => {
+      if (this.jobs.has(job.id)) return Effect.fail(new Conflict({ message: `Job ${job.id} already exists` }));
+      this.write(job);
+      return Effect.succeed(job);
+    });
+  }
+
+  get(id: string): Effect.Effect<Job, NotFound | StorageFailure> {
+    return Effect.suspend((): Effect.Effect<Job, NotFound> => {
+      const job = this.jobs.get(id);
+      return job ? Effect.succeed(job) : Effect.fail(new NotFound({ message: `Job not found: ${id}` }));
+    });
+  }
+
+  list(query: JobQuery = {}): Effect.Effect<Job[], StorageFailure> {
+    return Effect.sync(() => {
+      const source = query.status === "running" ? [...this.running].map((id) => this.jobs.get(id)!) : [...this.jobs.values()];
+      const matching = source.filter((job) => (query.status === undefined || job.status === query.status) && (query.pipeline === undefined || job.pipeline === query.pipeline));
+      matching.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+      return query.limit === undefined ? matching : matching.slice(0, query.limit);
+    });
+  }
+
+  claimCandidates(now: number, limit: number): Effect.Effect<Job[], StorageFailure> {
+    return Effect.sync(() => {
+      const candidates: Job[] = [];
+      for (const id of this.running) {
+        const job = this.jobs.get(id)!;
+        if (leaseExpired(job, now)) candidates.push(job);
+      }
+      const isCurrent = (entry: { id: string; version: number }) => {
+        const job = this.jobs.get(entry.id);
+        return job !== undefined && job.version === entry.version && job.status === "pending";
+      };
+      for (const entry of this.queue.peek(now, limit, isCurrent)) candidates.push(this.jobs.get(entry.id)!);
+      return candidates.sort(compareQueueOrder).slice(0, Math.max(limit, 1));
+    });
+  }
+
+  replace(next: Job, expectedVersion: number): Effect.Effect<Job, VersionConflict | NotFound | StorageFailure> {
+    return Effect.suspend((): Effect.Effect<Job, VersionConflict | NotFound> => {
+      const current = this.jobs.get(next.id);
+      if (!current) return Effect.fail(new NotFound({ message: `Job not found: ${next.id}` }));
+      if (current.version !== expectedVersion || next.version !== expectedVersion + 1) {
+        return Effect.fail(new VersionConflict({ message: `Job ${next.id} changed (version ${current.version}, expected ${expectedVersion})`, jobId: next.id }));
+      }
+      this.write(next);
+      return Effect.succeed(next);
+    });
+  }
+
+  private write(job: Job): void {
+    this.jobs.set(job.id, job);
+    if (job.status === "running") this.running.add(job.id);
+    else this.running.delete(job.id);
+    if (job.status === "pending") this.queue.add(job);
+  }
+}

@@ -1,0 +1,54 @@
+import { BinaryHeap } from "./binary-heap.js";
+
+/** What the queue needs to know of a pending job to order it. */
+export interface QueueEntry {
+  readonly id: string;
+  readonly version: number;
+  readonly priority: number;
+  readonly runAt: number;
+  readonly createdAt: number;
+}
+
+const before = (a: QueueEntry, b: QueueEntry) =>
+  a.priority !== b.priority ? a.priority > b.priority : a.runAt !== b.runAt ? a.runAt < b.runAt : a.createdAt !== b.createdAt ? a.createdAt < b.createdAt : a.id < b.id;
+
+/**
+ * Pending jobs in queue order, split into due and delayed so a high-priority job waiting
+ * for its backoff never hides due work. Entries may go stale (the job moved on); the
+ * caller checks each against the store, so a stale entry costs one lookup, never a wrong claim.
+ */
+export class QueueIndex {
+  private readonly due = new BinaryHeap<QueueEntry>(before);
+  private readonly delayed = new BinaryHeap<QueueEntry>((a, b) => a.runAt < b.runAt);
+
+  get size(): number {
+    return this.due.size + this.delayed.size;
+  }
+
+  /** Every entry starts as delayed; `peek` promotes it once the caller's clock reaches `runAt`. */
+  add(entry: QueueEntry): void {
+    this.delayed.push(entry);
+  }
+
+  /**
+   * The best `limit` due entries that `isCurrent` accepts, left in place; entries it
+   * rejects (the job moved on) are dropped for good.
+   */
+  peek(now: number, limit: number, isCurrent: (entry: QueueEntry) => boolean): QueueEntry[] {
+    for (let next = this.delayed.peek(); next !== undefined && next.runAt <= now; next = this.delayed.peek()) {
+      this.due.push(this.delayed.pop()!);
+    }
+    const found: QueueEntry[] = [];
+    while (found.length < limit && this.due.size > 0) {
+      const entry = this.due.pop()!;
+      if (isCurrent(entry)) found.push(entry);
+    }
+    for (const entry of found) this.due.push(entry);
+    return found;
+  }
+
+  clear(): void {
+    this.due.clear();
+    this.delayed.clear();
+  }
+}

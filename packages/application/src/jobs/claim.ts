@@ -1,0 +1,51 @@
+import { Effect, Result } from "effect";
+import type { StorageFailure } from "@parallax/domain";
+import { claim, expireLease, leaseExpired, type Job } from "@parallax/domain/jobs";
+import type { JobStore } from "./job-store.port.js";
+
+export interface ClaimRequest {
+  readonly owner: string;
+  readonly token: string;
+  readonly now: number;
+  readonly leaseMs: number;
+  /** How many candidates to look at before giving up for this round. */
+  readonly scan?: number;
+}
+
+/** Called when a job's lease is found expired, before it is run again (for logs). */
+export type ExpiryObserver = (recovered: Job) => void;
+
+/**
+ * Claims the best due job with a lease, or answers undefined. A running job whose lease
+ * expired is first moved back to pending (recording the expiry in its history) and then
+ * claimed like any other. Every step is one conditional write; a lost race moves on to the
+ * next candidate, so many workers in many processes can call this at once.
+ */
+export function claimNext(store: JobStore, request: ClaimRequest, onExpired?: ExpiryObserver): Effect.Effect<Job | undefined, StorageFailure> {
+  return Effect.gen(function* () {
+    const candidates = yield* store.claimCandidates(request.now, request.scan ?? 16);
+    for (let candidate of candidates) {
+      if (leaseExpired(candidate, request.now)) {
+        const expired = expireLease(candidate, request.now);
+        if (Result.isFailure(expired)) continue;
+        const recovered = yield* tryReplace(store, expired.success, candidate.version);
+        if (!recovered) continue;
+        onExpired?.(recovered);
+        candidate = recovered;
+      }
+      const claimed = claim(candidate, request);
+      if (Result.isFailure(claimed)) continue;
+      const written = yield* tryReplace(store, claimed.success, candidate.version);
+      if (written) return written;
+    }
+    return undefined;
+  });
+}
+
+function tryReplace(store: JobStore, next: Job, expectedVersion: number): Effect.Effect<Job | undefined, StorageFailure> {
+  return store.replace(next, expectedVersion).pipe(
+    Effect.map((job): Job | undefined => job),
+    Effect.catchTag("VersionConflict", () => Effect.succeed(undefined)),
+    Effect.catchTag("NotFound", () => Effect.succeed(undefined)),
+  );
+}

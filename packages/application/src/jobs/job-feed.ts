@@ -1,0 +1,131 @@
+import { Effect, Fiber } from "effect";
+import { isTerminal, type Job } from "@parallax/domain/jobs";
+import type { JobStore } from "./job-store.port.js";
+import type { LogLine, LogStore } from "./log-store.port.js";
+import { Wakeup } from "./wakeup.js";
+
+export type FeedEvent =
+  | { readonly type: "status"; readonly job: Job }
+  | { readonly type: "lines"; readonly job: Job; readonly lines: readonly LogLine[] }
+  | { readonly type: "finished"; readonly job: Job };
+
+export type FeedListener = (event: FeedEvent) => void;
+
+interface Followed {
+  version: number;
+  nextOffset: number;
+}
+
+export interface FeedSettings {
+  /** How often the store is polled for changes made by other processes. */
+  readonly pollMs: number;
+  readonly pageSize?: number;
+}
+
+/**
+ * The live view of jobs for one host: it follows every job that is running (in any
+ * process sharing the store) or was submitted here, and publishes status changes and log
+ * lines in offset order, each once. Its only source is the stores, so jobs run by remote
+ * workers and by the embedded worker look the same; the embedded worker just wakes it early.
+ */
+export class JobFeed {
+  private readonly listeners = new Set<FeedListener>();
+  private readonly followed = new Map<string, Followed>();
+  private readonly wakeup = new Wakeup();
+  private loop: Fiber.Fiber<void> | undefined;
+  private stopped = false;
+  private firstTick = true;
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly logs: LogStore,
+    private readonly settings: FeedSettings,
+  ) {}
+
+  subscribe(listener: FeedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Start following a job (e.g. one just submitted) and look at it soon. */
+  follow(jobId: string): void {
+    if (!this.followed.has(jobId)) this.followed.set(jobId, { version: 0, nextOffset: 0 });
+    this.wakeup.notify();
+  }
+
+  /** Something changed in this process: look now rather than at the next poll. */
+  wake(jobId?: string): void {
+    if (jobId !== undefined) this.follow(jobId);
+    else this.wakeup.notify();
+  }
+
+  start(): void {
+    if (this.loop || this.stopped) return;
+    const self = this;
+    this.loop = Effect.runFork(
+      Effect.gen(function* () {
+        while (!self.stopped) {
+          yield* self.tick().pipe(Effect.catchCause(() => Effect.void));
+          yield* self.wakeup.wait(self.settings.pollMs);
+        }
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.loop) await Effect.runPromise(Fiber.interrupt(this.loop));
+  }
+
+  /** One pass over the stores; public so tests and benchmarks can drive the feed by hand. */
+  tick(): Effect.Effect<void, unknown> {
+    const self = this;
+    return Effect.gen(function* () {
+      const running = yield* self.store.list({ status: "running" });
+      for (const job of running) {
+        if (self.followed.has(job.id)) continue;
+        // Jobs already running when the host started are followed from their current end.
+        const nextOffset = self.firstTick ? yield* self.logs.size(job.id) : 0;
+        self.followed.set(job.id, { version: 0, nextOffset });
+      }
+      self.firstTick = false;
+      for (const [id, state] of [...self.followed]) {
+        const job = yield* self.store.get(id).pipe(Effect.catchTag("NotFound", () => Effect.succeed(undefined)));
+        if (job === undefined) {
+          self.followed.delete(id);
+          continue;
+        }
+        if (job.version !== state.version && !isTerminal(job.status)) self.emit({ type: "status", job });
+        state.version = job.version;
+        if (job.runs > 0) yield* self.drainLines(job, state);
+        if (isTerminal(job.status)) {
+          self.followed.delete(id);
+          self.emit({ type: "finished", job });
+        }
+      }
+    });
+  }
+
+  private drainLines(job: Job, state: Followed): Effect.Effect<void, unknown> {
+    const self = this;
+    const pageSize = this.settings.pageSize ?? 1000;
+    return Effect.gen(function* () {
+      while (true) {
+        const page = yield* self.logs.read(job.id, state.nextOffset, pageSize);
+        if (page.lines.length > 0) self.emit({ type: "lines", job, lines: page.lines });
+        state.nextOffset = page.nextOffset;
+        if (page.lines.length < pageSize) return;
+      }
+    });
+  }
+
+  private emit(event: FeedEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure (a broken socket) must not stop the feed for the others.
+      }
+    }
+  }
+}

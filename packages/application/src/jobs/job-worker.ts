@@ -1,0 +1,153 @@
+import { Effect, Fiber } from "effect";
+import type { Job } from "@parallax/domain/jobs";
+import type { Clock } from "../shared/clock.port.js";
+import type { IdGenerator } from "../shared/id-generator.port.js";
+import { claimNext } from "./claim.js";
+import type { JobService } from "./job-service.js";
+import type { JobStore } from "./job-store.port.js";
+import type { LogStore } from "./log-store.port.js";
+import type { ProcessRunner } from "./process-runner.port.js";
+import { runClaimedJob, type RunSettings } from "./run-job.js";
+import { Wakeup } from "./wakeup.js";
+
+export interface WorkerSettings extends RunSettings {
+  readonly workerId: string;
+  readonly concurrency: number;
+  /** Idle poll interval: how soon a job submitted by another process is noticed. */
+  readonly pollMs: number;
+}
+
+/** What the worker reports; plain callbacks so hosts can route them to their logger. */
+export interface WorkerObserver {
+  onActivity?(jobId: string): void;
+  onClaimed?(job: Job): void;
+  onLeaseExpired?(job: Job): void;
+  onError?(error: unknown): void;
+}
+
+export interface WorkerDeps {
+  readonly store: JobStore;
+  readonly logs: LogStore;
+  readonly runner: ProcessRunner;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly service: JobService;
+}
+
+/**
+ * Claims due jobs (up to `concurrency` at once) and runs each to its end. The loop is an
+ * Effect program; `stop()` stops claiming, lets running jobs finish for `drainMs`, then
+ * interrupts the rest, which stops their process trees and releases them to the queue.
+ */
+export class JobWorker {
+  private readonly wakeup = new Wakeup();
+  private readonly active = new Map<string, { fiber: Fiber.Fiber<void>; poke: Wakeup }>();
+  private loop: Fiber.Fiber<void> | undefined;
+  private stopping = false;
+  private stopped: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: WorkerDeps,
+    readonly settings: WorkerSettings,
+    private readonly observer: WorkerObserver = {},
+  ) {}
+
+  get id(): string {
+    return this.settings.workerId;
+  }
+
+  get runningJobs(): string[] {
+    return [...this.active.keys()];
+  }
+
+  start(): void {
+    if (this.loop || this.stopping) return;
+    this.loop = Effect.runFork(this.claimLoop());
+  }
+
+  /** Work may be waiting (a submit in this process): look now instead of at the next poll. */
+  wake(): void {
+    this.wakeup.notify();
+  }
+
+  /** A job this worker may be running changed (e.g. cancel requested here): check it now. */
+  poke(jobId: string): void {
+    this.active.get(jobId)?.poke.notify();
+  }
+
+  stop(drainMs: number): Promise<void> {
+    this.stopped ??= (async () => {
+      this.stopping = true;
+      this.wakeup.notify();
+      if (this.loop) await Effect.runPromise(Fiber.await(this.loop));
+      const deadline = Date.now() + drainMs;
+      while (this.active.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      const remaining = [...this.active.values()].map((entry) => entry.fiber);
+      if (remaining.length > 0) await Effect.runPromise(Fiber.interruptAll(remaining));
+    })();
+    return this.stopped;
+  }
+
+  private claimLoop(): Effect.Effect<void> {
+    const self = this;
+    const { settings, deps } = this;
+    return Effect.gen(function* () {
+      while (!self.stopping) {
+        if (self.active.size >= settings.concurrency) {
+          yield* self.wakeup.wait(settings.pollMs);
+          continue;
+        }
+        const claimed = yield* claimNext(
+          deps.store,
+          { owner: settings.workerId, token: `${settings.workerId}/${deps.ids.next()}`, now: deps.clock.now().getTime(), leaseMs: settings.leaseMs },
+          (recovered) => self.observer.onLeaseExpired?.(recovered),
+        ).pipe(
+          Effect.catch((error) =>
+            Effect.sync(() => {
+              self.observer.onError?.(error);
+              return undefined;
+            }),
+          ),
+        );
+        if (claimed === undefined || self.stopping) {
+          if (claimed !== undefined) yield* Effect.sync(() => self.launch(claimed));
+          else yield* self.wakeup.wait(settings.pollMs);
+          continue;
+        }
+        yield* Effect.sync(() => self.launch(claimed));
+      }
+    });
+  }
+
+  private launch(job: Job): void {
+    const { deps, settings } = this;
+    this.observer.onClaimed?.(job);
+    this.observer.onActivity?.(job.id);
+    const poke = new Wakeup();
+    const fiber = Effect.runFork(
+      runClaimedJob(
+        {
+          store: deps.store,
+          logs: deps.logs,
+          runner: deps.runner,
+          clock: deps.clock,
+          onActivity: (jobId) => this.observer.onActivity?.(jobId),
+          submitFollowUp: (name, after) =>
+            deps.service.submit(name, {}, { triggeredBy: after.id }).pipe(
+              Effect.tap((next) => Effect.sync(() => this.observer.onActivity?.(next.id))),
+              Effect.map((next) => `Queued follow-up ${name} as job ${next.id}`),
+              Effect.catch((error) => Effect.succeed(`Follow-up ${name} not queued: ${(error as { message?: string }).message ?? String(error)}`)),
+            ),
+        },
+        settings,
+        job,
+        poke,
+      ),
+    );
+    this.active.set(job.id, { fiber, poke });
+    fiber.addObserver(() => {
+      this.active.delete(job.id);
+      this.wakeup.notify();
+    });
+  }
+}
