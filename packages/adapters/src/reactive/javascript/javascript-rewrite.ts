@@ -40,8 +40,8 @@ export function rewriteCell(source: string): RewrittenCell {
     cursor = statement.end;
   }
   code += source.slice(cursor);
-  const last = program.body[program.body.length - 1];
+  // Hoisted function declarations leave no trace at the end, so the statement before them counts.
+  const last = program.body.filter((statement) => statement.type !== "FunctionDeclaration").at(-1);
   const hasResult = last?.type === "ExpressionStatement";
-  // A trailing `void 0` would hide the result; the hoisted prefix runs first and is harmless.
   return { code: hoisted.length > 0 ? `${hoisted.join("\n")}\n${code}` : code, hasResult };
 }

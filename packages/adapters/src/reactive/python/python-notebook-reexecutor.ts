@@ -19,11 +19,16 @@ export function maskVolatile(text: string): string {
   return masked.trim();
 }
 
-/** The comparable text of stored nbformat outputs: streams, text/plain results, error names. */
+/**
+ * The comparable text of stored nbformat outputs: stdout, text/plain results, error names.
+ * stderr is left out: warnings and tracebacks vary between library versions.
+ */
 export function storedOutputText(outputs: readonly Output[]): string {
   const parts: string[] = [];
   for (const output of outputs) {
-    if (output.output_type === "stream") parts.push(sourceText(output.text));
+    if (output.output_type === "stream") {
+      if (output.name === "stdout") parts.push(sourceText(output.text));
+    }
     else if (output.output_type === "error") parts.push(`[${output.ename}]`);
     else {
       const plain = output.data["text/plain"];
@@ -71,8 +76,8 @@ export class PythonNotebookReexecutor implements NotebookReexecutor {
         const code = stripMagics(sourceText(cell.source));
         let stream = "";
         const result = await kernel.run(`${index}`, code, [], (name, text) => {
-          stream += text;
-          if (name === "stderr") errors.push(text);
+          if (name === "stdout") stream += text;
+          else errors.push(text);
         });
         const expectedError = cell.outputs.some((output) => output.output_type === "error");
         if (result.status === "error" && !expectedError) {

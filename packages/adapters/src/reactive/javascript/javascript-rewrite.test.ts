@@ -1,0 +1,49 @@
+import { runInNewContext } from "node:vm";
+import { describe, expect, it } from "vitest";
+import { rewriteCell } from "./javascript-rewrite.js";
+
+/** Runs rewritten cells one after another in one context, as the worker does. */
+function runCells(...cells: string[]): { context: Record<string, unknown>; results: unknown[] } {
+  const context: Record<string, unknown> = {};
+  const results = cells.map((cell) => {
+    const { code, hasResult } = rewriteCell(cell);
+    const value: unknown = runInNewContext(code, context);
+    return hasResult ? value : undefined;
+  });
+  return { context, results };
+}
+
+describe("rewriteCell", () => {
+  it("turns top-level declarations into global assignments that can run again", () => {
+    const { context, results } = runCells("const a = 1; let b = 2, c;", "const a = 10; a + b", "var d = a * 2; d");
+    expect(results).toEqual([undefined, 12, 20]);
+    expect(context).toMatchObject({ a: 10, b: 2, c: undefined, d: 20 });
+  });
+
+  it("handles destructuring, classes and hoisted functions", () => {
+    const { context, results } = runCells(
+      "const { p, q: [r] } = { p: 1, q: [2] };",
+      "double(p + r)\nfunction double(n) { return n * 2 }",
+      "class Point { constructor(x) { this.x = x } }\nnew Point(p).x",
+    );
+    expect(results).toEqual([undefined, 6, 1]);
+    expect(Object.keys(context).sort()).toEqual(["Point", "double", "p", "r"]);
+  });
+
+  it("leaves inner scopes alone and names can be deleted again", () => {
+    const { context, results } = runCells("const f = () => { const local = 1; return local }; f()");
+    expect(results).toEqual([1]);
+    expect(delete context["f"]).toBe(true);
+    expect("local" in context).toBe(false);
+  });
+
+  it("reports a result only when the cell ends with an expression", () => {
+    expect(rewriteCell("1 + 1").hasResult).toBe(true);
+    expect(rewriteCell("const a = 1").hasResult).toBe(false);
+    expect(rewriteCell("if (true) { 3 }").hasResult).toBe(false);
+  });
+
+  it("throws a SyntaxError for invalid code", () => {
+    expect(() => rewriteCell("const = 1")).toThrow(SyntaxError);
+  });
+});

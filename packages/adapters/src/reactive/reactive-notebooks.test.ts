@@ -1,0 +1,190 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import AjvDraft04 from "ajv-draft-04";
+import { Effect, PubSub } from "effect";
+import { afterEach, describe, expect, it } from "vitest";
+import type { NotebookEvent } from "@parallax/domain/reactive";
+import { ReactiveNotebooks } from "@parallax/application/reactive";
+import { MemoryNotebookStore } from "../notebook/memory-notebook.store.js";
+import { NotebookKernelFactory } from "./notebook-kernel.js";
+
+const hasPython = spawnSync("python3", ["--version"]).status === 0;
+if (!hasPython) console.warn("reactive-notebooks test: python3 not found, Python parts skipped");
+const schemaPath = join(import.meta.dirname, "../../../../../shared/fixtures/nbformat/schema/nbformat.v4.5.schema.json");
+const hasSchema = existsSync(schemaPath);
+if (!hasSchema) console.warn(`reactive-notebooks test: ${schemaPath} not found, the nbformat schema check is skipped`);
+
+let counter = 0;
+const ids = { next: () => `id-${++counter}` };
+const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect);
+
+function setup(timeoutMs = 5_000) {
+  const store = new MemoryNotebookStore();
+  const service = new ReactiveNotebooks(store, new NotebookKernelFactory({ pythonBin: "python3", timeoutMs }), ids);
+  opened.push(service);
+  return { store, service };
+}
+const opened: ReactiveNotebooks[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((service) => run(service.closeAll())));
+});
+
+/** Collects a notebook's events from now on (the subscription lives until the test ends). */
+async function record(service: ReactiveNotebooks, id: string): Promise<NotebookEvent[]> {
+  const events: NotebookEvent[] = [];
+  await new Promise<void>((ready) => {
+    Effect.runFork(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const subscription = yield* service.subscribe(id);
+          ready();
+          while (true) events.push(yield* PubSub.take(subscription));
+        }),
+      ),
+    );
+  });
+  return events;
+}
+
+async function notebookWith(service: ReactiveNotebooks, cells: Array<[type: "python" | "sql" | "javascript", code: string]>) {
+  const id = await run(service.create("test"));
+  const first = (await run(service.get(id))).cells[0]!;
+  await run(service.deleteCell(id, first.id));
+  const cellIds: string[] = [];
+  for (const [type, code] of cells) cellIds.push((await run(service.addCell(id, type, undefined, code))).id);
+  return { id, cellIds };
+}
+
+describe("reactive notebook persistence", () => {
+  it.skipIf(!hasSchema)("stores valid nbformat 4.5 with language, status, reads and writes under metadata.parallax", async () => {
+    const { store, service } = setup();
+    const { id, cellIds } = await notebookWith(service, [
+      ["javascript", "const a = 1;"],
+      ["javascript", "console.log(a + 1); a"],
+    ]);
+    await run(service.runCell(id, cellIds[0]!));
+    await run(service.idle(id));
+    const stored = await run(store.get(`${id}.ipynb`));
+    const Ajv = AjvDraft04.default;
+    const validate = new Ajv({ strict: false }).compile(JSON.parse(readFileSync(schemaPath, "utf8")) as object);
+    expect(validate(stored.notebook), JSON.stringify(validate.errors)).toBe(true);
+    expect(stored.notebook.nbformat_minor).toBe(5);
+    const second = stored.notebook.cells[1]!;
+    expect(second.id).toBe(cellIds[1]);
+    expect(second.metadata["parallax"]).toEqual({ language: "javascript", status: "success", reads: ["a"], writes: [] });
+    expect(stored.notebook.metadata["parallax"]).toMatchObject({ name: "test", db_conn_string: null });
+    expect(second.cell_type === "code" && second.outputs[0]).toEqual({ output_type: "stream", name: "stdout", text: "2\n" });
+
+    // A fresh service (a restarted host) reads the same notebook back.
+    const reopened = new ReactiveNotebooks(store, new NotebookKernelFactory({ pythonBin: "python3", timeoutMs: 5_000 }), ids);
+    opened.push(reopened);
+    const again = await run(reopened.get(id));
+    expect(again.cells.map((cell) => [cell.id, cell.type, cell.code, cell.status, cell.stdout])).toEqual([
+      [cellIds[0], "javascript", "const a = 1;", "success", ""],
+      [cellIds[1], "javascript", "console.log(a + 1); a", "success", "2\n"],
+    ]);
+  });
+
+  it("keeps what other APIs store in the document (spatial placement) when it writes", async () => {
+    const { store, service } = setup();
+    const { id, cellIds } = await notebookWith(service, [["python", "x = 1"]]);
+    const stored = await run(store.get(`${id}.ipynb`));
+    const document = structuredClone(stored.notebook);
+    document.cells[0]!.metadata["spatial"] = { x: 1, y: 2, z: 3, pitch: 0, yaw: 0, roll: 0 };
+    document.metadata["chartPositions"] = { chartKey_000: { x: 1, y: 1 } };
+    await run(store.put(`${id}.ipynb`, document, stored.version));
+    await run(service.updateCell(id, cellIds[0]!, "x = 2"));
+    const after = await run(store.get(`${id}.ipynb`));
+    expect(after.notebook.cells[0]!.metadata["spatial"]).toEqual({ x: 1, y: 2, z: 3, pitch: 0, yaw: 0, roll: 0 });
+    expect(after.notebook.metadata["chartPositions"]).toEqual({ chartKey_000: { x: 1, y: 1 } });
+    expect(after.notebook.cells[0]!.source).toBe("x = 2");
+  });
+
+  it("serialises concurrent mutations: every one gets its own revision and none is lost", async () => {
+    const { store, service } = setup();
+    const { id, cellIds } = await notebookWith(service, [["python", "a = 0"]]);
+    const start = (await run(service.get(id))).revision;
+    const revisions = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => run(service.updateCell(id, cellIds[0]!, `a = ${i}`))),
+    );
+    expect(new Set(revisions).size).toBe(20);
+    expect(Math.max(...revisions)).toBe(start + 20);
+    const stored = await run(store.get(`${id}.ipynb`));
+    expect((stored.notebook.metadata["parallax"] as { revision: number }).revision).toBe(start + 20);
+  });
+
+  it("rejects a stale expected revision with a Conflict carrying the current one", async () => {
+    const { service } = setup();
+    const { id, cellIds } = await notebookWith(service, [["python", "a = 0"]]);
+    const current = (await run(service.get(id))).revision;
+    const exit = await Effect.runPromiseExit(service.updateCell(id, cellIds[0]!, "a = 1", current - 1));
+    expect(JSON.stringify(exit)).toContain('"revision":' + String(current));
+    expect(await run(service.updateCell(id, cellIds[0]!, "a = 1", current))).toBe(current + 1);
+  });
+});
+
+describe.skipIf(!hasPython)("reactive scheduling with the python kernel", () => {
+  it("editing a running cell interrupts it and re-plans with the new code", async () => {
+    const { service } = setup(20_000);
+    const { id, cellIds } = await notebookWith(service, [
+      ["python", "import time as _t\nprint('slow', flush=True)\n_t.sleep(15)\nv = 1"],
+      ["python", "print(v)"],
+    ]);
+    const [slow, show] = cellIds as [string, string];
+    const events = await record(service, id);
+    await run(service.runCell(id, slow));
+    await expect.poll(() => events.some((e) => e.type === "cell_stdout" && e.cellId === slow), { timeout: 10_000 }).toBe(true);
+    await run(service.updateCell(id, slow, "v = 2"));
+    await expect
+      .poll(() => events.some((e) => e.type === "cell_status" && e.cellId === show && e.status === "success"), { timeout: 15_000 })
+      .toBe(true);
+    const stdout = events.filter((e) => e.type === "cell_stdout" && e.cellId === show).map((e) => (e as { data: string }).data);
+    expect(stdout.join("")).toBe("2\n");
+    const slowStatuses = events.filter((e) => e.type === "cell_status" && e.cellId === slow).map((e) => (e as { status: string }).status);
+    expect(slowStatuses).toEqual(["running", "idle", "running", "success"]);
+  });
+
+  it("runs notebooks in parallel: a quick notebook finishes while another is busy", async () => {
+    const { service } = setup(20_000);
+    const busy = await notebookWith(service, [["python", "import time as _t\nprint('busy', flush=True)\n_t.sleep(15)"]]);
+    const quick = await notebookWith(service, [["python", "print('quick')"]]);
+    const busyEvents = await record(service, busy.id);
+    const quickEvents = await record(service, quick.id);
+    await run(service.runCell(busy.id, busy.cellIds[0]!));
+    await expect.poll(() => busyEvents.some((e) => e.type === "cell_stdout"), { timeout: 10_000 }).toBe(true);
+    await run(service.runCell(quick.id, quick.cellIds[0]!));
+    await expect.poll(() => quickEvents.some((e) => e.type === "cell_status" && e.status === "success"), { timeout: 10_000 }).toBe(true);
+    expect((await run(service.get(busy.id))).cells[0]!.status).toBe("running");
+  });
+
+  it("removes a deleted cell's names from the kernel", async () => {
+    const { service } = setup();
+    const { id, cellIds } = await notebookWith(service, [["python", "z = 5"]]);
+    await run(service.runCell(id, cellIds[0]!));
+    await run(service.idle(id));
+    const reader = (await run(service.addCell(id, "python", undefined, "print(z)"))).id;
+    await run(service.runCell(id, reader));
+    await run(service.idle(id));
+    expect((await run(service.get(id))).cells[1]!.stdout).toBe("5\n");
+    await run(service.deleteCell(id, cellIds[0]!));
+    await run(service.runCell(id, reader));
+    await run(service.idle(id));
+    expect((await run(service.get(id))).cells[0]).toMatchObject({ status: "error", error: "NameError: name 'z' is not defined" });
+  });
+
+  it("puts cells defining the same name in error without running them", async () => {
+    const { service } = setup();
+    const { id, cellIds } = await notebookWith(service, [
+      ["python", "w = 1"],
+      ["python", "w = 2"],
+    ]);
+    await run(service.runCell(id, cellIds[0]!));
+    await run(service.idle(id));
+    const cells = (await run(service.get(id))).cells;
+    expect(cells.map((cell) => [cell.status, cell.error])).toEqual([
+      ["error", "'w' is defined in multiple cells"],
+      ["error", "'w' is defined in multiple cells"],
+    ]);
+  });
+});
