@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { Effect } from "effect";
 import { SpawnFailed, type ProcessExit, type ProcessRunner, type ProcessSpec } from "@parallax/application/jobs";
 import { LineSplitter } from "./line-splitter.js";
@@ -9,14 +10,32 @@ export interface ChildProcessRunnerOptions {
   readonly maxLineChars?: number;
 }
 
-/** True while any process of the group exists (zombies included). */
+const hasProc = existsSync("/proc/self/stat");
+
+/**
+ * True while any process of the group is alive. On Linux, zombies don't count: a child
+ * orphaned by the kill is reparented to init, which may reap it only a second later.
+ */
 export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+  if (!hasProc) return true;
+  for (const entry of readdirSync("/proc")) {
+    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue;
+    }
+    // Fields after "pid (comm) ": state, ppid, pgrp, ...
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(fields[2]) === pgid && fields[0] !== "Z") return true;
+  }
+  return false;
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {

@@ -1,4 +1,4 @@
-import { Deferred, Effect, Fiber, Option } from "effect";
+import { Deferred, Effect, Fiber } from "effect";
 import {
   complete,
   fail,
@@ -123,12 +123,11 @@ export function runClaimedJob(deps: RunDeps, settings: RunSettings, job: Job, po
       }
     });
 
-  const processOutcome: Effect.Effect<Outcome> = Effect.gen(function* () {
-    const run = deps.runner.run({ command: job.command, cwd: job.cwd, env: job.env, onLine: push });
-    if (job.timeoutMs === null) return { kind: "exited", exit: yield* run } as Outcome;
-    const timed = yield* Effect.timeoutOption(run, job.timeoutMs);
-    return Option.isSome(timed) ? ({ kind: "exited", exit: timed.value } as Outcome) : ({ kind: "timeout" } as Outcome);
-  }).pipe(Effect.catchTag("SpawnFailed", (error) => Effect.succeed<Outcome>({ kind: "spawn_failed", message: error.message })));
+  const processOutcome: Effect.Effect<Outcome> = deps.runner.run({ command: job.command, cwd: job.cwd, env: job.env, onLine: push }).pipe(
+    Effect.map((exit): Outcome => ({ kind: "exited", exit })),
+    Effect.catchTag("SpawnFailed", (error) => Effect.succeed<Outcome>({ kind: "spawn_failed", message: error.message })),
+  );
+  const timeout: Effect.Effect<Outcome> = job.timeoutMs === null ? Effect.never : Effect.as(Effect.sleep(job.timeoutMs), { kind: "timeout" });
 
   const finish = (outcome: Outcome) =>
     Effect.gen(function* () {
@@ -191,7 +190,14 @@ export function runClaimedJob(deps: RunDeps, settings: RunSettings, job: Job, po
     const flushFiber = yield* Effect.forkChild(flusher);
     const stop = yield* Deferred.make<Outcome>();
     const watcher = yield* Effect.forkChild(watch(stop));
-    const outcome = yield* Effect.raceFirst(processOutcome, Deferred.await(stop)).pipe(Effect.onInterrupt(() => Effect.andThen(Fiber.interrupt(watcher), releaseOnInterrupt)));
+    const processFiber = yield* Effect.forkChild(processOutcome);
+    // The process is stopped explicitly and awaited: a job is never reported finished while
+    // any process of its group is still alive.
+    const stopProcess = Fiber.interrupt(processFiber);
+    const outcome = yield* Effect.raceAll([Fiber.join(processFiber), Deferred.await(stop), timeout]).pipe(
+      Effect.onInterrupt(() => Effect.andThen(Effect.andThen(Fiber.interrupt(watcher), stopProcess), releaseOnInterrupt)),
+    );
+    yield* stopProcess;
     yield* Fiber.interrupt(watcher);
     yield* finish(outcome);
     yield* Fiber.interrupt(flushFiber);
