@@ -9,6 +9,7 @@ import {
   type ReactiveCell,
   type ReactiveNotebook,
 } from "@parallax/domain/reactive";
+import { CoalescingWriter } from "./coalescing-writer.js";
 import type { Kernel } from "./kernel.port.js";
 
 /** Writes the session's current state (a snapshot taken at write time, so the latest wins). */
@@ -36,14 +37,17 @@ export class NotebookSession {
   private current: CurrentRun | undefined;
   private loop: Fiber.Fiber<void> | undefined;
   private closed = false;
+  private readonly writer: CoalescingWriter;
 
   private constructor(
     private notebook: Omit<ReactiveNotebook, "cells">,
     private readonly kernel: Kernel,
-    private readonly persistWith: Persist,
+    persist: Persist,
     private readonly events: PubSub.PubSub<NotebookEvent>,
     private readonly wake: Queue.Queue<void>,
-  ) {}
+  ) {
+    this.writer = new CoalescingWriter(() => persist(() => this.snapshot()));
+  }
 
   static open(notebook: ReactiveNotebook, kernel: Kernel, persist: Persist): Effect.Effect<NotebookSession> {
     return Effect.gen(function* () {
@@ -77,9 +81,11 @@ export class NotebookSession {
   }
 
   rename(name: string): Effect.Effect<void> {
-    return this.mutate(() => {
-      this.notebook = { ...this.notebook, name };
-    });
+    return Effect.asVoid(
+      this.mutate(() => {
+        this.notebook = { ...this.notebook, name };
+      }),
+    );
   }
 
   setDatabase(connectionString: string | null): Effect.Effect<void> {
@@ -126,8 +132,7 @@ export class NotebookSession {
         this.publish({ type: "cell_updated", cellId, cell: this.view(cellId) });
         if (this.current?.running === cellId) this.replan(cellId);
       }).pipe(
-        Effect.andThen(() => this.forget(cell.type, before.filter((name) => !cell.writes.includes(name)))),
-        Effect.map(() => this.notebook.revision),
+        Effect.tap(() => this.forget(cell.type, before.filter((name) => !cell.writes.includes(name)))),
       );
     });
   }
@@ -142,8 +147,7 @@ export class NotebookSession {
         this.graph.remove(cellId);
         this.publish({ type: "cell_deleted", cellId });
       }).pipe(
-        Effect.andThen(() => this.forget(cell.type, cell.writes)),
-        Effect.map(() => this.notebook.revision),
+        Effect.tap(() => this.forget(cell.type, cell.writes)),
       );
     });
   }
@@ -158,10 +162,10 @@ export class NotebookSession {
     });
   }
 
-  /** Resolves once nothing is queued or running (tests, the chat tool's `run_cell`). */
+  /** Resolves once nothing is queued or running and the results are stored (tests, the chat tool's `run_cell`). */
   idle(): Effect.Effect<void> {
     const check: Effect.Effect<void> = Effect.suspend(() =>
-      this.pending.length === 0 && this.current === undefined ? Effect.void : Effect.andThen(Effect.sleep(10), check),
+      this.pending.length === 0 && this.current === undefined ? this.persist() : Effect.andThen(Effect.sleep(10), check),
     );
     return check;
   }
@@ -174,6 +178,7 @@ export class NotebookSession {
       if (this.loop) yield* Fiber.interrupt(this.loop);
       if (this.current?.fiber) yield* Fiber.interrupt(this.current.fiber);
       yield* this.kernel.shutdown();
+      yield* this.persist();
       yield* PubSub.shutdown(this.events);
     });
   }
@@ -203,16 +208,18 @@ export class NotebookSession {
     return { ...cell, outputs: [...cell.outputs], status: "error", error };
   }
 
-  private mutate(change: () => void): Effect.Effect<void> {
+  /** Applies `change` at once (the event loop serialises it), gives it the next revision, then stores it. */
+  private mutate(change: () => void): Effect.Effect<number> {
     return Effect.suspend(() => {
       change();
-      this.notebook = { ...this.notebook, revision: this.notebook.revision + 1 };
-      return this.persist();
+      const revision = this.notebook.revision + 1;
+      this.notebook = { ...this.notebook, revision };
+      return Effect.as(this.persist(), revision);
     });
   }
 
   private persist(): Effect.Effect<void> {
-    return this.persistWith(() => this.snapshot());
+    return this.writer.flush();
   }
 
   private forget(language: CellLanguage, names: readonly string[]): Effect.Effect<void> {
@@ -258,7 +265,7 @@ export class NotebookSession {
         yield* this.runCell(id);
         current.done.add(id);
         current.running = undefined;
-        yield* this.persist();
+        this.writer.request();
       }
     });
   }
