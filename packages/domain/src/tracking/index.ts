@@ -13,3 +13,8 @@ export * from "./bytetrack.js";
 export * from "./botsort.js";
 export * from "./mot-tracking.js";
 export * from "./homography.js";
+export * from "./camera.js";
+export * from "./simulator.js";
+export * from "./identity-config.js";
+export * from "./identity-manager.js";
+export * from "./multi-camera.js";
