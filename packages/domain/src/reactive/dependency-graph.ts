@@ -109,12 +109,14 @@ export class DependencyGraph {
     const starts = roots.map((id) => this.nodes.get(id)).filter((node): node is GraphNode => node !== undefined);
     if (starts.length === 0) return [];
     const { reached: planned, epoch } = this.reach(starts);
-    const ordered =
-      this.backwardEdges === 0 && planned.length * 16 > this.nodes.size
-        ? this.orderList.items().filter((node) => node.forwardMark === epoch)
-        : this.backwardEdges === 0
-          ? planned.sort((a, b) => a.key - b.key)
-          : topologicalPlan(planned, epoch);
+    if (this.backwardEdges === 0 && planned.length * 16 > this.nodes.size) {
+      // Notebook order is topological: keep the notebook's order, restricted to the planned cells.
+      const ids: string[] = [];
+      const items = this.orderList.items();
+      for (let i = 0; i < items.length; i++) if (items[i]!.forwardMark === epoch) ids.push(items[i]!.id);
+      return ids;
+    }
+    const ordered = this.backwardEdges === 0 ? planned.sort((a, b) => a.key - b.key) : topologicalPlan(planned, epoch);
     return ordered.map((node) => node.id);
   }
 
@@ -163,7 +165,9 @@ export class DependencyGraph {
       reached.push(start);
     }
     for (let head = 0; head < reached.length; head++) {
-      for (const child of reached[head]!.children.keys()) {
+      const children = reached[head]!.childList();
+      for (let i = 0; i < children.length; i++) {
+        const child = children[i]!;
         if (child.forwardMark === epoch) continue;
         child.forwardMark = epoch;
         reached.push(child);
@@ -198,6 +202,7 @@ export class DependencyGraph {
 
   private addEdge(writer: GraphNode, reader: GraphNode): void {
     const count = writer.children.get(reader) ?? 0;
+    if (count === 0) writer.childrenChanged();
     writer.children.set(reader, count + 1);
     reader.parents.set(writer, count + 1);
     if (count === 0 && writer.key > reader.key) this.backwardEdges++;
@@ -211,6 +216,7 @@ export class DependencyGraph {
       return;
     }
     writer.children.delete(reader);
+    writer.childrenChanged();
     reader.parents.delete(writer);
     if (count === 1 && writer.key > reader.key) this.backwardEdges--;
   }

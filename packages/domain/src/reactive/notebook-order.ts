@@ -26,7 +26,7 @@ export class NotebookOrder<T extends Ordered> {
   /** Inserts `item` at position `index` (clamped; default: append) and assigns its key. */
   insert(item: T, index = this.count): void {
     const at = Math.max(0, Math.min(Math.trunc(index), this.count));
-    const previous = at > 0 ? this.at(at - 1) : undefined;
+    const previous = at === 0 ? undefined : at === this.count ? this.last() : this.at(at - 1);
     const next = at < this.count ? this.at(at) : undefined;
     item.key = keyBetween(previous?.key, next?.key);
     const [chunkIndex, offset] = this.locateIndex(at);
@@ -52,6 +52,11 @@ export class NotebookOrder<T extends Ordered> {
     this.snapshot = undefined;
   }
 
+  last(): T | undefined {
+    const chunk = this.chunks[this.chunks.length - 1];
+    return chunk?.[chunk.length - 1];
+  }
+
   at(index: number): T | undefined {
     const [chunkIndex, offset] = this.locateIndex(index);
     return this.chunks[chunkIndex]?.[offset];
@@ -64,6 +69,9 @@ export class NotebookOrder<T extends Ordered> {
   }
 
   private locateIndex(index: number): [number, number] {
+    const lastChunk = this.chunks.length - 1;
+    // Appending is the common case (loading a notebook): no scan.
+    if (index === this.count && lastChunk >= 0) return [lastChunk, this.chunks[lastChunk]!.length];
     let remaining = index;
     for (let i = 0; i < this.chunks.length; i++) {
       const length = this.chunks[i]!.length;
