@@ -18,3 +18,4 @@ export * from "./simulator.js";
 export * from "./identity-config.js";
 export * from "./identity-manager.js";
 export * from "./multi-camera.js";
+export * from "./scene-export.js";
