@@ -124,6 +124,24 @@ describe("reactive notebook persistence", () => {
   });
 });
 
+describe("graph errors reach subscribers", () => {
+  it("announces the other cell that gains or loses a multiple-definition error", async () => {
+    const { service } = setup();
+    const { id, cellIds } = await notebookWith(service, [["javascript", "const w = 1;"]]);
+    const events = await record(service, id);
+    const second = (await run(service.addCell(id, "javascript", undefined, "const w = 2;"))).id;
+    const firstUpdates = () => events.filter((e) => e.type === "cell_updated" && e.cellId === cellIds[0]);
+    expect(firstUpdates().map((e) => (e as { cell: { status: string; error: string | null } }).cell)).toMatchObject([
+      { status: "error", error: "'w' is defined in multiple cells" },
+    ]);
+    await run(service.updateCell(id, second, "const v = 2;"));
+    expect(firstUpdates().map((e) => (e as { cell: { status: string; error: string | null } }).cell)).toMatchObject([
+      { status: "error" },
+      { status: "idle", error: null },
+    ]);
+  });
+});
+
 describe.skipIf(!hasPython)("reactive scheduling with the python kernel", () => {
   it("editing a running cell interrupts it and re-plans with the new code", async () => {
     const { service } = setup(20_000);

@@ -33,6 +33,8 @@ const FAILED: ReadonlySet<string> = new Set(["error", "blocked"]);
 export class NotebookSession {
   private readonly cells = new Map<string, ReactiveCell>();
   private readonly graph = new DependencyGraph();
+  /** name → cells writing it: who may gain or lose a "defined in multiple cells" error on an edit. */
+  private readonly writers = new Map<string, Set<string>>();
   private pending: string[] = [];
   private current: CurrentRun | undefined;
   private loop: Fiber.Fiber<void> | undefined;
@@ -108,7 +110,7 @@ export class NotebookSession {
       }
       const cell = emptyCell(id, type, code);
       return this.mutate(() => {
-        this.index(cell, index);
+        this.announcingGraphErrors(id, () => this.index(cell, index));
         this.publish({ type: "cell_created", cellId: id, cell: this.view(id), index });
       }).pipe(Effect.map(() => this.view(id)));
     });
@@ -128,7 +130,7 @@ export class NotebookSession {
       const before = cell.writes;
       return this.mutate(() => {
         cell.code = code;
-        this.analyse(cell);
+        this.announcingGraphErrors(cellId, () => this.analyse(cell));
         this.publish({ type: "cell_updated", cellId, cell: this.view(cellId) });
         if (this.current?.running === cellId) this.replan(cellId);
       }).pipe(
@@ -143,8 +145,11 @@ export class NotebookSession {
       if (!cell) return Effect.fail(new NotFound({ message: "Cell not found" }));
       return this.mutate(() => {
         if (this.current?.running === cellId) this.replan(undefined);
-        this.cells.delete(cellId);
-        this.graph.remove(cellId);
+        this.announcingGraphErrors(cellId, () => {
+          this.cells.delete(cellId);
+          this.setWriters(cellId, cell.writes, []);
+          this.graph.remove(cellId);
+        });
         this.publish({ type: "cell_deleted", cellId });
       }).pipe(
         Effect.tap(() => this.forget(cell.type, cell.writes)),
@@ -190,9 +195,46 @@ export class NotebookSession {
 
   private analyse(cell: ReactiveCell, at?: number): void {
     const analysis = analyzeCell(cell.type, cell.code);
+    this.setWriters(cell.id, cell.writes, analysis.writes);
     cell.reads = [...analysis.reads];
     cell.writes = [...analysis.writes];
     this.graph.upsert(cell.id, analysis, at);
+  }
+
+  private setWriters(id: string, before: readonly string[], after: readonly string[]): void {
+    for (const name of before) {
+      const set = this.writers.get(name);
+      set?.delete(id);
+      if (set?.size === 0) this.writers.delete(name);
+    }
+    for (const name of after) {
+      const set = this.writers.get(name) ?? new Set<string>();
+      set.add(id);
+      this.writers.set(name, set);
+    }
+  }
+
+  /**
+   * Runs a graph change and sends `cell_updated` for every other cell whose error it set or
+   * cleared (cells sharing a name with the changed one; a cycle's members). Cost follows the
+   * names the cell touches, plus its descendants only when it is part of a cycle.
+   */
+  private announcingGraphErrors(id: string, change: () => void): void {
+    const candidates = new Set<string>();
+    const collect = () => {
+      const cell = this.cells.get(id);
+      if (!cell) return;
+      for (const name of cell.writes) for (const writer of this.writers.get(name) ?? []) candidates.add(writer);
+      if (this.graph.error(id)?.startsWith("Circular")) for (const other of this.graph.descendants(id)) candidates.add(other);
+    };
+    collect();
+    const before = new Map([...candidates].map((other) => [other, this.graph.error(other)]));
+    change();
+    collect();
+    for (const other of candidates) {
+      if (other === id || !this.cells.has(other)) continue;
+      if (before.get(other) !== this.graph.error(other)) this.publish({ type: "cell_updated", cellId: other, cell: this.view(other) });
+    }
   }
 
   private statusOf(id: string): ReactiveCell["status"] {
