@@ -1,0 +1,157 @@
+import { Effect } from "effect";
+import { z } from "zod";
+import { toJobView, type Job } from "@parallax/domain/jobs";
+import { jobView, statusReport } from "@parallax/application/jobs";
+import { runUseCase } from "../host/errors.js";
+import type { RouteRegistrar } from "../host/route.js";
+import type { JobsRuntime } from "./jobs.runtime.js";
+
+const tags = ["jobs"];
+const idParams = z.object({ id: z.string().min(1) });
+const anyQuery = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+const annotation = z.object({ osm_id: z.number().int(), existed: z.boolean(), notes: z.string().nullable().optional() }).loose();
+const annotationsBody = z.object({ annotations: z.array(annotation) });
+const statusFilter = z.enum(["pending", "running", "completed", "failed", "cancelled"]);
+
+/** Query strings may repeat a key; a pipeline param takes the last value. */
+function singleValues(query: Record<string, string | string[]>): Record<string, string> {
+  return Object.fromEntries(Object.entries(query).map(([key, value]) => [key, Array.isArray(value) ? value.at(-1)! : value]));
+}
+
+/** §C's routes plus the generic jobs API. */
+export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRuntime): void {
+  const view = (job: Job) => runUseCase(jobView(runtime().service, job));
+
+  const submitted = async (name: string, params: Record<string, unknown>) => {
+    const { service, catalog } = runtime();
+    const job = await runUseCase(service.submit(name, params));
+    runtime().touched(job.id);
+    return { job_id: job.id, name: job.pipeline, status: job.status, message: catalog.get(name)?.message ?? `Job ${name} queued` };
+  };
+
+  routes.add({ method: "get", path: "/api/health", summary: "Liveness of the jobs API", tags, handler: () => ({ status: "ok" }) });
+
+  routes.add({
+    method: "get",
+    path: "/api/status",
+    summary: "Status probes, the running job and the ten most recent jobs",
+    tags,
+    handler: () => runUseCase(statusReport(runtime().service, runtime().catalog, runtime().workspace)),
+  });
+
+  for (const [path, pipeline, summary] of [
+    ["/api/generate-training", "generate-training", "Queue training data generation (?tiles=N)"],
+    ["/api/train", "train", "Queue model training (?config=PATH)"],
+    ["/api/verify", "verify", "Queue verification"],
+  ] as const) {
+    routes.add({ method: "post", path, summary, tags, query: anyQuery, handler: ({ query }) => submitted(pipeline, singleValues(query)) });
+  }
+
+  routes.add({
+    method: "post",
+    path: "/api/apply-annotations",
+    summary: "Save annotations, then queue apply-annotations (which queues verify)",
+    tags,
+    body: annotationsBody,
+    handler: async ({ body }) => {
+      await runUseCase(runtime().annotations.save(body.annotations, new Date()));
+      return submitted("apply-annotations", {});
+    },
+  });
+
+  routes.add({ method: "get", path: "/api/annotations", summary: "Saved annotations", tags, handler: () => runUseCase(runtime().annotations.load()) });
+
+  routes.add({
+    method: "post",
+    path: "/api/annotations",
+    summary: "Save annotations",
+    tags,
+    body: annotationsBody,
+    handler: async ({ body }) => {
+      await runUseCase(runtime().annotations.save(body.annotations, new Date()));
+      return { message: `Saved ${body.annotations.length} annotations` };
+    },
+  });
+
+  routes.add({
+    method: "get",
+    path: "/api/pipelines",
+    summary: "Configured pipelines",
+    tags,
+    handler: () =>
+      runtime().catalog.file.pipelines.map((pipeline) => ({
+        name: pipeline.name,
+        description: pipeline.description ?? null,
+        command: pipeline.command,
+        params: pipeline.params,
+        exclusive: pipeline.exclusive,
+        then: pipeline.then,
+      })),
+  });
+
+  routes.add({
+    method: "post",
+    path: "/api/jobs",
+    summary: "Submit a job of a pipeline",
+    tags,
+    successStatus: 201,
+    body: z.object({ pipeline: z.string().min(1), params: z.record(z.string(), z.unknown()).default({}), priority: z.number().int().optional() }),
+    handler: async ({ body }) => {
+      const job = await runUseCase(runtime().service.submit(body.pipeline, body.params, body.priority === undefined ? {} : { priority: body.priority }));
+      runtime().touched(job.id);
+      return view(job);
+    },
+  });
+
+  routes.add({
+    method: "get",
+    path: "/api/jobs",
+    summary: "List jobs, newest first",
+    tags,
+    query: z.object({ status: statusFilter.optional(), pipeline: z.string().optional(), limit: z.coerce.number().int().min(1).max(10_000).default(100) }),
+    handler: async ({ query }) => {
+      const jobs = await runUseCase(runtime().service.list({ ...(query.status ? { status: query.status } : {}), ...(query.pipeline ? { pipeline: query.pipeline } : {}), limit: query.limit }));
+      return jobs.map((job) => toJobView(job));
+    },
+  });
+
+  routes.add({
+    method: "get",
+    path: "/api/jobs/:id",
+    summary: "One job with its latest output",
+    tags,
+    params: idParams,
+    handler: async ({ params }) => view(await runUseCase(runtime().service.get(params.id))),
+  });
+
+  for (const action of ["cancel", "retry"] as const) {
+    routes.add({
+      method: "post",
+      path: `/api/jobs/:id/${action}`,
+      summary: action === "cancel" ? "Cancel a pending or running job" : "Queue a failed or cancelled job again",
+      tags,
+      params: idParams,
+      handler: async ({ params }) => {
+        const job = await runUseCase(runtime().service[action](params.id));
+        runtime().touched(job.id);
+        return view(job);
+      },
+    });
+  }
+
+  routes.add({
+    method: "get",
+    path: "/api/jobs/:id/logs",
+    summary: "A page of a job's log from an offset",
+    tags,
+    params: idParams,
+    query: z.object({ offset: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(10_000).default(1000) }),
+    handler: async ({ params, query }) => {
+      const { service } = runtime();
+      const result = await runUseCase(
+        Effect.all({ job: service.get(params.id), page: service.logs(params.id, query.offset, query.limit) }),
+      );
+      return { job_id: params.id, status: result.job.status, lines: result.page.lines, next_offset: result.page.nextOffset };
+    },
+  });
+}

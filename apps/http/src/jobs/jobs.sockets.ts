@@ -1,0 +1,93 @@
+import type { IncomingMessage } from "node:http";
+import { Effect } from "effect";
+import { WebSocket } from "ws";
+import { isTerminal, toJobView, type Job } from "@parallax/domain/jobs";
+import { followJobLogs, jobView, type FeedEvent, type LogLine } from "@parallax/application/jobs";
+import type { WebSocketRoutes } from "../host/websocket-routes.js";
+import type { JobsRuntime } from "./jobs.runtime.js";
+
+/**
+ * Bytes a client may have queued in its socket before it is dropped: a client that cannot
+ * keep up is disconnected rather than slowing the others or growing memory without bound.
+ */
+export const MAX_CLIENT_BUFFER_BYTES = 1024 * 1024;
+
+export function sendBounded(socket: WebSocket, message: unknown, limit = MAX_CLIENT_BUFFER_BYTES): boolean {
+  if (socket.readyState !== WebSocket.OPEN) return false;
+  if (socket.bufferedAmount > limit) {
+    socket.terminate();
+    return false;
+  }
+  socket.send(JSON.stringify(message));
+  return true;
+}
+
+const logMessage = (jobId: string, line: LogLine) => ({
+  type: "log",
+  job_id: jobId,
+  offset: line.offset,
+  stream: line.stream,
+  timestamp: line.timestamp,
+  message: line.message,
+});
+
+/** §C's closing messages: `complete`, or `error` for failed and cancelled jobs. */
+export function endMessage(job: Job, view: ReturnType<typeof toJobView>): Record<string, unknown> {
+  return job.status === "completed" ? { type: "complete", job: view } : { type: "error", job: view, error: job.error ?? job.status };
+}
+
+function offsetOf(request: IncomingMessage): number {
+  const value = Number(new URL(request.url ?? "/", "http://localhost").searchParams.get("offset") ?? "0");
+  return Number.isInteger(value) && value >= 0 ? value : 0;
+}
+
+export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => JobsRuntime): void {
+  // All jobs: §C's stream for the annotation UI.
+  websockets.add("/api/logs", (socket) => {
+    const { feed, service } = runtime();
+    sendBounded(socket, { type: "connected", message: "Connected to job log stream" });
+    let queue = Promise.resolve();
+    const later = (work: () => Promise<void>) => {
+      queue = queue.then(work).catch(() => undefined);
+    };
+    later(async () => {
+      const current = await Effect.runPromise(service.current());
+      if (current) sendBounded(socket, { type: "job_status", job: await Effect.runPromise(jobView(service, current)) });
+    });
+    const unsubscribe = feed.subscribe((event: FeedEvent) => {
+      later(async () => {
+        if (event.type === "status") sendBounded(socket, { type: "job_status", job: toJobView(event.job) });
+        else if (event.type === "lines") for (const line of event.lines) sendBounded(socket, logMessage(event.job.id, line));
+        else sendBounded(socket, endMessage(event.job, await Effect.runPromise(jobView(service, event.job))));
+      });
+    });
+    socket.on("close", unsubscribe);
+    socket.on("error", unsubscribe);
+  });
+
+  // One job, resumable: `?offset=N` replays from line N, then follows live, each line once.
+  websockets.add("/api/jobs/:id/logs", (socket, request, params) => {
+    const { feed, store, logs, service } = runtime();
+    const jobId = params["id"]!;
+    let stop: (() => void) | undefined;
+    socket.on("close", () => stop?.());
+    socket.on("error", () => stop?.());
+    void Effect.runPromise(Effect.exit(service.get(jobId))).then((exit) => {
+      if (exit._tag === "Failure") {
+        sendBounded(socket, { type: "error", error: "Job not found" });
+        socket.close(4404, "Job not found");
+        return;
+      }
+      sendBounded(socket, { type: "connected", message: `Following job ${jobId}`, job: toJobView(exit.value) });
+      if (socket.readyState !== WebSocket.OPEN) return;
+      stop = followJobLogs({ feed, store, logs }, jobId, offsetOf(request), (message) => {
+        if (message.type === "line") sendBounded(socket, logMessage(jobId, message.line));
+        else if (message.type === "status") sendBounded(socket, { type: "job_status", job: toJobView(message.job) });
+        else if (isTerminal(message.job.status)) {
+          sendBounded(socket, endMessage(message.job, toJobView(message.job)));
+          socket.close(1000, message.job.status);
+        }
+      });
+    });
+  });
+}
