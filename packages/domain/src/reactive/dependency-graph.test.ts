@@ -23,6 +23,7 @@ describe("DependencyGraph", () => {
     const graph = notebook({ a: "x = 1", b: "x = 2", c: "print(x)", d: "z = 0" });
     expect(graph.error("a")).toBe("'x' is defined in multiple cells");
     expect(graph.error("b")).toBe("'x' is defined in multiple cells");
+    expect(graph.definers("x")).toEqual(["a", "b"]);
     expect(graph.error("c")).toBeUndefined();
     expect(graph.error("d")).toBeUndefined();
     expect([...graph.parents("c")].sort()).toEqual(["a", "b"]);
@@ -36,6 +37,8 @@ describe("DependencyGraph", () => {
     expect(graph.error("a")).toBe("Circular dependency detected: a -> b -> a");
     expect(graph.error("b")).toBe("Circular dependency detected: b -> a -> b");
     expect(graph.error("c")).toBeUndefined();
+    expect([...graph.cycleMembers("a")].sort()).toEqual(["a", "b"]);
+    expect([...graph.cycleMembers("c")]).toEqual([]);
     graph.upsert("b", py("y = 1"));
     expect(graph.error("a")).toBeUndefined();
     expect(graph.error("b")).toBeUndefined();

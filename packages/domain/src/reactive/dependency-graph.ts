@@ -141,6 +141,11 @@ export class DependencyGraph {
     return this.staleIds.delete(id);
   }
 
+  /** The cells on a cycle with `id` (including it), or an empty set: whose errors change together. */
+  cycleMembers(id: string): ReadonlySet<string> {
+    return idsOf(this.nodes.get(id)?.cycle);
+  }
+
   /** Current analysis of a cell as last upserted. */
   analysis(id: string): CellAnalysis | undefined {
     return this.nodes.get(id)?.analysis;
