@@ -77,8 +77,9 @@ function replan(graph: DependencyGraph, index: number, versions: readonly [strin
   return { p50: round(percentile(samples, 50)), p95: round(percentile(samples, 95)), planned };
 }
 
-async function measure(size: number): Promise<void> {
+async function measure(size: number): Promise<number> {
   const cells = syntheticNotebook(size, 42 + size);
+  const baselineMiB = round(process.memoryUsage.rss() / 1024 / 1024, 1);
   const { peakMiB, value } = await peakRssMiB(() => {
     const cold = timeMs(() => buildGraph(analyzeAll(cells)));
     const analysisRuns: number[] = [];
@@ -121,12 +122,23 @@ async function measure(size: number): Promise<void> {
     replan_edit_middle_cell_new_reads_ms: value.middleCellNewReads,
     cells_in_error: value.errors,
     peak_rss_mib: peakMiB,
+    rss_before_mib: baselineMiB,
     marimo_reference_ms: MARIMO_REFERENCE_MS[size],
     speedup_vs_marimo: MARIMO_REFERENCE_MS[size] ? round(MARIMO_REFERENCE_MS[size]! / total, 1) : undefined,
   });
+  return value.cpuTotalMs;
 }
 
 export async function main(args: string[]): Promise<void> {
   const sizes = args.length > 0 ? args.map(Number).filter((n) => n > 0) : [1000, 10000];
-  for (const size of sizes) await measure(size);
+  const cpuTotals = new Map<number, number>();
+  for (const size of sizes) cpuTotals.set(size, await measure(size));
+  const [smallest, largest] = [Math.min(...sizes), Math.max(...sizes)];
+  if (smallest !== largest) {
+    emit("reactive_scaling", {
+      cells: [smallest, largest],
+      size_ratio: largest / smallest,
+      analysis_plus_build_cpu_ratio: round(cpuTotals.get(largest)! / cpuTotals.get(smallest)!, 2),
+    });
+  }
 }
