@@ -1,3 +1,5 @@
 export * from "./analysis.js";
 export * from "./dependency-graph.js";
 export * from "./reactive-cell.js";
+export { JAVASCRIPT_GLOBALS, PYTHON_BUILTINS } from "./builtins.js";
+export { sqlPlaceholders } from "./sql-analysis.js";

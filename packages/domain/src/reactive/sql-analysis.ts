@@ -1,6 +1,6 @@
 /**
  * Reads and writes of a SQL cell.
- * Reads: `{name}` placeholders and the tables the query references (another cell may define them:
+ * Reads: `{name}` placeholders (as the SQL kernel binds them) and the tables the query references (another cell may define them:
  * a `CREATE TABLE/VIEW` cell, or a Python data frame the SQL engine scans by name).
  * Writes: `CREATE TABLE/VIEW` names.
  *
@@ -10,36 +10,69 @@
 import nodeSqlParser from "node-sql-parser";
 import type { CellAnalysis } from "./analysis.js";
 import { isPrivateName, sortedUnique } from "./names.js";
-import { analyzePython } from "./python-analysis.js";
 
 const { Parser } = nodeSqlParser;
 const sqlParser = new Parser();
 const PARAMETER_TOKEN = "__parallax_param_";
-const PLACEHOLDER = /\{([^{}]*)\}/g;
-const IDENTIFIER = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/;
+const PLACEHOLDER = /^\{([A-Za-z_][A-Za-z0-9_]*)\}/;
 const DEFAULT_SCHEMAS = new Set([null, "", "main", "public"]);
 
-/** The `{...}` placeholders of a SQL cell, in order of appearance (each `{expr}` text without braces). */
-export function sqlPlaceholders(code: string): string[] {
-  return [...code.matchAll(PLACEHOLDER)].map((match) => match[1]!.trim());
+interface Placeholder {
+  readonly name: string;
+  readonly from: number;
+  readonly to: number;
 }
 
-function placeholderReads(code: string): string[] {
-  const reads: string[] = [];
-  for (const expression of sqlPlaceholders(code)) {
-    const identifier = IDENTIFIER.exec(expression);
-    if (identifier) reads.push(identifier[1]!);
-    else if (expression.length > 0) reads.push(...analyzePython(expression).reads);
+/**
+ * `{name}` placeholders outside quoted strings, quoted identifiers and comments — the ones the SQL
+ * kernel binds as query parameters (`'{x}'` stays a literal).
+ */
+function findPlaceholders(code: string): Placeholder[] {
+  const found: Placeholder[] = [];
+  let i = 0;
+  while (i < code.length) {
+    const char = code[i]!;
+    if (char === "'" || char === '"') i = closingQuote(code, i, char);
+    else if (char === "-" && code[i + 1] === "-") i = endOf(code.indexOf("\n", i), code.length);
+    else if (char === "/" && code[i + 1] === "*") i = endOf(code.indexOf("*/", i + 2), code.length - 2) + 2;
+    else if (char === "{") {
+      const match = PLACEHOLDER.exec(code.slice(i, i + 256));
+      if (match) found.push({ name: match[1]!, from: i, to: i + match[0].length });
+      i += match ? match[0].length : 1;
+    } else i++;
   }
-  return reads;
+  return found;
+}
+
+function endOf(index: number, fallback: number): number {
+  return index < 0 ? fallback : index;
+}
+
+/** Index just past the closing quote; a doubled quote is an escaped one. */
+function closingQuote(code: string, start: number, quote: string): number {
+  for (let i = start + 1; i < code.length; i++) {
+    if (code[i] !== quote) continue;
+    if (code[i + 1] === quote) i++;
+    else return i + 1;
+  }
+  return code.length;
+}
+
+/** The names of a SQL cell's `{name}` placeholders, in order of appearance. */
+export function sqlPlaceholders(code: string): string[] {
+  return findPlaceholders(code).map((placeholder) => placeholder.name);
 }
 
 /** Rewrites what node-sql-parser's PostgreSQL grammar lacks but DuckDB accepts. */
-function normalize(code: string): string {
-  let index = 0;
-  return code
-    .replace(PLACEHOLDER, () => `${PARAMETER_TOKEN}${index++}`)
-    .replace(/\bcreate\s+(?:or\s+replace\s+)?(?:temp|temporary)?\s*table\b/gi, "CREATE TABLE");
+function normalize(code: string, placeholders: readonly Placeholder[]): string {
+  let text = "";
+  let last = 0;
+  placeholders.forEach((placeholder, index) => {
+    text += `${code.slice(last, placeholder.from)}${PARAMETER_TOKEN}${index}`;
+    last = placeholder.to;
+  });
+  text += code.slice(last);
+  return text.replace(/\bcreate\s+(?:or\s+replace\s+)?(?:temp|temporary)?\s*table\b/gi, "CREATE TABLE");
 }
 
 interface SqlNames {
@@ -102,9 +135,11 @@ function scanNames(code: string): SqlNames {
 }
 
 export function analyzeSql(code: string): CellAnalysis {
-  const normalized = normalize(code);
+  const placeholders = findPlaceholders(code);
+  const normalized = normalize(code, placeholders);
   const names = parseNames(normalized) ?? scanNames(normalized);
-  const reads = [...placeholderReads(code), ...[...names.tables].filter((table) => !table.startsWith(PARAMETER_TOKEN))];
+  const tables = [...names.tables].filter((table) => !table.startsWith(PARAMETER_TOKEN));
+  const reads = [...placeholders.map((placeholder) => placeholder.name), ...tables];
   return {
     reads: sortedUnique(reads.filter((name) => !names.created.has(name) && !isPrivateName(name))),
     writes: sortedUnique([...names.created].filter((name) => !isPrivateName(name))),
