@@ -39,7 +39,12 @@ export const notebookHost: HostModule = {
       summary: "A stored notebook (nbformat JSON)",
       tags: ["spatial notebooks"],
       params: nameParams,
-      handler: async ({ params }) => (await runUseCase(notebooks.get(params.name))).notebook,
+      handler: async ({ params, ctx }) => {
+        const file = await runUseCase(notebooks.read(params.name));
+        ctx.type = "application/json";
+        ctx.body = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
+        return undefined;
+      },
     });
 
     routes.add({
@@ -49,10 +54,10 @@ export const notebookHost: HostModule = {
       tags: ["spatial notebooks"],
       params: nameParams,
       handler: async ({ params, ctx }) => {
-        const file = await runUseCase(notebooks.download(params.name));
-        ctx.set("Content-Type", "application/x-ipynb+json");
+        const file = await runUseCase(notebooks.read(params.name));
         ctx.attachment(file.name);
-        ctx.body = Buffer.from(file.bytes);
+        ctx.type = "application/x-ipynb+json";
+        ctx.body = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
         return undefined;
       },
     });

@@ -28,14 +28,7 @@ export class FileNotebookStore implements NotebookStore {
 
   get(name: string): Effect.Effect<StoredNotebook, NotFound | StorageFailure> {
     return Effect.flatMap(
-      this.io(`read ${name}`, async () => {
-        try {
-          return await readFileVersioned(this.pathOf(name));
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-          throw error;
-        }
-      }),
+      this.readVersioned(name),
       (file): Effect.Effect<StoredNotebook, NotFound | StorageFailure> => {
         if (!file) return Effect.fail(new NotFound({ message: "Notebook not found" }));
         return Effect.try({
@@ -44,6 +37,23 @@ export class FileNotebookStore implements NotebookStore {
         });
       },
     );
+  }
+
+  readBytes(name: string): Effect.Effect<Uint8Array, NotFound | StorageFailure> {
+    return Effect.flatMap(this.readVersioned(name), (file) =>
+      file ? Effect.succeed(file.bytes) : Effect.fail(new NotFound({ message: "Notebook not found" })),
+    );
+  }
+
+  private readVersioned(name: string): Effect.Effect<{ bytes: Buffer; version: string } | undefined, StorageFailure> {
+    return this.io(`read ${name}`, async () => {
+      try {
+        return await readFileVersioned(this.pathOf(name));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+        throw error;
+      }
+    });
   }
 
   put(name: string, notebook: Notebook, expectedVersion?: string | null): Effect.Effect<StoredNotebook, Conflict | StorageFailure> {

@@ -1,7 +1,7 @@
 import { Effect } from "effect";
 import { Conflict, NotFound, type StorageFailure } from "@parallax/domain";
 import type { Notebook } from "@parallax/domain/notebook";
-import type { NotebookStore, StoredNotebook } from "@parallax/application/notebook";
+import { serializeNotebook, type NotebookStore, type StoredNotebook } from "@parallax/application/notebook";
 
 /** For tests and `STORAGE=memory`: versions are counters; documents are deep-copied in and out. */
 export class MemoryNotebookStore implements NotebookStore {
@@ -18,6 +18,10 @@ export class MemoryNotebookStore implements NotebookStore {
       if (!entry) return Effect.fail(new NotFound({ message: "Notebook not found" }));
       return Effect.succeed({ name, notebook: structuredClone(entry.notebook), version: String(entry.version) });
     });
+  }
+
+  readBytes(name: string): Effect.Effect<Uint8Array, NotFound | StorageFailure> {
+    return Effect.map(this.get(name), (stored) => serializeNotebook(stored.notebook));
   }
 
   put(name: string, notebook: Notebook, expectedVersion?: string | null): Effect.Effect<StoredNotebook, Conflict | StorageFailure> {

@@ -17,7 +17,10 @@ export interface StoredNotebook {
  */
 export interface NotebookStore {
   list(): Effect.Effect<readonly string[], StorageFailure>;
+  /** The caller owns the returned document (a fresh parse or copy) and may modify it. */
   get(name: string): Effect.Effect<StoredNotebook, NotFound | StorageFailure>;
+  /** The stored document's bytes as they are (serving them skips a parse and a re-serialise). */
+  readBytes(name: string): Effect.Effect<Uint8Array, NotFound | StorageFailure>;
   /**
    * Writes `notebook` under `name`. With `expectedVersion` a string, only if the stored version
    * still equals it; `null`, only if no notebook has that name; `undefined`, unconditionally.

@@ -51,9 +51,9 @@ export class SpatialNotebooks {
     return Effect.flatMap(nameOf(rawName), (name) => this.store.get(name));
   }
 
-  /** The stored file as nbformat writes it (indent 1, trailing newline), for downloads. */
-  download(rawName: string): Effect.Effect<{ name: string; bytes: Uint8Array }, InvalidInput | NotFound | StorageFailure> {
-    return Effect.map(this.get(rawName), (stored) => ({ name: stored.name, bytes: serializeNotebook(stored.notebook) }));
+  /** The stored document as written (nbformat's layout: indent 1, trailing newline). */
+  read(rawName: string): Effect.Effect<{ name: string; bytes: Uint8Array }, InvalidInput | NotFound | StorageFailure> {
+    return Effect.flatMap(nameOf(rawName), (name) => Effect.map(this.store.readBytes(name), (bytes) => ({ name, bytes })));
   }
 
   /** §A `/convert`: validate an upload, store it as `<name>.ipynb`, answer its charts keyed by cell. */

@@ -33,7 +33,7 @@ export function updateNotebook<E, R = Notebook>(
   const attempt = (left: number): Effect.Effect<{ stored: StoredNotebook; result: R }, E | NotFound | StorageFailure | Conflict> =>
     Effect.gen(function* () {
       const current = yield* store.get(name);
-      const { notebook, result } = yield* mutate(structuredClone(current.notebook));
+      const { notebook, result } = yield* mutate(current.notebook);
       const written = yield* store.put(name, notebook, current.version).pipe(
         Effect.catchTag("Conflict", (conflict) =>
           left > 1 ? Effect.succeed(undefined) : Effect.fail(conflict),
