@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Effect } from "effect";
+import { afterAll, describe, expect, it } from "vitest";
+import { createContainer, loadConfig } from "@parallax/adapters";
+import { JobServiceToken } from "@parallax/adapters/jobs";
+import { JobStore, type JobService } from "@parallax/application/jobs";
+
+/**
+ * Three worker processes share one file store; one of them is SIGKILLed at random moments,
+ * several times. Every job must still complete, and every run beyond a job's first must
+ * be explained by a lease expiry recorded in its history.
+ */
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
+const work = mkdtempSync(join(tmpdir(), "parallax-crash-"));
+const results = join(work, "results.txt");
+const JOBS = 200;
+const KILLS = 4;
+const children = new Set<ChildProcess>();
+
+afterAll(() => {
+  for (const child of children) child.kill("SIGKILL");
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Small seeded PRNG (mulberry32) so the kill moments are the same on every run. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const env = { DATA_DIR: join(work, "data"), PIPELINES_FILE: join(work, "pipelines.json"), LOG_LEVEL: "warn" };
+
+function startWorker(id: string): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
+  const child = spawn(
+    process.execPath,
+    ["--conditions=source", "--import", "tsx", "apps/worker/src/cli.ts", "worker", "--id", id, "--concurrency", "4", "--lease-ms", "1000", "--heartbeat-ms", "200", "--poll-ms", "50", "--drain-ms", "5000"],
+    { cwd: repoRoot, env: { ...process.env, ...env, LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  children.add(child);
+  let output = "";
+  const ready = new Promise<void>((resolveReady, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('"worker ready"')) resolveReady();
+    });
+    child.once("exit", (code) => reject(new Error(`worker ${id} exited (${code}) before ready: ${output}`)));
+  });
+  const exited = new Promise<number | null>((resolveExit) => child.once("exit", (code) => resolveExit(code)));
+  void exited.then(() => children.delete(child));
+  return { child, ready, exited };
+}
+
+const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+
+describe("workers sharing a file store", () => {
+  it("complete every job despite a worker SIGKILLed again and again; extra runs are lease expiries", async () => {
+    writeFileSync(
+      env.PIPELINES_FILE,
+      JSON.stringify({ pipelines: [{ name: "append", command: ["sh", "-c", 'sleep 0.05; echo "$1" >> "$2"', "append", "{job_id}", results], max_attempts: 1, max_stalls: 20 }] }),
+    );
+    const container = createContainer(loadConfig(env, { LOG_LEVEL: "silent" }));
+    const service = container.get<JobService>(JobServiceToken);
+    const store = container.get<JobStore>(JobStore);
+    const ids: string[] = [];
+    for (let i = 0; i < JOBS; i++) ids.push((await Effect.runPromise(service.submit("append"))).id);
+
+    const steady = [startWorker("steady-1"), startWorker("steady-2")];
+    let victim = startWorker("victim-0");
+    await Promise.all([...steady.map((worker) => worker.ready), victim.ready]);
+    const random = seeded(42);
+    for (let kill = 1; kill <= KILLS; kill++) {
+      await sleep(150 + random() * 400);
+      victim.child.kill("SIGKILL");
+      await victim.exited;
+      victim = startWorker(`victim-${kill}`);
+      await victim.ready;
+    }
+
+    const deadline = Date.now() + 45_000;
+    let jobs = await Effect.runPromise(store.list());
+    while (jobs.some((job) => job.status !== "completed") && Date.now() < deadline) {
+      await sleep(200);
+      jobs = await Effect.runPromise(store.list());
+    }
+    for (const worker of [...steady, victim]) worker.child.kill("SIGTERM");
+    const codes = await Promise.all([...steady, victim].map((worker) => worker.exited));
+    expect(codes).toEqual([0, 0, 0]);
+
+    expect(jobs).toHaveLength(JOBS);
+    expect(jobs.filter((job) => job.status !== "completed").map((job) => `${job.id}:${job.status}`)).toEqual([]);
+    const appended = existsSync(results) ? readFileSync(results, "utf8").split("\n").filter(Boolean) : [];
+    const occurrences = new Map<string, number>();
+    for (const id of appended) occurrences.set(id, (occurrences.get(id) ?? 0) + 1);
+    for (const id of ids) expect(occurrences.get(id) ?? 0, `job ${id} in results`).toBeGreaterThanOrEqual(1);
+    let expiries = 0;
+    for (const job of jobs) {
+      const expired = job.history.filter((event) => event.kind === "lease_expired");
+      expiries += expired.length;
+      expect(job.runs - 1, `extra runs of ${job.id} explained by lease expiries`).toBe(expired.length);
+      for (const event of expired) expect(event.worker).toMatch(/^victim-/);
+      expect(occurrences.get(job.id)!).toBeLessThanOrEqual(job.runs);
+    }
+    process.stdout.write(`crash test: ${JOBS} jobs, ${KILLS} kills, ${expiries} lease expiries, ${jobs.reduce((sum, job) => sum + job.runs, 0)} runs, ${appended.length} appends\n`);
+    expect(expiries).toBeGreaterThan(0);
+    expect(await Effect.runPromise(store.list({ status: "running" }))).toEqual([]);
+  }, 90_000);
+});
