@@ -13,12 +13,18 @@ export interface CellAnalysis {
 }
 
 export function analyzeCell(language: CellLanguage, code: string): CellAnalysis {
-  switch (language) {
-    case "python":
-      return analyzePython(code);
-    case "sql":
-      return analyzeSql(code);
-    case "javascript":
-      return analyzeJavaScript(code);
+  try {
+    switch (language) {
+      case "python":
+        return analyzePython(code);
+      case "sql":
+        return analyzeSql(code);
+      case "javascript":
+        return analyzeJavaScript(code);
+    }
+  } catch (error) {
+    // Recursive parsers and walkers run out of stack on pathologically nested code.
+    if (error instanceof RangeError) return { reads: [], writes: [], error: "Cannot analyse this cell: it is nested too deeply" };
+    throw error;
   }
 }

@@ -130,7 +130,8 @@ export function analyzeJavaScript(code: string): CellAnalysis {
   try {
     program = parse(code, { ecmaVersion: "latest", sourceType: "module", allowHashBang: true });
   } catch (error) {
-    return { reads: [], writes: [], error: `SyntaxError: ${(error as Error).message}` };
+    if (!(error instanceof SyntaxError)) throw error;
+    return { reads: [], writes: [], error: `SyntaxError: ${error.message}` };
   }
   const cell = new JsScope(undefined, true);
   recursive(program, { scope: cell }, visitors as RecursiveVisitors<WalkState>);

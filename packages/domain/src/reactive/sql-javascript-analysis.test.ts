@@ -70,4 +70,10 @@ describe("analyzeCell(sql)", () => {
 
 describe("analyzeCell(javascript)", () => {
   it.each(javascriptCases)("$rule", (testCase) => check(testCase, "javascript"));
+
+  it("reports pathologically nested code as an analysis error instead of throwing", () => {
+    const analysis = analyzeCell("javascript", `const x = ${"(".repeat(100_000)}1${")".repeat(100_000)};`);
+    expect(analysis.error).toBeDefined();
+    expect([analysis.reads, analysis.writes]).toEqual([[], []]);
+  });
 });
