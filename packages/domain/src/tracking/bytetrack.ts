@@ -32,9 +32,9 @@ export class ByteTrack extends MultiObjectTracker {
     super(resolveByteTrackOptions(options));
   }
 
-  protected highScoreCost(_tracks: readonly Track[], detections: FrameDetections, indices: readonly number[], iou: Float64Array, out: Float64Array): void {
+  protected highScoreCost(tracks: readonly Track[], detections: FrameDetections, indices: readonly number[], iou: Float64Array, out: Float64Array): void {
     const m = indices.length;
-    const n = out.length / m;
+    const n = tracks.length;
     for (let t = 0; t < n; t++) {
       for (let d = 0; d < m; d++) {
         const similarity = iou[t * m + d]!;

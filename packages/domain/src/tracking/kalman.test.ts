@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { KALMAN_STATE_SIZE, kalmanGatingDistance, kalmanInitiate, kalmanPredict, kalmanUpdate } from "./kalman.js";
+import {
+  KALMAN_STATE_SIZE,
+  kalmanGatingDistance,
+  kalmanGatingMatrix,
+  kalmanInitiate,
+  kalmanPredict,
+  kalmanPredictMany,
+  kalmanUpdate,
+  kalmanUpdateMany,
+} from "./kalman.js";
 import { SeededRandom } from "./random.js";
 
 /** Reference: the textbook 8×8 filter (BoT-SORT's KalmanFilterXYWH) with dense matrices. */
@@ -86,5 +95,24 @@ describe("block-diagonal Kalman filter", () => {
     kalmanPredict(state);
     expect(kalmanGatingDistance(state, 101, 100, 40, 100)).toBeLessThan(9.4877);
     expect(kalmanGatingDistance(state, 160, 100, 40, 100)).toBeGreaterThan(9.4877);
+    const gates = kalmanGatingMatrix([state], Float64Array.from([81, 50, 121, 150, 140, 50, 180, 150]), 2);
+    expect(gates[0]).toBeLessThan(9.4877);
+    expect(gates[1]).toBeGreaterThan(9.4877);
+  });
+
+  it("batched predict and update equal the single-track calls", () => {
+    const single = [new Float64Array(KALMAN_STATE_SIZE), new Float64Array(KALMAN_STATE_SIZE)];
+    const batch = [new Float64Array(KALMAN_STATE_SIZE), new Float64Array(KALMAN_STATE_SIZE)];
+    for (const states of [single, batch]) {
+      kalmanInitiate(states[0]!, 50, 60, 20, 40);
+      kalmanInitiate(states[1]!, 150, 160, 30, 70);
+    }
+    single.forEach((s) => kalmanPredict(s));
+    kalmanPredictMany(batch);
+    kalmanUpdate(single[0]!, 52, 61, 20, 40);
+    kalmanUpdate(single[1]!, 148, 159, 31, 70);
+    kalmanUpdateMany(batch, Float64Array.from([42, 41, 62, 81, 132.5, 124, 163.5, 194]));
+    expect(Array.from(batch[0]!)).toEqual(Array.from(single[0]!));
+    expect(Array.from(batch[1]!)).toEqual(Array.from(single[1]!));
   });
 });

@@ -75,6 +75,28 @@ export function kalmanUpdate(state: Float64Array, cx: number, cy: number, w: num
   }
 }
 
+/** Updates states[k] with the xyxy box boxes[4k..4k+3] (the batch form of kalmanUpdate). */
+export function kalmanUpdateMany(states: readonly Float64Array[], boxes: Float64Array): void {
+  for (let k = 0; k < states.length; k++) {
+    const x1 = boxes[4 * k]!, y1 = boxes[4 * k + 1]!, x2 = boxes[4 * k + 2]!, y2 = boxes[4 * k + 3]!;
+    kalmanUpdate(states[k]!, (x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1);
+  }
+}
+
+/**
+ * Squared Mahalanobis distances (tracks × boxes, row-major) for gating a cost matrix: entries
+ * above CHI2_95_4DOF are implausible for the motion model.
+ */
+export function kalmanGatingMatrix(states: readonly Float64Array[], boxes: Float64Array, count: number, out = new Float64Array(states.length * count)): Float64Array {
+  for (let t = 0; t < states.length; t++) {
+    for (let d = 0; d < count; d++) {
+      const x1 = boxes[4 * d]!, y1 = boxes[4 * d + 1]!, x2 = boxes[4 * d + 2]!, y2 = boxes[4 * d + 3]!;
+      out[t * count + d] = kalmanGatingDistance(states[t]!, (x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1);
+    }
+  }
+  return out;
+}
+
 /** Squared Mahalanobis distance of a measurement from the projected state (compare with CHI2_95_4DOF). */
 export function kalmanGatingDistance(state: Float64Array, cx: number, cy: number, w: number, h: number): number {
   const sw = state[2]!, sh = state[3]!;

@@ -69,6 +69,19 @@ describe("LinearAssignmentSolver", () => {
     }
   });
 
+  it("gives the same optimum on large square matrices with and without the column-reduction start", () => {
+    for (const n of [40, 120]) {
+      const square = Float64Array.from({ length: n * n }, () => random.next());
+      // One extra, never useful column sends the same problem through the rectangular path.
+      const wide = new Float64Array(n * (n + 1));
+      for (let i = 0; i < n; i++) {
+        wide.set(square.subarray(i * n, (i + 1) * n), i * (n + 1));
+        wide[i * (n + 1) + n] = 1e6;
+      }
+      expect(solver.solve(square, n, n).cost).toBeCloseTo(solver.solve(wide, n, n + 1).cost, 9);
+    }
+  });
+
   it("leaves everything unassigned when all costs exceed the limit", () => {
     const result = solver.solveWithLimit(Float64Array.from([0.9, 0.95, 1, 1]), 2, 2, 0.8);
     expect(Array.from(result.rowToCol)).toEqual([-1, -1]);

@@ -57,14 +57,25 @@ export class LinearAssignmentSolver {
     const colToRow = new Int32Array(cols).fill(-1);
     if (rows === 0 || cols === 0) return { rowToCol, colToRow, cost: 0 };
     const components = this.labelComponents(cost, rows, cols, limit);
-    const rowList: number[] = [];
-    const colList: number[] = [];
+    // Bucket rows and columns by component in one pass (counting sort), not one scan per component.
+    const rowStart = new Int32Array(components + 1);
+    const colStart = new Int32Array(components + 1);
+    for (let i = 0; i < rows; i++) if (this.componentOfRow[i]! >= 0) rowStart[this.componentOfRow[i]! + 1]!++;
+    for (let j = 0; j < cols; j++) if (this.componentOfCol[j]! >= 0) colStart[this.componentOfCol[j]! + 1]!++;
+    for (let c = 0; c < components; c++) {
+      rowStart[c + 1]! += rowStart[c]!;
+      colStart[c + 1]! += colStart[c]!;
+    }
+    const rowOrder = new Int32Array(rowStart[components]!);
+    const colOrder = new Int32Array(colStart[components]!);
+    const rowFill = rowStart.slice(0, components);
+    const colFill = colStart.slice(0, components);
+    for (let i = 0; i < rows; i++) if (this.componentOfRow[i]! >= 0) rowOrder[rowFill[this.componentOfRow[i]!]!++] = i;
+    for (let j = 0; j < cols; j++) if (this.componentOfCol[j]! >= 0) colOrder[colFill[this.componentOfCol[j]!]!++] = j;
     let total = 0;
     for (let c = 0; c < components; c++) {
-      rowList.length = 0;
-      colList.length = 0;
-      for (let i = 0; i < rows; i++) if (this.componentOfRow[i] === c) rowList.push(i);
-      for (let j = 0; j < cols; j++) if (this.componentOfCol[j] === c) colList.push(j);
+      const rowList = rowOrder.subarray(rowStart[c]!, rowStart[c + 1]!);
+      const colList = colOrder.subarray(colStart[c]!, colStart[c + 1]!);
       total += this.solveComponent(cost, cols, limit, rowList, colList, rowToCol, colToRow);
     }
     return { rowToCol, colToRow, cost: total };
@@ -74,8 +85,8 @@ export class LinearAssignmentSolver {
     cost: Float64Array,
     cols: number,
     limit: number,
-    rowList: number[],
-    colList: number[],
+    rowList: Int32Array,
+    colList: Int32Array,
     rowToCol: Int32Array,
     colToRow: Int32Array,
   ): number {
@@ -188,7 +199,29 @@ export class LinearAssignmentSolver {
     v.fill(0, 0, m);
     rowToCol.fill(-1);
     colToRow.fill(-1);
+    if (n === m) {
+      // Jonker–Volgenant column reduction: v_j = min_i c_ij keeps every reduced cost ≥ 0, and a
+      // row that is the minimum of a column and still free takes it (a tight pair). Only valid
+      // for square problems: rectangular ones need v = 0 on the columns left unassigned.
+      for (let j = m - 1; j >= 0; j--) {
+        let best = 0;
+        let min = cost[j]!;
+        for (let i = 1; i < n; i++) {
+          const c = cost[i * m + j]!;
+          if (c < min) {
+            min = c;
+            best = i;
+          }
+        }
+        v[j] = min;
+        if (rowToCol[best] === -1) {
+          rowToCol[best] = j;
+          colToRow[j] = best;
+        }
+      }
+    }
     for (let current = 0; current < n; current++) {
+      if (rowToCol[current] !== -1) continue;
       shortest.fill(Infinity, 0, m);
       visitedRows.fill(0, 0, n);
       visitedCols.fill(0, 0, m);

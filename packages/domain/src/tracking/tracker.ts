@@ -47,6 +47,8 @@ export abstract class MultiObjectTracker {
   protected readonly solver = new LinearAssignmentSolver();
   private iouBuffer = new Float64Array(0);
   private trackBoxes = new Float64Array(0);
+  private detectionBuffer = new Float64Array(0);
+  private costBuffer = new Float64Array(0);
   protected readonly maxTimeLost: number;
 
   protected constructor(readonly options: TrackerOptions) {
@@ -195,8 +197,16 @@ export abstract class MultiObjectTracker {
   }
 
   private detectionBoxes(detections: FrameDetections, indices: readonly number[]): Float64Array {
-    const boxes = new Float64Array(4 * indices.length);
-    for (let k = 0; k < indices.length; k++) boxes.set(detections.boxes.subarray(4 * indices[k]!, 4 * indices[k]! + 4), 4 * k);
+    if (this.detectionBuffer.length < 4 * indices.length) this.detectionBuffer = new Float64Array(8 * indices.length);
+    const boxes = this.detectionBuffer;
+    const source = detections.boxes;
+    for (let k = 0; k < indices.length; k++) {
+      const from = 4 * indices[k]!;
+      boxes[4 * k] = source[from]!;
+      boxes[4 * k + 1] = source[from + 1]!;
+      boxes[4 * k + 2] = source[from + 2]!;
+      boxes[4 * k + 3] = source[from + 3]!;
+    }
     return boxes;
   }
 
@@ -207,7 +217,8 @@ export abstract class MultiObjectTracker {
       return { matches, unmatchedTracks: [...Array(n).keys()], unmatchedDetections: [...Array(m).keys()] };
     }
     const iou = this.iou(this.packTracks(tracks), this.detectionBoxes(detections, indices), n, m);
-    const cost = new Float64Array(n * m);
+    if (this.costBuffer.length < n * m) this.costBuffer = new Float64Array(2 * n * m);
+    const cost = this.costBuffer;
     if (highScoreStage) this.highScoreCost(tracks, detections, indices, iou, cost);
     else for (let k = 0; k < n * m; k++) cost[k] = 1 - iou[k]!;
     const { rowToCol, colToRow } = this.solver.solveWithLimit(cost, n, m, limit);

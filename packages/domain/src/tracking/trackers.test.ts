@@ -34,6 +34,16 @@ describe("ByteTrack", () => {
     expect([...ids]).toEqual([1]);
   });
 
+  it("drops all tracks on reset (a new sub-video) without reusing ids", () => {
+    const tracker = new ByteTrack();
+    for (let f = 0; f < 3; f++) tracker.update(frame([[10, 10, 50, 110]], [0.9]));
+    tracker.reset();
+    expect(tracker.currentFrame).toBe(0);
+    // The first frame of the new video confirms tracks at once, as in ByteTrack; the old track is gone.
+    const after = tracker.update(frame([[200, 10, 240, 110]], [0.9]));
+    expect(after.map((t) => t.trackId)).toEqual([2]);
+  });
+
   it("does not start tracks from low-score detections", () => {
     const tracker = new ByteTrack();
     for (let f = 0; f < 5; f++) expect(tracker.update(frame([[0, 0, 40, 100]], [0.65]))).toEqual([]);
