@@ -119,6 +119,17 @@ describe("DependencyGraph", () => {
     expect(graph.isStale("b")).toBe(false);
   });
 
+  it("accepts hand-made analyses with unsorted or repeated names", () => {
+    const graph = new DependencyGraph();
+    graph.upsert("a", { reads: [], writes: ["y", "x", "x"] });
+    graph.upsert("b", { reads: ["x", "y", "x"], writes: [] });
+    expect([...graph.children("a")]).toEqual(["b"]);
+    graph.upsert("b", { reads: ["y"], writes: [] });
+    graph.upsert("a", { reads: [], writes: ["x"] });
+    expect([...graph.children("a")]).toEqual([]);
+    expect([...graph.parents("b")]).toEqual([]);
+  });
+
   it("ignores private names and self-reads", () => {
     const graph = new DependencyGraph();
     graph.upsert("a", { reads: [], writes: ["_tmp", "x"] });

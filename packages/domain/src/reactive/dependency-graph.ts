@@ -10,7 +10,7 @@
 import type { CellAnalysis } from "./analysis.js";
 import { CycleTracker } from "./graph-cycles.js";
 import { GraphNode } from "./graph-node.js";
-import { isPrivateName } from "./names.js";
+import { isPrivateName, sortedUnique } from "./names.js";
 import { NotebookOrder } from "./notebook-order.js";
 import { topologicalPlan } from "./plan.js";
 
@@ -27,8 +27,8 @@ export class DependencyGraph {
 
   /** Inserts or replaces cell `id`. `index` is its position in notebook order (default: append; when replacing, keep its position). */
   upsert(id: string, analysis: CellAnalysis, index?: number): void {
-    const reads = analysis.error ? [] : analysis.reads.filter((name) => !isPrivateName(name));
-    const writes = analysis.error ? [] : analysis.writes.filter((name) => !isPrivateName(name));
+    const reads = analysis.error ? [] : sharedNames(analysis.reads);
+    const writes = analysis.error ? [] : sharedNames(analysis.writes);
     let node = this.nodes.get(id);
     if (node && sameNames(node.reads, reads) && sameNames(node.writes, writes)) {
       node.analysis = analysis;
@@ -225,6 +225,13 @@ export class DependencyGraph {
     reader.parents.delete(writer);
     if (count === 1 && writer.key > reader.key) this.backwardEdges--;
   }
+}
+
+/** Names visible to other cells, sorted and unique (analyses already are; hand-made ones may not be). */
+function sharedNames(names: readonly string[]): readonly string[] {
+  const visible = names.filter((name) => !isPrivateName(name));
+  for (let i = 1; i < visible.length; i++) if (!(visible[i - 1]! < visible[i]!)) return sortedUnique(visible);
+  return visible;
 }
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
