@@ -53,6 +53,19 @@ describe("IdentityManager", () => {
     expect(ids[0]).toBe(b);
   });
 
+  it("never reports one identity twice in a camera when an old track comes back", () => {
+    const manager = new IdentityManager({ useGroundPlane: false });
+    const [first] = manager.update(1, [{ camera: "a", trackId: 1, embedding: red }]);
+    // Track 1 drops out; track 2 of the same person takes the identity; then track 1 reappears.
+    expect(manager.update(2, [{ camera: "a", trackId: 2, embedding: red }])[0]).toBe(first);
+    const ids = manager.update(3, [
+      { camera: "a", trackId: 1, embedding: red },
+      { camera: "a", trackId: 2, embedding: red },
+    ]);
+    expect(ids[1]).toBe(first);
+    expect(ids[0]).not.toBe(first);
+  });
+
   it("refuses identities that would have to move faster than maxSpeed", () => {
     const manager = new IdentityManager({ maxSpeed: 2, groundGate: 1, fps: 10 });
     const [first] = manager.update(1, [{ camera: "a", trackId: 1, embedding: red, mapPoint: [0, 0] }]);

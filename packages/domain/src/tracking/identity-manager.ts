@@ -56,10 +56,34 @@ export class IdentityManager {
       const binding = this.bindings.get(key(o));
       if (binding) result[k] = this.resolve(binding.identity);
     });
+    this.releaseDuplicates(observations, result);
     if (this.config.useGroundPlane) this.mergeCoincident(observations, result);
     this.assignNewTracks(frame, observations, result);
     this.refresh(frame, observations, result);
     return result;
+  }
+
+  /**
+   * A track that came back after a gap may hold the identity that meanwhile went to another
+   * track of the same camera: the track seen most recently keeps it, the other is identified anew.
+   */
+  private releaseDuplicates(observations: readonly IdentityObservation[], ids: Int32Array): void {
+    const holder = new Map<string, number>();
+    observations.forEach((o, k) => {
+      if (ids[k]! < 0) return;
+      const slot = `${o.camera}\u0000${ids[k]}`;
+      const other = holder.get(slot);
+      if (other === undefined) {
+        holder.set(slot, k);
+        return;
+      }
+      const mine = this.bindings.get(key(o))!.lastFrame;
+      const theirs = this.bindings.get(key(observations[other]!))!.lastFrame;
+      const loser = mine > theirs ? other : k;
+      if (loser === other) holder.set(slot, k);
+      ids[loser] = -1;
+      this.bindings.delete(key(observations[loser]!));
+    });
   }
 
   private overlaps(a: string, b: string): boolean {

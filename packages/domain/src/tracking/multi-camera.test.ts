@@ -5,8 +5,8 @@ import { simulateScene } from "./simulator.js";
 /**
  * Regression floors recorded on the default scene (seed 1: 4 cameras, 20 people, 600 frames at
  * 10 fps). Measured when written: per camera IDF1 0.47–0.57 and MOTA 0.76–0.80 for both trackers;
- * cross-camera IDF1 with ground-plane consistency 0.590 (ByteTrack) / 0.619 (BoT-SORT) against
- * 0.537 / 0.568 with appearance only.
+ * cross-camera IDF1 with ground-plane consistency 0.597 (ByteTrack) / 0.643 (BoT-SORT) against
+ * 0.533 / 0.571 with appearance only.
  */
 describe("multi-camera tracking on the default simulated scene", () => {
   const scene = simulateScene();
@@ -16,7 +16,7 @@ describe("multi-camera tracking on the default simulated scene", () => {
       const appearanceOnly = evaluateSceneTracking(trackScene(scene, { tracker, identity: { useGroundPlane: false } }));
       console.info(`${tracker}: cross-camera IDF1 ${withFloor.crossCameraIdf1.toFixed(4)} (ground plane) vs ${appearanceOnly.crossCameraIdf1.toFixed(4)} (appearance only)`);
       expect(withFloor.crossCameraIdf1).toBeGreaterThan(appearanceOnly.crossCameraIdf1 + 0.02);
-      expect(withFloor.crossCameraIdf1).toBeGreaterThanOrEqual(tracker === "botsort" ? 0.61 : 0.58);
+      expect(withFloor.crossCameraIdf1).toBeGreaterThanOrEqual(tracker === "botsort" ? 0.63 : 0.585);
       for (const camera of withFloor.perCamera) {
         expect(camera.idf1, camera.camera).toBeGreaterThanOrEqual(0.46);
         expect(camera.mota, camera.camera).toBeGreaterThanOrEqual(0.75);
