@@ -2,7 +2,8 @@
  * The driver the persistent `python3` kernel runs (`python3 -u -c DRIVER`). Embedded as a
  * string so it ships inside both `src` and `dist` with nothing to resolve on disk.
  *
- * Protocol: one JSON object per line. Requests arrive on stdin (`run`, `forget`, `get`);
+ * Protocol: one JSON object per line. Requests arrive on stdin (`run`, `forget`, `get`),
+ * which the driver also keeps for itself (a cell's `input()` reads an empty stdin);
  * replies and live stream chunks leave on the process's original stdout, which the driver
  * keeps for itself: fd 1 is pointed at stderr so that stray C-level writes cannot corrupt
  * the protocol. SIGINT interrupts a running cell only, never the protocol loop.
@@ -11,7 +12,11 @@ export const PYTHON_DRIVER = String.raw`
 import ast, base64, io, json, os, signal, sys, traceback
 
 _protocol = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+_requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
 os.dup2(2, 1)
+_devnull = os.open(os.devnull, os.O_RDONLY)
+os.dup2(_devnull, 0)
+sys.stdin = open(os.devnull, "r")
 _executing = False
 _namespace = {"__name__": "__main__", "__builtins__": __builtins__}
 ROW_LIMIT = 1000
@@ -175,7 +180,7 @@ def _get(request):
 
 
 _send({"type": "ready", "pid": os.getpid(), "version": sys.version.split()[0]})
-for _line in sys.stdin:
+for _line in _requests:
     try:
         _request = json.loads(_line)
         _op = _request.get("op")

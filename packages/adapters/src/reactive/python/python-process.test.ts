@@ -31,6 +31,12 @@ describe.skipIf(!hasPython)("PythonProcess", () => {
     expect((await run("None")).outputs).toEqual([]);
   });
 
+  it("keeps the protocol private: input() sees an empty stdin and os-level writes do not corrupt it", async () => {
+    const result = await run("import os\nos.write(1, b'raw\\n')\ntry:\n    input()\nexcept EOFError:\n    print('eof')");
+    expect(result).toMatchObject({ status: "success", stdout: "eof\n" });
+    expect((await run("21 * 2")).outputs[0]?.data).toBe("42");
+  });
+
   it("renders objects with _repr_html_ as text/html", async () => {
     const result = await run("class H:\n    def _repr_html_(self):\n        return '<b>hi</b>'\nH()");
     expect(result.outputs).toEqual([{ mime_type: "text/html", data: "<b>hi</b>", metadata: {} }]);

@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import pg from "pg";
 import type { JsonValue } from "@parallax/domain/notebook";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
@@ -19,6 +19,8 @@ interface Table {
 interface Engine {
   query(text: string, values: unknown[], limit: number): Promise<Table>;
   interrupt(): void;
+  /** False once the connection is gone (a PostgreSQL cancel or drop); the next cell reconnects. */
+  alive(): boolean;
   close(): Promise<void>;
 }
 
@@ -102,9 +104,22 @@ export class SqlKernel {
   }
 
   private async ensureEngine(): Promise<Engine> {
-    this.engine ??= this.connectionString ? await postgres(this.connectionString) : await duckdb();
+    if (this.engine && !this.engine.alive()) {
+      await this.engine.close().catch(() => undefined);
+      this.engine = undefined;
+    }
+    this.engine ??= this.connectionString ? await postgres(this.connectionString, this.timeoutMs) : await duckdb();
     return this.engine;
   }
+}
+
+/** 64/128-bit integers arrive as strings in DuckDB's JSON; small ones read better as numbers. */
+const WIDE_INTEGERS = new Set([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT]);
+
+function safeInteger(value: JsonValue): JsonValue {
+  if (typeof value !== "string" || !/^-?\d+$/.test(value)) return value;
+  const number = Number(value);
+  return Number.isSafeInteger(number) ? number : value;
 }
 
 async function duckdb(): Promise<Engine> {
@@ -113,10 +128,13 @@ async function duckdb(): Promise<Engine> {
   return {
     async query(text, values, limit) {
       const reader = await connection.streamAndReadUntil(text, limit + 1, values as DuckDBValue[]);
-      const rows = reader.getRowsJson() as JsonValue[][];
-      return { columns: reader.columnNames(), rows: rows.slice(0, limit), truncated: rows.length > limit };
+      const wide = reader.columnTypes().map((type) => WIDE_INTEGERS.has(type.typeId));
+      const rows = (reader.getRowsJson() as JsonValue[][]).slice(0, limit + 1);
+      const table = rows.slice(0, limit).map((row) => row.map((value, i) => (wide[i] ? safeInteger(value) : value)));
+      return { columns: reader.columnNames(), rows: table, truncated: rows.length > limit };
     },
     interrupt: () => connection.interrupt(),
+    alive: () => true,
     async close() {
       connection.closeSync();
       instance.closeSync();
@@ -124,11 +142,13 @@ async function duckdb(): Promise<Engine> {
   };
 }
 
-async function postgres(connectionString: string): Promise<Engine> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
-  client.on("error", () => {
-    // A dropped connection fails the running query; the next cell reconnects.
-  });
+/** The server enforces the cell timeout itself (`statement_timeout`), so a runaway query stops there too. */
+async function postgres(connectionString: string, timeoutMs: number): Promise<Engine> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000, statement_timeout: Math.ceil(timeoutMs) });
+  let alive = true;
+  // A dropped connection fails the running query; the next cell reconnects.
+  client.on("error", () => (alive = false));
+  client.on("end", () => (alive = false));
   await client.connect();
   return {
     async query(text, values, limit) {
@@ -137,10 +157,12 @@ async function postgres(connectionString: string): Promise<Engine> {
       return { columns: (result.fields ?? []).map((field) => field.name), rows: rows.slice(0, limit), truncated: rows.length > limit };
     },
     interrupt: () => {
-      // PostgreSQL cancels by statement timeout; ending the client stops the wait.
-      void client.end();
+      // Ending the connection makes the server cancel the statement; the next cell reconnects.
+      alive = false;
+      void client.end().catch(() => undefined);
     },
-    close: () => client.end(),
+    alive: () => alive,
+    close: () => (alive ? client.end() : Promise.resolve()),
   };
 }
 

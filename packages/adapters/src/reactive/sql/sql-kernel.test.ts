@@ -1,0 +1,120 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, chownSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SqlKernel } from "./sql-kernel.js";
+
+const values: Record<string, unknown> = { y: 11, label: "it's", limit_rows: 2 };
+const lookup = async (names: readonly string[]) => ({
+  values: Object.fromEntries(names.filter((n) => n in values).map((n) => [n, values[n]])),
+  missing: names.filter((n) => !(n in values)),
+});
+
+async function run(kernel: SqlKernel, code: string) {
+  let stdout = "";
+  const result = await kernel.run(code, (_stream, text) => (stdout += text));
+  return { ...result, stdout };
+}
+
+describe("SqlKernel on DuckDB", () => {
+  const kernel = new SqlKernel(null, lookup, 5_000);
+  afterAll(() => kernel.close());
+
+  it("binds placeholders as parameters, never as SQL text", async () => {
+    const result = await run(kernel, "SELECT {y} + 1 AS next, {label} AS label, length({label}) AS n");
+    expect(result.outputs).toEqual([{ mime_type: "application/json", data: { type: "table", columns: ["next", "label", "n"], rows: [[12, "it's", 4]] }, metadata: {} }]);
+  });
+
+  it("keeps tables between cells and drops them when forgotten", async () => {
+    await run(kernel, "CREATE TABLE people AS SELECT * FROM (VALUES ('ann', 31), ('bob', 42)) t(name, age)");
+    expect((await run(kernel, "SELECT name FROM people WHERE age > {y} ORDER BY name LIMIT {limit_rows}")).outputs[0]?.data).toEqual({
+      type: "table",
+      columns: ["name"],
+      rows: [["ann"], ["bob"]],
+    });
+    await kernel.forget(["people"]);
+    expect((await run(kernel, "SELECT * FROM people")).error).toMatch(/^SQLError: .*people/);
+  });
+
+  it("names a missing placeholder value", async () => {
+    expect((await run(kernel, "SELECT {nope}")).error).toBe("NameError: name 'nope' is not defined");
+  });
+
+  it("caps results at 1,000 rows with a note", async () => {
+    const result = await run(kernel, "SELECT * FROM range(1001)");
+    const data = result.outputs[0]?.data as { rows: unknown[]; truncated: boolean };
+    expect(data.rows).toHaveLength(1000);
+    expect(data.truncated).toBe(true);
+    expect(result.stdout).toBe("Result truncated to the first 1000 rows.\n");
+  });
+});
+
+const initdb = spawnSync("sh", ["-c", "command -v initdb"], { encoding: "utf8" }).stdout.trim();
+if (!initdb) console.warn("SqlKernel PostgreSQL test skipped: no initdb/postgres binaries on this machine");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(!initdb)("SqlKernel on PostgreSQL (a throwaway local cluster)", () => {
+  let running = false;
+  let dir: string;
+  let url: string;
+  // postgres refuses to run as root; as root the cluster belongs to the `postgres` user.
+  const asRoot = process.getuid?.() === 0;
+  const wrap = (command: string, args: string[]): [string, string[]] => (asRoot ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args]);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "parallax-pg-"));
+    if (asRoot) {
+      chmodSync(dir, 0o700);
+      const ids = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" }).stdout.trim();
+      const gid = spawnSync("id", ["-g", "postgres"], { encoding: "utf8" }).stdout.trim();
+      chownSync(dir, Number(ids), Number(gid));
+    }
+    const [init, initArgs] = wrap("initdb", ["-D", join(dir, "data"), "-A", "trust", "-U", "parallax", "--no-sync"]);
+    const made = spawnSync(init, initArgs, { encoding: "utf8", timeout: 60_000 });
+    if (made.status !== 0) throw new Error(`initdb failed: ${made.stderr}`);
+    const port = await freePort();
+    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+    const [ctl, args] = wrap("pg_ctl", ["start", "-w", "-t", "30", "-D", join(dir, "data"), "-l", join(dir, "log"), "-o", options]);
+    const started = spawnSync(ctl, args, { encoding: "utf8", timeout: 60_000 });
+    if (started.status !== 0) throw new Error(`pg_ctl start failed: ${started.stderr}`);
+    running = true;
+    url = `postgres://parallax@127.0.0.1:${port}/postgres`;
+  }, 60_000);
+
+  afterAll(() => {
+    if (running) {
+      const [ctl, args] = wrap("pg_ctl", ["stop", "-m", "immediate", "-w", "-t", "20", "-D", join(dir, "data")]);
+      spawnSync(ctl, args, { timeout: 30_000 });
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs SQL cells against the notebook's database with bound parameters and a server-side timeout", async () => {
+    const kernel = new SqlKernel(null, lookup, 1_000);
+    try {
+      await kernel.setConnection(url);
+      expect((await run(kernel, "SELECT $$x$$ || {label} AS s, {y}::int * 2 AS doubled")).outputs[0]?.data).toEqual({
+        type: "table",
+        columns: ["s", "doubled"],
+        rows: [["xit's", 22]],
+      });
+      const big = await run(kernel, "SELECT generate_series(1, 1500) AS n");
+      expect((big.outputs[0]?.data as { rows: unknown[] }).rows).toHaveLength(1000);
+      expect((await run(kernel, "SELECT pg_sleep(10)")).error).toMatch(/^(TimeoutError|SQLError)/);
+      expect((await run(kernel, "SELECT 1 AS one")).outputs[0]?.data).toEqual({ type: "table", columns: ["one"], rows: [[1]] });
+    } finally {
+      await kernel.close();
+    }
+  });
+});
