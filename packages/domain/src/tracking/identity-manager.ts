@@ -50,7 +50,9 @@ export class IdentityManager {
     return this.identities.size;
   }
 
-  update(frame: number, observations: readonly IdentityObservation[]): Int32Array {
+  update(frame: number, input: readonly IdentityObservation[]): Int32Array {
+    // Embeddings are L2-normalised once here; everything below compares unit vectors.
+    const observations = input.map((o) => (o.embedding && !isUnit(o.embedding) ? { ...o, embedding: unit(o.embedding) } : o));
     const result = new Int32Array(observations.length).fill(-1);
     observations.forEach((o, k) => {
       const binding = this.bindings.get(key(o));
@@ -193,7 +195,7 @@ export class IdentityManager {
     const c = this.config;
     if (current) for (const other of current.cameras) if (!this.overlaps(other, o.camera)) return Infinity;
     // Without embeddings appearance is neutral: exactly at the limit, so only floor evidence can tip it.
-    let cost = o.embedding && g.embedding ? 1 - dot(unit(o.embedding), g.embedding) : limit;
+    let cost = o.embedding && g.embedding ? 1 - dot(o.embedding, g.embedding) : limit;
     if (c.useGroundPlane && o.mapPoint) {
       if (current && current.n > 0) {
         const d = Math.hypot(o.mapPoint[0] - current.x / current.n, o.mapPoint[1] - current.y / current.n);
@@ -234,7 +236,7 @@ export class IdentityManager {
         binding.lastFrame = frame;
       }
       if (o.embedding) {
-        const e = unit(o.embedding);
+        const e = o.embedding;
         if (!g.embedding) g.embedding = Float32Array.from(e);
         else blendInto(g.embedding, e, c.galleryMomentum);
       }
@@ -275,10 +277,15 @@ function dot(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
+function isUnit(v: Float32Array): boolean {
+  let n = 0;
+  for (let k = 0; k < v.length; k++) n += v[k]! * v[k]!;
+  return Math.abs(n - 1) < 1e-5;
+}
+
 function unit(v: Float32Array): Float32Array {
   let n = 0;
   for (let k = 0; k < v.length; k++) n += v[k]! * v[k]!;
-  if (Math.abs(n - 1) < 1e-6) return v;
   const s = n > 0 ? 1 / Math.sqrt(n) : 0;
   return v.map((x) => x * s);
 }
