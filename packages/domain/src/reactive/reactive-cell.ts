@@ -1,5 +1,5 @@
 import type { CellLanguage } from "./analysis.js";
-import type { CodeCell, JsonObject, JsonValue, Notebook, Output } from "../notebook/nbformat.types.js";
+import type { Cell, CodeCell, JsonObject, JsonValue, Notebook, Output } from "../notebook/nbformat.types.js";
 import { CURRENT_MINOR, sourceText } from "../notebook/nbformat.types.js";
 
 /** The reactive notebook as §B's editor sees it; persisted as nbformat 4.5. */
@@ -153,15 +153,22 @@ export function mergeIntoNbformat(stored: Notebook | undefined, notebook: Reacti
   const fresh = notebookToNbformat(notebook);
   if (!stored) return fresh;
   const storedById = new Map(stored.cells.filter((c) => c.id).map((c) => [c.id!, c]));
-  const cells = fresh.cells.map((cell) => {
+  const freshIds = new Set(fresh.cells.map((c) => c.id!));
+  // Markdown and raw cells stay after the code cell they followed (the start if none survives).
+  const anchored = new Map<string | null, Cell[]>();
+  let anchor: string | null = null;
+  for (const cell of stored.cells) {
+    if (cell.cell_type === "code") {
+      if (cell.id !== undefined && freshIds.has(cell.id)) anchor = cell.id;
+    } else if (!(cell.id !== undefined && freshIds.has(cell.id))) {
+      anchored.set(anchor, [...(anchored.get(anchor) ?? []), cell]);
+    }
+  }
+  const cells: Cell[] = [...(anchored.get(null) ?? [])];
+  for (const cell of fresh.cells) {
     const previous = storedById.get(cell.id!);
-    if (!previous) return cell;
-    return { ...cell, metadata: { ...previous.metadata, ...cell.metadata } };
-  });
-  const kept = stored.cells.filter((c) => c.cell_type !== "code" && !cells.some((n) => n.id === c.id));
-  return {
-    ...fresh,
-    metadata: { ...stored.metadata, ...fresh.metadata },
-    cells: [...cells, ...kept],
-  };
+    cells.push(previous ? { ...cell, metadata: { ...previous.metadata, ...cell.metadata } } : cell);
+    cells.push(...(anchored.get(cell.id!) ?? []));
+  }
+  return { ...fresh, metadata: { ...stored.metadata, ...fresh.metadata }, cells };
 }
