@@ -96,6 +96,7 @@ const cases: readonly Case[] = [
   { rule: "from import as defines the alias", code: "from m import b as c, d", writes: ["c", "d"] },
   { rule: "parenthesised relative import", code: "from .pkg import (alpha,\n    beta as b)", writes: ["alpha", "b"] },
   { rule: "import * is an error", code: "from math import *", error: "import *" },
+  { rule: "__future__ imports are directives, not names", code: "from __future__ import annotations", writes: [] },
   // match
   {
     rule: "match captures are writes, value patterns and class names are reads",

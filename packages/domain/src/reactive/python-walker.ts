@@ -303,6 +303,9 @@ export class PythonWalker {
   }
 
   private importStatement(node: SyntaxNode, scope: PythonScope): void {
+    // `from __future__ import x` is a compiler directive, not a name other cells could use.
+    const module = node.firstChild?.nextSibling;
+    if (node.firstChild?.name === "from" && module && this.text(module) === "__future__") return;
     let imported = false;
     let group: SyntaxNode[] = [];
     const bind = (): void => {
