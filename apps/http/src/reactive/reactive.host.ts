@@ -74,10 +74,10 @@ export const reactiveHost: HostModule = {
       summary: "Set the database of SQL cells (PostgreSQL connection string; empty for the embedded DuckDB)",
       tags,
       params: notebookParams,
-      body: z.object({ connection_string: z.string().max(4096).nullable() }),
+      body: z.object({ connection_string: z.string().max(4096).nullish() }),
       response: ok,
       handler: async ({ params, body }) => {
-        await runUseCase(notebooks.setDatabase(params.id, body.connection_string));
+        await runUseCase(notebooks.setDatabase(params.id, body.connection_string ?? null));
         return { status: "ok" };
       },
     });
