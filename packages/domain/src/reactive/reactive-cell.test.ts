@@ -64,4 +64,24 @@ describe("reactive notebook ↔ nbformat 4.5", () => {
     expect(kept.cells.map((cell) => cell.id)).toEqual(["a", "b", "note", "c", "d"]);
     expect(kept.cells[1]!.metadata).toMatchObject({ spatial: { x: 1 }, parallax: { language: "sql" } });
   });
+
+  it("gives cells of an id-less (4.4) document the ids it was read with, keeping their metadata", () => {
+    const old: Notebook = {
+      nbformat: 4,
+      nbformat_minor: 4,
+      metadata: {},
+      cells: [
+        { cell_type: "markdown", source: "intro", metadata: {} },
+        { cell_type: "code", source: "x = 1", metadata: { spatial: { x: 5 } }, outputs: [], execution_count: null },
+      ],
+    };
+    const read = notebookFromNbformat("old", old);
+    const merged = mergeIntoNbformat(old, { ...read, cells: read.cells.map((cell) => ({ ...cell, code: "x = 2" })) });
+    expect(merged.cells.map((cell) => [cell.id, cell.source])).toEqual([
+      ["cell-0", "intro"],
+      ["cell-1", "x = 2"],
+    ]);
+    expect(merged.cells[1]!.metadata["spatial"]).toEqual({ x: 5 });
+    expect(merged.nbformat_minor).toBe(5);
+  });
 });

@@ -152,15 +152,17 @@ export function notebookFromNbformat(id: string, document: Notebook): ReactiveNo
 export function mergeIntoNbformat(stored: Notebook | undefined, notebook: ReactiveNotebook): Notebook {
   const fresh = notebookToNbformat(notebook);
   if (!stored) return fresh;
-  const storedById = new Map(stored.cells.filter((c) => c.id).map((c) => [c.id!, c]));
+  // Cells stored without an id (nbformat < 4.5) get the positional id `notebookFromNbformat` gave them.
+  const withIds = stored.cells.map((cell, index) => (cell.id === undefined ? { ...cell, id: `cell-${index}` } : cell));
+  const storedById = new Map(withIds.map((c) => [c.id!, c]));
   const freshIds = new Set(fresh.cells.map((c) => c.id!));
   // Markdown and raw cells stay after the code cell they followed (the start if none survives).
   const anchored = new Map<string | null, Cell[]>();
   let anchor: string | null = null;
-  for (const cell of stored.cells) {
+  for (const cell of withIds) {
     if (cell.cell_type === "code") {
-      if (cell.id !== undefined && freshIds.has(cell.id)) anchor = cell.id;
-    } else if (!(cell.id !== undefined && freshIds.has(cell.id))) {
+      if (freshIds.has(cell.id!)) anchor = cell.id!;
+    } else if (!freshIds.has(cell.id!)) {
       anchored.set(anchor, [...(anchored.get(anchor) ?? []), cell]);
     }
   }
