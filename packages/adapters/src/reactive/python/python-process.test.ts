@@ -3,12 +3,22 @@ import { afterAll, describe, expect, it } from "vitest";
 import { PythonProcess } from "./python-process.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
-const hasModule = (name: string) => hasPython && spawnSync("python3", ["-c", `import ${name}`]).status === 0;
-const hasPandas = hasModule("pandas");
-const hasMatplotlib = hasModule("matplotlib");
+/** The first interpreter (the default one, else the system's) that has `module`. */
+const pythonWith = (module: string) => ["python3", "/usr/bin/python3"].find((bin) => spawnSync(bin, ["-c", `import ${module}`]).status === 0);
+const pandasPython = pythonWith("pandas");
+const matplotlibPython = pythonWith("matplotlib");
 if (!hasPython) console.warn("python-process test skipped: python3 not found");
-if (!hasPandas) console.warn("pandas table output not tested: pandas is not installed");
-if (!hasMatplotlib) console.warn("matplotlib image output not tested: matplotlib is not installed");
+if (!pandasPython) console.warn("pandas table output not tested: no python3 here has pandas");
+if (!matplotlibPython) console.warn("matplotlib image output not tested: no python3 here has matplotlib");
+
+async function runWith(pythonBin: string, code: string) {
+  const kernel = new PythonProcess({ pythonBin, timeoutMs: 30_000 });
+  try {
+    return await kernel.run("t", code, [], () => undefined);
+  } finally {
+    await kernel.close();
+  }
+}
 
 describe.skipIf(!hasPython)("PythonProcess", () => {
   const kernel = new PythonProcess({ pythonBin: "python3", timeoutMs: 5_000 });
@@ -71,13 +81,17 @@ describe.skipIf(!hasPython)("PythonProcess", () => {
     expect(await kernel.values(["n", "s", "t", "missing"])).toEqual({ values: { n: 3, s: "x", t: [1, 2] }, missing: ["missing"] });
   });
 
-  it.skipIf(!hasPandas)("turns a pandas DataFrame into a table", async () => {
-    const result = await run("import pandas as pd\npd.DataFrame({'a': [1, 2], 'b': ['x', 'y']})");
-    expect(result.outputs).toEqual([{ mime_type: "application/json", data: { type: "table", columns: ["a", "b"], rows: [[1, "x"], [2, "y"]] }, metadata: {} }]);
+  it.skipIf(!pandasPython)("turns a pandas DataFrame into a table, capped at 1,000 rows", async () => {
+    const result = await runWith(pandasPython!, "import pandas as pd\npd.DataFrame({'a': [1, 2], 'b': ['x', None]})");
+    expect(result.outputs).toEqual([{ mime_type: "application/json", data: { type: "table", columns: ["a", "b"], rows: [[1, "x"], [2, null]] }, metadata: {} }]);
+    const big = await runWith(pandasPython!, "import pandas as pd\npd.DataFrame({'n': range(1500)})");
+    expect(big.outputs[0]?.data).toMatchObject({ truncated: true, total_rows: 1500 });
+    expect((big.outputs[0]?.data as { rows: unknown[] }).rows).toHaveLength(1000);
   });
 
-  it.skipIf(!hasMatplotlib)("turns a matplotlib figure into image/png", async () => {
-    const result = await run("import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2])\nfig");
+  it.skipIf(!matplotlibPython)("turns a matplotlib figure into image/png", async () => {
+    const result = await runWith(matplotlibPython!, "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2])\nfig");
     expect(result.outputs[0]?.mime_type).toBe("image/png");
+    expect(Buffer.from(String(result.outputs[0]?.data), "base64").subarray(1, 4).toString()).toBe("PNG");
   });
 });
