@@ -8,22 +8,13 @@
  */
 import { loadavg } from "node:os";
 import { analyzeCell, DependencyGraph, type CellAnalysis } from "@parallax/domain/reactive";
+import { mulberry32 } from "@parallax/domain";
 import { emit, peakRssMiB, percentile, round, timeMs } from "./support.js";
 
 const MARIMO_REFERENCE_MS: Record<number, number> = { 1000: 440, 10000: 42000 };
 const REPEATS = 5;
 const EDITS = 40;
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function syntheticCell(i: number, random: () => number): string {
   if (i === 0) return "v0 = 1";

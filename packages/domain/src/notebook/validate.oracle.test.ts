@@ -3,7 +3,8 @@ import { join } from "node:path";
 import AjvDraft04 from "ajv-draft-04";
 import { describe, expect, it } from "vitest";
 import { validateNotebook } from "./validate.js";
-import { mutateNotebook, seededRandom } from "./validate.mutations.js";
+import { mulberry32 } from "../shared/seeded-random.js";
+import { mutateNotebook } from "./validate.mutations.js";
 
 const shared = join(process.cwd(), "../shared/fixtures/nbformat");
 const present = existsSync(shared);
@@ -54,7 +55,7 @@ describe.skipIf(!present)("validator agrees with ajv + the official nbformat sch
       return strict[index]!(document) as boolean;
     };
 
-    const random = seededRandom(20261121);
+    const random = mulberry32(20261121);
     const originals = seeds.map((file) => JSON.parse(readFileSync(join(shared, "tests", file), "utf8")) as Record<string, unknown>);
     const disagreements: string[] = [];
     const principled = { duplicateIds: 0, legacyMajor: 0 };

@@ -5,22 +5,13 @@
 import { describe, expect, it } from "vitest";
 import type { CellAnalysis } from "./analysis.js";
 import { DependencyGraph } from "./dependency-graph.js";
+import { mulberry32 } from "../shared/seeded-random.js";
 
 interface Cell {
   readonly id: string;
   readonly analysis: CellAnalysis;
 }
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAMES = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "_p"];
 
