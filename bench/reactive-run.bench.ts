@@ -1,0 +1,107 @@
+/**
+ * Reactive execution end to end below HTTP: a seeded notebook where cell i defines `v{i}`
+ * from 1–3 random earlier cells; "run cell 0" runs it and every dependent through the
+ * scheduler, the real kernel (python3 subprocess / JavaScript worker), the event bus and the
+ * coalesced saves. Reports the whole run, the cost per cell, and the latency of one edit.
+ *
+ *   npm run bench -- reactive-run [sizes=100,1000] [languages=javascript,python]
+ */
+import { spawnSync } from "node:child_process";
+import { Effect, PubSub } from "effect";
+import { ReactiveNotebooks } from "@parallax/application/reactive";
+import { MemoryNotebookStore } from "@parallax/adapters/notebook";
+import { NotebookKernelFactory } from "@parallax/adapters/reactive";
+import { emit, peakRssMiB, percentile, round, timeMsAsync } from "./support.js";
+
+const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect);
+
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+function cellCode(language: "python" | "javascript", i: number, random: () => number): string {
+  if (i === 0) return language === "python" ? "v0 = 1" : "const v0 = 1;";
+  const reads = new Set<number>();
+  const count = 1 + Math.floor(random() * 3);
+  for (let k = 0; k < count; k++) reads.add(Math.floor(random() * i));
+  const sum = [...reads].map((r) => `v${r}`).join(" + ");
+  return language === "python" ? `v${i} = (${sum}) % 1000003` : `const v${i} = (${sum}) % 1000003;`;
+}
+
+async function bench(language: "python" | "javascript", size: number): Promise<void> {
+  let counter = 0;
+  const service = new ReactiveNotebooks(
+    new MemoryNotebookStore(),
+    new NotebookKernelFactory({ pythonBin: "python3", timeoutMs: 60_000 }),
+    { next: () => `c${++counter}` },
+  );
+  try {
+    const id = await run(service.create(`bench ${language} ${size}`));
+    const initial = (await run(service.get(id))).cells[0]!.id;
+    await run(service.deleteCell(id, initial));
+    const random = seeded(42);
+    const cellIds: string[] = [];
+    for (let i = 0; i < size; i++) cellIds.push((await run(service.addCell(id, language, undefined, cellCode(language, i, random)))).id);
+
+    let events = 0;
+    let lastStatus = "";
+    await new Promise<void>((ready) => {
+      Effect.runFork(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const subscription = yield* service.subscribe(id);
+            ready();
+            while (true) {
+              const event = yield* PubSub.take(subscription);
+              events++;
+              if (event.type === "cell_status") lastStatus = event.status;
+            }
+          }),
+        ),
+      );
+    });
+
+    const { peakMiB, value: runMs } = await peakRssMiB(async () => {
+      const { ms } = await timeMsAsync(async () => {
+        await run(service.runCell(id, cellIds[0]!));
+        await run(service.idle(id));
+      });
+      return ms;
+    });
+    const notebook = await run(service.get(id));
+    const succeeded = notebook.cells.filter((cell) => cell.status === "success").length;
+
+    const editMs: number[] = [];
+    const middle = cellIds[Math.floor(size / 2)]!;
+    for (let k = 0; k < 50; k++) {
+      const code = language === "python" ? `v${Math.floor(size / 2)} = ${k}` : `const v${Math.floor(size / 2)} = ${k};`;
+      editMs.push((await timeMsAsync(() => run(service.updateCell(id, middle, code)))).ms);
+    }
+    editMs.sort((a, b) => a - b);
+    emit(`reactive-run/${language}/${size}`, {
+      cells: size,
+      cells_succeeded: succeeded,
+      last_status: lastStatus,
+      events,
+      run_all_ms: round(runMs, 1),
+      per_cell_ms: round(runMs / size, 3),
+      cells_per_s: round((size / runMs) * 1000, 0),
+      edit_p50_ms: round(percentile(editMs, 50), 3),
+      edit_p95_ms: round(percentile(editMs, 95), 3),
+      peak_rss_mib: peakMiB,
+    });
+  } finally {
+    await run(service.closeAll());
+  }
+}
+
+export async function main(args: string[]): Promise<void> {
+  const sizes = (args[0] ?? "100,1000").split(",").map(Number);
+  const hasPython = spawnSync("python3", ["--version"]).status === 0;
+  const languages = (args[1] ?? "javascript,python").split(",").filter((l) => l !== "python" || hasPython) as Array<"python" | "javascript">;
+  for (const language of languages) for (const size of sizes) await bench(language, size);
+}
