@@ -38,6 +38,12 @@ describe("SqlKernel on DuckDB", () => {
     expect((await run(kernel, "SELECT * FROM people")).error).toMatch(/^SQLError: .*people/);
   });
 
+  it("runs several statements in order and shows the last one's rows; DDL shows nothing", async () => {
+    const result = await run(kernel, "CREATE TABLE nums (n INT); INSERT INTO nums VALUES ({y}), ({limit_rows}); SELECT sum(n) AS total FROM nums");
+    expect(result.outputs[0]?.data).toEqual({ type: "table", columns: ["total"], rows: [[13]] });
+    expect((await run(kernel, "CREATE VIEW nums_view AS SELECT * FROM nums")).outputs).toEqual([]);
+  });
+
   it("names a missing placeholder value", async () => {
     expect((await run(kernel, "SELECT {nope}")).error).toBe("NameError: name 'nope' is not defined");
   });

@@ -1,9 +1,9 @@
-import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { DuckDBInstance, DuckDBTypeId, ResultReturnType, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import pg from "pg";
 import type { JsonValue } from "@parallax/domain/notebook";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
 import { SerialLock } from "../serial-lock.js";
-import { bindPlaceholders } from "./sql-placeholders.js";
+import { bindPlaceholders, splitStatements } from "./sql-placeholders.js";
 
 export const SQL_ROW_LIMIT = 1_000;
 
@@ -39,11 +39,14 @@ export class SqlKernel {
     private readonly timeoutMs: number,
   ) {}
 
+  /** Runs the cell's statements in order; the last one's rows are the output. */
   run(code: string, onStream: KernelStream, signal?: AbortSignal): Promise<KernelRunResult> {
     return this.lock.run(async () => {
-      const bound = bindPlaceholders(code);
-      const { values, missing } = bound.names.length > 0 ? await this.lookup(bound.names) : { values: {}, missing: [] };
+      const statements = splitStatements(code).map(bindPlaceholders);
+      const wanted = [...new Set(statements.flatMap((statement) => statement.names))];
+      const { values, missing } = wanted.length > 0 ? await this.lookup(wanted) : { values: {}, missing: [] };
       if (missing.length > 0) return { status: "error", outputs: [], error: `NameError: name '${missing[0]}' is not defined` };
+      if (statements.length === 0) return { status: "success", outputs: [] };
       let engine: Engine;
       try {
         engine = await this.ensureEngine();
@@ -58,9 +61,13 @@ export class SqlKernel {
       }, this.timeoutMs);
       signal?.addEventListener("abort", stop, { once: true });
       try {
-        const table = await engine.query(bound.text, bound.names.map((name) => values[name]), SQL_ROW_LIMIT);
+        let table: Table | undefined;
+        for (const statement of statements) {
+          if (signal?.aborted) return { status: "error", outputs: [], error: "Interrupted" };
+          table = await engine.query(statement.text, statement.names.map((name) => values[name]), SQL_ROW_LIMIT);
+        }
+        if (!table || table.columns.length === 0) return { status: "success", outputs: [] };
         if (table.truncated) onStream("stdout", `Result truncated to the first ${SQL_ROW_LIMIT} rows.\n`);
-        if (table.columns.length === 0) return { status: "success", outputs: [] };
         const data = { type: "table", columns: table.columns, rows: table.rows, ...(table.truncated ? { truncated: true } : {}) };
         return { status: "success", outputs: [{ mime_type: "application/json", data, metadata: {} }] };
       } catch (error) {
@@ -128,6 +135,8 @@ async function duckdb(): Promise<Engine> {
   return {
     async query(text, values, limit) {
       const reader = await connection.streamAndReadUntil(text, limit + 1, values as DuckDBValue[]);
+      // DDL (CREATE, DROP, SET...) has nothing to show.
+      if (reader.returnType === ResultReturnType.NOTHING) return { columns: [], rows: [], truncated: false };
       const wide = reader.columnTypes().map((type) => WIDE_INTEGERS.has(type.typeId));
       const rows = (reader.getRowsJson() as JsonValue[][]).slice(0, limit + 1);
       const table = rows.slice(0, limit).map((row) => row.map((value, i) => (wide[i] ? safeInteger(value) : value)));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bindPlaceholders } from "./sql-placeholders.js";
+import { bindPlaceholders, splitStatements } from "./sql-placeholders.js";
 
 describe("bindPlaceholders", () => {
   it.each([
@@ -14,5 +14,18 @@ describe("bindPlaceholders", () => {
     ["SELECT struct_pack(a := 1) AS s, {'k': 1} AS m", "SELECT struct_pack(a := 1) AS s, {'k': 1} AS m", []],
   ])("%s", (sql, text, names) => {
     expect(bindPlaceholders(sql)).toEqual({ text, names });
+  });
+});
+
+describe("splitStatements", () => {
+  it.each([
+    ["SELECT 1", ["SELECT 1"]],
+    ["SELECT 1;", ["SELECT 1"]],
+    ["CREATE TABLE t (a INT); INSERT INTO t VALUES ({y});\nSELECT * FROM t", ["CREATE TABLE t (a INT)", " INSERT INTO t VALUES ({y})", "\nSELECT * FROM t"]],
+    ["SELECT ';' AS s; SELECT 2 -- a; comment\n", ["SELECT ';' AS s", " SELECT 2 -- a; comment\n"]],
+    ["SELECT \"a;b\" FROM t /* ; */", ["SELECT \"a;b\" FROM t /* ; */"]],
+    ["  ;  -- only a comment", []],
+  ])("%s", (sql, statements) => {
+    expect(splitStatements(sql)).toEqual(statements);
   });
 });
