@@ -38,7 +38,7 @@ describe.skipIf(!hasPython)("reactive notebooks over HTTP + WebSocket (python3)"
     dataDir = mkdtempSync(join(tmpdir(), "parallax-reactive-"));
     host = await startHost({
       env: {},
-      overrides: { PORT: 0, HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "silent", STORAGE: "memory", CELL_TIMEOUT_S: 2 },
+      overrides: { PORT: 0, HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "silent", STORAGE: "memory", CELL_TIMEOUT_S: 2, WS_AUTH_TIMEOUT_MS: 500 },
     });
     const created = await api(host, "POST", "/api/v1/notebooks/");
     notebookId = String(created.json["notebook_id"]);
@@ -203,6 +203,19 @@ describe.skipIf(!hasPython)("reactive notebooks over HTTP + WebSocket (python3)"
     await api(host, "DELETE", `/api/v1/notebooks/${notebookId}/cells/${extra}`);
     const types = client.events(from).filter((event) => event["cellId"] === extra).map((event) => event["type"]);
     expect(types).toEqual(["cell_created", "cell_updated", "cell_deleted"]);
+  });
+
+  it("answers refresh_auth, and closes a socket that never authenticates with 1008", async () => {
+    const from = client.messages.length;
+    client.send({ type: "refresh_auth", token: "another" });
+    expect(await client.waitFor((m) => m["type"] === "auth_refreshed", from)).toEqual({ type: "auth_refreshed" });
+    const { WebSocket } = await import("ws");
+    const silent = new WebSocket(`${host.url().replace(/^http/, "ws")}/api/v1/ws/notebooks/${notebookId}`);
+    const messages: string[] = [];
+    silent.on("message", (raw) => messages.push(String(raw)));
+    const code = await new Promise<number>((resolve) => silent.once("close", (closeCode) => resolve(closeCode)));
+    expect(code).toBe(1008);
+    expect(messages.map((m) => JSON.parse(m) as unknown)).toEqual([{ type: "error", message: "Authentication timeout" }]);
   });
 
   it("refuses a socket that does not authenticate first", async () => {

@@ -24,7 +24,7 @@ function notebookView(notebook: ReactiveNotebook) {
 /** CONTRACTS.md §B: the reactive-notebook API of the React editor, under /api/v1. */
 export const reactiveHost: HostModule = {
   name: "reactive",
-  register({ container, routes, websockets }) {
+  register({ container, config, routes, websockets }) {
     const notebooks = container.get<ReactiveNotebooks>(ReactiveNotebooksService);
     services.add(notebooks);
 
@@ -143,7 +143,7 @@ export const reactiveHost: HostModule = {
       },
     });
 
-    websockets.add("/api/v1/ws/notebooks/:id", notebookSocket(notebooks, container.get(ReactiveAuthenticator)));
+    websockets.add("/api/v1/ws/notebooks/:id", notebookSocket(notebooks, container.get(ReactiveAuthenticator), config.WS_AUTH_TIMEOUT_MS));
   },
   async stop() {
     const closing = [...services].map((service) => Effect.runPromise(service.closeAll()));

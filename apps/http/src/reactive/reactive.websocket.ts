@@ -4,7 +4,6 @@ import type { WebSocket } from "ws";
 import type { ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
 import type { WebSocketHandler } from "../host/websocket-routes.js";
 
-const AUTH_TIMEOUT_MS = 10_000;
 const POLICY_VIOLATION = 1008;
 
 const clientMessage = z.discriminatedUnion("type", [
@@ -28,12 +27,12 @@ function refuse(socket: WebSocket, message: string): void {
  * notebook is forwarded in order. Messages of one socket are handled one after another, so
  * a `run_cell` sent right after `authenticate` sees the subscription in place.
  */
-export function notebookSocket(notebooks: ReactiveNotebooks, authenticator: ReactiveAuthenticator): WebSocketHandler {
+export function notebookSocket(notebooks: ReactiveNotebooks, authenticator: ReactiveAuthenticator, authTimeoutMs = 10_000): WebSocketHandler {
   return (socket, _request, params) => {
     const notebookId = params["id"] ?? "";
     let forwarding: Fiber.Fiber<void, unknown> | undefined;
     let queue: Promise<void> = Promise.resolve();
-    const authTimer = setTimeout(() => refuse(socket, "Authentication timeout"), AUTH_TIMEOUT_MS);
+    const authTimer = setTimeout(() => refuse(socket, "Authentication timeout"), authTimeoutMs);
 
     const subscribe = () =>
       new Promise<void>((resolve, reject) => {

@@ -8,4 +8,6 @@ export const reactiveConfigShape = {
   PYTHON_BIN: z.string().min(1).default("python3"),
   /** `none`: the WebSocket `authenticate` step accepts any token as the user `local`. */
   AUTH: z.enum(["none"]).default("none"),
+  /** §B: a WebSocket must authenticate within this time or is closed with 1008. */
+  WS_AUTH_TIMEOUT_MS: z.coerce.number().int().positive().max(600_000).default(10_000),
 } satisfies Record<string, z.ZodType>;
