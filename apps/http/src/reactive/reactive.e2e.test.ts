@@ -287,6 +287,27 @@ describe("a JavaScript-only notebook without python3", () => {
     }
   });
 
+  it("deletes a notebook: its sockets are closed and it is gone", async () => {
+    const notebookId = String((await api(host, "POST", "/api/v1/notebooks")).json["notebook_id"]);
+    const client = await NotebookSocketClient.connect(host.url(), notebookId);
+    const closed = new Promise<number>((resolve) => client.socket.once("close", (code) => resolve(code)));
+    expect((await api(host, "DELETE", `/api/v1/notebooks/${notebookId}/`)).json).toMatchObject({ status: "ok" });
+    expect(await closed).toBe(1001);
+    expect((await api(host, "GET", `/api/v1/notebooks/${notebookId}`)).status).toBe(404);
+    const ids = ((await api(host, "GET", "/api/v1/notebooks")).json["notebooks"] as Array<{ id: string }>).map((n) => n.id);
+    expect(ids).not.toContain(notebookId);
+  });
+
+  it("renames a notebook and sets its database", async () => {
+    const notebookId = String((await api(host, "POST", "/api/v1/notebooks")).json["notebook_id"]);
+    expect((await api(host, "PUT", `/api/v1/notebooks/${notebookId}/name`, { name: "Renamed" })).json).toEqual({ status: "ok", name: "Renamed" });
+    expect((await api(host, "PUT", `/api/v1/notebooks/${notebookId}/db`, { connection_string: "postgres://nowhere" })).json).toEqual({ status: "ok" });
+    expect((await api(host, "GET", `/api/v1/notebooks/${notebookId}`)).json).toMatchObject({ name: "Renamed", db_conn_string: "postgres://nowhere" });
+    expect((await api(host, "PUT", `/api/v1/notebooks/${notebookId}/name`, {})).status).toBe(422);
+    expect((await api(host, "POST", `/api/v1/notebooks/${notebookId}/cells`, { type: "ruby" })).status).toBe(422);
+    expect((await api(host, "POST", "/api/v1/chat/chat/" + notebookId, { messages: [] })).status).toBe(501);
+  });
+
   it("fails a Python cell with a clear message when python3 is missing", async () => {
     const notebookId = String((await api(host, "POST", "/api/v1/notebooks")).json["notebook_id"]);
     const first = ((await api(host, "GET", `/api/v1/notebooks/${notebookId}`)).json["cells"] as Array<{ id: string }>)[0]!;

@@ -31,6 +31,7 @@ export function notebookSocket(notebooks: ReactiveNotebooks, authenticator: Reac
   return (socket, _request, params) => {
     const notebookId = params["id"] ?? "";
     let forwarding: Fiber.Fiber<void, unknown> | undefined;
+    let subscribed = false;
     let queue: Promise<void> = Promise.resolve();
     const authTimer = setTimeout(() => refuse(socket, "Authentication timeout"), authTimeoutMs);
 
@@ -40,13 +41,16 @@ export function notebookSocket(notebooks: ReactiveNotebooks, authenticator: Reac
           Effect.scoped(
             Effect.gen(function* () {
               const subscription = yield* notebooks.subscribe(notebookId);
+              subscribed = true;
               resolve();
               while (true) send(socket, yield* PubSub.take(subscription));
             }),
           ),
         );
         forwarding.addObserver((exit) => {
-          if (Exit.isFailure(exit)) reject(new Error("Notebook not found"));
+          if (Exit.isFailure(exit) && !subscribed) reject(new Error("Notebook not found"));
+          // The notebook was deleted or the host is stopping: nothing more will come.
+          else if (subscribed && socket.readyState === socket.OPEN) socket.close(1001, "Notebook closed");
         });
       });
 
