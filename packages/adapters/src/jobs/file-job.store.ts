@@ -52,7 +52,7 @@ export class FileJobStore implements JobStore {
     this.running = join(root, "running");
     this.tmp = join(root, "tmp");
     for (const dir of [this.items, this.ready, this.running, this.tmp]) mkdirSync(dir, { recursive: true });
-    this.refreshMs = options.refreshMs ?? 250;
+    this.refreshMs = options.refreshMs ?? 500;
     this.leaseScanMs = options.leaseScanMs ?? 1000;
   }
 
@@ -108,6 +108,8 @@ export class FileJobStore implements JobStore {
       if (this.queue.size === 0 || clock - this.lastRefresh >= this.refreshMs) this.refresh(clock);
       const jobs = new Map<string, Job>();
       const isCurrent = (entry: QueueEntry) => {
+        // Entries this process already moved on (its own claims) are dropped without a read.
+        if (!this.readyMarkers.has(`${entry.id}~${entry.version}`)) return false;
         const job = this.readJob(entry.id);
         const current = job !== undefined && job.version === entry.version && job.status === "pending";
         if (current) jobs.set(entry.id, job);

@@ -10,6 +10,11 @@ export interface ClaimRequest {
   readonly leaseMs: number;
   /** How many candidates to look at before giving up for this round. */
   readonly scan?: number;
+  /**
+   * In [0, 1): where in the candidate window this claimer starts. Workers that start at
+   * different places rarely race for the same job; 0 means strictly best first.
+   */
+  readonly spread?: number;
 }
 
 /** Called when a job's lease is found expired, before it is run again (for logs). */
@@ -23,7 +28,9 @@ export type ExpiryObserver = (recovered: Job) => void;
  */
 export function claimNext(store: JobStore, request: ClaimRequest, onExpired?: ExpiryObserver): Effect.Effect<Job | undefined, StorageFailure> {
   return Effect.gen(function* () {
-    const candidates = yield* store.claimCandidates(request.now, request.scan ?? 16);
+    const found = yield* store.claimCandidates(request.now, request.scan ?? 4);
+    const start = Math.floor(Math.min(Math.max(request.spread ?? 0, 0), 0.999999) * found.length);
+    const candidates = [...found.slice(start), ...found.slice(0, start)];
     for (let candidate of candidates) {
       if (leaseExpired(candidate, request.now)) {
         const expired = expireLease(candidate, request.now);

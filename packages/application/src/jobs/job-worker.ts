@@ -99,7 +99,13 @@ export class JobWorker {
         }
         const claimed = yield* claimNext(
           deps.store,
-          { owner: settings.workerId, token: `${settings.workerId}/${deps.ids.next()}`, now: deps.clock.now().getTime(), leaseMs: settings.leaseMs },
+          {
+            owner: settings.workerId,
+            token: `${settings.workerId}/${deps.ids.next()}`,
+            now: deps.clock.now().getTime(),
+            leaseMs: settings.leaseMs,
+            spread: settings.random(),
+          },
           (recovered) => self.observer.onLeaseExpired?.(recovered),
         ).pipe(
           Effect.catch((error) =>

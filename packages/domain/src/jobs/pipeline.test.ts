@@ -41,5 +41,6 @@ describe("pipelines file", () => {
     const hostile = "a.yaml; rm -rf / $(whoami)";
     expect(substituteCommand(train.command, { config: hostile })).toEqual(["python3", "ml/train.py", "--config", hostile]);
     expect(substituteCommand(generate.command, { tiles: 7 })).toEqual(["gen", "--tiles=7"]);
+    expect(substituteCommand(["python3", "-c", "print(f'{{x}}', {n})"], { n: 2 })).toEqual(["python3", "-c", "print(f'{x}', 2)"]);
   });
 });

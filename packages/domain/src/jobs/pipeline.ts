@@ -95,10 +95,11 @@ export type PipelinesFile = z.infer<typeof pipelinesFileSchema>;
 /** Placeholders every command may use besides its declared params. */
 export const BUILTIN_PLACEHOLDERS: readonly string[] = ["job_id", "base_dir", "annotations_file"];
 
-const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** `{name}` is a placeholder; `{{` and `}}` are literal braces (for inline code in argv). */
+const PLACEHOLDER = /\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 function placeholders(arg: string): string[] {
-  return [...arg.matchAll(PLACEHOLDER)].map((match) => match[1]!);
+  return [...arg.matchAll(PLACEHOLDER)].flatMap((match) => (match[1] === undefined ? [] : [match[1]]));
 }
 
 export type RawParams = Readonly<Record<string, unknown>>;
@@ -159,6 +160,9 @@ function coerce(spec: ParamSpec, given: unknown): ParamValue | { error: string }
  */
 export function substituteCommand(command: readonly string[], values: Readonly<Record<string, ParamValue>>): string[] {
   return command.map((arg) =>
-    arg.replace(PLACEHOLDER, (whole, name: string) => (name in values ? String(values[name]) : whole)),
+    arg.replace(PLACEHOLDER, (whole, name: string | undefined) => {
+      if (name === undefined) return whole[0]!;
+      return name in values ? String(values[name]) : whole;
+    }),
   );
 }

@@ -1,0 +1,199 @@
+/**
+ * `npm run bench -- jobs [--jobs N] [--lines N]`
+ * 1. queue throughput: no-op jobs submitted → completed per second, memory and file stores,
+ *    1 and 4 workers (file store: one store instance per worker, as separate processes
+ *    would have). The runner is an in-process no-op so the figure is the queue's own cost;
+ *    `spawn` adds the same with a real `true` process per job for reference;
+ * 2. submit → start latency p50/p99 with idle workers;
+ * 3. log lines per second delivered to 10 WebSocket clients of `/api/logs` by a real host.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { Effect } from "effect";
+import { WebSocket } from "ws";
+import { pipelinesFileSchema, type Job } from "@parallax/domain/jobs";
+import { JobService, JobWorker, PipelineCatalog, type JobStore, type LogStore, type ProcessRunner } from "@parallax/application/jobs";
+import { SystemClock } from "@parallax/adapters";
+import { ChildProcessRunner, FileJobStore, FileLogStore, FileWorkspace, MemoryJobStore, MemoryLogStore } from "@parallax/adapters/jobs";
+import { startHost } from "../apps/http/src/start.js";
+import { emit, peakRssMiB, percentile, round } from "./support.js";
+
+const noopRunner: ProcessRunner = { run: () => Effect.succeed({ exitCode: 0, signal: null }) };
+const catalog = new PipelineCatalog(pipelinesFileSchema.parse({ pipelines: [{ name: "noop", command: ["true"] }] }));
+let counter = 0;
+const ids = { next: () => `b${(++counter).toString(36)}-${Math.random().toString(36).slice(2, 8)}` };
+const clock = new SystemClock();
+
+interface Setup {
+  service: JobService;
+  stores: JobStore[];
+  logs: LogStore;
+}
+
+function setup(kind: "memory" | "file", workers: number, dir: string): Setup {
+  if (kind === "memory") {
+    const store = new MemoryJobStore();
+    const logs = new MemoryLogStore();
+    return { service: new JobService(store, logs, catalog, new FileWorkspace(dir), clock, ids), stores: Array(workers).fill(store), logs };
+  }
+  const logs = new FileLogStore(join(dir, "logs"));
+  const submitStore = new FileJobStore(dir);
+  const stores = Array.from({ length: workers }, () => new FileJobStore(dir));
+  return { service: new JobService(submitStore, logs, catalog, new FileWorkspace(dir), clock, ids), stores, logs };
+}
+
+/** Resolves once `total` jobs were written as completed, counted in the workers' stores (no listing while measuring). */
+function completionTally(total: number) {
+  const completed: Job[] = [];
+  let resolve!: (jobs: Job[]) => void;
+  const done = new Promise<Job[]>((r) => (resolve = r));
+  const wrap = (store: JobStore): JobStore => ({
+    insert: (job) => store.insert(job),
+    get: (id) => store.get(id),
+    list: (query) => store.list(query),
+    claimCandidates: (now, limit) => store.claimCandidates(now, limit),
+    replace: (next, expected) =>
+      store.replace(next, expected).pipe(
+        Effect.tap((job) =>
+          Effect.sync(() => {
+            if (job.status !== "completed") return;
+            completed.push(job);
+            if (completed.length === total) resolve(completed);
+          }),
+        ),
+      ),
+  });
+  return { wrap, done };
+}
+
+function startWorkers(s: Setup, runner: ProcessRunner, concurrency: number, total: number): { workers: JobWorker[]; done: Promise<Job[]> } {
+  const tally = completionTally(total);
+  const workers = s.stores.map((store, index) => {
+    const worker = new JobWorker(
+      { store: tally.wrap(store), logs: s.logs, runner, clock, ids, service: s.service },
+      { workerId: `bench-${index}`, concurrency, leaseMs: 30_000, heartbeatMs: 10_000, pollMs: 5, cancelPollMs: 1_000, random: Math.random, maxBufferedLines: 1000 },
+    );
+    worker.start();
+    return worker;
+  });
+  return { workers, done: tally.done };
+}
+
+async function throughput(kind: "memory" | "file", workers: number, jobs: number, spawn: boolean): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "parallax-bench-jobs-"));
+  try {
+    const s = setup(kind, workers, dir);
+    for (let i = 0; i < jobs; i++) await Effect.runPromise(s.service.submit("noop"));
+    const runner = spawn ? new ChildProcessRunner({ killGraceMs: 1000 }) : noopRunner;
+    const { peakMiB, value: seconds } = await peakRssMiB(async () => {
+      const started = performance.now();
+      const running = startWorkers(s, runner, spawn ? 2 : 8, jobs);
+      await running.done;
+      const elapsed = (performance.now() - started) / 1000;
+      await Promise.all(running.workers.map((worker) => worker.stop(1000)));
+      return elapsed;
+    });
+    emit(`jobs.throughput.${kind}.${workers}w${spawn ? ".spawn" : ""}`, {
+      store: kind,
+      workers,
+      runner: spawn ? "spawn `true`" : "in-process no-op",
+      jobs,
+      seconds: round(seconds, 2),
+      jobs_per_s: round(jobs / seconds, 0),
+      peak_rss_mib: peakMiB,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function latency(kind: "memory" | "file", samples: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "parallax-bench-latency-"));
+  try {
+    const s = setup(kind, 1, dir);
+    const running = startWorkers(s, noopRunner, 4, samples);
+    const worker = running.workers[0];
+    const submitted: Array<{ id: string; at: number }> = [];
+    for (let i = 0; i < samples; i++) {
+      const at = performance.now();
+      const job = await Effect.runPromise(s.service.submit("noop"));
+      worker!.wake();
+      submitted.push({ id: job.id, at });
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const done = await running.done;
+    await worker!.stop(1000);
+    // Wall-clock ms from the job's own record: submitted → started.
+    const delays = done.map((job) => job.history.find((event) => event.kind === "started")!.at - job.createdAt).sort((a, b) => a - b);
+    emit(`jobs.latency.${kind}`, { store: kind, samples, submit_to_start_p50_ms: percentile(delays, 50), submit_to_start_p99_ms: percentile(delays, 99), resolution_ms: 1 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function logFanOut(lines: number, clients: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "parallax-bench-logs-"));
+  writeFileSync(
+    join(dir, "pipelines.json"),
+    JSON.stringify({ pipelines: [{ name: "spew", command: ["python3", "-c", `import sys\nw = sys.stdout.write\nfor i in range(${lines}): w('line %d of the benchmark log, long enough to look like real output\\n' % i)`] }] }),
+  );
+  const host = await startHost({ env: {}, overrides: { PORT: 0, HOST: "127.0.0.1", DATA_DIR: join(dir, "data"), LOG_LEVEL: "silent", PIPELINES_FILE: join(dir, "pipelines.json"), JOB_POLL_MS: 50 } });
+  try {
+    const url = host.url().replace("http", "ws");
+    const sockets = await Promise.all(
+      Array.from({ length: clients }, () => new Promise<WebSocket>((resolve) => {
+        const socket = new WebSocket(`${url}/api/logs`);
+        socket.once("open", () => resolve(socket));
+      })),
+    );
+    let firstLine = 0;
+    const received = sockets.map(() => 0);
+    const finished = sockets.map(
+      (socket, index) =>
+        new Promise<number>((resolve) => {
+          socket.on("message", (data) => {
+            const message = JSON.parse(String(data)) as { type: string };
+            if (message.type === "log") {
+              firstLine ||= performance.now();
+              received[index]!++;
+            } else if (message.type === "complete" || message.type === "error") resolve(performance.now());
+          });
+        }),
+    );
+    const submittedAt = performance.now();
+    const response = await fetch(`${host.url()}/api/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ pipeline: "spew" }) });
+    if (!response.ok) throw new Error(await response.text());
+    const ends = await Promise.all(finished);
+    const seconds = (Math.max(...ends) - submittedAt) / 1000;
+    const delivered = received.reduce((a, b) => a + b, 0);
+    emit("jobs.log_fanout", {
+      clients,
+      lines_per_client: Math.min(...received),
+      seconds_submit_to_last_complete: round(seconds, 2),
+      lines_per_s_per_client: round(Math.min(...received) / seconds, 0),
+      lines_per_s_delivered_total: round(delivered / seconds, 0),
+      store: "file",
+    });
+    for (const socket of sockets) socket.close();
+  } finally {
+    await host.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function main(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { jobs: { type: "string", default: "5000" }, lines: { type: "string", default: "100000" }, only: { type: "string", default: "" } },
+  });
+  const jobs = Number(values.jobs);
+  const wanted = (name: string) => name.startsWith(values.only);
+  for (const kind of ["memory", "file"] as const) {
+    for (const workers of [1, 4]) if (wanted(`throughput.${kind}.${workers}w`)) await throughput(kind, workers, jobs, false);
+  }
+  if (wanted("throughput.file.4w.spawn")) await throughput("file", 4, Math.min(jobs, 500), true);
+  for (const kind of ["memory", "file"] as const) if (wanted(`latency.${kind}`)) await latency(kind, 500);
+  if (wanted("log_fanout")) await logFanOut(Number(values.lines), 10);
+}
