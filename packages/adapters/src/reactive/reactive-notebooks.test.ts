@@ -124,6 +124,28 @@ describe("reactive notebook persistence", () => {
   });
 });
 
+describe("idle notebooks", () => {
+  it("closes notebooks nobody watches after the idle time, and reopens them from the store", async () => {
+    let now = 0;
+    const store = new MemoryNotebookStore();
+    const service = new ReactiveNotebooks(store, new NotebookKernelFactory({ pythonBin: "python3", timeoutMs: 5_000 }), ids, {
+      now: () => new Date(now),
+    });
+    opened.push(service);
+    const watched = await notebookWith(service, [["javascript", "const a = 1;"]]);
+    const unwatched = await notebookWith(service, [["javascript", "const b = 2;"]]);
+    await record(service, watched.id);
+    await run(service.runCell(unwatched.id, unwatched.cellIds[0]!));
+    await run(service.idle(unwatched.id));
+    now = 30_000;
+    expect(await run(service.closeIdle(60_000))).toEqual([]);
+    now = 120_000;
+    expect(await run(service.closeIdle(60_000))).toEqual([unwatched.id]);
+    const reopened = await run(service.get(unwatched.id));
+    expect(reopened.cells[0]).toMatchObject({ code: "const b = 2;", status: "success" });
+  });
+});
+
 describe("graph errors reach subscribers", () => {
   it("announces the other cell that gains or loses a multiple-definition error", async () => {
     const { service } = setup();

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { ContainerModule } from "inversify";
-import { IdGenerator } from "@parallax/application";
+import { Clock, IdGenerator } from "@parallax/application";
 import { NotebookReexecutor, NotebookStore } from "@parallax/application/notebook";
 import { KernelFactory, ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
 import type { Config } from "../composition/config.js";
@@ -25,8 +25,8 @@ export function reactiveModule(config: Config): ContainerModule {
     options
       .bind<ReactiveNotebooks>(ReactiveNotebooksService)
       .toResolvedValue(
-        (store: NotebookStore, kernels: KernelFactory, ids: IdGenerator) => new ReactiveNotebooks(store, kernels, ids),
-        [NotebookStore, KernelFactory, IdGenerator],
+        (store: NotebookStore, kernels: KernelFactory, ids: IdGenerator, clock: Clock) => new ReactiveNotebooks(store, kernels, ids, clock),
+        [NotebookStore, KernelFactory, IdGenerator, Clock],
       );
     if (pythonAvailable(config.PYTHON_BIN)) {
       options.bind<NotebookReexecutor>(NotebookReexecutor).toConstantValue(new PythonNotebookReexecutor(config.PYTHON_BIN, timeoutMs));

@@ -167,6 +167,11 @@ export class NotebookSession {
     });
   }
 
+  /** Whether a run is queued or in progress. */
+  get busy(): boolean {
+    return this.pending.length > 0 || this.current !== undefined;
+  }
+
   /** Resolves once nothing is queued or running and the results are stored (tests, the chat tool's `run_cell`). */
   idle(): Effect.Effect<void> {
     const check: Effect.Effect<void> = Effect.suspend(() =>

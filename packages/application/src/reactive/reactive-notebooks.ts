@@ -10,6 +10,7 @@ import {
   type ReactiveCell,
   type ReactiveNotebook,
 } from "@parallax/domain/reactive";
+import type { Clock } from "../shared/clock.port.js";
 import type { IdGenerator } from "../shared/id-generator.port.js";
 import type { NotebookStore } from "../notebook/notebook-store.port.js";
 import { updateNotebook } from "../notebook/update-notebook.js";
@@ -29,6 +30,8 @@ type Failure = NotFound | StorageFailure;
  */
 export class ReactiveNotebooks {
   private readonly sessions = new Map<string, NotebookSession>();
+  /** Per open notebook: when it was last used and how many subscribers it has (idle kernels are stopped). */
+  private readonly usage = new Map<string, { lastUsed: number; subscribers: number }>();
   private readonly opening = Semaphore.makeUnsafe(1);
   private seeded = false;
 
@@ -36,6 +39,7 @@ export class ReactiveNotebooks {
     private readonly store: NotebookStore,
     private readonly kernels: KernelFactory,
     private readonly ids: IdGenerator,
+    private readonly clock: Clock = { now: () => new Date() },
   ) {}
 
   create(name = "Untitled notebook"): Effect.Effect<string, Failure | Conflict> {
@@ -84,6 +88,7 @@ export class ReactiveNotebooks {
       yield* validId(id);
       const session = this.sessions.get(id);
       this.sessions.delete(id);
+      this.usage.delete(id);
       if (session) yield* session.close();
       yield* this.store.delete(fileName(id));
     });
@@ -107,7 +112,40 @@ export class ReactiveNotebooks {
 
   /** Events of one notebook from now on, in order; the subscription ends with the scope. */
   subscribe(id: string): Effect.Effect<PubSub.Subscription<NotebookEvent>, Failure, Scope.Scope> {
-    return Effect.flatMap(this.session(id), (session) => session.subscribe());
+    return Effect.flatMap(this.session(id), (session) =>
+      Effect.acquireRelease(
+        Effect.sync(() => this.touch(id, +1)),
+        () => Effect.sync(() => this.touch(id, -1)),
+      ).pipe(Effect.andThen(session.subscribe())),
+    );
+  }
+
+  /**
+   * Closes the notebooks nobody watches and nothing runs in since `maxIdleMs`, stopping their
+   * kernels (a python3 process each); the next use reopens them from the store.
+   */
+  closeIdle(maxIdleMs: number): Effect.Effect<string[]> {
+    return Effect.gen({ self: this }, function* () {
+      const now = this.clock.now().getTime();
+      const closed: string[] = [];
+      for (const [id, session] of this.sessions) {
+        const usage = this.usage.get(id);
+        if (session.busy || (usage && (usage.subscribers > 0 || now - usage.lastUsed < maxIdleMs))) continue;
+        this.sessions.delete(id);
+        this.usage.delete(id);
+        closed.push(id);
+        yield* session.close();
+      }
+      for (const [id, usage] of this.usage) if (!this.sessions.has(id) && usage.subscribers === 0) this.usage.delete(id);
+      return closed;
+    });
+  }
+
+  private touch(id: string, subscribers = 0): void {
+    const usage = this.usage.get(id) ?? { lastUsed: 0, subscribers: 0 };
+    usage.lastUsed = this.clock.now().getTime();
+    usage.subscribers += subscribers;
+    this.usage.set(id, usage);
   }
 
   /** Waits until the notebook has nothing queued or running. */
@@ -119,6 +157,7 @@ export class ReactiveNotebooks {
     return Effect.gen({ self: this }, function* () {
       const sessions = [...this.sessions.values()];
       this.sessions.clear();
+      this.usage.clear();
       yield* Effect.forEach(sessions, (session) => session.close(), { concurrency: "unbounded", discard: true });
     });
   }
@@ -126,6 +165,7 @@ export class ReactiveNotebooks {
   private session(id: string): Effect.Effect<NotebookSession, Failure> {
     return Effect.gen({ self: this }, function* () {
       yield* validId(id);
+      this.touch(id);
       const open = this.sessions.get(id);
       if (open) return open;
       yield* this.ensureSeeded();
