@@ -18,8 +18,22 @@ export function sendBounded(socket: WebSocket, message: unknown, limit = MAX_CLI
     socket.terminate();
     return false;
   }
-  socket.send(JSON.stringify(message));
+  socket.send(typeof message === "string" ? message : JSON.stringify(message));
   return true;
+}
+
+/**
+ * Sends many messages as one write: the underlying TCP socket is corked for the batch, so
+ * a page of log lines costs one syscall instead of one per line.
+ */
+export function sendBatchBounded(socket: WebSocket, messages: readonly unknown[], limit = MAX_CLIENT_BUFFER_BYTES): void {
+  const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+  raw?.cork();
+  try {
+    for (const message of messages) if (!sendBounded(socket, message, limit)) return;
+  } finally {
+    raw?.uncork();
+  }
 }
 
 const logMessage = (jobId: string, line: LogLine) => ({
@@ -42,6 +56,14 @@ function offsetOf(request: IncomingMessage): number {
 }
 
 export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => JobsRuntime): void {
+  // Every client of /api/logs gets the same lines: serialise each page once, not once per client.
+  const serialised = new WeakMap<FeedEvent, string[]>();
+  const linesOf = (event: Extract<FeedEvent, { type: "lines" }>) => {
+    let messages = serialised.get(event);
+    if (!messages) serialised.set(event, (messages = event.lines.map((line) => JSON.stringify(logMessage(event.job.id, line)))));
+    return messages;
+  };
+
   // All jobs: §C's stream for the annotation UI.
   websockets.add("/api/logs", (socket) => {
     const { feed, service } = runtime();
@@ -57,7 +79,7 @@ export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => J
     const unsubscribe = feed.subscribe((event: FeedEvent) => {
       later(async () => {
         if (event.type === "status") sendBounded(socket, { type: "job_status", job: toJobView(event.job) });
-        else if (event.type === "lines") for (const line of event.lines) sendBounded(socket, logMessage(event.job.id, line));
+        else if (event.type === "lines") sendBatchBounded(socket, linesOf(event));
         else sendBounded(socket, endMessage(event.job, await Effect.runPromise(jobView(service, event.job))));
       });
     });
