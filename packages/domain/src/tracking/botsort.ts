@@ -33,6 +33,8 @@ export const BOTSORT_DEFAULTS: BotSortOptions = {
 export class BotSort extends MultiObjectTracker {
   declare readonly options: BotSortOptions;
   private normalised = new Float32Array(0);
+  private features: Float32Array | undefined;
+  private featureDim = 0;
 
   constructor(options: Partial<BotSortOptions> = {}) {
     super({ ...BOTSORT_DEFAULTS, ...options });
@@ -42,29 +44,32 @@ export class BotSort extends MultiObjectTracker {
     return this.options.embeddingMomentum;
   }
 
-  protected highScoreCost(tracks: readonly Track[], detections: FrameDetections, indices: readonly number[], iou: Float64Array, out: Float64Array): void {
-    const { fuseScore, proximityThreshold, appearanceThreshold } = this.options;
-    const m = indices.length;
-    const n = tracks.length;
+  protected override prepareHighScoreStage(detections: FrameDetections, indices: readonly number[]): void {
     const dim = detections.embeddingDim ?? 0;
-    const embeddings = detections.embeddings;
-    const features = embeddings && dim > 0 ? this.normalise(embeddings, dim, indices) : undefined;
-    for (let t = 0; t < n; t++) {
-      const trackEmbedding = tracks[t]!.smoothEmbedding;
-      for (let d = 0; d < m; d++) {
-        const similarity = iou[t * m + d]!;
-        let cost = 1 - (fuseScore ? similarity * detections.scores[indices[d]!]! : similarity);
-        // Appearance is only computed where it can matter: overlapping pairs.
-        if (features && trackEmbedding && 1 - similarity <= proximityThreshold) {
-          let dot = 0;
-          const base = d * dim;
-          for (let k = 0; k < dim; k++) dot += trackEmbedding[k]! * features[base + k]!;
-          const appearance = Math.max(0, 1 - dot) / 2;
-          if (appearance <= appearanceThreshold && appearance < cost) cost = appearance;
-        }
-        out[t * m + d] = cost;
-      }
+    this.features = detections.embeddings && dim > 0 ? this.normalise(detections.embeddings, dim, indices) : undefined;
+    this.featureDim = dim;
+  }
+
+  /** A pair that does not overlap has IoU distance 1: appearance is ignored unless the proximity gate allows that. */
+  protected override nonOverlappingCostsAtLeastOne(): boolean {
+    return this.options.proximityThreshold < 1;
+  }
+
+  protected pairCost(track: Track, detections: FrameDetections, detection: number, column: number, iou: number): number {
+    const { fuseScore, proximityThreshold, appearanceThreshold } = this.options;
+    let cost = 1 - (fuseScore ? iou * detections.scores[detection]! : iou);
+    const features = this.features;
+    const trackEmbedding = track.smoothEmbedding;
+    // Appearance is only computed where it can matter: overlapping pairs.
+    if (features && trackEmbedding && 1 - iou <= proximityThreshold) {
+      const dim = this.featureDim;
+      let dot = 0;
+      const base = column * dim;
+      for (let k = 0; k < dim; k++) dot += trackEmbedding[k]! * features[base + k]!;
+      const appearance = Math.max(0, 1 - dot) / 2;
+      if (appearance <= appearanceThreshold && appearance < cost) cost = appearance;
     }
+    return cost;
   }
 
   /** L2-normalised copies of the selected detections' embeddings, packed (reused buffer). */

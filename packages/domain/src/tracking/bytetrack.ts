@@ -32,14 +32,7 @@ export class ByteTrack extends MultiObjectTracker {
     super(resolveByteTrackOptions(options));
   }
 
-  protected highScoreCost(tracks: readonly Track[], detections: FrameDetections, indices: readonly number[], iou: Float64Array, out: Float64Array): void {
-    const m = indices.length;
-    const n = tracks.length;
-    for (let t = 0; t < n; t++) {
-      for (let d = 0; d < m; d++) {
-        const similarity = iou[t * m + d]!;
-        out[t * m + d] = 1 - (this.options.fuseScore ? similarity * detections.scores[indices[d]!]! : similarity);
-      }
-    }
+  protected pairCost(_track: Track, detections: FrameDetections, detection: number, _column: number, iou: number): number {
+    return 1 - (this.options.fuseScore ? iou * detections.scores[detection]! : iou);
   }
 }

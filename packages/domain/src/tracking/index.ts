@@ -1,5 +1,6 @@
 export * from "./random.js";
 export * from "./geometry.js";
+export * from "./overlaps.js";
 export * from "./lapjv.js";
 export * from "./mot-format.js";
 export * from "./mot-sequence.js";

@@ -5,6 +5,10 @@
  * unassigned instead of matching them above it (the `lap.lapjv(cost_limit=…)` semantics that
  * ByteTrack relies on). Work buffers are kept in the solver and reused between calls.
  */
+import { ShortestAugmentingPaths } from "./jv-core.js";
+
+export { InfeasibleAssignment } from "./jv-core.js";
+
 export interface Assignment {
   /** Column of each row, -1 when unassigned. */
   readonly rowToCol: Int32Array;
@@ -14,20 +18,33 @@ export interface Assignment {
   readonly cost: number;
 }
 
-export class InfeasibleAssignment extends Error {}
+/**
+ * The pairs of a rows × cols cost matrix that are cheaper than a limit, grouped by row
+ * (compressed sparse rows): row i's pairs are at [rowStart[i], rowStart[i + 1]) of cols/costs.
+ */
+export interface SparseCosts {
+  readonly rowStart: Int32Array;
+  readonly cols: Int32Array;
+  readonly costs: Float64Array;
+}
+
 
 export class LinearAssignmentSolver {
-  private u = new Float64Array(0);
-  private v = new Float64Array(0);
-  private shortest = new Float64Array(0);
-  private path = new Int32Array(0);
-  private remaining = new Int32Array(0);
-  private visitedRows = new Uint8Array(0);
-  private visitedCols = new Uint8Array(0);
+  private readonly core = new ShortestAugmentingPaths();
   private scratchCost = new Float64Array(0);
   private componentOfRow = new Int32Array(0);
   private componentOfCol = new Int32Array(0);
   private stack = new Int32Array(0);
+  private localCol = new Int32Array(0);
+  private colStart = new Int32Array(0);
+  private colRows = new Int32Array(0);
+  private rowOrder = new Int32Array(0);
+  private colOrder = new Int32Array(0);
+  private subRowToCol = new Int32Array(0);
+  private subColToRow = new Int32Array(0);
+  private denseRowStart = new Int32Array(0);
+  private denseCols = new Int32Array(0);
+  private denseCosts = new Float64Array(0);
 
   /** Minimum-cost assignment of min(rows, cols) pairs; costs must be finite. */
   solve(cost: Float64Array, rows: number, cols: number): Assignment {
@@ -35,11 +52,11 @@ export class LinearAssignmentSolver {
     const colToRow = new Int32Array(cols).fill(-1);
     if (rows === 0 || cols === 0) return { rowToCol, colToRow, cost: 0 };
     if (rows <= cols) {
-      this.solveWide(cost, rows, cols, rowToCol, colToRow);
+      this.core.solve(cost, rows, cols, rowToCol, colToRow);
     } else {
       const transposed = this.buffer(rows * cols);
       for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) transposed[j * rows + i] = cost[i * cols + j]!;
-      this.solveWide(transposed, cols, rows, colToRow, rowToCol);
+      this.core.solve(transposed, cols, rows, colToRow, rowToCol);
     }
     let total = 0;
     for (let i = 0; i < rows; i++) if (rowToCol[i]! >= 0) total += cost[i * cols + rowToCol[i]!]!;
@@ -49,91 +66,140 @@ export class LinearAssignmentSolver {
   /**
    * Minimum of Σ assigned costs + limit × (unassigned rows + unassigned columns) / 2: a pair is
    * only worth assigning when its cost is below `limit`. Pairs at or above the limit (or not
-   * finite) are never returned. The matrix is split into connected components of the pairs
-   * below the limit, which keeps tracking-sized problems (mostly disjoint clusters) fast.
+   * finite) are never returned. Only the pairs below the limit matter, so this gathers them and
+   * solves the sparse problem (see solveSparseWithLimit).
    */
   solveWithLimit(cost: Float64Array, rows: number, cols: number, limit: number): Assignment {
-    const rowToCol = new Int32Array(rows).fill(-1);
-    const colToRow = new Int32Array(cols).fill(-1);
+    if (rows === 0 || cols === 0) return { rowToCol: new Int32Array(rows).fill(-1), colToRow: new Int32Array(cols).fill(-1), cost: 0 };
+    if (this.denseRowStart.length < rows + 1) this.denseRowStart = new Int32Array(2 * rows + 1);
+    const rowStart = this.denseRowStart;
+    let count = 0;
+    rowStart[0] = 0;
+    for (let i = 0; i < rows; i++) {
+      const base = i * cols;
+      for (let j = 0; j < cols; j++) {
+        const value = cost[base + j]!;
+        if (!(value < limit)) continue;
+        if (this.denseCols.length <= count) this.growDense(count + 1);
+        this.denseCols[count] = j;
+        this.denseCosts[count] = value;
+        count++;
+      }
+      rowStart[i + 1] = count;
+    }
+    return this.solveSparseWithLimit(rows, cols, limit, { rowStart, cols: this.denseCols, costs: this.denseCosts });
+  }
+
+  /**
+   * solveWithLimit on a sparse matrix: only the listed pairs are cheaper than the limit, every
+   * other pair is treated as costing at least the limit (listed pairs at or above it are ignored).
+   * The problem splits into connected components of the cheap pairs, solved one by one, which
+   * keeps tracking-sized problems (mostly small disjoint clusters) fast. `into` receives the
+   * assignment instead of newly allocated arrays when given (lengths ≥ rows and ≥ cols).
+   */
+  solveSparseWithLimit(rows: number, cols: number, limit: number, pairs: SparseCosts, into?: { rowToCol: Int32Array; colToRow: Int32Array }): Assignment {
+    const rowToCol = into ? into.rowToCol.fill(-1, 0, rows) : new Int32Array(rows).fill(-1);
+    const colToRow = into ? into.colToRow.fill(-1, 0, cols) : new Int32Array(cols).fill(-1);
     if (rows === 0 || cols === 0) return { rowToCol, colToRow, cost: 0 };
-    const components = this.labelComponents(cost, rows, cols, limit);
+    const components = this.labelComponents(rows, cols, limit, pairs);
     // Bucket rows and columns by component in one pass (counting sort), not one scan per component.
-    const rowStart = new Int32Array(components + 1);
-    const colStart = new Int32Array(components + 1);
-    for (let i = 0; i < rows; i++) if (this.componentOfRow[i]! >= 0) rowStart[this.componentOfRow[i]! + 1]!++;
-    for (let j = 0; j < cols; j++) if (this.componentOfCol[j]! >= 0) colStart[this.componentOfCol[j]! + 1]!++;
+    if (this.rowOrder.length < rows + components + 1) this.rowOrder = new Int32Array(2 * (rows + components + 1));
+    if (this.colOrder.length < cols + components + 1) this.colOrder = new Int32Array(2 * (cols + components + 1));
+    const rowStart = this.rowOrder.subarray(rows).fill(0, 0, components + 1);
+    const colStart = this.colOrder.subarray(cols).fill(0, 0, components + 1);
+    const ofRow = this.componentOfRow, ofCol = this.componentOfCol;
+    for (let i = 0; i < rows; i++) if (ofRow[i]! >= 0) rowStart[ofRow[i]! + 1]!++;
+    for (let j = 0; j < cols; j++) if (ofCol[j]! >= 0) colStart[ofCol[j]! + 1]!++;
     for (let c = 0; c < components; c++) {
       rowStart[c + 1]! += rowStart[c]!;
       colStart[c + 1]! += colStart[c]!;
     }
-    const rowOrder = new Int32Array(rowStart[components]!);
-    const colOrder = new Int32Array(colStart[components]!);
-    const rowFill = rowStart.slice(0, components);
-    const colFill = colStart.slice(0, components);
-    for (let i = 0; i < rows; i++) if (this.componentOfRow[i]! >= 0) rowOrder[rowFill[this.componentOfRow[i]!]!++] = i;
-    for (let j = 0; j < cols; j++) if (this.componentOfCol[j]! >= 0) colOrder[colFill[this.componentOfCol[j]!]!++] = j;
+    // The fill cursors reuse the stack (rows + cols ≥ 2 × components: each has a row and a column).
+    const rowFill = this.stack, colFill = this.stack.subarray(components);
+    for (let c = 0; c < components; c++) {
+      rowFill[c] = rowStart[c]!;
+      colFill[c] = colStart[c]!;
+    }
+    const rowOrder = this.rowOrder, colOrder = this.colOrder;
+    for (let i = 0; i < rows; i++) if (ofRow[i]! >= 0) rowOrder[rowFill[ofRow[i]!]!++] = i;
+    for (let j = 0; j < cols; j++) if (ofCol[j]! >= 0) colOrder[colFill[ofCol[j]!]!++] = j;
     let total = 0;
     for (let c = 0; c < components; c++) {
-      const rowList = rowOrder.subarray(rowStart[c]!, rowStart[c + 1]!);
-      const colList = colOrder.subarray(colStart[c]!, colStart[c + 1]!);
-      total += this.solveComponent(cost, cols, limit, rowList, colList, rowToCol, colToRow);
+      total += this.solveComponent(limit, pairs, rowStart[c]!, rowStart[c + 1]!, colStart[c]!, colStart[c + 1]!, rowToCol, colToRow);
     }
     return { rowToCol, colToRow, cost: total };
   }
 
-  private solveComponent(
-    cost: Float64Array,
-    cols: number,
-    limit: number,
-    rowList: Int32Array,
-    colList: Int32Array,
-    rowToCol: Int32Array,
-    colToRow: Int32Array,
-  ): number {
-    const r = rowList.length;
-    const c = colList.length;
+  /** Solves one component: rows rowOrder[r0..r1), columns colOrder[c0..c1). */
+  private solveComponent(limit: number, pairs: SparseCosts, r0: number, r1: number, c0: number, c1: number, rowToCol: Int32Array, colToRow: Int32Array): number {
+    const r = r1 - r0;
+    const c = c1 - c0;
+    const { rowOrder, colOrder, localCol } = this;
+    const { rowStart, cols: pairCols, costs } = pairs;
     if (r === 1 && c === 1) {
-      const value = cost[rowList[0]! * cols + colList[0]!]!;
-      if (value < limit) {
-        rowToCol[rowList[0]!] = colList[0]!;
-        colToRow[colList[0]!] = rowList[0]!;
+      const row = rowOrder[r0]!, col = colOrder[c0]!;
+      for (let e = rowStart[row]!; e < rowStart[row + 1]!; e++) {
+        const value = costs[e]!;
+        if (pairCols[e] !== col || !(value < limit)) continue;
+        rowToCol[row] = col;
+        colToRow[col] = row;
         return value;
       }
       return 0;
     }
+    for (let b = 0; b < c; b++) localCol[colOrder[c0 + b]!] = b;
     // Each row gets r private "unassigned" columns costing `limit`; pairs at or above the limit
     // are no better than staying unassigned, so they are capped at it.
     const width = c + r;
     const sub = this.buffer(r * width);
+    sub.fill(limit, 0, r * width);
     for (let a = 0; a < r; a++) {
-      const base = rowList[a]! * cols;
-      for (let b = 0; b < c; b++) {
-        const value = cost[base + colList[b]!]!;
-        sub[a * width + b] = value < limit ? value : limit;
+      const row = rowOrder[r0 + a]!;
+      for (let e = rowStart[row]!; e < rowStart[row + 1]!; e++) {
+        const value = costs[e]!;
+        if (value < limit) sub[a * width + localCol[pairCols[e]!]!] = value;
       }
-      for (let b = c; b < width; b++) sub[a * width + b] = limit;
     }
-    const subRowToCol = new Int32Array(r);
-    const subColToRow = new Int32Array(width);
-    this.solveWide(sub, r, width, subRowToCol, subColToRow);
+    if (this.subRowToCol.length < r) this.subRowToCol = new Int32Array(2 * r);
+    if (this.subColToRow.length < width) this.subColToRow = new Int32Array(2 * width);
+    const subRowToCol = this.subRowToCol;
+    this.core.solve(sub, r, width, subRowToCol, this.subColToRow);
     let total = 0;
     for (let a = 0; a < r; a++) {
       const b = subRowToCol[a]!;
       if (b < 0 || b >= c) continue;
-      const value = cost[rowList[a]! * cols + colList[b]!]!;
+      const value = sub[a * width + b]!;
       if (!(value < limit)) continue;
-      rowToCol[rowList[a]!] = colList[b]!;
-      colToRow[colList[b]!] = rowList[a]!;
+      const row = rowOrder[r0 + a]!, col = colOrder[c0 + b]!;
+      rowToCol[row] = col;
+      colToRow[col] = row;
       total += value;
     }
     return total;
   }
 
   /** Connected components over pairs cheaper than the limit; isolated rows/columns get -1. */
-  private labelComponents(cost: Float64Array, rows: number, cols: number, limit: number): number {
-    if (this.componentOfRow.length < rows) this.componentOfRow = new Int32Array(rows);
-    if (this.componentOfCol.length < cols) this.componentOfCol = new Int32Array(cols);
-    if (this.stack.length < rows + cols) this.stack = new Int32Array(rows + cols);
+  private labelComponents(rows: number, cols: number, limit: number, pairs: SparseCosts): number {
+    if (this.componentOfRow.length < rows) this.componentOfRow = new Int32Array(2 * rows);
+    if (this.componentOfCol.length < cols) {
+      this.componentOfCol = new Int32Array(2 * cols);
+      this.localCol = new Int32Array(2 * cols);
+    }
+    if (this.stack.length < rows + cols) this.stack = new Int32Array(2 * (rows + cols));
+    const { rowStart, cols: pairCols, costs } = pairs;
+    // Column → rows adjacency (transposed sparse rows) of the cheap pairs.
+    const edges = rowStart[rows]!;
+    if (this.colStart.length < cols + 1) this.colStart = new Int32Array(2 * cols + 1);
+    if (this.colRows.length < edges) this.colRows = new Int32Array(2 * edges);
+    const colStart = this.colStart.fill(0, 0, cols + 1);
+    for (let e = 0; e < edges; e++) if (costs[e]! < limit) colStart[pairCols[e]! + 1]!++;
+    for (let j = 0; j < cols; j++) colStart[j + 1]! += colStart[j]!;
+    const colFill = this.localCol;
+    for (let j = 0; j < cols; j++) colFill[j] = colStart[j]!;
+    const colRows = this.colRows;
+    for (let i = 0; i < rows; i++) {
+      for (let e = rowStart[i]!; e < rowStart[i + 1]!; e++) if (costs[e]! < limit) colRows[colFill[pairCols[e]!]!++] = i;
+    }
     const ofRow = this.componentOfRow.fill(-1, 0, rows);
     const ofCol = this.componentOfCol.fill(-1, 0, cols);
     const stack = this.stack;
@@ -141,8 +207,7 @@ export class LinearAssignmentSolver {
     for (let start = 0; start < rows; start++) {
       if (ofRow[start] !== -1) continue;
       let hasEdge = false;
-      const base = start * cols;
-      for (let j = 0; j < cols; j++) if (cost[base + j]! < limit) { hasEdge = true; break; }
+      for (let e = rowStart[start]!; e < rowStart[start + 1]!; e++) if (costs[e]! < limit) { hasEdge = true; break; }
       if (!hasEdge) continue;
       const label = components++;
       ofRow[start] = label;
@@ -151,17 +216,18 @@ export class LinearAssignmentSolver {
       while (top > 0) {
         const node = stack[--top]!;
         if (node < rows) {
-          const rowBase = node * cols;
-          for (let j = 0; j < cols; j++) {
-            if (ofCol[j] === -1 && cost[rowBase + j]! < limit) {
+          for (let e = rowStart[node]!; e < rowStart[node + 1]!; e++) {
+            const j = pairCols[e]!;
+            if (ofCol[j] === -1 && costs[e]! < limit) {
               ofCol[j] = label;
               stack[top++] = rows + j;
             }
           }
         } else {
           const j = node - rows;
-          for (let i = 0; i < rows; i++) {
-            if (ofRow[i] === -1 && cost[i * cols + j]! < limit) {
+          for (let e = colStart[j]!; e < colStart[j + 1]!; e++) {
+            const i = colRows[e]!;
+            if (ofRow[i] === -1) {
               ofRow[i] = label;
               stack[top++] = i;
             }
@@ -172,108 +238,19 @@ export class LinearAssignmentSolver {
     return components;
   }
 
+  private growDense(size: number): void {
+    const capacity = Math.max(size, 2 * this.denseCols.length, 64);
+    const cols = new Int32Array(capacity);
+    const costs = new Float64Array(capacity);
+    cols.set(this.denseCols);
+    costs.set(this.denseCosts);
+    this.denseCols = cols;
+    this.denseCosts = costs;
+  }
+
   private buffer(size: number): Float64Array {
     if (this.scratchCost.length < size) this.scratchCost = new Float64Array(Math.max(size, this.scratchCost.length * 2));
     return this.scratchCost;
-  }
-
-  private ensure(n: number, m: number): void {
-    if (this.u.length < n) {
-      this.u = new Float64Array(n);
-      this.visitedRows = new Uint8Array(n);
-    }
-    if (this.v.length < m) {
-      this.v = new Float64Array(m);
-      this.shortest = new Float64Array(m);
-      this.path = new Int32Array(m);
-      this.remaining = new Int32Array(m);
-      this.visitedCols = new Uint8Array(m);
-    }
-  }
-
-  /** Core solver for n ≤ m: every row is assigned. */
-  private solveWide(cost: Float64Array, n: number, m: number, rowToCol: Int32Array, colToRow: Int32Array): void {
-    this.ensure(n, m);
-    const { u, v, shortest, path, remaining, visitedRows, visitedCols } = this;
-    u.fill(0, 0, n);
-    v.fill(0, 0, m);
-    rowToCol.fill(-1);
-    colToRow.fill(-1);
-    if (n === m) {
-      // Jonker–Volgenant column reduction: v_j = min_i c_ij keeps every reduced cost ≥ 0, and a
-      // row that is the minimum of a column and still free takes it (a tight pair). Only valid
-      // for square problems: rectangular ones need v = 0 on the columns left unassigned.
-      for (let j = m - 1; j >= 0; j--) {
-        let best = 0;
-        let min = cost[j]!;
-        for (let i = 1; i < n; i++) {
-          const c = cost[i * m + j]!;
-          if (c < min) {
-            min = c;
-            best = i;
-          }
-        }
-        v[j] = min;
-        if (rowToCol[best] === -1) {
-          rowToCol[best] = j;
-          colToRow[j] = best;
-        }
-      }
-    }
-    for (let current = 0; current < n; current++) {
-      if (rowToCol[current] !== -1) continue;
-      shortest.fill(Infinity, 0, m);
-      visitedRows.fill(0, 0, n);
-      visitedCols.fill(0, 0, m);
-      for (let k = 0; k < m; k++) remaining[k] = m - 1 - k;
-      let numRemaining = m;
-      let minVal = 0;
-      let i = current;
-      let sink = -1;
-      while (sink === -1) {
-        visitedRows[i] = 1;
-        let index = -1;
-        let lowest = Infinity;
-        const base = i * m;
-        const ui = u[i]!;
-        for (let k = 0; k < numRemaining; k++) {
-          const j = remaining[k]!;
-          const reduced = minVal + cost[base + j]! - ui - v[j]!;
-          if (reduced < shortest[j]!) {
-            path[j] = i;
-            shortest[j] = reduced;
-          }
-          const s = shortest[j]!;
-          if (s < lowest || (s === lowest && colToRow[j] === -1)) {
-            lowest = s;
-            index = k;
-          }
-        }
-        minVal = lowest;
-        if (index < 0 || !(minVal < Infinity)) throw new InfeasibleAssignment("cost matrix is infeasible (non-finite costs)");
-        const j = remaining[index]!;
-        if (colToRow[j] === -1) sink = j;
-        else i = colToRow[j]!;
-        visitedCols[j] = 1;
-        remaining[index] = remaining[--numRemaining]!;
-      }
-      u[current] = u[current]! + minVal;
-      for (let r = 0; r < n; r++) {
-        if (visitedRows[r] && r !== current) u[r] = u[r]! + minVal - shortest[rowToCol[r]!]!;
-      }
-      for (let c = 0; c < m; c++) {
-        if (visitedCols[c]) v[c] = v[c]! - (minVal - shortest[c]!);
-      }
-      let j = sink;
-      for (;;) {
-        const r = path[j]!;
-        colToRow[j] = r;
-        const previous = rowToCol[r]!;
-        rowToCol[r] = j;
-        j = previous;
-        if (r === current) break;
-      }
-    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { KALMAN_STATE_SIZE, kalmanBox, kalmanInitiate, kalmanUpdate } from "./kalman.js";
+import { KALMAN_STATE_SIZE, kalmanInitiate, kalmanUpdate } from "./kalman.js";
 
 export const TrackState = { New: "new", Tracked: "tracked", Lost: "lost", Removed: "removed" } as const;
 export type TrackState = (typeof TrackState)[keyof typeof TrackState];
@@ -37,6 +37,8 @@ export class Track {
   startFrame = 0;
   trackletLength = 0;
   lastDetection = -1;
+  /** Scratch stamp the tracker uses for list membership within a frame. */
+  mark = 0;
   smoothEmbedding: Float32Array | undefined;
   currentEmbedding: Float32Array | undefined;
 
@@ -91,9 +93,10 @@ export class Track {
     for (let k = 0; k < smooth.length; k++) smooth[k] = smooth[k]! * inverse;
   }
 
+  /** The filtered box as xyxy (the same arithmetic as kalmanBox). */
   box(): [number, number, number, number] {
-    const out = new Float64Array(4);
-    kalmanBox(this.kalman, out, 0);
-    return [out[0]!, out[1]!, out[2]!, out[3]!];
+    const state = this.kalman;
+    const cx = state[0]!, cy = state[1]!, w = state[2]!, h = state[3]!;
+    return [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2];
   }
 }

@@ -1,6 +1,5 @@
-import { iouMatrix } from "./geometry.js";
-import { kalmanBox, kalmanPredict, kalmanWarp } from "./kalman.js";
-import { LinearAssignmentSolver } from "./lapjv.js";
+import { AssociationResult, Associator } from "./association.js";
+import { kalmanPredict, kalmanWarp } from "./kalman.js";
 import { Track, TrackState, type FrameDetections, type TrackOutput } from "./track.js";
 
 /**
@@ -44,12 +43,30 @@ export abstract class MultiObjectTracker {
   protected lost: Track[] = [];
   protected frameId = 0;
   private nextId = 1;
-  protected readonly solver = new LinearAssignmentSolver();
-  private iouBuffer = new Float64Array(0);
-  private trackBoxes = new Float64Array(0);
-  private detectionBuffer = new Float64Array(0);
-  private costBuffer = new Float64Array(0);
   protected readonly maxTimeLost: number;
+  private readonly associator = new Associator({
+    prepare: (detections, indices) => this.prepareHighScoreStage(detections, indices),
+    cost: (track, detections, detection, column, iou) => this.pairCost(track, detections, detection, column, iou),
+    nonOverlappingCostsAtLeastOne: () => this.nonOverlappingCostsAtLeastOne(),
+  });
+  // Per-frame working lists, reused: a frame allocates little besides its outputs.
+  private readonly high: number[] = [];
+  private readonly low: number[] = [];
+  private readonly leftover: number[] = [];
+  private readonly confirmed: Track[] = [];
+  private readonly unconfirmed: Track[] = [];
+  private readonly pool: Track[] = [];
+  private readonly remainingTracked: Track[] = [];
+  private readonly activated: Track[] = [];
+  private readonly refound: Track[] = [];
+  private readonly newlyLost: Track[] = [];
+  private readonly first = new AssociationResult();
+  private readonly second = new AssociationResult();
+  private readonly third = new AssociationResult();
+  private dropTracked = new Uint8Array(0);
+  private dropLost = new Uint8Array(0);
+  /** Stamps for list membership (Track.mark), instead of id sets. */
+  private stamp = 0;
 
   protected constructor(readonly options: TrackerOptions) {
     this.maxTimeLost = Math.floor((options.frameRate / 30) * options.trackBuffer);
@@ -66,8 +83,25 @@ export abstract class MultiObjectTracker {
     return this.frameId;
   }
 
-  /** Cost (tracks × detections) of the high-score association stages, written into `out`. */
-  protected abstract highScoreCost(tracks: readonly Track[], detections: FrameDetections, indices: readonly number[], iou: Float64Array, out: Float64Array): void;
+  /**
+   * Called before a high-score stage's pairCost calls with that stage's detections (indices into
+   * the frame), e.g. to prepare their embeddings.
+   */
+  protected prepareHighScoreStage(_detections: FrameDetections, _indices: readonly number[]): void {}
+
+  /**
+   * Cost of a track and a detection in the high-score stages. `detection` indexes the frame,
+   * `column` the stage's detection list; `iou` is their IoU (0 when they do not overlap).
+   */
+  protected abstract pairCost(track: Track, detections: FrameDetections, detection: number, column: number, iou: number): number;
+
+  /**
+   * Whether a pair that does not overlap always costs at least 1 in the high-score stages. Then,
+   * with cost limits ≤ 1, only overlapping pairs can ever be matched and association is sparse.
+   */
+  protected nonOverlappingCostsAtLeastOne(): boolean {
+    return true;
+  }
 
   protected embeddingOf(detections: FrameDetections, index: number): Float32Array | undefined {
     const dim = detections.embeddingDim ?? 0;
@@ -83,17 +117,17 @@ export abstract class MultiObjectTracker {
     const o = this.options;
     this.frameId++;
     const frameId = this.frameId;
-    const high: number[] = [];
-    const low: number[] = [];
+    const { high, low, leftover, confirmed, unconfirmed, pool, remainingTracked, activated, refound, newlyLost } = this;
+    high.length = low.length = leftover.length = 0;
+    confirmed.length = unconfirmed.length = pool.length = remainingTracked.length = 0;
+    activated.length = refound.length = newlyLost.length = 0;
     for (let i = 0; i < detections.count; i++) {
       const s = detections.scores[i]!;
       if (s > o.highThreshold) high.push(i);
       else if (s > o.lowThreshold && s < o.highThreshold) low.push(i);
     }
-    const unconfirmed: Track[] = [];
-    const confirmed: Track[] = [];
     for (const t of this.tracked) (t.isActivated ? confirmed : unconfirmed).push(t);
-    const pool = joinTracks(confirmed, this.lost);
+    this.join(pool, confirmed, this.lost);
     for (const t of pool) {
       if (t.state !== TrackState.Tracked) t.kalman[6] = t.kalman[7] = 0;
       kalmanPredict(t.kalman);
@@ -101,23 +135,13 @@ export abstract class MultiObjectTracker {
     const warp = o.cameraMotion?.(frameId);
     if (warp) for (const t of [...pool, ...unconfirmed]) kalmanWarp(t.kalman, warp);
 
-    const activated: Track[] = [];
-    const refound: Track[] = [];
-    const newlyLost: Track[] = [];
-    const removed: Track[] = [];
-    const apply = (track: Track, index: number) => {
-      const reactivate = track.state !== TrackState.Tracked;
-      track.update(detections.boxes, index, detections.scores[index]!, this.embeddingOf(detections, index), frameId, this.embeddingAlpha(), reactivate);
-      (reactivate ? refound : activated).push(track);
-    };
-
     // Stage 1: high-score detections against tracked and lost tracks.
-    const first = this.associate(pool, detections, high, o.matchThreshold, true);
-    first.matches.forEach(([t, d]) => apply(pool[t]!, high[d]!));
+    const first = this.associator.associate(pool, detections, high, o.matchThreshold, true, this.first);
+    for (let k = 0; k < first.matchedTracks.length; k++) this.apply(pool[first.matchedTracks[k]!]!, detections, high[first.matchedDetections[k]!]!);
     // Stage 2: low-score detections against the still-unmatched tracked tracks, IoU only.
-    const remainingTracked = first.unmatchedTracks.map((t) => pool[t]!).filter((t) => t.state === TrackState.Tracked);
-    const second = this.associate(remainingTracked, detections, low, o.secondMatchThreshold, false);
-    second.matches.forEach(([t, d]) => apply(remainingTracked[t]!, low[d]!));
+    for (const t of first.unmatchedTracks) if (pool[t]!.state === TrackState.Tracked) remainingTracked.push(pool[t]!);
+    const second = this.associator.associate(remainingTracked, detections, low, o.secondMatchThreshold, false, this.second);
+    for (let k = 0; k < second.matchedTracks.length; k++) this.apply(remainingTracked[second.matchedTracks[k]!]!, detections, low[second.matchedDetections[k]!]!);
     for (const t of second.unmatchedTracks) {
       const track = remainingTracked[t]!;
       if (track.state !== TrackState.Lost) {
@@ -126,16 +150,16 @@ export abstract class MultiObjectTracker {
       }
     }
     // Stage 3: tracks seen once so far against the leftover high-score detections.
-    const leftover = first.unmatchedDetections.map((d) => high[d]!);
-    const third = this.associate(unconfirmed, detections, leftover, o.unconfirmedMatchThreshold, true);
-    for (const [t, d] of third.matches) {
-      unconfirmed[t]!.update(detections.boxes, leftover[d]!, detections.scores[leftover[d]!]!, this.embeddingOf(detections, leftover[d]!), frameId, this.embeddingAlpha(), false);
-      activated.push(unconfirmed[t]!);
+    for (const d of first.unmatchedDetections) leftover.push(high[d]!);
+    const third = this.associator.associate(unconfirmed, detections, leftover, o.unconfirmedMatchThreshold, true, this.third);
+    for (let k = 0; k < third.matchedTracks.length; k++) {
+      const track = unconfirmed[third.matchedTracks[k]!]!;
+      const index = leftover[third.matchedDetections[k]!]!;
+      track.update(detections.boxes, index, detections.scores[index]!, this.embeddingOf(detections, index), frameId, this.embeddingAlpha(), false);
+      activated.push(track);
     }
-    for (const t of third.unmatchedTracks) {
-      unconfirmed[t]!.state = TrackState.Removed;
-      removed.push(unconfirmed[t]!);
-    }
+    // Unmatched unconfirmed tracks and timed-out lost tracks are removed (state Removed).
+    for (const t of third.unmatchedTracks) unconfirmed[t]!.state = TrackState.Removed;
     // Births.
     for (const d of third.unmatchedDetections) {
       const index = leftover[d]!;
@@ -147,21 +171,58 @@ export abstract class MultiObjectTracker {
       activated.push(track);
     }
     // Timeouts.
-    for (const t of this.lost) {
-      if (frameId - t.frameId > this.maxTimeLost) {
-        t.state = TrackState.Removed;
-        removed.push(t);
+    for (const t of this.lost) if (frameId - t.frameId > this.maxTimeLost) t.state = TrackState.Removed;
+    const stillTracked: Track[] = [];
+    for (const t of this.tracked) if (t.state === TrackState.Tracked) stillTracked.push(t);
+    const tracked: Track[] = [];
+    const trackedStamp = this.join(tracked, stillTracked, activated, refound);
+    const lost: Track[] = [];
+    for (const t of this.lost) if (t.mark !== trackedStamp && t.state !== TrackState.Removed) lost.push(t);
+    for (const t of newlyLost) if (t.state !== TrackState.Removed) lost.push(t);
+    this.removeDuplicates(tracked, lost, frameId);
+    return this.outputs(frameId);
+  }
+
+  private apply(track: Track, detections: FrameDetections, index: number): void {
+    const reactivate = track.state !== TrackState.Tracked;
+    track.update(detections.boxes, index, detections.scores[index]!, this.embeddingOf(detections, index), this.frameId, this.embeddingAlpha(), reactivate);
+    (reactivate ? this.refound : this.activated).push(track);
+  }
+
+  /**
+   * ByteTrack's joint_stracks into `out` (empty): all of `first`, then the tracks of the other
+   * lists not already in. Returns the stamp that marks the members of `out`.
+   */
+  private join(out: Track[], first: readonly Track[], ...rest: ReadonlyArray<readonly Track[]>): number {
+    const stamp = ++this.stamp;
+    for (const t of first) {
+      t.mark = stamp;
+      out.push(t);
+    }
+    for (const list of rest) {
+      for (const t of list) {
+        if (t.mark === stamp) continue;
+        t.mark = stamp;
+        out.push(t);
       }
     }
-    let tracked = this.tracked.filter((t) => t.state === TrackState.Tracked);
-    tracked = joinTracks(joinTracks(tracked, activated), refound);
-    const trackedIds = new Set(tracked.map((t) => t.id));
-    const removedIds = new Set(removed.map((t) => t.id));
-    let lost = this.lost.filter((t) => !trackedIds.has(t.id));
-    lost.push(...newlyLost);
-    lost = lost.filter((t) => !removedIds.has(t.id) && t.state !== TrackState.Removed);
-    [this.tracked, this.lost] = removeDuplicates(tracked, lost, frameId, (a, b, n, m) => this.iou(a, b, n, m));
-    return this.outputs(frameId);
+    return stamp;
+  }
+
+  /** A tracked and a lost track overlapping almost entirely (IoU > 0.85) are one target: keep the older. */
+  private removeDuplicates(tracked: Track[], lost: Track[], frameId: number): void {
+    if (tracked.length === 0 || lost.length === 0) {
+      this.tracked = tracked;
+      this.lost = lost;
+      return;
+    }
+    if (this.dropTracked.length < tracked.length) this.dropTracked = new Uint8Array(2 * tracked.length);
+    if (this.dropLost.length < lost.length) this.dropLost = new Uint8Array(2 * lost.length);
+    const dropTracked = this.dropTracked.fill(0, 0, tracked.length);
+    const dropLost = this.dropLost.fill(0, 0, lost.length);
+    this.associator.markDuplicates(tracked, lost, frameId, dropTracked, dropLost);
+    this.tracked = tracked.filter((_, p) => dropTracked[p] === 0);
+    this.lost = lost.filter((_, q) => dropLost[q] === 0);
   }
 
   private outputs(frameId: number): TrackOutput[] {
@@ -183,88 +244,4 @@ export abstract class MultiObjectTracker {
     }
     return result;
   }
-
-  /** Tracks' predicted boxes, packed. */
-  protected packTracks(tracks: readonly Track[]): Float64Array {
-    if (this.trackBoxes.length < 4 * tracks.length) this.trackBoxes = new Float64Array(8 * tracks.length);
-    for (let i = 0; i < tracks.length; i++) kalmanBox(tracks[i]!.kalman, this.trackBoxes, 4 * i);
-    return this.trackBoxes;
-  }
-
-  private iou(a: Float64Array, b: Float64Array, n: number, m: number): Float64Array {
-    if (this.iouBuffer.length < n * m) this.iouBuffer = new Float64Array(Math.max(n * m, 2 * this.iouBuffer.length));
-    return iouMatrix(a, n, b, m, this.iouBuffer);
-  }
-
-  private detectionBoxes(detections: FrameDetections, indices: readonly number[]): Float64Array {
-    if (this.detectionBuffer.length < 4 * indices.length) this.detectionBuffer = new Float64Array(8 * indices.length);
-    const boxes = this.detectionBuffer;
-    const source = detections.boxes;
-    for (let k = 0; k < indices.length; k++) {
-      const from = 4 * indices[k]!;
-      boxes[4 * k] = source[from]!;
-      boxes[4 * k + 1] = source[from + 1]!;
-      boxes[4 * k + 2] = source[from + 2]!;
-      boxes[4 * k + 3] = source[from + 3]!;
-    }
-    return boxes;
-  }
-
-  private associate(tracks: readonly Track[], detections: FrameDetections, indices: readonly number[], limit: number, highScoreStage: boolean) {
-    const n = tracks.length, m = indices.length;
-    const matches: Array<[number, number]> = [];
-    if (n === 0 || m === 0) {
-      return { matches, unmatchedTracks: [...Array(n).keys()], unmatchedDetections: [...Array(m).keys()] };
-    }
-    const iou = this.iou(this.packTracks(tracks), this.detectionBoxes(detections, indices), n, m);
-    if (this.costBuffer.length < n * m) this.costBuffer = new Float64Array(2 * n * m);
-    const cost = this.costBuffer;
-    if (highScoreStage) this.highScoreCost(tracks, detections, indices, iou, cost);
-    else for (let k = 0; k < n * m; k++) cost[k] = 1 - iou[k]!;
-    const { rowToCol, colToRow } = this.solver.solveWithLimit(cost, n, m, limit);
-    const unmatchedTracks: number[] = [];
-    const unmatchedDetections: number[] = [];
-    for (let t = 0; t < n; t++) {
-      if (rowToCol[t]! >= 0) matches.push([t, rowToCol[t]!]);
-      else unmatchedTracks.push(t);
-    }
-    for (let d = 0; d < m; d++) if (colToRow[d]! < 0) unmatchedDetections.push(d);
-    return { matches, unmatchedTracks, unmatchedDetections };
-  }
-}
-
-function joinTracks(a: readonly Track[], b: readonly Track[]): Track[] {
-  const seen = new Set(a.map((t) => t.id));
-  const result = [...a];
-  for (const t of b) if (!seen.has(t.id)) {
-    seen.add(t.id);
-    result.push(t);
-  }
-  return result;
-}
-
-/** A tracked and a lost track overlapping almost entirely (IoU > 0.85) are one target: keep the older. */
-function removeDuplicates(
-  tracked: Track[],
-  lost: Track[],
-  frameId: number,
-  iouOf: (a: Float64Array, b: Float64Array, n: number, m: number) => Float64Array,
-): [Track[], Track[]] {
-  if (tracked.length === 0 || lost.length === 0) return [tracked, lost];
-  const pack = (tracks: Track[]) => {
-    const boxes = new Float64Array(4 * tracks.length);
-    tracks.forEach((t, i) => kalmanBox(t.kalman, boxes, 4 * i));
-    return boxes;
-  };
-  const iou = iouOf(pack(tracked), pack(lost), tracked.length, lost.length);
-  const dropTracked = new Set<number>();
-  const dropLost = new Set<number>();
-  for (let p = 0; p < tracked.length; p++) for (let q = 0; q < lost.length; q++) {
-    if (1 - iou[p * lost.length + q]! >= 0.15) continue;
-    const ageTracked = frameId - tracked[p]!.startFrame;
-    const ageLost = frameId - lost[q]!.startFrame;
-    if (ageTracked > ageLost) dropLost.add(q);
-    else dropTracked.add(p);
-  }
-  return [tracked.filter((_, p) => !dropTracked.has(p)), lost.filter((_, q) => !dropLost.has(q))];
 }
