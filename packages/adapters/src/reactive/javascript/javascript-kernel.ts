@@ -71,7 +71,7 @@ export class JavaScriptKernel {
           else if (message.type === "done") finish(message.status === "success" ? { status: "success", outputs: message.outputs } : { status: "error", outputs: message.outputs, error: message.error ?? "Error" });
         };
         this.onExit = () => finish({ status: "error", outputs: [], error: "kernel died" });
-        worker.postMessage({ op: "run", id, code: rewritten.code, hasResult: rewritten.hasResult, delete: deleteFirst, timeoutMs: this.options.timeoutMs });
+        worker.postMessage({ op: "run", id, code: rewritten.code, hasResult: rewritten.hasResult, isAsync: rewritten.isAsync, delete: deleteFirst, timeoutMs: this.options.timeoutMs });
       });
     });
   }

@@ -43,6 +43,14 @@ describe("rewriteCell", () => {
     expect(rewriteCell("if (true) { 3 }").hasResult).toBe(false);
   });
 
+  it("wraps cells with top-level await in an async function that returns the last expression", () => {
+    const rewritten = rewriteCell("const a = await f();\na + 1");
+    expect(rewritten).toMatchObject({ isAsync: true, hasResult: true });
+    expect(rewritten.code).toBe("(async () => {\na = await f();\nreturn (a + 1);\n})()");
+    expect(rewriteCell("await f()").isAsync).toBe(true);
+    expect(rewriteCell("async function g() { await f() }").isAsync).toBe(false);
+  });
+
   it("throws a SyntaxError for invalid code", () => {
     expect(() => rewriteCell("const = 1")).toThrow(SyntaxError);
   });

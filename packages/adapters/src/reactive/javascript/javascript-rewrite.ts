@@ -1,10 +1,24 @@
-import { parse, type Node } from "acorn";
+import { parse, type Node, type Program } from "acorn";
 
 export interface RewrittenCell {
   /** The cell as a sloppy-mode script whose top-level declarations became global assignments. */
   code: string;
-  /** Whether the script's completion value is the cell's last expression (its output). */
+  /** Whether the script's completion value (or, for an async cell, its promise's value) is the cell's output. */
   hasResult: boolean;
+  /** The cell uses top-level `await`: the script evaluates to a promise the worker awaits. */
+  isAsync: boolean;
+}
+
+function parseCell(source: string): { program: Program; isAsync: boolean } {
+  try {
+    return { program: parse(source, { ecmaVersion: "latest", sourceType: "script" }), isAsync: false };
+  } catch (error) {
+    try {
+      return { program: parse(source, { ecmaVersion: "latest", sourceType: "script", allowAwaitOutsideFunction: true }), isAsync: true };
+    } catch {
+      throw error;
+    }
+  }
 }
 
 /**
@@ -12,11 +26,15 @@ export interface RewrittenCell {
  * `const`/`let`/`class`/`function` declarations would be non-configurable script bindings
  * that cannot be redeclared nor deleted, so they become plain global assignments (which
  * re-running and `forget` can handle). Function declarations are hoisted to the top, as
- * JavaScript hoists them.
+ * JavaScript hoists them. A cell with top-level `await` runs as an async function whose
+ * last expression is returned.
  */
 export function rewriteCell(source: string): RewrittenCell {
-  const program = parse(source, { ecmaVersion: "latest", sourceType: "script" });
+  const { program, isAsync } = parseCell(source);
   const text = (node: Node) => source.slice(node.start, node.end);
+  // Hoisted function declarations leave no trace at the end, so the statement before them counts.
+  const last = program.body.filter((statement) => statement.type !== "FunctionDeclaration").at(-1);
+  const hasResult = last?.type === "ExpressionStatement";
   const hoisted: string[] = [];
   let code = "";
   let cursor = 0;
@@ -34,14 +52,14 @@ export function rewriteCell(source: string): RewrittenCell {
       replacement = "";
     } else if (statement.type === "ClassDeclaration") {
       replacement = `${text(statement.id)} = (${text(statement)});`;
+    } else if (isAsync && statement === last && statement.type === "ExpressionStatement") {
+      replacement = `return (${text(statement.expression)});`;
     }
     if (replacement === undefined) continue;
     code += source.slice(cursor, statement.start) + replacement;
     cursor = statement.end;
   }
   code += source.slice(cursor);
-  // Hoisted function declarations leave no trace at the end, so the statement before them counts.
-  const last = program.body.filter((statement) => statement.type !== "FunctionDeclaration").at(-1);
-  const hasResult = last?.type === "ExpressionStatement";
-  return { code: hoisted.length > 0 ? `${hoisted.join("\n")}\n${code}` : code, hasResult };
+  const body = hoisted.length > 0 ? `${hoisted.join("\n")}\n${code}` : code;
+  return { code: isAsync ? `(async () => {\n${body}\n})()` : body, hasResult, isAsync };
 }

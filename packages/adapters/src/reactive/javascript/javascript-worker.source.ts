@@ -8,14 +8,26 @@ const { parentPort } = require("node:worker_threads");
 const vm = require("node:vm");
 const util = require("node:util");
 
-const stream = (name) => (...args) => parentPort.postMessage({ type: "stream", name, text: util.format(...args) + "\n" });
+const stream = (name) => (...args) => {
+  parentPort.postMessage({ type: "stream", name, text: util.format(...args) + "\n" });
+};
 const sandboxConsole = {
   log: stream("stdout"), info: stream("stdout"), debug: stream("stdout"), trace: stream("stdout"),
   warn: stream("stderr"), error: stream("stderr"),
   table: (data) => stream("stdout")(util.inspect(data, { depth: 4 })),
   dir: (data) => stream("stdout")(util.inspect(data, { depth: 4 })),
 };
-const context = vm.createContext({ console: sandboxConsole });
+// The context gets the language's own globals plus a console, timers and the web basics.
+const context = vm.createContext({
+  console: sandboxConsole,
+  setTimeout, clearTimeout, setInterval, clearInterval, queueMicrotask, structuredClone,
+  TextEncoder, TextDecoder, URL, URLSearchParams, atob, btoa, fetch,
+});
+
+// Deleting from the sandbox object alone would leave the context's own global binding behind.
+function forget(names) {
+  for (const name of names || []) vm.runInContext("delete globalThis[" + JSON.stringify(name) + "]", context);
+}
 
 function isTable(value) {
   return value && typeof value === "object" && value.type === "table" && Array.isArray(value.columns) && Array.isArray(value.rows);
@@ -37,30 +49,53 @@ function jsonable(value) {
   }
 }
 
+function failure(error, timeoutMs) {
+  const timedOut = error && (error.code === "ERR_SCRIPT_EXECUTION_TIMEOUT" || error.name === "TimeoutError");
+  if (timedOut) return "TimeoutError: cell execution timed out after " + timeoutMs / 1000 + " s";
+  if (error && error.stack) parentPort.postMessage({ type: "stream", name: "stderr", text: String(error.stack) + "\n" });
+  return error && error.name ? error.name + ": " + error.message : "Error: " + String(error);
+}
+
+function deadline(promise, timeoutMs) {
+  let timer;
+  const expired = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error("timed out");
+      error.name = "TimeoutError";
+      reject(error);
+    }, timeoutMs);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+// One request at a time, in order, even while an async cell is awaiting.
+let queue = Promise.resolve();
 parentPort.on("message", (request) => {
+  queue = queue.then(() => handle(request));
+});
+
+async function handle(request) {
   if (request.op === "run") {
-    for (const name of request.delete || []) delete context[name];
+    forget(request.delete);
+    const started = Date.now();
     try {
-      const value = vm.runInContext(request.code, context, { filename: "cell-" + request.id + ".js", timeout: request.timeoutMs });
+      let value = vm.runInContext(request.code, context, { filename: "cell-" + request.id + ".js", timeout: request.timeoutMs });
+      if (request.isAsync) value = await deadline(value, Math.max(1, request.timeoutMs - (Date.now() - started)));
       parentPort.postMessage({ type: "done", status: "success", outputs: request.hasResult ? format(value) : [] });
     } catch (error) {
-      const timedOut = error && error.code === "ERR_SCRIPT_EXECUTION_TIMEOUT";
-      const message = timedOut
-        ? "TimeoutError: cell execution timed out after " + request.timeoutMs / 1000 + " s"
-        : error && error.name ? error.name + ": " + error.message : "Error: " + String(error);
-      if (!timedOut && error && error.stack) parentPort.postMessage({ type: "stream", name: "stderr", text: String(error.stack) + "\n" });
-      parentPort.postMessage({ type: "done", status: "error", outputs: [], error: message });
+      parentPort.postMessage({ type: "done", status: "error", outputs: [], error: failure(error, request.timeoutMs) });
     }
   } else if (request.op === "forget") {
-    for (const name of request.names) delete context[name];
+    forget(request.names);
   } else if (request.op === "get") {
     const values = {};
     const missing = [];
     for (const name of request.names) {
-      if (Object.prototype.hasOwnProperty.call(context, name)) values[name] = jsonable(context[name]);
+      const key = JSON.stringify(name);
+      if (vm.runInContext(key + " in globalThis", context)) values[name] = jsonable(vm.runInContext("globalThis[" + key + "]", context));
       else missing.push(name);
     }
     parentPort.postMessage({ type: "values", values, missing });
   }
-});
+}
 `;

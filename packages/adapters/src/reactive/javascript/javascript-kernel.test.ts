@@ -1,0 +1,55 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { JavaScriptKernel } from "./javascript-kernel.js";
+
+describe("JavaScriptKernel", () => {
+  const kernel = new JavaScriptKernel({ timeoutMs: 1_000, graceMs: 1_000 });
+  afterAll(() => kernel.close());
+
+  async function run(code: string, deleteFirst: string[] = [], signal?: AbortSignal) {
+    let stdout = "";
+    let stderr = "";
+    const result = await kernel.run("t", code, deleteFirst, (stream, text) => (stream === "stdout" ? (stdout += text) : (stderr += text)), signal);
+    return { ...result, stdout, stderr };
+  }
+
+  it("shares one context across cells, captures the console and returns the last expression", async () => {
+    expect(await run("const base = 40; console.log('base', base); console.error('careful')")).toMatchObject({
+      status: "success",
+      stdout: "base 40\n",
+      stderr: "careful\n",
+      outputs: [],
+    });
+    expect((await run("base + 2")).outputs).toEqual([{ mime_type: "text/plain", data: "42", metadata: {} }]);
+    expect((await run("({ type: 'table', columns: ['a'], rows: [[1]] })")).outputs[0]?.mime_type).toBe("application/json");
+  });
+
+  it("runs cells with top-level await, timers included", async () => {
+    const result = await run("const later = await new Promise((resolve) => setTimeout(() => resolve(5), 10));\nconsole.log('got', later);\nlater * 2");
+    expect(result).toMatchObject({ status: "success", stdout: "got 5\n", outputs: [{ data: "10" }] });
+    expect((await run("later")).outputs[0]?.data).toBe("5");
+  });
+
+  it("reports errors with their name and message, and forgets names", async () => {
+    expect((await run("null.x")).error).toMatch(/^TypeError: /);
+    expect((await run("await Promise.reject(new RangeError('nope'))")).error).toBe("RangeError: nope");
+    kernel.forget(["base"]);
+    expect((await run("base")).error).toBe("ReferenceError: base is not defined");
+    await run("const shared = { n: 1 }; const fn = () => 1;");
+    expect(await kernel.values(["shared", "fn", "base"])).toEqual({ values: { shared: { n: 1 }, fn: "() => 1" }, missing: ["base"] });
+  });
+
+  it("stops runaway synchronous code and never-settling promises at the timeout, keeping the context", async () => {
+    await run("const kept = 1;");
+    expect((await run("while (true) {}")).error).toBe("TimeoutError: cell execution timed out after 1 s");
+    expect((await run("await new Promise(() => {})")).error).toBe("TimeoutError: cell execution timed out after 1 s");
+    expect((await run("kept")).outputs[0]?.data).toBe("1");
+  });
+
+  it("is interrupted on abort (the context is reset) and keeps answering", async () => {
+    const controller = new AbortController();
+    const running = run("await new Promise(() => {})", [], controller.signal);
+    setTimeout(() => controller.abort(), 100);
+    expect((await running).error).toBe("Interrupted");
+    expect((await run("1 + 1")).outputs[0]?.data).toBe("2");
+  });
+});
