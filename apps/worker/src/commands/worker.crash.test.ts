@@ -40,10 +40,10 @@ function seeded(seed: number): () => number {
 
 const env = { DATA_DIR: join(work, "data"), PIPELINES_FILE: join(work, "pipelines.json"), LOG_LEVEL: "warn" };
 
-function startWorker(id: string): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
+function startWorker(id: string, extra: string[] = []): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
   const child = spawn(
     process.execPath,
-    ["--conditions=source", "--import", "tsx", "apps/worker/src/cli.ts", "worker", "--id", id, "--concurrency", "4", "--lease-ms", "1500", "--heartbeat-ms", "250", "--poll-ms", "50", "--drain-ms", "5000"],
+    ["--conditions=source", "--import", "tsx", "apps/worker/src/cli.ts", "worker", "--id", id, "--concurrency", "4", "--lease-ms", "1500", "--heartbeat-ms", "250", "--poll-ms", "50", "--drain-ms", "5000", ...extra],
     { cwd: repoRoot, env: { ...process.env, ...env, LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   children.add(child);
@@ -113,4 +113,21 @@ describe("workers sharing a file store", () => {
     expect(expiries).toBeGreaterThan(0);
     expect(await Effect.runPromise(store.list({ status: "running" }))).toEqual([]);
   }, 90_000);
+
+  it("on SIGTERM stops claiming, releases the job it could not finish, and exits 0", async () => {
+    writeFileSync(env.PIPELINES_FILE, JSON.stringify({ pipelines: [{ name: "long", command: ["sleep", "100"] }, { name: "append", command: ["true"] }] }));
+    const container = createContainer(loadConfig(env, { LOG_LEVEL: "silent" }));
+    const service = container.get<JobService>(JobServiceToken);
+    const store = container.get<JobStore>(JobStore);
+    const worker = startWorker("stopper", ["--drain-ms", "300"]);
+    await worker.ready;
+    const job = await Effect.runPromise(service.submit("long"));
+    const deadline = Date.now() + 15_000;
+    while ((await Effect.runPromise(store.get(job.id))).status !== "running" && Date.now() < deadline) await sleep(50);
+    worker.child.kill("SIGTERM");
+    expect(await worker.exited).toBe(0);
+    const released = await Effect.runPromise(store.get(job.id));
+    expect(released).toMatchObject({ status: "pending", attempt: 0 });
+    expect(released.history.at(-1)).toMatchObject({ kind: "released", worker: "stopper" });
+  }, 60_000);
 });
