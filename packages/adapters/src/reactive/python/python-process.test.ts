@@ -47,6 +47,24 @@ describe.skipIf(!hasPython)("PythonProcess", () => {
     expect((await run("21 * 2")).outputs[0]?.data).toBe("42");
   });
 
+  it("keeps names with one leading underscore private to their cell", async () => {
+    const kernel2 = new PythonProcess({ pythonBin: "python3", timeoutMs: 5_000 });
+    try {
+      const inCell = (id: string, code: string) => kernel2.run(id, code, [], () => undefined);
+      expect(await inCell("a", "_secret = 1\nimport os as _os\ndef _helper(_n):\n    return _n + _secret\npublic = _helper(1)\n_os.sep")).toMatchObject({
+        status: "success",
+        outputs: [{ data: "'/'" }],
+      });
+      expect((await inCell("b", "_secret")).error).toBe("NameError: name '_secret' is not defined");
+      expect((await inCell("b", "public + len(__name__)")).outputs[0]?.data).toBe("10");
+      expect((await inCell("a", "[_x for _x in range(_secret + 2)]")).outputs[0]?.data).toBe("[0, 1, 2]");
+      const classCell = "class _K:\n    _hidden = 2\n    def _m(self, _k=_secret):\n        return self._hidden + _k\n_K()._m()";
+      expect((await inCell("a", classCell)).outputs[0]?.data).toBe("3");
+    } finally {
+      await kernel2.close();
+    }
+  });
+
   it("renders objects with _repr_html_ as text/html", async () => {
     const result = await run("class H:\n    def _repr_html_(self):\n        return '<b>hi</b>'\nH()");
     expect(result.outputs).toEqual([{ mime_type: "text/html", data: "<b>hi</b>", metadata: {} }]);
