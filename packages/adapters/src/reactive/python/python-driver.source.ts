@@ -213,8 +213,8 @@ def _run(request):
     outputs = []
     try:
         tree = ast.parse(request["code"], filename=filename, mode="exec")
-        prefix = _private_prefix(request.get("id", "?"))
-        tree = ast.fix_missing_locations(_Mangler(prefix).visit(tree))
+        if request.get("private_names", True):
+            tree = ast.fix_missing_locations(_Mangler(_private_prefix(request.get("id", "?"))).visit(tree))
         last = None
         if tree.body and isinstance(tree.body[-1], ast.Expr):
             last = ast.Expression(tree.body.pop().value)

@@ -27,9 +27,9 @@ describe.skipIf(!hasPython)("PythonNotebookReexecutor", () => {
     const report = await Effect.runPromise(
       reexecutor.reexecute(
         notebook(
-          code("x = 21", []),
+          code("x = 21\n_shared = 1", []),
           code("print(x * 2)", [stream("42\n")]),
-          code("x + 1", [result("22")]),
+          code("x + _shared", [result("22")]),
           code("object()", [result("<object object at 0x7f0000000000>")]),
           { cell_type: "markdown", source: "# title", metadata: {} },
           code("%matplotlib inline\nx", [result("21")]),

@@ -65,7 +65,7 @@ export class PythonNotebookReexecutor implements NotebookReexecutor {
   }
 
   private async run(notebook: Notebook, timeoutMs: number): Promise<ReexecutionReport> {
-    const kernel = new PythonProcess({ pythonBin: this.pythonBin, timeoutMs });
+    const kernel = new PythonProcess({ pythonBin: this.pythonBin, timeoutMs, privateNames: false });
     const differing: DifferingCell[] = [];
     const log: string[] = [];
     const errors: string[] = [];

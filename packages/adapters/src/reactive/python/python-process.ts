@@ -21,6 +21,8 @@ export interface PythonProcessOptions {
   /** How long an interrupted cell may take to stop before the kernel is killed and restarted. */
   interruptGraceMs?: number;
   startTimeoutMs?: number;
+  /** marimo's rule (default): `_x` is private to its cell. Jupyter semantics (re-execution) turn it off. */
+  privateNames?: boolean;
 }
 
 interface Running {
@@ -87,7 +89,7 @@ export class PythonProcess {
           },
           onExit: () => finish({ status: "error", outputs: [], error: KERNEL_DIED }),
         };
-        this.send(child, { op: "run", id, code, delete: deleteFirst });
+        this.send(child, { op: "run", id, code, delete: deleteFirst, private_names: this.options.privateNames ?? true });
       });
     });
   }
