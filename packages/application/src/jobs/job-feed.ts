@@ -14,7 +14,13 @@ export type FeedListener = (event: FeedEvent) => void;
 interface Followed {
   version: number;
   nextOffset: number;
+  /** Last seen pending, and when: a queued job is looked at again only now and then. */
+  pending: boolean;
+  checkedAt: number;
 }
+
+/** How often a job that sits in the queue is re-read when nothing woke the feed for it. */
+const PENDING_RECHECK_MS = 1_000;
 
 export interface FeedSettings {
   /** How often the store is polled for changes made by other processes. */
@@ -31,6 +37,7 @@ export interface FeedSettings {
 export class JobFeed {
   private readonly listeners = new Set<FeedListener>();
   private readonly followed = new Map<string, Followed>();
+  private woken = new Set<string>();
   private readonly wakeup = new Wakeup();
   private loop: Fiber.Fiber<void> | undefined;
   private stopped = false;
@@ -49,7 +56,8 @@ export class JobFeed {
 
   /** Start following a job (e.g. one just submitted) and look at it soon. */
   follow(jobId: string): void {
-    if (!this.followed.has(jobId)) this.followed.set(jobId, { version: 0, nextOffset: 0 });
+    if (!this.followed.has(jobId)) this.followed.set(jobId, { version: 0, nextOffset: 0, pending: false, checkedAt: 0 });
+    this.woken.add(jobId);
     this.wakeup.notify();
   }
 
@@ -81,20 +89,26 @@ export class JobFeed {
   tick(): Effect.Effect<void, unknown> {
     const self = this;
     return Effect.gen(function* () {
-      const running = yield* self.store.list({ status: "running" });
-      for (const job of running) {
+      const running = new Map((yield* self.store.list({ status: "running" })).map((job) => [job.id, job]));
+      for (const job of running.values()) {
         if (self.followed.has(job.id)) continue;
         // Jobs already running when the host started are followed from their current end.
         const nextOffset = self.firstTick ? yield* self.logs.size(job.id) : 0;
-        self.followed.set(job.id, { version: 0, nextOffset });
+        self.followed.set(job.id, { version: 0, nextOffset, pending: false, checkedAt: 0 });
       }
       self.firstTick = false;
+      const woken = self.woken;
+      self.woken = new Set();
+      const now = Date.now();
       for (const [id, state] of [...self.followed]) {
-        const job = yield* self.store.get(id).pipe(Effect.catchTag("NotFound", () => Effect.succeed(undefined)));
+        if (state.pending && !woken.has(id) && !running.has(id) && now - state.checkedAt < PENDING_RECHECK_MS) continue;
+        const job = running.get(id) ?? (yield* self.store.get(id).pipe(Effect.catchTag("NotFound", () => Effect.succeed(undefined))));
         if (job === undefined) {
           self.followed.delete(id);
           continue;
         }
+        state.pending = job.status === "pending";
+        state.checkedAt = now;
         if (job.version !== state.version && !isTerminal(job.status)) self.emit({ type: "status", job });
         state.version = job.version;
         if (job.runs > 0) yield* self.drainLines(job, state);
