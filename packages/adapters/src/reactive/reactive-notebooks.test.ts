@@ -124,6 +124,28 @@ describe("reactive notebook persistence", () => {
   });
 });
 
+describe("graph errors in runs", () => {
+  it("puts a cycle's cells in error with the cycle, without running them, and blocks their dependents", async () => {
+    const { service } = setup();
+    const { id, cellIds } = await notebookWith(service, [
+      ["javascript", "const a = b + 1;"],
+      ["javascript", "const b = a + 1;"],
+      ["javascript", "const c = a * 2;"],
+    ]);
+    const [a, b, c] = cellIds as [string, string, string];
+    const events = await record(service, id);
+    await run(service.runCell(id, a));
+    await run(service.idle(id));
+    const cells = (await run(service.get(id))).cells;
+    expect(cells.map((cell) => cell.status)).toEqual(["error", "error", "blocked"]);
+    expect(cells[0]!.error).toMatch(/^Circular dependency detected: /);
+    expect(cells[0]!.error).toContain(a);
+    expect(cells[0]!.error).toContain(b);
+    expect(events.filter((e) => e.type === "cell_status" && e.status === "running")).toEqual([]);
+    expect(events.filter((e) => e.type === "cell_status").map((e) => e.cellId)).toContain(c);
+  });
+});
+
 describe("idle notebooks", () => {
   it("closes notebooks nobody watches after the idle time, and reopens them from the store", async () => {
     let now = 0;
