@@ -5,6 +5,7 @@ import type { ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/applica
 import type { WebSocketHandler } from "../host/websocket-routes.js";
 
 const POLICY_VIOLATION = 1008;
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 const clientMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("authenticate"), token: z.string() }),
@@ -43,7 +44,11 @@ export function notebookSocket(notebooks: ReactiveNotebooks, authenticator: Reac
               const subscription = yield* notebooks.subscribe(notebookId);
               subscribed = true;
               resolve();
-              while (true) send(socket, yield* PubSub.take(subscription));
+              while (true) {
+                send(socket, yield* PubSub.take(subscription));
+                // A client that stopped reading must not make the host buffer without end.
+                if (socket.bufferedAmount > MAX_BUFFERED_BYTES) return socket.close(1013, "Client too slow");
+              }
             }),
           ),
         );

@@ -146,6 +146,19 @@ describe("graph errors in runs", () => {
   });
 });
 
+describe("output limits", () => {
+  it("caps a cell's stdout at a million characters with a note", async () => {
+    const { service } = setup();
+    const { id, cellIds } = await notebookWith(service, [["javascript", "for (let i = 0; i < 20000; i++) console.log('x'.repeat(99));"]]);
+    await run(service.runCell(id, cellIds[0]!));
+    await run(service.idle(id));
+    const stdout = (await run(service.get(id))).cells[0]!.stdout;
+    expect(stdout.startsWith("x".repeat(99) + "\n")).toBe(true);
+    expect(stdout).toMatch(/\[output truncated at 1000000 characters\]\n$/);
+    expect(stdout.length).toBeLessThan(1_000_100);
+  });
+});
+
 describe("idle notebooks", () => {
   it("closes notebooks nobody watches after the idle time, and reopens them from the store", async () => {
     let now = 0;

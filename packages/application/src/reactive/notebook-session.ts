@@ -23,6 +23,8 @@ interface CurrentRun {
 }
 
 const FAILED: ReadonlySet<string> = new Set(["error", "blocked"]);
+/** A cell's kept and streamed output; a runaway print loop must not fill memory, sockets and the store. */
+const MAX_STDOUT_CHARS = 1_000_000;
 
 /**
  * One open notebook: the in-memory source of truth while it runs. Mutations are applied
@@ -345,8 +347,11 @@ export class NotebookSession {
       const kernelCell = { id, language: cell.type, code: cell.code, reads: cell.reads, writes: cell.writes };
       return this.kernel
         .run(kernelCell, (_stream, text) => {
-          cell.stdout += text;
-          this.publish({ type: "cell_stdout", cellId: id, data: text });
+          const room = MAX_STDOUT_CHARS - cell.stdout.length;
+          if (room <= 0) return;
+          const data = text.length < room ? text : `${text.slice(0, room)}\n[output truncated at ${MAX_STDOUT_CHARS} characters]\n`;
+          cell.stdout += data;
+          this.publish({ type: "cell_stdout", cellId: id, data });
         })
         .pipe(
           Effect.tap((result) =>
