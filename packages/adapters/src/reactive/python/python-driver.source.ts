@@ -28,19 +28,29 @@ def _send(message):
 
 
 class _Stream(io.TextIOBase):
+    """Line-buffered, like a terminal: whole lines go out as they are written, a partial
+    line on flush() or when the cell ends."""
+
     def __init__(self, name):
         self.name = name
+        self.pending = ""
 
     def writable(self):
         return True
 
     def write(self, text):
-        if text:
-            _send({"type": "stream", "name": self.name, "text": str(text)})
+        text = str(text)
+        self.pending += text
+        cut = self.pending.rfind("\n")
+        if cut >= 0:
+            ready, self.pending = self.pending[: cut + 1], self.pending[cut + 1 :]
+            _send({"type": "stream", "name": self.name, "text": ready})
         return len(text)
 
     def flush(self):
-        pass
+        if self.pending:
+            ready, self.pending = self.pending, ""
+            _send({"type": "stream", "name": self.name, "text": ready})
 
 
 def _on_sigint(signum, frame):
@@ -49,8 +59,16 @@ def _on_sigint(signum, frame):
 
 
 signal.signal(signal.SIGINT, _on_sigint)
-sys.stdout = _Stream("stdout")
-sys.stderr = _Stream("stderr")
+_stdout = sys.stdout = _Stream("stdout")
+_stderr = sys.stderr = _Stream("stderr")
+
+
+def _flush_streams():
+    for stream in (_stdout, _stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
 
 
 def _output(mime, data, metadata=None):
@@ -236,8 +254,10 @@ def _run(request):
         if str(error):
             message += ": " + str(error)
         message = message.replace(_private_prefix(request.get("id", "?")), "")
+        _flush_streams()
         _send({"type": "done", "status": "error", "outputs": outputs, "error": message})
         return
+    _flush_streams()
     _send({"type": "done", "status": "success", "outputs": outputs})
 
 
@@ -279,5 +299,6 @@ for _line in _requests:
             _get(_request)
     except KeyboardInterrupt:
         _executing = False
+        _flush_streams()
         _send({"type": "done", "status": "error", "outputs": [], "error": "KeyboardInterrupt"})
 `;

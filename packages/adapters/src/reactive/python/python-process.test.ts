@@ -65,6 +65,12 @@ describe.skipIf(!hasPython)("PythonProcess", () => {
     }
   });
 
+  it("streams whole lines, and a partial line on flush or at the end of the cell", async () => {
+    const chunks: string[] = [];
+    await kernel.run("t", "print('a', end='')\nprint('b')\nprint('c', end='', flush=True)\nprint('d', end='')", [], (_stream, text) => chunks.push(text));
+    expect(chunks).toEqual(["ab\n", "c", "d"]);
+  });
+
   it("renders objects with _repr_html_ as text/html", async () => {
     const result = await run("class H:\n    def _repr_html_(self):\n        return '<b>hi</b>'\nH()");
     expect(result.outputs).toEqual([{ mime_type: "text/html", data: "<b>hi</b>", metadata: {} }]);
