@@ -20,7 +20,7 @@ import { ChildProcessRunner, FileJobStore, FileLogStore, FileWorkspace, MemoryJo
 import { startHost } from "../apps/http/src/start.js";
 import { emit, peakRssMiB, percentile, round } from "./support.js";
 
-const noopRunner: ProcessRunner = { run: () => Effect.succeed({ exitCode: 0, signal: null }) };
+const noopRunner: ProcessRunner = { run: () => Effect.succeed({ exitCode: 0, signal: null }), stopOrphans: () => Effect.succeed(0) };
 const catalog = new PipelineCatalog(pipelinesFileSchema.parse({ pipelines: [{ name: "noop", command: ["true"] }] }));
 let counter = 0;
 const ids = { next: () => `b${(++counter).toString(36)}-${Math.random().toString(36).slice(2, 8)}` };

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { Effect } from "effect";
-import { SpawnFailed, type ProcessExit, type ProcessRunner, type ProcessSpec } from "@parallax/application/jobs";
+import { LEASE_TOKEN_ENV, SpawnFailed, type ProcessExit, type ProcessRunner, type ProcessSpec } from "@parallax/application/jobs";
 import { LineSplitter } from "./line-splitter.js";
 
 export interface ChildProcessRunnerOptions {
@@ -46,6 +46,26 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** Process groups of this machine whose members carry `name=value` in their environment (Linux /proc). */
+export function groupsWithEnv(name: string, value: string): number[] {
+  if (!hasProc) return [];
+  const needle = Buffer.from(`\0${name}=${value}\0`);
+  const groups = new Set<number>();
+  for (const entry of readdirSync("/proc")) {
+    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57 || Number(entry) === process.pid) continue;
+    try {
+      const environ = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${entry}/environ`)]);
+      if (environ.indexOf(needle) === -1) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] !== "Z") groups.add(Number(fields[2]));
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return [...groups];
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** SIGTERM to the whole group, SIGKILL after the grace period, then wait until no member is left. */
@@ -68,6 +88,14 @@ export async function stopProcessGroup(pgid: number, graceMs: number): Promise<v
  */
 export class ChildProcessRunner implements ProcessRunner {
   constructor(private readonly options: ChildProcessRunnerOptions) {}
+
+  stopOrphans(leaseToken: string): Effect.Effect<number> {
+    return Effect.promise(async () => {
+      const groups = groupsWithEnv(LEASE_TOKEN_ENV, leaseToken);
+      await Promise.all(groups.map((pgid) => stopProcessGroup(pgid, this.options.killGraceMs)));
+      return groups.length;
+    });
+  }
 
   run(spec: ProcessSpec): Effect.Effect<ProcessExit, SpawnFailed> {
     const { killGraceMs } = this.options;

@@ -2,9 +2,9 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Effect } from "effect";
+import { Effect, Fiber, Result } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
-import { pipelinesFileSchema, type Job } from "@parallax/domain/jobs";
+import { claim, pipelinesFileSchema, type Job } from "@parallax/domain/jobs";
 import { JobService, JobWorker, PipelineCatalog } from "@parallax/application/jobs";
 import { SystemClock } from "../shared/system-clock.js";
 import { ChildProcessRunner, groupAlive } from "./child-process.runner.js";
@@ -29,7 +29,7 @@ const catalog = new PipelineCatalog(
   }),
 );
 
-function setup() {
+function setup(leaseMs = 2000) {
   const store = new MemoryJobStore();
   const logs = new MemoryLogStore();
   let counter = 0;
@@ -38,9 +38,8 @@ function setup() {
   const service = new JobService(store, logs, catalog, new FileWorkspace(dir), clock, ids);
   const worker = new JobWorker(
     { store, logs, runner: new ChildProcessRunner({ killGraceMs: 1000 }), clock, ids, service },
-    { workerId: "w-test", concurrency: 2, leaseMs: 2000, heartbeatMs: 500, pollMs: 20, cancelPollMs: 100, random: () => 0.5, maxBufferedLines: 1000 },
+    { workerId: "w-test", concurrency: 2, leaseMs, heartbeatMs: 500, pollMs: 20, cancelPollMs: 100, random: () => 0.5, maxBufferedLines: 1000 },
   );
-  worker.start();
   const waitFor = async (id: string, predicate: (job: Job) => boolean, timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -50,14 +49,15 @@ function setup() {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   };
-  return { store, logs, service, worker, waitFor };
+  return { store, logs, service, worker, waitFor, clock, start: () => worker.start() };
 }
 
 const submit = (service: JobService, name: string) => Effect.runPromise(service.submit(name));
 
 describe("JobWorker", () => {
   it("fails a job that runs past its timeout, recording why, and kills it", async () => {
-    const { service, worker, waitFor } = setup();
+    const { service, worker, waitFor, start } = setup();
+    start();
     const job = await submit(service, "slow");
     const done = await waitFor(job.id, (j) => j.status === "failed");
     expect(done.error).toBe("Timed out after 0.5 s");
@@ -66,7 +66,8 @@ describe("JobWorker", () => {
   });
 
   it("retries with backoff and fails after max attempts with the reason of each attempt", async () => {
-    const { service, worker, waitFor, logs } = setup();
+    const { service, worker, waitFor, logs, start } = setup();
+    start();
     const job = await submit(service, "broken");
     const done = await waitFor(job.id, (j) => j.status === "failed");
     expect(done).toMatchObject({ status: "failed", attempt: 3, runs: 3, exitCode: 3, error: "Process exited with code 3 (after 3 attempts)" });
@@ -81,7 +82,8 @@ describe("JobWorker", () => {
   });
 
   it("completes on a later attempt and queues its follow-up pipeline", async () => {
-    const { service, worker, waitFor, store, logs } = setup();
+    const { service, worker, waitFor, store, logs, start } = setup();
+    start();
     const job = await submit(service, "flaky");
     const done = await waitFor(job.id, (j) => j.status === "completed");
     expect(done).toMatchObject({ attempt: 2, exitCode: 0 });
@@ -93,7 +95,8 @@ describe("JobWorker", () => {
   });
 
   it("cancelling `sh -c 'sleep 100 & sleep 100'` ends it cancelled within 2 s with its whole group gone", async () => {
-    const { service, worker, waitFor } = setup();
+    const { service, worker, waitFor, start } = setup();
+    start();
     const job = await submit(service, "forever");
     await waitFor(job.id, (j) => j.status === "running");
     const pgid = await findGroup(marker);
@@ -108,7 +111,8 @@ describe("JobWorker", () => {
   });
 
   it("a stopping worker releases its running job to the queue without spending the attempt", async () => {
-    const { service, worker, waitFor } = setup();
+    const { service, worker, waitFor, start } = setup();
+    start();
     const job = await submit(service, "forever");
     await waitFor(job.id, (j) => j.status === "running");
     const pgid = await findGroup(marker);
@@ -120,12 +124,39 @@ describe("JobWorker", () => {
   });
 });
 
+describe("lease expiry recovery", () => {
+  it("stops the processes a vanished worker left behind before running the job again", async () => {
+    const { store, service, worker, waitFor, logs, start } = setup(2000);
+    const job = await submit(service, "forever");
+    // A "ghost" worker claims the job with a short lease, starts its process, then vanishes.
+    const claimed = claim(job, { owner: "ghost", token: "ghost-token", now: Date.now(), leaseMs: 300 });
+    if (Result.isFailure(claimed)) throw new Error("claim refused");
+    await Effect.runPromise(store.replace(claimed.success, job.version));
+    const ghostMarker = `parallax-ghost-${process.pid}`;
+    const runner = new ChildProcessRunner({ killGraceMs: 500 });
+    const ghostRun = Effect.runFork(
+      runner.run({ command: ["sh", "-c", "sleep 100 & sleep 100", ghostMarker], cwd: dir, env: { PARALLAX_LEASE_TOKEN: "ghost-token" }, onLine: () => {} }),
+    );
+    const ghostGroup = await findGroup(ghostMarker);
+    start();
+    const rerun = await waitFor(job.id, (j) => j.status === "running" && j.lease?.owner === "w-test");
+    expect(rerun.history.map((event) => event.kind)).toEqual(["submitted", "started", "lease_expired", "started"]);
+    expect(groupAlive(ghostGroup)).toBe(false);
+    const lines = (await Effect.runPromise(logs.read(job.id, 0, 10))).lines.map((line) => line.message);
+    expect(lines[0]).toMatch(/lease of ghost expired .*; 1 orphaned process group\(s\) of that run stopped on w-test/);
+    await Effect.runPromise(service.cancel(job.id));
+    await waitFor(job.id, (j) => j.status === "cancelled");
+    await Effect.runPromise(Fiber.interrupt(ghostRun));
+    await worker.stop(1000);
+  });
+});
+
 /** The process group of the `sh` whose $0 is `name` (it leads its own group). */
 async function findGroup(name: string): Promise<number> {
   const deadline = Date.now() + 5_000;
   while (Date.now() < deadline) {
     const table = execFileSync("ps", ["-eo", "pid=,pgid=,args="], { encoding: "utf8" });
-    const row = table.split("\n").find((line) => line.includes(`sh -c sleep 100 & sleep 100 ${name}`));
+    const row = table.split("\n").find((line) => line.includes(`sh -c sleep 100 & sleep 100 ${name}`) && !line.includes("ps -eo"));
     if (row) return Number(row.trim().split(/\s+/)[1]);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

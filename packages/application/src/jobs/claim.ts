@@ -17,8 +17,11 @@ export interface ClaimRequest {
   readonly spread?: number;
 }
 
-/** Called when a job's lease is found expired, before it is run again (for logs). */
-export type ExpiryObserver = (recovered: Job) => void;
+/**
+ * Runs when a job's lease was found expired and the job was recovered, before it can run
+ * again: `lost` is the job as its vanished worker left it (with that worker's lease).
+ */
+export type ExpiryHandler = (lost: Job, recovered: Job) => Effect.Effect<void>;
 
 /**
  * Claims the best due job with a lease, or answers undefined. A running job whose lease
@@ -26,7 +29,7 @@ export type ExpiryObserver = (recovered: Job) => void;
  * claimed like any other. Every step is one conditional write; a lost race moves on to the
  * next candidate, so many workers in many processes can call this at once.
  */
-export function claimNext(store: JobStore, request: ClaimRequest, onExpired?: ExpiryObserver): Effect.Effect<Job | undefined, StorageFailure> {
+export function claimNext(store: JobStore, request: ClaimRequest, onExpired?: ExpiryHandler): Effect.Effect<Job | undefined, StorageFailure> {
   return Effect.gen(function* () {
     const found = yield* store.claimCandidates(request.now, request.scan ?? 4);
     const start = Math.floor(Math.min(Math.max(request.spread ?? 0, 0), 0.999999) * found.length);
@@ -37,7 +40,7 @@ export function claimNext(store: JobStore, request: ClaimRequest, onExpired?: Ex
         if (Result.isFailure(expired)) continue;
         const recovered = yield* tryReplace(store, expired.success, candidate.version);
         if (!recovered) continue;
-        onExpired?.(recovered);
+        if (onExpired) yield* onExpired(candidate, recovered);
         candidate = recovered;
       }
       const claimed = claim(candidate, request);

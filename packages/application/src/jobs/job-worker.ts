@@ -106,7 +106,7 @@ export class JobWorker {
             leaseMs: settings.leaseMs,
             spread: settings.random(),
           },
-          (recovered) => self.observer.onLeaseExpired?.(recovered),
+          (lost, recovered) => self.recoverLostRun(lost, recovered),
         ).pipe(
           Effect.catch((error) =>
             Effect.sync(() => {
@@ -122,6 +122,24 @@ export class JobWorker {
         }
         yield* Effect.sync(() => self.launch(claimed));
       }
+    });
+  }
+
+  /**
+   * A lost run may have left processes behind on this machine (its worker was killed, its
+   * process groups were not): stop them before the job runs again, and say so in its log.
+   */
+  private recoverLostRun(lost: Job, recovered: Job): Effect.Effect<void> {
+    const self = this;
+    const { deps } = this;
+    const token = lost.lease?.token;
+    return Effect.gen(function* () {
+      self.observer.onLeaseExpired?.(recovered);
+      const stopped = token === undefined ? 0 : yield* deps.runner.stopOrphans(token);
+      const reason = recovered.history.at(-1)?.reason ?? "lease expired";
+      const message = `[parallax] ${reason}; ${stopped} orphaned process group(s) of that run stopped on ${self.settings.workerId}`;
+      yield* deps.logs.append(recovered.id, [{ stream: "system", timestamp: deps.clock.now().toISOString(), message }]).pipe(Effect.ignore);
+      self.observer.onActivity?.(recovered.id);
     });
   }
 

@@ -11,6 +11,9 @@ export interface ProcessSpec {
   readonly onLine: (entry: LogEntry) => void;
 }
 
+/** The environment variable naming the run (the lease token) a process belongs to. */
+export const LEASE_TOKEN_ENV = "PARALLAX_LEASE_TOKEN";
+
 export interface ProcessExit {
   readonly exitCode: number | null;
   readonly signal: string | null;
@@ -25,5 +28,11 @@ export class SpawnFailed extends Data.TaggedError("SpawnFailed")<{ readonly mess
  */
 export interface ProcessRunner {
   run(spec: ProcessSpec): Effect.Effect<ProcessExit, SpawnFailed>;
+  /**
+   * Stops processes on this machine still running for a lost run: every process whose
+   * environment carries `PARALLAX_LEASE_TOKEN=<token>` (set on each run, inherited by
+   * children). Answers how many process groups were stopped; 0 where this is unknowable.
+   */
+  stopOrphans(leaseToken: string): Effect.Effect<number>;
 }
 export const ProcessRunner = Symbol.for("parallax.ProcessRunner");

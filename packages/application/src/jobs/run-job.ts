@@ -12,7 +12,7 @@ import type { Clock } from "../shared/clock.port.js";
 import type { JobStore } from "./job-store.port.js";
 import type { LogEntry, LogStore } from "./log-store.port.js";
 import { modifyJob } from "./modify-job.js";
-import type { ProcessExit, ProcessRunner } from "./process-runner.port.js";
+import { LEASE_TOKEN_ENV, type ProcessExit, type ProcessRunner } from "./process-runner.port.js";
 import { Wakeup } from "./wakeup.js";
 
 export interface RunSettings {
@@ -123,7 +123,7 @@ export function runClaimedJob(deps: RunDeps, settings: RunSettings, job: Job, po
       }
     });
 
-  const processOutcome: Effect.Effect<Outcome> = deps.runner.run({ command: job.command, cwd: job.cwd, env: job.env, onLine: push }).pipe(
+  const processOutcome: Effect.Effect<Outcome> = deps.runner.run({ command: job.command, cwd: job.cwd, env: { ...job.env, [LEASE_TOKEN_ENV]: token }, onLine: push }).pipe(
     Effect.map((exit): Outcome => ({ kind: "exited", exit })),
     Effect.catchTag("SpawnFailed", (error) => Effect.succeed<Outcome>({ kind: "spawn_failed", message: error.message })),
   );
