@@ -1,5 +1,6 @@
 import { Effect, Semaphore, type PubSub, type Scope } from "effect";
-import { NotFound, type Conflict, type StorageFailure } from "@parallax/domain";
+import { Conflict, NotFound, type StorageFailure } from "@parallax/domain";
+import type { Notebook } from "@parallax/domain/notebook";
 import {
   emptyCell,
   mergeIntoNbformat,
@@ -32,6 +33,8 @@ export class ReactiveNotebooks {
   private readonly sessions = new Map<string, NotebookSession>();
   /** Per open notebook: when it was last used and how many subscribers it has (idle kernels are stopped). */
   private readonly usage = new Map<string, { lastUsed: number; subscribers: number }>();
+  /** The document and version this service last wrote (or read) per open notebook. */
+  private readonly written = new Map<string, { version: string; notebook: Notebook }>();
   private readonly opening = Semaphore.makeUnsafe(1);
   private seeded = false;
 
@@ -90,6 +93,7 @@ export class ReactiveNotebooks {
       this.sessions.delete(id);
       this.usage.delete(id);
       if (session) yield* session.close();
+      this.written.delete(id);
       yield* this.store.delete(fileName(id));
     });
   }
@@ -135,6 +139,7 @@ export class ReactiveNotebooks {
         this.usage.delete(id);
         closed.push(id);
         yield* session.close();
+        this.written.delete(id);
       }
       for (const [id, usage] of this.usage) if (!this.sessions.has(id) && usage.subscribers === 0) this.usage.delete(id);
       return closed;
@@ -158,6 +163,7 @@ export class ReactiveNotebooks {
       const sessions = [...this.sessions.values()];
       this.sessions.clear();
       this.usage.clear();
+      this.written.clear();
       yield* Effect.forEach(sessions, (session) => session.close(), { concurrency: "unbounded", discard: true });
     });
   }
@@ -174,6 +180,7 @@ export class ReactiveNotebooks {
           const raced = this.sessions.get(id);
           if (raced) return raced;
           const stored = yield* this.store.get(fileName(id));
+          this.written.set(id, { version: stored.version, notebook: stored.notebook });
           const notebook = notebookFromNbformat(id, stored.notebook);
           const kernel = this.kernels.create({ notebookId: id, dbConnString: notebook.db_conn_string });
           const session = yield* NotebookSession.open(notebook, kernel, (snapshot) => this.persist(id, snapshot));
@@ -186,9 +193,20 @@ export class ReactiveNotebooks {
 
   /** Merges over the stored document so what other APIs keep there (spatial placement) survives. */
   private persist(id: string, snapshot: () => ReactiveNotebook): Effect.Effect<void> {
-    return updateNotebook(this.store, fileName(id), (stored) =>
-      Effect.succeed({ notebook: mergeIntoNbformat(stored, snapshot()), result: undefined }),
-    ).pipe(
+    const name = fileName(id);
+    // Fast path: nobody else wrote since our last write, so merging over what we wrote is
+    // merging over the stored document (one write, no read). Otherwise read, merge, retry.
+    const fast = Effect.suspend(() => {
+      const last = this.written.get(id);
+      if (!last) return Effect.fail(new Conflict({ message: "no known version" }));
+      return this.store.put(name, mergeIntoNbformat(last.notebook, snapshot()), last.version);
+    });
+    const careful = updateNotebook(this.store, name, (stored) => Effect.succeed({ notebook: mergeIntoNbformat(stored, snapshot()), result: undefined })).pipe(
+      Effect.map(({ stored }) => stored),
+    );
+    return fast.pipe(
+      Effect.catchTag("Conflict", () => careful),
+      Effect.tap((stored) => Effect.sync(() => this.written.set(id, { version: stored.version, notebook: stored.notebook }))),
       Effect.catch((error) => Effect.logWarning(`reactive notebook ${id} not persisted: ${error.message}`)),
       Effect.asVoid,
     );
