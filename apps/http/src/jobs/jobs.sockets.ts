@@ -63,6 +63,12 @@ export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => J
     if (!messages) serialised.set(event, (messages = event.lines.map((line) => JSON.stringify(logMessage(event.job.id, line)))));
     return messages;
   };
+  const endings = new WeakMap<FeedEvent, Promise<Record<string, unknown>>>();
+  const endingOf = (event: Extract<FeedEvent, { type: "finished" }>) => {
+    let ending = endings.get(event);
+    if (!ending) endings.set(event, (ending = Effect.runPromise(jobView(runtime().service, event.job)).then((view) => endMessage(event.job, view))));
+    return ending;
+  };
 
   // All jobs: §C's stream for the annotation UI.
   websockets.add("/api/logs", (socket) => {
@@ -80,7 +86,7 @@ export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => J
       later(async () => {
         if (event.type === "status") sendBounded(socket, { type: "job_status", job: toJobView(event.job) });
         else if (event.type === "lines") sendBatchBounded(socket, linesOf(event));
-        else sendBounded(socket, endMessage(event.job, await Effect.runPromise(jobView(service, event.job))));
+        else sendBounded(socket, await endingOf(event));
       });
     });
     socket.on("close", unsubscribe);
