@@ -1,4 +1,5 @@
 import { KALMAN_STATE_SIZE, kalmanInitiate, kalmanUpdate } from "./kalman.js";
+import { blendInto, scaleInto, sumOfSquaresAt } from "./vector-kernels.js";
 
 export const TrackState = { New: "new", Tracked: "tracked", Lost: "lost", Removed: "removed" } as const;
 export type TrackState = (typeof TrackState)[keyof typeof TrackState];
@@ -58,11 +59,14 @@ export class Track {
     this.startFrame = frameId;
   }
 
-  /** Updates with a matched detection; `reactivate` brings a lost track back. */
-  update(boxes: Float64Array, index: number, score: number, embedding: Float32Array | undefined, frameId: number, alpha: number, reactivate: boolean): void {
+  /**
+   * Updates with a matched detection; `reactivate` brings a lost track back. `normalised` says
+   * the embedding is already L2-normalised (as updateEmbedding would make it).
+   */
+  update(boxes: Float64Array, index: number, score: number, embedding: Float32Array | undefined, frameId: number, alpha: number, reactivate: boolean, normalised = false): void {
     const x1 = boxes[4 * index]!, y1 = boxes[4 * index + 1]!, x2 = boxes[4 * index + 2]!, y2 = boxes[4 * index + 3]!;
     kalmanUpdate(this.kalman, (x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1);
-    if (embedding) this.updateEmbedding(embedding, alpha);
+    if (embedding) this.updateEmbedding(embedding, alpha, normalised);
     this.frameId = frameId;
     this.trackletLength = reactivate ? 0 : this.trackletLength + 1;
     this.state = TrackState.Tracked;
@@ -72,25 +76,21 @@ export class Track {
   }
 
   /** Smoothed appearance: EMA of normalised embeddings, renormalised (BoT-SORT's update_features). */
-  updateEmbedding(embedding: Float32Array, alpha: number): void {
+  updateEmbedding(embedding: Float32Array, alpha: number, normalised = false): void {
     const current = (this.currentEmbedding ??= new Float32Array(embedding.length));
-    let norm = 0;
-    for (let k = 0; k < embedding.length; k++) norm += embedding[k]! * embedding[k]!;
-    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let k = 0; k < embedding.length; k++) current[k] = embedding[k]! * scale;
+    // (A vector longer than the first one only fills `current`, as the element-wise loop did.)
+    if (normalised) current.set(embedding.length > current.length ? embedding.subarray(0, current.length) : embedding);
+    else {
+      const norm = sumOfSquaresAt(embedding, 0, embedding.length);
+      scaleInto(embedding, 0, norm > 0 ? 1 / Math.sqrt(norm) : 0, current, 0, embedding.length);
+    }
     if (!this.smoothEmbedding) {
       this.smoothEmbedding = Float32Array.from(current);
       return;
     }
     const smooth = this.smoothEmbedding;
-    let smoothNorm = 0;
-    for (let k = 0; k < smooth.length; k++) {
-      const v = alpha * smooth[k]! + (1 - alpha) * current[k]!;
-      smooth[k] = v;
-      smoothNorm += v * v;
-    }
-    const inverse = smoothNorm > 0 ? 1 / Math.sqrt(smoothNorm) : 0;
-    for (let k = 0; k < smooth.length; k++) smooth[k] = smooth[k]! * inverse;
+    const smoothNorm = blendInto(smooth, current, alpha);
+    scaleInto(smooth, 0, smoothNorm > 0 ? 1 / Math.sqrt(smoothNorm) : 0, smooth, 0, smooth.length);
   }
 
   /** The filtered box as xyxy (the same arithmetic as kalmanBox). */

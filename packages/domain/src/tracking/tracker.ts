@@ -1,4 +1,5 @@
 import { AssociationResult, Associator } from "./association.js";
+import { FrameEmbeddings } from "./frame-embeddings.js";
 import { kalmanPredict, kalmanWarp } from "./kalman.js";
 import { Track, TrackState, type FrameDetections, type TrackOutput } from "./track.js";
 
@@ -65,6 +66,8 @@ export abstract class MultiObjectTracker {
   private readonly third = new AssociationResult();
   private dropTracked = new Uint8Array(0);
   private dropLost = new Uint8Array(0);
+  /** The current frame's normalised detection embeddings, shared by costs and track updates. */
+  protected readonly embeddings = new FrameEmbeddings();
   /** Stamps for list membership (Track.mark), instead of id sets. */
   private stamp = 0;
 
@@ -117,6 +120,7 @@ export abstract class MultiObjectTracker {
     const o = this.options;
     this.frameId++;
     const frameId = this.frameId;
+    this.embeddings.startFrame(detections);
     const { high, low, leftover, confirmed, unconfirmed, pool, remainingTracked, activated, refound, newlyLost } = this;
     high.length = low.length = leftover.length = 0;
     confirmed.length = unconfirmed.length = pool.length = remainingTracked.length = 0;
@@ -153,10 +157,8 @@ export abstract class MultiObjectTracker {
     for (const d of first.unmatchedDetections) leftover.push(high[d]!);
     const third = this.associator.associate(unconfirmed, detections, leftover, o.unconfirmedMatchThreshold, true, this.third);
     for (let k = 0; k < third.matchedTracks.length; k++) {
-      const track = unconfirmed[third.matchedTracks[k]!]!;
-      const index = leftover[third.matchedDetections[k]!]!;
-      track.update(detections.boxes, index, detections.scores[index]!, this.embeddingOf(detections, index), frameId, this.embeddingAlpha(), false);
-      activated.push(track);
+      this.updateTrack(unconfirmed[third.matchedTracks[k]!]!, detections, leftover[third.matchedDetections[k]!]!, false);
+      activated.push(unconfirmed[third.matchedTracks[k]!]!);
     }
     // Unmatched unconfirmed tracks and timed-out lost tracks are removed (state Removed).
     for (const t of third.unmatchedTracks) unconfirmed[t]!.state = TrackState.Removed;
@@ -185,8 +187,16 @@ export abstract class MultiObjectTracker {
 
   private apply(track: Track, detections: FrameDetections, index: number): void {
     const reactivate = track.state !== TrackState.Tracked;
-    track.update(detections.boxes, index, detections.scores[index]!, this.embeddingOf(detections, index), this.frameId, this.embeddingAlpha(), reactivate);
+    this.updateTrack(track, detections, index, reactivate);
     (reactivate ? this.refound : this.activated).push(track);
+  }
+
+  private updateTrack(track: Track, detections: FrameDetections, index: number, reactivate: boolean): void {
+    const embeddings = this.embeddings;
+    // The frame's normalised vector is exactly what Track would compute from the raw one.
+    const normalised = embeddings.available && embeddings.complete;
+    const embedding = normalised ? embeddings.vector(index) : this.embeddingOf(detections, index);
+    track.update(detections.boxes, index, detections.scores[index]!, embedding, this.frameId, this.embeddingAlpha(), reactivate, normalised);
   }
 
   /**
