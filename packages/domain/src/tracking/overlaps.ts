@@ -1,8 +1,8 @@
 /**
  * The overlapping pairs between two packed xyxy box batches, with their IoU: the sparse form of
  * `iouMatrix`. In a frame each box overlaps only a few others, so instead of testing all
- * na × nb pairs the second batch is sorted by x1 and each box of the first batch only visits the
- * boxes whose x-range can reach it (O((na + nb) log nb + pairs) instead of O(na · nb)).
+ * na × nb pairs the second batch is bucketed by x1 and each box of the first batch only visits the
+ * boxes whose x-range can reach it (about O(na + nb + pairs) instead of O(na · nb)).
  *
  * Every pair missing from the result has IoU exactly 0 in `iouMatrix`, and every listed IoU is
  * computed with the same arithmetic, so consumers get bit-identical values. Pairs are grouped by
@@ -12,8 +12,9 @@ export class OverlapFinder {
   rowStart = new Int32Array(1);
   cols = new Int32Array(0);
   ious = new Float64Array(0);
-  private order = new Int32Array(0);
-  private sortedX1 = new Float64Array(0);
+  private bucketStart = new Int32Array(0);
+  private members = new Int32Array(0);
+  private bucketOf = new Int32Array(0);
 
   /** Finds the overlapping pairs of a (na boxes) × b (nb boxes); returns how many there are. */
   find(a: Float64Array, na: number, b: Float64Array, nb: number): number {
@@ -28,36 +29,47 @@ export class OverlapFinder {
   }
 
   private sweep(a: Float64Array, na: number, b: Float64Array, nb: number): number {
-    if (this.order.length < nb) {
-      this.order = new Int32Array(2 * nb);
-      this.sortedX1 = new Float64Array(2 * nb);
-    }
-    const order = this.order.subarray(0, nb);
-    let maxWidth = 0;
+    // Bucket b's boxes by x1 (counting sort, no comparisons) into cells at least as wide as the
+    // widest box, so a box of a only visits the few buckets its x-range can reach.
+    let minX1 = Infinity, maxX1 = -Infinity, maxWidth = 0;
     for (let j = 0; j < nb; j++) {
-      order[j] = j;
-      const width = b[4 * j + 2]! - b[4 * j]!;
+      const x1 = b[4 * j]!;
+      if (x1 < minX1) minX1 = x1;
+      if (x1 > maxX1) maxX1 = x1;
+      const width = b[4 * j + 2]! - x1;
       if (width > maxWidth) maxWidth = width;
     }
-    order.sort((p, q) => b[4 * p]! - b[4 * q]!);
-    const sortedX1 = this.sortedX1;
-    for (let k = 0; k < nb; k++) sortedX1[k] = b[4 * order[k]!]!;
+    const span = maxX1 - minX1;
+    const cell = Math.max(maxWidth, span / (2 * nb), 1e-6 * (1 + Math.abs(minX1) + span));
+    const buckets = Math.min(2 * nb + 1, Math.floor(span / cell) + 1);
+    if (this.bucketStart.length < buckets + 1) this.bucketStart = new Int32Array(2 * buckets + 2);
+    if (this.members.length < nb) {
+      this.members = new Int32Array(2 * nb);
+      this.bucketOf = new Int32Array(2 * nb);
+    }
+    const { bucketStart, members, bucketOf } = this;
+    // floor((x − minX1) / cell) is monotone in x, so every x1 in [from, to] lands in the buckets of from…to.
+    const bucket = (x: number): number => {
+      const k = Math.floor((x - minX1) / cell);
+      return k < 0 ? 0 : k >= buckets ? buckets - 1 : k;
+    };
+    // Counting sort: bucket k's members end up at [bucketStart[k], bucketStart[k + 1]).
+    bucketStart.fill(0, 0, buckets + 1);
+    for (let j = 0; j < nb; j++) {
+      const k = bucket(b[4 * j]!);
+      bucketOf[j] = k;
+      bucketStart[k]!++;
+    }
+    for (let k = 1; k <= buckets; k++) bucketStart[k]! += bucketStart[k - 1]!;
+    for (let j = nb - 1; j >= 0; j--) members[--bucketStart[bucketOf[j]!]!] = j;
     let count = 0;
     for (let i = 0; i < na; i++) {
       const ax1 = a[4 * i]!, ay1 = a[4 * i + 1]!, ax2 = a[4 * i + 2]!, ay2 = a[4 * i + 3]!;
-      // A box overlapping this one has x2 > ax1, hence x1 > ax1 − maxWidth; the margin absorbs
-      // rounding in that bound (the exact test below decides).
-      const from = ax1 - maxWidth - 1e-9 * (1 + Math.abs(ax1) + maxWidth);
-      let lo = 0, hi = nb;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (sortedX1[mid]! < from) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let k = lo; k < nb && sortedX1[k]! < ax2; k++) {
-        const j = order[k]!;
-        count = this.test(ax1, ay1, ax2, ay2, b, j, count);
-      }
+      // A box overlapping this one has x1 < ax2 and x2 > ax1, hence x1 > ax1 − maxWidth; the
+      // margin absorbs rounding in that bound (the exact test decides).
+      const from = bucket(ax1 - maxWidth - 1e-9 * (1 + Math.abs(ax1) + maxWidth));
+      const to = bucket(ax2);
+      for (let e = bucketStart[from]!; e < bucketStart[to + 1]!; e++) count = this.test(ax1, ay1, ax2, ay2, b, members[e]!, count);
       this.rowStart[i + 1] = count;
     }
     return count;

@@ -54,13 +54,13 @@ export abstract class MultiObjectTracker {
   private readonly high: number[] = [];
   private readonly low: number[] = [];
   private readonly leftover: number[] = [];
-  private readonly confirmed: Track[] = [];
-  private readonly unconfirmed: Track[] = [];
-  private readonly pool: Track[] = [];
-  private readonly remainingTracked: Track[] = [];
-  private readonly activated: Track[] = [];
-  private readonly refound: Track[] = [];
-  private readonly newlyLost: Track[] = [];
+  private readonly confirmed = trackList();
+  private readonly unconfirmed = trackList();
+  private readonly pool = trackList();
+  private readonly remainingTracked = trackList();
+  private readonly activated = trackList();
+  private readonly refound = trackList();
+  private readonly newlyLost = trackList();
   private readonly first = new AssociationResult();
   private readonly second = new AssociationResult();
   private readonly third = new AssociationResult();
@@ -254,4 +254,14 @@ export abstract class MultiObjectTracker {
     }
     return result;
   }
+}
+
+/**
+ * An empty array that already holds objects: a fresh `[]` holds small integers, and every new
+ * tracker's first push would then invalidate code optimised for an earlier tracker's lists.
+ */
+function trackList(): Track[] {
+  const list: Array<Track | null> = [null];
+  list.pop();
+  return list as Track[];
 }
