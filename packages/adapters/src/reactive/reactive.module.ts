@@ -12,9 +12,16 @@ export const ReactiveNotebooksService = Symbol.for("parallax.ReactiveNotebooks")
 
 /** Whether `bin` is a runnable python3 (validation by execution needs one; Python cells report its absence). */
 export function pythonAvailable(bin: string): boolean {
-  const probe = spawnSync(bin, ["-c", "import sys; print(sys.version_info[0])"], { encoding: "utf8", timeout: 10_000 });
-  return probe.status === 0 && probe.stdout.trim() === "3";
+  let available = probed.get(bin);
+  if (available === undefined) {
+    const probe = spawnSync(bin, ["-c", "import sys; print(sys.version_info[0])"], { encoding: "utf8", timeout: 10_000 });
+    available = probe.status === 0 && probe.stdout.trim() === "3";
+    probed.set(bin, available);
+  }
+  return available;
 }
+/** One probe per interpreter per process (containers are built often in tests). */
+const probed = new Map<string, boolean>();
 
 /** Binds the reactive ports to the adapters chosen by configuration. */
 export function reactiveModule(config: Config): ContainerModule {
