@@ -33,6 +33,7 @@ export function notebookSocket(notebooks: ReactiveNotebooks, authenticator: Reac
     const notebookId = params["id"] ?? "";
     let forwarding: Fiber.Fiber<void, unknown> | undefined;
     let subscribed = false;
+    let closed = false;
     let queue: Promise<void> = Promise.resolve();
     const authTimer = setTimeout(() => refuse(socket, "Authentication timeout"), authTimeoutMs);
 
@@ -60,11 +61,13 @@ export function notebookSocket(notebooks: ReactiveNotebooks, authenticator: Reac
       });
 
     const handle = async (message: ClientMessage) => {
+      if (closed) return;
       if (!forwarding) {
         if (message.type !== "authenticate") return refuse(socket, "Not authenticated");
         const auth = await Effect.runPromiseExit(authenticator.authenticate(message.token));
         if (Exit.isFailure(auth)) return refuse(socket, "Authentication failed");
         clearTimeout(authTimer);
+        if (closed) return;
         try {
           await subscribe();
         } catch (error) {
@@ -93,6 +96,7 @@ export function notebookSocket(notebooks: ReactiveNotebooks, authenticator: Reac
       queue = queue.then(() => handle(parsed)).catch(() => undefined);
     });
     socket.on("close", () => {
+      closed = true;
       clearTimeout(authTimer);
       if (forwarding) Effect.runFork(Fiber.interrupt(forwarding));
     });
