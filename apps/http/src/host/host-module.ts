@@ -14,12 +14,19 @@ export interface HostContext {
   websockets: WebSocketRoutes;
 }
 
-/** One per capability: declares its routes and sockets, and owns any background work. */
-export interface HostModule {
-  readonly name: string;
-  register(host: HostContext): void;
-  /** Background work started after the server listens (e.g. the embedded job worker). */
+/** Background work one host owns (an embedded job worker, open kernels). */
+export interface HostLifecycle {
+  /** Called after the server listens. */
   start?(): Promise<void>;
   /** Called on shutdown after the server stopped accepting; finish or release work. */
   stop?(): Promise<void>;
+}
+
+/**
+ * One per capability: declares its routes and sockets on a host. A process may run several
+ * hosts (tests do), so state lives in what `register` returns, never in the module object.
+ */
+export interface HostModule {
+  readonly name: string;
+  register(host: HostContext): HostLifecycle | void;
 }

@@ -6,7 +6,7 @@ import Koa from "koa";
 import type { Container } from "inversify";
 import { AppConfig, Log, type Config, type Logger } from "@parallax/adapters";
 import { errorBody, errorShapeForPath, toHttpFailure } from "./errors.js";
-import type { HostModule } from "./host-module.js";
+import type { HostLifecycle, HostModule } from "./host-module.js";
 import { createMetrics } from "./metrics.js";
 import { OpenAPIRegistry, openApiDocument } from "./openapi.js";
 import { createRouteRegistrar } from "./route.js";
@@ -82,7 +82,11 @@ export function createHost({ container, modules }: HostOptions): Host {
   router.get("/openapi.json", (ctx) => {
     ctx.body = openApiDocument(registry);
   });
-  for (const module of modules) module.register({ container, config, logger, routes, router, websockets });
+  const lifecycles: Array<{ name: string; lifecycle: HostLifecycle }> = [];
+  for (const module of modules) {
+    const lifecycle = module.register({ container, config, logger, routes, router, websockets });
+    if (lifecycle) lifecycles.push({ name: module.name, lifecycle });
+  }
   app.use(router.routes());
   app.use(router.allowedMethods());
 
@@ -107,7 +111,7 @@ export function createHost({ container, modules }: HostOptions): Host {
           resolve();
         });
       });
-      for (const module of modules) await module.start?.();
+      for (const { lifecycle } of lifecycles) await lifecycle.start?.();
       const bound = (server.address() as AddressInfo).port;
       logger.info({ port: bound, hostname }, "listening");
       return bound;
@@ -128,11 +132,11 @@ export function createHost({ container, modules }: HostOptions): Host {
           for (const socket of sockets) socket.destroy();
         }, config.SHUTDOWN_GRACE_MS);
         grace.unref();
-        for (const module of [...modules].reverse()) {
+        for (const { name, lifecycle } of [...lifecycles].reverse()) {
           try {
-            await module.stop?.();
+            await lifecycle.stop?.();
           } catch (error) {
-            logger.error({ err: error, module: module.name }, "module failed to stop");
+            logger.error({ err: error, module: name }, "module failed to stop");
           }
         }
         if (server.listening) await stopped;

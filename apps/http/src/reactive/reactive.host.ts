@@ -13,10 +13,6 @@ const cellParams = z.object({ id: z.string(), cellId: z.string() });
 const cellType = z.enum(CELL_LANGUAGES as ["python", "sql", "javascript"]);
 const ok = z.object({ status: z.literal("ok") });
 
-/** Services of every host registered in this process, closed (kernels stopped) on shutdown. */
-const services = new Set<ReactiveNotebooks>();
-const sweepers = new Set<{ service: ReactiveNotebooks; idleMs: number }>();
-let sweepTimer: NodeJS.Timeout | undefined;
 
 function notebookView(notebook: ReactiveNotebook) {
   const { id, name, db_conn_string, revision, cells } = notebook;
@@ -28,8 +24,6 @@ export const reactiveHost: HostModule = {
   name: "reactive",
   register({ container, config, routes, websockets }) {
     const notebooks = container.get<ReactiveNotebooks>(ReactiveNotebooksService);
-    services.add(notebooks);
-    sweepers.add({ service: notebooks, idleMs: config.KERNEL_IDLE_S * 1000 });
 
     routes.add({
       method: "post",
@@ -147,22 +141,20 @@ export const reactiveHost: HostModule = {
     });
 
     websockets.add("/api/v1/ws/notebooks/:id", notebookSocket(notebooks, container.get(ReactiveAuthenticator), config.WS_AUTH_TIMEOUT_MS));
-  },
-  /** Stops idle notebooks' kernels now and then (at most every minute). */
-  async start() {
-    if (sweepTimer) return;
-    const everyMs = Math.min(60_000, ...[...sweepers].map((s) => Math.max(1_000, s.idleMs / 2)));
-    sweepTimer = setInterval(() => {
-      for (const { service, idleMs } of sweepers) void Effect.runPromise(service.closeIdle(idleMs));
-    }, everyMs);
-    sweepTimer.unref();
-  },
-  async stop() {
-    clearInterval(sweepTimer);
-    sweepTimer = undefined;
-    sweepers.clear();
-    const closing = [...services].map((service) => Effect.runPromise(service.closeAll()));
-    services.clear();
-    await Promise.all(closing);
+
+    const idleMs = config.KERNEL_IDLE_S * 1000;
+    let sweepTimer: NodeJS.Timeout | undefined;
+    return {
+      /** Stops idle notebooks' kernels now and then (at most every minute). */
+      async start() {
+        sweepTimer = setInterval(() => void Effect.runPromise(notebooks.closeIdle(idleMs)), Math.min(60_000, Math.max(1_000, idleMs / 2)));
+        sweepTimer.unref();
+      },
+      /** Stops this host's kernels; sessions reopen from the store on next use. */
+      async stop() {
+        clearInterval(sweepTimer);
+        await Effect.runPromise(notebooks.closeAll());
+      },
+    };
   },
 };
