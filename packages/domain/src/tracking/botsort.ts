@@ -1,6 +1,6 @@
 import type { FrameDetections, Track } from "./track.js";
 import { MultiObjectTracker, type TrackerOptions } from "./tracker.js";
-import { dotAt } from "./vector-kernels.js";
+import { dot } from "./vector-kernels.js";
 
 /**
  * BoT-SORT (Aharon et al. 2022): ByteTrack's association plus appearance. The high-score cost is
@@ -53,9 +53,9 @@ export class BotSort extends MultiObjectTracker {
     const trackEmbedding = track.smoothEmbedding;
     // Appearance is only computed where it can matter: overlapping pairs.
     if (this.embeddings.available && trackEmbedding && 1 - iou <= proximityThreshold) {
-      const base = this.embeddings.offset(detection);
-      const dot = dotAt(trackEmbedding, 0, this.embeddings.values, base, this.embeddings.dim);
-      const appearance = Math.max(0, 1 - dot) / 2;
+      // Over the detection's dim values, as the element-wise loop over dim did.
+      const similarity = dot(this.embeddings.vector(detection), trackEmbedding);
+      const appearance = Math.max(0, 1 - similarity) / 2;
       if (appearance <= appearanceThreshold && appearance < cost) cost = appearance;
     }
     return cost;

@@ -1,10 +1,9 @@
 import type { FrameDetections } from "./track.js";
-import { scaleInto, sumOfSquaresAt } from "./vector-kernels.js";
+import { scaleInto, sumOfSquares } from "./vector-kernels.js";
 
 /**
  * The L2-normalised embeddings of one frame's detections, computed at most once per detection and
- * only when first asked for (association costs and track updates share them). Detection i's
- * vector is values[offset(i) .. offset(i) + dim).
+ * only when first asked for (association costs and track updates share them).
  */
 export class FrameEmbeddings {
   values = new Float32Array(0);
@@ -15,6 +14,9 @@ export class FrameEmbeddings {
   complete = false;
   private source: Float32Array = new Float32Array(0);
   private ready = new Uint8Array(0);
+  /** Cached views of `values`, one per detection (a view per call would allocate per pair). */
+  private views: Array<Float32Array | undefined> = [];
+  private viewDim = 0;
 
   startFrame(detections: FrameDetections): void {
     const dim = detections.embeddingDim ?? 0;
@@ -23,25 +25,35 @@ export class FrameEmbeddings {
     if (!this.available) return;
     this.source = detections.embeddings!;
     this.complete = this.source.length >= detections.count * dim;
-    if (this.values.length < detections.count * dim) this.values = new Float32Array(2 * detections.count * dim);
+    if (this.values.length < detections.count * dim || dim !== this.viewDim) {
+      if (this.values.length < detections.count * dim) this.values = new Float32Array(2 * detections.count * dim);
+      this.views = [];
+      this.viewDim = dim;
+    }
     if (this.ready.length < detections.count) this.ready = new Uint8Array(2 * detections.count);
     this.ready.fill(0, 0, detections.count);
   }
 
-  /** Offset of detection i's normalised embedding in `values` (requires `available`). */
-  offset(i: number): number {
-    const dim = this.dim;
-    const start = i * dim;
-    if (this.ready[i] === 1) return start;
-    this.ready[i] = 1;
-    const norm = sumOfSquaresAt(this.source, start, dim);
-    scaleInto(this.source, start, norm > 0 ? 1 / Math.sqrt(norm) : 0, this.values, start, dim);
-    return start;
-  }
-
-  /** Detection i's normalised embedding as a view (requires `available`). */
+  /** Detection i's normalised embedding, a view of `values` (requires `available`). */
   vector(i: number): Float32Array {
-    const start = this.offset(i);
-    return this.values.subarray(start, start + this.dim);
+    const dim = this.dim;
+    let view = this.views[i];
+    if (view === undefined) view = this.views[i] = this.values.subarray(i * dim, (i + 1) * dim);
+    if (this.ready[i] === 1) return view;
+    this.ready[i] = 1;
+    const start = i * dim;
+    if (this.source.length >= start + dim) {
+      const source = this.source.subarray(start, start + dim);
+      const norm = sumOfSquares(source);
+      scaleInto(source, norm > 0 ? 1 / Math.sqrt(norm) : 0, view);
+    } else {
+      // A truncated embeddings array: the element-wise loop, reading past its end (NaN).
+      const source = this.source;
+      let norm = 0;
+      for (let k = 0; k < dim; k++) norm += source[start + k]! * source[start + k]!;
+      const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      for (let k = 0; k < dim; k++) view[k] = source[start + k]! * scale;
+    }
+    return view;
   }
 }

@@ -1,5 +1,5 @@
 import { KALMAN_STATE_SIZE, kalmanInitiate, kalmanUpdate } from "./kalman.js";
-import { blendInto, scaleInto, sumOfSquaresAt } from "./vector-kernels.js";
+import { blendInto, scaleInto, sumOfSquares } from "./vector-kernels.js";
 
 export const TrackState = { New: "new", Tracked: "tracked", Lost: "lost", Removed: "removed" } as const;
 export type TrackState = (typeof TrackState)[keyof typeof TrackState];
@@ -81,8 +81,8 @@ export class Track {
     // (A vector longer than the first one only fills `current`, as the element-wise loop did.)
     if (normalised) current.set(embedding.length > current.length ? embedding.subarray(0, current.length) : embedding);
     else {
-      const norm = sumOfSquaresAt(embedding, 0, embedding.length);
-      scaleInto(embedding, 0, norm > 0 ? 1 / Math.sqrt(norm) : 0, current, 0, embedding.length);
+      const norm = sumOfSquares(embedding);
+      scaleInto(embedding, norm > 0 ? 1 / Math.sqrt(norm) : 0, current);
     }
     if (!this.smoothEmbedding) {
       this.smoothEmbedding = Float32Array.from(current);
@@ -90,7 +90,7 @@ export class Track {
     }
     const smooth = this.smoothEmbedding;
     const smoothNorm = blendInto(smooth, current, alpha);
-    scaleInto(smooth, 0, smoothNorm > 0 ? 1 / Math.sqrt(smoothNorm) : 0, smooth, 0, smooth.length);
+    scaleInto(smooth, smoothNorm > 0 ? 1 / Math.sqrt(smoothNorm) : 0, smooth);
   }
 
   /** The filtered box as xyxy (the same arithmetic as kalmanBox). */

@@ -1,52 +1,54 @@
 /**
  * Float32 vector kernels for embeddings, accumulating in float64 strictly from first to last
- * element: the same rounding as the plain loop `for (k) sum += a[k] * b[k]`, so results are
- * bit-identical to it. Unrolling by 4 removes loop overhead; the order of additions (and hence
- * every result) is unchanged, which is why there are no independent partial sums.
+ * element: the same rounding as the plain loop `for (k) sum += x[k] * y[k]`, so results are
+ * bit-identical to it. Unrolling by 4 removes loop overhead, and looping over the first
+ * argument's own length lets the compiler drop its bounds checks; the order of additions (and
+ * hence every result) is unchanged, which is why there are no independent partial sums. Every
+ * loop runs over x.length; reading past the end of a shorter y gives NaN, as the plain loop does.
  */
 
-/** Σ a[ao + k] · b[bo + k] for k < length. */
-export function dotAt(a: Float32Array, ao: number, b: Float32Array, bo: number, length: number): number {
+/** Σ x[k] · y[k] for k < x.length. */
+export function dot(x: Float32Array, y: Float32Array): number {
+  const n = x.length;
   let sum = 0;
   let k = 0;
-  for (; k + 4 <= length; k += 4) {
-    const i = ao + k, j = bo + k;
-    sum += a[i]! * b[j]!;
-    sum += a[i + 1]! * b[j + 1]!;
-    sum += a[i + 2]! * b[j + 2]!;
-    sum += a[i + 3]! * b[j + 3]!;
+  for (; k + 3 < n; k += 4) {
+    sum += x[k]! * y[k]!;
+    sum += x[k + 1]! * y[k + 1]!;
+    sum += x[k + 2]! * y[k + 2]!;
+    sum += x[k + 3]! * y[k + 3]!;
   }
-  for (; k < length; k++) sum += a[ao + k]! * b[bo + k]!;
+  for (; k < n; k++) sum += x[k]! * y[k]!;
   return sum;
 }
 
-/** Σ a[ao + k]² for k < length. */
-export function sumOfSquaresAt(a: Float32Array, ao: number, length: number): number {
+/** Σ x[k]² for k < x.length. */
+export function sumOfSquares(x: Float32Array): number {
+  const n = x.length;
   let sum = 0;
   let k = 0;
-  for (; k + 4 <= length; k += 4) {
-    const i = ao + k;
-    const x0 = a[i]!, x1 = a[i + 1]!, x2 = a[i + 2]!, x3 = a[i + 3]!;
+  for (; k + 3 < n; k += 4) {
+    const x0 = x[k]!, x1 = x[k + 1]!, x2 = x[k + 2]!, x3 = x[k + 3]!;
     sum += x0 * x0;
     sum += x1 * x1;
     sum += x2 * x2;
     sum += x3 * x3;
   }
-  for (; k < length; k++) sum += a[ao + k]! * a[ao + k]!;
+  for (; k < n; k++) sum += x[k]! * x[k]!;
   return sum;
 }
 
-/** out[oo + k] = a[ao + k] · scale for k < length (rounded to float32 on store). */
-export function scaleInto(a: Float32Array, ao: number, scale: number, out: Float32Array, oo: number, length: number): void {
+/** out[k] = x[k] · scale for k < x.length (rounded to float32 on store; out may be x). */
+export function scaleInto(x: Float32Array, scale: number, out: Float32Array): void {
+  const n = x.length;
   let k = 0;
-  for (; k + 4 <= length; k += 4) {
-    const i = ao + k, o = oo + k;
-    out[o] = a[i]! * scale;
-    out[o + 1] = a[i + 1]! * scale;
-    out[o + 2] = a[i + 2]! * scale;
-    out[o + 3] = a[i + 3]! * scale;
+  for (; k + 3 < n; k += 4) {
+    out[k] = x[k]! * scale;
+    out[k + 1] = x[k + 1]! * scale;
+    out[k + 2] = x[k + 2]! * scale;
+    out[k + 3] = x[k + 3]! * scale;
   }
-  for (; k < length; k++) out[oo + k] = a[ao + k]! * scale;
+  for (; k < n; k++) out[k] = x[k]! * scale;
 }
 
 /**
@@ -55,10 +57,10 @@ export function scaleInto(a: Float32Array, ao: number, scale: number, out: Float
  */
 export function blendInto(smooth: Float32Array, current: Float32Array, alpha: number): number {
   const beta = 1 - alpha;
-  const length = smooth.length;
+  const n = smooth.length;
   let sum = 0;
   let k = 0;
-  for (; k + 4 <= length; k += 4) {
+  for (; k + 3 < n; k += 4) {
     const v0 = alpha * smooth[k]! + beta * current[k]!;
     const v1 = alpha * smooth[k + 1]! + beta * current[k + 1]!;
     const v2 = alpha * smooth[k + 2]! + beta * current[k + 2]!;
@@ -72,7 +74,7 @@ export function blendInto(smooth: Float32Array, current: Float32Array, alpha: nu
     sum += v2 * v2;
     sum += v3 * v3;
   }
-  for (; k < length; k++) {
+  for (; k < n; k++) {
     const v = alpha * smooth[k]! + beta * current[k]!;
     smooth[k] = v;
     sum += v * v;
