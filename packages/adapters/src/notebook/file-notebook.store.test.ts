@@ -83,11 +83,10 @@ describe("crash safety", () => {
   });
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-  it("a writer SIGKILLed at 200 random moments always leaves a whole version", async () => {
+  it("a writer SIGKILLed at 200 random moments always leaves a whole version", { timeout: 180_000 }, async () => {
     const directory = join(scratch, "data");
     let seed = 12345;
     const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-    let killedMidRun = 0;
     let lastVersion = 0;
     for (let round = 0; round < 200; round++) {
       const child = spawn(process.execPath, [writer, directory, String(lastVersion)], { stdio: ["ignore", "pipe", "pipe"] });
@@ -97,7 +96,7 @@ describe("crash safety", () => {
         child.stdout.once("data", () => resolve());
         child.once("exit", (code) => reject(new Error(`writer exited early (${code}): ${stderr}`)));
       });
-      await new Promise((resolve) => setTimeout(resolve, 5 + random() * 45));
+      await new Promise((resolve) => setTimeout(resolve, random() * 20));
       child.kill("SIGKILL");
       await new Promise((resolve) => child.once("exit", resolve));
       const path = join(directory, "crash.ipynb");
@@ -105,11 +104,10 @@ describe("crash safety", () => {
       const document = JSON.parse(readFileSync(path, "utf8"));
       const version = document.metadata.version as number;
       expect(document).toEqual(JSON.parse(JSON.stringify(versionedNotebook(version))));
-      if (version > lastVersion) killedMidRun++;
+      expect(version).toBeGreaterThan(lastVersion);
       lastVersion = version;
     }
-    expect(lastVersion).toBeGreaterThan(200);
-    expect(killedMidRun).toBeGreaterThan(120);
+    expect(lastVersion).toBeGreaterThanOrEqual(200);
     // Killed writers leave temp files and lock files behind; neither is ever listed as a notebook.
     const store = new FileNotebookStore(directory);
     expect(await run(store.list())).toEqual(["crash.ipynb"]);
