@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pythonAvailable } from "@parallax/adapters/reactive";
 import type { Host } from "../host/host.js";
 import { startHost } from "../start.js";
 
@@ -183,6 +184,30 @@ describe("spatial notebooks over HTTP (CONTRACTS.md §A)", () => {
     expect(bad.validation.errors.length).toBeGreaterThan(0);
     const missing = await fetch(`${base}/process_notebook`, { method: "POST", body: upload("file", "x.ipynb", "{}") });
     expect(missing.status).toBe(400);
+  });
+
+  it.skipIf(!pythonAvailable("python3"))("/process_notebook re-executes code cells like nbval where python3 exists", async () => {
+    const code = (source: string, text: string) => ({
+      id: `c${source.length}`,
+      cell_type: "code",
+      metadata: {},
+      source,
+      execution_count: 1,
+      outputs: [{ output_type: "stream", name: "stdout", text }],
+    });
+    const notebook = (cells: unknown[]) => JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells });
+    const process = async (content: string) =>
+      (await fetch(`${base}/process_notebook`, { method: "POST", body: upload("notebook", "n.ipynb", content) })).json().then(untyped);
+
+    const same = await process(notebook([code("x = 20 + 1\nprint(x * 2)", "42\n"), code("print(hex(id(x)))", "0x7f3a5c2e1b10\n")]));
+    expect(same.validation).toMatchObject({ success: true, return_code: 0, errors: [] });
+    expect(typeof same.validation.stdout).toBe("string");
+    expect(typeof same.validation.stderr).toBe("string");
+
+    const drifted = await process(notebook([code("print(6 * 7)", "41\n")]));
+    expect(drifted.validation.success).toBe(false);
+    expect(drifted.validation.return_code).not.toBe(0);
+    expect(drifted.validation.differing_cells).toEqual([expect.objectContaining({ cell_index: 0, expected: "41", actual: "42" })]);
   });
 
   it("unknown routes answer 404 Endpoint not found", async () => {
