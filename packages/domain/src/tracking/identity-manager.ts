@@ -116,7 +116,9 @@ export class IdentityManager {
       for (let b = a + 1; b < observations.length; b++) {
         const ob = observations[b]!;
         if (ids[b]! < 0 || !ob.mapPoint || ob.camera === oa.camera || ids[a] === ids[b] || !this.overlaps(oa.camera, ob.camera)) continue;
-        if (Math.hypot(oa.mapPoint[0] - ob.mapPoint[0], oa.mapPoint[1] - ob.mapPoint[1]) > groundGate) continue;
+        const dx = oa.mapPoint[0] - ob.mapPoint[0], dy = oa.mapPoint[1] - ob.mapPoint[1];
+        // hypot ≥ max(|dx|, |dy|): far pairs are rejected without the (slow) Math.hypot, same outcome.
+        if (Math.abs(dx) > groundGate || Math.abs(dy) > groundGate || Math.hypot(dx, dy) > groundGate) continue;
         const [low, high] = ids[a]! < ids[b]! ? [ids[a]!, ids[b]!] : [ids[b]!, ids[a]!];
         const pair = `${low}:${high}`;
         if (touched.has(pair)) continue;
