@@ -242,15 +242,13 @@ export abstract class MultiObjectTracker {
       const box = t.box();
       const w = box[2] - box[0], h = box[3] - box[1];
       if (w * h <= this.options.minBoxArea || w / h > this.options.maxAspectRatio) continue;
-      const output: TrackOutput = {
-        trackId: t.id,
-        box,
-        score: t.score,
-        state: t.state,
-        detectionIndex: t.frameId === frameId ? t.lastDetection : -1,
-        ...(t.smoothEmbedding ? { embedding: t.smoothEmbedding } : {}),
-      };
-      result.push(output);
+      const detectionIndex = t.frameId === frameId ? t.lastDetection : -1;
+      // Two literal shapes instead of a conditional spread (which builds a temporary object).
+      result.push(
+        t.smoothEmbedding
+          ? { trackId: t.id, box, score: t.score, state: t.state, detectionIndex, embedding: t.smoothEmbedding }
+          : { trackId: t.id, box, score: t.score, state: t.state, detectionIndex },
+      );
     }
     return result;
   }
