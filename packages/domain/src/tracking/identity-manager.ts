@@ -1,5 +1,6 @@
 import { DEFAULT_IDENTITY_CONFIG, type IdentityConfig } from "./identity-config.js";
 import { LinearAssignmentSolver } from "./lapjv.js";
+import { blendIntoStored, dot, scaleInto, sumOfSquares } from "./vector-kernels.js";
 
 /** One camera's track in the current frame, as the identity manager sees it. */
 export interface IdentityObservation {
@@ -273,32 +274,19 @@ function inside(area: readonly [number, number, number, number], p: readonly [nu
   return p[0] >= area[0] && p[0] <= area[2] && p[1] >= area[1] && p[1] <= area[3];
 }
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let k = 0; k < a.length; k++) s += a[k]! * b[k]!;
-  return s;
-}
-
 function isUnit(v: Float32Array): boolean {
-  let n = 0;
-  for (let k = 0; k < v.length; k++) n += v[k]! * v[k]!;
-  return Math.abs(n - 1) < 1e-5;
+  return Math.abs(sumOfSquares(v) - 1) < 1e-5;
 }
 
 function unit(v: Float32Array): Float32Array {
-  let n = 0;
-  for (let k = 0; k < v.length; k++) n += v[k]! * v[k]!;
-  const s = n > 0 ? 1 / Math.sqrt(n) : 0;
-  return v.map((x) => x * s);
+  const n = sumOfSquares(v);
+  const out = new Float32Array(v.length);
+  scaleInto(v, n > 0 ? 1 / Math.sqrt(n) : 0, out);
+  return out;
 }
 
 /** target ← normalise(momentum·target + (1 − momentum)·update). */
 function blendInto(target: Float32Array, update: Float32Array, momentum: number): void {
-  let n = 0;
-  for (let k = 0; k < target.length; k++) {
-    target[k] = momentum * target[k]! + (1 - momentum) * update[k]!;
-    n += target[k]! * target[k]!;
-  }
-  const s = n > 0 ? 1 / Math.sqrt(n) : 0;
-  for (let k = 0; k < target.length; k++) target[k] = target[k]! * s;
+  const n = blendIntoStored(target, update, momentum);
+  scaleInto(target, n > 0 ? 1 / Math.sqrt(n) : 0, target);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FrameEmbeddings } from "./frame-embeddings.js";
 import { SeededRandom } from "./random.js";
-import { blendInto, dot, scaleInto, sumOfSquares } from "./vector-kernels.js";
+import { blendInto, blendIntoStored, dot, scaleInto, sumOfSquares } from "./vector-kernels.js";
 
 const random = new SeededRandom(11);
 const vector = (n: number) => Float32Array.from({ length: n }, () => random.normal());
@@ -32,6 +32,15 @@ describe("vector kernels", () => {
       }
       expect(Object.is(blendInto(smooth, current, 0.9), expectedSum)).toBe(true);
       same(smooth, expected);
+      // The gallery variant sums the squares of the stored (float32) values.
+      const gallery = vector(n), stored = Float32Array.from(gallery);
+      let storedSum = 0;
+      for (let k = 0; k < n; k++) {
+        stored[k] = 0.8 * stored[k]! + (1 - 0.8) * current[k]!;
+        storedSum += stored[k]! * stored[k]!;
+      }
+      expect(Object.is(blendIntoStored(gallery, current, 0.8), storedSum)).toBe(true);
+      same(gallery, stored);
     }
   });
 

@@ -81,3 +81,34 @@ export function blendInto(smooth: Float32Array, current: Float32Array, alpha: nu
   }
   return sum;
 }
+
+/**
+ * smooth[k] = alpha · smooth[k] + (1 − alpha) · current[k] (stored as float32); returns Σ of the
+ * squares of the stored float32 values (the identity gallery's variant of blendInto).
+ */
+export function blendIntoStored(smooth: Float32Array, current: Float32Array, alpha: number): number {
+  const beta = 1 - alpha;
+  const n = smooth.length;
+  let sum = 0;
+  let k = 0;
+  for (; k + 3 < n; k += 4) {
+    const v0 = Math.fround(alpha * smooth[k]! + beta * current[k]!);
+    const v1 = Math.fround(alpha * smooth[k + 1]! + beta * current[k + 1]!);
+    const v2 = Math.fround(alpha * smooth[k + 2]! + beta * current[k + 2]!);
+    const v3 = Math.fround(alpha * smooth[k + 3]! + beta * current[k + 3]!);
+    smooth[k] = v0;
+    smooth[k + 1] = v1;
+    smooth[k + 2] = v2;
+    smooth[k + 3] = v3;
+    sum += v0 * v0;
+    sum += v1 * v1;
+    sum += v2 * v2;
+    sum += v3 * v3;
+  }
+  for (; k < n; k++) {
+    const v = Math.fround(alpha * smooth[k]! + beta * current[k]!);
+    smooth[k] = v;
+    sum += v * v;
+  }
+  return sum;
+}
