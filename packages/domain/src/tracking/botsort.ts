@@ -1,6 +1,5 @@
 import type { FrameDetections, Track } from "./track.js";
 import { MultiObjectTracker, type TrackerOptions } from "./tracker.js";
-import { dot } from "./vector-kernels.js";
 
 /**
  * BoT-SORT (Aharon et al. 2022): ByteTrack's association plus appearance. The high-score cost is
@@ -54,7 +53,7 @@ export class BotSort extends MultiObjectTracker {
     // Appearance is only computed where it can matter: overlapping pairs.
     if (this.embeddings.available && trackEmbedding && 1 - iou <= proximityThreshold) {
       // Over the detection's dim values, as the element-wise loop over dim did.
-      const similarity = dot(this.embeddings.vector(detection), trackEmbedding);
+      const similarity = this.embeddings.similarity(detection, trackEmbedding);
       const appearance = Math.max(0, 1 - similarity) / 2;
       if (appearance <= appearanceThreshold && appearance < cost) cost = appearance;
     }

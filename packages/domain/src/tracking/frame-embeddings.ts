@@ -1,5 +1,5 @@
 import type { FrameDetections } from "./track.js";
-import { scaleInto, sumOfSquares } from "./vector-kernels.js";
+import { dot, scaleInto, scaleIntoAndDot, sumOfSquares } from "./vector-kernels.js";
 
 /**
  * The L2-normalised embeddings of one frame's detections, computed at most once per detection and
@@ -55,5 +55,21 @@ export class FrameEmbeddings {
       for (let k = 0; k < dim; k++) view[k] = source[start + k]! * scale;
     }
     return view;
+  }
+
+  /**
+   * dot(vector(i), other): on first use detection i is normalised and dotted in one pass over its
+   * values, with exactly the same roundings as normalising first and then calling dot.
+   */
+  similarity(i: number, other: Float32Array): number {
+    const dim = this.dim;
+    const start = i * dim;
+    if (this.ready[i] === 1 || this.source.length < start + dim) return dot(this.vector(i), other);
+    let view = this.views[i];
+    if (view === undefined) view = this.views[i] = this.values.subarray(start, start + dim);
+    this.ready[i] = 1;
+    const source = this.source.subarray(start, start + dim);
+    const norm = sumOfSquares(source);
+    return scaleIntoAndDot(source, norm > 0 ? 1 / Math.sqrt(norm) : 0, view, other);
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FrameEmbeddings } from "./frame-embeddings.js";
 import { SeededRandom } from "./random.js";
-import { blendInto, blendIntoStored, dot, scaleInto, sumOfSquares } from "./vector-kernels.js";
+import { blendInto, blendIntoStored, dot, scaleInto, scaleIntoAndDot, sumOfSquares } from "./vector-kernels.js";
 
 const random = new SeededRandom(11);
 const vector = (n: number) => Float32Array.from({ length: n }, () => random.normal());
@@ -23,6 +23,9 @@ describe("vector kernels", () => {
       const scaled = new Float32Array(n);
       scaleInto(x, 0.37, scaled);
       same(scaled, Float32Array.from(x, (v) => v * 0.37));
+      const fused = new Float32Array(n);
+      expect(Object.is(scaleIntoAndDot(x, 0.37, fused, y), plainDot(scaled, y))).toBe(true);
+      same(fused, scaled);
       const smooth = vector(n), current = vector(n), expected = Float32Array.from(smooth);
       let expectedSum = 0;
       for (let k = 0; k < n; k++) {
@@ -61,6 +64,13 @@ describe("FrameEmbeddings", () => {
       for (let k = 0; k < dim; k++) norm += embeddings[i * dim + k]! * embeddings[i * dim + k]!;
       const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
       for (let k = 0; k < dim; k++) expected[k] = embeddings[i * dim + k]! * scale;
+      const other = vector(dim);
+      const fresh = new FrameEmbeddings();
+      fresh.startFrame({ count, boxes: new Float64Array(4 * count), scores: new Float64Array(count), embeddings, embeddingDim: dim });
+      // Normalising while taking the first similarity gives the same vector and the same value.
+      const first = fresh.similarity(i, other);
+      expect(Object.is(first, plainDot(expected, other)) || (Number.isNaN(first) && Number.isNaN(plainDot(expected, other)))).toBe(true);
+      same(fresh.vector(i), expected);
       same(frame.vector(i), expected);
       expect(frame.vector(i)).toBe(frame.vector(i)); // computed once, then reused
     }

@@ -112,3 +112,31 @@ export function blendIntoStored(smooth: Float32Array, current: Float32Array, alp
   }
   return sum;
 }
+
+/**
+ * scaleInto(x, scale, out) and then dot(out, y), in one pass: out[k] is rounded to float32 before
+ * it is multiplied, exactly as dot would read it back.
+ */
+export function scaleIntoAndDot(x: Float32Array, scale: number, out: Float32Array, y: Float32Array): number {
+  const n = x.length;
+  let sum = 0;
+  let k = 0;
+  for (; k + 3 < n; k += 4) {
+    const v0 = Math.fround(x[k]! * scale), v1 = Math.fround(x[k + 1]! * scale);
+    const v2 = Math.fround(x[k + 2]! * scale), v3 = Math.fround(x[k + 3]! * scale);
+    out[k] = v0;
+    out[k + 1] = v1;
+    out[k + 2] = v2;
+    out[k + 3] = v3;
+    sum += v0 * y[k]!;
+    sum += v1 * y[k + 1]!;
+    sum += v2 * y[k + 2]!;
+    sum += v3 * y[k + 3]!;
+  }
+  for (; k < n; k++) {
+    const v = Math.fround(x[k]! * scale);
+    out[k] = v;
+    sum += v * y[k]!;
+  }
+  return sum;
+}
