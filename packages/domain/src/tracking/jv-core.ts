@@ -32,10 +32,15 @@ export class ShortestAugmentingPaths {
   solve(cost: Float64Array, n: number, m: number, rowToCol: Int32Array, colToRow: Int32Array): void {
     this.ensure(n, m);
     const { u, v, shortest, path, remaining, visitedRows, visitedCols } = this;
-    u.fill(0, 0, n);
-    v.fill(0, 0, m);
-    rowToCol.fill(-1, 0, n);
-    colToRow.fill(-1, 0, m);
+    // Plain loops rather than fill(): components are often tiny and fill() is a builtin call.
+    for (let i = 0; i < n; i++) {
+      u[i] = 0;
+      rowToCol[i] = -1;
+    }
+    for (let j = 0; j < m; j++) {
+      v[j] = 0;
+      colToRow[j] = -1;
+    }
     if (n === m) {
       // Jonker–Volgenant column reduction: v_j = min_i c_ij keeps every reduced cost ≥ 0, and a
       // row that is the minimum of a column and still free takes it (a tight pair). Only valid
@@ -59,10 +64,12 @@ export class ShortestAugmentingPaths {
     }
     for (let current = 0; current < n; current++) {
       if (rowToCol[current] !== -1) continue;
-      shortest.fill(Infinity, 0, m);
-      visitedRows.fill(0, 0, n);
-      visitedCols.fill(0, 0, m);
-      for (let k = 0; k < m; k++) remaining[k] = m - 1 - k;
+      for (let i = 0; i < n; i++) visitedRows[i] = 0;
+      for (let k = 0; k < m; k++) {
+        shortest[k] = Infinity;
+        visitedCols[k] = 0;
+        remaining[k] = m - 1 - k;
+      }
       let numRemaining = m;
       let minVal = 0;
       let i = current;

@@ -40,6 +40,10 @@ export class LinearAssignmentSolver {
   private colRows = new Int32Array(0);
   private rowOrder = new Int32Array(0);
   private colOrder = new Int32Array(0);
+  private componentRowStart = new Int32Array(0);
+  private componentColStart = new Int32Array(0);
+  private componentRowFill = new Int32Array(0);
+  private componentColFill = new Int32Array(0);
   private subRowToCol = new Int32Array(0);
   private subColToRow = new Int32Array(0);
   private denseRowStart = new Int32Array(0);
@@ -103,10 +107,16 @@ export class LinearAssignmentSolver {
     if (rows === 0 || cols === 0) return { rowToCol, colToRow, cost: 0 };
     const components = this.labelComponents(rows, cols, limit, pairs);
     // Bucket rows and columns by component in one pass (counting sort), not one scan per component.
-    if (this.rowOrder.length < rows + components + 1) this.rowOrder = new Int32Array(2 * (rows + components + 1));
-    if (this.colOrder.length < cols + components + 1) this.colOrder = new Int32Array(2 * (cols + components + 1));
-    const rowStart = this.rowOrder.subarray(rows).fill(0, 0, components + 1);
-    const colStart = this.colOrder.subarray(cols).fill(0, 0, components + 1);
+    if (this.rowOrder.length < rows) this.rowOrder = new Int32Array(2 * rows);
+    if (this.colOrder.length < cols) this.colOrder = new Int32Array(2 * cols);
+    if (this.componentRowStart.length < components + 1) {
+      this.componentRowStart = new Int32Array(2 * components + 2);
+      this.componentColStart = new Int32Array(2 * components + 2);
+      this.componentRowFill = new Int32Array(2 * components + 2);
+      this.componentColFill = new Int32Array(2 * components + 2);
+    }
+    const { componentRowStart: rowStart, componentColStart: colStart, componentRowFill: rowFill, componentColFill: colFill } = this;
+    for (let c = 0; c <= components; c++) rowStart[c] = colStart[c] = 0;
     const ofRow = this.componentOfRow, ofCol = this.componentOfCol;
     for (let i = 0; i < rows; i++) if (ofRow[i]! >= 0) rowStart[ofRow[i]! + 1]!++;
     for (let j = 0; j < cols; j++) if (ofCol[j]! >= 0) colStart[ofCol[j]! + 1]!++;
@@ -114,8 +124,6 @@ export class LinearAssignmentSolver {
       rowStart[c + 1]! += rowStart[c]!;
       colStart[c + 1]! += colStart[c]!;
     }
-    // The fill cursors reuse the stack (rows + cols ≥ 2 × components: each has a row and a column).
-    const rowFill = this.stack, colFill = this.stack.subarray(components);
     for (let c = 0; c < components; c++) {
       rowFill[c] = rowStart[c]!;
       colFill[c] = colStart[c]!;
