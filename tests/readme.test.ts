@@ -12,6 +12,22 @@ const commands = firstBlock
   .map((line) => line.replace(/#.*$/, "").trim())
   .filter(Boolean);
 
+describe("README library example", () => {
+  it("builds the container, rebinds a port and runs a use case as a Promise", async () => {
+    const { createContainer, loadConfig } = await import("@parallax/adapters");
+    const { MemoryNotebookStore } = await import("@parallax/adapters/notebook");
+    const { runAsPromise } = await import("@parallax/application");
+    const { SpatialNotebooks, NotebookStore } = await import("@parallax/application/notebook");
+    const container = createContainer(loadConfig({ STORAGE: "memory", LOG_LEVEL: "silent" }));
+    const mine = new MemoryNotebookStore();
+    container.rebind(NotebookStore).toConstantValue(mine);
+    const notebooks = container.get(SpatialNotebooks);
+    await runAsPromise(notebooks.convert("hello", { filename: "hello.ipynb", bytes: new TextEncoder().encode(JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] })) }));
+    expect(await runAsPromise(notebooks.list())).toEqual(["hello.ipynb"]);
+    expect(await runAsPromise(mine.list())).toEqual(["hello.ipynb"]);
+  });
+});
+
 describe("README quick start", () => {
   it("opens with the install-and-start command and the test command", () => {
     expect(readme.indexOf("```sh")).toBeLessThan(readme.indexOf("\n## "));
