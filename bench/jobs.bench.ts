@@ -4,9 +4,11 @@
  *    1 and 4 workers (file store: one store instance per worker, as separate processes
  *    would have). The runner is an in-process no-op so the figure is the queue's own cost;
  *    `spawn` adds the same with a real `true` process per job for reference;
- * 2. submit → start latency p50/p99 with idle workers;
+ * 2. submit → start latency p50/p99 with idle workers: in process (woken on submit), and with
+ *    a `parallax worker` process polling the file store every 100 ms;
  * 3. log lines per second delivered to 10 WebSocket clients of `/api/logs` by a real host.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -133,6 +135,49 @@ async function latency(kind: "memory" | "file", samples: number): Promise<void> 
   }
 }
 
+/** Submit → start when the worker is another process polling the file store every `pollMs`. */
+async function crossProcessLatency(samples: number, pollMs: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "parallax-bench-xlatency-"));
+  const worker = spawn(
+    process.execPath,
+    ["--conditions=source", "--import", "tsx", "apps/worker/src/cli.ts", "worker", "--concurrency", "4", "--poll-ms", String(pollMs)],
+    { env: { ...process.env, DATA_DIR: dir, LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  try {
+    await new Promise<void>((resolve) => {
+      let output = "";
+      worker.stdout!.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('"worker ready"')) resolve();
+      });
+    });
+    const store = new FileJobStore(join(dir, "jobs"));
+    const service = new JobService(store, new FileLogStore(join(dir, "jobs", "logs")), catalog, new FileWorkspace(dir), clock, ids);
+    const submitted: string[] = [];
+    for (let i = 0; i < samples; i++) {
+      submitted.push((await Effect.runPromise(service.submit("noop"))).id);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const delays: number[] = [];
+    for (const id of submitted) {
+      let job = await Effect.runPromise(store.get(id));
+      const deadline = Date.now() + 30_000;
+      while (job.runs === 0) {
+        if (Date.now() > deadline) throw new Error(`job ${id} never started`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        job = await Effect.runPromise(store.get(id));
+      }
+      delays.push(job.history.find((event) => event.kind === "started")!.at - job.createdAt);
+    }
+    delays.sort((a, b) => a - b);
+    emit("jobs.latency.file.cross_process", { store: "file", samples, worker_poll_ms: pollMs, submit_to_start_p50_ms: percentile(delays, 50), submit_to_start_p99_ms: percentile(delays, 99) });
+  } finally {
+    worker.kill("SIGTERM");
+    await new Promise((resolve) => worker.once("exit", resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function logFanOut(lines: number, clients: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "parallax-bench-logs-"));
   writeFileSync(
@@ -195,5 +240,6 @@ export async function main(args: string[]): Promise<void> {
   }
   if (wanted("throughput.file.4w.spawn")) await throughput("file", 4, Math.min(jobs, 500), true);
   for (const kind of ["memory", "file"] as const) if (wanted(`latency.${kind}`)) await latency(kind, 500);
+  if (wanted("latency.file.cross_process")) await crossProcessLatency(200, 100);
   if (wanted("log_fanout")) await logFanOut(Number(values.lines), 10);
 }

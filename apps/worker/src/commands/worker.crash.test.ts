@@ -72,12 +72,17 @@ describe("workers sharing a file store", () => {
     const service = container.get<JobService>(JobServiceToken);
     const store = container.get<JobStore>(JobStore);
     const ids: string[] = [];
-    for (let i = 0; i < JOBS; i++) ids.push((await Effect.runPromise(service.submit("append"))).id);
+    const submit = async (count: number) => {
+      for (let i = 0; i < count; i++) ids.push((await Effect.runPromise(service.submit("append"))).id);
+    };
+    await submit(JOBS / 2);
 
     const steady = [startWorker("steady-1"), startWorker("steady-2")];
     let victim = startWorker("victim-0");
     await Promise.all([...steady.map((worker) => worker.ready), victim.ready]);
     const random = seeded(42);
+    // The other half is submitted while workers claim and die, racing inserts with claims.
+    const lateSubmissions = submit(JOBS / 2);
     for (let kill = 1; kill <= KILLS; kill++) {
       await sleep(150 + random() * 400);
       victim.child.kill("SIGKILL");
@@ -86,6 +91,7 @@ describe("workers sharing a file store", () => {
       await victim.ready;
     }
 
+    await lateSubmissions;
     const deadline = Date.now() + 45_000;
     let jobs = await Effect.runPromise(store.list());
     while (jobs.some((job) => job.status !== "completed") && Date.now() < deadline) {

@@ -113,7 +113,8 @@ export class FileJobStore implements JobStore {
         const job = this.readJob(entry.id);
         const current = job !== undefined && job.version === entry.version && job.status === "pending";
         if (current) jobs.set(entry.id, job);
-        else if (job === undefined || job.version >= entry.version) this.dropReadyMarker(entry.id, entry.version);
+        // No version yet means an insert in flight (its marker is written first): keep it.
+        else if (job !== undefined && job.version >= entry.version) this.dropReadyMarker(entry.id, entry.version);
         return current;
       };
       for (const entry of this.queue.peek(now, limit, isCurrent)) candidates.push(jobs.get(entry.id)!);
@@ -201,12 +202,24 @@ export class FileJobStore implements JobStore {
     return `${order}_${String(job.runAt).padStart(15, "0")}_${String(job.createdAt).padStart(15, "0")}~${job.id}~${job.version}`;
   }
 
+  /**
+   * Creates the index marker the next version needs and answers the markers created here.
+   * A marker that already exists belongs to a racing writer of the same version (names
+   * derive from the version), so the loser of the race must not remove it.
+   */
   private writeMarkers(job: Job): string[] {
     const markers: string[] = [];
     if (job.status === "pending") markers.push(join(this.ready, this.readyMarkerName(job)));
     if (job.status === "running") markers.push(join(this.running, `${job.id}~${job.version}`));
-    for (const marker of markers) writeFileSync(marker, "");
-    return markers;
+    return markers.filter((marker) => {
+      try {
+        writeFileSync(marker, "", { flag: "wx" });
+        return true;
+      } catch (error) {
+        if (errno(error) === "EEXIST") return false;
+        throw error;
+      }
+    });
   }
 
   private remember(job: Job): void {

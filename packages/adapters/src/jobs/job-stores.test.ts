@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, appendFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Effect, Exit, Result } from "effect";
@@ -113,6 +113,37 @@ describe.each(logStores)("%s log store", (_name, makeStore) => {
     expect((await run(store.read("job", 700, 10))).lines.map((line) => line.message)).toEqual(["tail \n with newline", "é"]);
     expect(await run(store.size("job"))).toBe(702);
     expect(await run(store.read("nothing", 0, 10))).toEqual({ lines: [], nextOffset: 0 });
+  });
+});
+
+describe("file job store across processes", () => {
+  it("a job whose insert is still in flight elsewhere is not lost from the queue", async () => {
+    const dir = tempDir();
+    const submitter = new FileJobStore(dir, { refreshMs: 0 });
+    const worker = new FileJobStore(dir, { refreshMs: 0 });
+    const job = newJob("inflight", 1000);
+    // The submitter has written the job's directory and queue marker, not yet its first version.
+    mkdirSync(join(dir, "items", job.id));
+    (submitter as unknown as { writeMarkers(job: Job): string[] }).writeMarkers(job);
+    expect(await run(worker.claimCandidates(5000, 4))).toEqual([]);
+    (submitter as unknown as { linkVersion(job: Job): boolean }).linkVersion(job);
+    expect((await run(worker.claimCandidates(5000, 4))).map((candidate) => candidate.id)).toEqual(["inflight"]);
+  });
+
+  it("the loser of a claim race leaves the winner's running marker in place", async () => {
+    const dir = tempDir();
+    const one = new FileJobStore(dir, { refreshMs: 0, leaseScanMs: 0 });
+    const two = new FileJobStore(dir, { refreshMs: 0, leaseScanMs: 0 });
+    const job = await run(one.insert(newJob("raced", 1000)));
+    await run(one.replace(ok(claim(job, { owner: "w1", token: "t1", now: 2000, leaseMs: 100 })), job.version));
+    // `two` checked the version just before `one` wrote: it goes on to write its markers and version.
+    (two as unknown as { latestVersion(): number }).latestVersion = () => job.version;
+    const lost = await Effect.runPromiseExit(two.replace(ok(claim(job, { owner: "w2", token: "t2", now: 2000, leaseMs: 100 })), job.version));
+    delete (two as unknown as { latestVersion?: unknown }).latestVersion;
+    expect(JSON.stringify(lost)).toContain("VersionConflict");
+    expect((await run(two.list({ status: "running" }))).map((j) => j.lease?.owner)).toEqual(["w1"]);
+    // The winner vanishes: its expired lease must still be found through the marker.
+    expect((await run(two.claimCandidates(5000, 4))).map((j) => j.id)).toEqual(["raced"]);
   });
 });
 
