@@ -26,7 +26,7 @@ const errno = (error: unknown): string | undefined => (error as NodeJS.ErrnoExce
  * - `items/<id>/<version>.json`: each version written once, by `link(2)` of a complete temp
  *   file. `link` fails with EEXIST when the version exists, so "write version v+1" is an
  *   atomic compare-and-set: exactly one of two racing writers wins. Readers take the highest.
- * - `ready/<order>~<id>~<version>` and `running/<id>~<version>`: empty marker files, an index
+ * - `ready/<order>~<id>~<version>~<nonce>` and `running/<id>~<version>~<nonce>`: empty marker files, an index
  *   of pending and running jobs so claiming does not read every job. Markers are created
  *   *before* the version they describe and removed after it is superseded; a marker whose
  *   job moved on is stale and deleted by whoever notices. Truth is always the version files.
@@ -38,6 +38,7 @@ export class FileJobStore implements JobStore {
   private readonly tmp: string;
   private readonly queue = new QueueIndex();
   private readonly readyMarkers = new Map<string, string>();
+  private readonly runningMarkers = new Map<string, { version: number; name: string }>();
   private lastRefresh = 0;
   private lastLeaseScan = 0;
   private readonly refreshMs: number;
@@ -65,9 +66,12 @@ export class FileJobStore implements JobStore {
         if (errno(error) === "EEXIST") return new Conflict({ message: `Job ${job.id} already exists` });
         throw error;
       }
-      this.writeMarkers(job);
-      if (!this.linkVersion(job)) return new Conflict({ message: `Job ${job.id} already exists` });
-      this.remember(job);
+      const markers = this.writeMarkers(job);
+      if (!this.linkVersion(job)) {
+        this.unlinkQuietly(markers.path);
+        return new Conflict({ message: `Job ${job.id} already exists` });
+      }
+      this.remember(job, markers);
       return job;
     }).pipe(Effect.flatMap((result) => (result instanceof Conflict ? Effect.fail(result) : Effect.succeed(result))));
   }
@@ -132,13 +136,13 @@ export class FileJobStore implements JobStore {
       if (latest !== expectedVersion) return conflict();
       const markers = this.writeMarkers(next);
       if (!this.linkVersion(next)) {
-        for (const marker of markers) this.unlinkQuietly(marker);
+        this.unlinkQuietly(markers.path);
         return conflict();
       }
-      this.unlinkQuietly(join(this.running, `${next.id}~${expectedVersion}`));
+      this.dropRunningMarker(next.id, expectedVersion);
       this.dropReadyMarker(next.id, expectedVersion);
       if (next.version % 8 === 0) this.collectOldVersions(next.id, next.version);
-      this.remember(next);
+      this.remember(next, markers);
       return next;
     }).pipe(Effect.flatMap((result) => (result instanceof VersionConflict || result instanceof NotFound ? Effect.fail(result) : Effect.succeed(result))));
   }
@@ -203,30 +207,35 @@ export class FileJobStore implements JobStore {
   }
 
   /**
-   * Creates the index marker the next version needs and answers the markers created here.
-   * A marker that already exists belongs to a racing writer of the same version (names
-   * derive from the version), so the loser of the race must not remove it.
+   * Creates the index marker the next version needs, named uniquely for this writer so that
+   * the loser of a race for the same version removes only its own marker, never the winner's.
    */
-  private writeMarkers(job: Job): string[] {
-    const markers: string[] = [];
-    if (job.status === "pending") markers.push(join(this.ready, this.readyMarkerName(job)));
-    if (job.status === "running") markers.push(join(this.running, `${job.id}~${job.version}`));
-    return markers.filter((marker) => {
-      try {
-        writeFileSync(marker, "", { flag: "wx" });
-        return true;
-      } catch (error) {
-        if (errno(error) === "EEXIST") return false;
-        throw error;
-      }
-    });
+  private writeMarkers(job: Job): { path: string; name: string } {
+    const nonce = randomBytes(4).toString("hex");
+    let dir: string;
+    let name: string;
+    if (job.status === "pending") [dir, name] = [this.ready, `${this.readyMarkerName(job)}~${nonce}`];
+    else if (job.status === "running") [dir, name] = [this.running, `${job.id}~${job.version}~${nonce}`];
+    else return { path: "", name: "" };
+    const path = join(dir, name);
+    writeFileSync(path, "", { flag: "wx" });
+    return { path, name };
   }
 
-  private remember(job: Job): void {
+  /** Indexes a version this process just wrote, so it can drop the marker when superseding it. */
+  private remember(job: Job, markers: { name: string }): void {
+    if (job.status === "running") this.runningMarkers.set(job.id, { version: job.version, name: markers.name });
     if (job.status !== "pending") return;
-    const name = this.readyMarkerName(job);
-    this.readyMarkers.set(`${job.id}~${job.version}`, name);
+    this.readyMarkers.set(`${job.id}~${job.version}`, markers.name);
     this.queue.add(job);
+  }
+
+  /** Removes the running marker of `version` when this process wrote it; others' are cleaned when seen stale. */
+  private dropRunningMarker(id: string, version: number): void {
+    const known = this.runningMarkers.get(id);
+    if (known === undefined || known.version !== version) return;
+    this.runningMarkers.delete(id);
+    this.unlinkQuietly(join(this.running, known.name));
   }
 
   private dropReadyMarker(id: string, version: number): void {
@@ -275,6 +284,7 @@ export class FileJobStore implements JobStore {
   }
 
   private unlinkQuietly(path: string): void {
+    if (path === "") return;
     try {
       unlinkSync(path);
     } catch (error) {
