@@ -13,7 +13,9 @@ export const dashboardHtml = `<!doctype html>
   header { background: #1d2330; color: #fff; padding: 10px 16px; display: flex; gap: 16px; align-items: center; }
   header h1 { font-size: 16px; margin: 0; }
   main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 16px; padding: 16px; }
-  section { background: #fff; border: 1px solid #dde1e7; border-radius: 6px; padding: 12px; min-width: 0; }
+  section { background: #fff; border: 1px solid #dde1e7; border-radius: 6px; padding: 12px; min-width: 0; overflow-x: auto; }
+  td.error { white-space: normal; max-width: 220px; color: #991b1b; }
+  td.actions { display: flex; gap: 4px; }
   table { width: 100%; border-collapse: collapse; }
   th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #eef0f3; white-space: nowrap; }
   tr.selected { background: #eef4ff; }
@@ -75,8 +77,9 @@ export const dashboardHtml = `<!doctype html>
         const status = cell(job.status, "status " + job.status);
         status.dataset.status = job.status;
         row.append(cell(job.job_id.slice(0, 8)), cell(job.name), status, cell(job.attempt + "/" + job.max_attempts),
-          cell(new Date(job.created_at).toLocaleTimeString()), cell(job.error));
+          cell(new Date(job.created_at).toLocaleTimeString()), cell(job.error, "error"));
         const actions = document.createElement("td");
+        actions.className = "actions";
         actions.append(button("Logs", "logs", () => follow(job.job_id)));
         if (job.status === "pending" || job.status === "running") actions.append(button("Cancel", "cancel", () => act(job.job_id, "cancel")));
         if (job.status === "failed" || job.status === "cancelled") actions.append(button("Retry", "retry", () => act(job.job_id, "retry")));
