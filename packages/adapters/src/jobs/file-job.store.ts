@@ -26,6 +26,8 @@ const errno = (error: unknown): string | undefined => (error as NodeJS.ErrnoExce
  * - `items/<id>/<version>.json`: each version written once, by `link(2)` of a complete temp
  *   file. `link` fails with EEXIST when the version exists, so "write version v+1" is an
  *   atomic compare-and-set: exactly one of two racing writers wins. Readers take the highest.
+ * - `created/<created at>~<id>`: the creation index, so the newest jobs are found without
+ *   reading all of them.
  * - `ready/<order>~<id>~<version>~<nonce>` and `running/<id>~<version>~<nonce>`: empty marker files, an index
  *   of pending and running jobs so claiming does not read every job. Markers are created
  *   *before* the version they describe and removed after it is superseded; a marker whose
@@ -35,6 +37,7 @@ export class FileJobStore implements JobStore {
   private readonly items: string;
   private readonly ready: string;
   private readonly running: string;
+  private readonly created: string;
   private readonly tmp: string;
   private readonly queue = new QueueIndex();
   private readonly readyMarkers = new Map<string, string>();
@@ -52,7 +55,8 @@ export class FileJobStore implements JobStore {
     this.ready = join(root, "ready");
     this.running = join(root, "running");
     this.tmp = join(root, "tmp");
-    for (const dir of [this.items, this.ready, this.running, this.tmp]) mkdirSync(dir, { recursive: true });
+    this.created = join(root, "created");
+    for (const dir of [this.items, this.ready, this.running, this.created, this.tmp]) mkdirSync(dir, { recursive: true });
     this.refreshMs = options.refreshMs ?? 500;
     this.leaseScanMs = options.leaseScanMs ?? 1000;
   }
@@ -66,6 +70,7 @@ export class FileJobStore implements JobStore {
         if (errno(error) === "EEXIST") return new Conflict({ message: `Job ${job.id} already exists` });
         throw error;
       }
+      writeFileSync(join(this.created, `${String(job.createdAt).padStart(15, "0")}~${job.id}`), "");
       const markers = this.writeMarkers(job);
       if (!this.linkVersion(job)) {
         this.unlinkQuietly(markers.path);
@@ -84,20 +89,28 @@ export class FileJobStore implements JobStore {
 
   list(query: JobQuery = {}): Effect.Effect<Job[], StorageFailure> {
     return this.io(() => {
-      let ids: Iterable<string>;
-      if (query.status === "running") ids = new Set(readdirSync(this.running).map((name) => name.split("~")[0]!));
-      else if (query.status === "pending") ids = new Set(readdirSync(this.ready).map((name) => name.split("~")[1]!));
-      else ids = readdirSync(this.items);
+      const byAge = (a: Job, b: Job) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1);
+      const matches = (job: Job) => (query.status === undefined || job.status === query.status) && (query.pipeline === undefined || job.pipeline === query.pipeline);
       const jobs: Job[] = [];
-      for (const id of ids) {
-        const job = this.readJob(id);
-        if (!job) continue;
-        if (query.status !== undefined && job.status !== query.status) continue;
-        if (query.pipeline !== undefined && job.pipeline !== query.pipeline) continue;
-        jobs.push(job);
+      if (query.status === "running" || query.status === "pending") {
+        const ids = query.status === "running" ? readdirSync(this.running).map((name) => name.split("~")[0]!) : readdirSync(this.ready).map((name) => name.split("~")[1]!);
+        for (const id of new Set(ids)) {
+          const job = this.readJob(id);
+          if (job && matches(job)) jobs.push(job);
+        }
+        jobs.sort(byAge);
+        return query.limit === undefined ? jobs : jobs.slice(0, query.limit);
       }
-      jobs.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
-      return query.limit === undefined ? jobs : jobs.slice(0, query.limit);
+      // Newest first from the creation index, stopping at `limit` matches: recent jobs cost
+      // O(limit) reads however many jobs the store holds.
+      const names = readdirSync(this.created).sort().reverse();
+      for (const name of names) {
+        const job = this.readJob(name.slice(name.indexOf("~") + 1));
+        if (!job || !matches(job)) continue;
+        jobs.push(job);
+        if (query.limit !== undefined && jobs.length >= query.limit) break;
+      }
+      return jobs.sort(byAge);
     });
   }
 

@@ -9,7 +9,6 @@ import {
   substituteCommand,
   type IllegalTransition,
   type Job,
-  type JobStatus,
   type Pipeline,
   type RawParams,
 } from "@parallax/domain/jobs";
@@ -148,9 +147,5 @@ export class JobService {
   /** The running job, if any (the §C UI shows one at a time). */
   current(): Effect.Effect<Job | undefined, StorageFailure> {
     return this.store.list({ status: "running", limit: 1 }).pipe(Effect.map((jobs) => jobs[0]));
-  }
-
-  countByStatus(status: JobStatus): Effect.Effect<number, StorageFailure> {
-    return this.store.list({ status }).pipe(Effect.map((jobs) => jobs.length));
   }
 }
