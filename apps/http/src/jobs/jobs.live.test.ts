@@ -125,7 +125,13 @@ describe("live job logs", () => {
     (stalled as unknown as { _socket: { resume(): void } })._socket.resume();
     await stalledClosed;
     healthy.close();
-  }, 60_000);
+    // Replaying that 12 MB log from offset 0 is paced by the client, not cut off.
+    const replay = await record(`${wsBase}/api/jobs/${id}/logs?offset=0`);
+    await replay.waitFor((m) => m.type === "complete", 40_000);
+    const offsets = replay.messages.filter((m) => m.type === "log").map((m) => m.offset as number);
+    expect(offsets.length).toBeGreaterThanOrEqual(60_000);
+    expect(offsets.every((offset, index) => offset === index)).toBe(true);
+  }, 90_000);
 });
 
 describe.skipIf(!existsSync(CHROMIUM))("jobs dashboard in headless Chromium", () => {

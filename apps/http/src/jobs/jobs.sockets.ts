@@ -50,6 +50,13 @@ export function endMessage(job: Job, view: ReturnType<typeof toJobView>): Record
   return job.status === "completed" ? { type: "complete", job: view } : { type: "error", job: view, error: job.error ?? job.status };
 }
 
+/** Waits until the client has drained below a quarter of its allowance (or is gone). */
+async function drained(socket: WebSocket, limit = MAX_CLIENT_BUFFER_BYTES): Promise<void> {
+  while (socket.readyState === WebSocket.OPEN && socket.bufferedAmount > limit / 4) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 function offsetOf(request: IncomingMessage): number {
   const value = Number(new URL(request.url ?? "/", "http://localhost").searchParams.get("offset") ?? "0");
   return Number.isInteger(value) && value >= 0 ? value : 0;
@@ -115,7 +122,7 @@ export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => J
           sendBounded(socket, endMessage(message.job, toJobView(message.job)));
           socket.close(1000, message.job.status);
         }
-      });
+      }, () => drained(socket));
     });
   });
 }

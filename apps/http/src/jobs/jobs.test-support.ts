@@ -16,7 +16,14 @@ export async function record(url: string): Promise<Recorder> {
     messages.push(JSON.parse(String(data)) as Record<string, unknown>);
     for (const waiter of [...waiters]) waiter();
   });
-  const closed = new Promise<{ code: number }>((resolve) => socket.on("close", (code) => resolve({ code })));
+  let isClosed = false;
+  const closed = new Promise<{ code: number }>((resolve) =>
+    socket.on("close", (code) => {
+      isClosed = true;
+      resolve({ code });
+      for (const waiter of [...waiters]) waiter();
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     socket.once("open", () => resolve());
     socket.once("error", reject);
@@ -34,7 +41,12 @@ export async function record(url: string): Promise<Recorder> {
           resolve(found);
           return true;
         };
-        const checker = () => void check();
+        const checker = () => {
+          if (check() || !isClosed) return;
+          clearTimeout(timer);
+          waiters.delete(checker);
+          reject(new Error(`socket closed without a matching message; got ${JSON.stringify(messages.slice(-3)).slice(0, 500)}`));
+        };
         const timer = setTimeout(() => {
           waiters.delete(checker);
           reject(new Error(`no matching message in ${timeoutMs} ms; got ${JSON.stringify(messages.slice(-5))}`));

@@ -17,6 +17,8 @@ export function followJobLogs(
   jobId: string,
   fromOffset: number,
   send: (message: FollowMessage) => void,
+  /** Resolves when the client can take more: replaying a long log waits for it between pages. */
+  ready: () => Promise<void> = () => Promise.resolve(),
 ): () => void {
   let next = Math.max(0, fromOffset);
   let ended = false;
@@ -28,7 +30,8 @@ export function followJobLogs(
         const limit = target === undefined ? 1000 : Math.min(1000, target - next);
         const page = yield* deps.logs.read(jobId, next, limit);
         for (const line of page.lines) deliver(line);
-        if (page.lines.length < limit) return;
+        if (page.lines.length < limit || ended) return;
+        yield* Effect.promise(ready);
       }
     });
 
