@@ -8,3 +8,4 @@ export * from "./child-process.runner.js";
 export * from "./line-splitter.js";
 export * from "./file-workspace.js";
 export * from "./pipelines-file.js";
+export * from "./dynamodb-job.store.js";

@@ -1,11 +1,14 @@
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createRequire } from "node:module";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { Effect, Exit, Result } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import { claim, createJob, expireLease, type Job } from "@parallax/domain/jobs";
 import type { JobStore, LogStore } from "@parallax/application/jobs";
 import { claimNext } from "@parallax/application/jobs";
+import { DynamoJobStore, jobsTableDefinition } from "./dynamodb-job.store.js";
 import { FileJobStore } from "./file-job.store.js";
 import { FileLogStore } from "./file-log.store.js";
 import { MemoryJobStore } from "./memory-job.store.js";
@@ -27,14 +30,39 @@ const ok = (transition: Result.Result<Job, unknown>) => {
   return transition.success;
 };
 
-const stores: Array<[string, () => JobStore]> = [
-  ["memory", () => new MemoryJobStore()],
-  ["file", () => new FileJobStore(tempDir(), { refreshMs: 0, leaseScanMs: 0 })],
+/** dynalite: DynamoDB's API in process on 127.0.0.1, started once for the DynamoDB store's runs. */
+type DynaliteServer = { listen(port: number, host: string, done: () => void): void; address(): { port: number }; close(done: () => void): void };
+let dynamo: Promise<{ server: DynaliteServer; client: DynamoDBClient }> | undefined;
+let tables = 0;
+async function dynamoStore(): Promise<JobStore> {
+  dynamo ??= (async () => {
+    const dynalite = createRequire(import.meta.url)("dynalite") as (options: object) => DynaliteServer;
+    const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${server.address().port}`, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    return { server, client };
+  })();
+  const { client } = await dynamo;
+  const table = `jobs-${++tables}`;
+  await client.send(new CreateTableCommand(jobsTableDefinition(table)));
+  return new DynamoJobStore(client, table);
+}
+afterAll(async () => {
+  if (!dynamo) return;
+  const { server, client } = await dynamo;
+  client.destroy();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+const stores: Array<[string, () => Promise<JobStore>]> = [
+  ["memory", async () => new MemoryJobStore()],
+  ["file", async () => new FileJobStore(tempDir(), { refreshMs: 0, leaseScanMs: 0 })],
+  ["dynamodb (dynalite)", dynamoStore],
 ];
 
 describe.each(stores)("%s job store", (_name, makeStore) => {
   it("inserts once, reads back, lists newest first with filters", async () => {
-    const store = makeStore();
+    const store = await makeStore();
     await run(store.insert(newJob("a", 1000)));
     await run(store.insert(newJob("b", 2000, { pipeline: "q" })));
     const duplicate = await Effect.runPromiseExit(store.insert(newJob("a", 3000)));
@@ -47,7 +75,7 @@ describe.each(stores)("%s job store", (_name, makeStore) => {
   });
 
   it("replace is a compare-and-set: the second writer of a version loses", async () => {
-    const store = makeStore();
+    const store = await makeStore();
     const job = await run(store.insert(newJob("c", 1000)));
     const first = ok(claim(job, { owner: "w1", token: "t1", now: 1000, leaseMs: 100 }));
     const second = ok(claim(job, { owner: "w2", token: "t2", now: 1000, leaseMs: 100 }));
@@ -59,7 +87,7 @@ describe.each(stores)("%s job store", (_name, makeStore) => {
   });
 
   it("offers due jobs by priority then age, and running jobs whose lease expired", async () => {
-    const store = makeStore();
+    const store = await makeStore();
     await run(store.insert(newJob("low", 1000)));
     await run(store.insert(newJob("high", 2000, { priority: 5 })));
     await run(store.insert(newJob("later", 500, { runAt: 10_000, priority: 9 })));
@@ -78,7 +106,7 @@ describe.each(stores)("%s job store", (_name, makeStore) => {
   });
 
   it("many concurrent claimers take each job exactly once", async () => {
-    const store = makeStore();
+    const store = await makeStore();
     for (let i = 0; i < 40; i++) await run(store.insert(newJob(`j${String(i).padStart(2, "0")}`, 1000 + i)));
     const claims = await Promise.all(
       Array.from({ length: 60 }, (_, i) => run(claimNext(store, { owner: `w${i}`, token: `t${i}`, now: 10_000, leaseMs: 60_000 }))),
@@ -97,7 +125,7 @@ const logStores: Array<[string, () => LogStore]> = [
 
 describe.each(logStores)("%s log store", (_name, makeStore) => {
   it("numbers lines from 0 and reads from any offset", async () => {
-    const store = makeStore();
+    const store = await makeStore();
     const entry = (message: string) => ({ stream: "stdout" as const, timestamp: "2026-01-01T00:00:00.000Z", message });
     const first = await run(store.append("job", Array.from({ length: 700 }, (_, i) => entry(`line ${i}`))));
     expect(first.at(-1)?.offset).toBe(699);
