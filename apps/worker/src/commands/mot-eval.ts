@@ -1,26 +1,14 @@
 /** `parallax mot-eval --gt GT.txt --pred PRED.txt [--iou 0.5]`: prints one JSON object of MOT metrics. */
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { MotFormatError, evaluateMot, parseMot } from "@parallax/domain/tracking";
+import { parseCommandArgs } from "./command-args.js";
 
 const usage = "usage: parallax mot-eval --gt GT.txt --pred PRED.txt [--iou 0.5]\n";
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { gt: { type: "string" }, pred: { type: "string" }, iou: { type: "string", default: "0.5" }, help: { type: "boolean" } },
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${usage}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
+  const parsed = parseCommandArgs(argv, { gt: { type: "string" }, pred: { type: "string" }, iou: { type: "string", default: "0.5" } }, usage);
+  if ("exit" in parsed) return parsed.exit;
+  const { values } = parsed;
   const iouThreshold = Number(values.iou);
   if (!values.gt || !values.pred || !(iouThreshold > 0 && iouThreshold <= 1)) {
     process.stderr.write(`--gt and --pred are required; --iou must be in (0, 1]\n${usage}`);

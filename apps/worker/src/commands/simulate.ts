@@ -6,35 +6,22 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { exportScene, simulateScene, writeMot } from "@parallax/domain/tracking";
+import { parseCommandArgs } from "./command-args.js";
 
 const usage = "usage: parallax simulate --out DIR [--cameras 4] [--people 20] [--frames 600] [--seed 1] [--fps 10]\n";
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
+  const parsed = parseCommandArgs(argv, {
         out: { type: "string" },
         cameras: { type: "string", default: "4" },
         people: { type: "string", default: "20" },
         frames: { type: "string", default: "600" },
         seed: { type: "string", default: "1" },
-        fps: { type: "string", default: "10" },
-        help: { type: "boolean" },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${usage}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
+        fps: { type: "string", default: "10" }
+      }, usage);
+  if ("exit" in parsed) return parsed.exit;
+  const { values } = parsed;
   const numbers = { cameras: Number(values.cameras), people: Number(values.people), frames: Number(values.frames), seed: Number(values.seed), fps: Number(values.fps) };
   const invalid = Object.entries(numbers).find(([name, v]) => !Number.isInteger(v) || v < (name === "seed" ? 0 : 1) || (name === "cameras" && v > 16));
   if (!values.out || invalid) {

@@ -4,27 +4,15 @@
  * same format to stdout.
  */
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { BotSort, ByteTrack, parseMot, trackMotRows, writeMot } from "@parallax/domain/tracking";
+import { parseCommandArgs } from "./command-args.js";
 
 const usage = "usage: parallax track-mot --det DET.txt [--tracker bytetrack|botsort] [--fps 30]\n";
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { det: { type: "string" }, tracker: { type: "string", default: "bytetrack" }, fps: { type: "string", default: "30" }, help: { type: "boolean" } },
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${usage}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
+  const parsed = parseCommandArgs(argv, { det: { type: "string" }, tracker: { type: "string", default: "bytetrack" }, fps: { type: "string", default: "30" } }, usage);
+  if ("exit" in parsed) return parsed.exit;
+  const { values } = parsed;
   const fps = Number(values.fps);
   if (!values.det || !(fps > 0) || !["bytetrack", "botsort"].includes(values.tracker)) {
     process.stderr.write(`--det is required, --fps must be positive, --tracker bytetrack or botsort\n${usage}`);
