@@ -12,14 +12,15 @@ import { parseCommandArgs } from "./command-args.js";
 const usage = "usage: parallax simulate --out DIR [--cameras 4] [--people 20] [--frames 600] [--seed 1] [--fps 10]\n";
 
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parseCommandArgs(argv, {
-        out: { type: "string" },
-        cameras: { type: "string", default: "4" },
-        people: { type: "string", default: "20" },
-        frames: { type: "string", default: "600" },
-        seed: { type: "string", default: "1" },
-        fps: { type: "string", default: "10" }
-      }, usage);
+  const options = {
+    out: { type: "string" },
+    cameras: { type: "string", default: "4" },
+    people: { type: "string", default: "20" },
+    frames: { type: "string", default: "600" },
+    seed: { type: "string", default: "1" },
+    fps: { type: "string", default: "10" },
+  } as const;
+  const parsed = parseCommandArgs(argv, options, usage);
   if ("exit" in parsed) return parsed.exit;
   const { values } = parsed;
   const numbers = { cameras: Number(values.cameras), people: Number(values.people), frames: Number(values.frames), seed: Number(values.seed), fps: Number(values.fps) };
