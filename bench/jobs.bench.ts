@@ -56,6 +56,8 @@ function completionTally(total: number) {
     get: (id) => store.get(id),
     list: (query) => store.list(query),
     claimCandidates: (now, limit) => store.claimCandidates(now, limit),
+    getExclusive: (pipeline) => store.getExclusive(pipeline),
+    putExclusive: (next, expected) => store.putExclusive(next, expected),
     replace: (next, expected) =>
       store.replace(next, expected).pipe(
         Effect.tap((job) =>

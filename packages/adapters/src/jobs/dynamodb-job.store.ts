@@ -2,10 +2,12 @@ import { ConditionalCheckFailedException, type CreateTableCommandInput, type Dyn
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { Effect } from "effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
-import { VersionConflict, compareQueueOrder, type Job } from "@parallax/domain/jobs";
+import { VersionConflict, compareQueueOrder, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
 import type { JobQuery, JobStore } from "@parallax/application/jobs";
 
 const QUEUE_INDEX = "queue";
+/** Claim items share the table; `#` never occurs in a job id, so the keys cannot collide. */
+const claimKey = (pipeline: string) => `exclusive#${pipeline}`;
 const pad = (value: number) => String(Math.max(0, Math.round(value))).padStart(15, "0");
 
 /** The table this store expects: key `id`, and a sparse GSI over pending and running jobs. */
@@ -78,7 +80,7 @@ export class DynamoJobStore implements JobStore {
         let start: Record<string, unknown> | undefined;
         do {
           const page = await this.documents.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: start }));
-          for (const item of page.Items ?? []) jobs.push(JSON.parse(item["doc"] as string) as Job);
+          for (const item of page.Items ?? []) if (typeof item["doc"] === "string") jobs.push(JSON.parse(item["doc"]) as Job);
           start = page.LastEvaluatedKey;
         } while (start);
       }
@@ -116,6 +118,36 @@ export class DynamoJobStore implements JobStore {
         return (await this.read(next.id)) ? conflict() : new NotFound({ message: `Job not found: ${next.id}` });
       }
     }).pipe(Effect.flatMap((result) => (result instanceof VersionConflict || result instanceof NotFound ? Effect.fail(result) : Effect.succeed(result))));
+  }
+
+  getExclusive(pipeline: string): Effect.Effect<ExclusiveClaim, StorageFailure> {
+    return this.call(async () => {
+      const result = await this.documents.send(new GetCommand({ TableName: this.table, Key: { id: claimKey(pipeline) }, ConsistentRead: true }));
+      return result.Item ? (JSON.parse(result.Item["claim"] as string) as ExclusiveClaim) : unclaimed(pipeline);
+    });
+  }
+
+  /** One conditional Put on the pipeline's claim item: created if absent, else `version = :expected`. */
+  putExclusive(next: ExclusiveClaim, expectedVersion: number): Effect.Effect<ExclusiveClaim, VersionConflict | StorageFailure> {
+    const conflict = () => new VersionConflict({ message: `Exclusive claim of ${next.pipeline} changed`, jobId: next.holder ?? "" });
+    return this.call(async (): Promise<ExclusiveClaim | VersionConflict> => {
+      if (next.version !== expectedVersion + 1) return conflict();
+      try {
+        await this.documents.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { id: claimKey(next.pipeline), version: next.version, claim: JSON.stringify(next) },
+            ...(expectedVersion === 0
+              ? { ConditionExpression: "attribute_not_exists(id)" }
+              : { ConditionExpression: "#version = :expected", ExpressionAttributeNames: { "#version": "version" }, ExpressionAttributeValues: { ":expected": expectedVersion } }),
+          }),
+        );
+        return next;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return conflict();
+        throw error;
+      }
+    }).pipe(Effect.flatMap((result) => (result instanceof VersionConflict ? Effect.fail(result) : Effect.succeed(result))));
   }
 
   private call<A>(body: () => Promise<A>): Effect.Effect<A, StorageFailure> {

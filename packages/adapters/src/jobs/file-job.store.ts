@@ -3,8 +3,9 @@ import { linkSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSy
 import { join } from "node:path";
 import { Effect } from "effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
-import { VersionConflict, compareQueueOrder, leaseExpired, type Job } from "@parallax/domain/jobs";
+import { VersionConflict, compareQueueOrder, leaseExpired, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
 import type { JobQuery, JobStore } from "@parallax/application/jobs";
+import { FileExclusiveClaims } from "./file-exclusive-claims.js";
 import { QueueIndex, type QueueEntry } from "./queue-index.js";
 
 /** Versions kept behind the newest; a writer racing with more concurrent writes than this is not realistic. */
@@ -28,6 +29,7 @@ const errno = (error: unknown): string | undefined => (error as NodeJS.ErrnoExce
  *   atomic compare-and-set: exactly one of two racing writers wins. Readers take the highest.
  * - `created/<created at>~<id>`: the creation index, so the newest jobs are found without
  *   reading all of them.
+ * - `exclusive/<pipeline>/<version>.json`: exclusivity claims, versioned the same way.
  * - `ready/<order>~<id>~<version>~<nonce>` and `running/<id>~<version>~<nonce>`: empty marker files, an index
  *   of pending and running jobs so claiming does not read every job. Markers are created
  *   *before* the version they describe and removed after it is superseded; a marker whose
@@ -39,6 +41,7 @@ export class FileJobStore implements JobStore {
   private readonly running: string;
   private readonly created: string;
   private readonly tmp: string;
+  private readonly claims: FileExclusiveClaims;
   private readonly queue = new QueueIndex();
   private readonly readyMarkers = new Map<string, string>();
   private readonly runningMarkers = new Map<string, { version: number; name: string }>();
@@ -57,6 +60,7 @@ export class FileJobStore implements JobStore {
     this.tmp = join(root, "tmp");
     this.created = join(root, "created");
     for (const dir of [this.items, this.ready, this.running, this.created, this.tmp]) mkdirSync(dir, { recursive: true });
+    this.claims = new FileExclusiveClaims(join(root, "exclusive"), this.tmp);
     this.refreshMs = options.refreshMs ?? 500;
     this.leaseScanMs = options.leaseScanMs ?? 1000;
   }
@@ -158,6 +162,18 @@ export class FileJobStore implements JobStore {
       this.remember(next, markers);
       return next;
     }).pipe(Effect.flatMap((result) => (result instanceof VersionConflict || result instanceof NotFound ? Effect.fail(result) : Effect.succeed(result))));
+  }
+
+  getExclusive(pipeline: string): Effect.Effect<ExclusiveClaim, StorageFailure> {
+    return this.io(() => this.claims.read(pipeline));
+  }
+
+  putExclusive(next: ExclusiveClaim, expectedVersion: number): Effect.Effect<ExclusiveClaim, VersionConflict | StorageFailure> {
+    return this.io(() => this.claims.write(next, expectedVersion)).pipe(
+      Effect.flatMap((written) =>
+        written ? Effect.succeed(next) : Effect.fail(new VersionConflict({ message: `Exclusive claim of ${next.pipeline} changed`, jobId: next.holder ?? "" })),
+      ),
+    );
   }
 
   private io<A>(body: () => A): Effect.Effect<A, StorageFailure> {

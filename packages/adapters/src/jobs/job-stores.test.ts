@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { Effect, Exit, Result } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
-import { claim, createJob, expireLease, type Job } from "@parallax/domain/jobs";
+import { claim, createJob, expireLease, takeClaim, unclaimed, type Job } from "@parallax/domain/jobs";
 import type { JobStore, LogStore } from "@parallax/application/jobs";
 import { claimNext } from "@parallax/application/jobs";
 import { DynamoJobStore, jobsTableDefinition } from "./dynamodb-job.store.js";
@@ -115,6 +115,24 @@ describe.each(stores)("%s job store", (_name, makeStore) => {
     expect(new Set(ids).size).toBe(ids.length);
     const running = await run(store.list({ status: "running" }));
     expect(running.length).toBe(ids.length);
+  });
+});
+
+describe.each(stores)("%s job store: exclusivity claims", (_name, makeStore) => {
+  it("are created once and then only replaced by compare-and-set on their version", async () => {
+    const store = await makeStore();
+    expect(await run(store.getExclusive("train"))).toEqual(unclaimed("train"));
+    const first = await run(store.putExclusive(takeClaim(unclaimed("train"), "a", 1, 1000), 0));
+    const second = await Effect.runPromiseExit(store.putExclusive(takeClaim(unclaimed("train"), "b", 1, 1000), 0));
+    expect(JSON.stringify(second)).toContain("VersionConflict");
+    expect(await run(store.getExclusive("train"))).toMatchObject({ holder: "a", version: 1 });
+    await run(store.putExclusive(takeClaim(first, "c", 1, 2000), 1));
+    const stale = await Effect.runPromiseExit(store.putExclusive(takeClaim(first, "d", 1, 2000), 1));
+    expect(JSON.stringify(stale)).toContain("VersionConflict");
+    expect(await run(store.getExclusive("train"))).toMatchObject({ holder: "c", version: 2 });
+    expect(await run(store.getExclusive("verify"))).toEqual(unclaimed("verify"));
+    // Claims are not jobs: listings never show them.
+    expect(await run(store.list())).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { Effect } from "effect";
 import { Conflict, NotFound, type StorageFailure } from "@parallax/domain";
-import { VersionConflict, compareQueueOrder, leaseExpired, type Job } from "@parallax/domain/jobs";
+import { VersionConflict, compareQueueOrder, leaseExpired, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
 import type { JobQuery, JobStore } from "@parallax/application/jobs";
 import { QueueIndex } from "./queue-index.js";
 
@@ -12,6 +12,7 @@ export class MemoryJobStore implements JobStore {
   private readonly jobs = new Map<string, Job>();
   private readonly queue = new QueueIndex();
   private readonly running = new Set<string>();
+  private readonly claims = new Map<string, ExclusiveClaim>();
 
   insert(job: Job): Effect.Effect<Job, Conflict | StorageFailure> {
     return Effect.suspend((): Effect.Effect<Job, Conflict> => {
@@ -61,6 +62,21 @@ export class MemoryJobStore implements JobStore {
         return Effect.fail(new VersionConflict({ message: `Job ${next.id} changed (version ${current.version}, expected ${expectedVersion})`, jobId: next.id }));
       }
       this.write(next);
+      return Effect.succeed(next);
+    });
+  }
+
+  getExclusive(pipeline: string): Effect.Effect<ExclusiveClaim, StorageFailure> {
+    return Effect.sync(() => this.claims.get(pipeline) ?? unclaimed(pipeline));
+  }
+
+  putExclusive(next: ExclusiveClaim, expectedVersion: number): Effect.Effect<ExclusiveClaim, VersionConflict | StorageFailure> {
+    return Effect.suspend((): Effect.Effect<ExclusiveClaim, VersionConflict> => {
+      const current = this.claims.get(next.pipeline)?.version ?? 0;
+      if (current !== expectedVersion || next.version !== expectedVersion + 1) {
+        return Effect.fail(new VersionConflict({ message: `Exclusive claim of ${next.pipeline} changed`, jobId: next.holder ?? "" }));
+      }
+      this.claims.set(next.pipeline, next);
       return Effect.succeed(next);
     });
   }

@@ -1,6 +1,6 @@
 import { Effect, Result } from "effect";
 import type { StorageFailure } from "@parallax/domain";
-import { claim, expireLease, leaseExpired, type Job } from "@parallax/domain/jobs";
+import { awaitsFollowUps, claim, expireLease, leaseExpired, type Job } from "@parallax/domain/jobs";
 import type { JobStore } from "./job-store.port.js";
 
 export interface ClaimRequest {
@@ -26,16 +26,29 @@ export type ExpiryHandler = (lost: Job, recovered: Job) => Effect.Effect<void>;
 /**
  * Claims the best due job with a lease, or answers undefined. A running job whose lease
  * expired is first moved back to pending (recording the expiry in its history) and then
- * claimed like any other. Every step is one conditional write; a lost race moves on to the
- * next candidate, so many workers in many processes can call this at once.
+ * claimed like any other; one whose run had already succeeded is handed to
+ * `onSucceededUnfinished` (queue its follow-ups, complete it) and not run again. Every
+ * step is one conditional write; a lost race moves on to the next candidate, so many
+ * workers in many processes can call this at once.
  */
-export function claimNext(store: JobStore, request: ClaimRequest, onExpired?: ExpiryHandler): Effect.Effect<Job | undefined, StorageFailure> {
+export function claimNext(
+  store: JobStore,
+  request: ClaimRequest,
+  onExpired?: ExpiryHandler,
+  onSucceededUnfinished?: (job: Job) => Effect.Effect<void>,
+): Effect.Effect<Job | undefined, StorageFailure> {
   return Effect.gen(function* () {
     const found = yield* store.claimCandidates(request.now, request.scan ?? 4);
     const start = Math.floor(Math.min(Math.max(request.spread ?? 0, 0), 0.999999) * found.length);
     const candidates = [...found.slice(start), ...found.slice(0, start)];
     for (let candidate of candidates) {
       if (leaseExpired(candidate, request.now)) {
+        // Its worker died after the run succeeded, before queueing the follow-ups: finish
+        // that instead of running the job again.
+        if (awaitsFollowUps(candidate)) {
+          if (onSucceededUnfinished) yield* onSucceededUnfinished(candidate);
+          continue;
+        }
         const expired = expireLease(candidate, request.now);
         if (Result.isFailure(expired)) continue;
         const recovered = yield* tryReplace(store, expired.success, candidate.version);

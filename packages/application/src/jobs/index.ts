@@ -12,3 +12,5 @@ export * from "./run-job.js";
 export * from "./job-worker.js";
 export * from "./job-feed.js";
 export * from "./follow-job-logs.js";
+export * from "./exclusive-claim.js";
+export * from "./follow-ups.js";

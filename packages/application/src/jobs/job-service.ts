@@ -1,8 +1,9 @@
-import { Effect, Semaphore } from "effect";
+import { Effect } from "effect";
 import { Conflict, InvalidInput, NotFound, type StorageFailure } from "@parallax/domain";
 import {
   PreconditionFailed,
   createJob,
+  isTerminal,
   requestCancel,
   resolveParams,
   retry,
@@ -14,6 +15,7 @@ import {
 } from "@parallax/domain/jobs";
 import type { Clock } from "../shared/clock.port.js";
 import type { IdGenerator } from "../shared/id-generator.port.js";
+import { DEFAULT_EXCLUSIVE_GRACE_MS, acquireExclusive, releaseExclusive } from "./exclusive-claim.js";
 import type { JobQuery, JobStore } from "./job-store.port.js";
 import type { LogPage, LogStore } from "./log-store.port.js";
 import { modifyJob } from "./modify-job.js";
@@ -24,6 +26,16 @@ export interface SubmitOptions {
   readonly priority?: number;
   /** Follow-ups queued by the worker skip nothing: they obey preconditions and exclusivity too. */
   readonly triggeredBy?: string;
+  /**
+   * A deterministic id makes the submit idempotent: when a job with this id exists it is
+   * returned as it is (a follow-up queued again after a crash finds the first one).
+   */
+  readonly id?: string;
+}
+
+export interface JobServiceOptions {
+  /** How long an exclusivity claim whose job is not written yet still counts as held. */
+  readonly exclusiveGraceMs?: number;
 }
 
 const illegalAsConflict = <A, E, R>(effect: Effect.Effect<A, E | IllegalTransition, R>) =>
@@ -33,9 +45,6 @@ const illegalAsConflict = <A, E, R>(effect: Effect.Effect<A, E | IllegalTransiti
 
 /** The jobs use cases the HTTP host and library users call: submit, cancel, retry, read. */
 export class JobService {
-  /** Serialises this process's exclusivity checks with their inserts. */
-  private readonly submitLock = Semaphore.makeUnsafe(1);
-
   constructor(
     private readonly store: JobStore,
     private readonly logStore: LogStore,
@@ -43,6 +52,7 @@ export class JobService {
     private readonly workspace: Workspace,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly options: JobServiceOptions = {},
   ) {}
 
   pipeline(name: string): Effect.Effect<Pipeline, NotFound> {
@@ -60,8 +70,15 @@ export class JobService {
       const pipeline = yield* self.pipeline(name);
       const resolved = resolveParams(pipeline, rawParams);
       if (!resolved.ok) return yield* Effect.fail(new InvalidInput({ message: resolved.message }));
+      if (options.id !== undefined) {
+        const existing = yield* self.store.get(options.id).pipe(
+          Effect.map((job): Job | undefined => job),
+          Effect.catchTag("NotFound", () => Effect.succeed(undefined)),
+        );
+        if (existing !== undefined) return existing;
+      }
       yield* self.checkPreconditions(pipeline);
-      const id = self.ids.next();
+      const id = options.id ?? self.ids.next();
       const builtins = {
         job_id: id,
         base_dir: self.workspace.resolve("."),
@@ -84,18 +101,11 @@ export class JobService {
         },
         self.clock.now().getTime(),
       );
-      if (!pipeline.exclusive) return yield* self.store.insert(job);
-      return yield* self.submitLock.withPermits(1)(
-        Effect.gen(function* () {
-          const active = [
-            ...(yield* self.store.list({ pipeline: pipeline.name, status: "running", limit: 1 })),
-            ...(yield* self.store.list({ pipeline: pipeline.name, status: "pending", limit: 1 })),
-          ];
-          if (active.length > 0) {
-            return yield* Effect.fail(new Conflict({ message: `Job already running: ${pipeline.name}`, details: { job_id: active[0]!.id } }));
-          }
-          return yield* self.store.insert(job);
-        }),
+      // The claim is taken before the insert: a job of an exclusive pipeline is never visible
+      // without holding it, so no second one can be accepted by any process meanwhile.
+      if (pipeline.exclusive) yield* acquireExclusive(self.store, pipeline.name, id, job.version, self.now, self.graceMs);
+      return yield* self.store.insert(job).pipe(
+        Effect.catchTag("Conflict", (conflict) => (options.id === undefined ? Effect.fail(conflict) : self.store.get(options.id).pipe(Effect.orElseSucceed(() => job)))),
       );
     });
   }
@@ -122,12 +132,35 @@ export class JobService {
 
   cancel(id: string): Effect.Effect<Job, NotFound | Conflict | StorageFailure> {
     const now = this.clock.now().getTime();
-    return this.get(id).pipe(Effect.andThen(() => illegalAsConflict(modifyJob(this.store, id, (job) => requestCancel(job, now)))));
+    return this.get(id).pipe(
+      Effect.andThen(() => illegalAsConflict(modifyJob(this.store, id, (job) => requestCancel(job, now)))),
+      Effect.tap((job) => this.releaseExclusive(job)),
+    );
   }
 
+  /** A retried job of an exclusive pipeline takes the claim again, or 409 while another job holds it. */
   retry(id: string): Effect.Effect<Job, NotFound | Conflict | StorageFailure> {
-    const now = this.clock.now().getTime();
-    return this.get(id).pipe(Effect.andThen(() => illegalAsConflict(modifyJob(this.store, id, (job) => retry(job, now)))));
+    const self = this;
+    return Effect.gen(function* () {
+      const job = yield* self.get(id);
+      if (self.catalog.get(job.pipeline)?.exclusive && isTerminal(job.status)) {
+        yield* acquireExclusive(self.store, job.pipeline, job.id, job.version + 1, self.now, self.graceMs);
+      }
+      const now = self.now();
+      return yield* illegalAsConflict(modifyJob(self.store, id, (current) => retry(current, now)));
+    });
+  }
+
+  /** Frees the exclusivity claim of a job that reached a terminal state (no-op for other pipelines). */
+  releaseExclusive(job: Job): Effect.Effect<void> {
+    if (!isTerminal(job.status) || !this.catalog.get(job.pipeline)?.exclusive) return Effect.void;
+    return releaseExclusive(this.store, job, this.now());
+  }
+
+  private readonly now = () => this.clock.now().getTime();
+
+  private get graceMs(): number {
+    return this.options.exclusiveGraceMs ?? DEFAULT_EXCLUSIVE_GRACE_MS;
   }
 
   logs(id: string, offset: number, limit = 1000): Effect.Effect<LogPage, NotFound | StorageFailure> {

@@ -1,6 +1,6 @@
 import type { Effect } from "effect";
 import type { Conflict, NotFound, StorageFailure } from "@parallax/domain";
-import type { Job, JobStatus, VersionConflict } from "@parallax/domain/jobs";
+import type { ExclusiveClaim, Job, JobStatus, VersionConflict } from "@parallax/domain/jobs";
 
 export interface JobQuery {
   readonly status?: JobStatus;
@@ -27,5 +27,12 @@ export interface JobStore {
   claimCandidates(now: number, limit: number): Effect.Effect<Job[], StorageFailure>;
   /** Writes `next` only if the stored job still has `expectedVersion`. */
   replace(next: Job, expectedVersion: number): Effect.Effect<Job, VersionConflict | NotFound | StorageFailure>;
+  /** A pipeline's exclusivity claim; `unclaimed(pipeline)` (version 0) when never written. */
+  getExclusive(pipeline: string): Effect.Effect<ExclusiveClaim, StorageFailure>;
+  /**
+   * Writes `next` only if the stored claim still has `expectedVersion` (0: none stored):
+   * one more single-item conditional write, one item per pipeline.
+   */
+  putExclusive(next: ExclusiveClaim, expectedVersion: number): Effect.Effect<ExclusiveClaim, VersionConflict | StorageFailure>;
 }
 export const JobStore = Symbol.for("parallax.JobStore");

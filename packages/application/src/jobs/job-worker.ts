@@ -3,6 +3,7 @@ import type { Job } from "@parallax/domain/jobs";
 import type { Clock } from "../shared/clock.port.js";
 import type { IdGenerator } from "../shared/id-generator.port.js";
 import { claimNext } from "./claim.js";
+import { queueFollowUpsThenComplete, type SubmitFollowUp } from "./follow-ups.js";
 import type { JobService } from "./job-service.js";
 import type { JobStore } from "./job-store.port.js";
 import type { LogStore } from "./log-store.port.js";
@@ -107,6 +108,7 @@ export class JobWorker {
             spread: settings.random(),
           },
           (lost, recovered) => self.recoverLostRun(lost, recovered),
+          (succeeded) => self.finishSucceededRun(succeeded),
         ).pipe(
           Effect.catch((error) =>
             Effect.sync(() => {
@@ -139,9 +141,32 @@ export class JobWorker {
       const reason = recovered.history.at(-1)?.reason ?? "lease expired";
       const message = `[parallax] ${reason}; ${stopped} orphaned process group(s) of that run stopped on ${self.settings.workerId}`;
       yield* deps.logs.append(recovered.id, [{ stream: "system", timestamp: deps.clock.now().toISOString(), message }]).pipe(Effect.ignore);
+      yield* deps.service.releaseExclusive(recovered);
       self.observer.onActivity?.(recovered.id);
     });
   }
+
+  /** A job whose worker vanished after its run succeeded: queue its follow-ups and complete it here. */
+  private finishSucceededRun(job: Job): Effect.Effect<void> {
+    const self = this;
+    const { deps } = this;
+    return Effect.gen(function* () {
+      const log = (message: string) => deps.logs.append(job.id, [{ stream: "system", timestamp: deps.clock.now().toISOString(), message }]).pipe(Effect.ignore);
+      const { notes, completed } = yield* queueFollowUpsThenComplete({ store: deps.store, submitFollowUp: self.submitFollowUp, now: () => deps.clock.now().getTime() }, job);
+      if (completed === undefined) return;
+      yield* log(`[parallax] lease of ${job.lease?.owner ?? "a worker"} expired after the run succeeded; follow-ups queued on ${self.settings.workerId}`);
+      for (const note of notes) yield* log(`[parallax] ${note}`);
+      yield* deps.service.releaseExclusive(completed);
+      self.observer.onActivity?.(job.id);
+    });
+  }
+
+  private readonly submitFollowUp: SubmitFollowUp = (name, after, id) =>
+    this.deps.service.submit(name, {}, { triggeredBy: after.id, id }).pipe(
+      Effect.tap((next) => Effect.sync(() => this.observer.onActivity?.(next.id))),
+      Effect.map((next) => `Queued follow-up ${name} as job ${next.id}`),
+      Effect.catch((error) => Effect.succeed(`Follow-up ${name} not queued: ${(error as { message?: string }).message ?? String(error)}`)),
+    );
 
   private launch(job: Job): void {
     const { deps, settings } = this;
@@ -156,12 +181,8 @@ export class JobWorker {
           runner: deps.runner,
           clock: deps.clock,
           onActivity: (jobId) => this.observer.onActivity?.(jobId),
-          submitFollowUp: (name, after) =>
-            deps.service.submit(name, {}, { triggeredBy: after.id }).pipe(
-              Effect.tap((next) => Effect.sync(() => this.observer.onActivity?.(next.id))),
-              Effect.map((next) => `Queued follow-up ${name} as job ${next.id}`),
-              Effect.catch((error) => Effect.succeed(`Follow-up ${name} not queued: ${(error as { message?: string }).message ?? String(error)}`)),
-            ),
+          submitFollowUp: this.submitFollowUp,
+          onTerminal: (finished) => deps.service.releaseExclusive(finished),
         },
         settings,
         job,

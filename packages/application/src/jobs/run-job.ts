@@ -4,11 +4,14 @@ import {
   fail,
   finishCancelled,
   heartbeat,
+  isTerminal,
+  recordSuccess,
   release,
   type Job,
   type Transition,
 } from "@parallax/domain/jobs";
 import type { Clock } from "../shared/clock.port.js";
+import { queueFollowUpsThenComplete, type SubmitFollowUp } from "./follow-ups.js";
 import type { JobStore } from "./job-store.port.js";
 import type { LogEntry, LogStore } from "./log-store.port.js";
 import { modifyJob } from "./modify-job.js";
@@ -33,8 +36,10 @@ export interface RunDeps {
   readonly clock: Clock;
   /** Something happened to this job (lines, status): wake the local live feed. */
   readonly onActivity: (jobId: string) => void;
-  /** Queues the pipelines named in `then` after a success. */
-  readonly submitFollowUp: (name: string, after: Job) => Effect.Effect<string>;
+  /** Queues one of the pipelines named in `then` after a success, under the given id. */
+  readonly submitFollowUp: SubmitFollowUp;
+  /** The job reached a terminal state (e.g. free its pipeline's exclusivity claim). */
+  readonly onTerminal?: (job: Job) => Effect.Effect<void>;
 }
 
 type Outcome =
@@ -88,7 +93,7 @@ export function runClaimedJob(deps: RunDeps, settings: RunSettings, job: Job, po
 
   const write = (transition: (current: Job) => Transition) =>
     modifyJob(deps.store, job.id, transition).pipe(
-      Effect.tap(() => Effect.sync(() => deps.onActivity(job.id))),
+      Effect.tap((written) => Effect.andThen(Effect.sync(() => deps.onActivity(job.id)), isTerminal(written.status) && deps.onTerminal ? deps.onTerminal(written) : Effect.void)),
       Effect.map((written): Job | undefined => written),
       Effect.catch(() => Effect.succeed(undefined)),
     );
@@ -136,12 +141,18 @@ export function runClaimedJob(deps: RunDeps, settings: RunSettings, job: Job, po
           if (outcome.exit.exitCode === 0) {
             system(`[parallax] ${job.pipeline} completed (attempt ${job.attempt}, worker ${owner})`);
             yield* flush;
-            const done = yield* write((current) => complete(current, { token, now: now(), exitCode: 0 }));
-            if (done) {
-              for (const name of done.then) {
-                const note = yield* deps.submitFollowUp(name, done);
-                system(`[parallax] ${note}`);
-              }
+            if (job.then.length === 0) {
+              yield* write((current) => complete(current, { token, now: now(), exitCode: 0 }));
+              return;
+            }
+            // Recorded first, so follow-ups are queued again (not lost) if this worker dies now.
+            const succeeded = yield* write((current) => recordSuccess(current, { token, now: now(), exitCode: 0 }));
+            if (succeeded === undefined) return;
+            const { notes, completed } = yield* queueFollowUpsThenComplete({ store: deps.store, submitFollowUp: deps.submitFollowUp, now }, succeeded);
+            for (const note of notes) system(`[parallax] ${note}`);
+            if (completed) {
+              deps.onActivity(job.id);
+              if (deps.onTerminal) yield* deps.onTerminal(completed);
             }
             return;
           }

@@ -4,3 +4,5 @@ export * from "./errors.js";
 export * from "./transitions.js";
 export * from "./pipeline.js";
 export * from "./job-view.js";
+export * from "./follow-ups.js";
+export * from "./exclusive.js";

@@ -21,6 +21,7 @@ export interface Lease {
 export type JobEventKind =
   | "submitted"
   | "started"
+  | "succeeded"
   | "heartbeat_lost"
   | "lease_expired"
   | "retry_scheduled"
@@ -73,6 +74,13 @@ export interface Job {
   readonly startedAt: number | null;
   readonly completedAt: number | null;
   readonly exitCode: number | null;
+  /**
+   * When the process of the current run exited 0 while the job still has follow-ups to
+   * queue: the job stays `running` (leased) until they are queued, so a worker dying in
+   * between leaves a job whose lease expires and whose recovery queues them, instead of
+   * a `completed` job whose follow-ups nobody will ever queue. Absent in older documents.
+   */
+  readonly succeededAt?: number | null;
   readonly error: string | null;
   readonly lease: Lease | null;
   readonly cancelRequested: boolean;
@@ -125,6 +133,7 @@ export function createJob(input: NewJob, now: number): Job {
     startedAt: null,
     completedAt: null,
     exitCode: null,
+    succeededAt: null,
     error: null,
     lease: null,
     cancelRequested: false,
@@ -145,4 +154,9 @@ export function isClaimable(job: Job, now: number): boolean {
 /** Queue order: higher priority first, then earlier `runAt`, then older jobs. */
 export function compareQueueOrder(a: Job, b: Job): number {
   return b.priority - a.priority || a.runAt - b.runAt || a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** The process of the current run succeeded; only queueing its follow-ups remains. */
+export function awaitsFollowUps(job: Job): boolean {
+  return job.status === "running" && job.succeededAt != null;
 }

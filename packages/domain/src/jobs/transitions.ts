@@ -49,7 +49,7 @@ export function claim(job: Job, { owner, token, now, leaseMs }: ClaimInput): Tra
   return next(
     job,
     now,
-    { status: "running", attempt, runs: job.runs + 1, lease, startedAt: now, completedAt: null, exitCode: null, error: null },
+    { status: "running", attempt, runs: job.runs + 1, lease, startedAt: now, completedAt: null, exitCode: null, succeededAt: null, error: null },
     { kind: "started", attempt, worker: owner },
   );
 }
@@ -64,9 +64,19 @@ export function complete(job: Job, { token, now, exitCode }: { token: string; no
   return next(
     job,
     now,
-    { status: "completed", completedAt: now, exitCode, error: null, lease: null },
+    { status: "completed", completedAt: now, exitCode, succeededAt: null, error: null, lease: null },
     { kind: "completed", attempt: job.attempt, worker: job.lease!.owner },
   );
+}
+
+/**
+ * The process exited 0 and the job has follow-ups: record the success but keep the lease
+ * until they are queued (see `Job.succeededAt`). A job without follow-ups completes at once.
+ */
+export function recordSuccess(job: Job, { token, now, exitCode }: { token: string; now: number; exitCode: number }): Transition {
+  if (!holdsLease(job, token)) return leaseRefusal(job);
+  if (job.succeededAt != null) return Result.succeed(job);
+  return next(job, now, { succeededAt: now, exitCode }, { kind: "succeeded", attempt: job.attempt, worker: job.lease!.owner });
 }
 
 export interface FailInput {
@@ -123,6 +133,8 @@ export function release(job: Job, { token, now, reason }: { token: string; now: 
 /** Recovers a job whose worker stopped renewing its lease (killed, frozen, partitioned). */
 export function expireLease(job: Job, now: number): Transition {
   if (!leaseExpired(job, now)) return refuse(job, `Job ${job.id} holds no expired lease`);
+  // Running it again would repeat a run that succeeded: its follow-ups are queued instead.
+  if (job.succeededAt != null) return refuse(job, `Job ${job.id} succeeded; its follow-ups are still to be queued`);
   const lease = job.lease!;
   const stalls = job.stalls + 1;
   const reason = `lease of ${lease.owner} expired at ${new Date(lease.expiresAt).toISOString()}`;
