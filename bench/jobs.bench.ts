@@ -6,6 +6,7 @@
  *    `spawn` adds the same with a real `true` process per job for reference;
  * 2. submit → start latency p50/p99 with idle workers: in process (woken on submit), and with
  *    a `parallax worker` process polling the file store every 100 ms;
+ * 2b. file operations per no-op job with the file stores (counted calls of `node:fs`);
  * 3. log lines per second delivered to 10 WebSocket clients of `/api/logs` by a real host.
  */
 import { spawn } from "node:child_process";
@@ -20,6 +21,7 @@ import { JobService, JobWorker, PipelineCatalog, type JobStore, type LogStore, t
 import { SystemClock } from "@parallax/adapters";
 import { ChildProcessRunner, FileJobStore, FileLogStore, FileWorkspace, MemoryJobStore, MemoryLogStore } from "@parallax/adapters/jobs";
 import { startHost } from "../apps/http/src/start.js";
+import { countFsOps } from "./fs-op-counter.js";
 import { emit, peakRssMiB, percentile, round } from "./support.js";
 
 const noopRunner: ProcessRunner = { run: () => Effect.succeed({ exitCode: 0, signal: null }), stopOrphans: () => Effect.succeed(0) };
@@ -44,6 +46,38 @@ function setup(kind: "memory" | "file", workers: number, dir: string): Setup {
   const submitStore = new FileJobStore(dir);
   const stores = Array.from({ length: workers }, () => new FileJobStore(dir));
   return { service: new JobService(submitStore, logs, catalog, new FileWorkspace(dir), clock, ids), stores, logs };
+}
+
+/**
+ * File operations per no-op job with the file stores (jobs and logs), split into submit and
+ * run (claim, start/finish log lines, completion), 1 worker. Counted, not timed: the figure
+ * does not depend on the machine's load.
+ */
+async function fileOpsPerJob(jobs: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "parallax-bench-jobs-"));
+  try {
+    const s = setup("file", 1, dir);
+    const submitted = await countFsOps(async () => {
+      for (let i = 0; i < jobs; i++) await Effect.runPromise(s.service.submit("noop"));
+    });
+    const ran = await countFsOps(async () => {
+      const running = startWorkers(s, noopRunner, 8, jobs);
+      await running.done;
+      await Promise.all(running.workers.map((worker) => worker.stop(1000)));
+    });
+    const perJob = (ops: Record<string, number>) => Object.fromEntries(Object.entries(ops).sort().map(([name, count]) => [name, round(count / jobs, 2)]));
+    emit("jobs.file_ops_per_job", {
+      store: "file",
+      jobs,
+      submit_total: round(submitted.total / jobs, 2),
+      run_total: round(ran.total / jobs, 2),
+      per_job_total: round((submitted.total + ran.total) / jobs, 2),
+      submit: perJob(submitted.ops),
+      run: perJob(ran.ops),
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Resolves once `total` jobs were written as completed, counted in the workers' stores (no listing while measuring). */
@@ -240,6 +274,7 @@ export async function main(args: string[]): Promise<void> {
   for (const kind of ["memory", "file"] as const) {
     for (const workers of [1, 4]) if (wanted(`throughput.${kind}.${workers}w`)) await throughput(kind, workers, jobs, false);
   }
+  if (wanted("file_ops_per_job")) await fileOpsPerJob(Math.min(jobs, 2000));
   if (wanted("throughput.file.4w.spawn")) await throughput("file", 4, Math.min(jobs, 500), true);
   for (const kind of ["memory", "file"] as const) if (wanted(`latency.${kind}`)) await latency(kind, 500);
   if (wanted("latency.file.cross_process")) await crossProcessLatency(200, 100);

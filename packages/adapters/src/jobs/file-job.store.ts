@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { linkSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Effect } from "effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
@@ -11,6 +11,8 @@ import { QueueIndex, type QueueEntry } from "./queue-index.js";
 /** Versions kept behind the newest; a writer racing with more concurrent writes than this is not realistic. */
 const KEPT_VERSIONS = 16;
 const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
+/** Parsed version files kept in memory; versions never change once written, so entries never go stale. */
+const CACHED_VERSIONS = 4096;
 
 export interface FileJobStoreOptions {
   /** How old the cached view of `ready/` may be before it is read again. */
@@ -45,6 +47,7 @@ export class FileJobStore implements JobStore {
   private readonly queue = new QueueIndex();
   private readonly readyMarkers = new Map<string, string>();
   private readonly runningMarkers = new Map<string, { version: number; name: string }>();
+  private readonly versions = new Map<string, Job>();
   private lastRefresh = 0;
   private lastLeaseScan = 0;
   private readonly refreshMs: number;
@@ -76,7 +79,7 @@ export class FileJobStore implements JobStore {
       }
       writeFileSync(join(this.created, `${String(job.createdAt).padStart(15, "0")}~${job.id}`), "");
       const markers = this.writeMarkers(job);
-      if (!this.linkVersion(job)) {
+      if (!this.linkVersion(job, markers.path)) {
         this.unlinkQuietly(markers.path);
         return new Conflict({ message: `Job ${job.id} already exists` });
       }
@@ -131,12 +134,24 @@ export class FileJobStore implements JobStore {
       const isCurrent = (entry: QueueEntry) => {
         // Entries this process already moved on (its own claims) are dropped without a read.
         if (!this.readyMarkers.has(`${entry.id}~${entry.version}`)) return false;
-        const job = this.readJob(entry.id);
-        const current = job !== undefined && job.version === entry.version && job.status === "pending";
-        if (current) jobs.set(entry.id, job);
-        // No version yet means an insert in flight (its marker is written first): keep it.
-        else if (job !== undefined && job.version >= entry.version) this.dropReadyMarker(entry.id, entry.version);
-        return current;
+        // Superseded: a look for the next version is one stat, not a directory listing.
+        if (existsSync(join(this.items, entry.id, `${entry.version + 1}.json`))) {
+          this.dropReadyMarker(entry.id, entry.version);
+          return false;
+        }
+        const job = this.readVersion(entry.id, entry.version);
+        if (job === undefined) {
+          // No such version yet means an insert in flight (its marker is written first): keep it.
+          const latest = this.latestVersion(entry.id);
+          if (latest !== undefined && latest >= entry.version) this.dropReadyMarker(entry.id, entry.version);
+          return false;
+        }
+        if (job.status !== "pending") {
+          this.dropReadyMarker(entry.id, entry.version);
+          return false;
+        }
+        jobs.set(entry.id, job);
+        return true;
       };
       for (const entry of this.queue.peek(now, limit, isCurrent)) candidates.push(jobs.get(entry.id)!);
       return candidates.sort(compareQueueOrder);
@@ -150,9 +165,13 @@ export class FileJobStore implements JobStore {
       if (next.version !== expectedVersion + 1) return conflict();
       const latest = this.latestVersion(next.id);
       if (latest === undefined) return new NotFound({ message: `Job not found: ${next.id}` });
-      if (latest !== expectedVersion) return conflict();
+      if (latest !== expectedVersion) {
+        // A candidate that went stale since it was offered: its queue entry goes too.
+        if (latest > expectedVersion) this.dropReadyMarker(next.id, expectedVersion);
+        return conflict();
+      }
       const markers = this.writeMarkers(next);
-      if (!this.linkVersion(next)) {
+      if (!this.linkVersion(next, markers.path)) {
         this.unlinkQuietly(markers.path);
         return conflict();
       }
@@ -205,28 +224,50 @@ export class FileJobStore implements JobStore {
     for (let attempt = 0; attempt < 5; attempt++) {
       const version = this.latestVersion(id);
       if (version === undefined) return undefined;
-      try {
-        return JSON.parse(readFileSync(join(this.items, id, `${version}.json`), "utf8")) as Job;
-      } catch (error) {
-        // Collected between readdir and read: a newer version exists, look again.
-        if (errno(error) !== "ENOENT") throw error;
-      }
+      const job = this.readVersion(id, version);
+      // Undefined: collected between readdir and read, so a newer version exists; look again.
+      if (job !== undefined) return job;
     }
     throw new Error(`job ${id} keeps changing under the reader`);
   }
 
-  /** Writes the complete document to a temp file, then links it into place: all or nothing. */
-  private linkVersion(job: Job): boolean {
-    const temp = join(this.tmp, `${job.id}.${job.version}.${randomBytes(6).toString("hex")}`);
-    writeFileSync(temp, JSON.stringify(job));
+  /** One version of a job (immutable once written, so served from memory when seen before). */
+  private readVersion(id: string, version: number): Job | undefined {
+    const cached = this.versions.get(`${id}~${version}`);
+    if (cached !== undefined) return cached;
+    let job: Job;
     try {
-      linkSync(temp, join(this.items, job.id, `${job.version}.json`));
+      job = JSON.parse(readFileSync(join(this.items, id, `${version}.json`), "utf8")) as Job;
+    } catch (error) {
+      if (errno(error) === "ENOENT") return undefined;
+      throw error;
+    }
+    this.cacheVersion(job);
+    return job;
+  }
+
+  private cacheVersion(job: Job): void {
+    if (this.versions.size >= CACHED_VERSIONS) this.versions.clear();
+    this.versions.set(`${job.id}~${job.version}`, job);
+  }
+
+  /**
+   * Links a complete file holding the document into place: all or nothing. The file is the
+   * version's queue marker when it has one (written complete before the link, so it serves as
+   * the temp file and stays as a second name of the version), else a temp file.
+   */
+  private linkVersion(job: Job, markerPath = ""): boolean {
+    const source = markerPath || join(this.tmp, `${job.id}.${job.version}.${randomBytes(6).toString("hex")}`);
+    if (!markerPath) writeFileSync(source, JSON.stringify(job));
+    try {
+      linkSync(source, join(this.items, job.id, `${job.version}.json`));
+      this.cacheVersion(job);
       return true;
     } catch (error) {
       if (errno(error) === "EEXIST") return false;
       throw error;
     } finally {
-      this.unlinkQuietly(temp);
+      if (!markerPath) this.unlinkQuietly(source);
     }
   }
 
@@ -238,6 +279,7 @@ export class FileJobStore implements JobStore {
   /**
    * Creates the index marker the next version needs, named uniquely for this writer so that
    * the loser of a race for the same version removes only its own marker, never the winner's.
+   * It holds the complete document: `linkVersion` links it into place as the version itself.
    */
   private writeMarkers(job: Job): { path: string; name: string } {
     const nonce = randomBytes(4).toString("hex");
@@ -247,7 +289,7 @@ export class FileJobStore implements JobStore {
     else if (job.status === "running") [dir, name] = [this.running, `${job.id}~${job.version}~${nonce}`];
     else return { path: "", name: "" };
     const path = join(dir, name);
-    writeFileSync(path, "", { flag: "wx" });
+    writeFileSync(path, JSON.stringify(job), { flag: "wx" });
     return { path, name };
   }
 
