@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createContainer, loadConfig } from "@parallax/adapters";
 import { JobServiceToken } from "@parallax/adapters/jobs";
 import { JobStore, type JobService } from "@parallax/application/jobs";
+import { mulberry32 } from "@parallax/domain";
 
 /**
  * Three worker processes share one file store; one of them is SIGKILLed at random moments,
@@ -26,17 +27,6 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Small seeded PRNG (mulberry32) so the kill moments are the same on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const env = { DATA_DIR: join(work, "data"), PIPELINES_FILE: join(work, "pipelines.json"), LOG_LEVEL: "warn" };
 
@@ -80,7 +70,7 @@ describe("workers sharing a file store", () => {
     const steady = [startWorker("steady-1"), startWorker("steady-2")];
     let victim = startWorker("victim-0");
     await Promise.all([...steady.map((worker) => worker.ready), victim.ready]);
-    const random = seeded(42);
+    const random = mulberry32(42);
     // The other half is submitted while workers claim and die, racing inserts with claims.
     const lateSubmissions = submit(JOBS / 2);
     for (let kill = 1; kill <= KILLS; kill++) {

@@ -1,5 +1,6 @@
 import type { FrameDetections, Track } from "./track.js";
 import { MultiObjectTracker, type TrackerOptions } from "./tracker.js";
+import { BYTETRACK_DEFAULTS } from "./bytetrack.js";
 
 /**
  * BoT-SORT (Aharon et al. 2022): ByteTrack's association plus appearance. The high-score cost is
@@ -13,18 +14,9 @@ export interface BotSortOptions extends TrackerOptions {
   readonly embeddingMomentum: number;
 }
 
+/** ByteTrack's defaults plus BoT-SORT's appearance gates and embedding momentum. */
 export const BOTSORT_DEFAULTS: BotSortOptions = {
-  highThreshold: 0.6,
-  lowThreshold: 0.1,
-  newTrackThreshold: 0.7,
-  matchThreshold: 0.8,
-  secondMatchThreshold: 0.5,
-  unconfirmedMatchThreshold: 0.7,
-  trackBuffer: 30,
-  frameRate: 30,
-  minBoxArea: 10,
-  maxAspectRatio: 1.6,
-  fuseScore: true,
+  ...BYTETRACK_DEFAULTS,
   proximityThreshold: 0.5,
   appearanceThreshold: 0.25,
   embeddingMomentum: 0.9,
