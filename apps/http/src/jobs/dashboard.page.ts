@@ -76,7 +76,11 @@ export const dashboardHtml = `<!doctype html>
         if (job.job_id === selected) row.className = "selected";
         const status = cell(job.status, "status " + job.status);
         status.dataset.status = job.status;
-        row.append(cell(job.job_id.slice(0, 8)), cell(job.name), status, cell(job.attempt + "/" + job.max_attempts),
+        // Follow-up ids extend their parent's ("<parent>.then0"): keep the suffix visible.
+        const shortId = job.job_id.slice(0, 8) + (job.job_id.includes(".") ? job.job_id.slice(job.job_id.indexOf(".")) : "");
+        const idCell = cell(shortId);
+        idCell.title = job.job_id;
+        row.append(idCell, cell(job.name), status, cell(job.attempt + "/" + job.max_attempts),
           cell(new Date(job.created_at).toLocaleTimeString()), cell(job.error, "error"));
         const actions = document.createElement("td");
         actions.className = "actions";
