@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { Effect, Exit, Result } from "effect";
@@ -54,10 +55,38 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
+/**
+ * DynamoDB Local in a container (testcontainers), where a Docker engine answers; the same
+ * contract then runs against Amazon's own local implementation as well as dynalite.
+ */
+const dockerAvailable = spawnSync("docker", ["info"], { stdio: "ignore", timeout: 5_000 }).status === 0;
+if (!dockerAvailable) console.warn("skipping the DynamoDB Local (testcontainers) job store runs: no Docker engine answers `docker info`");
+let dynamoLocal: Promise<{ stop(): Promise<unknown>; client: DynamoDBClient }> | undefined;
+async function dynamoLocalStore(): Promise<JobStore> {
+  dynamoLocal ??= (async () => {
+    const { GenericContainer } = await import("testcontainers");
+    const container = await new GenericContainer("amazon/dynamodb-local:2.5.2").withExposedPorts(8000).start();
+    const endpoint = `http://${container.getHost()}:${container.getMappedPort(8000)}`;
+    const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    return { client, stop: () => container.stop() };
+  })();
+  const { client } = await dynamoLocal;
+  const table = `jobs-local-${++tables}`;
+  await client.send(new CreateTableCommand(jobsTableDefinition(table)));
+  return new DynamoJobStore(client, table);
+}
+afterAll(async () => {
+  if (!dynamoLocal) return;
+  const { client, stop } = await dynamoLocal;
+  client.destroy();
+  await stop();
+});
+
 const stores: Array<[string, () => Promise<JobStore>]> = [
   ["memory", async () => new MemoryJobStore()],
   ["file", async () => new FileJobStore(tempDir(), { refreshMs: 0, leaseScanMs: 0 })],
   ["dynamodb (dynalite)", dynamoStore],
+  ...(dockerAvailable ? [["dynamodb (DynamoDB Local, testcontainers)", dynamoLocalStore] as [string, () => Promise<JobStore>]] : []),
 ];
 
 describe.each(stores)("%s job store", (_name, makeStore) => {
