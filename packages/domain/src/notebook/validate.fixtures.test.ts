@@ -1,11 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateNotebook } from "./validate.js";
 import { upgradeToCurrentMinor } from "./upgrade.js";
+import { hasShared, readShared, sharedPath } from "../../../../tests/shared-fixtures.js";
 
-const fixtures = join(process.cwd(), "../shared/fixtures/nbformat/tests");
-const present = existsSync(fixtures);
+const fixtures = sharedPath("fixtures/nbformat/tests");
+const present = hasShared("fixtures/nbformat/tests");
 if (!present) console.warn(`skipping nbformat fixture verdicts: ${fixtures} not found`);
 
 /** The verdicts ../shared/fixtures/nbformat/MANIFEST.md records (nbformat's own tests). */
@@ -33,7 +32,7 @@ const verdicts: Array<[file: string, valid: boolean]> = [
   ["test3_worksheet_with_no_cells.ipynb", false],
 ];
 
-const load = (file: string): unknown => JSON.parse(readFileSync(join(fixtures, file), "utf8"));
+const load = (file: string): unknown => JSON.parse(readShared(`fixtures/nbformat/tests/${file}`));
 
 describe.skipIf(!present)("nbformat fixtures get the verdicts MANIFEST.md records", () => {
   it.each(verdicts)("%s valid=%s", (file, valid) => {

@@ -1,13 +1,12 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import AjvDraft04 from "ajv-draft-04";
 import { describe, expect, it } from "vitest";
 import { validateNotebook } from "./validate.js";
 import { mulberry32 } from "../shared/seeded-random.js";
 import { mutateNotebook } from "./validate.mutations.js";
+import { hasShared, readShared, sharedPath } from "../../../../tests/shared-fixtures.js";
 
-const shared = join(process.cwd(), "../shared/fixtures/nbformat");
-const present = existsSync(shared);
+const shared = sharedPath("fixtures/nbformat");
+const present = hasShared("fixtures/nbformat");
 if (!present) console.warn(`skipping the ajv oracle comparison: ${shared} not found`);
 
 const seeds = [
@@ -45,7 +44,7 @@ describe.skipIf(!present)("validator agrees with ajv + the official nbformat sch
     // ajv-draft-04 is CommonJS: under NodeNext its default export arrives as `.default`.
     const Ajv = AjvDraft04.default;
     const ajv = new Ajv({ strict: false, allErrors: false });
-    const schemaFile = (minor: number) => JSON.parse(readFileSync(join(shared, "schema", `nbformat.v4.${minor}.schema.json`), "utf8"));
+    const schemaFile = (minor: number) => JSON.parse(readShared(`fixtures/nbformat/schema/nbformat.v4.${minor}.schema.json`));
     const strict = [0, 1, 2, 3, 4, 5].map((minor) => ajv.compile(schemaFile(minor)));
     const relaxed = ajv.compile(relax(schemaFile(5)));
     const oracle = (document: Record<string, unknown>): boolean => {
@@ -56,7 +55,7 @@ describe.skipIf(!present)("validator agrees with ajv + the official nbformat sch
     };
 
     const random = mulberry32(20261121);
-    const originals = seeds.map((file) => JSON.parse(readFileSync(join(shared, "tests", file), "utf8")) as Record<string, unknown>);
+    const originals = seeds.map((file) => JSON.parse(readShared(`fixtures/nbformat/tests/${file}`)) as Record<string, unknown>);
     const disagreements: string[] = [];
     const principled = { duplicateIds: 0, legacyMajor: 0 };
     let accepted = 0;

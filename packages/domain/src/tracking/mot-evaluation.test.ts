@@ -1,14 +1,13 @@
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { evaluateMot } from "./mot-evaluation.js";
 import { parseMot, type MotRow } from "./mot-format.js";
 import { buildSequence } from "./mot-sequence.js";
 import { clearMot, identityMetrics } from "./mot-metrics.js";
 import { hota } from "./hota.js";
+import { hasShared, readShared, sharedPath } from "../../../../tests/shared-fixtures.js";
 
-const dataDir = resolve(import.meta.dirname, "../../../../../shared/data/mot");
-const haveData = existsSync(`${dataDir}/TUD-Campus/gt.txt`);
+const dataDir = sharedPath("data/mot");
+const haveData = hasShared(`data/mot/TUD-Campus/gt.txt`);
 if (!haveData) console.warn(`skipping MOTChallenge oracle tests: ${dataDir} is absent`);
 
 // Values from ../shared/data/mot/MANIFEST.md (py-motmetrics asserted + TrackEval HOTA).
@@ -30,8 +29,8 @@ const expected = {
 describe.skipIf(!haveData)("MOT metrics against py-motmetrics / TrackEval values", () => {
   for (const [name, values] of Object.entries(expected)) {
     it(`reproduces every listed value for ${name} to 1e-3`, () => {
-      const gt = parseMot(readFileSync(`${dataDir}/${name}/gt.txt`, "utf8"));
-      const pred = parseMot(readFileSync(`${dataDir}/${name}/test.txt`, "utf8"));
+      const gt = parseMot(readShared(`data/mot/${name}/gt.txt`));
+      const pred = parseMot(readShared(`data/mot/${name}/test.txt`));
       const summary = evaluateMot(gt, pred) as unknown as Record<string, number>;
       for (const [key, value] of Object.entries(values)) {
         expect(Math.abs(summary[key]! - value), `${name} ${key}: ${summary[key]} vs ${value}`).toBeLessThanOrEqual(1e-3);

@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BotSort } from "./botsort.js";
 import { ByteTrack } from "./bytetrack.js";
@@ -7,9 +5,10 @@ import { evaluateMot } from "./mot-evaluation.js";
 import { parseMot } from "./mot-format.js";
 import { stripIds, trackMotRows } from "./mot-tracking.js";
 import type { FrameDetections } from "./track.js";
+import { hasShared, readShared, sharedPath } from "../../../../tests/shared-fixtures.js";
 
-const dataDir = resolve(import.meta.dirname, "../../../../../shared/data/mot");
-const haveData = existsSync(`${dataDir}/TUD-Stadtmitte/gt.txt`);
+const dataDir = sharedPath("data/mot");
+const haveData = hasShared(`data/mot/TUD-Stadtmitte/gt.txt`);
 if (!haveData) console.warn(`skipping tracker regression on TUD-Stadtmitte: ${dataDir} is absent`);
 
 function frame(boxes: number[][], scores: number[], embeddings?: number[][]): FrameDetections {
@@ -89,8 +88,8 @@ describe("camera-motion compensation hook", () => {
 // Recorded on detections = TUD-Stadtmitte test.txt without ids (25 fps): ByteTrack and BoT-SORT
 // (no embeddings, so the same association) reach IDF1 0.6530, MOTA 0.5683, HOTA 0.3994.
 describe.skipIf(!haveData)("tracker regression on TUD-Stadtmitte detections", () => {
-  const gt = haveData ? parseMot(readFileSync(`${dataDir}/TUD-Stadtmitte/gt.txt`, "utf8")) : [];
-  const detections = haveData ? stripIds(parseMot(readFileSync(`${dataDir}/TUD-Stadtmitte/test.txt`, "utf8"))) : [];
+  const gt = haveData ? parseMot(readShared(`data/mot/TUD-Stadtmitte/gt.txt`)) : [];
+  const detections = haveData ? stripIds(parseMot(readShared(`data/mot/TUD-Stadtmitte/test.txt`))) : [];
   for (const [name, make] of [["ByteTrack", () => new ByteTrack({ frameRate: 25 })], ["BoT-SORT", () => new BotSort({ frameRate: 25 })]] as const) {
     it(`${name} keeps IDF1 ≥ 0.650 and MOTA ≥ 0.565`, () => {
       const summary = evaluateMot(gt, trackMotRows(detections, make()));
