@@ -1,5 +1,4 @@
-import { Cause, Exit, type Effect } from "effect";
-import { Effect as E } from "effect";
+import { Cause, Effect, Exit } from "effect";
 
 /**
  * The one place where domain errors become HTTP statuses. Capabilities that add tagged
@@ -62,7 +61,7 @@ export function errorBody(shape: ErrorShape, message: string, details?: Record<s
 
 /** Runs a use case; a typed failure is thrown as-is so the error middleware maps it. */
 export async function runUseCase<A, Err>(program: Effect.Effect<A, Err>): Promise<A> {
-  const exit = await E.runPromiseExit(program);
+  const exit = await Effect.runPromiseExit(program);
   if (Exit.isSuccess(exit)) return exit.value;
   const failure = Cause.findErrorOption(exit.cause);
   if (failure._tag === "Some") throw failure.value;

@@ -1,3 +1,4 @@
+import type { Context } from "koa";
 import { z } from "zod";
 import { SpatialNotebooks } from "@parallax/application/notebook";
 import { readJsonBody } from "../host/body.js";
@@ -7,6 +8,12 @@ import { readMultipart } from "../host/multipart.js";
 
 const nameParams = z.object({ name: z.string() });
 const spatialSchema = z.object({ x: z.number(), y: z.number(), z: z.number(), pitch: z.number(), yaw: z.number(), roll: z.number() });
+
+/** The stored document goes out as stored: no parse, no re-serialisation. */
+function sendBytes(ctx: Context, bytes: Uint8Array, type: string): void {
+  ctx.type = type;
+  ctx.body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
 
 /** CONTRACTS.md §A: the spatial-notebook API of the visionOS client, at the root. */
 export const notebookHost: HostModule = {
@@ -41,8 +48,7 @@ export const notebookHost: HostModule = {
       params: nameParams,
       handler: async ({ params, ctx }) => {
         const file = await runUseCase(notebooks.read(params.name));
-        ctx.type = "application/json";
-        ctx.body = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
+        sendBytes(ctx, file.bytes, "application/json");
         return undefined;
       },
     });
@@ -56,8 +62,7 @@ export const notebookHost: HostModule = {
       handler: async ({ params, ctx }) => {
         const file = await runUseCase(notebooks.read(params.name));
         ctx.attachment(file.name);
-        ctx.type = "application/x-ipynb+json";
-        ctx.body = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
+        sendBytes(ctx, file.bytes, "application/x-ipynb+json");
         return undefined;
       },
     });
