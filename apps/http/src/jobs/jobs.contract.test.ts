@@ -4,7 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Host } from "../host/host.js";
-import { startHost } from "../start.js";
+import { startTestHost } from "../host/test-host.testkit.js";
 import { http, record, until, type Recorder } from "./jobs.test-support.js";
 
 /**
@@ -57,20 +57,14 @@ beforeAll(async () => {
   mkdirSync(join(work, "jobs"), { recursive: true });
   copyFileSync(join(repoRoot, "examples/pipelines.json"), join(work, "pipelines.json"));
   for (const [name, body] of Object.entries(scripts)) writeFileSync(join(work, "jobs", name), body.trimStart());
-  host = await startHost({
-    env: {},
-    overrides: {
-      PORT: 0,
-      HOST: "127.0.0.1",
-      DATA_DIR: join(work, "data"),
-      LOG_LEVEL: "silent",
-      PIPELINES_FILE: join(work, "pipelines.json"),
-      JOB_POLL_MS: 50,
-      JOB_CANCEL_POLL_MS: 50,
-      WORKER_CONCURRENCY: 2,
-      WORKER_DRAIN_MS: 0,
-      JOB_KILL_GRACE_MS: 500,
-    },
+  host = await startTestHost({
+    DATA_DIR: join(work, "data"),
+    PIPELINES_FILE: join(work, "pipelines.json"),
+    JOB_POLL_MS: 50,
+    JOB_CANCEL_POLL_MS: 50,
+    WORKER_CONCURRENCY: 2,
+    WORKER_DRAIN_MS: 0,
+    JOB_KILL_GRACE_MS: 500,
   });
   base = host.url();
   feed = await record(`${base.replace("http", "ws")}/api/logs`);

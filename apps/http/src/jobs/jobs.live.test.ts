@@ -7,7 +7,7 @@ import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groupAlive } from "@parallax/adapters/jobs";
 import type { Host } from "../host/host.js";
-import { startHost } from "../start.js";
+import { startTestHost } from "../host/test-host.testkit.js";
 import { http, record, until } from "./jobs.test-support.js";
 
 /** Live behaviour over real sockets: resumable logs, cancellation, slow clients, the dashboard. */
@@ -29,20 +29,14 @@ beforeAll(async () => {
       ],
     }),
   );
-  host = await startHost({
-    env: {},
-    overrides: {
-      PORT: 0,
-      HOST: "127.0.0.1",
-      DATA_DIR: join(work, "data"),
-      LOG_LEVEL: "silent",
-      PIPELINES_FILE: join(work, "pipelines.json"),
-      JOB_POLL_MS: 50,
-      JOB_CANCEL_POLL_MS: 100,
-      WORKER_CONCURRENCY: 3,
-      WORKER_DRAIN_MS: 0,
-      JOB_KILL_GRACE_MS: 1000,
-    },
+  host = await startTestHost({
+    DATA_DIR: join(work, "data"),
+    PIPELINES_FILE: join(work, "pipelines.json"),
+    JOB_POLL_MS: 50,
+    JOB_CANCEL_POLL_MS: 100,
+    WORKER_CONCURRENCY: 3,
+    WORKER_DRAIN_MS: 0,
+    JOB_KILL_GRACE_MS: 1000,
   });
   base = host.url();
   wsBase = base.replace("http", "ws");
@@ -120,14 +114,14 @@ describe("live job logs", () => {
     const stalledClosed = new Promise<void>((resolve) => stalled.once("close", () => resolve()));
     const healthy = await record(`${wsBase}/api/logs`);
     const id = await submit("spew");
-    await healthy.waitFor((m) => m.type === "complete" && (m.job as { job_id: string }).job_id === id, 40_000);
+    await healthy.waitFor((m) => m.type === "complete" && (m.job as { job_id: string }).job_id === id, { timeoutMs: 40_000 });
     expect(healthy.messages.filter((m) => m.type === "log" && m.job_id === id).length).toBeGreaterThanOrEqual(60_000);
     (stalled as unknown as { _socket: { resume(): void } })._socket.resume();
     await stalledClosed;
     healthy.close();
     // Replaying that 12 MB log from offset 0 is paced by the client, not cut off.
     const replay = await record(`${wsBase}/api/jobs/${id}/logs?offset=0`);
-    await replay.waitFor((m) => m.type === "complete", 40_000);
+    await replay.waitFor((m) => m.type === "complete", { timeoutMs: 40_000 });
     const offsets = replay.messages.filter((m) => m.type === "log").map((m) => m.offset as number);
     expect(offsets.length).toBeGreaterThanOrEqual(60_000);
     expect(offsets.every((offset, index) => offset === index)).toBe(true);

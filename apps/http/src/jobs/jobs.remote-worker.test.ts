@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groupAlive } from "@parallax/adapters/jobs";
 import type { Host } from "../host/host.js";
-import { startHost } from "../start.js";
+import { startTestHost } from "../host/test-host.testkit.js";
 import { http, record, until } from "./jobs.test-support.js";
 
 /**
@@ -32,7 +32,7 @@ beforeAll(async () => {
       ],
     }),
   );
-  host = await startHost({ env: {}, overrides: { PORT: 0, HOST: "127.0.0.1", LOG_LEVEL: "silent", WORKER: "off", JOB_POLL_MS: 50, ...env } });
+  host = await startTestHost({ WORKER: "off", JOB_POLL_MS: 50, ...env });
   base = host.url();
   worker = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "apps/worker/src/cli.ts", "worker", "--id", "remote-1", "--poll-ms", "50"], {
     cwd: repoRoot,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pythonAvailable } from "@parallax/adapters/reactive";
 import type { Host } from "../host/host.js";
-import { startHost } from "../start.js";
+import { startTestHost } from "../host/test-host.testkit.js";
 
 const fixtures = join(process.cwd(), "../shared/fixtures/nbformat/tests");
 const haveFixtures = existsSync(fixtures);
@@ -48,7 +48,7 @@ describe("spatial notebooks over HTTP (CONTRACTS.md §A)", () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "parallax-notebooks-"));
-    host = await startHost({ env: {}, overrides: { PORT: 0, HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "silent" } });
+    host = await startTestHost({ DATA_DIR: dataDir });
     base = host.url();
   });
   afterAll(async () => {

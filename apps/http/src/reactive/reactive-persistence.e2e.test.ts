@@ -4,14 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Host } from "../host/host.js";
-import { startHost } from "../start.js";
+import { startTestHost } from "../host/test-host.testkit.js";
 import { NotebookSocketClient } from "./reactive-test-client.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
 if (!hasPython) console.warn("reactive persistence e2e: python3 not found, skipped");
 
 const start = (dataDir: string) =>
-  startHost({ env: {}, overrides: { PORT: 0, HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "silent", STORAGE: "file", CELL_TIMEOUT_S: 10 } });
+  startTestHost({ DATA_DIR: dataDir, STORAGE: "file", CELL_TIMEOUT_S: 10 });
 
 async function json(host: Host, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(`${host.url()}${path}`, {

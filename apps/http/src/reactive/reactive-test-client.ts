@@ -1,65 +1,36 @@
-import { WebSocket } from "ws";
+import { WebSocketRecorder, type Message } from "../host/websocket-recorder.testkit.js";
 
-/** A §B WebSocket client for end-to-end tests: records every message and waits for ones it expects. */
+/** A §B WebSocket client for end-to-end tests: authenticates, then reads cell events. */
 export class NotebookSocketClient {
-  readonly messages: Array<Record<string, unknown>> = [];
-  private waiters: Array<() => void> = [];
-
-  private constructor(readonly socket: WebSocket) {
-    socket.on("message", (raw) => {
-      this.messages.push(JSON.parse(String(raw)) as Record<string, unknown>);
-      for (const wake of this.waiters) wake();
-    });
-    socket.on("close", () => {
-      for (const wake of this.waiters) wake();
-    });
-  }
+  private constructor(private readonly recorder: WebSocketRecorder) {}
 
   static async connect(baseUrl: string, notebookId: string, token = "any-token"): Promise<NotebookSocketClient> {
-    const socket = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/api/v1/ws/notebooks/${notebookId}`);
-    await new Promise<void>((resolve, reject) => {
-      socket.once("open", () => resolve());
-      socket.once("error", reject);
-    });
-    const client = new NotebookSocketClient(socket);
+    const recorder = await WebSocketRecorder.open(`${baseUrl.replace(/^http/, "ws")}/api/v1/ws/notebooks/${notebookId}`);
+    const client = new NotebookSocketClient(recorder);
     client.send({ type: "authenticate", token });
     await client.waitFor((message) => message["type"] === "authenticated" || message["type"] === "error");
     return client;
   }
 
+  get messages(): Message[] {
+    return this.recorder.messages;
+  }
+
+  get socket() {
+    return this.recorder.socket;
+  }
+
   send(message: unknown): void {
-    this.socket.send(JSON.stringify(message));
+    this.recorder.send(message);
   }
 
   /** Events (messages with a cellId) from `from` on. */
-  events(from = 0): Array<Record<string, unknown>> {
+  events(from = 0): Message[] {
     return this.messages.slice(from).filter((message) => "cellId" in message);
   }
 
-  /** Resolves with the first message from index `from` on that matches; rejects after `timeoutMs`. */
-  waitFor(match: (message: Record<string, unknown>) => boolean, from = 0, timeoutMs = 20_000): Promise<Record<string, unknown>> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const found = this.messages.slice(from).find(match);
-        if (found) {
-          cleanup();
-          resolve(found);
-        } else if (this.socket.readyState === WebSocket.CLOSED) {
-          cleanup();
-          reject(new Error(`socket closed while waiting; got ${JSON.stringify(this.messages.slice(from))}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`timed out waiting; got ${JSON.stringify(this.messages.slice(from))}`));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.waiters = this.waiters.filter((waiter) => waiter !== check);
-      };
-      this.waiters.push(check);
-      check();
-    });
+  waitFor(match: (message: Message) => boolean, from = 0, timeoutMs = 20_000): Promise<Message> {
+    return this.recorder.waitFor(match, { from, timeoutMs });
   }
 
   /** Waits for a final status (not `running`) of `cellId` after index `from`. */
@@ -79,10 +50,6 @@ export class NotebookSocketClient {
   }
 
   close(): Promise<void> {
-    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.socket.once("close", () => resolve());
-      this.socket.close();
-    });
+    return this.recorder.close();
   }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Host } from "../host/host.js";
-import { startHost } from "../start.js";
+import { startTestHost } from "../host/test-host.testkit.js";
 import { NotebookSocketClient } from "./reactive-test-client.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
@@ -36,10 +36,7 @@ describe.skipIf(!hasPython)("reactive notebooks over HTTP + WebSocket (python3)"
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "parallax-reactive-"));
-    host = await startHost({
-      env: {},
-      overrides: { PORT: 0, HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "silent", STORAGE: "memory", CELL_TIMEOUT_S: 2, WS_AUTH_TIMEOUT_MS: 500 },
-    });
+    host = await startTestHost({ DATA_DIR: dataDir, STORAGE: "memory", CELL_TIMEOUT_S: 2, WS_AUTH_TIMEOUT_MS: 500 });
     const created = await api(host, "POST", "/api/v1/notebooks/");
     notebookId = String(created.json["notebook_id"]);
     const notebook = await api(host, "GET", `/api/v1/notebooks/${notebookId}/`);
@@ -234,17 +231,11 @@ describe("a JavaScript-only notebook without python3", () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "parallax-reactive-js-"));
-    host = await startHost({
-      env: {},
-      overrides: {
-        PORT: 0,
-        HOST: "127.0.0.1",
-        DATA_DIR: dataDir,
-        LOG_LEVEL: "silent",
-        STORAGE: "memory",
-        CELL_TIMEOUT_S: 1,
-        PYTHON_BIN: join(dataDir, "no-such-python3"),
-      },
+    host = await startTestHost({
+      DATA_DIR: dataDir,
+      STORAGE: "memory",
+      CELL_TIMEOUT_S: 1,
+      PYTHON_BIN: join(dataDir, "no-such-python3"),
     });
   });
 
