@@ -14,7 +14,7 @@ import {
 import type { Clock } from "../shared/clock.port.js";
 import type { IdGenerator } from "../shared/id-generator.port.js";
 import type { NotebookStore } from "../notebook/notebook-store.port.js";
-import { updateNotebook } from "../notebook/update-notebook.js";
+import { inNotebookTurn, updateNotebook } from "../notebook/update-notebook.js";
 import type { KernelFactory } from "./kernel.port.js";
 import { NotebookSession } from "./notebook-session.js";
 import { seedNotebooks } from "./seed-notebooks.js";
@@ -196,11 +196,18 @@ export class ReactiveNotebooks {
     const name = fileName(id);
     // Fast path: nobody else wrote since our last write, so merging over what we wrote is
     // merging over the stored document (one write, no read). Otherwise read, merge, retry.
-    const fast = Effect.suspend(() => {
-      const last = this.written.get(id);
-      if (!last) return Effect.fail(new Conflict({ message: "no known version" }));
-      return this.store.put(name, mergeIntoNbformat(last.notebook, snapshot()), last.version);
-    });
+    // It waits for the notebook's turn: a session writes after every edit, and writing
+    // between another writer's read and write (a §A placement) would make that one retry
+    // until it gave up.
+    const fast = inNotebookTurn(
+      this.store,
+      name,
+      Effect.suspend(() => {
+        const last = this.written.get(id);
+        if (!last) return Effect.fail(new Conflict({ message: "no known version" }));
+        return this.store.put(name, mergeIntoNbformat(last.notebook, snapshot()), last.version);
+      }),
+    );
     const careful = updateNotebook(this.store, name, (stored) => Effect.succeed({ notebook: mergeIntoNbformat(stored, snapshot()), result: undefined })).pipe(
       Effect.map(({ stored }) => stored),
     );
