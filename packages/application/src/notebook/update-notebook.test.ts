@@ -14,6 +14,7 @@ class CountingStore implements NotebookStore {
   private doc: Notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] };
   private version = 0;
   list = () => Effect.succeed(["n.ipynb"]);
+  listSummaries = () => Effect.succeed([]);
   readBytes = () => Effect.succeed(new Uint8Array());
   delete = () => Effect.void;
   get = (name: string) =>

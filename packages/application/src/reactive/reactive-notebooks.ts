@@ -57,18 +57,15 @@ export class ReactiveNotebooks {
   list(): Effect.Effect<Array<{ id: string; name: string }>, StorageFailure> {
     return Effect.gen({ self: this }, function* () {
       yield* this.ensureSeeded();
-      const names = yield* this.store.list();
+      // Summaries, not documents: one 100 MB notebook made every listing parse it again.
+      const summaries = yield* this.store.listSummaries();
       const result: Array<{ id: string; name: string }> = [];
-      for (const file of names) {
+      for (const { name: file, metadata } of summaries) {
         if (!file.endsWith(EXTENSION)) continue;
         const id = file.slice(0, -EXTENSION.length);
-        const open = this.sessions.get(id);
-        if (open) {
-          result.push({ id, name: open.name });
-          continue;
-        }
-        const stored = yield* this.store.get(file).pipe(Effect.catchTag("NotFound", () => Effect.succeed(undefined)));
-        if (stored) result.push({ id, name: notebookFromNbformat(id, stored.notebook).name });
+        // The title is read the way an opened notebook reads it (metadata only; no cells needed).
+        const name = this.sessions.get(id)?.name ?? notebookFromNbformat(id, { nbformat: 4, nbformat_minor: 5, metadata: { ...metadata }, cells: [] }).name;
+        result.push({ id, name });
       }
       return result;
     });
