@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Host } from "../host/host.js";
+import { http } from "../host/http-client.testkit.js";
 import { startTestHost } from "../host/test-host.testkit.js";
 import { NotebookSocketClient } from "../reactive/reactive-test-client.js";
 
@@ -33,14 +34,7 @@ describe("§A placements while §B edits the same notebook", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${host.url()}${path}`, {
-      method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? null : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  const call = (method: string, path: string, body?: unknown) => http(host.url(), method, path, body);
 
   it("every placement answers 200 and survives, and every edit survives", { timeout: 120_000 }, async () => {
     const id = String((await call("POST", "/api/v1/notebooks/")).body["notebook_id"]);

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Host } from "../host/host.js";
+import { http } from "../host/http-client.testkit.js";
 import { startTestHost } from "../host/test-host.testkit.js";
 
 /** §B details over real HTTP on the file store. */
@@ -19,14 +20,7 @@ describe("§B contract details", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${host.url()}${path}`, {
-      method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? null : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  const call = (method: string, path: string, body?: unknown) => http(host.url(), method, path, body);
 
   it("GET /api/v1/notebooks reads a stored notebook again only when it changed (listing kept by version)", async () => {
     const path = join(dataDir, "notebooks", "big.ipynb");
