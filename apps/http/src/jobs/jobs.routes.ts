@@ -1,6 +1,6 @@
 import { Effect } from "effect";
 import { z } from "zod";
-import { toJobView, type Job } from "@parallax/domain/jobs";
+import { prioritySchema, toJobView, type Job } from "@parallax/domain/jobs";
 import { jobView, statusReport } from "@parallax/application/jobs";
 import { runUseCase } from "../host/errors.js";
 import type { RouteRegistrar } from "../host/route.js";
@@ -95,7 +95,7 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
     summary: "Submit a job of a pipeline",
     tags,
     successStatus: 201,
-    body: z.object({ pipeline: z.string().min(1), params: z.record(z.string(), z.unknown()).default({}), priority: z.number().int().optional() }),
+    body: z.object({ pipeline: z.string().min(1), params: z.record(z.string(), z.unknown()).default({}), priority: prioritySchema.optional() }),
     handler: async ({ body }) => {
       const job = await runUseCase(runtime().service.submit(body.pipeline, body.params, body.priority === undefined ? {} : { priority: body.priority }));
       runtime().touched(job.id);

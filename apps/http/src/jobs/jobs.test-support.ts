@@ -17,12 +17,4 @@ export async function until<T>(probe: () => Promise<T | undefined>, what: string
   }
 }
 
-export async function http(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+export { http } from "../host/http-client.testkit.js";

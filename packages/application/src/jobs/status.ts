@@ -6,7 +6,6 @@ import type { PipelineCatalog } from "./pipeline-catalog.js";
 import type { Workspace } from "./workspace.port.js";
 
 export const RECENT_JOBS = 10;
-const OUTPUT_TAIL = 50;
 
 /** Evaluates one configured probe against the workspace. */
 export function evaluateProbe(workspace: Workspace, probe: Probe): Effect.Effect<unknown, StorageFailure> {
@@ -39,7 +38,7 @@ function pick(document: unknown, dotted: string): unknown {
 }
 
 export function jobView(service: JobService, job: Job): Effect.Effect<JobView, StorageFailure> {
-  return service.outputTail(job.id, OUTPUT_TAIL).pipe(Effect.map((output) => toJobView(job, output)));
+  return service.outputTail(job.id).pipe(Effect.map((output) => toJobView(job, output)));
 }
 
 /** `GET /api/status`: every configured probe, the running job and the ten most recent. */

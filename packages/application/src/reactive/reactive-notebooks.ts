@@ -14,7 +14,7 @@ import {
 import type { Clock } from "../shared/clock.port.js";
 import type { IdGenerator } from "../shared/id-generator.port.js";
 import type { NotebookStore } from "../notebook/notebook-store.port.js";
-import { updateNotebook } from "../notebook/update-notebook.js";
+import { inNotebookTurn, updateNotebook } from "../notebook/update-notebook.js";
 import type { KernelFactory } from "./kernel.port.js";
 import { NotebookSession } from "./notebook-session.js";
 import { seedNotebooks } from "./seed-notebooks.js";
@@ -57,18 +57,15 @@ export class ReactiveNotebooks {
   list(): Effect.Effect<Array<{ id: string; name: string }>, StorageFailure> {
     return Effect.gen({ self: this }, function* () {
       yield* this.ensureSeeded();
-      const names = yield* this.store.list();
+      // Summaries, not documents: one 100 MB notebook made every listing parse it again.
+      const summaries = yield* this.store.listSummaries();
       const result: Array<{ id: string; name: string }> = [];
-      for (const file of names) {
+      for (const { name: file, metadata } of summaries) {
         if (!file.endsWith(EXTENSION)) continue;
         const id = file.slice(0, -EXTENSION.length);
-        const open = this.sessions.get(id);
-        if (open) {
-          result.push({ id, name: open.name });
-          continue;
-        }
-        const stored = yield* this.store.get(file).pipe(Effect.catchTag("NotFound", () => Effect.succeed(undefined)));
-        if (stored) result.push({ id, name: notebookFromNbformat(id, stored.notebook).name });
+        // The title is read the way an opened notebook reads it (metadata only; no cells needed).
+        const name = this.sessions.get(id)?.name ?? notebookFromNbformat(id, { nbformat: 4, nbformat_minor: 5, metadata: { ...metadata }, cells: [] }).name;
+        result.push({ id, name });
       }
       return result;
     });
@@ -196,11 +193,18 @@ export class ReactiveNotebooks {
     const name = fileName(id);
     // Fast path: nobody else wrote since our last write, so merging over what we wrote is
     // merging over the stored document (one write, no read). Otherwise read, merge, retry.
-    const fast = Effect.suspend(() => {
-      const last = this.written.get(id);
-      if (!last) return Effect.fail(new Conflict({ message: "no known version" }));
-      return this.store.put(name, mergeIntoNbformat(last.notebook, snapshot()), last.version);
-    });
+    // It waits for the notebook's turn: a session writes after every edit, and writing
+    // between another writer's read and write (a §A placement) would make that one retry
+    // until it gave up.
+    const fast = inNotebookTurn(
+      this.store,
+      name,
+      Effect.suspend(() => {
+        const last = this.written.get(id);
+        if (!last) return Effect.fail(new Conflict({ message: "no known version" }));
+        return this.store.put(name, mergeIntoNbformat(last.notebook, snapshot()), last.version);
+      }),
+    );
     const careful = updateNotebook(this.store, name, (stored) => Effect.succeed({ notebook: mergeIntoNbformat(stored, snapshot()), result: undefined })).pipe(
       Effect.map(({ stored }) => stored),
     );
