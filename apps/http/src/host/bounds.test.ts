@@ -46,6 +46,22 @@ describe("request bounds", () => {
     expect(await health(h)).toBe(200);
   });
 
+  it("a body that keeps arriving, however slowly, is not cut by the body-idle timeout", async () => {
+    const h = await start({ BODY_IDLE_TIMEOUT_MS: 300 });
+    const socket = await openSocket(h);
+    let answer = "";
+    socket.on("data", (chunk: Buffer) => (answer += chunk.toString()));
+    const body = '{"x": 1, "y": 2, "z": 3, "pitch": 0, "yaw": 0, "roll": 0}';
+    socket.write(`PUT /notebooks/x/cells/spatial HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+    // Each piece comes well within the idle limit; all of them take several times that limit.
+    for (const piece of body.match(/.{1,4}/g)!) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.write(piece);
+    }
+    await closed(socket);
+    expect(answer).toMatch(/^HTTP\/1\.1 404/);
+  });
+
   it("a body that trickles in without pause is still ended by the request timeout", async () => {
     const h = await start({ BODY_IDLE_TIMEOUT_MS: 60_000, REQUEST_TIMEOUT_MS: 1_000, HEADERS_TIMEOUT_MS: 1_000 });
     const socket = await openSocket(h);
