@@ -30,6 +30,9 @@ const badSegments = [
   "%E0%A4%A",
   "%C0%AF",
   "%FF%FE",
+  "%C3%28",
+  "%ED%A0%80",
+  "a%3Bb",
   "%00",
   "a%00b",
   "..",
@@ -176,12 +179,14 @@ const requestHead = (method: string, target: string, headers: string[]) => `${me
 export function malformedRequest(random: Random, route: DeclaredRoute, host: string): MalformedRequest {
   const target = `${malformedPath(random, route.path)}${random() < 0.4 ? pick(random, badQueries) : ""}`;
   const base = [`Host: ${host}`, "Connection: close"];
-  const send = (method: string, headers: string[], body?: Body, options: RawOptions = {}, note = body?.note ?? "no body"): MalformedRequest => {
+  const send = (method: string, headers: string[], body?: Body, options: RawOptions = {}, note = body?.note ?? "no body", after: string[] = []): MalformedRequest => {
     const bytes = body?.bytes ?? Buffer.alloc(0);
     const framing = [...(body?.type ? [`Content-Type: ${body.type}`] : []), `Content-Length: ${bytes.length}`];
     return {
       label: `${method} ${target.slice(0, 120)} — ${note}`,
-      bytes: Buffer.concat([Buffer.from(requestHead(method, target, [...headers, ...framing]), "latin1"), bytes]),
+      // Odd headers come after the body's own: node keeps the first of repeated ones, so a
+      // repeated Content-Type cannot turn a refused body into an accepted one.
+      bytes: Buffer.concat([Buffer.from(requestHead(method, target, [...headers, ...framing, ...after]), "latin1"), bytes]),
       options,
     };
   };
@@ -203,7 +208,7 @@ export function malformedRequest(random: Random, route: DeclaredRoute, host: str
       "Authorization: Bearer %zz.%zz.%zz",
       "Content-Type: application/json\r\nContent-Type: text/plain",
     ]);
-    return send(route.method, [...base, junk], malformedBody(random), {}, "odd headers");
+    return send(route.method, base, malformedBody(random), {}, `odd headers: ${junk.slice(0, 40)}`, [junk]);
   }
   if (roll < 0.8) {
     // Framing the HTTP parser itself must refuse.

@@ -72,9 +72,10 @@ function sendBadMessage(socket: WebSocket, random: Random, maxBytes: number): st
 
 /**
  * Test support: opens a WebSocket to `url` (no Origin, as a non-browser client), sends up to
- * `count` bad messages and reports how the host ended the conversation.
+ * `count` bad messages (after an `authenticate` if asked) and reports how the host ended the
+ * conversation.
  */
-export function fuzzWebSocket(url: string, random: Random, count: number, maxBytes: number): Promise<SocketFuzzResult> {
+export function fuzzWebSocket(url: string, random: Random, count: number, maxBytes: number, authenticateFirst = false): Promise<SocketFuzzResult> {
   return new Promise((resolve) => {
     const socket = new WebSocket(url, { maxPayload: 64 * 1024 * 1024 });
     const kinds: string[] = [];
@@ -93,6 +94,11 @@ export function fuzzWebSocket(url: string, random: Random, count: number, maxByt
       done();
     });
     socket.on("open", async () => {
+      // Past authentication the host handles messages on another path: reach it too.
+      if (authenticateFirst) {
+        socket.send(JSON.stringify({ type: "authenticate", token: "fuzz" }));
+        kinds.push("authenticate");
+      }
       for (let i = 0; i < count && socket.readyState === WebSocket.OPEN; i++) {
         kinds.push(sendBadMessage(socket, random, maxBytes));
         // Lets the host answer between frames, as a real client's messages would arrive.
