@@ -12,8 +12,8 @@ export interface ConnectionLimits {
   maxPerAddress: number;
 }
 
-const SERVICE_UNAVAILABLE =
-  "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 36\r\n\r\nToo many connections from one client";
+const TOO_MANY = "Too many connections from one client";
+const SERVICE_UNAVAILABLE = `HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${TOO_MANY.length}\r\n\r\n${TOO_MANY}`;
 
 /** Options for `http.createServer`: node enforces the request and head timeouts itself. */
 export function serverTimeouts(limits: ConnectionLimits): ServerOptions {
