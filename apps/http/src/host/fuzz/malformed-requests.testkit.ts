@@ -225,6 +225,8 @@ export function malformedRequest(random: Random, route: DeclaredRoute, host: str
       `${method} ${target} HTTP/9.9\r\nHost: ${host}\r\n\r\n`,
       `${method} ${target}\r\n\r\n`,
       `${method} /notebooks/donn\u00e9es HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+      `${method} ${target}\u0000 HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+      `${method} ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nX-Ctl: a\u0000b\u0007\r\n\r\n`,
       `${method} ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nBad Header Name: x\r\n\r\n`,
       `\r\n\r\n\r\n`,
     ];
