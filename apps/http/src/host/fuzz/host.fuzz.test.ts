@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mulberry32 } from "@parallax/domain";
 import type { DeclaredRoutes } from "../host.js";
+import { http } from "../http-client.testkit.js";
 import { spawnHost, type HostProcess } from "../host-process.testkit.js";
 import { compareSnapshot, snapshotFiles } from "./data-snapshot.testkit.js";
 import { declaredRoutes } from "./declared-routes.testkit.js";
@@ -34,9 +35,11 @@ const notebook = (source: string) =>
     cells: [{ id: "c1", cell_type: "code", source, metadata: {}, outputs: [], execution_count: null }],
   });
 
-async function json(response: Response): Promise<any> {
-  if (!response.ok) throw new Error(`seeding failed: ${response.status} ${await response.text()}`);
-  return response.json();
+/** A JSON request that must succeed (seeding is not what is tested). */
+async function ok(base: string, method: string, path: string, body?: unknown): Promise<any> {
+  const response = await http(base, method, path, body);
+  if (response.status >= 300) throw new Error(`seeding failed: ${method} ${path} ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body;
 }
 
 /** Stored data of every capability, so the fuzz has something to damage. */
@@ -44,16 +47,16 @@ async function seed(base: string): Promise<void> {
   for (const name of ["seed-a", "seed-b"]) {
     const form = new FormData();
     form.append("file", new Blob([notebook(`print("${name}")`)], { type: "application/json" }), "notebook.ipynb");
-    await json(await fetch(`${base}/convert/${name}`, { method: "POST", body: form }));
+    const response = await fetch(`${base}/convert/${name}`, { method: "POST", body: form });
+    if (!response.ok) throw new Error(`seeding failed: /convert/${name} ${response.status} ${await response.text()}`);
   }
-  const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  const { notebook_id } = await json(await fetch(`${base}/api/v1/notebooks/`, { method: "POST" }));
-  await json(await post(`/api/v1/notebooks/${notebook_id}/cells`, { type: "python", code: "x = 1" }));
-  await json(await fetch(`${base}/api/v1/notebooks/`));
-  await json(await post("/api/annotations", { annotations: [{ osm_id: 1, existed: true, notes: "seeded" }] }));
-  const job = await json(await post("/api/jobs", { pipeline: "echo" }));
+  const { notebook_id } = await ok(base, "POST", "/api/v1/notebooks/");
+  await ok(base, "POST", `/api/v1/notebooks/${notebook_id}/cells`, { type: "python", code: "x = 1" });
+  await ok(base, "GET", "/api/v1/notebooks/");
+  await ok(base, "POST", "/api/annotations", { annotations: [{ osm_id: 1, existed: true, notes: "seeded" }] });
+  const job = await ok(base, "POST", "/api/jobs", { pipeline: "echo" });
   for (;;) {
-    const { status } = await json(await fetch(`${base}/api/jobs/${job.job_id}`));
+    const { status } = await ok(base, "GET", `/api/jobs/${job.job_id}`);
     if (status === "completed") return;
     if (status === "failed") throw new Error("the seeded job failed");
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -131,7 +134,7 @@ describe("fuzz: malformed input never takes the host down", () => {
 
     // Sockets name things that do not exist, or a notebook the fuzz itself made (never one stored
     // before), so that messages after authentication are fuzzed too without touching seeded data.
-    const { notebook_id: owned } = await json(await fetch(`${host.url}/api/v1/notebooks/`, { method: "POST" }));
+    const { notebook_id: owned } = await ok(host.url, "POST", "/api/v1/notebooks/");
     const socketPaths = routes.websocket.flatMap((path) => [
       path.replace(/:[A-Za-z0-9_]+/g, () => `fuzz-${Math.floor(random() * 1e9)}`),
       ...(path.includes("/notebooks/:id") ? [path.replace(":id", owned)] : []),
