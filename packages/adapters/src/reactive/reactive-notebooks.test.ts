@@ -76,13 +76,14 @@ describe("reactive notebook persistence", () => {
     expect(stored.notebook.metadata["parallax"]).toMatchObject({ name: "test", db_conn_string: null });
     expect(second.cell_type === "code" && second.outputs[0]).toEqual({ output_type: "stream", name: "stdout", text: "2\n" });
 
-    // A fresh service (a restarted host) reads the same notebook back.
+    // A fresh service (a restarted host) reads the same notebook back; its kernel is new and
+    // empty, so the cells show their last outputs but are idle until they run again.
     const reopened = new ReactiveNotebooks(store, new NotebookKernelFactory({ pythonBin: "python3", timeoutMs: 5_000 }), ids);
     opened.push(reopened);
     const again = await run(reopened.get(id));
     expect(again.cells.map((cell) => [cell.id, cell.type, cell.code, cell.status, cell.stdout])).toEqual([
-      [cellIds[0], "javascript", "const a = 1;", "success", ""],
-      [cellIds[1], "javascript", "console.log(a + 1); a", "success", "2\n"],
+      [cellIds[0], "javascript", "const a = 1;", "idle", ""],
+      [cellIds[1], "javascript", "console.log(a + 1); a", "idle", "2\n"],
     ]);
   });
 
@@ -176,8 +177,9 @@ describe("idle notebooks", () => {
     expect(await run(service.closeIdle(60_000))).toEqual([]);
     now = 120_000;
     expect(await run(service.closeIdle(60_000))).toEqual([unwatched.id]);
+    // Its kernel was stopped: the cell keeps its outputs and shows idle until it runs again.
     const reopened = await run(service.get(unwatched.id));
-    expect(reopened.cells[0]).toMatchObject({ code: "const b = 2;", status: "success" });
+    expect(reopened.cells[0]).toMatchObject({ code: "const b = 2;", status: "idle" });
   });
 });
 
@@ -189,7 +191,7 @@ describe("graph errors reach subscribers", () => {
     const second = (await run(service.addCell(id, "javascript", undefined, "const w = 2;"))).id;
     const firstUpdates = () => events.filter((e) => e.type === "cell_updated" && e.cellId === cellIds[0]);
     expect(firstUpdates().map((e) => (e as { cell: { status: string; error: string | null } }).cell)).toMatchObject([
-      { status: "error", error: "'w' is defined in multiple cells" },
+      { status: "error", error: `'w' is defined in multiple cells (also in cell ${second})` },
     ]);
     await run(service.updateCell(id, second, "const v = 2;"));
     expect(firstUpdates().map((e) => (e as { cell: { status: string; error: string | null } }).cell)).toMatchObject([
@@ -258,8 +260,8 @@ describe.skipIf(!hasPython)("reactive scheduling with the python kernel", () => 
     await run(service.idle(id));
     const cells = (await run(service.get(id))).cells;
     expect(cells.map((cell) => [cell.status, cell.error])).toEqual([
-      ["error", "'w' is defined in multiple cells"],
-      ["error", "'w' is defined in multiple cells"],
+      ["error", `'w' is defined in multiple cells (also in cell ${cellIds[1]})`],
+      ["error", `'w' is defined in multiple cells (also in cell ${cellIds[0]})`],
     ]);
   });
 });

@@ -1,33 +1,33 @@
-import { emptyCell, type ReactiveNotebook } from "@parallax/domain/reactive";
+import { newCodeCell, type ReactiveDocument } from "@parallax/domain/reactive";
 
 /** The two notebooks §B's origin gave each user: `demo` (x, y, a plot, a data frame) and `blank`. */
-export function seedNotebooks(): ReactiveNotebook[] {
-  const demo: ReactiveNotebook = {
+export function seedNotebooks(): ReactiveDocument[] {
+  const demo: ReactiveDocument = {
     id: "demo",
     name: "Demo notebook",
     db_conn_string: null,
     revision: 0,
     cells: [
-      emptyCell("demo-x", "python", "x = 5"),
-      emptyCell("demo-y", "python", 'y = x * 2\nprint(f"y = {y}")'),
-      emptyCell(
+      newCodeCell("demo-x", "python", "x = 5"),
+      newCodeCell("demo-y", "python", 'y = x * 2\nprint(f"y = {y}")'),
+      newCodeCell(
         "demo-plot",
         "python",
         "import matplotlib.pyplot as plt\n\nfig, ax = plt.subplots()\nax.plot(list(range(x)), [i * y for i in range(x)])\nax.set_title(f\"y = {y}\")\nfig",
       ),
-      emptyCell(
+      newCodeCell(
         "demo-frame",
         "python",
         'import pandas as pd\n\ndf = pd.DataFrame({"i": list(range(x)), "i_times_y": [i * y for i in range(x)]})\ndf',
       ),
     ],
   };
-  const blank: ReactiveNotebook = {
+  const blank: ReactiveDocument = {
     id: "blank",
     name: "Blank notebook",
     db_conn_string: null,
     revision: 0,
-    cells: [emptyCell("blank-1", "python")],
+    cells: [newCodeCell("blank-1", "python")],
   };
   return [demo, blank];
 }

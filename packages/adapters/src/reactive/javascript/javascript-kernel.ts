@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { CellOutput } from "@parallax/domain/reactive";
+import { OutputCollector, errorOutput, executeResult, tableBundle, type Table } from "@parallax/domain/reactive";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
 import { SerialLock } from "../serial-lock.js";
 import { rewriteCell } from "./javascript-rewrite.js";
@@ -7,7 +7,7 @@ import { JAVASCRIPT_WORKER } from "./javascript-worker.source.js";
 
 type WorkerMessage =
   | { type: "stream"; name: "stdout" | "stderr"; text: string }
-  | { type: "done"; status: "success" | "error"; outputs: CellOutput[]; error?: string }
+  | { type: "done"; status: "success" | "error"; value?: { text: string; table?: Table }; error?: string; traceback?: string[] }
   | { type: "values"; values: Record<string, unknown>; missing: string[] };
 
 export interface JavaScriptKernelOptions {
@@ -27,11 +27,17 @@ export class JavaScriptKernel {
   private listener: ((message: WorkerMessage) => void) | undefined;
   private onExit: (() => void) | undefined;
   private readonly lock = new SerialLock();
+  private resets = 0;
 
   constructor(private readonly options: JavaScriptKernelOptions) {}
 
   get started(): boolean {
     return this.worker !== undefined;
+  }
+
+  /** Changes when the worker (and its context) is replaced: what cells defined is gone. */
+  get generation(): number {
+    return this.resets;
   }
 
   run(id: string, source: string, deleteFirst: readonly string[], onStream: KernelStream, signal?: AbortSignal): Promise<KernelRunResult> {
@@ -44,6 +50,7 @@ export class JavaScriptKernel {
         return { status: "error", outputs: [], error: `SyntaxError: ${(error as Error).message}` };
       }
       const worker = this.ensureWorker();
+      const collected = new OutputCollector();
       return new Promise<KernelRunResult>((resolve) => {
         const finish = (result: KernelRunResult) => {
           clearTimeout(hardStop);
@@ -56,8 +63,9 @@ export class JavaScriptKernel {
           this.listener = undefined;
           this.onExit = undefined;
           this.worker = undefined;
+          this.resets++;
           void worker.terminate();
-          finish({ status: "error", outputs: [], error });
+          finish({ status: "error", outputs: collected.outputs, error });
         };
         const abort = () => terminate("Interrupted");
         const seconds = this.options.timeoutMs / 1000;
@@ -67,10 +75,21 @@ export class JavaScriptKernel {
         );
         signal?.addEventListener("abort", abort, { once: true });
         this.listener = (message) => {
-          if (message.type === "stream") onStream(message.name, message.text);
-          else if (message.type === "done") finish(message.status === "success" ? { status: "success", outputs: message.outputs } : { status: "error", outputs: message.outputs, error: message.error ?? "Error" });
+          if (message.type === "stream") {
+            collected.stream(message.name, message.text);
+            onStream(message.name, message.text);
+          } else if (message.type === "done") {
+            if (message.status === "error") {
+              const error = message.error ?? "Error";
+              collected.add(errorOutput(error, message.traceback));
+              return finish({ status: "error", outputs: collected.outputs, error });
+            }
+            const value = message.value;
+            if (value) collected.add(executeResult(value.table ? tableBundle(value.table) : { "text/plain": value.text }));
+            finish({ status: "success", outputs: collected.outputs });
+          }
         };
-        this.onExit = () => finish({ status: "error", outputs: [], error: "kernel died" });
+        this.onExit = () => finish({ status: "error", outputs: collected.outputs, error: "kernel died" });
         worker.postMessage({ op: "run", id, code: rewritten.code, hasResult: rewritten.hasResult, isAsync: rewritten.isAsync, delete: deleteFirst, timeoutMs: this.options.timeoutMs });
       });
     });
@@ -113,6 +132,7 @@ export class JavaScriptKernel {
     const died = () => {
       if (this.worker !== worker) return;
       this.worker = undefined;
+      this.resets++;
       this.onExit?.();
     };
     worker.on("error", died);
