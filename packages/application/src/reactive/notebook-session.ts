@@ -327,8 +327,10 @@ export class NotebookSession {
     });
   }
 
+  /** A cell that did not succeed no longer counts as in the kernel, so its dependents are blocked too. */
   private finish(cell: ReactiveCodeCell, status: ReactiveCodeCell["status"], error: string | null): void {
     cell.status = status;
+    if (status !== "success") this.ranIn.delete(cell.id);
     this.touched.add(cell.id);
     if (error !== null) this.publish({ type: "cell_error", cellId: cell.id, error });
     this.publish({ type: "cell_status", cellId: cell.id, status });
