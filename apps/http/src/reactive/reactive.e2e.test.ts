@@ -64,7 +64,7 @@ describe.skipIf(!hasPython)("reactive notebooks over HTTP + WebSocket (python3)"
     const ids = (listed.json["notebooks"] as Array<{ id: string }>).map((n) => n.id);
     expect(ids).toEqual(expect.arrayContaining(["demo", "blank", notebookId]));
     const demo = await api(host, "GET", "/api/v1/notebooks/demo/");
-    expect((demo.json["cells"] as unknown[]).length).toBe(4);
+    expect((demo.json["cells"] as unknown[]).length).toBe(5);
     expect((await api(host, "GET", "/api/v1/notebooks/nope")).status).toBe(404);
   });
 

@@ -6,6 +6,7 @@ import { Effect, PubSub } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
 import type { NotebookEvent } from "@parallax/domain/reactive";
 import { ReactiveNotebooks } from "@parallax/application/reactive";
+import { pythonWith, pythonWithout } from "../../../../tests/python-interpreters.js";
 import { MemoryNotebookStore } from "../notebook/memory-notebook.store.js";
 import { NotebookKernelFactory } from "./notebook-kernel.js";
 
@@ -19,9 +20,9 @@ let counter = 0;
 const ids = { next: () => `id-${++counter}` };
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect);
 
-function setup(timeoutMs = 5_000) {
+function setup(timeoutMs = 5_000, pythonBin = "python3") {
   const store = new MemoryNotebookStore();
-  const service = new ReactiveNotebooks(store, new NotebookKernelFactory({ pythonBin: "python3", timeoutMs }), ids);
+  const service = new ReactiveNotebooks(store, new NotebookKernelFactory({ pythonBin, timeoutMs }), ids);
   opened.push(service);
   return { store, service };
 }
@@ -263,5 +264,33 @@ describe.skipIf(!hasPython)("reactive scheduling with the python kernel", () => 
       ["error", `'w' is defined in multiple cells (also in cell ${cellIds[1]})`],
       ["error", `'w' is defined in multiple cells (also in cell ${cellIds[0]})`],
     ]);
+  });
+});
+
+describe("the seeded demo notebook", () => {
+  const bare = hasPython ? pythonWithout("matplotlib", "pandas") : undefined;
+  const equipped = hasPython ? pythonWith("matplotlib", "pandas") : undefined;
+
+  async function runDemo(pythonBin: string) {
+    const { service } = setup(30_000, pythonBin);
+    await run(service.list());
+    await run(service.runCell("demo", "demo-setup"));
+    await run(service.idle("demo"));
+    return Object.fromEntries((await run(service.get("demo"))).cells.map((cell) => [cell.id, cell]));
+  }
+
+  it.skipIf(!bare)("without matplotlib and pandas says how to install them, and its other cells skip instead of failing", async () => {
+    const cells = await runDemo(bare!);
+    expect(Object.values(cells).map((cell) => cell.status)).toEqual(["success", "success", "success", "success", "success"]);
+    expect(cells["demo-setup"]!.stdout).toContain("sudo apt-get install python3-matplotlib python3-pandas python3-numpy");
+    expect(cells["demo-plot"]!.stdout).toBe("Skipped: matplotlib is not installed (see the first cell).\n");
+    expect(cells["demo-frame"]!.stdout).toBe("Skipped: pandas is not installed (see the first cell).\n");
+  });
+
+  it.skipIf(!equipped)("with them draws its plot inline and shows its table", async () => {
+    const cells = await runDemo(equipped!);
+    expect(Object.values(cells).map((cell) => cell.status)).toEqual(["success", "success", "success", "success", "success"]);
+    expect(cells["demo-plot"]!.outputs.map((output) => output.mime_type)).toEqual(["image/png"]);
+    expect(cells["demo-frame"]!.outputs).toMatchObject([{ mime_type: "application/json", data: { type: "table", columns: ["i", "i_times_y"] } }]);
   });
 });
