@@ -60,23 +60,19 @@ export function documentFromNbformat(id: string, document: Notebook): ReactiveDo
   return { ...reactiveHeader(id, document), cells };
 }
 
-/** A touched cell over its stored version: the stored source layout (list of lines) is kept when the code did not change. */
+/**
+ * A touched cell over its stored version: its other metadata (spatial placement, tags) stays, and
+ * so does the stored source layout (a list of lines) when the code did not change.
+ */
 export function cellToNbformat(cell: ReactiveCodeCell, previous?: CodeCell): CodeCell {
-  const { error: _stale, ...kept } = objectOr(previous?.metadata["parallax"]);
-  const parallax = {
-    ...kept,
-    language: cell.type,
-    status: cell.status,
-    reads: [...cell.reads],
-    writes: [...cell.writes],
-    ...(cell.analysisError === undefined ? {} : { error: cell.analysisError }),
-  };
+  const parallax: JsonObject = { language: cell.type, status: cell.status, reads: [...cell.reads], writes: [...cell.writes] };
+  if (cell.analysisError !== undefined) parallax["error"] = cell.analysisError;
   return {
-    ...previous,
     id: cell.id,
     cell_type: "code",
-    metadata: { ...previous?.metadata, parallax },
+    metadata: previous ? { ...previous.metadata, parallax } : { parallax },
     source: previous && sourceText(previous.source) === cell.code ? previous.source : cell.code,
+    // A copy: the session keeps appending to a running cell's list.
     outputs: [...cell.outputs],
     execution_count: cell.execution_count,
   };
