@@ -5,23 +5,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
-import { NotebookSocketClient } from "./reactive-test-client.js";
+import { NotebookSocketClient, okJson as json } from "./reactive-test-client.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
 if (!hasPython) console.warn("reactive persistence e2e: python3 not found, skipped");
 
 const start = (dataDir: string) =>
   startTestHost({ DATA_DIR: dataDir, STORAGE: "file", CELL_TIMEOUT_S: 10 });
-
-async function json(host: Host, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${host.url()}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  expect(response.status, `${method} ${path}`).toBe(200);
-  return (await response.json()) as Record<string, unknown>;
-}
 
 describe.skipIf(!hasPython)("reactive notebooks in the file store, across a restart", () => {
   let dataDir: string;

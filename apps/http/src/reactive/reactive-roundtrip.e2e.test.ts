@@ -8,7 +8,7 @@ import { hasShared, readShared } from "../../../../tests/shared-fixtures.js";
 import { pythonWith } from "../../../../tests/python-interpreters.js";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
-import { NotebookSocketClient } from "./reactive-test-client.js";
+import { NotebookSocketClient, okJson } from "./reactive-test-client.js";
 
 /**
  * Issue 13's acceptance: a notebook Jupyter wrote, uploaded through §A, edited and run through §B,
@@ -51,14 +51,7 @@ describe.skipIf(!python)("a Jupyter notebook survives a §B edit (upload §A →
     return (await response.json()) as Notebook;
   }
 
-  async function put(name: string, cellId: string, code: string): Promise<void> {
-    const response = await fetch(`${host.url()}/api/v1/notebooks/${name}/cells/${cellId}`, {
-      method: "PUT",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ code }),
-    });
-    expect(response.status).toBe(200);
-  }
+  const put = (name: string, cellId: string, code: string) => okJson(host, "PUT", `/api/v1/notebooks/${name}/cells/${cellId}`, { code });
 
   /** Runs the cell over the WebSocket and returns the stored notebook once the run's results are in it (runs are saved in the background). */
   async function runCell(name: string, cellId: string, status: string): Promise<Notebook> {

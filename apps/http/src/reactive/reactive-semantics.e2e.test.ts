@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { pythonWith } from "../../../../tests/python-interpreters.js";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
-import { NotebookSocketClient } from "./reactive-test-client.js";
+import { NotebookSocketClient, okJson as api } from "./reactive-test-client.js";
 
 /** Issue 13's defects 2, 4 and 6 as a user meets them: over HTTP and the WebSocket, with a real python3. */
 const python = pythonWith();
@@ -24,16 +24,6 @@ async function start(pythonBin: string, dataDir?: string): Promise<Host> {
   const host = await startTestHost({ DATA_DIR: dir, STORAGE: "file", CELL_TIMEOUT_S: 30, PYTHON_BIN: pythonBin });
   hosts.push(host);
   return host;
-}
-
-async function api(host: Host, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${host.url()}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  expect(response.status, `${method} ${path}`).toBe(200);
-  return (await response.json()) as Record<string, unknown>;
 }
 
 /** A notebook whose cells are `codes`, in order; returns its id and the cells' ids. */

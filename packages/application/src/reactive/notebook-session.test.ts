@@ -85,6 +85,13 @@ describe("a name defined in two cells (marimo's semantics)", () => {
   });
 });
 
+/** a → b → c: each reads what the one before defines. */
+const CHAIN: CellSpec[] = [
+  ["a", "x = 1"],
+  ["b", "y = x + 1"],
+  ["c", "print(y)"],
+];
+
 describe("the kernel's state", () => {
   it("after a restart, cells show their last outputs but idle, and a dependent runs its ancestors first", async () => {
     const before: Output[] = [{ output_type: "stream", name: "stdout", text: "from last time\n" }];
@@ -101,11 +108,7 @@ describe("the kernel's state", () => {
   });
 
   it("never runs a dependent against a name the kernel lost: a dead process's cells run again first", async () => {
-    const { kernel, runCells, cell } = await open([
-      ["a", "x = 1"],
-      ["b", "y = x + 1"],
-      ["c", "print(y)"],
-    ]);
+    const { kernel, runCells, cell } = await open(CHAIN);
     await runCells("a");
     kernel.restart("python");
     expect(await runCells("c")).toEqual(["a", "b", "c"]);
@@ -113,11 +116,7 @@ describe("the kernel's state", () => {
   });
 
   it("runs an edited ancestor again before a dependent, and retries a failed one", async () => {
-    const { session, runCells, cell } = await open([
-      ["a", "x = 1"],
-      ["b", "y = x + 1"],
-      ["c", "print(y)"],
-    ]);
+    const { session, runCells, cell } = await open(CHAIN);
     await runCells("a");
     await run(session.updateCell("a", "x = 2"));
     expect(await runCells("c")).toEqual(["a", "b", "c"]);
