@@ -1,14 +1,31 @@
 import { Worker } from "node:worker_threads";
-import { OutputCollector, errorOutput, executeResult, tableBundle, type Table } from "@parallax/domain/reactive";
+import { z } from "zod";
+import { OutputCollector, errorOutput, executeResult, tableBundle } from "@parallax/domain/reactive";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
 import { SerialLock } from "../serial-lock.js";
 import { rewriteCell } from "./javascript-rewrite.js";
 import { JAVASCRIPT_WORKER } from "./javascript-worker.source.js";
 
-type WorkerMessage =
-  | { type: "stream"; name: "stdout" | "stderr"; text: string }
-  | { type: "done"; status: "success" | "error"; value?: { text: string; table?: Table }; error?: string; traceback?: string[] }
-  | { type: "values"; values: Record<string, unknown>; missing: string[] };
+/** A last value shaped `{type: "table", columns, rows}` is shown as a table; anything else as text. */
+const table = z.object({
+  columns: z.array(z.json()).transform((columns) => columns.map(String)),
+  rows: z.array(z.array(z.json())),
+  truncated: z.boolean().optional(),
+  total_rows: z.number().optional(),
+});
+/** What the worker sends (user values inside stay loose, so a message is never dropped for them). */
+const workerMessage = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("stream"), name: z.enum(["stdout", "stderr"]), text: z.string() }),
+  z.object({
+    type: z.literal("done"),
+    status: z.enum(["success", "error"]),
+    value: z.object({ text: z.string(), table: z.json().optional() }).optional(),
+    error: z.string().optional(),
+    traceback: z.array(z.string()).optional(),
+  }),
+  z.object({ type: z.literal("values"), values: z.record(z.string(), z.unknown()), missing: z.array(z.string()) }),
+]);
+type WorkerMessage = z.infer<typeof workerMessage>;
 
 export interface JavaScriptKernelOptions {
   timeoutMs: number;
@@ -85,7 +102,8 @@ export class JavaScriptKernel {
               return finish({ status: "error", outputs: collected.outputs, error });
             }
             const value = message.value;
-            if (value) collected.add(executeResult(value.table ? tableBundle(value.table) : { "text/plain": value.text }));
+            const shown = table.safeParse(value?.table);
+            if (value) collected.add(executeResult(shown.success ? tableBundle(shown.data) : { "text/plain": value.text }));
             finish({ status: "success", outputs: collected.outputs });
           }
         };
@@ -126,8 +144,9 @@ export class JavaScriptKernel {
     if (this.worker) return this.worker;
     const worker = new Worker(JAVASCRIPT_WORKER, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 512 } });
     worker.unref();
-    worker.on("message", (message: WorkerMessage) => {
-      if (this.worker === worker) this.listener?.(message);
+    worker.on("message", (raw: unknown) => {
+      const message = workerMessage.safeParse(raw);
+      if (message.success && this.worker === worker) this.listener?.(message.data);
     });
     const died = () => {
       if (this.worker !== worker) return;
