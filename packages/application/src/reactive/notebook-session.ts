@@ -49,6 +49,8 @@ export class NotebookSession {
   private readonly cells = new NotebookCells();
   /** Cells whose definitions are in the kernel → the kernel generation they last succeeded in. */
   private readonly ranIn = new Map<string, number>();
+  /** The kernel generation last seen per language: a change means its state was lost. */
+  private readonly seen = new Map<CellLanguage, number>();
   /** Cells this session changed; the others are written back exactly as they were stored. */
   private readonly touched = new Set<string>();
   private executionCount = 0;
@@ -350,7 +352,7 @@ export class NotebookSession {
         return Effect.void;
       }
       const executionCount = ++this.executionCount;
-      const generation = this.kernel.generation(cell.type);
+      this.noticeKernelLoss(cell.type);
       const live = new OutputCollector(MAX_STDOUT_CHARS);
       cell.status = "running";
       cell.outputs = live.outputs;
@@ -372,7 +374,7 @@ export class NotebookSession {
               for (const event of events) this.publish(event);
               if (result.status === "success") this.ranIn.set(id, this.kernel.generation(cell.type));
               this.finish(cell, result.status, error);
-              if (this.kernel.generation(cell.type) !== generation) this.kernelLost(cell.type);
+              this.noticeKernelLoss(cell.type);
             }),
           ),
           Effect.onInterrupt(() =>
@@ -386,16 +388,17 @@ export class NotebookSession {
     });
   }
 
-  /** The language's kernel restarted: its cells keep their outputs but show `idle` until they run again. */
-  private kernelLost(language: CellLanguage): void {
+  /** When a language's kernel lost its state (a dead process), its cells keep their outputs but show `idle` until they run again. */
+  private noticeKernelLoss(language: CellLanguage): void {
+    const generation = this.kernel.generation(language);
+    const before = this.seen.get(language);
+    this.seen.set(language, generation);
+    if (before === undefined || before === generation) return;
     for (const cell of this.cells.all()) {
-      const id = cell.id;
-      if (cell.type !== language || this.inKernel(id)) continue;
-      this.ranIn.delete(id);
-      if (cell.status !== "success") continue;
+      if (cell.type !== language || cell.status !== "success" || this.inKernel(cell.id)) continue;
       cell.status = "idle";
-      this.touched.add(id);
-      this.publish({ type: "cell_status", cellId: id, status: "idle" });
+      this.touched.add(cell.id);
+      this.publish({ type: "cell_status", cellId: cell.id, status: "idle" });
     }
   }
 }
