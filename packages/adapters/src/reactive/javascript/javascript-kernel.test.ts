@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { viewOfOutputs } from "@parallax/domain/reactive";
 import { JavaScriptKernel } from "./javascript-kernel.js";
 
 describe("JavaScriptKernel", () => {
@@ -9,7 +10,7 @@ describe("JavaScriptKernel", () => {
     let stdout = "";
     let stderr = "";
     const result = await kernel.run("t", code, deleteFirst, (stream, text) => (stream === "stdout" ? (stdout += text) : (stderr += text)), signal);
-    return { ...result, stdout, stderr };
+    return { ...result, stdout, stderr, shown: viewOfOutputs(result.outputs).outputs };
   }
 
   it("shares one context across cells, captures the console and returns the last expression", async () => {
@@ -17,20 +18,27 @@ describe("JavaScriptKernel", () => {
       status: "success",
       stdout: "base 40\n",
       stderr: "careful\n",
-      outputs: [],
+      outputs: [
+        { output_type: "stream", name: "stdout", text: "base 40\n" },
+        { output_type: "stream", name: "stderr", text: "careful\n" },
+      ],
     });
-    expect((await run("base + 2")).outputs).toEqual([{ mime_type: "text/plain", data: "42", metadata: {} }]);
-    expect((await run("({ type: 'table', columns: ['a'], rows: [[1]] })")).outputs[0]?.mime_type).toBe("application/json");
+    expect((await run("base + 2")).outputs).toEqual([{ output_type: "execute_result", execution_count: null, data: { "text/plain": "42" }, metadata: {} }]);
+    expect((await run("({ type: 'table', columns: ['a'], rows: [[1]] })")).shown[0]?.mime_type).toBe("application/json");
   });
 
   it("runs cells with top-level await, timers included", async () => {
     const result = await run("const later = await new Promise((resolve) => setTimeout(() => resolve(5), 10));\nconsole.log('got', later);\nlater * 2");
-    expect(result).toMatchObject({ status: "success", stdout: "got 5\n", outputs: [{ data: "10" }] });
-    expect((await run("later")).outputs[0]?.data).toBe("5");
+    expect(result).toMatchObject({ status: "success", stdout: "got 5\n", shown: [{ data: "10" }] });
+    expect((await run("later")).shown[0]?.data).toBe("5");
   });
 
   it("reports errors with their name and message, and forgets names", async () => {
-    expect((await run("null.x")).error).toMatch(/^TypeError: /);
+    const failed = await run("null.x");
+    expect(failed.error).toMatch(/^TypeError: /);
+    expect(failed.outputs).toMatchObject([{ output_type: "error", ename: "TypeError" }]);
+    const traceback = failed.outputs[0]?.output_type === "error" ? failed.outputs[0].traceback : [];
+    expect(traceback.slice(-2)).toEqual(["TypeError: Cannot read properties of null (reading 'x')", "    at cell-t.js:1:6"]);
     expect((await run("await Promise.reject(new RangeError('nope'))")).error).toBe("RangeError: nope");
     kernel.forget(["base"]);
     expect((await run("base")).error).toBe("ReferenceError: base is not defined");
@@ -42,14 +50,16 @@ describe("JavaScriptKernel", () => {
     await run("const kept = 1;");
     expect((await run("while (true) {}")).error).toBe("TimeoutError: cell execution timed out after 1 s");
     expect((await run("await new Promise(() => {})")).error).toBe("TimeoutError: cell execution timed out after 1 s");
-    expect((await run("kept")).outputs[0]?.data).toBe("1");
+    expect((await run("kept")).shown[0]?.data).toBe("1");
   });
 
   it("is interrupted on abort (the context is reset) and keeps answering", async () => {
     const controller = new AbortController();
     const running = run("await new Promise(() => {})", [], controller.signal);
     setTimeout(() => controller.abort(), 100);
+    const generation = kernel.generation;
     expect((await running).error).toBe("Interrupted");
-    expect((await run("1 + 1")).outputs[0]?.data).toBe("2");
+    expect(kernel.generation).not.toBe(generation);
+    expect((await run("1 + 1")).shown[0]?.data).toBe("2");
   });
 });

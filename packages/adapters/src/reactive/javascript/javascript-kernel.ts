@@ -1,14 +1,31 @@
 import { Worker } from "node:worker_threads";
-import type { CellOutput } from "@parallax/domain/reactive";
+import { z } from "zod";
+import { OutputCollector, errorOutput, executeResult, tableBundle } from "@parallax/domain/reactive";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
 import { SerialLock } from "../serial-lock.js";
 import { rewriteCell } from "./javascript-rewrite.js";
 import { JAVASCRIPT_WORKER } from "./javascript-worker.source.js";
 
-type WorkerMessage =
-  | { type: "stream"; name: "stdout" | "stderr"; text: string }
-  | { type: "done"; status: "success" | "error"; outputs: CellOutput[]; error?: string }
-  | { type: "values"; values: Record<string, unknown>; missing: string[] };
+/** A last value shaped `{type: "table", columns, rows}` is shown as a table; anything else as text. */
+const table = z.object({
+  columns: z.array(z.json()).transform((columns) => columns.map(String)),
+  rows: z.array(z.array(z.json())),
+  truncated: z.boolean().optional(),
+  total_rows: z.number().optional(),
+});
+/** What the worker sends (user values inside stay loose, so a message is never dropped for them). */
+const workerMessage = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("stream"), name: z.enum(["stdout", "stderr"]), text: z.string() }),
+  z.object({
+    type: z.literal("done"),
+    status: z.enum(["success", "error"]),
+    value: z.object({ text: z.string(), table: z.json().optional() }).optional(),
+    error: z.string().optional(),
+    traceback: z.array(z.string()).optional(),
+  }),
+  z.object({ type: z.literal("values"), values: z.record(z.string(), z.unknown()), missing: z.array(z.string()) }),
+]);
+type WorkerMessage = z.infer<typeof workerMessage>;
 
 export interface JavaScriptKernelOptions {
   timeoutMs: number;
@@ -27,11 +44,17 @@ export class JavaScriptKernel {
   private listener: ((message: WorkerMessage) => void) | undefined;
   private onExit: (() => void) | undefined;
   private readonly lock = new SerialLock();
+  private resets = 0;
 
   constructor(private readonly options: JavaScriptKernelOptions) {}
 
   get started(): boolean {
     return this.worker !== undefined;
+  }
+
+  /** Changes when the worker (and its context) is replaced: what cells defined is gone. */
+  get generation(): number {
+    return this.resets;
   }
 
   run(id: string, source: string, deleteFirst: readonly string[], onStream: KernelStream, signal?: AbortSignal): Promise<KernelRunResult> {
@@ -44,6 +67,7 @@ export class JavaScriptKernel {
         return { status: "error", outputs: [], error: `SyntaxError: ${(error as Error).message}` };
       }
       const worker = this.ensureWorker();
+      const collected = new OutputCollector();
       return new Promise<KernelRunResult>((resolve) => {
         const finish = (result: KernelRunResult) => {
           clearTimeout(hardStop);
@@ -56,8 +80,9 @@ export class JavaScriptKernel {
           this.listener = undefined;
           this.onExit = undefined;
           this.worker = undefined;
+          this.resets++;
           void worker.terminate();
-          finish({ status: "error", outputs: [], error });
+          finish({ status: "error", outputs: collected.outputs, error });
         };
         const abort = () => terminate("Interrupted");
         const seconds = this.options.timeoutMs / 1000;
@@ -67,10 +92,22 @@ export class JavaScriptKernel {
         );
         signal?.addEventListener("abort", abort, { once: true });
         this.listener = (message) => {
-          if (message.type === "stream") onStream(message.name, message.text);
-          else if (message.type === "done") finish(message.status === "success" ? { status: "success", outputs: message.outputs } : { status: "error", outputs: message.outputs, error: message.error ?? "Error" });
+          if (message.type === "stream") {
+            collected.stream(message.name, message.text);
+            onStream(message.name, message.text);
+          } else if (message.type === "done") {
+            if (message.status === "error") {
+              const error = message.error ?? "Error";
+              collected.add(errorOutput(error, message.traceback));
+              return finish({ status: "error", outputs: collected.outputs, error });
+            }
+            const value = message.value;
+            const shown = table.safeParse(value?.table);
+            if (value) collected.add(executeResult(shown.success ? tableBundle(shown.data) : { "text/plain": value.text }));
+            finish({ status: "success", outputs: collected.outputs });
+          }
         };
-        this.onExit = () => finish({ status: "error", outputs: [], error: "kernel died" });
+        this.onExit = () => finish({ status: "error", outputs: collected.outputs, error: "kernel died" });
         worker.postMessage({ op: "run", id, code: rewritten.code, hasResult: rewritten.hasResult, isAsync: rewritten.isAsync, delete: deleteFirst, timeoutMs: this.options.timeoutMs });
       });
     });
@@ -107,12 +144,14 @@ export class JavaScriptKernel {
     if (this.worker) return this.worker;
     const worker = new Worker(JAVASCRIPT_WORKER, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 512 } });
     worker.unref();
-    worker.on("message", (message: WorkerMessage) => {
-      if (this.worker === worker) this.listener?.(message);
+    worker.on("message", (raw: unknown) => {
+      const message = workerMessage.safeParse(raw);
+      if (message.success && this.worker === worker) this.listener?.(message.data);
     });
     const died = () => {
       if (this.worker !== worker) return;
       this.worker = undefined;
+      this.resets++;
       this.onExit?.();
     };
     worker.on("error", died);

@@ -33,11 +33,11 @@ function isTable(value) {
   return value && typeof value === "object" && value.type === "table" && Array.isArray(value.columns) && Array.isArray(value.rows);
 }
 
-function format(value) {
-  if (value === undefined) return [];
-  if (isTable(value)) return [{ mime_type: "application/json", data: JSON.parse(JSON.stringify(value)), metadata: {} }];
+// The kernel turns this into the execute_result's mime bundle.
+function describe(value) {
+  if (value === undefined) return undefined;
   const text = typeof value === "string" ? value : util.inspect(value, { depth: 4 });
-  return [{ mime_type: "text/plain", data: text, metadata: {} }];
+  return isTable(value) ? { text, table: JSON.parse(JSON.stringify(value)) } : { text };
 }
 
 function jsonable(value) {
@@ -51,9 +51,12 @@ function jsonable(value) {
 
 function failure(error, timeoutMs) {
   const timedOut = error && (error.code === "ERR_SCRIPT_EXECUTION_TIMEOUT" || error.name === "TimeoutError");
-  if (timedOut) return "TimeoutError: cell execution timed out after " + timeoutMs / 1000 + " s";
-  if (error && error.stack) parentPort.postMessage({ type: "stream", name: "stderr", text: String(error.stack) + "\n" });
-  return error && error.name ? error.name + ": " + error.message : "Error: " + String(error);
+  if (timedOut) return { error: "TimeoutError: cell execution timed out after " + timeoutMs / 1000 + " s" };
+  const message = error && error.name ? error.name + ": " + error.message : "Error: " + String(error);
+  // The stack without the frames of this worker and of node:vm, which say nothing about the cell.
+  const own = /^\s+at .*(node:|\[worker eval\])/;
+  const traceback = error && error.stack ? String(error.stack).split("\n").filter((line) => !own.test(line)) : undefined;
+  return { error: message, traceback };
 }
 
 function deadline(promise, timeoutMs) {
@@ -81,9 +84,9 @@ async function handle(request) {
     try {
       let value = vm.runInContext(request.code, context, { filename: "cell-" + request.id + ".js", timeout: request.timeoutMs });
       if (request.isAsync) value = await deadline(value, Math.max(1, request.timeoutMs - (Date.now() - started)));
-      parentPort.postMessage({ type: "done", status: "success", outputs: request.hasResult ? format(value) : [] });
+      parentPort.postMessage({ type: "done", status: "success", value: request.hasResult ? describe(value) : undefined });
     } catch (error) {
-      parentPort.postMessage({ type: "done", status: "error", outputs: [], error: failure(error, request.timeoutMs) });
+      parentPort.postMessage({ type: "done", status: "error", ...failure(error, request.timeoutMs) });
     }
   } else if (request.op === "forget") {
     forget(request.names);

@@ -7,9 +7,16 @@
  * replies and live stream chunks leave on the process's original stdout, which the driver
  * keeps for itself: fd 1 is pointed at stderr so that stray C-level writes cannot corrupt
  * the protocol. SIGINT interrupts a running cell only, never the protocol loop.
+ *
+ * A run sends, in the order they happen, `stream` chunks and nbformat `output`s (a display, the
+ * last value as `execute_result`, the `error` with its traceback), then `done`. Figures are
+ * shown as Jupyter's inline backend shows them: `plt.show()` and the end of the cell render every
+ * open pyplot figure as image/png and close it.
  */
-export const PYTHON_DRIVER = String.raw`
-import ast, base64, io, json, os, signal, sys, traceback
+import { PYTHON_OUTPUTS } from "./python-outputs.source.js";
+
+export const PYTHON_DRIVER = PYTHON_OUTPUTS + String.raw`
+import ast, io, json, os, signal, sys
 
 _protocol = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
 _requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
@@ -71,10 +78,6 @@ def _flush_streams():
             pass
 
 
-def _output(mime, data, metadata=None):
-    return {"mime_type": mime, "data": data, "metadata": metadata or {}}
-
-
 def _table(frame):
     total = len(frame)
     head = frame.head(ROW_LIMIT)
@@ -84,55 +87,6 @@ def _table(frame):
         table["truncated"] = True
         table["total_rows"] = total
     return table
-
-
-def _format(value):
-    if value is None:
-        return []
-    modules = sys.modules
-    if "matplotlib" in modules:
-        try:
-            from matplotlib.figure import Figure
-            from matplotlib.axes import Axes
-            figure = value if isinstance(value, Figure) else (value.figure if isinstance(value, Axes) else None)
-            if figure is not None:
-                buffer = io.BytesIO()
-                figure.savefig(buffer, format="png", bbox_inches="tight")
-                return [_output("image/png", base64.b64encode(buffer.getvalue()).decode("ascii"))]
-        except Exception:
-            pass
-    if "pandas" in modules:
-        try:
-            import pandas
-            if isinstance(value, pandas.Series):
-                value = value.to_frame()
-            if isinstance(value, pandas.DataFrame):
-                return [_output("application/json", _table(value))]
-        except Exception:
-            pass
-    if "plotly" in modules:
-        try:
-            from plotly.basedatatypes import BaseFigure
-            if isinstance(value, BaseFigure):
-                return [_output("application/vnd.plotly.v1+json", json.loads(value.to_json()))]
-        except Exception:
-            pass
-    if "altair" in modules:
-        try:
-            import altair
-            if isinstance(value, altair.TopLevelMixin):
-                return [_output("application/vnd.vegalite.v6+json", value.to_dict())]
-        except Exception:
-            pass
-    html = getattr(value, "_repr_html_", None)
-    if callable(html):
-        try:
-            text = html()
-            if isinstance(text, str):
-                return [_output("text/html", text)]
-        except Exception:
-            pass
-    return [_output("text/plain", repr(value))]
 
 
 def _is_private(name):
@@ -227,12 +181,13 @@ def _forget(names):
 def _run(request):
     global _executing
     filename = "<cell " + str(request.get("id", "?")) + ">"
+    prefix = _private_prefix(request.get("id", "?"))
     _forget(request.get("delete", []))
-    outputs = []
+    shown = []
     try:
         tree = ast.parse(request["code"], filename=filename, mode="exec")
         if request.get("private_names", True):
-            tree = ast.fix_missing_locations(_Mangler(_private_prefix(request.get("id", "?"))).visit(tree))
+            tree = ast.fix_missing_locations(_Mangler(prefix).visit(tree))
         last = None
         if tree.body and isinstance(tree.body[-1], ast.Expr):
             last = ast.Expression(tree.body.pop().value)
@@ -244,21 +199,21 @@ def _run(request):
             value = eval(tail, _namespace) if tail is not None else None
         finally:
             _executing = False
-        outputs = _format(value)
+        if value is not None and not _last_value_hidden(request["code"]):
+            _emit({"output_type": "execute_result", "execution_count": None, "data": _bundle(value), "metadata": {}})
+            shown.append(value)
     except BaseException as error:
         _executing = False
-        frames = traceback.format_exception(type(error), error, error.__traceback__)
-        kept = [line for line in frames if 'File "<string>"' not in line]
-        sys.stderr.write("".join(kept).replace(_private_prefix(request.get("id", "?")), ""))
-        message = type(error).__name__
-        if str(error):
-            message += ": " + str(error)
-        message = message.replace(_private_prefix(request.get("id", "?")), "")
+        failure = _error_output(error, filename, prefix)
+        _emit(failure)
+        _show_figures()
         _flush_streams()
-        _send({"type": "done", "status": "error", "outputs": outputs, "error": message})
+        message = failure["ename"] + (": " + failure["evalue"] if failure["evalue"] else "")
+        _send({"type": "done", "status": "error", "error": message})
         return
+    _show_figures(shown)
     _flush_streams()
-    _send({"type": "done", "status": "success", "outputs": outputs})
+    _send({"type": "done", "status": "success"})
 
 
 def _jsonable(value):
@@ -300,5 +255,5 @@ for _line in _requests:
     except KeyboardInterrupt:
         _executing = False
         _flush_streams()
-        _send({"type": "done", "status": "error", "outputs": [], "error": "KeyboardInterrupt"})
+        _send({"type": "done", "status": "error", "error": "KeyboardInterrupt"})
 `;

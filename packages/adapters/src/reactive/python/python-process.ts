@@ -1,16 +1,24 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface } from "node:readline";
 import { z } from "zod";
-import type { CellOutput } from "@parallax/domain/reactive";
+import { OutputCollector } from "@parallax/domain/reactive";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
 import { PYTHON_DRIVER } from "./python-driver.source.js";
 import { SerialLock } from "../serial-lock.js";
 
-const outputSchema = z.object({ mime_type: z.string(), data: z.json(), metadata: z.record(z.string(), z.json()).default({}) });
+const bundle = z.record(z.string(), z.json());
+const metadata = z.record(z.string(), z.json()).default({});
+/** The nbformat outputs the driver sends (streams come as their own messages). */
+const outputSchema = z.discriminatedUnion("output_type", [
+  z.object({ output_type: z.literal("display_data"), data: bundle, metadata }),
+  z.object({ output_type: z.literal("execute_result"), execution_count: z.null(), data: bundle, metadata }),
+  z.object({ output_type: z.literal("error"), ename: z.string(), evalue: z.string(), traceback: z.array(z.string()) }),
+]);
 const messageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready"), pid: z.number(), version: z.string() }),
   z.object({ type: z.literal("stream"), name: z.enum(["stdout", "stderr"]), text: z.string() }),
-  z.object({ type: z.literal("done"), status: z.enum(["success", "error"]), outputs: z.array(outputSchema), error: z.string().optional() }),
+  z.object({ type: z.literal("output"), output: outputSchema }),
+  z.object({ type: z.literal("done"), status: z.enum(["success", "error"]), error: z.string().optional() }),
   z.object({ type: z.literal("values"), values: z.record(z.string(), z.json()), missing: z.array(z.string()) }),
 ]);
 type Message = z.infer<typeof messageSchema>;
@@ -43,11 +51,17 @@ export class PythonProcess {
   private running: Running | undefined;
   private readonly lock = new SerialLock();
   private closed = false;
+  private exits = 0;
 
   constructor(private readonly options: PythonProcessOptions) {}
 
   get started(): boolean {
     return this.child !== undefined;
+  }
+
+  /** Changes when an interpreter exits: the names cells defined in it are gone. */
+  get generation(): number {
+    return this.exits;
   }
 
   run(id: string, code: string, deleteFirst: readonly string[], onStream: KernelStream, signal?: AbortSignal): Promise<KernelRunResult> {
@@ -79,15 +93,19 @@ export class PythonProcess {
           this.running = undefined;
           resolve(timedOut ? { status: "error", outputs: result.outputs, error: this.timeoutMessage(result) } : result);
         };
+        const collected = new OutputCollector();
         this.running = {
           onMessage: (message) => {
-            if (message.type === "stream") onStream(message.name, message.text);
+            if (message.type === "stream") {
+              collected.stream(message.name, message.text);
+              onStream(message.name, message.text);
+            } else if (message.type === "output") collected.add(message.output);
             else if (message.type === "done") {
-              const outputs = message.outputs as CellOutput[];
+              const outputs = collected.outputs;
               finish(message.status === "success" ? { status: "success", outputs } : { status: "error", outputs, error: message.error ?? "Error" });
             }
           },
-          onExit: () => finish({ status: "error", outputs: [], error: KERNEL_DIED }),
+          onExit: () => finish({ status: "error", outputs: collected.outputs, error: KERNEL_DIED }),
         };
         this.send(child, { op: "run", id, code, delete: deleteFirst, private_names: this.options.privateNames ?? true });
       });
@@ -200,6 +218,7 @@ export class PythonProcess {
         if (!ready) reject(new Error(`Python kernel exited before it was ready (${this.options.pythonBin})`));
         if (this.child === child) {
           this.child = undefined;
+          this.exits++;
           this.running?.onExit();
         }
       });
