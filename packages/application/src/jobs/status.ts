@@ -1,6 +1,6 @@
 import { Effect } from "effect";
 import type { StorageFailure } from "@parallax/domain";
-import { toJobView, type Job, type JobView, type Probe } from "@parallax/domain/jobs";
+import { jsonProbeValue, toJobView, type Job, type JobView, type Probe } from "@parallax/domain/jobs";
 import type { JobService } from "./job-service.js";
 import type { PipelineCatalog } from "./pipeline-catalog.js";
 import type { Workspace } from "./workspace.port.js";
@@ -15,26 +15,8 @@ export function evaluateProbe(workspace: Workspace, probe: Probe): Effect.Effect
     case "exists":
       return workspace.exists(probe.path);
     case "json":
-      return workspace.readJson(probe.path).pipe(
-        Effect.map((document) => {
-          const value = probe.field === undefined ? document : pick(document, probe.field);
-          if (value === undefined) return probe.default ?? (probe.length ? 0 : null);
-          if (!probe.length) return value;
-          if (Array.isArray(value)) return value.length;
-          if (value !== null && typeof value === "object") return Object.keys(value).length;
-          return 0;
-        }),
-      );
+      return workspace.readJson(probe.path).pipe(Effect.map((document) => jsonProbeValue(probe, document)));
   }
-}
-
-function pick(document: unknown, dotted: string): unknown {
-  let current = document;
-  for (const key of dotted.split(".")) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
 }
 
 export function jobView(service: JobService, job: Job): Effect.Effect<JobView, StorageFailure> {
