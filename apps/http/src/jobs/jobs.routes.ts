@@ -1,7 +1,7 @@
 import { Effect } from "effect";
 import { z } from "zod";
 import { prioritySchema, toJobView, type Job } from "@parallax/domain/jobs";
-import { jobView, statusReport } from "@parallax/application/jobs";
+import { clientJobView, jobView, statusReport } from "@parallax/application/jobs";
 import { runUseCase } from "../host/errors.js";
 import type { RouteRegistrar } from "../host/route.js";
 import type { JobsRuntime } from "./jobs.runtime.js";
@@ -18,7 +18,11 @@ function singleValues(query: Record<string, string | string[]>): Record<string, 
   return Object.fromEntries(Object.entries(query).map(([key, value]) => [key, Array.isArray(value) ? value.at(-1)! : value]));
 }
 
-/** §C's routes plus the generic jobs API. */
+/**
+ * §C's routes plus the generic jobs API. §C's (`/api/status`, the start routes, annotations,
+ * `GET /api/jobs/{id}`) read a job with its follow-ups and never say `cancelled`; the generic
+ * ones (`/api/jobs` list and submit, cancel, retry, logs, pipelines) show each job as it is.
+ */
 export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRuntime): void {
   const view = (job: Job) => runUseCase(jobView(runtime().service, job));
 
@@ -50,7 +54,7 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
   routes.add({
     method: "post",
     path: "/api/apply-annotations",
-    summary: "Save annotations, then queue apply-annotations (which queues verify)",
+    summary: "Save annotations, then queue apply-annotations; it and the verify it queues end once on /api/logs",
     tags,
     body: annotationsBody,
     handler: async ({ body }) => {
@@ -118,10 +122,13 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
   routes.add({
     method: "get",
     path: "/api/jobs/:id",
-    summary: "One job with its latest output",
+    summary: "One job with its follow-ups, as old clients poll it: `cancelled` reads `failed`",
     tags,
     params: idParams,
-    handler: async ({ params }) => view(await runUseCase(runtime().service.get(params.id))),
+    handler: ({ params }) => {
+      const { service } = runtime();
+      return runUseCase(Effect.flatMap(service.get(params.id), (job) => clientJobView(service, job)));
+    },
   });
 
   for (const action of ["cancel", "retry"] as const) {

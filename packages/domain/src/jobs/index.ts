@@ -8,3 +8,4 @@ export * from "./follow-ups.js";
 export * from "./exclusive.js";
 export * from "./job-input.js";
 export * from "./probe.js";
+export * from "./chain.js";
