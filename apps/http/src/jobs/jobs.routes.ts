@@ -11,6 +11,12 @@ const idParams = z.object({ id: z.string().min(1) });
 const anyQuery = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 const annotation = z.object({ osm_id: z.number().int(), existed: z.boolean(), notes: z.string().nullable().optional() }).loose();
 const annotationsBody = z.object({ annotations: z.array(annotation) });
+/**
+ * The annotation UI posts `{source, count}` or `{source}` to the start routes; the old server
+ * took its parameters from the query only, so the body is read (it must be JSON, if any) and
+ * ignored: `count` does not set `tiles`.
+ */
+const startBody = z.record(z.string(), z.unknown()).optional();
 const statusFilter = z.enum(["pending", "running", "completed", "failed", "cancelled"]);
 
 /** Query strings may repeat a key; a pipeline param takes the last value. */
@@ -48,7 +54,7 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
     ["/api/train", "train", "Queue model training (?config=PATH)"],
     ["/api/verify", "verify", "Queue verification"],
   ] as const) {
-    routes.add({ method: "post", path, summary, tags, query: anyQuery, handler: ({ query }) => submitted(pipeline, singleValues(query)) });
+    routes.add({ method: "post", path, summary, tags, query: anyQuery, body: startBody, handler: ({ query }) => submitted(pipeline, singleValues(query)) });
   }
 
   routes.add({
