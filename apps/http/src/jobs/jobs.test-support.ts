@@ -1,3 +1,4 @@
+import { http } from "../host/http-client.testkit.js";
 import { WebSocketRecorder } from "../host/websocket-recorder.testkit.js";
 
 /** Helpers for the jobs end-to-end tests: a WebSocket that records messages, and polling. */
@@ -17,4 +18,12 @@ export async function until<T>(probe: () => Promise<T | undefined>, what: string
   }
 }
 
-export { http } from "../host/http-client.testkit.js";
+/**
+ * A job's own status through the generic API: `GET /api/jobs/{id}` is §C's, where a cancelled
+ * job reads `failed` and a job reads `running` until its follow-ups end.
+ */
+export async function ownStatus(base: string, id: string): Promise<string> {
+  return (await http(base, "GET", `/api/jobs/${id}/logs?limit=1`)).body.status as string;
+}
+
+export { http };

@@ -90,6 +90,7 @@ describe("JobWorker", () => {
     const followUp = (await Effect.runPromise(store.list({ pipeline: "after" })))[0]!;
     const finished = await waitFor(followUp.id, (j) => j.status === "completed");
     expect(finished.env["PARALLAX_TRIGGERED_BY"]).toBe(job.id);
+    expect(finished.triggeredBy).toBe(job.id);
     expect((await Effect.runPromise(logs.read(followUp.id, 0, 10))).lines.map((line) => line.message)).toContain("follow-up ran");
     await worker.stop(1000);
   });

@@ -111,6 +111,7 @@ export class JobService {
           env: { ...pipeline.env, PARALLAX_JOB_ID: id, ...(options.triggeredBy ? { PARALLAX_TRIGGERED_BY: options.triggeredBy } : {}) },
           timeoutMs: pipeline.timeout_s === null ? null : Math.round(pipeline.timeout_s * 1000),
           then: pipeline.then,
+          ...(options.triggeredBy === undefined ? {} : { triggeredBy: options.triggeredBy }),
           priority: options.priority ?? pipeline.priority,
           maxAttempts: pipeline.max_attempts,
           maxStalls: pipeline.max_stalls,
@@ -186,12 +187,17 @@ export class JobService {
     return this.get(id).pipe(Effect.andThen(() => this.logStore.read(id, offset, limit)));
   }
 
+  /** How many lines a job's `output[]` holds. */
+  get outputLines(): number {
+    return this.options.outputLines ?? DEFAULT_OUTPUT_LINES;
+  }
+
   /**
    * The §C job's `output[]`: the last `count` lines the process itself wrote. Parallax's own
    * `system` lines (started, retried, exit reasons) are only in the log API; reading goes back
    * page by page past them, so a retried job still shows `count` lines of its own.
    */
-  outputTail(id: string, count = this.options.outputLines ?? DEFAULT_OUTPUT_LINES): Effect.Effect<string[], StorageFailure> {
+  outputTail(id: string, count = this.outputLines): Effect.Effect<string[], StorageFailure> {
     const self = this;
     return Effect.gen(function* () {
       const pages: string[][] = [];

@@ -7,3 +7,5 @@ export * from "./job-view.js";
 export * from "./follow-ups.js";
 export * from "./exclusive.js";
 export * from "./job-input.js";
+export * from "./probe.js";
+export * from "./chain.js";

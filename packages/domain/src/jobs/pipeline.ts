@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ParamValue } from "./job.js";
 import { prioritySchema } from "./job-input.js";
+import { probeSchema } from "./probe.js";
 
 /**
  * The PIPELINES_FILE format: named pipelines (argv templates with typed params) and the
@@ -45,23 +46,6 @@ export const pipelineSchema = z
   })
   .strict();
 export type Pipeline = z.infer<typeof pipelineSchema>;
-
-export const probeSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("count"), glob: z.string().min(1) }).strict(),
-  z.object({ type: z.literal("exists"), path: z.string().min(1) }).strict(),
-  z
-    .object({
-      type: z.literal("json"),
-      path: z.string().min(1),
-      /** Dotted path inside the document (`stats.accuracy`); whole document when absent. */
-      field: z.string().optional(),
-      /** Answer the length of the array (or key count of the object) instead of the value. */
-      length: z.boolean().default(false),
-      default: z.unknown().optional(),
-    })
-    .strict(),
-]);
-export type Probe = z.infer<typeof probeSchema>;
 
 export const pipelinesFileSchema = z
   .object({
