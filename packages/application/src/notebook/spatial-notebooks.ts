@@ -8,8 +8,7 @@ import {
   parseSpatialPlacement,
   placeAllCells,
   placeCell,
-  upgradeToCurrentMinor,
-  validateNotebook,
+  readNotebook,
   type Chart,
   type ExtractedOutput,
   type Notebook,
@@ -81,16 +80,18 @@ export class SpatialNotebooks {
   process(bytes: Uint8Array): Effect.Effect<ProcessReport, InvalidInput> {
     return Effect.gen({ self: this }, function* () {
       const document = yield* parseJson(bytes, this.limits.maxJsonDepth);
-      const verdict = validateNotebook(document);
-      if (!verdict.valid) {
-        return { validation: { success: false, errors: [...verdict.errors] }, outputs: [], total_outputs: 0, charts: [], total_charts: 0 };
+      const reading = readNotebook(document, () => this.ids.next());
+      if (!reading.ok) {
+        return { validation: { success: false, errors: [...reading.errors] }, outputs: [], total_outputs: 0, charts: [], total_charts: 0 };
       }
-      const outputs = extractOutputs(verdict.notebook);
-      const charts = extractCharts(verdict.notebook);
-      let validation: ProcessReport["validation"] = { success: true, errors: [] };
+      // What nbformat reads it reports on, as the old server did: schema errors left after nbformat's own repairs.
+      const errors = [...reading.schemaErrors];
+      const outputs = extractOutputs(reading.notebook);
+      const charts = extractCharts(reading.notebook);
+      let validation: ProcessReport["validation"] = { success: errors.length === 0, errors };
       if (this.reexecutor) {
-        const report = yield* this.reexecutor.reexecute(verdict.notebook);
-        validation = { ...report, errors: [], success: report.success };
+        const report = yield* this.reexecutor.reexecute(reading.notebook);
+        validation = { ...report, errors, success: report.success && errors.length === 0 };
       }
       return { validation, outputs, total_outputs: outputs.length, charts, total_charts: charts.length };
     });
@@ -120,12 +121,12 @@ export class SpatialNotebooks {
     });
   }
 
-  /** Parses, validates and upgrades an uploaded document to the stored 4.5 form. */
+  /** Reads an uploaded document as nbformat.read does (repairs included) into the stored 4.5 form. */
   parseUpload(bytes: Uint8Array): Effect.Effect<Notebook, InvalidInput> {
     return Effect.flatMap(parseJson(bytes, this.limits.maxJsonDepth), (document) => {
-      const verdict = validateNotebook(document);
-      if (!verdict.valid) return Effect.fail(new InvalidInput({ message: `Invalid notebook: ${verdict.errors.slice(0, 5).join("; ")}` }));
-      return Effect.succeed(upgradeToCurrentMinor(verdict.notebook, () => this.ids.next()));
+      const reading = readNotebook(document, () => this.ids.next());
+      if (!reading.ok) return Effect.fail(new InvalidInput({ message: `Invalid notebook: ${reading.errors.slice(0, 5).join("; ")}` }));
+      return Effect.succeed(reading.notebook);
     });
   }
 

@@ -3,6 +3,7 @@ export * from "./nbformat.schema.js";
 export * from "./validate.js";
 export * from "./legacy.js";
 export * from "./upgrade.js";
+export * from "./read-notebook.js";
 export * from "./notebook-name.js";
 export * from "./spatial.js";
 export * from "./chart-extraction.js";

@@ -41,7 +41,7 @@ export function mutateNotebook(original: Record<string, unknown>, random: () => 
         node.push(structuredClone(node[i]!));
         steps.push(`duplicate item ${i}`);
       } else {
-        node.push(pick(replacements));
+        node.push(structuredClone(pick(replacements)));
         steps.push("append odd item");
       }
       continue;
@@ -53,11 +53,11 @@ export function mutateNotebook(original: Record<string, unknown>, random: () => 
       steps.push(`delete ${key}`);
     } else if (keys.length > 0 && action < 0.65) {
       const key = pick(keys);
-      node[key] = key === "cell_type" || key === "output_type" ? pick(typeNames) : key === "nbformat_minor" ? pick([0, 3, 4, 5, 6, 99, -1, "5"]) : pick(replacements);
+      node[key] = key === "cell_type" || key === "output_type" ? pick(typeNames) : key === "nbformat_minor" ? pick([0, 3, 4, 5, 6, 99, -1, "5"]) : structuredClone(pick(replacements));
       steps.push(`set ${key}`);
     } else {
       const key = pick(keyNames);
-      node[key] = pick(replacements);
+      node[key] = structuredClone(pick(replacements));
       steps.push(`add ${key}`);
     }
   }

@@ -1,6 +1,7 @@
 import AjvDraft04 from "ajv-draft-04";
 import { describe, expect, it } from "vitest";
 import { validateNotebook } from "./validate.js";
+import { readNotebook } from "./read-notebook.js";
 import { mulberry32 } from "../shared/seeded-random.js";
 import { mutateNotebook } from "./validate.mutations.js";
 import { hasShared, readShared, sharedPath } from "../../../../tests/shared-fixtures.js";
@@ -51,23 +52,29 @@ function withoutCellIds(document: Record<string, unknown>): Record<string, unkno
   return { ...document, cells: cells.map(strip) };
 }
 
+/** ajv with the official schema of the document's minor (the relaxed newest one for a future minor). */
+function ajvOracle(): (document: Record<string, unknown>) => boolean {
+  // ajv-draft-04 is CommonJS: under NodeNext its default export arrives as `.default`.
+  const Ajv = AjvDraft04.default;
+  const ajv = new Ajv({ strict: false, allErrors: false });
+  const schemaFile = (minor: number) => JSON.parse(readShared(`fixtures/nbformat/schema/nbformat.v4.${minor}.schema.json`));
+  const strict = [0, 1, 2, 3, 4, 5].map((minor) => ajv.compile(schemaFile(minor)));
+  const relaxed = ajv.compile(relax(schemaFile(5)));
+  return (document) => {
+    const minor = document["nbformat_minor"];
+    if (typeof minor === "number" && Number.isInteger(minor) && minor > 5) return relaxed(document) as boolean;
+    const index = typeof minor === "number" && Number.isInteger(minor) && minor >= 0 && minor <= 5 ? minor : 5;
+    return strict[index]!(document) as boolean;
+  };
+}
+
+const seedDocuments = () => seeds.map((file) => JSON.parse(readShared(`fixtures/nbformat/tests/${file}`)) as Record<string, unknown>);
+
 describe.skipIf(!present)("validator agrees with ajv + the official nbformat schemas", () => {
   it("on 1,500 seeded mutations of the fixtures", () => {
-    // ajv-draft-04 is CommonJS: under NodeNext its default export arrives as `.default`.
-    const Ajv = AjvDraft04.default;
-    const ajv = new Ajv({ strict: false, allErrors: false });
-    const schemaFile = (minor: number) => JSON.parse(readShared(`fixtures/nbformat/schema/nbformat.v4.${minor}.schema.json`));
-    const strict = [0, 1, 2, 3, 4, 5].map((minor) => ajv.compile(schemaFile(minor)));
-    const relaxed = ajv.compile(relax(schemaFile(5)));
-    const oracle = (document: Record<string, unknown>): boolean => {
-      const minor = document["nbformat_minor"];
-      if (typeof minor === "number" && Number.isInteger(minor) && minor > 5) return relaxed(document) as boolean;
-      const index = typeof minor === "number" && Number.isInteger(minor) && minor >= 0 && minor <= 5 ? minor : 5;
-      return strict[index]!(document) as boolean;
-    };
-
+    const oracle = ajvOracle();
     const random = mulberry32(20261121);
-    const originals = seeds.map((file) => JSON.parse(readShared(`fixtures/nbformat/tests/${file}`)) as Record<string, unknown>);
+    const originals = seedDocuments();
     const disagreements: string[] = [];
     const principled = { duplicateIds: 0, legacyMajor: 0, idsBeforeFourFive: 0 };
     let accepted = 0;
@@ -102,5 +109,45 @@ describe.skipIf(!present)("validator agrees with ajv + the official nbformat sch
     // The mutations must exercise both verdicts, or the comparison proves little.
     expect(accepted).toBeGreaterThan(total * 0.15);
     expect(accepted).toBeLessThan(total * 0.85);
+  });
+
+  it("tolerant reading (readNotebook) refuses nothing the schema accepts but what 4.5 cannot hold, and stores only what ajv accepts", () => {
+    const oracle = ajvOracle();
+    const random = mulberry32(20260716);
+    const originals = seedDocuments();
+    // The visionOS app's shape: 4.5 without ids and with `outputs` on a markdown cell, mutated too.
+    const appShaped = structuredClone(originals[1]!) as { cells: Array<Record<string, unknown>> };
+    appShaped.cells = appShaped.cells.map(({ id: _id, ...cell }) => (cell["cell_type"] === "markdown" ? { ...cell, outputs: [], execution_count: null } : cell));
+    originals.push(appShaped as unknown as Record<string, unknown>);
+    const failures: string[] = [];
+    // Where the two verdicts differ, a repair (or the 4.5 the notebook is stored as) is the reason.
+    const principled = { idsGenerated: 0, duplicateIdsReplaced: 0, cellKeysDropped: 0, notStorableAsFourFive: 0 };
+    let counter = 0;
+    const total = 1500;
+    for (let i = 0; i < total; i++) {
+      const base = originals[Math.floor(random() * originals.length)]!;
+      const { document, steps } = mutateNotebook(base, random);
+      const strict = validateNotebook(document);
+      const reading = readNotebook(structuredClone(document), () => `r${++counter}`);
+      const label = `#${i} ${steps.join(", ")}`;
+      if (!reading.ok) {
+        // An older minor leaves keys free that 4.5 types (metadata.title, authors, jupyter): such a
+        // notebook is valid as it is, but cannot be stored as the valid 4.5 Parallax keeps.
+        if (reading.errors.every((error) => error.startsWith("as nbformat 4.5,"))) principled.notStorableAsFourFive++;
+        else if (strict.valid) failures.push(`${label}: valid, yet reading refused it (${reading.errors.join("; ")})`);
+        continue;
+      }
+      const stored = JSON.parse(JSON.stringify(reading.notebook)) as Record<string, unknown>;
+      if (!oracle(stored)) failures.push(`${label}: the stored form is not valid nbformat`);
+      if (strict.valid) continue;
+      if (reading.repairs.length === 0) failures.push(`${label}: refused by the schema, read without a repair`);
+      if (reading.repairs.some((repair) => repair.includes("missing, generated"))) principled.idsGenerated++;
+      if (reading.repairs.some((repair) => repair.includes("duplicate"))) principled.duplicateIdsReplaced++;
+      if (reading.repairs.some((repair) => repair.includes("dropped"))) principled.cellKeysDropped++;
+    }
+    console.info(`tolerant reading: ${total} mutated notebooks, repaired where the schema refused ${JSON.stringify(principled)}`);
+    expect(failures.slice(0, 10)).toEqual([]);
+    // Each kind of repair must actually be exercised, or the comparison proves little.
+    expect(Object.values(principled).every((count) => count > 0)).toBe(true);
   });
 });
