@@ -187,7 +187,7 @@ describe("spatial notebooks over HTTP (CONTRACTS.md §A)", () => {
     expect(report.total_outputs).toBe(4);
     expect(report.total_charts).toBe(3);
     expect(report.outputs[0]).toEqual({ cell_index: 1, output_index: 0, type: "display_data", text: "<Figure>", image_png: png, image_type: "png" });
-    expect(report.outputs[1]).toEqual({ cell_index: 1, output_index: 1, type: "stream", text: "hi\n" });
+    expect(report.outputs[1]).toEqual({ cell_index: 1, output_index: 1, type: "stream", text: "hi\n", stream: "stdout" });
     expect(report.charts[1]).toEqual({ cell_index: 1, output_index: 2, image_data: png, image_type: "jpeg" });
 
     const invalid = upload("notebook", "bad.ipynb", JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: "x", cell_type: "code" }] }));

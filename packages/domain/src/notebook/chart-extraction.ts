@@ -38,8 +38,13 @@ export function chartsByCellKey(charts: readonly Chart[]): Record<string, string
   return keyed;
 }
 
-/** nbformat allows base64 split across lines or list items; clients want one clean string. */
+/**
+ * nbformat allows base64 split across lines or list items; clients want one bare string (the
+ * visionOS app's decoder returns nothing on any whitespace or a `data:` prefix, which some tools
+ * write into image outputs).
+ */
 export function base64Of(value: JsonValue): string {
   const text = Array.isArray(value) ? value.join("") : typeof value === "string" ? value : "";
-  return /\s/.test(text) ? text.replace(/\s+/g, "") : text;
+  const bare = /\s/.test(text) ? text.replace(/\s+/g, "") : text;
+  return bare.startsWith("data:") ? bare.slice(bare.indexOf(",") + 1) : bare;
 }

@@ -7,6 +7,8 @@ export interface ExtractedOutput {
   output_index: number;
   type: string;
   text?: string;
+  /** A stream output's name (`stdout`/`stderr`): the visionOS app tells them apart by it. */
+  stream?: string;
   image_png?: string;
   image_jpeg?: string;
   image_type?: "png" | "jpeg";
@@ -25,6 +27,7 @@ export function extractOutputs(notebook: Notebook): ExtractedOutput[] {
       switch (output.output_type) {
         case "stream":
           item.text = joined(output.text);
+          item.stream = output.name;
           break;
         case "error":
           item.error = { name: output.ename, value: output.evalue, traceback: output.traceback };
