@@ -4,6 +4,7 @@ import { z } from "zod";
 import { OutputCollector } from "@parallax/domain/reactive";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
 import { PYTHON_DRIVER } from "./python-driver.source.js";
+import { kernelEnvironment } from "./kernel-environment.js";
 import { SerialLock } from "../serial-lock.js";
 
 const bundle = z.record(z.string(), z.json());
@@ -182,7 +183,7 @@ export class PythonProcess {
     return new Promise((resolve, reject) => {
       const child = spawn(this.options.pythonBin, ["-u", "-c", PYTHON_DRIVER], {
         stdio: ["pipe", "pipe", "pipe"],
-        env: { ...process.env, PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8", MPLBACKEND: "Agg" },
+        env: { ...kernelEnvironment(), PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8", MPLBACKEND: "Agg" },
       });
       let ready = false;
       const startTimer = setTimeout(() => {
