@@ -1,6 +1,8 @@
 import { Effect } from "effect";
 import { DEFAULT_MAX_JSON_DEPTH, InvalidInput, NotFound, jsonDepthExceeds, type Conflict, type StorageFailure } from "@parallax/domain";
 import {
+  cellsNeedingCharts,
+  cellsToRun,
   chartsByCellKey,
   extractCharts,
   extractOutputs,
@@ -9,6 +11,7 @@ import {
   placeAllCells,
   placeCell,
   readNotebook,
+  withGeneratedCharts,
   type Chart,
   type ExtractedOutput,
   type Notebook,
@@ -16,6 +19,7 @@ import {
 } from "@parallax/domain/notebook";
 import type { Clock } from "../shared/clock.port.js";
 import type { IdGenerator } from "../shared/id-generator.port.js";
+import type { NotebookExecutor } from "./notebook-executor.port.js";
 import type { NotebookReexecutor, ReexecutionReport } from "./notebook-reexecutor.port.js";
 import type { NotebookStore, StoredNotebook } from "./notebook-store.port.js";
 import { updateNotebook } from "./update-notebook.js";
@@ -46,6 +50,8 @@ export class SpatialNotebooks {
     private readonly ids: IdGenerator,
     private readonly reexecutor?: NotebookReexecutor,
     private readonly limits: SpatialNotebookLimits = {},
+    /** Makes the charts of matplotlib cells stored without them; absent, only stored images are answered. */
+    private readonly executor?: NotebookExecutor,
   ) {}
 
   list(): Effect.Effect<readonly string[], StorageFailure> {
@@ -61,18 +67,23 @@ export class SpatialNotebooks {
     return Effect.flatMap(nameOf(rawName), (name) => Effect.map(this.store.readBytes(name), (bytes) => ({ name, bytes })));
   }
 
-  /** §A `/convert`: validate an upload, store it as `<name>.ipynb`, answer its charts keyed by cell. */
+  /**
+   * §A `/convert`: read an upload, make the charts its matplotlib cells lack by running it (where
+   * an executor is bound), store it as `<name>.ipynb` with those outputs written in, and answer its
+   * charts keyed by cell; `generated` names the keys that came from execution.
+   */
   convert(
     rawName: string,
     upload: { filename: string; bytes: Uint8Array },
-  ): Effect.Effect<{ stored: StoredNotebook; charts: Record<string, string[]> }, InvalidInput | StoreError> {
+  ): Effect.Effect<{ stored: StoredNotebook; charts: Record<string, string[]>; generated: string[] }, InvalidInput | StoreError> {
     return Effect.gen({ self: this }, function* () {
       if (upload.filename.trim() === "") return yield* Effect.fail(new InvalidInput({ message: "No file selected" }));
       if (!upload.filename.toLowerCase().endsWith(".ipynb")) return yield* Effect.fail(new InvalidInput({ message: "Invalid file type" }));
       const name = yield* nameOf(rawName);
-      const notebook = yield* this.parseUpload(upload.bytes);
+      const read = yield* this.parseUpload(upload.bytes);
+      const { notebook, generated } = yield* this.generateCharts(read);
       const stored = yield* this.store.put(name, this.stamp(notebook, "imported_at"));
-      return { stored, charts: chartsByCellKey(extractCharts(stored.notebook)) };
+      return { stored, charts: chartsByCellKey(extractCharts(stored.notebook)), generated };
     });
   }
 
@@ -128,6 +139,12 @@ export class SpatialNotebooks {
       if (!reading.ok) return Effect.fail(new InvalidInput({ message: `Invalid notebook: ${reading.errors.slice(0, 5).join("; ")}` }));
       return Effect.succeed(reading.notebook);
     });
+  }
+
+  private generateCharts(notebook: Notebook): Effect.Effect<{ notebook: Notebook; generated: string[] }> {
+    const needing = cellsNeedingCharts(notebook);
+    if (!this.executor || needing.length === 0) return Effect.succeed({ notebook, generated: [] });
+    return Effect.map(this.executor.execute(cellsToRun(notebook, needing)), (runs) => withGeneratedCharts(notebook, needing, runs));
   }
 
   private stamp(notebook: Notebook, field: string): Notebook {

@@ -28,12 +28,16 @@ export function extractCharts(notebook: Notebook): Chart[] {
   return charts;
 }
 
+/** `chartKey_NNN`: NNN is the cell index, zero-padded to 3 digits. */
+export function chartKey(cellIndex: number): string {
+  return `chartKey_${String(cellIndex).padStart(3, "0")}`;
+}
+
 /** §A `/convert`: `chartKey_NNN` (cell index, 3 digits) → that cell's images in order. */
 export function chartsByCellKey(charts: readonly Chart[]): Record<string, string[]> {
   const keyed: Record<string, string[]> = {};
   for (const chart of charts) {
-    const key = `chartKey_${String(chart.cell_index).padStart(3, "0")}`;
-    (keyed[key] ??= []).push(chart.image_data);
+    (keyed[chartKey(chart.cell_index)] ??= []).push(chart.image_data);
   }
   return keyed;
 }

@@ -8,3 +8,4 @@ export * from "./notebook-name.js";
 export * from "./spatial.js";
 export * from "./chart-extraction.js";
 export * from "./output-extraction.js";
+export * from "./chart-generation.js";
