@@ -43,7 +43,7 @@ export function corsMiddleware(policy: OriginPolicy): Middleware {
     credentials: true,
     allowMethods: ["GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"],
     allowHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
-    exposeHeaders: ["X-Request-Id"],
+    exposeHeaders: ["X-Request-Id", "X-Parallax-Generated-Charts"],
     maxAge: 600,
   });
 }

@@ -7,6 +7,8 @@ import type { HostModule } from "../host/host-module.js";
 import { readMultipart } from "../host/multipart.js";
 
 const nameParams = z.object({ name: z.string() });
+/** `/convert`: the chart keys (comma-separated) this upload made by running the notebook. */
+export const GENERATED_CHARTS_HEADER = "X-Parallax-Generated-Charts";
 const spatialSchema = z.object({ x: z.number(), y: z.number(), z: z.number(), pitch: z.number(), yaw: z.number(), roll: z.number() });
 
 /** The stored document goes out as stored: no parse, no re-serialisation. */
@@ -70,14 +72,18 @@ export const notebookHost: HostModule = {
     routes.add({
       method: "post",
       path: "/convert/:name",
-      summary: "Upload a notebook (multipart field `file`); stores it and returns its charts by cell",
+      summary:
+        "Upload a notebook (multipart field `file`); stores it and returns its charts by cell, made by running its matplotlib cells where none are stored (`X-Parallax-Generated-Charts` names those)",
       tags: ["spatial notebooks"],
       params: nameParams,
       handler: async ({ params, ctx }) => {
         const form = await readMultipart(ctx, limits.bytes);
         const file = form.files.find((upload) => upload.field === "file");
         if (!file) throw new HttpError(400, "No file provided");
-        const { charts } = await runUseCase(notebooks.convert(params.name, { filename: file.filename, bytes: file.data }));
+        const { charts, generated } = await runUseCase(notebooks.convert(params.name, { filename: file.filename, bytes: file.data }));
+        // The body must stay the chart map alone (the visionOS app decodes it as a dictionary of
+        // arrays), so which charts came from execution travels in a header.
+        if (generated.length > 0) ctx.set(GENERATED_CHARTS_HEADER, generated.join(","));
         return Object.keys(charts).length > 0 ? charts : { message: "No charts found in notebook" };
       },
     });

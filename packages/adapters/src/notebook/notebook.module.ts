@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { ContainerModule } from "inversify";
 import { Clock, IdGenerator } from "@parallax/application";
-import { NotebookReexecutor, NotebookStore, SpatialNotebooks } from "@parallax/application/notebook";
+import { NotebookExecutor, NotebookReexecutor, NotebookStore, SpatialNotebooks } from "@parallax/application/notebook";
 import type { Config } from "../composition/config.js";
 import { FileNotebookStore } from "./file-notebook.store.js";
 import { MemoryNotebookStore } from "./memory-notebook.store.js";
@@ -13,11 +13,17 @@ export function notebookModule(config: Config): ContainerModule {
       config.STORAGE === "memory" ? new MemoryNotebookStore() : new FileNotebookStore(join(config.DATA_DIR, "notebooks")),
     );
     options.bind<SpatialNotebooks>(SpatialNotebooks).toDynamicValue((context) => {
-      // Bound by the reactive module only where a Python kernel is available.
+      // Both bound by the reactive module only where a Python kernel is available.
       const reexecutor = context.get<NotebookReexecutor>(NotebookReexecutor, { optional: true });
-      return new SpatialNotebooks(context.get<NotebookStore>(NotebookStore), context.get<Clock>(Clock), context.get<IdGenerator>(IdGenerator), reexecutor, {
-        maxJsonDepth: config.MAX_JSON_DEPTH,
-      });
+      const executor = config.CONVERT_EXECUTE === "auto" ? context.get<NotebookExecutor>(NotebookExecutor, { optional: true }) : undefined;
+      return new SpatialNotebooks(
+        context.get<NotebookStore>(NotebookStore),
+        context.get<Clock>(Clock),
+        context.get<IdGenerator>(IdGenerator),
+        reexecutor,
+        { maxJsonDepth: config.MAX_JSON_DEPTH },
+        executor,
+      );
     });
   });
 }

@@ -4,6 +4,7 @@ export * from "./notebook-kernel.js";
 export * from "./no-auth.authenticator.js";
 export * from "./python/python-process.js";
 export * from "./python/python-notebook-reexecutor.js";
+export * from "./python/python-notebook-executor.js";
 export * from "./javascript/javascript-kernel.js";
 export * from "./javascript/javascript-rewrite.js";
 export * from "./sql/sql-kernel.js";

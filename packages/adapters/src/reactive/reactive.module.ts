@@ -1,11 +1,12 @@
 import { spawnSync } from "node:child_process";
 import { ContainerModule } from "inversify";
 import { Clock, IdGenerator } from "@parallax/application";
-import { NotebookReexecutor, NotebookStore } from "@parallax/application/notebook";
+import { NotebookExecutor, NotebookReexecutor, NotebookStore } from "@parallax/application/notebook";
 import { KernelFactory, ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
 import type { Config } from "../composition/config.js";
 import { NoAuthAuthenticator } from "./no-auth.authenticator.js";
 import { NotebookKernelFactory } from "./notebook-kernel.js";
+import { PythonNotebookExecutor } from "./python/python-notebook-executor.js";
 import { PythonNotebookReexecutor } from "./python/python-notebook-reexecutor.js";
 
 export const ReactiveNotebooksService = Symbol.for("parallax.ReactiveNotebooks");
@@ -37,6 +38,7 @@ export function reactiveModule(config: Config): ContainerModule {
       );
     if (pythonAvailable(config.PYTHON_BIN)) {
       options.bind<NotebookReexecutor>(NotebookReexecutor).toConstantValue(new PythonNotebookReexecutor(config.PYTHON_BIN, timeoutMs));
+      options.bind<NotebookExecutor>(NotebookExecutor).toConstantValue(new PythonNotebookExecutor(config.PYTHON_BIN, timeoutMs));
     }
   });
 }

@@ -2,6 +2,7 @@ import { Effect } from "effect";
 import { sourceText, type Notebook, type Output } from "@parallax/domain/notebook";
 import type { DifferingCell, NotebookReexecutor, ReexecutionReport } from "@parallax/application/notebook";
 import { runOutputs } from "@parallax/application/reactive";
+import { stripMagics } from "./ipython-syntax.js";
 import { PythonProcess } from "./python-process.js";
 
 /** Parts of an output that change from run to run and must not fail a comparison (as nbval masks them). */
@@ -86,12 +87,4 @@ export class PythonNotebookReexecutor implements NotebookReexecutor {
     log.push(`${differing.length === 0 ? "outputs match" : `${differing.length} cell(s) differ`}; ${unexpectedErrors} unexpected error(s)`);
     return { success, stdout: `${log.join("\n")}\n`, stderr: errors.join(""), return_code: success ? 0 : 1, differing_cells: differing };
   }
-}
-
-/** IPython magics and shell escapes are not Python; they are skipped rather than failing the run. */
-function stripMagics(code: string): string {
-  return code
-    .split("\n")
-    .map((line) => line.replace(/^(\s*)([%!].*)$/, "$1pass  # $2"))
-    .join("\n");
 }
