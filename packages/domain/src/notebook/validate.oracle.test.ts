@@ -68,20 +68,25 @@ function ajvOracle(): (document: Record<string, unknown>) => boolean {
   };
 }
 
+/** `total` seeded mutations, each of a seed document picked at random. */
+function* mutations(originals: readonly Record<string, unknown>[], seed: number, total: number) {
+  const random = mulberry32(seed);
+  for (let i = 0; i < total; i++) {
+    const base = originals[Math.floor(random() * originals.length)]!;
+    yield { i, ...mutateNotebook(base, random) };
+  }
+}
+
 const seedDocuments = () => seeds.map((file) => JSON.parse(readShared(`fixtures/nbformat/tests/${file}`)) as Record<string, unknown>);
 
 describe.skipIf(!present)("validator agrees with ajv + the official nbformat schemas", () => {
   it("on 1,500 seeded mutations of the fixtures", () => {
     const oracle = ajvOracle();
-    const random = mulberry32(20261121);
-    const originals = seedDocuments();
     const disagreements: string[] = [];
     const principled = { duplicateIds: 0, legacyMajor: 0, idsBeforeFourFive: 0 };
     let accepted = 0;
     const total = 1500;
-    for (let i = 0; i < total; i++) {
-      const base = originals[Math.floor(random() * originals.length)]!;
-      const { document, steps } = mutateNotebook(base, random);
+    for (const { i, document, steps } of mutations(seedDocuments(), 20261121, total)) {
       const ours = validateNotebook(document);
       if (ours.valid) accepted++;
       const ajvVerdict = oracle(document);
@@ -113,7 +118,6 @@ describe.skipIf(!present)("validator agrees with ajv + the official nbformat sch
 
   it("tolerant reading (readNotebook) refuses nothing the schema accepts but what 4.5 cannot hold, and stores only what ajv accepts", () => {
     const oracle = ajvOracle();
-    const random = mulberry32(20260716);
     const originals = seedDocuments();
     // The visionOS app's shape: 4.5 without ids and with `outputs` on a markdown cell, mutated too.
     const appShaped = structuredClone(originals[1]!) as { cells: Array<Record<string, unknown>> };
@@ -124,9 +128,7 @@ describe.skipIf(!present)("validator agrees with ajv + the official nbformat sch
     const principled = { idsGenerated: 0, duplicateIdsReplaced: 0, cellKeysDropped: 0, notStorableAsFourFive: 0 };
     let counter = 0;
     const total = 1500;
-    for (let i = 0; i < total; i++) {
-      const base = originals[Math.floor(random() * originals.length)]!;
-      const { document, steps } = mutateNotebook(base, random);
+    for (const { i, document, steps } of mutations(originals, 20260716, total)) {
       const strict = validateNotebook(document);
       const reading = readNotebook(structuredClone(document), () => `r${++counter}`);
       const label = `#${i} ${steps.join(", ")}`;
