@@ -1,6 +1,6 @@
 /** Reads and writes of a Python cell, from the @lezer/python syntax tree. */
 import type { TreeCursor } from "@lezer/common";
-import { parser } from "@lezer/python";
+import { parser } from "./python-grammar/parser.js";
 import type { CellAnalysis } from "./analysis.js";
 import { PYTHON_BUILTINS } from "./builtins.js";
 import { isPrivateName, sortedUnique } from "./names.js";
