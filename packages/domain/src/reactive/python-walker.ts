@@ -135,8 +135,11 @@ export class PythonWalker {
   private update(node: SyntaxNode, scope: PythonScope): void {
     const children = childrenOf(node);
     const operator = children.findIndex((child) => child.name === "UpdateOp");
+    const targets = children.slice(0, operator);
+    // `x += v` loads x before it evaluates v and binds x again: the cell reads x too.
+    for (const target of targets) this.target(target, scope, (name) => scope.load(name));
     for (const value of children.slice(operator + 1)) this.visit(value, scope);
-    for (const target of children.slice(0, operator)) this.target(target, scope);
+    for (const target of targets) this.target(target, scope);
   }
 
   private deletion(node: SyntaxNode, scope: PythonScope): void {
