@@ -34,9 +34,10 @@ export function lineOf(code: string, offset: number): number {
   return line;
 }
 
+/** The children that carry meaning: comments may sit anywhere between them (`(a,  # note` newline `b) = pair`). */
 function childrenOf(node: SyntaxNode): SyntaxNode[] {
   const result: SyntaxNode[] = [];
-  for (let child = node.firstChild; child; child = child.nextSibling) result.push(child);
+  for (let child = node.firstChild; child; child = child.nextSibling) if (child.name !== "Comment") result.push(child);
   return result;
 }
 
@@ -76,10 +77,6 @@ export class PythonWalker {
         return this.withStatement(node, scope);
       case "TryStatement":
         return this.tryStatement(node, scope);
-      case "DecoratedStatement":
-        return this.visitChildren(node, scope);
-      case "Decorator":
-        return this.decorator(node, scope);
       case "FunctionDefinition":
         return this.functionDefinition(node, scope);
       case "ClassDefinition":
@@ -219,17 +216,6 @@ export class PythonWalker {
         if (handlerName !== undefined) scope.leaveHandler(handlerName);
         handlerName = undefined;
         inExcept = false;
-      } else this.visit(child, scope);
-    }
-  }
-
-  private decorator(node: SyntaxNode, scope: PythonScope): void {
-    // `@a.b.c(args)`: only `a` is a name; the rest are attributes.
-    let first = true;
-    for (const child of childrenOf(node)) {
-      if (child.name === "VariableName") {
-        if (first) scope.load(this.text(child));
-        first = false;
       } else this.visit(child, scope);
     }
   }

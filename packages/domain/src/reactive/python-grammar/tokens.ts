@@ -7,7 +7,7 @@ import {
   newline as newlineToken, eof, newlineBracketed, blankLineStart, indent, dedent, printKeyword,
   ParenthesizedExpression, TupleExpression, ComprehensionExpression,
   PatternArgList, SequencePattern, MappingPattern, TypeParamList,
-  ArrayExpression, ArrayComprehensionExpression, ArgList, ParamList, importList, subscript,
+  ArrayExpression, ArrayComprehensionExpression, ArgList, ParamList, importList, subscript, withItemList,
   DictionaryExpression, DictionaryComprehensionExpression, SetExpression, SetComprehensionExpression,
   String as StringTerm, FormatString, FormatReplacement, nestedFormatReplacement,
   stringStart, stringStartD, stringStartL, stringStartLD,
@@ -18,13 +18,13 @@ import {
   ParenL, BraceL, BracketL,
 } from "./parser.terms.js";
 
-const newline = 10, carriageReturn = 13, space = 32, tab = 9, hash = 35, parenOpen = 40, dot = 46,
+const newline = 10, carriageReturn = 13, space = 32, tab = 9, hash = 35,
   braceOpen = 123, braceClose = 125, singleQuote = 39, doubleQuote = 34, backslash = 92,
   letter_o = 111, letter_x = 120, letter_N = 78, letter_u = 117, letter_U = 85;
 
 const bracketed = new Set([
   ParenthesizedExpression, TupleExpression, ComprehensionExpression, importList, ArgList, ParamList,
-  ArrayExpression, ArrayComprehensionExpression, subscript,
+  ArrayExpression, ArrayComprehensionExpression, subscript, withItemList,
   SetExpression, SetComprehensionExpression, FormatString, FormatReplacement, nestedFormatReplacement,
   DictionaryExpression, DictionaryComprehensionExpression,
   SequencePattern, MappingPattern, PatternArgList, TypeParamList,
@@ -149,18 +149,36 @@ export const trackIndent = new ContextTracker<Context>({
   },
 });
 
+/** Words after which `print` is a Python 3 name in an expression (`print if ok else log`, `print in hooks`). */
+const OPERATOR_WORDS = new Set(["if", "else", "in", "is", "and", "or", "not", "for", "async"]);
+
+function isWordChar(ch: number): boolean {
+  return (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122) || ch === 95 || ch >= 0xa1;
+}
+
+/**
+ * Python 2's `print x`, so the error can say what is wrong. Changed from upstream, which took any
+ * `print` not followed by `(`, `.` or a line end for the statement, rejecting valid Python 3 such
+ * as `print = log`, `print, x = ...`, `print[0]` or `print >> f`: here only a word, a number or a
+ * string after `print` makes it the statement.
+ */
 export const legacyPrint = new ExternalTokenizer((input) => {
   for (let i = 0; i < 5; i++) {
     if (input.next !== "print".charCodeAt(i)) return;
     input.advance();
   }
-  if (/\w/.test(String.fromCharCode(input.next))) return;
-  for (let off = 0; ; off++) {
-    const next = input.peek(off);
-    if (next === space || next === tab) continue;
-    if (next !== parenOpen && next !== dot && next !== newline && next !== carriageReturn && next !== hash) input.acceptToken(printKeyword);
+  if (isWordChar(input.next)) return;
+  let off = 0;
+  while (input.peek(off) === space || input.peek(off) === tab) off++;
+  const first = input.peek(off);
+  if (first === singleQuote || first === doubleQuote || (first >= 48 && first <= 57)) {
+    input.acceptToken(printKeyword);
     return;
   }
+  if (!isWordChar(first)) return;
+  let word = "";
+  for (let ch = input.peek(off); isWordChar(ch); ch = input.peek(++off)) word += String.fromCharCode(ch);
+  if (!OPERATOR_WORDS.has(word)) input.acceptToken(printKeyword);
 });
 
 export const strings = new ExternalTokenizer((input, stack) => {
@@ -184,7 +202,7 @@ export const strings = new ExternalTokenizer((input, stack) => {
         }
         break;
       }
-    } else if (escapes && input.next === backslash) {
+    } else if (escapes && input.next === backslash && !(format && input.peek(1) === braceOpen)) {
       if (input.pos === start) {
         input.advance();
         const escaped = input.next;
@@ -196,9 +214,12 @@ export const strings = new ExternalTokenizer((input, stack) => {
         return;
       }
       break;
-    } else if (input.next === backslash && !escapes && input.peek(1) > -1) {
+    } else if (input.next === backslash && !escapes && input.peek(1) > -1 && !(format && input.peek(1) === braceOpen)) {
       // Raw strings still ignore escaped quotes, weirdly.
       input.advance(2);
+    } else if (input.next === backslash) {
+      // Changed from upstream: in `rf"\{x}"` and `f"\{x}"` the brace still opens a replacement field.
+      input.advance();
     } else if (input.next === quote && (!long || (input.peek(1) === quote && input.peek(2) === quote))) {
       if (input.pos === start) {
         input.acceptToken(stringEnd, long ? 3 : 1);
