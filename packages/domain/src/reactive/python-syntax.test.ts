@@ -7,6 +7,13 @@ describe("Python syntax accepted by the cell analysis", () => {
     expect(analyzeCell("python", code).error).toBeUndefined();
   });
 
+  // CPython parses flat chains of up to ~2990 operands (tested on 3.11); a long generated
+  // polynomial is the case that met @lezer/lr's cut of long left-recursive chains.
+  it.each([" + ", " ** ", " and ", " < ", " | "])("a chain of 2990 operands joined by %j", (operator) => {
+    const analysis = analyzeCell("python", `y = ${Array.from({ length: 2990 }, (_, i) => `c${i % 7}*s1**${i % 5}`).join(operator)}`);
+    expect(analysis).toEqual({ reads: ["c0", "c1", "c2", "c3", "c4", "c5", "c6", "s1"], writes: ["y"] });
+  });
+
   it.each([
     ["x = (1", 1],
     ["print x", 1],
