@@ -2,4 +2,5 @@ export * from "./analysis.js";
 export * from "./dependency-graph.js";
 export * from "./reactive-cell.js";
 export { JAVASCRIPT_GLOBALS, PYTHON_BUILTINS } from "./builtins.js";
+export { parseMagics, type Magic, type MagicCell } from "./python-magics.js";
 export { sqlPlaceholders } from "./sql-analysis.js";
