@@ -170,6 +170,7 @@ const cases: readonly Case[] = [
   { rule: "%%bash cell is opaque", code: "%%bash\nfor f in *.csv; do echo $f; done", reads: [], writes: [] },
   { rule: "%%bash --out binds its output name", code: "%%bash --out log --err errors\nmake", writes: ["errors", "log"] },
   { rule: "%%html, %%javascript and %%writefile are opaque", code: "%%writefile model.py\nimport numpy\nx = (", reads: [], writes: [] },
+  { rule: "help lines are ignored", code: "df.describe?\n?np\nn = len(df)", reads: ["df"], writes: ["n"] },
   { rule: "blank lines before a cell magic", code: "\n  \n%%time\nx = 1", writes: ["x"] },
   { rule: "a syntax error below a magic keeps its line number", code: "%matplotlib inline\n!ls\nx = = 1", error: "line 3" },
   // Syntax errors

@@ -68,7 +68,14 @@ describe("parseMagics", () => {
     expect(parseMagics('d["k=v"], e = !cmd').magics[0]?.target).toBe('d["k=v"], e');
     expect(parseMagics("x == !y").magics).toEqual([]);
     expect(parseMagics("x += %y").magics).toEqual([]);
-    expect(parseMagics("x = % y").magics).toEqual([]);
+    expect(parseMagics("x = % y").magics).toEqual([{ kind: "line", line: 1, name: "", args: "y", target: "x" }]);
+  });
+
+  it("reads IPython's help syntax as %pinfo", () => {
+    expect(parseMagics("np.mean?\n??np\nx = 1  # why?\n  x ?").magics).toEqual([
+      { kind: "line", line: 1, name: "pinfo", args: "np.mean" },
+      { kind: "line", line: 2, name: "pinfo2", args: "np" },
+    ]);
   });
 
   it("reads the names a cell magic's options bind", () => {

@@ -8,7 +8,8 @@
  *   namespace; `%%timeit` runs it inside a function of its own, so its names stay local; any other
  *   (`%%bash`, `%%html`, `%%writefile f`) is opaque: no names, no error.
  * - At the start of a logical line, `%name args` is a line magic and `!cmd` (or `!!cmd`) a shell
- *   escape; `target = %name args` and `target = !cmd` assign their result to `target`. `%time stmt`
+ *   escape; `target = %name args` and `target = !cmd` assign their result to `target`; `?obj` and
+ *   `obj?` (`??` too) ask for help, which IPython runs as `%pinfo obj` (`%pinfo2`). `%time stmt`
  *   runs stmt in the namespace, so it is analysed as stmt, and `%timeit stmt` as a function body;
  *   any other magic line reads and writes nothing.
  *
@@ -39,7 +40,9 @@ export interface MagicCell {
   readonly magics: readonly Magic[];
 }
 
-const MAYBE_MAGIC = /^[ \t]*[%!]|=[ \t]*[%!]/m;
+const MAYBE_MAGIC = /^[ \t]*[%!?]|=[ \t]*[%!]|\?\r?$/m;
+/** IPython's help-end form (`np.mean?`, `x[0]??`), which IPython only sees with no space before the `?`. */
+const HELP_END = /^(%{0,2}(?!\d)[\w*]+(?:\.(?!\d)[\w*]+|\[-?\d+\])*)(\?\??)[ \t]*$/;
 const CELL_MAGIC = /^[ \t]*%%([A-Za-z_][\w.]*)?[ \t]*(.*)$/;
 const PYTHON_BODY = new Set(["time", "capture", "prun", "debug"]);
 const SCRIPTS = new Set(["script", "bash", "sh", "perl", "ruby", "python", "python2", "python3", "pypy"]);
@@ -115,16 +118,20 @@ function translatePython(lines: readonly string[], offset: number, magics: Magic
 function lineMagic(line: string, lineNumber: number): { indent: string; magic: Magic } | undefined {
   const indent = /^[ \t]*/.exec(line)![0];
   const text = line.slice(indent.length);
-  if (text.startsWith("%") || text.startsWith("!")) return { indent, magic: escaped(text, lineNumber) };
+  if (text.startsWith("%") || text.startsWith("!") || text.startsWith("?")) return { indent, magic: escaped(text, lineNumber) };
+  const help = HELP_END.exec(text);
+  if (help) return { indent, magic: { kind: "line", line: lineNumber, name: help[2] === "??" ? "pinfo2" : "pinfo", args: help[1]! } };
   const assignment = splitAssignment(text);
-  if (!assignment || !/^(?:!(?!=)|%[A-Za-z_])/.test(assignment.value)) return undefined;
+  if (!assignment || !/^(?:!(?!=)|%)/.test(assignment.value)) return undefined;
   return { indent, magic: { ...escaped(assignment.value, lineNumber), target: assignment.target } };
 }
 
-/** The magic or shell escape that `text` (from its `%` or `!`) is. */
+/** The magic or shell escape that `text` (from its `%`, `!` or `?`) is. */
 function escaped(text: string, line: number): Magic {
   const shell = /^(!!?)(.*)$/.exec(text);
   if (shell) return { kind: "shell", line, name: shell[1]!, args: shell[2]! };
+  const help = /^(\?\??)(.*)$/.exec(text);
+  if (help) return { kind: "line", line, name: help[1] === "??" ? "pinfo2" : "pinfo", args: help[2]!.trim() };
   const [, sigil, word = "", args = ""] = /^(%%?)([A-Za-z_][\w.]*)?[ \t]*(.*)$/.exec(text)!;
   return { kind: "line", line, name: sigil === "%%" ? `%${word}` : word, args };
 }
