@@ -150,6 +150,15 @@ const cases: readonly Case[] = [
     reads: ["Color", "a", "ast", "b"],
     writes: ["hit", "n", "others", "rest"],
   },
+  // Operator chains have no node of their own in the vendored grammar: their operands are siblings
+  { rule: "a whole first iterable is evaluated outside the comprehension", code: "r = [b for b in a + b]", reads: ["a", "b"], writes: ["r"] },
+  { rule: "a whole default is evaluated outside the function", code: "def f(p=b + c, q=e * g):\n    return p", reads: ["b", "c", "e", "g"], writes: ["f"] },
+  { rule: "a whole lambda default is read", code: "f = lambda p=b + c, *, q=d: p", reads: ["b", "c", "d"], writes: ["f"] },
+  // Found by comparing reads with CPython's symtable on the standard library and site-packages
+  { rule: "methods' implicit __class__ is not a read", code: "class A:\n    def m(self):\n        return __class__", writes: ["A"] },
+  { rule: "identifiers are NFKC-normalised, as CPython does", code: "\uff57\uff49\uff44\uff54\uff48 = 1\nprint(width)", writes: ["width"] },
+  { rule: "a parenthesised annotation without a value binds nothing", code: "def f():\n    (g): int\n    return g", reads: ["g"], writes: ["f"] },
+  { rule: "a parenthesised annotated attribute reads its base", code: "(o.a): int\n(b): int = 1", reads: ["o"], writes: ["b"] },
   // IPython magics and shell escapes (issue 13, defect 5)
   { rule: "line magic is ignored", code: "%matplotlib inline\nimport matplotlib.pyplot as plt", writes: ["plt"] },
   { rule: "shell escape is ignored", code: "!pip list\n!!ls -la", reads: [], writes: [] },
