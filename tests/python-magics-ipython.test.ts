@@ -65,7 +65,7 @@ describe.skipIf(skipReason !== undefined)("magics found as IPython finds them", 
     const result = spawnSync("python3", ["-c", ORACLE], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     expect(result.status, result.stderr).toBe(0);
     const cells = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as { cell: string; defs: string[] | null });
-    const wrong = cells.flatMap(({ cell, defs }) => {
+    const wrong = cells.flatMap(({ cell, defs }): { cell: string; error?: string; writes?: string[]; ipython?: string[] }[] => {
       const analysis = analyzeCell("python", cell);
       if (analysis.error !== undefined) return [{ cell, error: analysis.error }];
       const writes = analysis.writes.filter((name) => !name.startsWith("_"));
