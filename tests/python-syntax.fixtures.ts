@@ -1,8 +1,8 @@
 /**
- * Python that CPython accepts and that the cell analysis must never call a syntax error: each
- * construct once, chosen where @lezer/python 1.1.19 or a naive reader goes wrong (trailing-dot
- * floats, PEP 614 decorators, `with` targets, bare `yield`, `print` as a name, soft keywords,
- * patterns, f-string corners, CRLF and tab indentation). `VALID_PYTHON` is checked against the
+ * Python that CPython accepts and that the cell analysis must never call a syntax error, chosen
+ * where @lezer/python 1.1.19 or a naive reader goes wrong (trailing-dot floats, PEP 614
+ * decorators, `with` targets, bare `yield`, `print` as a name, soft keywords, patterns, f-string
+ * corners, comments inside targets, CRLF and tab indentation). `VALID_PYTHON` is checked against the
  * machine's python3 by tests/python-stdlib-corpus.test.ts, so it cannot drift into invalid code.
  */
 export const VALID_PYTHON: readonly string[] = [
