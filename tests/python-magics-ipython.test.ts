@@ -12,6 +12,9 @@ import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { analyzeCell } from "@parallax/domain/reactive";
 
+/** The interpreter to compare with: PYTHON_BIN, else `python3` on PATH. */
+const PYTHON = process.env["PYTHON_BIN"] ?? "python3";
+
 const ORACLE = String.raw`
 import ast, json, random
 from IPython.core.inputtransformer2 import TransformerManager
@@ -56,13 +59,13 @@ for _ in range(1500):
     print(json.dumps({"cell": cell, "defs": defs(tree) if compare else None}))
 `;
 
-const probe = spawnSync("python3", ["-c", "import IPython"], { encoding: "utf8" });
-const skipReason = probe.error ? `python3 is not available (${probe.error.message})` : probe.status !== 0 ? "IPython is not installed for python3" : undefined;
+const probe = spawnSync(PYTHON, ["-c", "import IPython"], { encoding: "utf8" });
+const skipReason = probe.error ? `${PYTHON} is not available (${probe.error.message})` : probe.status !== 0 ? `IPython is not installed for ${PYTHON}` : undefined;
 if (skipReason) console.warn(`skipping the IPython comparison of magics: ${skipReason}`);
 
 describe.skipIf(skipReason !== undefined)("magics found as IPython finds them", () => {
   it("no syntax error and the same names on cells IPython turns into valid Python", { timeout: 60_000 }, () => {
-    const result = spawnSync("python3", ["-c", ORACLE], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const result = spawnSync(PYTHON, ["-c", ORACLE], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     expect(result.status, result.stderr).toBe(0);
     const cells = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as { cell: string; defs: string[] | null });
     const wrong = cells.flatMap(({ cell, defs }): { cell: string; error?: string; writes?: string[]; ipython?: string[] }[] => {

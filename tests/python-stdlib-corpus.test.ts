@@ -29,6 +29,9 @@ import { describe, expect, it } from "vitest";
 import { analyzeCell } from "@parallax/domain/reactive";
 import { VALID_PYTHON, VALID_PYTHON_312 } from "./python-syntax.fixtures.js";
 
+/** The interpreter to compare with: PYTHON_BIN, else `python3` on PATH. */
+const PYTHON = process.env["PYTHON_BIN"] ?? "python3";
+
 const REFERENCE = String.raw`
 import ast, builtins, json, os, symtable, sys, sysconfig, tokenize
 
@@ -242,13 +245,13 @@ interface Cell {
 }
 
 function python(script: string, args: readonly string[] = [], input?: string): string {
-  const result = spawnSync("python3", ["-c", script, ...args], { input, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`python3 failed: ${result.stderr}`);
+  const result = spawnSync(PYTHON, ["-c", script, ...args], { input, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`${PYTHON} failed: ${result.stderr}`);
   return result.stdout;
 }
 
-const probe = spawnSync("python3", ["--version"], { encoding: "utf8" });
-const skipReason = probe.error ? `python3 is not available (${probe.error.message})` : undefined;
+const probe = spawnSync(PYTHON, ["--version"], { encoding: "utf8" });
+const skipReason = probe.error ? `${PYTHON} is not available (${probe.error.message})` : undefined;
 if (skipReason) console.warn(`skipping the standard-library corpus test: ${skipReason}`);
 
 /** Counts and examples of the statements where the analysis and the reference differ, by kind. */
