@@ -40,7 +40,6 @@ export interface MagicCell {
   readonly magics: readonly Magic[];
 }
 
-const MAYBE_MAGIC = /^[ \t]*[%!?]|=[ \t]*[%!]|\?\r?$/m;
 /** IPython's help-end form (`np.mean?`, `x[0]??`), which IPython only sees with no space before the `?`. */
 const HELP_END = /^(%{0,2}(?!\d)[\w*]+(?:\.(?!\d)[\w*]+|\[-?\d+\])*)(\?\??)[ \t]*$/;
 const CELL_MAGIC = /^[ \t]*%%([A-Za-z_][\w.]*)?[ \t]*(.*)$/;
@@ -50,7 +49,7 @@ const TIMEIT_OPTION = /^-(?:[tcqo]+|[nrp][ \t]*\S+)[ \t]+/;
 const IDENTIFIER = /^[A-Za-z_]\w*$/;
 
 export function parseMagics(code: string): MagicCell {
-  if (!MAYBE_MAGIC.test(code)) return { language: "python", source: code, defines: [], magics: [] };
+  if (!mayHaveMagics(code)) return { language: "python", source: code, defines: [], magics: [] };
   const lines = code.split("\n");
   const first = lines.findIndex((line) => line.trim() !== "");
   const header = first < 0 ? null : CELL_MAGIC.exec(withoutCr(lines[first]!));
@@ -75,6 +74,30 @@ export function parseMagics(code: string): MagicCell {
   }
   const defines = SCRIPTS.has(name) ? [...args.matchAll(/--(?:out|err|proc)[ \t=]+([A-Za-z_]\w*)/g)].map((m) => m[1]!) : [];
   return { language: "opaque", source: source("", body.map((line) => keepCr(line, ""))), defines, magics };
+}
+
+/**
+ * A quick no for most cells: no line starts with `%`, `!` or `?`, no `=` is followed by `%` or `!`,
+ * no line ends with `?`. (A regular expression over the whole cell costs several times more.)
+ */
+function mayHaveMagics(code: string): boolean {
+  for (let start = 0; start >= 0 && start < code.length; ) {
+    let i = start;
+    while (code[i] === " " || code[i] === "\t") i++;
+    if (code[i] === "%" || code[i] === "!" || code[i] === "?") return true;
+    start = code.indexOf("\n", i);
+    if (start >= 0) start++;
+  }
+  for (let i = code.indexOf("="); i >= 0; i = code.indexOf("=", i + 1)) {
+    let j = i + 1;
+    while (code[j] === " " || code[j] === "\t") j++;
+    if (code[j] === "%" || code[j] === "!") return true;
+  }
+  for (let i = code.indexOf("?"); i >= 0; i = code.indexOf("?", i + 1)) {
+    const next = code[i + 1];
+    if (next === undefined || next === "\n" || next === "\r") return true;
+  }
+  return false;
 }
 
 function match(text: string, pattern: RegExp): string[] {

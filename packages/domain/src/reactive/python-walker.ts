@@ -43,12 +43,16 @@ function childrenOf(node: SyntaxNode): SyntaxNode[] {
 }
 
 export class PythonWalker {
-  constructor(private readonly code: string) {}
+  /** CPython reads identifiers in NFKC (`ｗｉｄｔｈ` is `width`); most cells are ASCII and skip it. */
+  private readonly normalize: boolean;
+
+  constructor(private readonly code: string) {
+    this.normalize = NON_ASCII.test(code);
+  }
 
   private text(node: SyntaxNode): string {
     const text = this.code.slice(node.from, node.to);
-    // CPython reads identifiers in NFKC: `ｗｉｄｔｈ` is `width`.
-    return NON_ASCII.test(text) ? text.normalize("NFKC") : text;
+    return this.normalize && NON_ASCII.test(text) ? text.normalize("NFKC") : text;
   }
 
   private fail(node: SyntaxNode, message: string): never {
