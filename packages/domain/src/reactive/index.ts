@@ -4,4 +4,5 @@ export * from "./reactive-cell.js";
 export * from "./cell-outputs.js";
 export * from "./reactive-nbformat.js";
 export { JAVASCRIPT_GLOBALS, PYTHON_BUILTINS } from "./builtins.js";
+export { parseMagics, type Magic, type MagicCell } from "./python-magics.js";
 export { sqlPlaceholders } from "./sql-analysis.js";

@@ -1,13 +1,26 @@
-/** Reads and writes of a Python cell, from the @lezer/python syntax tree. */
+/**
+ * Reads and writes of a Python cell (IPython magics included), from the syntax tree of the
+ * vendored @lezer/python grammar.
+ */
 import type { TreeCursor } from "@lezer/common";
-import { parser } from "@lezer/python";
 import type { CellAnalysis } from "./analysis.js";
 import { PYTHON_BUILTINS } from "./builtins.js";
 import { isPrivateName, sortedUnique } from "./names.js";
+import { parser } from "./python-grammar/parser.js";
+import { parseMagics } from "./python-magics.js";
 import { PythonScope } from "./python-scope.js";
 import { CellSyntaxError, lineOf, PythonWalker } from "./python-walker.js";
+import { analyzeSql } from "./sql-analysis.js";
 
 export function analyzePython(code: string): CellAnalysis {
+  const cell = parseMagics(code);
+  const analysis =
+    cell.language === "python" ? analyzePythonSource(cell.source) : cell.language === "sql" ? analyzeSql(cell.source) : { reads: [], writes: [] };
+  if (analysis.error !== undefined || cell.defines.length === 0) return analysis;
+  return { reads: analysis.reads, writes: sortedUnique([...analysis.writes, ...cell.defines.filter((name) => !isPrivateName(name))]) };
+}
+
+function analyzePythonSource(code: string): CellAnalysis {
   const tree = parser.parse(code);
   const syntaxError = findSyntaxError(tree.cursor(), code);
   if (syntaxError) return { reads: [], writes: [], error: syntaxError };

@@ -80,8 +80,9 @@ export class PythonScope {
     }
     for (const child of this.children) {
       for (const name of child.freeNames()) {
-        // Class bodies do not enclose the functions defined in them.
-        if (this.kind === "class" || !this.bound.has(name)) into.add(name);
+        // Class bodies do not enclose the functions defined in them, but give them the implicit
+        // `__class__` cell that `super()` uses.
+        if (this.kind === "class" ? name !== "__class__" : !this.bound.has(name)) into.add(name);
       }
     }
     return into;

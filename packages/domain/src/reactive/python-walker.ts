@@ -8,6 +8,7 @@ import { PythonScope } from "./python-scope.js";
 /** A construct the parser accepts but Python rejects (e.g. assigning to a call). */
 export class CellSyntaxError extends Error {}
 
+const NON_ASCII = /[^\x00-\x7f]/;
 const PUNCTUATION = new Set(["(", ")", "[", "]", "{", "}", ",", ":", "*", "**", ";"]);
 const COMPREHENSIONS = new Set([
   "ComprehensionExpression",
@@ -34,17 +35,24 @@ export function lineOf(code: string, offset: number): number {
   return line;
 }
 
+/** The children that carry meaning: comments may sit anywhere between them (`(a,  # note` newline `b) = pair`). */
 function childrenOf(node: SyntaxNode): SyntaxNode[] {
   const result: SyntaxNode[] = [];
-  for (let child = node.firstChild; child; child = child.nextSibling) result.push(child);
+  for (let child = node.firstChild; child; child = child.nextSibling) if (child.name !== "Comment") result.push(child);
   return result;
 }
 
 export class PythonWalker {
-  constructor(private readonly code: string) {}
+  /** CPython reads identifiers in NFKC (`ｗｉｄｔｈ` is `width`); most cells are ASCII and skip it. */
+  private readonly normalize: boolean;
+
+  constructor(private readonly code: string) {
+    this.normalize = NON_ASCII.test(code);
+  }
 
   private text(node: SyntaxNode): string {
-    return this.code.slice(node.from, node.to);
+    const text = this.code.slice(node.from, node.to);
+    return this.normalize && NON_ASCII.test(text) ? text.normalize("NFKC") : text;
   }
 
   private fail(node: SyntaxNode, message: string): never {
@@ -76,10 +84,6 @@ export class PythonWalker {
         return this.withStatement(node, scope);
       case "TryStatement":
         return this.tryStatement(node, scope);
-      case "DecoratedStatement":
-        return this.visitChildren(node, scope);
-      case "Decorator":
-        return this.decorator(node, scope);
       case "FunctionDefinition":
         return this.functionDefinition(node, scope);
       case "ClassDefinition":
@@ -126,17 +130,23 @@ export class PythonWalker {
       else if (child.name === "TypeDef") annotation = child;
       else segments[segments.length - 1]!.push(child);
     }
-    const targets = segments.length > 1 ? segments.slice(0, -1) : segments;
     if (segments.length > 1) for (const value of segments[segments.length - 1]!) this.visit(value, scope);
     if (annotation) this.visitChildren(annotation, scope);
+    // `(x): int` without a value binds nothing: CPython only binds a bare name annotated alone.
+    const only = segments.length === 1 && segments[0]!.length === 1 ? segments[0]![0] : undefined;
+    if (only?.name === "ParenthesizedExpression" && childrenOf(only)[1]?.name === "VariableName") return;
+    const targets = segments.length > 1 ? segments.slice(0, -1) : segments;
     for (const segment of targets) for (const target of segment) this.target(target, scope);
   }
 
   private update(node: SyntaxNode, scope: PythonScope): void {
     const children = childrenOf(node);
     const operator = children.findIndex((child) => child.name === "UpdateOp");
+    const targets = children.slice(0, operator);
+    // `x += v` loads x before it evaluates v and binds x again: the cell reads x too.
+    for (const target of targets) this.target(target, scope, (name) => scope.load(name));
     for (const value of children.slice(operator + 1)) this.visit(value, scope);
-    for (const target of children.slice(0, operator)) this.target(target, scope);
+    for (const target of targets) this.target(target, scope);
   }
 
   private deletion(node: SyntaxNode, scope: PythonScope): void {
@@ -220,17 +230,6 @@ export class PythonWalker {
     }
   }
 
-  private decorator(node: SyntaxNode, scope: PythonScope): void {
-    // `@a.b.c(args)`: only `a` is a name; the rest are attributes.
-    let first = true;
-    for (const child of childrenOf(node)) {
-      if (child.name === "VariableName") {
-        if (first) scope.load(this.text(child));
-        first = false;
-      } else this.visit(child, scope);
-    }
-  }
-
   /** A scope holding PEP 695 type parameters, in which annotations (and the body) are evaluated. */
   private typeParameterScope(node: SyntaxNode, scope: PythonScope): PythonScope {
     const typeParams = node.getChild("TypeParamList");
@@ -247,13 +246,13 @@ export class PythonWalker {
 
   /** Parameters bind in `body`; defaults are evaluated in `outer`, annotations in `annotations`. */
   private parameters(list: SyntaxNode, outer: PythonScope, annotations: PythonScope, body: PythonScope): void {
-    let defaultNext = false;
+    // A default runs to the next comma: `b + c` in `p=b + c` is three siblings.
+    let inDefault = false;
     for (const child of childrenOf(list)) {
-      if (child.name === "AssignOp") defaultNext = true;
-      else if (defaultNext) {
-        this.visit(child, outer);
-        defaultNext = false;
-      } else if (child.name === "VariableName") body.store(this.text(child));
+      if (child.name === "AssignOp") inDefault = true;
+      else if (child.name === ",") inDefault = false;
+      else if (inDefault) this.visit(child, outer);
+      else if (child.name === "VariableName") body.store(this.text(child));
       else if (child.name === "TypeDef") this.visitChildren(child, annotations);
     }
   }
@@ -375,18 +374,20 @@ export class PythonWalker {
     const inner = new PythonScope("comprehension", scope);
     const firstFor = children.findIndex((child) => child.name === "for" || child.name === "async");
     let part: "element" | "targets" | "iterable" | "condition" = "element";
-    let firstIterable = true;
+    // The first iterable runs to the next clause: `a + b` in `for b in a + b` is three siblings.
+    let clauses = 0;
     const elements = children.slice(0, firstFor);
     for (const child of children.slice(firstFor)) {
       if (child.name === "async") continue;
-      if (child.name === "for") part = "targets";
-      else if (child.name === "in" && part === "targets") part = "iterable";
-      else if (child.name === "if") part = "condition";
-      else if (part === "targets") this.target(child, inner);
-      else if (part === "iterable") {
-        this.visit(child, firstIterable ? scope : inner);
-        firstIterable = false;
-      } else this.visit(child, inner);
+      if (child.name === "for") {
+        part = "targets";
+        clauses++;
+      } else if (child.name === "in" && part === "targets") part = "iterable";
+      else if (child.name === "if") {
+        part = "condition";
+        clauses++;
+      } else if (part === "targets") this.target(child, inner);
+      else this.visit(child, part === "iterable" && clauses === 1 ? scope : inner);
     }
     for (const element of elements) this.visit(element, inner);
   }
