@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import type { CellOutput } from "@parallax/domain/reactive";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
+import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, limitOutputs, limitText } from "../output-limits.js";
 import { SerialLock } from "../serial-lock.js";
 import { rewriteCell } from "./javascript-rewrite.js";
 import { JAVASCRIPT_WORKER } from "./javascript-worker.source.js";
@@ -14,13 +15,16 @@ export interface JavaScriptKernelOptions {
   timeoutMs: number;
   /** Extra time the main thread waits past the vm timeout before it terminates the worker. */
   graceMs?: number;
+  maxOutputBytes?: number;
+  maxStreamChars?: number;
 }
 
 /**
  * A notebook's JavaScript cells run in one `node:vm` context inside a worker thread, so a
  * runaway cell never blocks the host. Synchronous loops stop at the vm timeout with the
  * context intact; anything that will not stop (or an interrupt) terminates the worker,
- * and the next cell gets a fresh context.
+ * and the next cell gets a fresh context. Terminating the worker is the kernel's reset:
+ * timers and intervals a cell left running end with it.
  */
 export class JavaScriptKernel {
   private worker: Worker | undefined;
@@ -29,6 +33,10 @@ export class JavaScriptKernel {
   private readonly lock = new SerialLock();
 
   constructor(private readonly options: JavaScriptKernelOptions) {}
+
+  private get maxOutputBytes(): number {
+    return this.options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  }
 
   get started(): boolean {
     return this.worker !== undefined;
@@ -68,7 +76,11 @@ export class JavaScriptKernel {
         signal?.addEventListener("abort", abort, { once: true });
         this.listener = (message) => {
           if (message.type === "stream") onStream(message.name, message.text);
-          else if (message.type === "done") finish(message.status === "success" ? { status: "success", outputs: message.outputs } : { status: "error", outputs: message.outputs, error: message.error ?? "Error" });
+          else if (message.type === "done") {
+            const outputs = limitOutputs(message.outputs, this.maxOutputBytes);
+            const error = limitText(message.error ?? "Error", this.maxOutputBytes);
+            finish(message.status === "success" ? { status: "success", outputs } : { status: "error", outputs, error });
+          }
         };
         this.onExit = () => finish({ status: "error", outputs: [], error: "kernel died" });
         worker.postMessage({ op: "run", id, code: rewritten.code, hasResult: rewritten.hasResult, isAsync: rewritten.isAsync, delete: deleteFirst, timeoutMs: this.options.timeoutMs });
@@ -105,7 +117,8 @@ export class JavaScriptKernel {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(JAVASCRIPT_WORKER, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 512 } });
+    const workerData = { maxOutputBytes: this.maxOutputBytes, maxStreamChars: this.options.maxStreamChars ?? DEFAULT_MAX_STREAM_CHARS };
+    const worker = new Worker(JAVASCRIPT_WORKER, { eval: true, workerData, resourceLimits: { maxOldGenerationSizeMb: 512 } });
     worker.unref();
     worker.on("message", (message: WorkerMessage) => {
       if (this.worker === worker) this.listener?.(message);

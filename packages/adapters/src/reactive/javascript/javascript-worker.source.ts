@@ -1,15 +1,59 @@
 /**
- * The worker thread of a notebook's JavaScript kernel (`new Worker(source, { eval: true })`):
- * one `node:vm` context per notebook, console captured into the cell's stream, the vm's own
- * timeout for runaway synchronous code. Embedded as a string so `src` and `dist` both ship it.
+ * The worker thread of a notebook's JavaScript kernel (`new Worker(source, { eval: true,
+ * workerData: { maxOutputBytes, maxStreamChars } })`): one `node:vm` context per notebook,
+ * console captured into the cell's stream, the vm's own timeout for runaway synchronous code.
+ * Embedded as a string so `src` and `dist` both ship it.
+ *
+ * Sizes are capped before a message is posted (posting copies it into the host's heap): an
+ * output at maxOutputBytes (text keeps its head and a note, a table too large becomes a
+ * note), a cell's console at maxStreamChars characters. The host caps again.
  */
 export const JAVASCRIPT_WORKER = String.raw`
-const { parentPort } = require("node:worker_threads");
+const { parentPort, workerData } = require("node:worker_threads");
 const vm = require("node:vm");
 const util = require("node:util");
 
+const { maxOutputBytes, maxStreamChars } = workerData;
+const CHUNK = 65536;
+// What is left of the running cell's console budget (timers a cell left running spend the next cell's).
+let room = maxStreamChars;
+
+function human(bytes) {
+  for (const [unit, scale] of [["MiB", 1048576], ["KiB", 1024]]) {
+    if (bytes < scale) continue;
+    const value = Math.round((bytes / scale) * 10) / 10;
+    return (Number.isInteger(value) ? value : value.toFixed(1)) + " " + unit;
+  }
+  return bytes + " bytes";
+}
+
+function note(bytes) {
+  return "[output truncated: " + human(bytes) + " > " + human(maxOutputBytes) + " limit]";
+}
+
+// At most maxOutputBytes UTF-8 bytes, the note included, cut between characters.
+function cut(text) {
+  if (text.length * 3 <= maxOutputBytes) return text;
+  const bytes = Buffer.byteLength(text);
+  if (bytes <= maxOutputBytes) return text;
+  const tail = "\n" + note(bytes);
+  const keep = Math.max(0, maxOutputBytes - tail.length);
+  return Buffer.from(text.slice(0, keep)).subarray(0, keep).toString("utf8").replace(/\uFFFD$/, "") + tail;
+}
+
 const stream = (name) => (...args) => {
-  parentPort.postMessage({ type: "stream", name, text: util.format(...args) + "\n" });
+  if (room < 0) return;
+  let text = util.format(...args) + "\n";
+  if (text.length > room) {
+    // Once noted (room -1), the rest is dropped; a budget spent exactly still gets its note.
+    text = text.slice(0, room) + "\n[output truncated at " + maxStreamChars + " characters]\n";
+    room = -1;
+  } else {
+    room -= text.length;
+  }
+  for (let start = 0; start < text.length; start += CHUNK) {
+    parentPort.postMessage({ type: "stream", name, text: text.slice(start, start + CHUNK) });
+  }
 };
 const sandboxConsole = {
   log: stream("stdout"), info: stream("stdout"), debug: stream("stdout"), trace: stream("stdout"),
@@ -35,25 +79,39 @@ function isTable(value) {
 
 function format(value) {
   if (value === undefined) return [];
-  if (isTable(value)) return [{ mime_type: "application/json", data: JSON.parse(JSON.stringify(value)), metadata: {} }];
-  const text = typeof value === "string" ? value : util.inspect(value, { depth: 4 });
-  return [{ mime_type: "text/plain", data: text, metadata: {} }];
+  if (isTable(value)) {
+    let json;
+    try {
+      json = JSON.stringify(value);
+    } catch {
+      // Too large for one string, or circular.
+    }
+    const bytes = json === undefined ? Infinity : Buffer.byteLength(json);
+    if (bytes <= maxOutputBytes) return [{ mime_type: "application/json", data: JSON.parse(json), metadata: {} }];
+    const size = bytes === Infinity ? "over 512 MiB" : human(bytes);
+    return [{ mime_type: "text/plain", data: "[output not shown: application/json " + size + " > " + human(maxOutputBytes) + " limit]", metadata: {} }];
+  }
+  const text = typeof value === "string" ? value : util.inspect(value, { depth: 4, maxStringLength: maxOutputBytes });
+  return [{ mime_type: "text/plain", data: cut(text), metadata: {} }];
 }
 
+// undefined: not JSON, or larger than an output may be (the host reports it as too large).
 function jsonable(value) {
+  let text;
   try {
-    const text = JSON.stringify(value);
-    return text === undefined ? String(value) : JSON.parse(text);
+    text = JSON.stringify(value);
   } catch {
-    return String(value);
+    return undefined;
   }
+  if (text === undefined) return String(value);
+  return Buffer.byteLength(text) <= maxOutputBytes ? JSON.parse(text) : undefined;
 }
 
 function failure(error, timeoutMs) {
   const timedOut = error && (error.code === "ERR_SCRIPT_EXECUTION_TIMEOUT" || error.name === "TimeoutError");
   if (timedOut) return "TimeoutError: cell execution timed out after " + timeoutMs / 1000 + " s";
-  if (error && error.stack) parentPort.postMessage({ type: "stream", name: "stderr", text: String(error.stack) + "\n" });
-  return error && error.name ? error.name + ": " + error.message : "Error: " + String(error);
+  if (error && error.stack) stream("stderr")(String(error.stack));
+  return cut(error && error.name ? error.name + ": " + error.message : "Error: " + String(error));
 }
 
 function deadline(promise, timeoutMs) {
@@ -76,6 +134,7 @@ parentPort.on("message", (request) => {
 
 async function handle(request) {
   if (request.op === "run") {
+    room = maxStreamChars;
     forget(request.delete);
     const started = Date.now();
     try {
@@ -92,8 +151,11 @@ async function handle(request) {
     const missing = [];
     for (const name of request.names) {
       const key = JSON.stringify(name);
-      if (vm.runInContext(key + " in globalThis", context)) values[name] = jsonable(vm.runInContext("globalThis[" + key + "]", context));
-      else missing.push(name);
+      if (!vm.runInContext(key + " in globalThis", context)) missing.push(name);
+      else {
+        const value = jsonable(vm.runInContext("globalThis[" + key + "]", context));
+        if (value !== undefined) values[name] = value;
+      }
     }
     parentPort.postMessage({ type: "values", values, missing });
   }

@@ -1,19 +1,32 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { createInterface } from "node:readline";
 import { z } from "zod";
 import type { CellOutput } from "@parallax/domain/reactive";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
-import { PYTHON_DRIVER } from "./python-driver.source.js";
+import { signalGroup, stopProcessGroup } from "../../shared/process-group.js";
+import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, humanBytes, limitOutputs, limitText } from "../output-limits.js";
 import { SerialLock } from "../serial-lock.js";
+import { ProtocolLines } from "./protocol-lines.js";
+import { PYTHON_DRIVER } from "./python-driver.source.js";
 
 const outputSchema = z.object({ mime_type: z.string(), data: z.json(), metadata: z.record(z.string(), z.json()).default({}) });
 const messageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready"), pid: z.number(), version: z.string() }),
   z.object({ type: z.literal("stream"), name: z.enum(["stdout", "stderr"]), text: z.string() }),
   z.object({ type: z.literal("done"), status: z.enum(["success", "error"]), outputs: z.array(outputSchema), error: z.string().optional() }),
-  z.object({ type: z.literal("values"), values: z.record(z.string(), z.json()), missing: z.array(z.string()) }),
+  z.object({
+    type: z.literal("values"),
+    values: z.record(z.string(), z.json()),
+    missing: z.array(z.string()),
+    too_large: z.array(z.string()).default([]),
+  }),
 ]);
 type Message = z.infer<typeof messageSchema>;
+/** The first bytes of a line too long to read: which message it was (the driver writes `type` first). */
+const overlongHead = z.object({
+  type: z.enum(["stream", "done", "values"]).catch("stream"),
+  status: z.enum(["success", "error"]).catch("error"),
+  name: z.enum(["stdout", "stderr"]).catch("stderr"),
+});
 
 export interface PythonProcessOptions {
   pythonBin: string;
@@ -23,7 +36,12 @@ export interface PythonProcessOptions {
   startTimeoutMs?: number;
   /** marimo's rule (default): `_x` is private to its cell. Jupyter semantics (re-execution) turn it off. */
   privateNames?: boolean;
+  /** Bytes one output may take (text is cut, anything else becomes a note). */
+  maxOutputBytes?: number;
+  /** Characters of stdout and stderr together one cell may send. */
+  maxStreamChars?: number;
 }
+
 
 interface Running {
   onMessage(message: Message): void;
@@ -36,6 +54,11 @@ export const KERNEL_DIED = "kernel died";
  * A persistent python3 subprocess running the embedded driver. One request at a time
  * (callers queue on a lock); a crash fails the running request with `kernel died` and the
  * next request starts a fresh process.
+ *
+ * The kernel leads its own process group (`detached`), and every way it ends (close, an
+ * interrupt that does not stop the cell, a crash) ends the group: threads a cell left
+ * running and processes it forked go with it. Protocol lines are read with a byte cap and
+ * outputs capped again here, whatever the driver did.
  */
 export class PythonProcess {
   private child: ChildProcessWithoutNullStreams | undefined;
@@ -44,7 +67,16 @@ export class PythonProcess {
   private readonly lock = new SerialLock();
   private closed = false;
 
-  constructor(private readonly options: PythonProcessOptions) {}
+  private readonly maxOutputBytes: number;
+  private readonly maxStreamChars: number;
+  /** One `done` line holds an output plus small fields; stream chunks are 64 Ki characters at most. */
+  private readonly maxLineBytes: number;
+
+  constructor(private readonly options: PythonProcessOptions) {
+    this.maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    this.maxStreamChars = options.maxStreamChars ?? DEFAULT_MAX_STREAM_CHARS;
+    this.maxLineBytes = Math.max(2 * this.maxOutputBytes, 1024 * 1024) + 64 * 1024;
+  }
 
   get started(): boolean {
     return this.child !== undefined;
@@ -65,7 +97,8 @@ export class PythonProcess {
         const interrupt = () => {
           if (killTimer) return;
           child.kill("SIGINT");
-          killTimer = setTimeout(() => child.kill("SIGKILL"), this.options.interruptGraceMs ?? 2_000);
+          // A cell that ignores the interrupt costs the kernel: the group is killed and restarts on next use.
+          killTimer = setTimeout(() => signalGroup(child.pid!, "SIGKILL"), this.options.interruptGraceMs ?? 2_000);
         };
         const timeout = setTimeout(() => {
           timedOut = true;
@@ -83,8 +116,9 @@ export class PythonProcess {
           onMessage: (message) => {
             if (message.type === "stream") onStream(message.name, message.text);
             else if (message.type === "done") {
-              const outputs = message.outputs as CellOutput[];
-              finish(message.status === "success" ? { status: "success", outputs } : { status: "error", outputs, error: message.error ?? "Error" });
+              const outputs = limitOutputs(message.outputs as CellOutput[], this.maxOutputBytes);
+              const error = limitText(message.error ?? "Error", this.maxOutputBytes);
+              finish(message.status === "success" ? { status: "success", outputs } : { status: "error", outputs, error });
             }
           },
           onExit: () => finish({ status: "error", outputs: [], error: KERNEL_DIED }),
@@ -94,7 +128,10 @@ export class PythonProcess {
     });
   }
 
-  /** Current values of `names` as JSON (for SQL parameters); names not defined are `missing`. */
+  /**
+   * Current values of `names` as JSON (for SQL parameters); names not defined are `missing`,
+   * names in neither list were too large to hand over.
+   */
   values(names: readonly string[]): Promise<{ values: Record<string, unknown>; missing: string[] }> {
     return this.lock.run(async () => {
       if (!this.child) return { values: {}, missing: [...names] };
@@ -126,19 +163,29 @@ export class PythonProcess {
     return this.child?.pid;
   }
 
+  /** Stops the kernel and everything it started; resolves once the whole group is gone. */
   async close(): Promise<void> {
     this.closed = true;
-    const child = this.child;
-    if (!child) return;
-    await new Promise<void>((resolve) => {
-      const force = setTimeout(() => child.kill("SIGKILL"), 2_000);
-      child.once("exit", () => {
-        clearTimeout(force);
-        resolve();
-      });
-      child.stdin.end();
-      child.kill("SIGTERM");
-    });
+    const child = this.child ?? (await this.starting?.catch(() => undefined));
+    if (!child?.pid) return;
+    child.stdin.end();
+    await stopProcessGroup(child.pid, 2_000);
+  }
+
+  /**
+   * A line longer than any the driver writes (a cell wrote to the protocol itself): read as
+   * the message it started, with a note in place of its content.
+   */
+  private overlong(head: string, bytes: number): Message {
+    const fields = Object.fromEntries([...head.matchAll(/"(type|status|name)": "(\w+)"/g)].map((match) => [match[1], match[2]]));
+    const { type, status, name } = overlongHead.parse(fields);
+    const note = `[output truncated: ${humanBytes(bytes)} > ${humanBytes(this.maxLineBytes)} limit]`;
+    if (type === "done") {
+      const outputs = [{ mime_type: "text/plain", data: note, metadata: {} }];
+      return status === "success" ? { type, status, outputs } : { type, status, outputs, error: `Error (message too large to read) ${note}` };
+    }
+    if (type === "values") return { type, values: {}, missing: [], too_large: [] };
+    return { type: "stream", name, text: `${note}\n` };
   }
 
   private timeoutMessage(result: KernelRunResult): string {
@@ -162,13 +209,16 @@ export class PythonProcess {
 
   private start(): Promise<ChildProcessWithoutNullStreams> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.options.pythonBin, ["-u", "-c", PYTHON_DRIVER], {
+      const limits = [this.maxOutputBytes, this.maxStreamChars, this.maxLineBytes].map(String);
+      const child = spawn(this.options.pythonBin, ["-u", "-c", PYTHON_DRIVER, ...limits], {
         stdio: ["pipe", "pipe", "pipe"],
+        detached: true,
         env: { ...process.env, PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8", MPLBACKEND: "Agg" },
       });
       let ready = false;
+      const killGroup = () => child.pid !== undefined && signalGroup(child.pid, "SIGKILL");
       const startTimer = setTimeout(() => {
-        child.kill("SIGKILL");
+        killGroup();
         reject(new Error("Python kernel did not start"));
       }, this.options.startTimeoutMs ?? 15_000);
       child.once("error", (error) => {
@@ -183,20 +233,24 @@ export class PythonProcess {
         // Output written below Python's sys.stderr/sys.stdout (C extensions, subprocesses).
         if (this.running && this.child === child) this.running.onMessage({ type: "stream", name: "stderr", text });
       });
-      createInterface({ input: child.stdout }).on("line", (line) => {
-        const parsed = messageSchema.safeParse(safeJson(line));
-        if (!parsed.success) return;
-        if (parsed.data.type === "ready") {
+      const lines = new ProtocolLines(
+        this.maxLineBytes,
+        (line) => {
+          const parsed = messageSchema.safeParse(safeJson(line));
+          if (!parsed.success) return;
+          if (parsed.data.type !== "ready") return this.running?.onMessage(parsed.data);
           ready = true;
           clearTimeout(startTimer);
           this.child = child;
           resolve(child);
-          return;
-        }
-        this.running?.onMessage(parsed.data);
-      });
+        },
+        (head, bytes) => this.running?.onMessage(this.overlong(head, bytes)),
+      );
+      child.stdout.on("data", (chunk: Buffer) => lines.push(chunk));
       child.once("exit", () => {
         clearTimeout(startTimer);
+        // Whatever the kernel forked outlives it otherwise.
+        killGroup();
         if (!ready) reject(new Error(`Python kernel exited before it was ready (${this.options.pythonBin})`));
         if (this.child === child) {
           this.child = undefined;

@@ -55,6 +55,23 @@ describe("SqlKernel on DuckDB", () => {
     expect(data.truncated).toBe(true);
     expect(result.stdout).toBe("Result truncated to the first 1000 rows.\n");
   });
+
+  it("caps a result's bytes: the leading rows that fit and a note, or only a note", async () => {
+    const small = new SqlKernel(null, async (names) => ({ values: {}, missing: [], tooLarge: [...names] }), 5_000, 4096);
+    try {
+      const wide = await run(small, "SELECT repeat('x', 100) AS s FROM range(1000)");
+      const rows = (wide.outputs[0]?.data as { rows: unknown[] }).rows;
+      expect(rows.length).toBeGreaterThan(10);
+      expect(rows.length).toBeLessThan(41);
+      expect(wide.outputs[1]).toEqual({ mime_type: "text/plain", data: `[output truncated: ${rows.length} of 1000 rows shown, 102.6 KiB > 4 KiB limit]`, metadata: {} });
+      expect((await run(small, "SELECT repeat('y', 100000) AS s")).outputs).toEqual([
+        { mime_type: "text/plain", data: "[output not shown: application/json 97.7 KiB > 4 KiB limit]", metadata: {} },
+      ]);
+      expect((await run(small, "SELECT {big}")).error).toBe("ValueError: 'big' is too large to bind as a query parameter");
+    } finally {
+      await small.close();
+    }
+  });
 });
 
 const initdb = spawnSync("sh", ["-c", "command -v initdb"], { encoding: "utf8" }).stdout.trim();

@@ -2,13 +2,14 @@ import { DuckDBInstance, DuckDBTypeId, ResultReturnType, type DuckDBConnection, 
 import pg from "pg";
 import type { JsonValue } from "@parallax/domain/notebook";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
+import { DEFAULT_MAX_OUTPUT_BYTES, limitOutputs, limitText } from "../output-limits.js";
 import { SerialLock } from "../serial-lock.js";
 import { bindPlaceholders, splitStatements } from "./sql-placeholders.js";
 
 export const SQL_ROW_LIMIT = 1_000;
 
 /** Values for `{name}` placeholders, looked up in the notebook's other kernels. */
-export type ValueLookup = (names: readonly string[]) => Promise<{ values: Record<string, unknown>; missing: string[] }>;
+export type ValueLookup = (names: readonly string[]) => Promise<{ values: Record<string, unknown>; missing: string[]; tooLarge?: string[] }>;
 
 interface Table {
   columns: string[];
@@ -27,7 +28,8 @@ interface Engine {
 /**
  * SQL cells: DuckDB in process by default (one in-memory database per notebook, so a
  * `CREATE TABLE` in one cell is visible to the next); PostgreSQL when the notebook has a
- * connection string. Results are tables capped at 1,000 rows, with a note when cut.
+ * connection string. Results are tables capped at 1,000 rows, with a note when cut, and at
+ * `maxOutputBytes` (the leading rows that fit are kept).
  */
 export class SqlKernel {
   private engine: Engine | undefined;
@@ -37,6 +39,7 @@ export class SqlKernel {
     private connectionString: string | null,
     private readonly lookup: ValueLookup,
     private readonly timeoutMs: number,
+    private readonly maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES,
   ) {}
 
   /** Runs the cell's statements in order; the last one's rows are the output. */
@@ -44,8 +47,9 @@ export class SqlKernel {
     return this.lock.run(async () => {
       const statements = splitStatements(code).map(bindPlaceholders);
       const wanted = [...new Set(statements.flatMap((statement) => statement.names))];
-      const { values, missing } = wanted.length > 0 ? await this.lookup(wanted) : { values: {}, missing: [] };
+      const { values, missing, tooLarge = [] } = wanted.length > 0 ? await this.lookup(wanted) : { values: {}, missing: [] };
       if (missing.length > 0) return { status: "error", outputs: [], error: `NameError: name '${missing[0]}' is not defined` };
+      if (tooLarge.length > 0) return { status: "error", outputs: [], error: `ValueError: '${tooLarge[0]}' is too large to bind as a query parameter` };
       if (statements.length === 0) return { status: "success", outputs: [] };
       let engine: Engine;
       try {
@@ -69,10 +73,10 @@ export class SqlKernel {
         if (!table || table.columns.length === 0) return { status: "success", outputs: [] };
         if (table.truncated) onStream("stdout", `Result truncated to the first ${SQL_ROW_LIMIT} rows.\n`);
         const data = { type: "table", columns: table.columns, rows: table.rows, ...(table.truncated ? { truncated: true } : {}) };
-        return { status: "success", outputs: [{ mime_type: "application/json", data, metadata: {} }] };
+        return { status: "success", outputs: limitOutputs([{ mime_type: "application/json", data, metadata: {} }], this.maxOutputBytes) };
       } catch (error) {
         if (timedOut) return { status: "error", outputs: [], error: `TimeoutError: query timed out after ${this.timeoutMs / 1000} s` };
-        return { status: "error", outputs: [], error: `SQLError: ${(error as Error).message}` };
+        return { status: "error", outputs: [], error: limitText(`SQLError: ${(error as Error).message}`, this.maxOutputBytes) };
       } finally {
         clearTimeout(timer);
         signal?.removeEventListener("abort", stop);
