@@ -16,8 +16,8 @@
  * (the host drops longer lines unread, so a message that would be longer is shrunk to a
  * note). The host caps again: this driver runs cell code, so it is not trusted to.
  *
- * The kernel leads its own process group; if the host dies without stopping it (SIGKILL),
- * a watchdog thread ends the whole group, so processes a cell forked go too.
+ * The kernel leads its own process group; when the host closes stdin or dies (even by SIGKILL),
+ * the driver ends the whole group, so processes a cell forked go too.
  */
 import { PYTHON_MANGLER } from "./python-mangler.source.js";
 
@@ -343,13 +343,17 @@ def _get(request):
     _send({"type": "values", "values": values, "missing": missing, "too_large": too_large})
 
 
-def _watch_host(host):
-    while os.getppid() == host:
-        time.sleep(1)
+def _end_group():
     # Only a group leader may take its whole group down; anything else only ends itself.
     if os.getpgid(0) == os.getpid():
         os.killpg(0, signal.SIGKILL)
     os._exit(1)
+
+
+def _watch_host(host):
+    while os.getppid() == host:
+        time.sleep(1)
+    _end_group()
 
 
 threading.Thread(target=_watch_host, args=(os.getppid(),), daemon=True).start()
@@ -368,4 +372,6 @@ for _line in _requests:
         _executing = False
         _flush_streams()
         _send({"type": "done", "status": "error", "outputs": [], "error": "KeyboardInterrupt"})
+# stdin closed: the host is gone or stopping this kernel, and nothing the kernel started may outlive it.
+_end_group()
 `;
