@@ -23,8 +23,11 @@ interface CurrentRun {
 }
 
 const FAILED: ReadonlySet<string> = new Set(["error", "blocked"]);
-/** A cell's kept and streamed output; a runaway print loop must not fill memory, sockets and the store. */
-const MAX_STDOUT_CHARS = 1_000_000;
+
+export interface SessionLimits {
+  /** A cell's kept and streamed output; a runaway print loop must not fill memory, sockets and the store. */
+  readonly maxStdoutChars?: number;
+}
 
 /**
  * One open notebook: the in-memory source of truth while it runs. Mutations are applied
@@ -41,7 +44,9 @@ export class NotebookSession {
   private current: CurrentRun | undefined;
   private loop: Fiber.Fiber<void> | undefined;
   private closed = false;
+  private ran = false;
   private readonly writer: CoalescingWriter;
+  private readonly maxStdoutChars: number;
 
   private constructor(
     private notebook: Omit<ReactiveNotebook, "cells">,
@@ -49,16 +54,18 @@ export class NotebookSession {
     persist: Persist,
     private readonly events: PubSub.PubSub<NotebookEvent>,
     private readonly wake: Queue.Queue<void>,
+    limits: SessionLimits,
   ) {
     this.writer = new CoalescingWriter(() => persist(() => this.snapshot()));
+    this.maxStdoutChars = limits.maxStdoutChars ?? 1_000_000;
   }
 
-  static open(notebook: ReactiveNotebook, kernel: Kernel, persist: Persist): Effect.Effect<NotebookSession> {
+  static open(notebook: ReactiveNotebook, kernel: Kernel, persist: Persist, limits: SessionLimits = {}): Effect.Effect<NotebookSession> {
     return Effect.gen(function* () {
       const events = yield* PubSub.unbounded<NotebookEvent>();
       const wake = yield* Queue.unbounded<void>();
       const { cells, ...header } = notebook;
-      const session = new NotebookSession(header, kernel, persist, events, wake);
+      const session = new NotebookSession(header, kernel, persist, events, wake, limits);
       cells.forEach((cell, index) => session.index(cell, index));
       session.loop = yield* Effect.forkDetach(session.runLoop());
       return session;
@@ -164,14 +171,30 @@ export class NotebookSession {
     return Effect.suspend(() => {
       const missing = cellIds.find((id) => !this.cells.has(id));
       if (missing !== undefined) return Effect.fail(new NotFound({ message: "Cell not found" }));
+      this.ran = true;
       this.pending.push(...cellIds);
       return Queue.offer(this.wake, undefined).pipe(Effect.asVoid);
+    });
+  }
+
+  /** Fails the cell with `error` without running it (nor its dependents); its outputs stay. */
+  refuse(cellId: string, error: string): Effect.Effect<void, NotFound> {
+    return Effect.suspend(() => {
+      const cell = this.cells.get(cellId);
+      if (!cell) return Effect.fail(new NotFound({ message: "Cell not found" }));
+      this.finish(cell, "error", error);
+      return this.persist();
     });
   }
 
   /** Whether a run is queued or in progress. */
   get busy(): boolean {
     return this.pending.length > 0 || this.current !== undefined;
+  }
+
+  /** Whether this session has run anything, so its kernel may hold a live process. */
+  get hasKernel(): boolean {
+    return this.ran;
   }
 
   /** Resolves once nothing is queued or running and the results are stored (tests, the chat tool's `run_cell`). */
@@ -345,11 +368,15 @@ export class NotebookSession {
       cell.error = null;
       this.publish({ type: "cell_status", cellId: id, status: "running" });
       const kernelCell = { id, language: cell.type, code: cell.code, reads: cell.reads, writes: cell.writes };
+      const max = this.maxStdoutChars;
+      let cut = false;
       return this.kernel
         .run(kernelCell, (_stream, text) => {
-          const room = MAX_STDOUT_CHARS - cell.stdout.length;
-          if (room <= 0) return;
-          const data = text.length < room ? text : `${text.slice(0, room)}\n[output truncated at ${MAX_STDOUT_CHARS} characters]\n`;
+          if (cut) return;
+          const room = max - cell.stdout.length;
+          // The note goes out even when the text so far ended exactly at the cap.
+          cut = text.length > room;
+          const data = cut ? `${text.slice(0, room)}\n[output truncated at ${max} characters]\n` : text;
           cell.stdout += data;
           this.publish({ type: "cell_stdout", cellId: id, data });
         })
