@@ -2,10 +2,10 @@ import { Effect, Exit, Fiber, PubSub } from "effect";
 import { z } from "zod";
 import type { WebSocket } from "ws";
 import type { ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
+import { sendBounded } from "../host/bounded-send.js";
 import type { WebSocketHandler } from "../host/websocket-routes.js";
 
 const POLICY_VIOLATION = 1008;
-const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 const clientMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("authenticate"), token: z.string() }),
@@ -14,21 +14,23 @@ const clientMessage = z.discriminatedUnion("type", [
 ]);
 type ClientMessage = z.infer<typeof clientMessage>;
 
-function send(socket: WebSocket, message: unknown): void {
-  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
-}
-
-function refuse(socket: WebSocket, message: string): void {
-  send(socket, { type: "error", message });
-  socket.close(POLICY_VIOLATION, message.slice(0, 120));
-}
-
 /**
  * §B `/api/v1/ws/notebooks/{id}`: authenticate first (within 10 s), then every event of the
  * notebook is forwarded in order. Messages of one socket are handled one after another, so
- * a `run_cell` sent right after `authenticate` sees the subscription in place.
+ * a `run_cell` sent right after `authenticate` sees the subscription in place. A client
+ * that falls `maxBufferedBytes` behind is terminated (the editor reconnects).
  */
-export function notebookSocket(notebooks: ReactiveNotebooks, authenticator: ReactiveAuthenticator, authTimeoutMs = 10_000): WebSocketHandler {
+export function notebookSocket(
+  notebooks: ReactiveNotebooks,
+  authenticator: ReactiveAuthenticator,
+  authTimeoutMs: number,
+  maxBufferedBytes: number,
+): WebSocketHandler {
+  const send = (socket: WebSocket, message: unknown): void => void sendBounded(socket, message, maxBufferedBytes);
+  const refuse = (socket: WebSocket, message: string): void => {
+    send(socket, { type: "error", message });
+    socket.close(POLICY_VIOLATION, message.slice(0, 120));
+  };
   return (socket, _request, params) => {
     const notebookId = params["id"] ?? "";
     let forwarding: Fiber.Fiber<void, unknown> | undefined;
@@ -45,11 +47,8 @@ export function notebookSocket(notebooks: ReactiveNotebooks, authenticator: Reac
               const subscription = yield* notebooks.subscribe(notebookId);
               subscribed = true;
               resolve();
-              while (true) {
-                send(socket, yield* PubSub.take(subscription));
-                // A client that stopped reading must not make the host buffer without end.
-                if (socket.bufferedAmount > MAX_BUFFERED_BYTES) return socket.close(1013, "Client too slow");
-              }
+              // Ends when the client is gone or was terminated for not reading.
+              while (sendBounded(socket, yield* PubSub.take(subscription), maxBufferedBytes));
             }),
           ),
         );
