@@ -141,7 +141,10 @@ export const reactiveHost: HostModule = {
     });
 
     const authenticator = container.get<ReactiveAuthenticator>(ReactiveAuthenticator);
-    websockets.add("/api/v1/ws/notebooks/:id", notebookSocket(notebooks, authenticator, config.WS_AUTH_TIMEOUT_MS, config.WS_MAX_BUFFERED_BYTES));
+    websockets.add("/api/v1/ws/notebooks/:id", notebookSocket(notebooks, authenticator, config.WS_AUTH_TIMEOUT_MS, {
+      maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+      graceMs: config.WS_SLOW_CLIENT_GRACE_MS,
+    }));
 
     const idleMs = config.KERNEL_IDLE_S * 1000;
     let sweepTimer: NodeJS.Timeout | undefined;

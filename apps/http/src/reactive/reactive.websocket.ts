@@ -2,7 +2,7 @@ import { Effect, Exit, Fiber, PubSub } from "effect";
 import { z } from "zod";
 import type { WebSocket } from "ws";
 import type { ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
-import { sendBounded } from "../host/bounded-send.js";
+import { sendAfterDrain, sendBounded, trySend } from "../host/bounded-send.js";
 import type { WebSocketHandler } from "../host/websocket-routes.js";
 
 const POLICY_VIOLATION = 1008;
@@ -18,15 +18,23 @@ type ClientMessage = z.infer<typeof clientMessage>;
  * §B `/api/v1/ws/notebooks/{id}`: authenticate first (within 10 s), then every event of the
  * notebook is forwarded in order. Messages of one socket are handled one after another, so
  * a `run_cell` sent right after `authenticate` sees the subscription in place. A client
- * that falls `maxBufferedBytes` behind is terminated (the editor reconnects).
+ * that is `maxBufferedBytes` behind and does not catch up within `graceMs` is terminated
+ * (the editor reconnects).
  */
 export function notebookSocket(
   notebooks: ReactiveNotebooks,
   authenticator: ReactiveAuthenticator,
   authTimeoutMs: number,
-  maxBufferedBytes: number,
+  { maxBufferedBytes, graceMs }: { maxBufferedBytes: number; graceMs: number },
 ): WebSocketHandler {
   const send = (socket: WebSocket, message: unknown): void => void sendBounded(socket, message, maxBufferedBytes);
+  // Every watcher of a notebook gets the same events: each is serialised once, not once per socket.
+  const serialised = new WeakMap<object, string>();
+  const serialise = (event: object) => {
+    let data = serialised.get(event);
+    if (data === undefined) serialised.set(event, (data = JSON.stringify(event)));
+    return data;
+  };
   const refuse = (socket: WebSocket, message: string): void => {
     send(socket, { type: "error", message });
     socket.close(POLICY_VIOLATION, message.slice(0, 120));
@@ -48,7 +56,12 @@ export function notebookSocket(
               subscribed = true;
               resolve();
               // Ends when the client is gone or was terminated for not reading.
-              while (sendBounded(socket, yield* PubSub.take(subscription), maxBufferedBytes));
+              for (;;) {
+                const data = serialise(yield* PubSub.take(subscription));
+                const outcome = trySend(socket, data, maxBufferedBytes);
+                if (outcome === "closed") return;
+                if (outcome === "over" && !(yield* Effect.promise(() => sendAfterDrain(socket, data, maxBufferedBytes, graceMs)))) return;
+              }
             }),
           ),
         );

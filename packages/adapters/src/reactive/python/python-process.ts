@@ -233,20 +233,24 @@ export class PythonProcess {
         // Output written below Python's sys.stderr/sys.stdout (C extensions, subprocesses).
         if (this.running && this.child === child) this.running.onMessage({ type: "stream", name: "stderr", text });
       });
+      const messages = streamsJoined((message) => this.running?.onMessage(message));
       const lines = new ProtocolLines(
         this.maxLineBytes,
         (line) => {
           const parsed = messageSchema.safeParse(safeJson(line));
           if (!parsed.success) return;
-          if (parsed.data.type !== "ready") return this.running?.onMessage(parsed.data);
+          if (parsed.data.type !== "ready") return messages.push(parsed.data);
           ready = true;
           clearTimeout(startTimer);
           this.child = child;
           resolve(child);
         },
-        (head, bytes) => this.running?.onMessage(this.overlong(head, bytes)),
+        (head, bytes) => messages.push(this.overlong(head, bytes)),
       );
-      child.stdout.on("data", (chunk: Buffer) => lines.push(chunk));
+      child.stdout.on("data", (chunk: Buffer) => {
+        lines.push(chunk);
+        messages.flush();
+      });
       child.once("exit", () => {
         clearTimeout(startTimer);
         // Whatever the kernel forked outlives it otherwise.
@@ -259,6 +263,30 @@ export class PythonProcess {
       });
     });
   }
+}
+
+/**
+ * Joins the stream chunks of one read into one (a print loop sends a line per message, and
+ * each would otherwise be its own event for every client); order across messages is kept.
+ */
+function streamsJoined(deliver: (message: Message) => void) {
+  let pending: Extract<Message, { type: "stream" }> | undefined;
+  const flush = () => {
+    const joined = pending;
+    pending = undefined;
+    if (joined) deliver(joined);
+  };
+  return {
+    push(message: Message) {
+      if (message.type === "stream" && pending?.name === message.name) pending.text += message.text;
+      else {
+        flush();
+        if (message.type === "stream") pending = { ...message };
+        else deliver(message);
+      }
+    },
+    flush,
+  };
 }
 
 function safeJson(line: string): unknown {
