@@ -3,20 +3,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { processAlive as alive } from "@parallax/adapters/shared";
 import { spawnHost, type HostProcess } from "../host/host-process.testkit.js";
 import { NotebookSocketClient, notebookWithCell } from "./reactive-test-client.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
 if (!hasPython) console.warn("reactive kernels e2e skipped: python3 not found");
-
-/** Alive and not a zombie waiting to be reaped. */
-function alive(pid: number): boolean {
-  try {
-    return !/^\S+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
 
 /** Live python processes whose parent is `parent` (the host's kernels). */
 function pythonChildren(parent: number): number[] {

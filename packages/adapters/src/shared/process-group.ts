@@ -33,6 +33,24 @@ export function groupAlive(pgid: number): boolean {
   return false;
 }
 
+/** Alive and not a zombie waiting to be reaped (Linux /proc; elsewhere, whether it can be signalled). */
+export function processAlive(pid: number): boolean {
+  if (!hasProc) {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === "EPERM";
+    }
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
 export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pgid, signal);
