@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { JsonValue } from "@parallax/domain/notebook";
 import type { CellOutput } from "@parallax/domain/reactive";
 
@@ -15,6 +16,9 @@ import type { CellOutput } from "@parallax/domain/reactive";
 export const DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
 /** Characters of stdout and stderr together one cell keeps (the notebook session's own cap). */
 export const DEFAULT_MAX_STREAM_CHARS = 1_000_000;
+
+/** An output as a kernel (the Python driver, the JavaScript worker) sends it. */
+export const cellOutputSchema = z.object({ mime_type: z.string(), data: z.json(), metadata: z.record(z.string(), z.json()).default({}) });
 
 const UNITS: Array<[string, number]> = [
   ["MiB", 1024 * 1024],

@@ -44,9 +44,9 @@ export class NotebookSession {
   private current: CurrentRun | undefined;
   private loop: Fiber.Fiber<void> | undefined;
   private closed = false;
-  private ran = false;
+  /** Set by the first run: from then on its kernel may hold a live process. */
+  hasKernel = false;
   private readonly writer: CoalescingWriter;
-  private readonly maxStdoutChars: number;
 
   private constructor(
     private notebook: Omit<ReactiveNotebook, "cells">,
@@ -54,10 +54,9 @@ export class NotebookSession {
     persist: Persist,
     private readonly events: PubSub.PubSub<NotebookEvent>,
     private readonly wake: Queue.Queue<void>,
-    limits: SessionLimits,
+    private readonly limits: SessionLimits,
   ) {
     this.writer = new CoalescingWriter(() => persist(() => this.snapshot()));
-    this.maxStdoutChars = limits.maxStdoutChars ?? 1_000_000;
   }
 
   static open(notebook: ReactiveNotebook, kernel: Kernel, persist: Persist, limits: SessionLimits = {}): Effect.Effect<NotebookSession> {
@@ -171,7 +170,7 @@ export class NotebookSession {
     return Effect.suspend(() => {
       const missing = cellIds.find((id) => !this.cells.has(id));
       if (missing !== undefined) return Effect.fail(new NotFound({ message: "Cell not found" }));
-      this.ran = true;
+      this.hasKernel = true;
       this.pending.push(...cellIds);
       return Queue.offer(this.wake, undefined).pipe(Effect.asVoid);
     });
@@ -190,11 +189,6 @@ export class NotebookSession {
   /** Whether a run is queued or in progress. */
   get busy(): boolean {
     return this.pending.length > 0 || this.current !== undefined;
-  }
-
-  /** Whether this session has run anything, so its kernel may hold a live process. */
-  get hasKernel(): boolean {
-    return this.ran;
   }
 
   /** Resolves once nothing is queued or running and the results are stored (tests, the chat tool's `run_cell`). */
@@ -368,7 +362,7 @@ export class NotebookSession {
       cell.error = null;
       this.publish({ type: "cell_status", cellId: id, status: "running" });
       const kernelCell = { id, language: cell.type, code: cell.code, reads: cell.reads, writes: cell.writes };
-      const max = this.maxStdoutChars;
+      const max = this.limits.maxStdoutChars ?? 1_000_000;
       let cut = false;
       return this.kernel
         .run(kernelCell, (_stream, text) => {

@@ -1,15 +1,19 @@
 import { Worker } from "node:worker_threads";
+import { z } from "zod";
 import type { CellOutput } from "@parallax/domain/reactive";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
-import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, limitOutputs, limitText } from "../output-limits.js";
+import { cellOutputSchema, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, limitOutputs, limitText } from "../output-limits.js";
 import { SerialLock } from "../serial-lock.js";
 import { rewriteCell } from "./javascript-rewrite.js";
 import { JAVASCRIPT_WORKER } from "./javascript-worker.source.js";
 
-type WorkerMessage =
-  | { type: "stream"; name: "stdout" | "stderr"; text: string }
-  | { type: "done"; status: "success" | "error"; outputs: CellOutput[]; error?: string }
-  | { type: "values"; values: Record<string, unknown>; missing: string[] };
+/** The worker runs cell code, which may reach its `parentPort`: what it posts is checked like a subprocess's output. */
+const workerMessage = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("stream"), name: z.enum(["stdout", "stderr"]), text: z.string() }),
+  z.object({ type: z.literal("done"), status: z.enum(["success", "error"]), outputs: z.array(cellOutputSchema), error: z.string().optional() }),
+  z.object({ type: z.literal("values"), values: z.record(z.string(), z.json()), missing: z.array(z.string()) }),
+]);
+type WorkerMessage = z.infer<typeof workerMessage>;
 
 export interface JavaScriptKernelOptions {
   timeoutMs: number;
@@ -77,7 +81,7 @@ export class JavaScriptKernel {
         this.listener = (message) => {
           if (message.type === "stream") onStream(message.name, message.text);
           else if (message.type === "done") {
-            const outputs = limitOutputs(message.outputs, this.maxOutputBytes);
+            const outputs = limitOutputs(message.outputs as CellOutput[], this.maxOutputBytes);
             const error = limitText(message.error ?? "Error", this.maxOutputBytes);
             finish(message.status === "success" ? { status: "success", outputs } : { status: "error", outputs, error });
           }
@@ -120,8 +124,9 @@ export class JavaScriptKernel {
     const workerData = { maxOutputBytes: this.maxOutputBytes, maxStreamChars: this.options.maxStreamChars ?? DEFAULT_MAX_STREAM_CHARS };
     const worker = new Worker(JAVASCRIPT_WORKER, { eval: true, workerData, resourceLimits: { maxOldGenerationSizeMb: 512 } });
     worker.unref();
-    worker.on("message", (message: WorkerMessage) => {
-      if (this.worker === worker) this.listener?.(message);
+    worker.on("message", (raw: unknown) => {
+      const message = workerMessage.safeParse(raw);
+      if (message.success && this.worker === worker) this.listener?.(message.data);
     });
     const died = () => {
       if (this.worker !== worker) return;

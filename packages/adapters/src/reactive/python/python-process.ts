@@ -3,16 +3,15 @@ import { z } from "zod";
 import type { CellOutput } from "@parallax/domain/reactive";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
 import { signalGroup, stopProcessGroup } from "../../shared/process-group.js";
-import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, humanBytes, limitOutputs, limitText } from "../output-limits.js";
+import { cellOutputSchema, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, humanBytes, limitOutputs, limitText } from "../output-limits.js";
 import { SerialLock } from "../serial-lock.js";
 import { ProtocolLines } from "./protocol-lines.js";
 import { PYTHON_DRIVER } from "./python-driver.source.js";
 
-const outputSchema = z.object({ mime_type: z.string(), data: z.json(), metadata: z.record(z.string(), z.json()).default({}) });
 const messageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready"), pid: z.number(), version: z.string() }),
   z.object({ type: z.literal("stream"), name: z.enum(["stdout", "stderr"]), text: z.string() }),
-  z.object({ type: z.literal("done"), status: z.enum(["success", "error"]), outputs: z.array(outputSchema), error: z.string().optional() }),
+  z.object({ type: z.literal("done"), status: z.enum(["success", "error"]), outputs: z.array(cellOutputSchema), error: z.string().optional() }),
   z.object({
     type: z.literal("values"),
     values: z.record(z.string(), z.json()),
