@@ -12,12 +12,8 @@ const messageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready"), pid: z.number(), version: z.string() }),
   z.object({ type: z.literal("stream"), name: z.enum(["stdout", "stderr"]), text: z.string() }),
   z.object({ type: z.literal("done"), status: z.enum(["success", "error"]), outputs: z.array(cellOutputSchema), error: z.string().optional() }),
-  z.object({
-    type: z.literal("values"),
-    values: z.record(z.string(), z.json()),
-    missing: z.array(z.string()),
-    too_large: z.array(z.string()).default([]),
-  }),
+  // The driver also lists `too_large` names; a name in neither list is read as one.
+  z.object({ type: z.literal("values"), values: z.record(z.string(), z.json()), missing: z.array(z.string()) }),
 ]);
 type Message = z.infer<typeof messageSchema>;
 /** The first bytes of a line too long to read: which message it was (the driver writes `type` first). */
@@ -40,7 +36,6 @@ export interface PythonProcessOptions {
   /** Characters of stdout and stderr together one cell may send. */
   maxStreamChars?: number;
 }
-
 
 interface Running {
   onMessage(message: Message): void;
@@ -183,7 +178,7 @@ export class PythonProcess {
       const outputs = [{ mime_type: "text/plain", data: note, metadata: {} }];
       return status === "success" ? { type, status, outputs } : { type, status, outputs, error: `Error (message too large to read) ${note}` };
     }
-    if (type === "values") return { type, values: {}, missing: [], too_large: [] };
+    if (type === "values") return { type, values: {}, missing: [] };
     return { type: "stream", name, text: `${note}\n` };
   }
 
