@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
+import { Effect } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
+import { NotebookKernel } from "../notebook-kernel.js";
 import { PythonProcess, type PythonProcessOptions } from "./python-process.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
@@ -75,5 +77,16 @@ describe.skipIf(!hasPython)("PythonProcess output caps", () => {
     const run = kernel({ maxOutputBytes: 4096 });
     await run("small = 'ok'\nbig = 'b' * 10_000");
     expect(await run.process.values(["small", "big", "nope"])).toEqual({ values: { small: "ok" }, missing: ["nope"] });
+  });
+
+  it("a SQL cell naming a Python value too large to bind fails with a clear error", async () => {
+    const notebook = new NotebookKernel({ pythonBin: "python3", timeoutMs: 10_000, maxOutputBytes: 4096, notebookId: "n", dbConnString: null });
+    const cell = (language: "python" | "sql", code: string) => Effect.runPromise(notebook.run({ id: "c", language, code, reads: [], writes: [] }, () => undefined));
+    try {
+      await cell("python", "big = 'b' * 10_000");
+      expect((await cell("sql", "SELECT {big} AS b")).error).toBe("ValueError: 'big' is too large to bind as a query parameter");
+    } finally {
+      await Effect.runPromise(notebook.shutdown());
+    }
   });
 });
