@@ -5,6 +5,9 @@ import { join } from "node:path";
 export interface HostProcess {
   child: ChildProcess;
   url: string;
+  port: number;
+  /** What the process wrote so far, both streams, at most the first MiB (its warnings and errors at LOG_LEVEL=warn). */
+  output(): string;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -28,10 +31,14 @@ export async function spawnHost(env: Record<string, string>, timeoutMs = 30_000)
   const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", join(root, "apps/http/src/main.ts")], {
     cwd: root,
     env: { ...process.env, HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env, PORT: String(port) },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
   let errors = "";
-  child.stderr?.on("data", (chunk: Buffer) => (errors += chunk.toString()));
+  const keep = (chunk: Buffer) => {
+    if (errors.length < 1024 * 1024) errors += chunk.toString();
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -50,6 +57,8 @@ export async function spawnHost(env: Record<string, string>, timeoutMs = 30_000)
   return {
     child,
     url,
+    port,
+    output: () => errors,
     stop(signal = "SIGTERM") {
       if (child.exitCode !== null) return Promise.resolve(child.exitCode);
       return new Promise((resolve) => {

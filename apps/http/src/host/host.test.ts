@@ -1,4 +1,5 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -91,5 +92,27 @@ describe("host skeleton", () => {
     expect(result.stderr).toMatch(/Invalid configuration/);
     expect(result.stderr).toMatch(/PORT/);
     expect(result.stderr).toMatch(/STORAGE/);
+  });
+
+  it("a port already in use stops the host with one line naming the port and PORT, exit code 1", async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", join(process.cwd(), "apps/http/src/main.ts")], {
+        env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", STORAGE: "memory", WORKER: "off", LOG_LEVEL: "silent" },
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+      expect(code).toBe(1);
+      const lines = stderr.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(String(port));
+      expect(lines[0]).toMatch(/\bPORT\b/);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 });

@@ -1,14 +1,17 @@
-import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import Router from "@koa/router";
 import Koa from "koa";
 import type { Container } from "inversify";
 import { AppConfig, Log, type Config, type Logger } from "@parallax/adapters";
-import { errorBody, errorShapeForPath, toHttpFailure } from "./errors.js";
+import { bodyLimits } from "./body.js";
+import { limitConnections, serverTimeouts, type ConnectionLimits } from "./connection-limits.js";
+import { OriginPolicy, corsMiddleware } from "./cors.middleware.js";
+import { errorMapping, logUnroutedErrors } from "./error-mapping.middleware.js";
 import type { HostLifecycle, HostModule } from "./host-module.js";
 import { createMetrics } from "./metrics.js";
 import { OpenAPIRegistry, openApiDocument } from "./openapi.js";
+import { requestLog } from "./request-log.middleware.js";
 import { createRouteRegistrar } from "./route.js";
 import { WebSocketRoutes } from "./websocket-routes.js";
 
@@ -19,6 +22,13 @@ export interface Host {
   /** Stops accepting, lets in-flight requests finish (up to the grace period), closes sockets. */
   close(): Promise<void>;
   url(): string;
+  /** Every route the host declares, so tests (the fuzz suite) cover new routes without a list to keep. */
+  routes(): DeclaredRoutes;
+}
+
+export interface DeclaredRoutes {
+  http: Array<{ method: string; path: string }>;
+  websocket: string[];
 }
 
 export interface HostOptions {
@@ -26,54 +36,35 @@ export interface HostOptions {
   modules: HostModule[];
 }
 
+function connectionLimits(config: Config): ConnectionLimits {
+  return {
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+    bodyIdleMs: config.BODY_IDLE_TIMEOUT_MS,
+    maxPerAddress: config.MAX_CONNECTIONS_PER_IP,
+  };
+}
+
 export function createHost({ container, modules }: HostOptions): Host {
   const config = container.get<Config>(AppConfig);
   const logger = container.get<Logger>(Log);
-  const app = new Koa({ proxy: true });
+  const app = new Koa({ proxy: config.TRUST_PROXY });
   const router = new Router({ strict: false });
   const registry = new OpenAPIRegistry();
-  const websockets = new WebSocketRoutes();
+  const origins = new OriginPolicy(config.ALLOWED_ORIGINS);
+  const websockets = new WebSocketRoutes({
+    maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
+    origins,
+    onError: (error) => logger.error({ err: error }, "websocket upgrade failed"),
+  });
   const metrics = createMetrics();
-  const limitBytes = () => config.MAX_UPLOAD_MB * 1024 * 1024;
-  const routes = createRouteRegistrar(router, registry, limitBytes);
+  const routes = createRouteRegistrar(router, registry, bodyLimits(config));
 
-  app.use(async (ctx, next) => {
-    const requestId = ctx.get("x-request-id") || randomUUID();
-    const log = logger.child({ reqId: requestId });
-    ctx.state["log"] = log;
-    ctx.set("x-request-id", requestId);
-    const started = performance.now();
-    try {
-      await next();
-    } finally {
-      log.info({ method: ctx.method, url: ctx.url, status: ctx.status, ms: Math.round(performance.now() - started) }, "request");
-    }
-  });
+  logUnroutedErrors(app, logger);
+  app.use(requestLog(logger));
   app.use(metrics.middleware);
-  app.use(async (ctx, next) => {
-    const shape = errorShapeForPath(ctx.path);
-    try {
-      await next();
-    } catch (error) {
-      const failure = toHttpFailure(error);
-      if (failure) {
-        ctx.status = failure.status;
-        ctx.body = errorBody(shape, failure.message, failure.details);
-        return;
-      }
-      (ctx.state["log"] as Logger).error({ err: error }, "unhandled error");
-      ctx.status = 500;
-      ctx.body = errorBody(shape, "Internal server error");
-      return;
-    }
-    if (ctx.status === 404 && ctx.body === undefined) {
-      ctx.status = 404;
-      ctx.body = shape === "error" ? { error: "Endpoint not found" } : { detail: "Not Found" };
-    } else if (ctx.status === 405 && ctx.body === undefined) {
-      ctx.status = 405;
-      ctx.body = errorBody(shape, "Method not allowed");
-    }
-  });
+  app.use(corsMiddleware(origins));
+  app.use(errorMapping());
 
   router.get("/metrics", async (ctx) => {
     ctx.set("Content-Type", metrics.registry.contentType);
@@ -90,9 +81,10 @@ export function createHost({ container, modules }: HostOptions): Host {
   app.use(router.routes());
   app.use(router.allowedMethods());
 
-  const server = createServer(app.callback());
+  const limits = connectionLimits(config);
+  const server = createServer(serverTimeouts(limits), app.callback());
   server.keepAliveTimeout = 5_000;
-  server.requestTimeout = 0;
+  limitConnections(server, limits);
   const sockets = new Set<Socket>();
   server.on("connection", (socket) => {
     sockets.add(socket);
@@ -120,6 +112,10 @@ export function createHost({ container, modules }: HostOptions): Host {
       const address = server.address() as AddressInfo;
       const hostname = address.family === "IPv6" ? `[${address.address}]` : address.address;
       return `http://${hostname === "0.0.0.0" ? "127.0.0.1" : hostname}:${address.port}`;
+    },
+    routes() {
+      const http = router.stack.flatMap((layer) => layer.methods.filter((method) => method !== "HEAD").map((method) => ({ method, path: String(layer.path) })));
+      return { http, websocket: websockets.paths() };
     },
     close() {
       closing ??= (async () => {

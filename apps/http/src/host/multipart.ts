@@ -15,7 +15,12 @@ export interface MultipartForm {
   fields: Record<string, string>;
 }
 
-/** Parses multipart/form-data with busboy, buffering files up to `limitBytes` in total. */
+/**
+ * Parses multipart/form-data with busboy, buffering files up to `limitBytes` in total.
+ * Every stream involved (request, parser, each file) has an `error` listener: busboy emits a
+ * cut-off body ("Unexpected end of form") on the open file stream too, and an unheard stream
+ * error is an uncaught exception that ends the process. A broken body is a 400.
+ */
 export async function readMultipart(ctx: Context, limitBytes: number): Promise<MultipartForm> {
   assertDeclaredLength(ctx, limitBytes);
   const type = ctx.get("content-type");
@@ -39,6 +44,7 @@ export async function readMultipart(ctx: Context, limitBytes: number): Promise<M
       ctx.req.resume();
       reject(error);
     };
+    const invalid = (error: Error) => fail(new HttpError(400, `Invalid multipart body: ${error.message}`));
     parser.on("file", (field, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => {
@@ -47,6 +53,7 @@ export async function readMultipart(ctx: Context, limitBytes: number): Promise<M
         else chunks.push(chunk);
       });
       stream.on("limit", () => fail(new HttpError(413, FILE_TOO_LARGE)));
+      stream.on("error", invalid);
       stream.on("close", () => {
         form.files.push({ field, filename: info.filename ?? "", contentType: info.mimeType, data: Buffer.concat(chunks) });
       });
@@ -54,7 +61,8 @@ export async function readMultipart(ctx: Context, limitBytes: number): Promise<M
     parser.on("field", (name, value) => {
       form.fields[name] = value;
     });
-    parser.on("error", (error: Error) => fail(new HttpError(400, `Invalid multipart body: ${error.message}`)));
+    parser.on("error", invalid);
+    ctx.req.on("error", invalid);
     parser.on("close", () => {
       if (!failed) resolve(form);
     });

@@ -1,7 +1,7 @@
 import type Router from "@koa/router";
 import type { Context } from "koa";
 import { z } from "zod";
-import { readJsonBody } from "./body.js";
+import { assertJsonContentType, readJsonBody, type BodyLimits } from "./body.js";
 import { HttpError, errorShapeForPath } from "./errors.js";
 import { type OpenAPIRegistry, toOpenApiPath } from "./openapi.js";
 
@@ -48,7 +48,7 @@ function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, status: nu
  * Routes are declared once: zod schemas validate params/query/body at the edge (parse once,
  * into domain types) and the same schemas feed /openapi.json.
  */
-export function createRouteRegistrar(router: Router, registry: OpenAPIRegistry, bodyLimitBytes: () => number): RouteRegistrar {
+export function createRouteRegistrar(router: Router, registry: OpenAPIRegistry, limits: BodyLimits): RouteRegistrar {
   return {
     add(spec) {
       const invalidStatus = spec.invalidStatus ?? (errorShapeForPath(spec.path) === "detail" ? 422 : 400);
@@ -74,7 +74,8 @@ export function createRouteRegistrar(router: Router, registry: OpenAPIRegistry, 
         const query = spec.query ? parseOrThrow(spec.query, ctx.query, invalidStatus, "query parameters") : ctx.query;
         let body: unknown = undefined;
         if (spec.body) {
-          const raw = await readJsonBody(ctx, bodyLimitBytes(), invalidStatus);
+          assertJsonContentType(ctx);
+          const raw = await readJsonBody(ctx, limits, invalidStatus);
           body = parseOrThrow(spec.body, raw, invalidStatus, "body");
         }
         const result = await spec.handler({ params, query, body, ctx } as never);

@@ -31,13 +31,14 @@ print(f"training with {a.config}", flush=True)
 while not os.path.exists(${JSON.stringify(release)}): time.sleep(0.02)
 os.makedirs(a.out, exist_ok=True)
 json.dump({"ok": True}, open(os.path.join(a.out, "model.json"), "w"))
-json.dump({"accuracy": 0.93}, open(os.path.join(a.out, "metrics.json"), "w"))
+json.dump({"accuracy": 0.93, "iou": 0.71}, open(os.path.join(a.out, "metrics.json"), "w"))
 print("model saved", flush=True)
 `,
   "verify.py": `
 import argparse, glob, json, os
 p = argparse.ArgumentParser(); p.add_argument("--models"); p.add_argument("--corrected"); p.add_argument("--out"); a = p.parse_args()
-json.dump({"corrected": len(glob.glob(os.path.join(a.corrected, "*.png"))), "passed": True}, open(a.out, "w"))
+stats = {"corrected": len(glob.glob(os.path.join(a.corrected, "*.png"))), "passed": True}
+json.dump({"type": "FeatureCollection", "features": [], "metadata": {"stats": stats}}, open(a.out, "w"))
 print("verified", flush=True)
 `,
   "apply_annotations.py": `
@@ -89,6 +90,7 @@ describe("§C pipeline jobs", () => {
       corrected_tiles: 0,
       model_exists: false,
       model_metrics: null,
+      model_iou: null,
       verification_stats: null,
       annotations_count: 0,
       current_job: null,
@@ -140,7 +142,7 @@ describe("§C pipeline jobs", () => {
     }, "the verify follow-up");
     expect(await finished(verify.job_id)).toMatchObject({ status: "completed" });
     const status = (await http(base, "GET", "/api/status")).body;
-    expect(status).toMatchObject({ model_exists: true, model_metrics: { accuracy: 0.93 }, verification_stats: { passed: true } });
+    expect(status).toMatchObject({ model_exists: true, model_metrics: { accuracy: 0.93 }, model_iou: 0.71, verification_stats: { passed: true } });
   });
 
   it("saves annotations and applies them, then verifies", async () => {

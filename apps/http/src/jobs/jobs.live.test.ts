@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groupAlive } from "@parallax/adapters/jobs";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
-import { http, record, until } from "./jobs.test-support.js";
+import { http, ownStatus, record, until } from "./jobs.test-support.js";
 
 /** Live behaviour over real sockets: resumable logs, cancellation, slow clients, the dashboard. */
 const work = mkdtempSync(join(tmpdir(), "parallax-jobs-live-"));
@@ -50,7 +50,7 @@ afterAll(async () => {
 });
 
 const submit = async (pipeline: string, params: Record<string, unknown> = {}) => (await http(base, "POST", "/api/jobs", { pipeline, params })).body.job_id as string;
-const status = async (id: string) => (await http(base, "GET", `/api/jobs/${id}`)).body.status as string;
+const status = (id: string) => ownStatus(base, id);
 const waitStatus = (id: string, wanted: string, timeoutMs = 15_000) => until(async () => ((await status(id)) === wanted ? true : undefined), `${id} ${wanted}`, timeoutMs);
 
 async function findGroup(): Promise<number> {
@@ -104,7 +104,8 @@ describe("live job logs", () => {
     expect(Date.now() - requested).toBeLessThan(2_000);
     expect(groupAlive(pgid)).toBe(false);
     const error = await feed.waitFor((m) => m.type === "error" && (m.job as { job_id: string }).job_id === id);
-    expect(error).toMatchObject({ error: "Cancelled", job: { status: "cancelled" } });
+    // /api/logs is §C's: old clients know `completed` and `failed` only.
+    expect(error).toMatchObject({ job_id: id, error: "Cancelled", message: "Cancelled", job: { status: "failed", error: "Cancelled" } });
     expect(await http(base, "POST", `/api/jobs/${id}/cancel`)).toEqual({ status: 409, body: { detail: "Job is already cancelled" } });
     feed.close();
   });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groupAlive } from "@parallax/adapters/jobs";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
-import { http, record, until } from "./jobs.test-support.js";
+import { http, ownStatus, record, until } from "./jobs.test-support.js";
 
 /**
  * The host without a worker (WORKER=off) and a headless `parallax worker` process sharing
@@ -83,7 +83,7 @@ describe("a host with a separate worker process", () => {
     }, "the job's process group");
     const requested = Date.now();
     expect((await http(base, "POST", `/api/jobs/${id}/cancel`)).status).toBe(200);
-    await until(async () => ((await http(base, "GET", `/api/jobs/${id}`)).body.status === "cancelled" ? true : undefined), "cancelled", 2_000);
+    await until(async () => ((await ownStatus(base, id)) === "cancelled" ? true : undefined), "cancelled", 2_000);
     expect(Date.now() - requested).toBeLessThan(2_000);
     expect(groupAlive(pgid)).toBe(false);
   });

@@ -1,7 +1,7 @@
 import { Effect } from "effect";
 import { z } from "zod";
-import { toJobView, type Job } from "@parallax/domain/jobs";
-import { jobView, statusReport } from "@parallax/application/jobs";
+import { prioritySchema, toJobView, type Job } from "@parallax/domain/jobs";
+import { clientJobView, jobView, statusReport } from "@parallax/application/jobs";
 import { runUseCase } from "../host/errors.js";
 import type { RouteRegistrar } from "../host/route.js";
 import type { JobsRuntime } from "./jobs.runtime.js";
@@ -11,6 +11,12 @@ const idParams = z.object({ id: z.string().min(1) });
 const anyQuery = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 const annotation = z.object({ osm_id: z.number().int(), existed: z.boolean(), notes: z.string().nullable().optional() }).loose();
 const annotationsBody = z.object({ annotations: z.array(annotation) });
+/**
+ * The annotation UI posts `{source, count}` or `{source}` to the start routes; the old server
+ * took its parameters from the query only, so the body is read (it must be JSON, if any) and
+ * ignored: `count` does not set `tiles`.
+ */
+const startBody = z.record(z.string(), z.unknown()).optional();
 const statusFilter = z.enum(["pending", "running", "completed", "failed", "cancelled"]);
 
 /** Query strings may repeat a key; a pipeline param takes the last value. */
@@ -18,7 +24,11 @@ function singleValues(query: Record<string, string | string[]>): Record<string, 
   return Object.fromEntries(Object.entries(query).map(([key, value]) => [key, Array.isArray(value) ? value.at(-1)! : value]));
 }
 
-/** §C's routes plus the generic jobs API. */
+/**
+ * §C's routes plus the generic jobs API. §C's (`/api/status`, the start routes, annotations,
+ * `GET /api/jobs/{id}`) read a job with its follow-ups and never say `cancelled`; the generic
+ * ones (`/api/jobs` list and submit, cancel, retry, logs, pipelines) show each job as it is.
+ */
 export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRuntime): void {
   const view = (job: Job) => runUseCase(jobView(runtime().service, job));
 
@@ -44,13 +54,13 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
     ["/api/train", "train", "Queue model training (?config=PATH)"],
     ["/api/verify", "verify", "Queue verification"],
   ] as const) {
-    routes.add({ method: "post", path, summary, tags, query: anyQuery, handler: ({ query }) => submitted(pipeline, singleValues(query)) });
+    routes.add({ method: "post", path, summary, tags, query: anyQuery, body: startBody, handler: ({ query }) => submitted(pipeline, singleValues(query)) });
   }
 
   routes.add({
     method: "post",
     path: "/api/apply-annotations",
-    summary: "Save annotations, then queue apply-annotations (which queues verify)",
+    summary: "Save annotations, then queue apply-annotations; it and the verify it queues end once on /api/logs",
     tags,
     body: annotationsBody,
     handler: async ({ body }) => {
@@ -95,7 +105,7 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
     summary: "Submit a job of a pipeline",
     tags,
     successStatus: 201,
-    body: z.object({ pipeline: z.string().min(1), params: z.record(z.string(), z.unknown()).default({}), priority: z.number().int().optional() }),
+    body: z.object({ pipeline: z.string().min(1), params: z.record(z.string(), z.unknown()).default({}), priority: prioritySchema.optional() }),
     handler: async ({ body }) => {
       const job = await runUseCase(runtime().service.submit(body.pipeline, body.params, body.priority === undefined ? {} : { priority: body.priority }));
       runtime().touched(job.id);
@@ -118,10 +128,13 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
   routes.add({
     method: "get",
     path: "/api/jobs/:id",
-    summary: "One job with its latest output",
+    summary: "One job with its follow-ups, as old clients poll it: `cancelled` reads `failed`",
     tags,
     params: idParams,
-    handler: async ({ params }) => view(await runUseCase(runtime().service.get(params.id))),
+    handler: ({ params }) => {
+      const { service } = runtime();
+      return runUseCase(Effect.flatMap(service.get(params.id), (job) => clientJobView(service, job)));
+    },
   });
 
   for (const action of ["cancel", "retry"] as const) {

@@ -2,6 +2,7 @@ import type { Container } from "inversify";
 import type { Config, Logger } from "@parallax/adapters";
 import {
   AnnotationStore,
+  ChainEnds,
   JobStore,
   LogStore,
   PipelineCatalogToken,
@@ -22,6 +23,7 @@ export class JobsRuntime {
   readonly catalog: PipelineCatalog;
   readonly workspace: Workspace;
   readonly annotations: AnnotationStore;
+  readonly chainEnds: ChainEnds;
   worker: JobWorker | undefined;
   private started = false;
 
@@ -37,6 +39,7 @@ export class JobsRuntime {
     this.catalog = container.get<PipelineCatalog>(PipelineCatalogToken);
     this.workspace = container.get<Workspace>(Workspace);
     this.annotations = container.get<AnnotationStore>(AnnotationStore);
+    this.chainEnds = new ChainEnds(this.service, (jobId) => this.feed.follow(jobId));
   }
 
   get isStarted(): boolean {

@@ -1,10 +1,11 @@
 import type { IncomingMessage } from "node:http";
 import { Effect } from "effect";
 import { WebSocket } from "ws";
-import { isTerminal, toJobView, type Job } from "@parallax/domain/jobs";
-import { followJobLogs, jobView, type FeedEvent, type LogLine } from "@parallax/application/jobs";
+import { isTerminal, toJobView } from "@parallax/domain/jobs";
+import { chainView, followJobLogs, jobView, type FeedEvent, type LogLine } from "@parallax/application/jobs";
 import { sendBatchBounded, sendBounded as sendWithin } from "../host/bounded-send.js";
 import type { WebSocketRoutes } from "../host/websocket-routes.js";
+import { endMessage } from "./jobs.messages.js";
 import type { JobsRuntime } from "./jobs.runtime.js";
 
 const logMessage = (jobId: string, line: LogLine) => ({
@@ -15,11 +16,6 @@ const logMessage = (jobId: string, line: LogLine) => ({
   timestamp: line.timestamp,
   message: line.message,
 });
-
-/** §C's closing messages: `complete`, or `error` for failed and cancelled jobs. */
-export function endMessage(job: Job, view: ReturnType<typeof toJobView>): Record<string, unknown> {
-  return job.status === "completed" ? { type: "complete", job: view } : { type: "error", job: view, error: job.error ?? job.status };
-}
 
 /** Waits until the client has drained below a quarter of its allowance (or is gone). */
 async function drained(socket: WebSocket, limit: number): Promise<void> {
@@ -46,10 +42,17 @@ export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => J
     if (!messages) serialised.set(event, (messages = event.lines.map((line) => JSON.stringify(logMessage(event.job.id, line)))));
     return messages;
   };
-  const endings = new WeakMap<FeedEvent, Promise<Record<string, unknown>>>();
+  // A job's end closes its chain or says nothing: the UI waits for one end per job it started.
+  const endings = new WeakMap<FeedEvent, Promise<Record<string, unknown> | undefined>>();
   const endingOf = (event: Extract<FeedEvent, { type: "finished" }>) => {
     let ending = endings.get(event);
-    if (!ending) endings.set(event, (ending = Effect.runPromise(jobView(runtime().service, event.job)).then((view) => endMessage(event.job, view))));
+    if (!ending) {
+      const { service, chainEnds } = runtime();
+      const closed = chainEnds.ended(event.job).pipe(
+        Effect.flatMap((chain) => (chain === undefined ? Effect.succeed(undefined) : Effect.map(chainView(service, chain), (view) => endMessage(chain[0].id, view)))),
+      );
+      endings.set(event, (ending = Effect.runPromise(closed)));
+    }
     return ending;
   };
 
@@ -69,7 +72,10 @@ export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => J
       later(async () => {
         if (event.type === "status") sendBounded(socket, { type: "job_status", job: toJobView(event.job) });
         else if (event.type === "lines") sendBatchBounded(socket, linesOf(event), maxBufferedBytes);
-        else sendBounded(socket, await endingOf(event));
+        else {
+          const ending = await endingOf(event);
+          if (ending) sendBounded(socket, ending);
+        }
       });
     });
     socket.on("close", unsubscribe);
@@ -95,7 +101,7 @@ export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => J
         if (message.type === "line") sendBounded(socket, logMessage(jobId, message.line));
         else if (message.type === "status") sendBounded(socket, { type: "job_status", job: toJobView(message.job) });
         else if (isTerminal(message.job.status)) {
-          sendBounded(socket, endMessage(message.job, toJobView(message.job)));
+          sendBounded(socket, endMessage(jobId, toJobView(message.job)));
           socket.close(1000, message.job.status);
         }
       }, () => drained(socket, maxBufferedBytes));

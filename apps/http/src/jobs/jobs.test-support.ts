@@ -1,3 +1,4 @@
+import { http } from "../host/http-client.testkit.js";
 import { WebSocketRecorder } from "../host/websocket-recorder.testkit.js";
 
 /** Helpers for the jobs end-to-end tests: a WebSocket that records messages, and polling. */
@@ -17,12 +18,12 @@ export async function until<T>(probe: () => Promise<T | undefined>, what: string
   }
 }
 
-export async function http(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+/**
+ * A job's own status through the generic API: `GET /api/jobs/{id}` is §C's, where a cancelled
+ * job reads `failed` and a job reads `running` until its follow-ups end.
+ */
+export async function ownStatus(base: string, id: string): Promise<string> {
+  return (await http(base, "GET", `/api/jobs/${id}/logs?limit=1`)).body.status as string;
 }
+
+export { http };

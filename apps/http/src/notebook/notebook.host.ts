@@ -1,7 +1,7 @@
 import type { Context } from "koa";
 import { z } from "zod";
 import { SpatialNotebooks } from "@parallax/application/notebook";
-import { readJsonBody } from "../host/body.js";
+import { bodyLimits, readJsonBody } from "../host/body.js";
 import { HttpError, runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
 import { readMultipart } from "../host/multipart.js";
@@ -20,7 +20,7 @@ export const notebookHost: HostModule = {
   name: "notebook",
   register({ container, config, routes }) {
     const notebooks = container.get(SpatialNotebooks);
-    const limit = config.MAX_UPLOAD_MB * 1024 * 1024;
+    const limits = bodyLimits(config);
 
     routes.add({
       method: "get",
@@ -74,7 +74,7 @@ export const notebookHost: HostModule = {
       tags: ["spatial notebooks"],
       params: nameParams,
       handler: async ({ params, ctx }) => {
-        const form = await readMultipart(ctx, limit);
+        const form = await readMultipart(ctx, limits.bytes);
         const file = form.files.find((upload) => upload.field === "file");
         if (!file) throw new HttpError(400, "No file provided");
         const { charts } = await runUseCase(notebooks.convert(params.name, { filename: file.filename, bytes: file.data }));
@@ -88,7 +88,7 @@ export const notebookHost: HostModule = {
       summary: "Validate a notebook (multipart field `notebook`) and extract its outputs and charts",
       tags: ["spatial notebooks"],
       handler: async ({ ctx }) => {
-        const form = await readMultipart(ctx, limit);
+        const form = await readMultipart(ctx, limits.bytes);
         const file = form.files.find((upload) => upload.field === "notebook");
         if (!file) throw new HttpError(400, "No file provided");
         if (file.filename.trim() === "") throw new HttpError(400, "No file selected");
@@ -103,7 +103,7 @@ export const notebookHost: HostModule = {
       tags: ["spatial notebooks"],
       params: nameParams,
       handler: async ({ params, ctx }) => {
-        const body = await readJsonBody(ctx, limit, 400);
+        const body = await readJsonBody(ctx, limits, 400);
         const { placement, totalCells } = await runUseCase(notebooks.placeAllCells(params.name, body));
         return { message: `Spatial data updated for all ${totalCells} cells`, spatial_data: placement, total_cells: totalCells };
       },
@@ -118,7 +118,7 @@ export const notebookHost: HostModule = {
       body: undefined,
       response: z.object({ message: z.string(), spatial_data: spatialSchema }),
       handler: async ({ params, ctx }) => {
-        const body = await readJsonBody(ctx, limit, 400);
+        const body = await readJsonBody(ctx, limits, 400);
         // Flask's <int:index> matched only non-negative integers; anything else names no cell.
         const index = /^\d+$/.test(params.index) ? Number(params.index) : -1;
         const placement = await runUseCase(notebooks.placeCell(params.name, index, body));

@@ -96,6 +96,18 @@ describe("spatial notebooks over HTTP (CONTRACTS.md §A)", () => {
     expect(stored.cells.every((cell: { id?: string }) => typeof cell.id === "string")).toBe(true);
   });
 
+  it("a 4.4 notebook in which some cells carry ids is stored as 4.5 with its ids kept and the others generated", async () => {
+    const cell = (id: string | undefined, source: string) => ({ ...(id ? { id } : {}), cell_type: "code", metadata: {}, source, execution_count: null, outputs: [] });
+    const notebook = { nbformat: 4, nbformat_minor: 4, metadata: {}, cells: [cell("from-lab", "a = 1"), cell(undefined, "b = 2"), cell("also_kept", "c = 3")] };
+    const response = await convert("partly-ids", upload("file", "notebook.ipynb", JSON.stringify(notebook)));
+    expect(response.status).toBe(200);
+    const stored = await (await fetch(`${base}/notebooks/partly-ids.ipynb`)).json().then(untyped);
+    expect(stored.nbformat_minor).toBe(5);
+    expect(stored.cells[0].id).toBe("from-lab");
+    expect(stored.cells[1].id).toMatch(/^[a-zA-Z0-9-_]+$/);
+    expect(stored.cells[2].id).toBe("also_kept");
+  });
+
   it("upload errors: no file, empty name, wrong type, invalid notebook, '..' in the name", async () => {
     const cases: Array<[Response, number, RegExp]> = [
       [await convert("x", upload("other", "x.ipynb", "{}")), 400, /^No file provided$/],

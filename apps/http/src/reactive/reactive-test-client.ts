@@ -1,5 +1,24 @@
 import { connect, type Socket } from "node:net";
+import { expect } from "vitest";
+import type { Host } from "../host/host.js";
 import { WebSocketRecorder, type Message } from "../host/websocket-recorder.testkit.js";
+
+/** A §B REST call with an optional JSON body; its status and JSON answer. */
+export async function callApi(host: Host, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(`${host.url()}${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+/** A §B REST call that must succeed; its JSON answer. */
+export async function okJson(host: Host, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const { status, json } = await callApi(host, method, path, body);
+  expect(status, `${method} ${path}`).toBe(200);
+  return json;
+}
 
 /** A §B WebSocket client for end-to-end tests: authenticates, then reads cell events. */
 export class NotebookSocketClient {

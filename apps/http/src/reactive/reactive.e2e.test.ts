@@ -5,19 +5,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
-import { NotebookSocketClient } from "./reactive-test-client.js";
+import { NotebookSocketClient, callApi as api } from "./reactive-test-client.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
 if (!hasPython) console.warn("reactive e2e: python3 not found, the Python part is skipped");
-
-async function api(host: Host, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${host.url()}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-}
 
 async function addCell(host: Host, notebookId: string, type: string, code: string, after?: string): Promise<string> {
   const created = await api(host, "POST", `/api/v1/notebooks/${notebookId}/cells`, { type, ...(after ? { after_cell_id: after } : {}) });
@@ -64,7 +55,7 @@ describe.skipIf(!hasPython)("reactive notebooks over HTTP + WebSocket (python3)"
     const ids = (listed.json["notebooks"] as Array<{ id: string }>).map((n) => n.id);
     expect(ids).toEqual(expect.arrayContaining(["demo", "blank", notebookId]));
     const demo = await api(host, "GET", "/api/v1/notebooks/demo/");
-    expect((demo.json["cells"] as unknown[]).length).toBe(4);
+    expect((demo.json["cells"] as unknown[]).length).toBe(5);
     expect((await api(host, "GET", "/api/v1/notebooks/nope")).status).toBe(404);
   });
 

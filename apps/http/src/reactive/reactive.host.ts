@@ -71,7 +71,8 @@ export const reactiveHost: HostModule = {
       summary: "Set the database of SQL cells (PostgreSQL connection string; empty for the embedded DuckDB)",
       tags,
       params: notebookParams,
-      body: z.object({ connection_string: z.string().max(4096).nullish() }),
+      // The key is required (`{}` is a 422, as FastAPI answered); the editor sends "" on every blur.
+      body: z.object({ connection_string: z.string().max(4096).nullable() }),
       response: ok,
       handler: async ({ params, body }) => {
         await runUseCase(notebooks.setDatabase(params.id, body.connection_string ?? null));

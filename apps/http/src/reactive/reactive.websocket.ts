@@ -14,6 +14,13 @@ const clientMessage = z.discriminatedUnion("type", [
 ]);
 type ClientMessage = z.infer<typeof clientMessage>;
 
+/** A client value echoed in an error is cut to this many characters: a client must not make the host send back what it sent, however large. */
+const MAX_ECHO_CHARS = 200;
+
+function echo(value: string): string {
+  return value.length > MAX_ECHO_CHARS ? `${value.slice(0, MAX_ECHO_CHARS)}…` : value;
+}
+
 /**
  * §B `/api/v1/ws/notebooks/{id}`: authenticate first (within 10 s), then every event of the
  * notebook is forwarded in order. Messages of one socket are handled one after another, so
@@ -93,14 +100,14 @@ export function notebookSocket(
         return send(socket, message.type === "refresh_auth" ? { type: "auth_refreshed" } : { type: "authenticated", user_id: auth.value.userId });
       }
       const run = await Effect.runPromiseExit(notebooks.runCell(notebookId, message.cellId));
-      if (Exit.isFailure(run)) send(socket, { type: "error", cellId: message.cellId, message: "Cell not found" });
+      if (Exit.isFailure(run)) send(socket, { type: "error", cellId: echo(message.cellId), message: "Cell not found" });
     };
 
     socket.on("message", (raw) => {
       let parsed: ClientMessage;
       try {
         const result = clientMessage.safeParse(JSON.parse(String(raw)));
-        if (!result.success) return send(socket, { type: "error", message: `Invalid message: ${z.prettifyError(result.error)}` });
+        if (!result.success) return send(socket, { type: "error", message: echo(`Invalid message: ${z.prettifyError(result.error)}`) });
         parsed = result.data;
       } catch {
         return send(socket, { type: "error", message: "Invalid message: not JSON" });

@@ -25,8 +25,47 @@ export const baseConfigShape = {
   WS_SLOW_CLIENT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
 };
 
+/** An origin as browsers send it (`scheme://host[:port]`); a trailing slash is forgiven. */
+const origin = z
+  .string()
+  .transform((value) => value.trim().replace(/\/$/, ""))
+  .refine((value) => {
+    try {
+      return new URL(value).origin === value;
+    } catch {
+      return false;
+    }
+  }, "must be an origin such as http://localhost:3000 (no path, no wildcard: CORS here carries credentials)");
+
+/** `a,b,c` from the environment, or already a list when a test or library passes overrides. */
+const originList = z.preprocess((value) => (typeof value === "string" ? value.split(",").filter((item) => item.trim() !== "") : value), z.array(origin));
+
+/**
+ * The host's resource bounds: no single client, request or socket may hold memory, sockets
+ * or the event loop without limit (issue 14).
+ */
+export const hostConfigShape = {
+  /** Browser origins allowed to call the API with credentials and to open WebSockets (besides the host's own). */
+  ALLOWED_ORIGINS: originList.default(["http://localhost:3000", "http://localhost:5173"]),
+  /** Trust `X-Forwarded-*` (client address, scheme) only behind a proxy that sets them. */
+  TRUST_PROXY: z.union([z.boolean(), z.stringbool()]).default(false),
+  /** A whole request (headers and body) must arrive within this time; 120 s carries a 50 MB upload on a slow link. */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  /** The request head must arrive within this time (capped at REQUEST_TIMEOUT_MS). */
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  /** A declared body that stops arriving for this long gets its connection closed. */
+  BODY_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  /** Open connections one client address may hold; past it a new one gets 503 and is closed. */
+  MAX_CONNECTIONS_PER_IP: z.coerce.number().int().positive().default(256),
+  /** Largest WebSocket message a client may send, fragments included (client messages are small JSON). */
+  WS_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().max(256 * 1024 * 1024).default(1024 * 1024),
+  /** Deepest nesting of arrays and objects accepted in a JSON body or uploaded notebook; past a few thousand, serialising a document overflows the stack. */
+  MAX_JSON_DEPTH: z.coerce.number().int().min(1).max(5_000).default(1_000),
+};
+
 export const configSchema = z.object({
   ...baseConfigShape,
+  ...hostConfigShape,
   ...notebookConfigShape,
   ...reactiveConfigShape,
   ...jobsConfigShape,

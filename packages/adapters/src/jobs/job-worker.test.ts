@@ -70,7 +70,7 @@ describe("JobWorker", () => {
     start();
     const job = await submit(service, "broken");
     const done = await waitFor(job.id, (j) => j.status === "failed");
-    expect(done).toMatchObject({ status: "failed", attempt: 3, runs: 3, exitCode: 3, error: "Process exited with code 3 (after 3 attempts)" });
+    expect(done).toMatchObject({ status: "failed", attempt: 3, runs: 3, exitCode: 3, error: "Process exited with code 3" });
     const retries = done.history.filter((event) => event.kind === "retry_scheduled");
     expect(retries.map((event) => event.reason)).toEqual(["Process exited with code 3; retry in 150 ms", "Process exited with code 3; retry in 300 ms"]);
     const starts = done.history.filter((event) => event.kind === "started");
@@ -90,6 +90,7 @@ describe("JobWorker", () => {
     const followUp = (await Effect.runPromise(store.list({ pipeline: "after" })))[0]!;
     const finished = await waitFor(followUp.id, (j) => j.status === "completed");
     expect(finished.env["PARALLAX_TRIGGERED_BY"]).toBe(job.id);
+    expect(finished.triggeredBy).toBe(job.id);
     expect((await Effect.runPromise(logs.read(followUp.id, 0, 10))).lines.map((line) => line.message)).toContain("follow-up ran");
     await worker.stop(1000);
   });

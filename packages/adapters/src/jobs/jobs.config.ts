@@ -18,6 +18,8 @@ export const jobsConfigShape = {
   JOB_POLL_MS: positiveMs.default(500),
   JOB_CANCEL_POLL_MS: positiveMs.default(250),
   JOB_KILL_GRACE_MS: positiveMs.default(5_000),
+  /** Lines of a job's own output in its `output[]` (§C); the whole log is at `/api/jobs/{id}/logs`. */
+  JOB_OUTPUT_LINES: z.coerce.number().int().min(0).max(100_000).default(1000),
   /** On shutdown, how long running jobs may finish before they are stopped and released. */
   WORKER_DRAIN_MS: z.coerce.number().int().min(0).default(5_000),
 } satisfies Record<string, z.ZodType>;

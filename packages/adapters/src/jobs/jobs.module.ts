@@ -51,7 +51,7 @@ export function jobsModule(config: Config): ContainerModule {
     options
       .bind<JobService>(JobServiceToken)
       .toResolvedValue(
-        (store: JobStore, logs: LogStore, catalog: PipelineCatalog, workspace: Workspace, clock: Clock, ids: IdGenerator) => new JobService(store, logs, catalog, workspace, clock, ids),
+        (store: JobStore, logs: LogStore, catalog: PipelineCatalog, workspace: Workspace, clock: Clock, ids: IdGenerator) => new JobService(store, logs, catalog, workspace, clock, ids, { outputLines: config.JOB_OUTPUT_LINES }),
         [JobStore, LogStore, PipelineCatalogToken, Workspace, Clock, IdGenerator],
       );
     options

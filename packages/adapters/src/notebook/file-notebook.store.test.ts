@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,31 +19,6 @@ describe("FileNotebookStore", () => {
   });
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-  it("puts, gets, lists and deletes; versions change on every write", async () => {
-    const store = new FileNotebookStore(join(directory, "basic"));
-    const first = await run(store.put("a.ipynb", versionedNotebook(1)));
-    const second = await run(store.put("a.ipynb", versionedNotebook(2)));
-    expect(first.version).not.toBe(second.version);
-    const read = await run(store.get("a.ipynb"));
-    expect(read.version).toBe(second.version);
-    expect(read.notebook.metadata["version"]).toBe(2);
-    expect(await run(store.list())).toEqual(["a.ipynb"]);
-    await run(store.delete("a.ipynb"));
-    const missing = await Effect.runPromiseExit(store.get("a.ipynb"));
-    expect(Exit.isFailure(missing) && JSON.stringify(missing.cause)).toMatch(/NotFound/);
-  });
-
-  it("compare-and-swap refuses a stale version and an existing name, and writes nothing", async () => {
-    const store = new FileNotebookStore(join(directory, "cas"));
-    const v1 = await run(store.put("b.ipynb", versionedNotebook(1), null));
-    await run(store.put("b.ipynb", versionedNotebook(2), v1.version));
-    const stale = await Effect.runPromiseExit(store.put("b.ipynb", versionedNotebook(3), v1.version));
-    expect(Exit.isFailure(stale) && JSON.stringify(stale.cause)).toMatch(/Conflict/);
-    const exists = await Effect.runPromiseExit(store.put("b.ipynb", versionedNotebook(4), null));
-    expect(Exit.isFailure(exists) && JSON.stringify(exists.cause)).toMatch(/already exists/);
-    expect((await run(store.get("b.ipynb"))).notebook.metadata["version"]).toBe(2);
-  });
-
   it("two store instances (as two processes would) never lose an update", async () => {
     const path = join(directory, "shared");
     const stores = [new FileNotebookStore(path), new FileNotebookStore(path)];
@@ -60,6 +35,78 @@ describe("FileNotebookStore", () => {
     );
     const final = await run(stores[0]!.get("c.ipynb"));
     expect(final.notebook.cells.slice(0, 40).map((cell) => cell.metadata["touched"])).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  });
+});
+
+describe("FileNotebookStore listing", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "parallax-file-listing-"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it("reads a notebook again only when its version (inode, mtime, size) changed", async () => {
+    const directory = join(scratch, "cache");
+    const store = new FileNotebookStore(directory);
+    await run(store.put("big.ipynb", { ...versionedNotebook(1), metadata: { parallax: { name: "Before" } } }));
+    const path = join(directory, "big.ipynb");
+    // A whole-second mtime can be put back exactly, so the file can change without its version changing.
+    utimesSync(path, 1_700_000_000, 1_700_000_000);
+    const titles = async () => (await run(store.listSummaries())).map((summary) => summary.metadata["parallax"]);
+    expect(await titles()).toEqual([{ name: "Before" }]);
+
+    // Same inode, same size, same mtime: a listing that parsed the file would see "Sooner".
+    writeFileSync(path, readFileSync(path, "utf8").replace('"Before"', '"Sooner"'), { flag: "r+" });
+    utimesSync(path, 1_700_000_000, 1_700_000_000);
+    expect(await titles()).toEqual([{ name: "Before" }]);
+
+    // Any real change is a new version, and is read.
+    utimesSync(path, 1_700_000_001, 1_700_000_001);
+    expect(await titles()).toEqual([{ name: "Sooner" }]);
+    await run(store.put("big.ipynb", { ...versionedNotebook(2), metadata: { parallax: { name: "After" } } }));
+    expect(await titles()).toEqual([{ name: "After" }]);
+  });
+
+  it("a stored file that is not JSON lists with empty metadata instead of failing the listing", async () => {
+    const directory = join(scratch, "broken");
+    const store = new FileNotebookStore(directory);
+    await run(store.put("good.ipynb", versionedNotebook(1)));
+    writeFileSync(join(directory, "torn.ipynb"), '{"cells": [');
+    expect(await run(store.listSummaries())).toEqual([
+      { name: "good.ipynb", metadata: { version: 1 } },
+      { name: "torn.ipynb", metadata: {} },
+    ]);
+  });
+});
+
+describe("FileNotebookStore start", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "parallax-file-orphans-"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it("removes the temp and lock files of dead writers, and stale ones, but not a live writer's", async () => {
+    const directory = join(scratch, "notebooks");
+    mkdirSync(directory);
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
+    const live = process.pid;
+    const files = {
+      deadTemp: `.a.ipynb.${dead}.0123abcd.tmp`,
+      liveTemp: `.b.ipynb.${live}.89abcdef.tmp`,
+      staleTemp: `.c.ipynb.${live}.deadbeef.tmp`,
+      deadLock: "a.ipynb.lock",
+      liveLock: "b.ipynb.lock",
+      staleLock: "c.ipynb.lock",
+      notebook: "a.ipynb",
+      unrelated: "notes.txt",
+    };
+    for (const file of Object.values(files)) writeFileSync(join(directory, file), "");
+    writeFileSync(join(directory, files.deadLock), `${dead} ${Date.now()}\n`);
+    writeFileSync(join(directory, files.liveLock), `${live} ${Date.now()}\n`);
+    writeFileSync(join(directory, files.staleLock), `${live} ${Date.now()}\n`);
+    writeFileSync(join(directory, files.notebook), JSON.stringify(versionedNotebook(1)));
+    const longAgo = (Date.now() - 10 * 60_000) / 1000;
+    utimesSync(join(directory, files.staleTemp), longAgo, longAgo);
+    utimesSync(join(directory, files.staleLock), longAgo, longAgo);
+
+    const store = new FileNotebookStore(directory);
+    expect(await run(store.list())).toEqual(["a.ipynb"]);
+    expect(readdirSync(directory).sort()).toEqual([files.liveTemp, files.liveLock, files.notebook, files.unrelated].sort());
   });
 });
 
@@ -108,9 +155,12 @@ describe("crash safety", () => {
       lastVersion = version;
     }
     expect(lastVersion).toBeGreaterThanOrEqual(200);
-    // Killed writers leave temp files and lock files behind; neither is ever listed as a notebook.
+    // Killed writers leave temp files and lock files behind; neither is ever listed as a notebook,
+    // and a store starting on the directory removes them. (A lock whose holder was killed before
+    // writing its pid looks like one being written, and is left for a second.)
     const store = new FileNotebookStore(directory);
     expect(await run(store.list())).toEqual(["crash.ipynb"]);
-    expect(readdirSync(directory).filter((file) => file.endsWith(".ipynb"))).toEqual(["crash.ipynb"]);
+    const left = readdirSync(directory).filter((file) => file !== "crash.ipynb");
+    expect(left.filter((file) => file !== "crash.ipynb.lock" || readFileSync(join(directory, file), "utf8") !== "")).toEqual([]);
   });
 });

@@ -3,27 +3,41 @@ import { join } from "node:path";
 import { Effect } from "effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import type { Notebook } from "@parallax/domain/notebook";
-import { serializeNotebook, type NotebookStore, type StoredNotebook } from "@parallax/application/notebook";
-import { readFileVersioned, versionOf, writeFileAtomic } from "../shared/atomic-file.js";
-import { FileLocks } from "../shared/file-lock.js";
+import { serializeNotebook, type NotebookStore, type NotebookSummary, type StoredNotebook } from "@parallax/application/notebook";
+import { readFileVersioned, removeOrphanedTemps, versionOf, writeFileAtomic } from "../shared/atomic-file.js";
+import { FileLocks, STALE_MS } from "../shared/file-lock.js";
+import { NotebookSummaries } from "./notebook-summaries.js";
 
 /**
  * Notebooks as `.ipynb` files under `<DATA_DIR>/notebooks`, readable by JupyterLab as they are.
  * Writes are atomic (temp + fsync + rename + fsync dir) and go through a per-notebook lock file,
- * so several processes sharing the directory never lose an update or tear a file.
+ * so several processes sharing the directory never lose an update or tear a file. A writer
+ * killed mid-write leaves a temp or lock file behind; the store removes those of dead writers
+ * when it starts.
  */
 export class FileNotebookStore implements NotebookStore {
-  private readonly locks = new FileLocks();
-  private ready: Promise<void> | undefined;
+  private readonly locks = new FileLocks({ staleMs: STALE_MS });
+  private readonly summaries = new NotebookSummaries();
+  private readonly ready: Promise<void>;
 
-  constructor(private readonly directory: string) {}
+  constructor(private readonly directory: string) {
+    this.ready = this.prepare();
+    // Each operation awaits (and reports) a failure; this only keeps it from being unhandled meanwhile.
+    this.ready.catch(() => undefined);
+  }
 
   list(): Effect.Effect<readonly string[], StorageFailure> {
-    return this.io("list notebooks", async () => {
-      await this.ensureDirectory();
-      const entries = await readdir(this.directory);
-      return entries.filter((entry) => entry.endsWith(".ipynb") && !entry.startsWith(".")).sort();
-    });
+    return this.io("list notebooks", () => this.names());
+  }
+
+  listSummaries(): Effect.Effect<readonly NotebookSummary[], StorageFailure> {
+    return this.io("list notebooks", async () => this.summaries.list(await this.names(), (name) => this.pathOf(name)));
+  }
+
+  private async names(): Promise<string[]> {
+    await this.ready;
+    const entries = await readdir(this.directory);
+    return entries.filter((entry) => entry.endsWith(".ipynb") && !entry.startsWith(".")).sort();
   }
 
   get(name: string): Effect.Effect<StoredNotebook, NotFound | StorageFailure> {
@@ -47,6 +61,7 @@ export class FileNotebookStore implements NotebookStore {
 
   private readVersioned(name: string): Effect.Effect<{ bytes: Buffer; version: string } | undefined, StorageFailure> {
     return this.io(`read ${name}`, async () => {
+      await this.ready;
       try {
         return await readFileVersioned(this.pathOf(name));
       } catch (error) {
@@ -60,7 +75,7 @@ export class FileNotebookStore implements NotebookStore {
     const bytes = serializeNotebook(notebook);
     return Effect.flatMap(
       this.io(`write ${name}`, async () => {
-        await this.ensureDirectory();
+        await this.ready;
         const path = this.pathOf(name);
         return this.locks.withLock(path, async () => {
           if (expectedVersion !== undefined) {
@@ -82,8 +97,9 @@ export class FileNotebookStore implements NotebookStore {
 
   delete(name: string): Effect.Effect<void, NotFound | StorageFailure> {
     return Effect.flatMap(
-      this.io(`delete ${name}`, () =>
-        this.locks.withLock(this.pathOf(name), async () => {
+      this.io(`delete ${name}`, async () => {
+        await this.ready;
+        return this.locks.withLock(this.pathOf(name), async () => {
           try {
             await rm(this.pathOf(name));
             return true;
@@ -91,8 +107,8 @@ export class FileNotebookStore implements NotebookStore {
             if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
             throw error;
           }
-        }),
-      ),
+        });
+      }),
       (deleted) => (deleted ? Effect.void : Effect.fail(new NotFound({ message: "Notebook not found" }))),
     );
   }
@@ -114,9 +130,10 @@ export class FileNotebookStore implements NotebookStore {
     return join(this.directory, name);
   }
 
-  private ensureDirectory(): Promise<void> {
-    this.ready ??= mkdir(this.directory, { recursive: true }).then(() => undefined);
-    return this.ready;
+  private async prepare(): Promise<void> {
+    await mkdir(this.directory, { recursive: true });
+    await removeOrphanedTemps(this.directory, STALE_MS);
+    await this.locks.removeStale(this.directory);
   }
 
   private io<A>(what: string, run: () => Promise<A>): Effect.Effect<A, StorageFailure> {

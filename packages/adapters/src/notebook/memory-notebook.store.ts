@@ -1,7 +1,7 @@
 import { Effect } from "effect";
 import { Conflict, NotFound, type StorageFailure } from "@parallax/domain";
 import type { Notebook } from "@parallax/domain/notebook";
-import { serializeNotebook, type NotebookStore, type StoredNotebook } from "@parallax/application/notebook";
+import { serializeNotebook, type NotebookStore, type NotebookSummary, type StoredNotebook } from "@parallax/application/notebook";
 
 /** For tests and `STORAGE=memory`: versions are counters; documents are deep-copied in and out. */
 export class MemoryNotebookStore implements NotebookStore {
@@ -10,6 +10,12 @@ export class MemoryNotebookStore implements NotebookStore {
 
   list(): Effect.Effect<readonly string[], StorageFailure> {
     return Effect.sync(() => [...this.entries.keys()].sort());
+  }
+
+  listSummaries(): Effect.Effect<readonly NotebookSummary[], StorageFailure> {
+    return Effect.sync(() =>
+      [...this.entries.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, entry]) => ({ name, metadata: structuredClone(entry.notebook.metadata) })),
+    );
   }
 
   get(name: string): Effect.Effect<StoredNotebook, NotFound | StorageFailure> {

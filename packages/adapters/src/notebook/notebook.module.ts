@@ -15,7 +15,9 @@ export function notebookModule(config: Config): ContainerModule {
     options.bind<SpatialNotebooks>(SpatialNotebooks).toDynamicValue((context) => {
       // Bound by the reactive module only where a Python kernel is available.
       const reexecutor = context.get<NotebookReexecutor>(NotebookReexecutor, { optional: true });
-      return new SpatialNotebooks(context.get<NotebookStore>(NotebookStore), context.get<Clock>(Clock), context.get<IdGenerator>(IdGenerator), reexecutor);
+      return new SpatialNotebooks(context.get<NotebookStore>(NotebookStore), context.get<Clock>(Clock), context.get<IdGenerator>(IdGenerator), reexecutor, {
+        maxJsonDepth: config.MAX_JSON_DEPTH,
+      });
     });
   });
 }

@@ -52,6 +52,17 @@ export class NotebookKernel implements Kernel {
     });
   }
 
+  generation(language: CellLanguage): number {
+    switch (language) {
+      case "python":
+        return this.python.generation;
+      case "javascript":
+        return this.javascript.generation;
+      case "sql":
+        return this.sql.generation;
+    }
+  }
+
   setDatabase(connectionString: string | null): Effect.Effect<void> {
     return Effect.promise(() => this.sql.setConnection(connectionString));
   }

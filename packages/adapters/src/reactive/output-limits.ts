@@ -1,24 +1,25 @@
-import { z } from "zod";
-import type { JsonValue } from "@parallax/domain/notebook";
-import type { CellOutput } from "@parallax/domain/reactive";
+import type { DisplayDataOutput, ErrorOutput, ExecuteResultOutput, JsonValue, MimeBundle, Output } from "@parallax/domain/notebook";
+import { sourceText } from "@parallax/domain/notebook";
+import { TABLE_MIME } from "@parallax/domain/reactive";
 
 /**
- * The size caps of cell outputs, applied where outputs enter the host from a kernel (the
- * Python driver and the JavaScript worker cap their own messages first, with the same notes).
- * An output is broadcast to every client, kept in memory and written into the notebook, so
- * one runaway value must not cost hundreds of megabytes three times over.
+ * The size caps of cell outputs (nbformat outputs), applied where outputs enter the host from a
+ * kernel (the Python driver and the JavaScript worker cap their own messages first, with the
+ * same notes). An output is broadcast to every client, kept in memory and written into the
+ * notebook, so one runaway value must not cost hundreds of megabytes three times over.
  *
- * Size is the UTF-8 length of a string value, else of its JSON. Text keeps its head with a
- * note; a table keeps its leading rows with a note beside it (the editor ignores `truncated`);
- * anything else (images, charts, HTML) is replaced by a note. A capped output fits its cap,
- * so capping again changes nothing.
+ * Each value of a display's mime bundle is capped on its own; its size is the UTF-8 length of
+ * a string value, else of its JSON. `text/plain` keeps its head with a note; a table keeps its
+ * leading rows, with the note as a display of its own after it (the editor ignores
+ * `truncated`); any other type over the cap (images, charts, HTML) is dropped and its note
+ * becomes the bundle's `text/plain`, so every front end (and the editor's view) shows the note
+ * where the value would have been. An error keeps the head of its message and traceback.
+ * Streams have their own cap (characters per cell, `OutputCollector`). A capped output is
+ * still a valid nbformat output and fits its cap, so capping again changes nothing.
  */
 export const DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
 /** Characters of stdout and stderr together one cell keeps (the notebook session's own cap). */
 export const DEFAULT_MAX_STREAM_CHARS = 1_000_000;
-
-/** An output as a kernel (the Python driver, the JavaScript worker) sends it. */
-export const cellOutputSchema = z.object({ mime_type: z.string(), data: z.json(), metadata: z.record(z.string(), z.json()).default({}) });
 
 const UNITS: Array<[string, number]> = [
   ["MiB", 1024 * 1024],
@@ -50,36 +51,69 @@ export function limitText(text: string, maxBytes: number): string {
   return cutUtf8(text, maxBytes - note.length) + note;
 }
 
-export function limitOutputs(outputs: readonly CellOutput[], maxBytes: number): CellOutput[] {
+export function limitOutputs(outputs: readonly Output[], maxBytes: number): Output[] {
   return outputs.flatMap((output) => limitOutput(output, maxBytes));
 }
 
-function limitOutput(output: CellOutput, maxBytes: number): CellOutput[] {
-  const { data, mime_type } = output;
-  if (typeof data === "string") {
-    if (mime_type === "text/plain") return [{ ...output, data: limitText(data, maxBytes) }];
-    if (data.length * 3 <= maxBytes) return [output];
-    const bytes = Buffer.byteLength(data);
-    return bytes <= maxBytes ? [output] : [notShown(mime_type, bytes, maxBytes)];
+function limitOutput(output: Output, maxBytes: number): Output[] {
+  switch (output.output_type) {
+    case "execute_result":
+    case "display_data":
+      return limitDisplay(output, maxBytes);
+    case "error":
+      return [limitError(output, maxBytes)];
+    default:
+      return [output];
   }
-  const bytes = jsonBytes(data);
-  if (bytes <= maxBytes) return [output];
-  if (isTable(data)) {
-    const kept = leadingRows(data, maxBytes);
-    if (kept.length > 0) {
-      const note = `[output truncated: ${kept.length} of ${data.rows.length} rows shown, ${humanBytes(bytes)} > ${humanBytes(maxBytes)} limit]`;
-      return [{ ...output, data: { ...data, rows: kept, truncated: true } }, plain(note)];
+}
+
+function limitError(output: ErrorOutput, maxBytes: number): ErrorOutput {
+  const traceback = output.traceback.join("\n");
+  const [ename, evalue, cut] = [output.ename, output.evalue, traceback].map((text) => limitText(text, maxBytes)) as [string, string, string];
+  if (ename === output.ename && evalue === output.evalue && cut === traceback) return output;
+  return { ...output, ename, evalue, traceback: cut.split("\n") };
+}
+
+function limitDisplay(output: ExecuteResultOutput | DisplayDataOutput, maxBytes: number): Output[] {
+  const data: MimeBundle = {};
+  const dropped: string[] = [];
+  const after: Output[] = [];
+  let changed = false;
+  for (const [mime, value] of Object.entries(output.data)) {
+    if (mime === "text/plain" && (typeof value === "string" || Array.isArray(value))) {
+      const text = typeof value === "string" ? value : sourceText(value as string[]);
+      const cut = limitText(text, maxBytes);
+      data[mime] = cut === text ? value : cut;
+      changed ||= cut !== text;
+      continue;
+    }
+    const bytes = typeof value === "string" ? stringBytes(value, maxBytes) : jsonBytes(value);
+    if (bytes <= maxBytes) {
+      data[mime] = value;
+      continue;
+    }
+    changed = true;
+    const kept = isTable(value) ? leadingRows(value, maxBytes) : [];
+    if (isTable(value) && kept.length > 0) {
+      data[mime] = { ...value, rows: kept, truncated: true };
+      after.push(display(`[output truncated: ${kept.length} of ${value.rows.length} rows shown, ${humanBytes(bytes)} > ${humanBytes(maxBytes)} limit]`));
+    } else {
+      dropped.push(`[output not shown: ${mime} ${humanBytes(bytes)} > ${humanBytes(maxBytes)} limit]`);
     }
   }
-  return [notShown(mime_type, bytes, maxBytes)];
+  if (dropped.length > 0) data["text/plain"] = dropped.join("\n");
+  const metadata = jsonBytes(output.metadata) <= maxBytes ? output.metadata : {};
+  if (!changed && metadata === output.metadata) return [output];
+  return [{ ...output, data, metadata }, ...after];
 }
 
-function notShown(mime: string, bytes: number, maxBytes: number): CellOutput {
-  return plain(`[output not shown: ${mime} ${humanBytes(bytes)} > ${humanBytes(maxBytes)} limit]`);
+function display(text: string): DisplayDataOutput {
+  return { output_type: "display_data", data: { "text/plain": text }, metadata: {} };
 }
 
-function plain(text: string): CellOutput {
-  return { mime_type: "text/plain", data: text, metadata: {} };
+/** A string's UTF-8 length, measured only when it could be over `maxBytes`. */
+function stringBytes(text: string, maxBytes: number): number {
+  return text.length * 3 <= maxBytes ? text.length : Buffer.byteLength(text);
 }
 
 type Table = { type: "table"; rows: JsonValue[][] } & Record<string, JsonValue>;

@@ -6,6 +6,7 @@ import { Effect, PubSub } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
 import type { NotebookEvent } from "@parallax/domain/reactive";
 import { ReactiveNotebooks, type KernelOptions } from "@parallax/application/reactive";
+import { pythonWith, pythonWithout } from "../../../../tests/python-interpreters.js";
 import { MemoryNotebookStore } from "../notebook/memory-notebook.store.js";
 import { NotebookKernelFactory, type NotebookKernel } from "./notebook-kernel.js";
 
@@ -19,9 +20,9 @@ let counter = 0;
 const ids = { next: () => `id-${++counter}` };
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect);
 
-function setup(timeoutMs = 5_000) {
+function setup(timeoutMs = 5_000, pythonBin = "python3") {
   const store = new MemoryNotebookStore();
-  const service = new ReactiveNotebooks(store, new NotebookKernelFactory({ pythonBin: "python3", timeoutMs }), ids);
+  const service = new ReactiveNotebooks(store, new NotebookKernelFactory({ pythonBin, timeoutMs }), ids);
   opened.push(service);
   return { store, service };
 }
@@ -76,13 +77,14 @@ describe("reactive notebook persistence", () => {
     expect(stored.notebook.metadata["parallax"]).toMatchObject({ name: "test", db_conn_string: null });
     expect(second.cell_type === "code" && second.outputs[0]).toEqual({ output_type: "stream", name: "stdout", text: "2\n" });
 
-    // A fresh service (a restarted host) reads the same notebook back.
+    // A fresh service (a restarted host) reads the same notebook back; its kernel is new and
+    // empty, so the cells show their last outputs but are idle until they run again.
     const reopened = new ReactiveNotebooks(store, new NotebookKernelFactory({ pythonBin: "python3", timeoutMs: 5_000 }), ids);
     opened.push(reopened);
     const again = await run(reopened.get(id));
     expect(again.cells.map((cell) => [cell.id, cell.type, cell.code, cell.status, cell.stdout])).toEqual([
-      [cellIds[0], "javascript", "const a = 1;", "success", ""],
-      [cellIds[1], "javascript", "console.log(a + 1); a", "success", "2\n"],
+      [cellIds[0], "javascript", "const a = 1;", "idle", ""],
+      [cellIds[1], "javascript", "console.log(a + 1); a", "idle", "2\n"],
     ]);
   });
 
@@ -176,8 +178,9 @@ describe("idle notebooks", () => {
     expect(await run(service.closeIdle(60_000))).toEqual([]);
     now = 120_000;
     expect(await run(service.closeIdle(60_000))).toEqual([unwatched.id]);
+    // Its kernel was stopped: the cell keeps its outputs and shows idle until it runs again.
     const reopened = await run(service.get(unwatched.id));
-    expect(reopened.cells[0]).toMatchObject({ code: "const b = 2;", status: "success" });
+    expect(reopened.cells[0]).toMatchObject({ code: "const b = 2;", status: "idle" });
   });
 });
 
@@ -189,7 +192,7 @@ describe("graph errors reach subscribers", () => {
     const second = (await run(service.addCell(id, "javascript", undefined, "const w = 2;"))).id;
     const firstUpdates = () => events.filter((e) => e.type === "cell_updated" && e.cellId === cellIds[0]);
     expect(firstUpdates().map((e) => (e as { cell: { status: string; error: string | null } }).cell)).toMatchObject([
-      { status: "error", error: "'w' is defined in multiple cells" },
+      { status: "error", error: `'w' is defined in multiple cells (also in cell ${second})` },
     ]);
     await run(service.updateCell(id, second, "const v = 2;"));
     expect(firstUpdates().map((e) => (e as { cell: { status: string; error: string | null } }).cell)).toMatchObject([
@@ -258,8 +261,8 @@ describe.skipIf(!hasPython)("reactive scheduling with the python kernel", () => 
     await run(service.idle(id));
     const cells = (await run(service.get(id))).cells;
     expect(cells.map((cell) => [cell.status, cell.error])).toEqual([
-      ["error", "'w' is defined in multiple cells"],
-      ["error", "'w' is defined in multiple cells"],
+      ["error", `'w' is defined in multiple cells (also in cell ${cellIds[1]})`],
+      ["error", `'w' is defined in multiple cells (also in cell ${cellIds[0]})`],
     ]);
   });
 });
@@ -310,5 +313,33 @@ describe.skipIf(!hasPython)("kernel cap", () => {
     expect((await run(service.get(busy.id))).cells[0]).toMatchObject({ status: "success", outputs: [{ data: "'done'" }] });
     expect((await runAndWait(service, waiting)).outputs[0]?.data).toBe("'ran'");
     expect(live()).toEqual([1]);
+  });
+});
+
+describe("the seeded demo notebook", () => {
+  const bare = hasPython ? pythonWithout("matplotlib", "pandas") : undefined;
+  const equipped = hasPython ? pythonWith("matplotlib", "pandas") : undefined;
+
+  async function runDemo(pythonBin: string) {
+    const { service } = setup(30_000, pythonBin);
+    await run(service.list());
+    await run(service.runCell("demo", "demo-setup"));
+    await run(service.idle("demo"));
+    return Object.fromEntries((await run(service.get("demo"))).cells.map((cell) => [cell.id, cell]));
+  }
+
+  it.skipIf(!bare)("without matplotlib and pandas says how to install them, and its other cells skip instead of failing", async () => {
+    const cells = await runDemo(bare!);
+    expect(Object.values(cells).map((cell) => cell.status)).toEqual(["success", "success", "success", "success", "success"]);
+    expect(cells["demo-setup"]!.stdout).toContain("sudo apt-get install python3-matplotlib python3-pandas python3-numpy");
+    expect(cells["demo-plot"]!.stdout).toBe("Skipped: matplotlib is not installed (see the first cell).\n");
+    expect(cells["demo-frame"]!.stdout).toBe("Skipped: pandas is not installed (see the first cell).\n");
+  });
+
+  it.skipIf(!equipped)("with them draws its plot inline and shows its table", async () => {
+    const cells = await runDemo(equipped!);
+    expect(Object.values(cells).map((cell) => cell.status)).toEqual(["success", "success", "success", "success", "success"]);
+    expect(cells["demo-plot"]!.outputs.map((output) => output.mime_type)).toEqual(["image/png"]);
+    expect(cells["demo-frame"]!.outputs).toMatchObject([{ mime_type: "application/json", data: { type: "table", columns: ["i", "i_times_y"] } }]);
   });
 });

@@ -1,6 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { open, rename, rm } from "node:fs/promises";
+import { open, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { processAlive } from "./file-lock.js";
+
+/** `.<target>.<writer pid>.<8 hex>.tmp`: hidden, and naming its writer so leftovers can be told apart. */
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
 /**
  * Replaces `path` so that a reader (or a crash at any instant) sees the old bytes or the new
@@ -30,6 +34,26 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   }
   await syncDirectory(dirname(path));
   return version;
+}
+
+/**
+ * Removes the temp files that writers killed mid-write left in `directory`: those whose writer
+ * is gone, or older than `staleMs` (its pid may belong to another process by now). A live
+ * writer's temp file has a living pid and is young, so it is never touched.
+ */
+export async function removeOrphanedTemps(directory: string, staleMs: number): Promise<string[]> {
+  const removed: string[] = [];
+  for (const entry of await readdir(directory)) {
+    const writer = TEMP_NAME.exec(entry);
+    if (!writer) continue;
+    const path = join(directory, entry);
+    const info = await stat(path).catch(() => undefined);
+    if (!info) continue;
+    if (processAlive(Number(writer[1])) && Date.now() - info.mtimeMs <= staleMs) continue;
+    await rm(path, { force: true });
+    removed.push(entry);
+  }
+  return removed;
 }
 
 export async function syncDirectory(path: string): Promise<void> {

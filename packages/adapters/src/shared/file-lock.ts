@@ -1,5 +1,9 @@
-import { open, readFile, rm, stat } from "node:fs/promises";
+import { open, readdir, readFile, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+
+/** How old a lock or temp file must be to count as abandoned even when its pid is alive (pids get reused). */
+export const STALE_MS = 60_000;
 
 /**
  * A cross-process lock on one path: `path.lock` created with O_EXCL. A lock whose holder has
@@ -53,11 +57,26 @@ export class FileLocks {
     }
   }
 
+  /**
+   * Removes the lock files in `directory` that killed holders left (the same rule as breaking a
+   * lock: holder gone, or older than the staleness window), so they don't pile up.
+   */
+  async removeStale(directory: string): Promise<string[]> {
+    const removed: string[] = [];
+    for (const entry of await readdir(directory)) {
+      const lockPath = join(directory, entry);
+      if (!entry.endsWith(".lock") || !(await this.isStale(lockPath))) continue;
+      await rm(lockPath, { force: true });
+      removed.push(entry);
+    }
+    return removed;
+  }
+
   private async isStale(lockPath: string): Promise<boolean> {
     try {
       const [content, info] = await Promise.all([readFile(lockPath, "utf8"), stat(lockPath)]);
       const pid = Number(content.split(" ")[0]);
-      if (Date.now() - info.mtimeMs > (this.options.staleMs ?? 60_000)) return true;
+      if (Date.now() - info.mtimeMs > (this.options.staleMs ?? STALE_MS)) return true;
       if (!Number.isInteger(pid) || pid <= 0) return Date.now() - info.mtimeMs > 1_000; // being written
       return !processAlive(pid);
     } catch (error) {
@@ -66,7 +85,8 @@ export class FileLocks {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this machine (EPERM: it exists, as another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -14,3 +14,4 @@ export * from "./job-feed.js";
 export * from "./follow-job-logs.js";
 export * from "./exclusive-claim.js";
 export * from "./follow-ups.js";
+export * from "./job-chain.js";

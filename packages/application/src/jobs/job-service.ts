@@ -1,8 +1,12 @@
 import { Effect } from "effect";
+import { z } from "zod";
 import { Conflict, InvalidInput, NotFound, type StorageFailure } from "@parallax/domain";
 import {
   PreconditionFailed,
   createJob,
+  isJobId,
+  jobIdSchema,
+  prioritySchema,
   isTerminal,
   requestCancel,
   resolveParams,
@@ -36,12 +40,23 @@ export interface SubmitOptions {
 export interface JobServiceOptions {
   /** How long an exclusivity claim whose job is not written yet still counts as held. */
   readonly exclusiveGraceMs?: number;
+  /** Lines of the process's own output in a job's `output[]` (the whole log is at the log API). */
+  readonly outputLines?: number;
 }
+
+export const DEFAULT_OUTPUT_LINES = 1000;
+/** Log lines read at once while collecting the output tail. */
+const PAGE_LINES = 1000;
 
 const illegalAsConflict = <A, E, R>(effect: Effect.Effect<A, E | IllegalTransition, R>) =>
   Effect.catchTag(effect as Effect.Effect<A, IllegalTransition, R>, "IllegalTransition", (error) =>
     Effect.fail(new Conflict({ message: error.message })),
   ) as Effect.Effect<A, Exclude<E, IllegalTransition> | Conflict, R>;
+
+function checked<T>(schema: z.ZodType<T>, value: unknown, what: string): Effect.Effect<T, InvalidInput> {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? Effect.succeed(parsed.data) : Effect.fail(new InvalidInput({ message: `Invalid ${what}: ${z.prettifyError(parsed.error)}` }));
+}
 
 /** The jobs use cases the HTTP host and library users call: submit, cancel, retry, read. */
 export class JobService {
@@ -68,6 +83,8 @@ export class JobService {
     const self = this;
     return Effect.gen(function* () {
       const pipeline = yield* self.pipeline(name);
+      yield* checked(prioritySchema.optional(), options.priority, "priority");
+      yield* checked(jobIdSchema.optional(), options.id, "job id");
       const resolved = resolveParams(pipeline, rawParams);
       if (!resolved.ok) return yield* Effect.fail(new InvalidInput({ message: resolved.message }));
       if (options.id !== undefined) {
@@ -94,6 +111,7 @@ export class JobService {
           env: { ...pipeline.env, PARALLAX_JOB_ID: id, ...(options.triggeredBy ? { PARALLAX_TRIGGERED_BY: options.triggeredBy } : {}) },
           timeoutMs: pipeline.timeout_s === null ? null : Math.round(pipeline.timeout_s * 1000),
           then: pipeline.then,
+          ...(options.triggeredBy === undefined ? {} : { triggeredBy: options.triggeredBy }),
           priority: options.priority ?? pipeline.priority,
           maxAttempts: pipeline.max_attempts,
           maxStalls: pipeline.max_stalls,
@@ -122,8 +140,10 @@ export class JobService {
     });
   }
 
+  /** An id no job can have (too long, unsafe characters) is simply not found, without asking the store. */
   get(id: string): Effect.Effect<Job, NotFound | StorageFailure> {
-    return this.store.get(id).pipe(Effect.catchTag("NotFound", () => Effect.fail(new NotFound({ message: "Job not found" }))));
+    const notFound = () => Effect.fail(new NotFound({ message: "Job not found" }));
+    return isJobId(id) ? this.store.get(id).pipe(Effect.catchTag("NotFound", notFound)) : notFound();
   }
 
   list(query: JobQuery = {}): Effect.Effect<Job[], StorageFailure> {
@@ -167,13 +187,31 @@ export class JobService {
     return this.get(id).pipe(Effect.andThen(() => this.logStore.read(id, offset, limit)));
   }
 
-  /** The last `count` output lines, as the §C job's `output[]`. */
-  outputTail(id: string, count: number): Effect.Effect<string[], StorageFailure> {
+  /** How many lines a job's `output[]` holds. */
+  get outputLines(): number {
+    return this.options.outputLines ?? DEFAULT_OUTPUT_LINES;
+  }
+
+  /**
+   * The §C job's `output[]`: the last `count` lines the process itself wrote. Parallax's own
+   * `system` lines (started, retried, exit reasons) are only in the log API; reading goes back
+   * page by page past them, so a retried job still shows `count` lines of its own.
+   */
+  outputTail(id: string, count = this.outputLines): Effect.Effect<string[], StorageFailure> {
     const self = this;
     return Effect.gen(function* () {
-      const size = yield* self.logStore.size(id);
-      const page = yield* self.logStore.read(id, Math.max(0, size - count), count);
-      return page.lines.map((line) => line.message);
+      const pages: string[][] = [];
+      let wanted = count;
+      let end = yield* self.logStore.size(id);
+      while (wanted > 0 && end > 0) {
+        const from = Math.max(0, end - Math.min(wanted, PAGE_LINES));
+        const page = yield* self.logStore.read(id, from, end - from);
+        const own = page.lines.filter((line) => line.stream !== "system").map((line) => line.message);
+        pages.unshift(own);
+        wanted -= own.length;
+        end = from;
+      }
+      return pages.flat();
     });
   }
 

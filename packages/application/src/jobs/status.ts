@@ -1,12 +1,12 @@
 import { Effect } from "effect";
 import type { StorageFailure } from "@parallax/domain";
-import { toJobView, type Job, type JobView, type Probe } from "@parallax/domain/jobs";
+import { jsonProbeValue, toJobView, type Job, type JobView, type Probe } from "@parallax/domain/jobs";
+import { clientJobView } from "./job-chain.js";
 import type { JobService } from "./job-service.js";
 import type { PipelineCatalog } from "./pipeline-catalog.js";
 import type { Workspace } from "./workspace.port.js";
 
 export const RECENT_JOBS = 10;
-const OUTPUT_TAIL = 50;
 
 /** Evaluates one configured probe against the workspace. */
 export function evaluateProbe(workspace: Workspace, probe: Probe): Effect.Effect<unknown, StorageFailure> {
@@ -16,33 +16,15 @@ export function evaluateProbe(workspace: Workspace, probe: Probe): Effect.Effect
     case "exists":
       return workspace.exists(probe.path);
     case "json":
-      return workspace.readJson(probe.path).pipe(
-        Effect.map((document) => {
-          const value = probe.field === undefined ? document : pick(document, probe.field);
-          if (value === undefined) return probe.default ?? (probe.length ? 0 : null);
-          if (!probe.length) return value;
-          if (Array.isArray(value)) return value.length;
-          if (value !== null && typeof value === "object") return Object.keys(value).length;
-          return 0;
-        }),
-      );
+      return workspace.readJson(probe.path).pipe(Effect.map((document) => jsonProbeValue(probe, document)));
   }
-}
-
-function pick(document: unknown, dotted: string): unknown {
-  let current = document;
-  for (const key of dotted.split(".")) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
 }
 
 export function jobView(service: JobService, job: Job): Effect.Effect<JobView, StorageFailure> {
-  return service.outputTail(job.id, OUTPUT_TAIL).pipe(Effect.map((output) => toJobView(job, output)));
+  return service.outputTail(job.id).pipe(Effect.map((output) => toJobView(job, output)));
 }
 
-/** `GET /api/status`: every configured probe, the running job and the ten most recent. */
+/** `GET /api/status`: every configured probe, the running job and the ten most recent, as §C's clients read jobs. */
 export function statusReport(service: JobService, catalog: PipelineCatalog, workspace: Workspace): Effect.Effect<Record<string, unknown>, StorageFailure> {
   return Effect.gen(function* () {
     const report: Record<string, unknown> = {};
@@ -52,9 +34,9 @@ export function statusReport(service: JobService, catalog: PipelineCatalog, work
       report[name] = values[index];
     });
     const current = yield* service.current();
-    report["current_job"] = current ? yield* jobView(service, current) : null;
+    report["current_job"] = current ? yield* clientJobView(service, current) : null;
     const recent = yield* service.list({ limit: RECENT_JOBS });
-    report["recent_jobs"] = yield* Effect.forEach(recent, (job) => jobView(service, job));
+    report["recent_jobs"] = yield* Effect.forEach(recent, (job) => clientJobView(service, job));
     return report;
   });
 }

@@ -1,6 +1,6 @@
 import type { Effect } from "effect";
 import type { Conflict, NotFound, StorageFailure } from "@parallax/domain";
-import type { Notebook } from "@parallax/domain/notebook";
+import type { JsonObject, Notebook } from "@parallax/domain/notebook";
 
 export interface StoredNotebook {
   /** The file name, `name.ipynb`. */
@@ -10,6 +10,13 @@ export interface StoredNotebook {
   readonly version: string;
 }
 
+/** What a listing needs of a notebook without its cells (a reactive notebook's title is `metadata.parallax.name`). */
+export interface NotebookSummary {
+  readonly name: string;
+  /** The notebook's top-level metadata; shared with the store's index, so not to be modified. */
+  readonly metadata: Readonly<JsonObject>;
+}
+
 /**
  * Where notebooks live (files under DATA_DIR, DynamoDB, memory). Names are already
  * sanitised by the domain (`parseNotebookName`). Writes are atomic: a reader sees the old
@@ -17,6 +24,12 @@ export interface StoredNotebook {
  */
 export interface NotebookStore {
   list(): Effect.Effect<readonly string[], StorageFailure>;
+  /**
+   * Every notebook's summary, sorted by name. A listing must not cost a parse of every
+   * document (one can be 100 MB): stores keep summaries and read a document again only
+   * when its version changed.
+   */
+  listSummaries(): Effect.Effect<readonly NotebookSummary[], StorageFailure>;
   /** The caller owns the returned document (a fresh parse or copy) and may modify it. */
   get(name: string): Effect.Effect<StoredNotebook, NotFound | StorageFailure>;
   /** The stored document's bytes as they are (serving them skips a parse and a re-serialise). */

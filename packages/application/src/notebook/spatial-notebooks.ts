@@ -1,5 +1,5 @@
 import { Effect } from "effect";
-import { InvalidInput, NotFound, type Conflict, type StorageFailure } from "@parallax/domain";
+import { DEFAULT_MAX_JSON_DEPTH, InvalidInput, NotFound, jsonDepthExceeds, type Conflict, type StorageFailure } from "@parallax/domain";
 import {
   chartsByCellKey,
   extractCharts,
@@ -31,6 +31,11 @@ export interface ProcessReport {
 
 type StoreError = NotFound | StorageFailure | Conflict;
 
+export interface SpatialNotebookLimits {
+  /** Deepest nesting accepted in an uploaded notebook (`MAX_JSON_DEPTH`). */
+  readonly maxJsonDepth?: number;
+}
+
 /**
  * The spatial-notebook use cases (CONTRACTS.md §A): import and list notebooks, extract their
  * charts and outputs, and place cells in 3-D space for a visionOS client.
@@ -41,6 +46,7 @@ export class SpatialNotebooks {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly reexecutor?: NotebookReexecutor,
+    private readonly limits: SpatialNotebookLimits = {},
   ) {}
 
   list(): Effect.Effect<readonly string[], StorageFailure> {
@@ -74,7 +80,7 @@ export class SpatialNotebooks {
   /** §A `/process_notebook`: validation (and re-execution where a kernel exists), outputs and charts. */
   process(bytes: Uint8Array): Effect.Effect<ProcessReport, InvalidInput> {
     return Effect.gen({ self: this }, function* () {
-      const document = yield* parseJson(bytes);
+      const document = yield* parseJson(bytes, this.limits.maxJsonDepth);
       const verdict = validateNotebook(document);
       if (!verdict.valid) {
         return { validation: { success: false, errors: [...verdict.errors] }, outputs: [], total_outputs: 0, charts: [], total_charts: 0 };
@@ -116,7 +122,7 @@ export class SpatialNotebooks {
 
   /** Parses, validates and upgrades an uploaded document to the stored 4.5 form. */
   parseUpload(bytes: Uint8Array): Effect.Effect<Notebook, InvalidInput> {
-    return Effect.flatMap(parseJson(bytes), (document) => {
+    return Effect.flatMap(parseJson(bytes, this.limits.maxJsonDepth), (document) => {
       const verdict = validateNotebook(document);
       if (!verdict.valid) return Effect.fail(new InvalidInput({ message: `Invalid notebook: ${verdict.errors.slice(0, 5).join("; ")}` }));
       return Effect.succeed(upgradeToCurrentMinor(verdict.notebook, () => this.ids.next()));
@@ -144,9 +150,12 @@ function placementOf(body: unknown): Effect.Effect<SpatialPlacement, InvalidInpu
   return parsed.ok ? Effect.succeed(parsed.placement) : Effect.fail(new InvalidInput({ message: parsed.message }));
 }
 
-function parseJson(bytes: Uint8Array): Effect.Effect<unknown, InvalidInput> {
-  return Effect.try({
-    try: () => JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown,
-    catch: (error) => new InvalidInput({ message: `Invalid notebook: not JSON (${(error as Error).message})` }),
+function parseJson(bytes: Uint8Array, maxDepth = DEFAULT_MAX_JSON_DEPTH): Effect.Effect<unknown, InvalidInput> {
+  const notJson = (error: unknown) => new InvalidInput({ message: `Invalid notebook: not JSON (${(error as Error).message})` });
+  return Effect.gen(function* () {
+    const text = yield* Effect.try({ try: () => new TextDecoder("utf-8", { fatal: true }).decode(bytes), catch: notJson });
+    // Refused before parsing: what follows the parse recurses, and a deep enough document overflows the stack.
+    if (jsonDepthExceeds(text, maxDepth)) return yield* Effect.fail(new InvalidInput({ message: `Invalid notebook: JSON nested deeper than ${maxDepth} levels` }));
+    return yield* Effect.try({ try: () => JSON.parse(text) as unknown, catch: notJson });
   });
 }

@@ -1,18 +1,20 @@
-import { Effect, Exit } from "effect";
+import { Effect, Exit, Random } from "effect";
 import { describe, expect, it } from "vitest";
 import { Conflict, InvalidInput, NotFound } from "@parallax/domain";
 import type { Notebook } from "@parallax/domain/notebook";
 import type { NotebookStore, StoredNotebook } from "./notebook-store.port.js";
-import { updateNotebook } from "./update-notebook.js";
+import { inNotebookTurn, updateNotebook } from "./update-notebook.js";
 
 /** A store that counts reads and writes, takes a moment to write (as a disk does), and can simulate another process writing first. */
 class CountingStore implements NotebookStore {
   reads = 0;
   writes = 0;
   foreignWritesLeft = 0;
+  readDelayMs = 0;
   private doc: Notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] };
   private version = 0;
   list = () => Effect.succeed(["n.ipynb"]);
+  listSummaries = () => Effect.succeed([]);
   readBytes = () => Effect.succeed(new Uint8Array());
   delete = () => Effect.void;
   get = (name: string) =>
@@ -20,7 +22,7 @@ class CountingStore implements NotebookStore {
       this.reads++;
       if (name !== "n.ipynb") return Effect.fail(new NotFound({ message: "Notebook not found" }));
       return Effect.succeed({ name, notebook: structuredClone(this.doc), version: String(this.version) });
-    });
+    }).pipe(Effect.delay(this.readDelayMs));
   put = (name: string, notebook: Notebook, expected?: string | null) =>
     Effect.suspend((): Effect.Effect<StoredNotebook, Conflict> => {
       if (this.foreignWritesLeft > 0) {
@@ -69,6 +71,30 @@ describe("updateNotebook (group commit with compare-and-swap)", () => {
     await Effect.runPromise(Effect.all([updateNotebook(store, "n.ipynb", setKey("x")), updateNotebook(store, "n.ipynb", setKey("y"))], { concurrency: "unbounded" }));
     const final = await Effect.runPromise(store.get("n.ipynb"));
     expect(final.notebook.metadata).toMatchObject({ x: true, y: true, foreign: expect.any(Number) });
+  });
+
+  it("outlasts another process that wins far more often than the old 64-try bound, pausing between tries", async () => {
+    const store = new CountingStore();
+    store.foreignWritesLeft = 80;
+    await Effect.runPromise(updateNotebook(store, "n.ipynb", setKey("late")).pipe(Random.withSeed(7)));
+    const final = await Effect.runPromise(store.get("n.ipynb"));
+    expect(final.notebook.metadata).toMatchObject({ late: true, foreign: expect.any(Number) });
+  });
+
+  it("a write in the notebook's turn never lands inside a batch's read and write", async () => {
+    const store = new CountingStore();
+    const known = await Effect.runPromise(store.get("n.ipynb"));
+    store.readDelayMs = 10;
+    // The put would land while the batch is still reading; in the turn it waits, then loses its
+    // compare-and-swap (the document changed), instead of making the batch lose and read again.
+    const [batch, put] = await Effect.runPromise(
+      Effect.all([updateNotebook(store, "n.ipynb", setKey("placed")), Effect.exit(inNotebookTurn(store, "n.ipynb", store.put("n.ipynb", known.notebook, known.version)))], {
+        concurrency: "unbounded",
+      }),
+    );
+    expect(batch.result).toBe("placed");
+    expect(Exit.isFailure(put) && JSON.stringify(put.cause)).toMatch(/Conflict/);
+    expect(store.reads).toBe(2);
   });
 
   it("an unknown notebook fails every caller with NotFound", async () => {

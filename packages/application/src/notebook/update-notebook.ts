@@ -1,9 +1,17 @@
-import { Cause, Deferred, Effect, Exit, Semaphore } from "effect";
+import { Cause, Deferred, Effect, Exit, Random, Semaphore } from "effect";
 import type { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import type { Notebook } from "@parallax/domain/notebook";
 import type { NotebookStore, StoredNotebook } from "./notebook-store.port.js";
 
-const MAX_ATTEMPTS = 64;
+/**
+ * Within a process every writer of a notebook takes its turn, so a compare-and-swap only loses
+ * to another process. Against one that writes without pause (a reactive session on another
+ * host), a fixed handful of instant retries starved; jittered, growing pauses let the two
+ * interleave, and the bound only stops a writer that can never win (about 10 s of pauses).
+ */
+const MAX_ATTEMPTS = 400;
+const FIRST_PAUSE_MS = 1;
+const LONGEST_PAUSE_MS = 50;
 
 type Mutation<E, R> = (notebook: Notebook) => Effect.Effect<{ notebook: Notebook; result: R }, E>;
 type Outcome<E, R> = { stored: StoredNotebook; result: R } | { failure: E | NotFound | StorageFailure | Conflict };
@@ -67,6 +75,17 @@ export function updateNotebook<E, R = Notebook>(
   });
 }
 
+/**
+ * Runs `write` (a compare-and-swap `put` of a caller that keeps its own copy of the document,
+ * as a reactive session does) in the notebook's turn. Were it to land between the read and the
+ * write of an `updateNotebook` batch, that batch would have to read and try again, and a caller
+ * writing after every keystroke could make it wait forever. `write` must not call
+ * `updateNotebook` for the same notebook (the turn is not re-entrant).
+ */
+export function inNotebookTurn<A, E>(store: NotebookStore, name: string, write: Effect.Effect<A, E>): Effect.Effect<A, E> {
+  return Effect.suspend(() => laneFor(store, name).turn.withPermits(1)(write));
+}
+
 function writeBatch(store: NotebookStore, name: string, batch: Pending[]): Effect.Effect<void> {
   const settle = (entry: Pending, outcome: Outcome<unknown, unknown>) => {
     entry.settled = true;
@@ -100,7 +119,10 @@ function writeBatch(store: NotebookStore, name: string, batch: Pending[]): Effec
         return;
       }
       const failure = failureOf(written.cause) as StorageFailure | Conflict;
-      if (failure._tag === "Conflict" && left > 1) return yield* attempt(left - 1);
+      if (failure._tag === "Conflict" && left > 1) {
+        yield* pause(MAX_ATTEMPTS - left);
+        return yield* attempt(left - 1);
+      }
       for (const entry of results.keys()) yield* settle(entry, { failure });
     });
   // A defect (a bug, not a typed failure) must still release every waiter, as a defect.
@@ -109,6 +131,12 @@ function writeBatch(store: NotebookStore, name: string, batch: Pending[]): Effec
       Effect.forEach(batch.filter((entry) => !entry.settled), (entry) => Deferred.done(entry.done, Exit.failCause(cause as Cause.Cause<never>)), { discard: true }),
     ),
   );
+}
+
+/** Exponential with full jitter (effect's `Random`, so a test can fix it); capped so a long wait stays responsive. */
+function pause(retry: number): Effect.Effect<void> {
+  const ceiling = Math.min(LONGEST_PAUSE_MS, FIRST_PAUSE_MS * 2 ** Math.min(retry, 16));
+  return Effect.flatMap(Random.next, (random) => Effect.sleep(Math.max(1, Math.round(random * ceiling))));
 }
 
 /** The typed failure of a cause; anything else is a defect and is raised as one. */

@@ -1,5 +1,6 @@
 import type { Effect } from "effect";
-import type { CellLanguage, CellOutput } from "@parallax/domain/reactive";
+import type { Output } from "@parallax/domain/notebook";
+import type { CellLanguage } from "@parallax/domain/reactive";
 
 export interface KernelCell {
   readonly id: string;
@@ -11,7 +12,13 @@ export interface KernelCell {
 
 export interface KernelRunResult {
   readonly status: "success" | "error";
-  readonly outputs: readonly CellOutput[];
+  /**
+   * What the cell showed, in order, as Jupyter stores it: `stream` outputs (the chunks also passed
+   * to `onStream`), one `display_data` per display with all its mime types, an `execute_result`
+   * for the last value (its `execution_count` left null: the session numbers runs), and an `error`
+   * with the traceback when the cell raised.
+   */
+  readonly outputs: readonly Output[];
   /** `Name: message` for a raised exception, `kernel died`, or the timeout message. */
   readonly error?: string;
 }
@@ -28,6 +35,11 @@ export interface Kernel {
   run(cell: KernelCell, onStream: KernelStream): Effect.Effect<KernelRunResult>;
   /** Removes names a cell defined (the cell was deleted or no longer defines them). */
   forget(language: CellLanguage, names: readonly string[]): Effect.Effect<void>;
+  /**
+   * Changes whenever a language's state is lost (its process restarted, its context reset, its
+   * database replaced): what cells defined before is gone and must be run again.
+   */
+  generation(language: CellLanguage): number;
   /** SQL cells go to PostgreSQL when set, to the in-process DuckDB otherwise. */
   setDatabase(connectionString: string | null): Effect.Effect<void>;
   shutdown(): Effect.Effect<void>;

@@ -1,19 +1,29 @@
 import { Effect, Fiber, PubSub, Queue, type Scope } from "effect";
 import { Conflict, NotFound } from "@parallax/domain";
 import {
-  DependencyGraph,
-  analyzeCell,
-  emptyCell,
+  MAX_STREAM_CHARS,
+  OutputCollector,
+  newCodeCell,
   type CellLanguage,
   type NotebookEvent,
   type ReactiveCell,
+  type ReactiveCodeCell,
+  type ReactiveDocument,
   type ReactiveNotebook,
 } from "@parallax/domain/reactive";
 import { CoalescingWriter } from "./coalescing-writer.js";
 import type { Kernel } from "./kernel.port.js";
+import { NotebookCells } from "./notebook-cells.js";
+import { recordRun } from "./record-run.js";
+
+/** What the session stores: its document, and the cells it changed (only those are rewritten in the file). */
+export interface SessionSnapshot {
+  readonly document: ReactiveDocument;
+  readonly touched: ReadonlySet<string>;
+}
 
 /** Writes the session's current state (a snapshot taken at write time, so the latest wins). */
-export type Persist = (snapshot: () => ReactiveNotebook) => Effect.Effect<void>;
+export type Persist = (snapshot: () => SessionSnapshot) => Effect.Effect<void>;
 
 interface CurrentRun {
   readonly plan: readonly string[];
@@ -21,8 +31,6 @@ interface CurrentRun {
   running: string | undefined;
   fiber: Fiber.Fiber<void> | undefined;
 }
-
-const FAILED: ReadonlySet<string> = new Set(["error", "blocked"]);
 
 export interface SessionLimits {
   /** A cell's kept and streamed output; a runaway print loop must not fill memory, sockets and the store. */
@@ -34,12 +42,21 @@ export interface SessionLimits {
  * synchronously to memory (so they are serialised by the event loop) and then persisted;
  * runs go through one loop fiber, so a notebook executes one cell at a time while other
  * notebooks' loops run in parallel. Every change is published, in order, to subscribers.
+ *
+ * The kernel starts empty with the session, so every cell opens `idle` with its last outputs;
+ * the session tracks which cells' definitions are in the kernel, and a run first runs any
+ * ancestor whose definitions are not (never run in this kernel, edited since, failed, or made
+ * valid again by removing a duplicate definition).
  */
 export class NotebookSession {
-  private readonly cells = new Map<string, ReactiveCell>();
-  private readonly graph = new DependencyGraph();
-  /** name → cells writing it: who may gain or lose a "defined in multiple cells" error on an edit. */
-  private readonly writers = new Map<string, Set<string>>();
+  private readonly cells = new NotebookCells();
+  /** Cells whose definitions are in the kernel → the kernel generation they last succeeded in. */
+  private readonly ranIn = new Map<string, number>();
+  /** The kernel generation last seen per language: a change means its state was lost. */
+  private readonly seen = new Map<CellLanguage, number>();
+  /** Cells this session changed; the others are written back exactly as they were stored. */
+  private readonly touched = new Set<string>();
+  private executionCount = 0;
   private pending: string[] = [];
   private current: CurrentRun | undefined;
   private loop: Fiber.Fiber<void> | undefined;
@@ -49,23 +66,23 @@ export class NotebookSession {
   private readonly writer: CoalescingWriter;
 
   private constructor(
-    private notebook: Omit<ReactiveNotebook, "cells">,
+    private notebook: Omit<ReactiveDocument, "cells">,
     private readonly kernel: Kernel,
     persist: Persist,
     private readonly events: PubSub.PubSub<NotebookEvent>,
     private readonly wake: Queue.Queue<void>,
     private readonly limits: SessionLimits,
   ) {
-    this.writer = new CoalescingWriter(() => persist(() => this.snapshot()));
+    this.writer = new CoalescingWriter(() => persist(() => ({ document: this.document(), touched: this.touched })));
   }
 
-  static open(notebook: ReactiveNotebook, kernel: Kernel, persist: Persist, limits: SessionLimits = {}): Effect.Effect<NotebookSession> {
+  static open(document: ReactiveDocument, kernel: Kernel, persist: Persist, limits: SessionLimits = {}): Effect.Effect<NotebookSession> {
     return Effect.gen(function* () {
       const events = yield* PubSub.unbounded<NotebookEvent>();
       const wake = yield* Queue.unbounded<void>();
-      const { cells, ...header } = notebook;
+      const { cells, ...header } = document;
       const session = new NotebookSession(header, kernel, persist, events, wake, limits);
-      cells.forEach((cell, index) => session.index(cell, index));
+      cells.forEach((cell, index) => session.cells.insert({ ...cell, status: "idle" }, index));
       session.loop = yield* Effect.forkDetach(session.runLoop());
       return session;
     });
@@ -83,7 +100,12 @@ export class NotebookSession {
 
   /** The §B view: a cell the graph rejects (cycle, double definition, syntax) shows that error. */
   snapshot(): ReactiveNotebook {
-    return { ...this.notebook, cells: this.graph.order().map((id) => this.view(id)) };
+    return { ...this.notebook, cells: this.cells.graph.order().map((id) => this.cells.view(id)) };
+  }
+
+  /** The stored form: the cells' nbformat results, with the graph's verdicts as cell state. */
+  document(): ReactiveDocument {
+    return this.cells.document(this.notebook);
   }
 
   subscribe(): Effect.Effect<PubSub.Subscription<NotebookEvent>, never, Scope.Scope> {
@@ -109,22 +131,26 @@ export class NotebookSession {
 
   addCell(id: string, type: CellLanguage, afterCellId?: string, code = ""): Effect.Effect<ReactiveCell, NotFound> {
     return Effect.suspend(() => {
-      const order = this.graph.order();
+      const order = this.cells.graph.order();
       let index = order.length;
       if (afterCellId !== undefined) {
         const at = order.indexOf(afterCellId);
         if (at < 0) return Effect.fail(new NotFound({ message: "Cell not found" }));
         index = at + 1;
       }
-      const cell = emptyCell(id, type, code);
+      const cell = newCodeCell(id, type, code);
       return this.mutate(() => {
-        this.announcingGraphErrors(id, () => this.index(cell, index));
-        this.publish({ type: "cell_created", cellId: id, cell: this.view(id), index });
-      }).pipe(Effect.map(() => this.view(id)));
+        this.touched.add(id);
+        this.changeGraph(id, () => this.cells.insert(cell, index));
+        this.publish({ type: "cell_created", cellId: id, cell: this.cells.view(id), index });
+      }).pipe(Effect.map(() => this.cells.view(id)));
     });
   }
 
-  /** A stale `expectedRevision` is a 409 carrying the current revision. Editing a running cell re-plans. */
+  /**
+   * A stale `expectedRevision` is a 409 carrying the current revision. Editing a running cell
+   * re-plans. The same code again changes nothing stored (the editor saves on every blur).
+   */
   updateCell(cellId: string, code: string, expectedRevision?: number): Effect.Effect<number, NotFound | Conflict> {
     return Effect.suspend((): Effect.Effect<number, NotFound | Conflict> => {
       const cell = this.cells.get(cellId);
@@ -137,13 +163,15 @@ export class NotebookSession {
       }
       const before = cell.writes;
       return this.mutate(() => {
-        cell.code = code;
-        this.announcingGraphErrors(cellId, () => this.analyse(cell));
-        this.publish({ type: "cell_updated", cellId, cell: this.view(cellId) });
-        if (this.current?.running === cellId) this.replan(cellId);
-      }).pipe(
-        Effect.tap(() => this.forget(cell.type, before.filter((name) => !cell.writes.includes(name)))),
-      );
+        if (code !== cell.code) {
+          cell.code = code;
+          this.touched.add(cellId);
+          this.ranIn.delete(cellId);
+          this.changeGraph(cellId, () => this.cells.analyse(cell));
+          if (this.current?.running === cellId) this.replan(cellId);
+        }
+        this.publish({ type: "cell_updated", cellId, cell: this.cells.view(cellId) });
+      }).pipe(Effect.tap(() => this.forget(cell.type, before)));
     });
   }
 
@@ -153,15 +181,11 @@ export class NotebookSession {
       if (!cell) return Effect.fail(new NotFound({ message: "Cell not found" }));
       return this.mutate(() => {
         if (this.current?.running === cellId) this.replan(undefined);
-        this.announcingGraphErrors(cellId, () => {
-          this.cells.delete(cellId);
-          this.setWriters(cellId, cell.writes, []);
-          this.graph.remove(cellId);
-        });
+        this.changeGraph(cellId, () => this.cells.remove(cellId));
+        this.ranIn.delete(cellId);
+        this.touched.delete(cellId);
         this.publish({ type: "cell_deleted", cellId });
-      }).pipe(
-        Effect.tap(() => this.forget(cell.type, cell.writes)),
-      );
+      }).pipe(Effect.tap(() => this.forget(cell.type, cell.writes)));
     });
   }
 
@@ -212,66 +236,25 @@ export class NotebookSession {
     });
   }
 
-  private index(cell: ReactiveCell, at: number): void {
-    this.cells.set(cell.id, cell);
-    this.analyse(cell, at);
-  }
-
-  private analyse(cell: ReactiveCell, at?: number): void {
-    const analysis = analyzeCell(cell.type, cell.code);
-    this.setWriters(cell.id, cell.writes, analysis.writes);
-    cell.reads = [...analysis.reads];
-    cell.writes = [...analysis.writes];
-    this.graph.upsert(cell.id, analysis, at);
-  }
-
-  private setWriters(id: string, before: readonly string[], after: readonly string[]): void {
-    for (const name of before) {
-      const set = this.writers.get(name);
-      set?.delete(id);
-      if (set?.size === 0) this.writers.delete(name);
-    }
-    for (const name of after) {
-      const set = this.writers.get(name) ?? new Set<string>();
-      set.add(id);
-      this.writers.set(name, set);
-    }
-  }
-
   /**
-   * Runs a graph change and sends `cell_updated` for every other cell whose error it set or
-   * cleared (cells sharing a name with the changed one; a cycle's members). Cost follows the
-   * names the cell touches, plus its descendants only when it is part of a cycle.
+   * Runs a graph change. Every cell whose error it set or cleared leaves the kernel's record and
+   * is announced with `cell_updated`: a cell made valid again (its duplicate deleted or edited)
+   * is stale, shows `idle`, and re-runs before its dependents.
    */
-  private announcingGraphErrors(id: string, change: () => void): void {
-    const candidates = new Set<string>();
-    const collect = () => {
-      const cell = this.cells.get(id);
-      if (!cell) return;
-      for (const name of cell.writes) for (const writer of this.writers.get(name) ?? []) candidates.add(writer);
-      if (this.graph.error(id)?.startsWith("Circular")) for (const other of this.graph.descendants(id)) candidates.add(other);
-    };
-    collect();
-    const before = new Map([...candidates].map((other) => [other, this.graph.error(other)]));
-    change();
-    collect();
-    for (const other of candidates) {
-      if (other === id || !this.cells.has(other)) continue;
-      if (before.get(other) !== this.graph.error(other)) this.publish({ type: "cell_updated", cellId: other, cell: this.view(other) });
+  private changeGraph(id: string, change: () => void): void {
+    for (const other of this.cells.errorChanges(id, change)) {
+      const cell = this.cells.get(other)!;
+      this.ranIn.delete(other);
+      this.touched.add(other);
+      if (this.cells.graph.error(other) === undefined && cell.status !== "running") cell.status = "idle";
+      if (other !== id) this.publish({ type: "cell_updated", cellId: other, cell: this.cells.view(other) });
     }
   }
 
-  private statusOf(id: string): ReactiveCell["status"] {
+  /** Whether the cell's definitions are in the kernel as its current code made them. */
+  private inKernel(id: string): boolean {
     const cell = this.cells.get(id);
-    if (!cell) return "idle";
-    return this.graph.error(id) !== undefined && cell.status !== "running" ? "error" : cell.status;
-  }
-
-  private view(id: string): ReactiveCell {
-    const cell = this.cells.get(id)!;
-    const error = this.graph.error(id);
-    if (error === undefined || cell.status === "running") return { ...cell, outputs: [...cell.outputs] };
-    return { ...cell, outputs: [...cell.outputs], status: "error", error };
+    return cell !== undefined && this.ranIn.get(id) === this.kernel.generation(cell.type);
   }
 
   /** Applies `change` at once (the event loop serialises it), gives it the next revision, then stores it. */
@@ -288,8 +271,10 @@ export class NotebookSession {
     return this.writer.flush();
   }
 
+  /** Removes from the kernel the names that no remaining cell defines (another definer's value stays). */
   private forget(language: CellLanguage, names: readonly string[]): Effect.Effect<void> {
-    return names.length === 0 ? Effect.void : this.kernel.forget(language, names);
+    const orphans = names.filter((name) => !this.cells.defines(name));
+    return orphans.length === 0 ? Effect.void : this.kernel.forget(language, orphans);
   }
 
   private publish(event: NotebookEvent): void {
@@ -306,6 +291,31 @@ export class NotebookSession {
     Queue.offerUnsafe(this.wake, undefined);
   }
 
+  /**
+   * `roots` and their dependents, plus every ancestor of a planned cell whose definitions are not
+   * in the kernel (and that ancestor's dependents), in topological order: no cell runs against a
+   * name missing from the kernel.
+   */
+  private planRun(roots: readonly string[]): string[] {
+    const starts = new Set(roots);
+    for (;;) {
+      const plan = this.cells.graph.plan([...starts]);
+      const planned = new Set(plan);
+      const found = starts.size;
+      const seen = new Set<string>();
+      const stack = [...plan];
+      while (stack.length > 0) {
+        for (const parent of this.cells.graph.parents(stack.pop()!)) {
+          if (planned.has(parent) || seen.has(parent)) continue;
+          seen.add(parent);
+          if (!this.inKernel(parent)) starts.add(parent);
+          stack.push(parent);
+        }
+      }
+      if (starts.size === found) return plan;
+    }
+  }
+
   private runLoop(): Effect.Effect<void> {
     return Effect.gen({ self: this }, function* () {
       while (!this.closed) {
@@ -313,7 +323,7 @@ export class NotebookSession {
         while (this.pending.length > 0) {
           const roots = [...new Set(this.pending)].filter((id) => this.cells.has(id));
           this.pending = [];
-          const current: CurrentRun = { plan: this.graph.plan(roots), done: new Set(), running: undefined, fiber: undefined };
+          const current: CurrentRun = { plan: this.planRun(roots), done: new Set(), running: undefined, fiber: undefined };
           this.current = current;
           current.fiber = yield* Effect.forkChild(this.execute(current), { startImmediately: false });
           yield* Fiber.await(current.fiber);
@@ -336,50 +346,53 @@ export class NotebookSession {
     });
   }
 
-  private finish(cell: ReactiveCell, status: ReactiveCell["status"], error: string | null): void {
+  /** A cell that did not succeed no longer counts as in the kernel, so its dependents are blocked too. */
+  private finish(cell: ReactiveCodeCell, status: ReactiveCodeCell["status"], error: string | null): void {
     cell.status = status;
-    cell.error = error;
+    if (status !== "success") this.ranIn.delete(cell.id);
+    this.touched.add(cell.id);
     if (error !== null) this.publish({ type: "cell_error", cellId: cell.id, error });
     this.publish({ type: "cell_status", cellId: cell.id, status });
   }
 
+  /** A cell that cannot run (refused by the graph, or a parent not in the kernel) keeps its outputs, as in Jupyter. */
   private runCell(id: string): Effect.Effect<void> {
     return Effect.suspend(() => {
       const cell = this.cells.get(id)!;
-      const staticError = this.graph.error(id);
-      cell.stdout = "";
-      cell.outputs = [];
+      const staticError = this.cells.graph.error(id);
       if (staticError !== undefined) {
         this.finish(cell, "error", staticError);
         return Effect.void;
       }
-      const failedParent = [...this.graph.parents(id)].some((parent) => FAILED.has(this.statusOf(parent)));
-      if (failedParent) {
+      if ([...this.cells.graph.parents(id)].some((parent) => !this.inKernel(parent))) {
         this.finish(cell, "blocked", null);
         return Effect.void;
       }
+      const executionCount = ++this.executionCount;
+      this.noticeKernelLoss(cell.type);
+      const maxStdoutChars = this.limits.maxStdoutChars ?? MAX_STREAM_CHARS;
+      const live = new OutputCollector(maxStdoutChars);
       cell.status = "running";
-      cell.error = null;
+      cell.outputs = live.outputs;
+      cell.execution_count = executionCount;
+      this.ranIn.delete(id);
+      this.touched.add(id);
       this.publish({ type: "cell_status", cellId: id, status: "running" });
       const kernelCell = { id, language: cell.type, code: cell.code, reads: cell.reads, writes: cell.writes };
-      const max = this.limits.maxStdoutChars ?? 1_000_000;
-      let cut = false;
       return this.kernel
-        .run(kernelCell, (_stream, text) => {
-          if (cut) return;
-          const room = max - cell.stdout.length;
-          // The note goes out even when the text so far ended exactly at the cap.
-          cut = text.length > room;
-          const data = cut ? `${text.slice(0, room)}\n[output truncated at ${max} characters]\n` : text;
-          cell.stdout += data;
-          this.publish({ type: "cell_stdout", cellId: id, data });
+        .run(kernelCell, (stream, text) => {
+          const data = live.stream(stream, text);
+          if (data) this.publish({ type: "cell_stdout", cellId: id, data });
         })
         .pipe(
           Effect.tap((result) =>
             Effect.sync(() => {
-              cell.outputs = [...result.outputs];
-              for (const output of result.outputs) this.publish({ type: "cell_output", cellId: id, output });
-              this.finish(cell, result.status, result.status === "error" ? (result.error ?? "Error") : null);
+              const { outputs, error, events } = recordRun(id, executionCount, result, maxStdoutChars);
+              cell.outputs = outputs;
+              for (const event of events) this.publish(event);
+              if (result.status === "success") this.ranIn.set(id, this.kernel.generation(cell.type));
+              this.finish(cell, result.status, error);
+              this.noticeKernelLoss(cell.type);
             }),
           ),
           Effect.onInterrupt(() =>
@@ -391,5 +404,19 @@ export class NotebookSession {
           Effect.asVoid,
         );
     });
+  }
+
+  /** When a language's kernel lost its state (a dead process), its cells keep their outputs but show `idle` until they run again. */
+  private noticeKernelLoss(language: CellLanguage): void {
+    const generation = this.kernel.generation(language);
+    const before = this.seen.get(language);
+    this.seen.set(language, generation);
+    if (before === undefined || before === generation) return;
+    for (const cell of this.cells.all()) {
+      if (cell.type !== language || cell.status !== "success" || this.inKernel(cell.id)) continue;
+      cell.status = "idle";
+      this.touched.add(cell.id);
+      this.publish({ type: "cell_status", cellId: cell.id, status: "idle" });
+    }
   }
 }

@@ -2,21 +2,23 @@ import { Effect, Semaphore, type PubSub, type Scope } from "effect";
 import { Conflict, NotFound, type StorageFailure } from "@parallax/domain";
 import type { Notebook } from "@parallax/domain/notebook";
 import {
-  emptyCell,
+  documentFromNbformat,
+  documentToNbformat,
   mergeIntoNbformat,
-  notebookFromNbformat,
-  notebookToNbformat,
+  newCodeCell,
+  reactiveHeader,
   type CellLanguage,
   type NotebookEvent,
   type ReactiveCell,
+  type ReactiveDocument,
   type ReactiveNotebook,
 } from "@parallax/domain/reactive";
 import type { Clock } from "../shared/clock.port.js";
 import type { IdGenerator } from "../shared/id-generator.port.js";
 import type { NotebookStore } from "../notebook/notebook-store.port.js";
-import { updateNotebook } from "../notebook/update-notebook.js";
+import { inNotebookTurn, updateNotebook } from "../notebook/update-notebook.js";
 import type { KernelFactory } from "./kernel.port.js";
-import { NotebookSession, type SessionLimits } from "./notebook-session.js";
+import { NotebookSession, type SessionLimits, type SessionSnapshot } from "./notebook-session.js";
 import { seedNotebooks } from "./seed-notebooks.js";
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -63,8 +65,8 @@ export class ReactiveNotebooks {
   create(name = "Untitled notebook"): Effect.Effect<string, Failure | Conflict> {
     return Effect.gen({ self: this }, function* () {
       const id = this.ids.next();
-      const notebook: ReactiveNotebook = { id, name, db_conn_string: null, revision: 0, cells: [emptyCell(this.ids.next(), "python")] };
-      yield* this.store.put(fileName(id), notebookToNbformat(notebook), null);
+      const document: ReactiveDocument = { id, name, db_conn_string: null, revision: 0, cells: [newCodeCell(this.ids.next(), "python")] };
+      yield* this.store.put(fileName(id), documentToNbformat(document), null);
       return id;
     });
   }
@@ -72,18 +74,15 @@ export class ReactiveNotebooks {
   list(): Effect.Effect<Array<{ id: string; name: string }>, StorageFailure> {
     return Effect.gen({ self: this }, function* () {
       yield* this.ensureSeeded();
-      const names = yield* this.store.list();
+      // Summaries, not documents: one 100 MB notebook made every listing parse it again.
+      const summaries = yield* this.store.listSummaries();
       const result: Array<{ id: string; name: string }> = [];
-      for (const file of names) {
+      for (const { name: file, metadata } of summaries) {
         if (!file.endsWith(EXTENSION)) continue;
         const id = file.slice(0, -EXTENSION.length);
-        const open = this.sessions.get(id);
-        if (open) {
-          result.push({ id, name: open.name });
-          continue;
-        }
-        const stored = yield* this.store.get(file).pipe(Effect.catchTag("NotFound", () => Effect.succeed(undefined)));
-        if (stored) result.push({ id, name: notebookFromNbformat(id, stored.notebook).name });
+        // The title is read the way an opened notebook reads it (metadata only; no cells needed).
+        const name = this.sessions.get(id)?.name ?? reactiveHeader(id, { nbformat: 4, nbformat_minor: 5, metadata: { ...metadata }, cells: [] }).name;
+        result.push({ id, name });
       }
       return result;
     });
@@ -231,9 +230,9 @@ export class ReactiveNotebooks {
           if (raced) return raced;
           const stored = yield* this.store.get(fileName(id));
           this.written.set(id, { version: stored.version, notebook: stored.notebook });
-          const notebook = notebookFromNbformat(id, stored.notebook);
-          const kernel = this.kernels.create({ notebookId: id, dbConnString: notebook.db_conn_string });
-          const session = yield* NotebookSession.open(notebook, kernel, (snapshot) => this.persist(id, snapshot), this.limits);
+          const document = documentFromNbformat(id, stored.notebook);
+          const kernel = this.kernels.create({ notebookId: id, dbConnString: document.db_conn_string });
+          const session = yield* NotebookSession.open(document, kernel, (snapshot) => this.persist(id, snapshot), this.limits);
           this.sessions.set(id, session);
           return session;
         }),
@@ -241,17 +240,29 @@ export class ReactiveNotebooks {
     });
   }
 
-  /** Merges over the stored document so what other APIs keep there (spatial placement) survives. */
-  private persist(id: string, snapshot: () => ReactiveNotebook): Effect.Effect<void> {
+  /** Merges over the stored document so what other APIs keep there (spatial placement) and the cells the session did not touch survive as they are. */
+  private persist(id: string, snapshot: () => SessionSnapshot): Effect.Effect<void> {
     const name = fileName(id);
     // Fast path: nobody else wrote since our last write, so merging over what we wrote is
     // merging over the stored document (one write, no read). Otherwise read, merge, retry.
-    const fast = Effect.suspend(() => {
-      const last = this.written.get(id);
-      if (!last) return Effect.fail(new Conflict({ message: "no known version" }));
-      return this.store.put(name, mergeIntoNbformat(last.notebook, snapshot()), last.version);
-    });
-    const careful = updateNotebook(this.store, name, (stored) => Effect.succeed({ notebook: mergeIntoNbformat(stored, snapshot()), result: undefined })).pipe(
+    // It waits for the notebook's turn: a session writes after every edit, and writing
+    // between another writer's read and write (a §A placement) would make that one retry
+    // until it gave up.
+    const fast = inNotebookTurn(
+      this.store,
+      name,
+      Effect.suspend(() => {
+        const last = this.written.get(id);
+        if (!last) return Effect.fail(new Conflict({ message: "no known version" }));
+        const { document, touched } = snapshot();
+        return this.store.put(name, mergeIntoNbformat(last.notebook, document, touched), last.version);
+      }),
+    );
+    const merge = (stored: Notebook) => {
+      const { document, touched } = snapshot();
+      return Effect.succeed({ notebook: mergeIntoNbformat(stored, document, touched), result: undefined });
+    };
+    const careful = updateNotebook(this.store, name, merge).pipe(
       Effect.map(({ stored }) => stored),
     );
     return fast.pipe(
@@ -267,8 +278,8 @@ export class ReactiveNotebooks {
     return Effect.gen({ self: this }, function* () {
       if (this.seeded) return;
       this.seeded = true;
-      for (const notebook of seedNotebooks()) {
-        yield* this.store.put(fileName(notebook.id), notebookToNbformat(notebook), null).pipe(
+      for (const document of seedNotebooks()) {
+        yield* this.store.put(fileName(document.id), documentToNbformat(document), null).pipe(
           Effect.catchTag("Conflict", () => Effect.void),
         );
       }

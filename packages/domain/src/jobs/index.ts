@@ -6,3 +6,6 @@ export * from "./pipeline.js";
 export * from "./job-view.js";
 export * from "./follow-ups.js";
 export * from "./exclusive.js";
+export * from "./job-input.js";
+export * from "./probe.js";
+export * from "./chain.js";

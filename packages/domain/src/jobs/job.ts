@@ -57,6 +57,12 @@ export interface Job {
   readonly env: Readonly<Record<string, string>>;
   readonly timeoutMs: number | null;
   readonly then: readonly string[];
+  /**
+   * The job whose success queued this one as a follow-up; null for a job a client submitted.
+   * §C reads a job and its follow-ups as one (see `chain.ts`), which needs the way back up.
+   * Absent in older documents.
+   */
+  readonly triggeredBy?: string | null;
   readonly status: JobStatus;
   readonly priority: number;
   /** Counted attempts (failures and the current run); a lost lease or a release gives its attempt back. */
@@ -97,6 +103,7 @@ export interface NewJob {
   readonly env?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number | null;
   readonly then?: readonly string[];
+  readonly triggeredBy?: string;
   readonly priority?: number;
   readonly maxAttempts?: number;
   readonly maxStalls?: number;
@@ -119,6 +126,7 @@ export function createJob(input: NewJob, now: number): Job {
     env: { ...(input.env ?? {}) },
     timeoutMs: input.timeoutMs ?? null,
     then: [...(input.then ?? [])],
+    triggeredBy: input.triggeredBy ?? null,
     status: "pending",
     priority: input.priority ?? 0,
     attempt: 0,

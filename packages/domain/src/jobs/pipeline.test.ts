@@ -27,6 +27,8 @@ describe("pipelines file", () => {
     expect(message).toContain("unknown parameter {nope}");
     expect(message).toContain("unknown pipeline 'ghost'");
     expect(message).toContain("duplicate pipeline 'a'");
+    const loud = pipelinesFileSchema.safeParse({ pipelines: [{ name: "a", command: ["x"], priority: 2 ** 53 - 1 }] });
+    expect(loud.success || z.prettifyError(loud.error)).toContain("priority is at most 100");
   });
 
   it("types params and substitutes them argument by argument, never through a shell", () => {
@@ -37,6 +39,7 @@ describe("pipelines file", () => {
     expect(resolveParams(generate, { tiles: "1.5" })).toMatchObject({ ok: false, message: expect.stringContaining("integer") });
     expect(resolveParams(generate, { tiles: "500" })).toMatchObject({ ok: false, message: expect.stringContaining("≤ 100") });
     expect(resolveParams(generate, {})).toMatchObject({ ok: false, message: expect.stringContaining("Missing parameter 'tiles'") });
+    expect(resolveParams(generate, { tiles: "" })).toMatchObject({ ok: false, message: "Parameter 'tiles': expected a number, got ''" });
     expect(resolveParams(generate, { tiles: "3", other: "x" })).toMatchObject({ ok: false, message: expect.stringContaining("Unknown parameter 'other'") });
     const hostile = "a.yaml; rm -rf / $(whoami)";
     expect(substituteCommand(train.command, { config: hostile })).toEqual(["python3", "ml/train.py", "--config", hostile]);

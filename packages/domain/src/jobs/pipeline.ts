@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { ParamValue } from "./job.js";
+import { prioritySchema } from "./job-input.js";
+import { probeSchema } from "./probe.js";
 
 /**
  * The PIPELINES_FILE format: named pipelines (argv templates with typed params) and the
@@ -35,7 +37,7 @@ export const pipelineSchema = z
     max_attempts: z.number().int().min(1).default(1),
     backoff_s: z.object({ base: z.number().min(0).default(1), max: z.number().min(0).default(60) }).strict().default({ base: 1, max: 60 }),
     max_stalls: z.number().int().min(0).default(5),
-    priority: z.number().int().default(0),
+    priority: prioritySchema.default(0),
     exclusive: z.boolean().default(false),
     requires: z.array(z.string().min(1)).default([]),
     requires_message: z.string().optional(),
@@ -44,23 +46,6 @@ export const pipelineSchema = z
   })
   .strict();
 export type Pipeline = z.infer<typeof pipelineSchema>;
-
-export const probeSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("count"), glob: z.string().min(1) }).strict(),
-  z.object({ type: z.literal("exists"), path: z.string().min(1) }).strict(),
-  z
-    .object({
-      type: z.literal("json"),
-      path: z.string().min(1),
-      /** Dotted path inside the document (`stats.accuracy`); whole document when absent. */
-      field: z.string().optional(),
-      /** Answer the length of the array (or key count of the object) instead of the value. */
-      length: z.boolean().default(false),
-      default: z.unknown().optional(),
-    })
-    .strict(),
-]);
-export type Probe = z.infer<typeof probeSchema>;
 
 export const pipelinesFileSchema = z
   .object({
@@ -112,7 +97,8 @@ export function resolveParams(pipeline: Pipeline, raw: RawParams): { ok: true; p
   }
   for (const [name, spec] of Object.entries(pipeline.params)) {
     const given = raw[name];
-    if (given === undefined || given === null || given === "") {
+    // Absent takes the default; present but empty (`?tiles=`) is a value, checked like any other.
+    if (given === undefined || given === null) {
       if (spec.default !== undefined) params[name] = spec.default;
       else if (spec.required !== false) return { ok: false, message: `Missing parameter '${name}' for pipeline ${pipeline.name}` };
       continue;

@@ -49,7 +49,7 @@ describe("job state machine", () => {
     expect(current.runAt).toBe(3000 + 2000);
     current = ok(claim(current, { ...lease, now: 5000 }));
     current = ok(fail(current, { token: "t1", now: 6000, reason: "Process exited with code 1", exitCode: 1, random: 0.5 }));
-    expect(current).toMatchObject({ status: "failed", attempt: 3, error: "Process exited with code 1 (after 3 attempts)" });
+    expect(current).toMatchObject({ status: "failed", attempt: 3, error: "Process exited with code 1" });
   });
 
   it("recovers an expired lease without spending an attempt, and records why", () => {

@@ -101,12 +101,13 @@ export function fail(job: Job, { token, now, reason, exitCode, random }: FailInp
       { kind: "retry_scheduled", attempt: job.attempt, worker, reason: `${reason}; retry in ${delay} ms` },
     );
   }
-  const error = job.maxAttempts > 1 ? `${reason} (after ${job.attempt} attempts)` : reason;
+  // §C clients match the error text exactly (`Process exited with code N`); how many attempts
+  // were made is in `attempt` and in the history, not in the message.
   return next(
     job,
     now,
-    { status: "failed", completedAt: now, exitCode, error, lease: null },
-    { kind: "failed", attempt: job.attempt, worker, reason: error },
+    { status: "failed", completedAt: now, exitCode, error: reason, lease: null },
+    { kind: "failed", attempt: job.attempt, worker, reason },
   );
 }
 

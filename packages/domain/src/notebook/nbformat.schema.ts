@@ -42,7 +42,9 @@ const notOneOf = (values: readonly string[]) =>
 
 export function notebookSchema({ minor, relaxed }: SchemaOptions) {
   const object = <T extends z.ZodRawShape>(shape: T) => (relaxed ? z.looseObject(shape) : z.strictObject(shape));
-  const withId: z.ZodRawShape = minor >= 5 ? { id: cellId } : {};
+  // Cell ids arrived in 4.5, but tools (JupyterLab among them) write them into older minors too
+  // and Jupyter opens such files: before 4.5 a well-formed id is allowed, and kept on upgrade.
+  const withId: z.ZodRawShape = minor >= 5 ? { id: cellId } : { id: cellId.optional() };
   const jupyterMeta: z.ZodRawShape = minor >= 3 ? { jupyter: anyObject.optional() } : {};
   const executionMeta: z.ZodRawShape =
     minor >= 4

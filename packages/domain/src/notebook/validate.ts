@@ -9,8 +9,10 @@ export type NotebookVerdict =
 
 /**
  * Validates a parsed `.ipynb` document as nbformat does: v4 against the schema of its declared
- * minor (4.0–4.5), a future minor leniently, cell ids unique from 4.5, and v2/v3 documents
- * converted to v4 first. The notebook returned is the input itself (v4) or its conversion.
+ * minor (4.0–4.5), a future minor leniently, cell ids unique, and v2/v3 documents converted to
+ * v4 first. One deliberate difference: a minor before 4.5 may carry well-formed cell ids (as
+ * Jupyter opens such files); `upgradeToCurrentMinor` keeps them. The notebook returned is the
+ * input itself (v4) or its conversion.
  */
 export function validateNotebook(document: unknown): NotebookVerdict {
   if (!isObject(document)) return invalid(["a notebook must be a JSON object"]);
@@ -29,7 +31,7 @@ export function validateNotebook(document: unknown): NotebookVerdict {
   const schema = schemaFor({ minor: relaxed ? CURRENT_MINOR : Math.max(0, minor), relaxed });
   const result = schema.safeParse(document);
   const errors = result.success ? [] : formatIssues(result.error.issues);
-  if (minor >= CURRENT_MINOR) errors.push(...duplicateCellIds(document["cells"]));
+  errors.push(...duplicateCellIds(document["cells"]));
   if (errors.length > 0) return invalid(errors);
   return { valid: true, notebook: document as unknown as Notebook, warnings: relaxed ? [`nbformat 4.${minor} is newer than 4.${CURRENT_MINOR}: validated leniently`] : [] };
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { CellAnalysis } from "./analysis.js";
-import { DependencyGraph } from "./dependency-graph.js";
+import { DependencyGraph, multipleDefinitions } from "./dependency-graph.js";
 import { mulberry32 } from "../shared/seeded-random.js";
 
 interface Cell {
@@ -58,7 +58,7 @@ class Reference {
     if (cell.analysis.error) return cell.analysis.error;
     for (const name of cell.analysis.writes.filter((n) => !n.startsWith("_"))) {
       const writers = this.cells.filter((other) => !other.analysis.error && other.analysis.writes.includes(name));
-      if (writers.length > 1) return `'${name}' is defined in multiple cells`;
+      if (writers.length > 1) return multipleDefinitions(name, writers.filter((other) => other !== cell).map((other) => other.id));
     }
     return undefined;
   }

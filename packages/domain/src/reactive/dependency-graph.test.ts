@@ -21,8 +21,8 @@ describe("DependencyGraph", () => {
 
   it("puts every cell defining the same name in error, and clears it when resolved", () => {
     const graph = notebook({ a: "x = 1", b: "x = 2", c: "print(x)", d: "z = 0" });
-    expect(graph.error("a")).toBe("'x' is defined in multiple cells");
-    expect(graph.error("b")).toBe("'x' is defined in multiple cells");
+    expect(graph.error("a")).toBe("'x' is defined in multiple cells (also in cell b)");
+    expect(graph.error("b")).toBe("'x' is defined in multiple cells (also in cell a)");
     expect(graph.definers("x")).toEqual(["a", "b"]);
     expect(graph.error("c")).toBeUndefined();
     expect(graph.error("d")).toBeUndefined();
@@ -137,6 +137,6 @@ describe("DependencyGraph", () => {
     graph.upsert("c", py("x = x + 1"));
     expect([...graph.parents("b")]).toEqual([]);
     expect([...graph.children("c")]).toEqual([]);
-    expect(graph.error("c")).toBe("'x' is defined in multiple cells");
+    expect(graph.error("c")).toBe("'x' is defined in multiple cells (also in cell a)");
   });
 });

@@ -76,13 +76,17 @@ export class DependencyGraph {
     return this.orderSnapshot.ids;
   }
 
-  /** Why the cell cannot run: its analysis error, "'x' is defined in multiple cells", or "Circular dependency detected: a -> b -> a" (cell ids). */
+  /**
+   * Why the cell cannot run: its analysis error, "'x' is defined in multiple cells (also in cell b)"
+   * naming the other definers in notebook order, or "Circular dependency detected: a -> b -> a" (cell ids).
+   */
   error(id: string): string | undefined {
     const node = this.nodes.get(id);
     if (!node) return undefined;
     if (node.analysis.error) return node.analysis.error;
     for (const name of node.writes) {
-      if ((this.writers.get(name)?.size ?? 0) > 1) return `'${name}' is defined in multiple cells`;
+      const writers = this.writers.get(name);
+      if (writers && writers.size > 1) return multipleDefinitions(name, [...writers].filter((other) => other !== node).sort((a, b) => a.key - b.key).map((other) => other.id));
     }
     return this.cycles.describe(node);
   }
@@ -225,6 +229,10 @@ export class DependencyGraph {
     reader.parents.delete(writer);
     if (count === 1 && writer.key > reader.key) this.backwardEdges--;
   }
+}
+
+export function multipleDefinitions(name: string, others: readonly string[]): string {
+  return `'${name}' is defined in multiple cells (also in ${others.length > 1 ? "cells" : "cell"} ${others.join(", ")})`;
 }
 
 /** Names visible to other cells, sorted and unique (analyses already are; hand-made ones may not be). */

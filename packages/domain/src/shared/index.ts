@@ -1,2 +1,3 @@
 export * from "./errors.js";
 export * from "./seeded-random.js";
+export * from "./json-depth.js";

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { viewOfOutputs } from "@parallax/domain/reactive";
 import { JavaScriptKernel } from "./javascript-kernel.js";
 
 describe("JavaScriptKernel", () => {
@@ -9,7 +10,7 @@ describe("JavaScriptKernel", () => {
     let stdout = "";
     let stderr = "";
     const result = await kernel.run("t", code, deleteFirst, (stream, text) => (stream === "stdout" ? (stdout += text) : (stderr += text)), signal);
-    return { ...result, stdout, stderr };
+    return { ...result, stdout, stderr, shown: viewOfOutputs(result.outputs).outputs };
   }
 
   it("shares one context across cells, captures the console and returns the last expression", async () => {
@@ -17,20 +18,27 @@ describe("JavaScriptKernel", () => {
       status: "success",
       stdout: "base 40\n",
       stderr: "careful\n",
-      outputs: [],
+      outputs: [
+        { output_type: "stream", name: "stdout", text: "base 40\n" },
+        { output_type: "stream", name: "stderr", text: "careful\n" },
+      ],
     });
-    expect((await run("base + 2")).outputs).toEqual([{ mime_type: "text/plain", data: "42", metadata: {} }]);
-    expect((await run("({ type: 'table', columns: ['a'], rows: [[1]] })")).outputs[0]?.mime_type).toBe("application/json");
+    expect((await run("base + 2")).outputs).toEqual([{ output_type: "execute_result", execution_count: null, data: { "text/plain": "42" }, metadata: {} }]);
+    expect((await run("({ type: 'table', columns: ['a'], rows: [[1]] })")).shown[0]?.mime_type).toBe("application/json");
   });
 
   it("runs cells with top-level await, timers included", async () => {
     const result = await run("const later = await new Promise((resolve) => setTimeout(() => resolve(5), 10));\nconsole.log('got', later);\nlater * 2");
-    expect(result).toMatchObject({ status: "success", stdout: "got 5\n", outputs: [{ data: "10" }] });
-    expect((await run("later")).outputs[0]?.data).toBe("5");
+    expect(result).toMatchObject({ status: "success", stdout: "got 5\n", shown: [{ data: "10" }] });
+    expect((await run("later")).shown[0]?.data).toBe("5");
   });
 
   it("reports errors with their name and message, and forgets names", async () => {
-    expect((await run("null.x")).error).toMatch(/^TypeError: /);
+    const failed = await run("null.x");
+    expect(failed.error).toMatch(/^TypeError: /);
+    expect(failed.outputs).toMatchObject([{ output_type: "error", ename: "TypeError" }]);
+    const traceback = failed.outputs[0]?.output_type === "error" ? failed.outputs[0].traceback : [];
+    expect(traceback.slice(-2)).toEqual(["TypeError: Cannot read properties of null (reading 'x')", "    at cell-t.js:1:6"]);
     expect((await run("await Promise.reject(new RangeError('nope'))")).error).toBe("RangeError: nope");
     kernel.forget(["base"]);
     expect((await run("base")).error).toBe("ReferenceError: base is not defined");
@@ -42,15 +50,17 @@ describe("JavaScriptKernel", () => {
     await run("const kept = 1;");
     expect((await run("while (true) {}")).error).toBe("TimeoutError: cell execution timed out after 1 s");
     expect((await run("await new Promise(() => {})")).error).toBe("TimeoutError: cell execution timed out after 1 s");
-    expect((await run("kept")).outputs[0]?.data).toBe("1");
+    expect((await run("kept")).shown[0]?.data).toBe("1");
   });
 
   it("is interrupted on abort (the context is reset) and keeps answering", async () => {
     const controller = new AbortController();
     const running = run("await new Promise(() => {})", [], controller.signal);
     setTimeout(() => controller.abort(), 100);
+    const generation = kernel.generation;
     expect((await running).error).toBe("Interrupted");
-    expect((await run("1 + 1")).outputs[0]?.data).toBe("2");
+    expect(kernel.generation).not.toBe(generation);
+    expect((await run("1 + 1")).shown[0]?.data).toBe("2");
   });
 
   it("ends the timers a cell left running when the kernel is reset", async () => {
@@ -72,11 +82,16 @@ describe("JavaScriptKernel output caps", () => {
     const chunks: string[] = [];
     const run = (code: string) => kernel.run("t", code, [], (_stream, text) => chunks.push(text));
     const text = await run("'x'.repeat(5_000_000)");
-    expect(String(text.outputs[0]?.data)).toMatch(/^x+\n\[output truncated: 4.8 MiB > 4 KiB limit\]$/);
+    expect(text.outputs).toEqual([{ output_type: "execute_result", execution_count: null, data: { "text/plain": expect.stringMatching(/^x+\n\[output truncated: 4.8 MiB > 4 KiB limit\]$/) }, metadata: {} }]);
     const table = await run("({ type: 'table', columns: ['s'], rows: Array.from({ length: 1000 }, () => ['y'.repeat(100)]) })");
-    expect(table.outputs).toEqual([{ mime_type: "text/plain", data: "[output not shown: application/json 102.6 KiB > 4 KiB limit]", metadata: {} }]);
-    await run("for (let i = 0; i < 100_000; i++) console.log('z'.repeat(99))");
+    expect(table.outputs).toEqual([{ output_type: "execute_result", execution_count: null, data: { "text/plain": "[output not shown: application/json 102.6 KiB > 4 KiB limit]" }, metadata: {} }]);
+    const failed = await run("throw new Error('e'.repeat(100_000))");
+    expect(failed.error).toMatch(/^Error: e+\n\[output truncated: 97.7 KiB > 4 KiB limit\]$/);
+    expect(failed.outputs).toMatchObject([{ output_type: "error", ename: "Error" }]);
+    expect(Buffer.byteLength(JSON.stringify(failed.outputs))).toBeLessThan(3 * 4096);
+    const printed = await run("for (let i = 0; i < 100_000; i++) console.log('z'.repeat(99))");
     expect(chunks.join("")).toBe(`${"z".repeat(99)}\n`.repeat(100) + "\n[output truncated at 10000 characters]\n");
+    expect(printed.outputs).toEqual([{ output_type: "stream", name: "stdout", text: chunks.join("") }]);
     await run("globalThis.small = 1; globalThis.big = 'b'.repeat(10_000)");
     expect(await kernel.values(["small", "big", "nope"])).toEqual({ values: { small: 1 }, missing: ["nope"] });
   });

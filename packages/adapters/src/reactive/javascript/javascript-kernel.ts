@@ -1,17 +1,34 @@
 import { Worker } from "node:worker_threads";
 import { z } from "zod";
-import type { CellOutput } from "@parallax/domain/reactive";
+import type { Output } from "@parallax/domain/notebook";
+import { OutputCollector, errorOutput, executeResult, tableBundle } from "@parallax/domain/reactive";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
-import { cellOutputSchema, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, limitOutputs, limitText } from "../output-limits.js";
+import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, limitOutputs, limitText } from "../output-limits.js";
 import { SerialLock } from "../serial-lock.js";
 import { rewriteCell } from "./javascript-rewrite.js";
 import { JAVASCRIPT_WORKER } from "./javascript-worker.source.js";
 
-/** The worker runs cell code, which may reach its `parentPort`: what it posts is checked like a subprocess's output. */
+/** A last value shaped `{type: "table", columns, rows}` is shown as a table; anything else as text. */
+const table = z.object({
+  columns: z.array(z.json()).transform((columns) => columns.map(String)),
+  rows: z.array(z.array(z.json())),
+  truncated: z.boolean().optional(),
+  total_rows: z.number().optional(),
+});
+/**
+ * The worker runs cell code, which may reach its `parentPort`: what it posts is checked like a
+ * subprocess's output (user values inside stay loose, so a message is never dropped for them).
+ */
 const workerMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("stream"), name: z.enum(["stdout", "stderr"]), text: z.string() }),
-  z.object({ type: z.literal("done"), status: z.enum(["success", "error"]), outputs: z.array(cellOutputSchema), error: z.string().optional() }),
-  z.object({ type: z.literal("values"), values: z.record(z.string(), z.json()), missing: z.array(z.string()) }),
+  z.object({
+    type: z.literal("done"),
+    status: z.enum(["success", "error"]),
+    value: z.object({ text: z.string(), table: z.json().optional() }).optional(),
+    error: z.string().optional(),
+    traceback: z.array(z.string()).optional(),
+  }),
+  z.object({ type: z.literal("values"), values: z.record(z.string(), z.unknown()), missing: z.array(z.string()) }),
 ]);
 type WorkerMessage = z.infer<typeof workerMessage>;
 
@@ -35,6 +52,7 @@ export class JavaScriptKernel {
   private listener: ((message: WorkerMessage) => void) | undefined;
   private onExit: (() => void) | undefined;
   private readonly lock = new SerialLock();
+  private resets = 0;
 
   constructor(private readonly options: JavaScriptKernelOptions) {}
 
@@ -44,6 +62,11 @@ export class JavaScriptKernel {
 
   get started(): boolean {
     return this.worker !== undefined;
+  }
+
+  /** Changes when the worker (and its context) is replaced: what cells defined is gone. */
+  get generation(): number {
+    return this.resets;
   }
 
   run(id: string, source: string, deleteFirst: readonly string[], onStream: KernelStream, signal?: AbortSignal): Promise<KernelRunResult> {
@@ -56,6 +79,9 @@ export class JavaScriptKernel {
         return { status: "error", outputs: [], error: `SyntaxError: ${(error as Error).message}` };
       }
       const worker = this.ensureWorker();
+      const collected = new OutputCollector(this.options.maxStreamChars ?? DEFAULT_MAX_STREAM_CHARS);
+      // Capped again here, whatever the worker (which runs cell code) did.
+      const add = (output: Output) => limitOutputs([output], this.maxOutputBytes).forEach((limited) => collected.add(limited));
       return new Promise<KernelRunResult>((resolve) => {
         const finish = (result: KernelRunResult) => {
           clearTimeout(hardStop);
@@ -68,8 +94,9 @@ export class JavaScriptKernel {
           this.listener = undefined;
           this.onExit = undefined;
           this.worker = undefined;
+          this.resets++;
           void worker.terminate();
-          finish({ status: "error", outputs: [], error });
+          finish({ status: "error", outputs: collected.outputs, error });
         };
         const abort = () => terminate("Interrupted");
         const seconds = this.options.timeoutMs / 1000;
@@ -79,14 +106,22 @@ export class JavaScriptKernel {
         );
         signal?.addEventListener("abort", abort, { once: true });
         this.listener = (message) => {
-          if (message.type === "stream") onStream(message.name, message.text);
-          else if (message.type === "done") {
-            const outputs = limitOutputs(message.outputs as CellOutput[], this.maxOutputBytes);
-            const error = limitText(message.error ?? "Error", this.maxOutputBytes);
-            finish(message.status === "success" ? { status: "success", outputs } : { status: "error", outputs, error });
+          if (message.type === "stream") {
+            collected.stream(message.name, message.text);
+            onStream(message.name, message.text);
+          } else if (message.type === "done") {
+            if (message.status === "error") {
+              const error = limitText(message.error ?? "Error", this.maxOutputBytes);
+              add(errorOutput(error, message.traceback));
+              return finish({ status: "error", outputs: collected.outputs, error });
+            }
+            const value = message.value;
+            const shown = table.safeParse(value?.table);
+            if (value) add(executeResult(shown.success ? tableBundle(shown.data) : { "text/plain": value.text }));
+            finish({ status: "success", outputs: collected.outputs });
           }
         };
-        this.onExit = () => finish({ status: "error", outputs: [], error: "kernel died" });
+        this.onExit = () => finish({ status: "error", outputs: collected.outputs, error: "kernel died" });
         worker.postMessage({ op: "run", id, code: rewritten.code, hasResult: rewritten.hasResult, isAsync: rewritten.isAsync, delete: deleteFirst, timeoutMs: this.options.timeoutMs });
       });
     });
@@ -131,6 +166,7 @@ export class JavaScriptKernel {
     const died = () => {
       if (this.worker !== worker) return;
       this.worker = undefined;
+      this.resets++;
       this.onExit?.();
     };
     worker.on("error", died);

@@ -4,9 +4,10 @@
  * console captured into the cell's stream, the vm's own timeout for runaway synchronous code.
  * Embedded as a string so `src` and `dist` both ship it.
  *
- * Sizes are capped before a message is posted (posting copies it into the host's heap): an
- * output at maxOutputBytes (text keeps its head and a note, a table too large becomes a
- * note), a cell's console at maxStreamChars characters. The host caps again.
+ * Sizes are capped before a message is posted (posting copies it into the host's heap): the
+ * last value's text and a failure's message and stack at maxOutputBytes (the head and a note),
+ * a table too large to post becomes a note, a cell's console at maxStreamChars characters.
+ * The host caps again.
  */
 export const JAVASCRIPT_WORKER = String.raw`
 const { parentPort, workerData } = require("node:worker_threads");
@@ -77,22 +78,21 @@ function isTable(value) {
   return value && typeof value === "object" && value.type === "table" && Array.isArray(value.columns) && Array.isArray(value.rows);
 }
 
-function format(value) {
-  if (value === undefined) return [];
-  if (isTable(value)) {
-    let json;
-    try {
-      json = JSON.stringify(value);
-    } catch {
-      // Too large for one string, or circular.
-    }
-    const bytes = json === undefined ? Infinity : Buffer.byteLength(json);
-    if (bytes <= maxOutputBytes) return [{ mime_type: "application/json", data: JSON.parse(json), metadata: {} }];
-    const size = bytes === Infinity ? "over 512 MiB" : human(bytes);
-    return [{ mime_type: "text/plain", data: "[output not shown: application/json " + size + " > " + human(maxOutputBytes) + " limit]", metadata: {} }];
+// The kernel turns this into the execute_result's mime bundle. A table too large to post is its note.
+function describe(value) {
+  if (value === undefined) return undefined;
+  const text = cut(typeof value === "string" ? value : util.inspect(value, { depth: 4, maxStringLength: maxOutputBytes }));
+  if (!isTable(value)) return { text };
+  let json;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    // Too large for one string, or circular.
   }
-  const text = typeof value === "string" ? value : util.inspect(value, { depth: 4, maxStringLength: maxOutputBytes });
-  return [{ mime_type: "text/plain", data: cut(text), metadata: {} }];
+  const bytes = json === undefined ? Infinity : Buffer.byteLength(json);
+  if (bytes <= maxOutputBytes) return { text, table: JSON.parse(json) };
+  const size = bytes === Infinity ? "over 512 MiB" : human(bytes);
+  return { text: "[output not shown: application/json " + size + " > " + human(maxOutputBytes) + " limit]" };
 }
 
 // undefined: not JSON, or larger than an output may be (the host reports it as too large).
@@ -109,9 +109,12 @@ function jsonable(value) {
 
 function failure(error, timeoutMs) {
   const timedOut = error && (error.code === "ERR_SCRIPT_EXECUTION_TIMEOUT" || error.name === "TimeoutError");
-  if (timedOut) return "TimeoutError: cell execution timed out after " + timeoutMs / 1000 + " s";
-  if (error && error.stack) stream("stderr")(String(error.stack));
-  return cut(error && error.name ? error.name + ": " + error.message : "Error: " + String(error));
+  if (timedOut) return { error: "TimeoutError: cell execution timed out after " + timeoutMs / 1000 + " s" };
+  const message = cut(error && error.name ? error.name + ": " + error.message : "Error: " + String(error));
+  // The stack without the frames of this worker and of node:vm, which say nothing about the cell.
+  const own = /^\s+at .*(node:|\[worker eval\])/;
+  const traceback = error && error.stack ? cut(String(error.stack).split("\n").filter((line) => !own.test(line)).join("\n")).split("\n") : undefined;
+  return { error: message, traceback };
 }
 
 function deadline(promise, timeoutMs) {
@@ -140,9 +143,9 @@ async function handle(request) {
     try {
       let value = vm.runInContext(request.code, context, { filename: "cell-" + request.id + ".js", timeout: request.timeoutMs });
       if (request.isAsync) value = await deadline(value, Math.max(1, request.timeoutMs - (Date.now() - started)));
-      parentPort.postMessage({ type: "done", status: "success", outputs: request.hasResult ? format(value) : [] });
+      parentPort.postMessage({ type: "done", status: "success", value: request.hasResult ? describe(value) : undefined });
     } catch (error) {
-      parentPort.postMessage({ type: "done", status: "error", outputs: [], error: failure(error, request.timeoutMs) });
+      parentPort.postMessage({ type: "done", status: "error", ...failure(error, request.timeoutMs) });
     }
   } else if (request.op === "forget") {
     forget(request.names);

@@ -10,19 +10,26 @@
  * the protocol. SIGINT interrupts a running cell only, never the protocol loop, and never a
  * half-written line.
  *
- * Sizes are capped here, before anything is serialised for the host: an output at
- * MAX_OUTPUT bytes (text keeps its head and a note, anything else becomes a note), a cell's
- * stdout and stderr at MAX_STREAM characters together, a protocol line at MAX_LINE bytes
- * (the host drops longer lines unread, so a message that would be longer is shrunk to a
- * note). The host caps again: this driver runs cell code, so it is not trusted to.
+ * A run sends, in the order they happen, `stream` chunks and nbformat `output`s (a display, the
+ * last value as `execute_result`, the `error` with its traceback), then `done`. Figures are
+ * shown as Jupyter's inline backend shows them: `plt.show()` and the end of the cell render every
+ * open pyplot figure as image/png and close it.
+ *
+ * Sizes are capped here, before anything is serialised for the host: each value of an output
+ * at MAX_OUTPUT bytes (text/plain and an error keep their head and a note, a richer value over
+ * it is dropped and its note becomes the output's text/plain), a cell's stdout and stderr at
+ * MAX_STREAM characters together, a protocol line at MAX_LINE bytes (the host drops longer
+ * lines unread, so a message that would be longer is shrunk to a note). The host caps again:
+ * this driver runs cell code, so it is not trusted to.
  *
  * The kernel leads its own process group; when the host closes stdin or dies (even by SIGKILL),
  * the driver ends the whole group, so processes a cell forked go too.
  */
 import { PYTHON_MANGLER } from "./python-mangler.source.js";
+import { PYTHON_OUTPUTS } from "./python-outputs.source.js";
 
-export const PYTHON_DRIVER = String.raw`
-import ast, base64, io, json, os, signal, sys, threading, time, traceback
+export const PYTHON_DRIVER = PYTHON_OUTPUTS + String.raw`
+import ast, io, json, os, signal, sys, threading, time
 
 MAX_OUTPUT, MAX_STREAM, MAX_LINE = (int(limit) for limit in sys.argv[1:4])
 CHUNK = 65536
@@ -95,8 +102,16 @@ def _shrunk(message, size):
     """What is left of a message longer than a protocol line may be."""
     note = _note(size, MAX_LINE)
     kind = message.get("type")
+    if kind == "output":
+        output = message["output"]
+        if output.get("output_type") == "error":
+            return {"type": "output", "output": {"output_type": "error", "ename": output["ename"][:CHUNK], "evalue": note, "traceback": [note]}}
+        shrunk = {"output_type": output.get("output_type", "display_data"), "data": {"text/plain": note}, "metadata": {}}
+        if shrunk["output_type"] == "execute_result":
+            shrunk["execution_count"] = None
+        return {"type": "output", "output": shrunk}
     if kind == "done":
-        shrunk = {"type": "done", "status": message["status"], "outputs": [_output("text/plain", note)]}
+        shrunk = {"type": "done", "status": message["status"]}
         if message.get("error"):
             shrunk["error"] = message["error"][:CHUNK]
         return shrunk
@@ -195,10 +210,6 @@ def _flush_streams():
             pass
 
 
-def _output(mime, data, metadata=None):
-    return {"mime_type": mime, "data": data, "metadata": metadata or {}}
-
-
 def _table(frame):
     total = len(frame)
     head = frame.head(ROW_LIMIT)
@@ -210,62 +221,31 @@ def _table(frame):
     return table
 
 
-def _format(value):
-    if value is None:
-        return []
-    modules = sys.modules
-    if "matplotlib" in modules:
-        try:
-            from matplotlib.figure import Figure
-            from matplotlib.axes import Axes
-            figure = value if isinstance(value, Figure) else (value.figure if isinstance(value, Axes) else None)
-            if figure is not None:
-                buffer = io.BytesIO()
-                figure.savefig(buffer, format="png", bbox_inches="tight")
-                return [_output("image/png", base64.b64encode(buffer.getvalue()).decode("ascii"))]
-        except Exception:
-            pass
-    if "pandas" in modules:
-        try:
-            import pandas
-            if isinstance(value, pandas.Series):
-                value = value.to_frame()
-            if isinstance(value, pandas.DataFrame):
-                return [_output("application/json", _table(value))]
-        except Exception:
-            pass
-    if "plotly" in modules:
-        try:
-            from plotly.basedatatypes import BaseFigure
-            if isinstance(value, BaseFigure):
-                return [_output("application/vnd.plotly.v1+json", json.loads(value.to_json()))]
-        except Exception:
-            pass
-    if "altair" in modules:
-        try:
-            import altair
-            if isinstance(value, altair.TopLevelMixin):
-                return [_output("application/vnd.vegalite.v6+json", value.to_dict())]
-        except Exception:
-            pass
-    html = getattr(value, "_repr_html_", None)
-    if callable(html):
-        try:
-            text = html()
-            if isinstance(text, str):
-                return [_output("text/html", text)]
-        except Exception:
-            pass
-    return [_output("text/plain", repr(value))]
+def _not_shown(mime, size):
+    return "[output not shown: %s %s > %s limit]" % (mime, _human(size), _human(MAX_OUTPUT))
 
 
 def _limit(output):
-    if output["mime_type"] == "text/plain" and isinstance(output["data"], str):
-        return _output("text/plain", _cut(output["data"]), output["metadata"])
-    size = _size(output["data"])
-    if size <= MAX_OUTPUT:
-        return output
-    return _output("text/plain", "[output not shown: %s %s > %s limit]" % (output["mime_type"], _human(size), _human(MAX_OUTPUT)))
+    """An nbformat output with each value within MAX_OUTPUT, as output-limits.ts caps it on the
+    host: text/plain and an error keep their head and a note; a richer value over the cap is
+    dropped and its note becomes the output's text/plain, where every front end shows it."""
+    if output["output_type"] == "error":
+        lines = _cut("\n".join(output["traceback"])).split("\n")
+        return dict(output, ename=_cut(output["ename"]), evalue=_cut(output["evalue"]), traceback=lines)
+    data, dropped = {}, []
+    for mime, value in output["data"].items():
+        if mime == "text/plain" and isinstance(value, str):
+            data[mime] = _cut(value)
+            continue
+        size = _size(value)
+        if size <= MAX_OUTPUT:
+            data[mime] = value
+        else:
+            dropped.append(_not_shown(mime, size))
+    if dropped:
+        data["text/plain"] = "\n".join(dropped)
+    metadata = output.get("metadata") or {}
+    return dict(output, data=data, metadata=metadata if _size(metadata) <= MAX_OUTPUT else {})
 
 
 ${PYTHON_MANGLER}
@@ -279,12 +259,13 @@ def _run(request):
     _room = MAX_STREAM
     _deferred_interrupt = False
     filename = "<cell " + str(request.get("id", "?")) + ">"
+    prefix = _private_prefix(request.get("id", "?"))
     _forget(request.get("delete", []))
-    outputs = []
+    shown = []
     try:
         tree = ast.parse(request["code"], filename=filename, mode="exec")
         if request.get("private_names", True):
-            tree = ast.fix_missing_locations(_Mangler(_private_prefix(request.get("id", "?"))).visit(tree))
+            tree = ast.fix_missing_locations(_Mangler(prefix).visit(tree))
         last = None
         if tree.body and isinstance(tree.body[-1], ast.Expr):
             last = ast.Expression(tree.body.pop().value)
@@ -296,21 +277,21 @@ def _run(request):
             value = eval(tail, _namespace) if tail is not None else None
         finally:
             _executing = False
-        outputs = [_limit(output) for output in _format(value)]
+        if value is not None and not _last_value_hidden(request["code"]):
+            _emit({"output_type": "execute_result", "execution_count": None, "data": _bundle(value), "metadata": {}})
+            shown.append(value)
     except BaseException as error:
         _executing = False
-        frames = traceback.format_exception(type(error), error, error.__traceback__)
-        kept = [line for line in frames if 'File "<string>"' not in line]
-        sys.stderr.write("".join(kept).replace(_private_prefix(request.get("id", "?")), ""))
-        message = type(error).__name__
-        if str(error):
-            message += ": " + str(error)
-        message = _cut(message.replace(_private_prefix(request.get("id", "?")), ""))
+        failure = _error_output(error, filename, prefix)
+        _emit(failure)
+        _show_figures()
         _flush_streams()
-        _send({"type": "done", "status": "error", "outputs": outputs, "error": message})
+        message = failure["ename"] + (": " + failure["evalue"] if failure["evalue"] else "")
+        _send({"type": "done", "status": "error", "error": _cut(message)})
         return
+    _show_figures(shown)
     _flush_streams()
-    _send({"type": "done", "status": "success", "outputs": outputs})
+    _send({"type": "done", "status": "success"})
 
 
 def _jsonable(value):
@@ -371,7 +352,7 @@ for _line in _requests:
     except KeyboardInterrupt:
         _executing = False
         _flush_streams()
-        _send({"type": "done", "status": "error", "outputs": [], "error": "KeyboardInterrupt"})
+        _send({"type": "done", "status": "error", "error": "KeyboardInterrupt"})
 # stdin closed: the host is gone or stopping this kernel, and nothing the kernel started may outlive it.
 _end_group()
 `;

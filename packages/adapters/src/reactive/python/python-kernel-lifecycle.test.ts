@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { viewOfOutputs } from "@parallax/domain/reactive";
 import { processAlive as alive } from "../../shared/process-group.js";
 import { PythonProcess } from "./python-process.js";
 
@@ -49,7 +50,7 @@ describe.skipIf(!hasPython)("python kernel lifecycle: nothing a cell started out
     const size = statSync(ticks).size;
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(statSync(ticks).size).toBe(size);
-    expect((await kernel.run("t", "'fresh'", [], () => undefined)).outputs[0]?.data).toBe("'fresh'");
+    expect(viewOfOutputs((await kernel.run("t", "'fresh'", [], () => undefined)).outputs).outputs[0]?.data).toBe("'fresh'");
     await kernel.close();
   });
 

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { Effect } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
+import { viewOfOutputs } from "@parallax/domain/reactive";
 import { NotebookKernel } from "../notebook-kernel.js";
 import { PythonProcess, type PythonProcessOptions } from "./python-process.js";
 
@@ -16,7 +17,7 @@ function kernel(options: Partial<PythonProcessOptions> = {}) {
   const run = async (code: string) => {
     const chunks: string[] = [];
     const result = await created.run("t", code, [], (_stream, text) => chunks.push(text));
-    return { ...result, chunks, stdout: chunks.join("") };
+    return { ...result, chunks, stdout: chunks.join(""), shown: viewOfOutputs(result.outputs).outputs };
   };
   return Object.assign(run, { process: created });
 }
@@ -30,21 +31,29 @@ describe.skipIf(!hasPython)("PythonProcess output caps", () => {
     const run = kernel();
     const result = await run("'x' * 300_000_000");
     expect(result.status).toBe("success");
-    const [output, ...rest] = result.outputs;
+    const [output, ...rest] = result.shown;
     expect(rest).toEqual([]);
+    expect(result.outputs).toMatchObject([{ output_type: "execute_result", data: { "text/plain": output?.data } }]);
     const text = String(output?.data);
     expect(text.startsWith("'xxxx")).toBe(true);
     expect(text.endsWith("\n[output truncated: 286.1 MiB > 10 MiB limit]")).toBe(true);
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(10 * 1024 * 1024);
-    expect((await run("1 + 1")).outputs[0]?.data).toBe("2");
+    expect((await run("1 + 1")).shown[0]?.data).toBe("2");
   });
 
   it("reads a 600 MB protocol line without holding it: the run ends with a note and the kernel restarts", async () => {
     const run = kernel();
-    const result = await run(rawLine(600, '{"type": "done", "status": "success", "outputs": [{"mime_type": "text/plain", "data": "'));
-    expect(result).toMatchObject({ status: "success", outputs: [{ mime_type: "text/plain", data: "[output truncated: 572.2 MiB > 20.1 MiB limit]" }] });
+    const result = await run(rawLine(600, '{"type": "done", "status": "success", "error": "'));
+    const note = "[output truncated: 572.2 MiB > 20.1 MiB limit]";
+    expect(result).toMatchObject({ status: "success", outputs: [{ output_type: "display_data", data: { "text/plain": note } }] });
     await expect.poll(() => run.process.pid()).toBeUndefined();
-    expect((await run("'alive'")).outputs[0]?.data).toBe("'alive'");
+    expect((await run("'alive'")).shown[0]?.data).toBe("'alive'");
+  });
+
+  it("reads an over-long output line as a note in its place", async () => {
+    const run = kernel({ maxOutputBytes: 4096 });
+    const result = await run(rawLine(3, '{"type": "output", "output": {"output_type": "display_data", "data": {"text/plain": "'));
+    expect(result).toMatchObject({ status: "error", error: "kernel died", outputs: [{ output_type: "display_data", data: { "text/plain": "[output truncated: 2.9 MiB > 1.1 MiB limit]" } }] });
   });
 
   it("reads an over-long stream line as a note in the stream", async () => {
@@ -56,11 +65,17 @@ describe.skipIf(!hasPython)("PythonProcess output caps", () => {
   it("caps HTML, images and error messages as well as text", async () => {
     const run = kernel({ maxOutputBytes: 4096 });
     const html = await run("class H:\n    def _repr_html_(self):\n        return '<p>' * 10_000\nH()");
-    expect(html.outputs).toEqual([{ mime_type: "text/plain", data: "[output not shown: text/html 29.3 KiB > 4 KiB limit]", metadata: {} }]);
+    // The HTML is dropped from the result's bundle; its note takes the place of the text/plain repr.
+    expect(html.outputs).toEqual([{ output_type: "execute_result", execution_count: null, data: { "text/plain": "[output not shown: text/html 29.3 KiB > 4 KiB limit]" }, metadata: {} }]);
+    const image = await run("class I:\n    def _repr_png_(self):\n        return b'p' * 10_000\nI()");
+    expect(image.shown).toEqual([{ mime_type: "text/plain", data: "[output not shown: image/png 13 KiB > 4 KiB limit]", metadata: {} }]);
     const failed = await run("raise ValueError('v' * 100_000)");
     expect(failed.status).toBe("error");
     expect(failed.error).toMatch(/^ValueError: v+\n\[output truncated: 97.7 KiB > 4 KiB limit\]$/);
     expect(Buffer.byteLength(failed.error!)).toBeLessThanOrEqual(4096);
+    const [error] = failed.outputs;
+    expect(error).toMatchObject({ output_type: "error", ename: "ValueError" });
+    expect(Buffer.byteLength(error?.output_type === "error" ? error.traceback.join("\n") : "")).toBeLessThanOrEqual(4096);
   });
 
   it("keeps a cell's streams to their budget, sent in bounded chunks, with one note", async () => {

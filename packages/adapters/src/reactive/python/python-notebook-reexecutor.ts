@@ -1,7 +1,7 @@
 import { Effect } from "effect";
 import { sourceText, type Notebook, type Output } from "@parallax/domain/notebook";
 import type { DifferingCell, NotebookReexecutor, ReexecutionReport } from "@parallax/application/notebook";
-import type { CellOutput } from "@parallax/domain/reactive";
+import { runOutputs } from "@parallax/application/reactive";
 import { PythonProcess } from "./python-process.js";
 
 /** Parts of an output that change from run to run and must not fail a comparison (as nbval masks them). */
@@ -38,16 +38,6 @@ export function storedOutputText(outputs: readonly Output[]): string {
   return maskVolatile(parts.join("\n"));
 }
 
-function actualOutputText(stream: string, outputs: readonly CellOutput[], error: string | undefined): string {
-  const parts: string[] = [];
-  if (stream) parts.push(stream);
-  for (const output of outputs) {
-    if (output.mime_type === "text/plain") parts.push(typeof output.data === "string" ? output.data : JSON.stringify(output.data));
-  }
-  if (error) parts.push(`[${error.split(":")[0]}]`);
-  return maskVolatile(parts.join("\n"));
-}
-
 /**
  * nbval-style validation by execution: a fresh python3 kernel runs the notebook's code cells
  * in order and each cell that has stored outputs must produce the same text (stdout, results,
@@ -75,10 +65,8 @@ export class PythonNotebookReexecutor implements NotebookReexecutor {
       for (const [index, cell] of notebook.cells.entries()) {
         if (cell.cell_type !== "code") continue;
         const code = stripMagics(sourceText(cell.source));
-        let stream = "";
         const result = await kernel.run(`${index}`, code, [], (name, text) => {
-          if (name === "stdout") stream += text;
-          else errors.push(text);
+          if (name === "stderr") errors.push(text);
         });
         const expectedError = cell.outputs.some((output) => output.output_type === "error");
         if (result.status === "error" && !expectedError) {
@@ -87,7 +75,7 @@ export class PythonNotebookReexecutor implements NotebookReexecutor {
         }
         const compared = cell.outputs.length > 0;
         const expected = storedOutputText(cell.outputs);
-        const actual = actualOutputText(stream, result.outputs, result.error);
+        const actual = storedOutputText(runOutputs(result, null).outputs);
         const same = !compared || expected === actual;
         if (!same) differing.push({ cell_index: index, expected, actual });
         log.push(`cell ${index}: ${!compared ? "RAN" : same ? "PASSED" : "FAILED"}${result.status === "error" ? ` (${result.error})` : ""}`);

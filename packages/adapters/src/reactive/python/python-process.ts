@@ -1,24 +1,33 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { z } from "zod";
-import type { CellOutput } from "@parallax/domain/reactive";
+import { OutputCollector } from "@parallax/domain/reactive";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
 import { signalGroup, stopProcessGroup } from "../../shared/process-group.js";
-import { cellOutputSchema, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, humanBytes, limitOutputs, limitText } from "../output-limits.js";
+import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, humanBytes, limitOutputs, limitText } from "../output-limits.js";
 import { SerialLock } from "../serial-lock.js";
 import { ProtocolLines } from "./protocol-lines.js";
 import { PYTHON_DRIVER } from "./python-driver.source.js";
 
+const bundle = z.record(z.string(), z.json());
+const metadata = z.record(z.string(), z.json()).default({});
+/** The nbformat outputs the driver sends (streams come as their own messages). */
+const outputSchema = z.discriminatedUnion("output_type", [
+  z.object({ output_type: z.literal("display_data"), data: bundle, metadata }),
+  z.object({ output_type: z.literal("execute_result"), execution_count: z.null(), data: bundle, metadata }),
+  z.object({ output_type: z.literal("error"), ename: z.string(), evalue: z.string(), traceback: z.array(z.string()) }),
+]);
 const messageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready"), pid: z.number(), version: z.string() }),
   z.object({ type: z.literal("stream"), name: z.enum(["stdout", "stderr"]), text: z.string() }),
-  z.object({ type: z.literal("done"), status: z.enum(["success", "error"]), outputs: z.array(cellOutputSchema), error: z.string().optional() }),
+  z.object({ type: z.literal("output"), output: outputSchema }),
+  z.object({ type: z.literal("done"), status: z.enum(["success", "error"]), error: z.string().optional() }),
   // The driver also lists `too_large` names; a name in neither list is read as one.
   z.object({ type: z.literal("values"), values: z.record(z.string(), z.json()), missing: z.array(z.string()) }),
 ]);
 type Message = z.infer<typeof messageSchema>;
 /** The first bytes of a line too long to read: which message it was (the driver writes `type` first). */
 const overlongHead = z.object({
-  type: z.enum(["stream", "done", "values"]).catch("stream"),
+  type: z.enum(["stream", "output", "done", "values"]).catch("stream"),
   status: z.enum(["success", "error"]).catch("error"),
   name: z.enum(["stdout", "stderr"]).catch("stderr"),
 });
@@ -31,7 +40,7 @@ export interface PythonProcessOptions {
   startTimeoutMs?: number;
   /** marimo's rule (default): `_x` is private to its cell. Jupyter semantics (re-execution) turn it off. */
   privateNames?: boolean;
-  /** Bytes one output may take (text is cut, anything else becomes a note). */
+  /** Bytes each value of an output may take (text is cut, anything else becomes a note). */
   maxOutputBytes?: number;
   /** Characters of stdout and stderr together one cell may send. */
   maxStreamChars?: number;
@@ -60,10 +69,11 @@ export class PythonProcess {
   private running: Running | undefined;
   private readonly lock = new SerialLock();
   private closed = false;
+  private exits = 0;
 
   private readonly maxOutputBytes: number;
   private readonly maxStreamChars: number;
-  /** One `done` line holds an output plus small fields; stream chunks are 64 Ki characters at most. */
+  /** One `output` line holds an output (a bundle of capped values) plus small fields; stream chunks are 64 Ki characters at most. */
   private readonly maxLineBytes: number;
 
   constructor(private readonly options: PythonProcessOptions) {
@@ -74,6 +84,11 @@ export class PythonProcess {
 
   get started(): boolean {
     return this.child !== undefined;
+  }
+
+  /** Changes when an interpreter exits: the names cells defined in it are gone. */
+  get generation(): number {
+    return this.exits;
   }
 
   run(id: string, code: string, deleteFirst: readonly string[], onStream: KernelStream, signal?: AbortSignal): Promise<KernelRunResult> {
@@ -106,16 +121,21 @@ export class PythonProcess {
           this.running = undefined;
           resolve(timedOut ? { status: "error", outputs: result.outputs, error: this.timeoutMessage(result) } : result);
         };
+        const collected = new OutputCollector(this.maxStreamChars);
         this.running = {
           onMessage: (message) => {
-            if (message.type === "stream") onStream(message.name, message.text);
-            else if (message.type === "done") {
-              const outputs = limitOutputs(message.outputs as CellOutput[], this.maxOutputBytes);
+            if (message.type === "stream") {
+              collected.stream(message.name, message.text);
+              onStream(message.name, message.text);
+            } else if (message.type === "output") {
+              for (const output of limitOutputs([message.output], this.maxOutputBytes)) collected.add(output);
+            } else if (message.type === "done") {
               const error = limitText(message.error ?? "Error", this.maxOutputBytes);
+              const outputs = collected.outputs;
               finish(message.status === "success" ? { status: "success", outputs } : { status: "error", outputs, error });
             }
           },
-          onExit: () => finish({ status: "error", outputs: [], error: KERNEL_DIED }),
+          onExit: () => finish({ status: "error", outputs: collected.outputs, error: KERNEL_DIED }),
         };
         this.send(child, { op: "run", id, code, delete: deleteFirst, private_names: this.options.privateNames ?? true });
       });
@@ -170,16 +190,15 @@ export class PythonProcess {
    * A line longer than any the driver writes (a cell wrote to the protocol itself): read as
    * the message it started, with a note in place of its content.
    */
-  private overlong(head: string, bytes: number): Message {
+  private overlong(head: string, bytes: number): Message[] {
     const fields = Object.fromEntries([...head.matchAll(/"(type|status|name)": "(\w+)"/g)].map((match) => [match[1], match[2]]));
     const { type, status, name } = overlongHead.parse(fields);
     const note = `[output truncated: ${humanBytes(bytes)} > ${humanBytes(this.maxLineBytes)} limit]`;
-    if (type === "done") {
-      const outputs = [{ mime_type: "text/plain", data: note, metadata: {} }];
-      return status === "success" ? { type, status, outputs } : { type, status, outputs, error: `Error (message too large to read) ${note}` };
-    }
-    if (type === "values") return { type, values: {}, missing: [] };
-    return { type: "stream", name, text: `${note}\n` };
+    const shown: Message = { type: "output", output: { output_type: "display_data", data: { "text/plain": note }, metadata: {} } };
+    if (type === "output") return [shown];
+    if (type === "done") return [shown, status === "success" ? { type, status } : { type, status, error: `Error (message too large to read) ${note}` }];
+    if (type === "values") return [{ type, values: {}, missing: [] }];
+    return [{ type: "stream", name, text: `${note}\n` }];
   }
 
   private timeoutMessage(result: KernelRunResult): string {
@@ -239,7 +258,7 @@ export class PythonProcess {
           this.child = child;
           resolve(child);
         },
-        (head, bytes) => messages.push(this.overlong(head, bytes)),
+        (head, bytes) => this.overlong(head, bytes).forEach((message) => messages.push(message)),
       );
       child.stdout.on("data", (chunk: Buffer) => {
         lines.push(chunk);
@@ -252,6 +271,7 @@ export class PythonProcess {
         if (!ready) reject(new Error(`Python kernel exited before it was ready (${this.options.pythonBin})`));
         if (this.child === child) {
           this.child = undefined;
+          this.exits++;
           this.running?.onExit();
         }
       });

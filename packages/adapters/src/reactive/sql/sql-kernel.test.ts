@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TABLE_MIME, viewOfOutputs } from "@parallax/domain/reactive";
 import { SqlKernel } from "./sql-kernel.js";
 
 const values: Record<string, unknown> = { y: 11, label: "it's", limit_rows: 2 };
@@ -12,10 +13,11 @@ const lookup = async (names: readonly string[]) => ({
   missing: names.filter((n) => !(n in values)),
 });
 
+/** The result with `shown`: what §B's editor gets from its nbformat outputs. */
 async function run(kernel: SqlKernel, code: string) {
   let stdout = "";
   const result = await kernel.run(code, (_stream, text) => (stdout += text));
-  return { ...result, stdout };
+  return { ...result, stdout, shown: viewOfOutputs(result.outputs).outputs };
 }
 
 describe("SqlKernel on DuckDB", () => {
@@ -24,23 +26,27 @@ describe("SqlKernel on DuckDB", () => {
 
   it("binds placeholders as parameters, never as SQL text", async () => {
     const result = await run(kernel, "SELECT {y} + 1 AS next, {label} AS label, length({label}) AS n");
-    expect(result.outputs).toEqual([{ mime_type: "application/json", data: { type: "table", columns: ["next", "label", "n"], rows: [[12, "it's", 4]] }, metadata: {} }]);
+    expect(result.shown).toEqual([{ mime_type: "application/json", data: { type: "table", columns: ["next", "label", "n"], rows: [[12, "it's", 4]] }, metadata: {} }]);
+    // Stored as Jupyter would show a table: one display with HTML and text beside the table itself.
+    expect(result.outputs).toMatchObject([{ output_type: "display_data", data: { "text/html": expect.stringContaining("<td>it's</td>"), "text/plain": expect.stringContaining("next") } }]);
   });
 
   it("keeps tables between cells and drops them when forgotten", async () => {
     await run(kernel, "CREATE TABLE people AS SELECT * FROM (VALUES ('ann', 31), ('bob', 42)) t(name, age)");
-    expect((await run(kernel, "SELECT name FROM people WHERE age > {y} ORDER BY name LIMIT {limit_rows}")).outputs[0]?.data).toEqual({
+    expect((await run(kernel, "SELECT name FROM people WHERE age > {y} ORDER BY name LIMIT {limit_rows}")).shown[0]?.data).toEqual({
       type: "table",
       columns: ["name"],
       rows: [["ann"], ["bob"]],
     });
     await kernel.forget(["people"]);
-    expect((await run(kernel, "SELECT * FROM people")).error).toMatch(/^SQLError: .*people/);
+    const failed = await run(kernel, "SELECT * FROM people");
+    expect(failed.error).toMatch(/^SQLError: .*people/);
+    expect(failed.outputs).toMatchObject([{ output_type: "error", ename: "SQLError" }]);
   });
 
   it("runs several statements in order and shows the last one's rows; DDL shows nothing", async () => {
     const result = await run(kernel, "CREATE TABLE nums (n INT); INSERT INTO nums VALUES ({y}), ({limit_rows}); SELECT sum(n) AS total FROM nums");
-    expect(result.outputs[0]?.data).toEqual({ type: "table", columns: ["total"], rows: [[13]] });
+    expect(result.shown[0]?.data).toEqual({ type: "table", columns: ["total"], rows: [[13]] });
     expect((await run(kernel, "CREATE VIEW nums_view AS SELECT * FROM nums")).outputs).toEqual([]);
   });
 
@@ -50,22 +56,32 @@ describe("SqlKernel on DuckDB", () => {
 
   it("caps results at 1,000 rows with a note", async () => {
     const result = await run(kernel, "SELECT * FROM range(1001)");
-    const data = result.outputs[0]?.data as { rows: unknown[]; truncated: boolean };
+    const data = result.shown[0]?.data as { rows: unknown[]; truncated: boolean };
     expect(data.rows).toHaveLength(1000);
     expect(data.truncated).toBe(true);
     expect(result.stdout).toBe("Result truncated to the first 1000 rows.\n");
+    expect(result.outputs[0]).toEqual({ output_type: "stream", name: "stdout", text: "Result truncated to the first 1000 rows.\n" });
   });
 
   it("caps a result's bytes: the leading rows that fit and a note, or only a note", async () => {
     const small = new SqlKernel(null, async (names) => ({ values: {}, missing: [], tooLarge: [...names] }), 5_000, 4096);
     try {
       const wide = await run(small, "SELECT repeat('x', 100) AS s FROM range(1000)");
-      const rows = (wide.outputs[0]?.data as { rows: unknown[] }).rows;
+      const rows = (wide.shown[0]?.data as { rows: unknown[] }).rows;
       expect(rows.length).toBeGreaterThan(10);
       expect(rows.length).toBeLessThan(41);
-      expect(wide.outputs[1]).toEqual({ mime_type: "text/plain", data: `[output truncated: ${rows.length} of 1000 rows shown, 102.6 KiB > 4 KiB limit]`, metadata: {} });
-      expect((await run(small, "SELECT repeat('y', 100000) AS s")).outputs).toEqual([
-        { mime_type: "text/plain", data: "[output not shown: application/json 97.7 KiB > 4 KiB limit]", metadata: {} },
+      expect(wide.shown[1]).toEqual({ mime_type: "text/plain", data: `[output truncated: ${rows.length} of 1000 rows shown, 102.6 KiB > 4 KiB limit]`, metadata: {} });
+      // Stored, the capped table is still one valid display (its HTML over the cap is dropped, with a note as its text), and the note another.
+      expect(wide.outputs).toMatchObject([
+        { output_type: "display_data", data: { [TABLE_MIME]: { truncated: true }, "text/plain": expect.stringMatching(/^\[output not shown: text\/html /) } },
+        { output_type: "display_data", data: { "text/plain": expect.stringMatching(/^\[output truncated: /) } },
+      ]);
+      expect((await run(small, "SELECT repeat('y', 100000) AS s")).shown).toEqual([
+        {
+          mime_type: "text/plain",
+          data: "[output not shown: application/vnd.parallax.table+json 97.7 KiB > 4 KiB limit]\n[output not shown: text/html 97.7 KiB > 4 KiB limit]",
+          metadata: {},
+        },
       ]);
       expect((await run(small, "SELECT {big}")).error).toBe("ValueError: 'big' is too large to bind as a query parameter");
     } finally {
@@ -127,15 +143,15 @@ describe.skipIf(!initdb)("SqlKernel on PostgreSQL (a throwaway local cluster)", 
     const kernel = new SqlKernel(null, lookup, 1_000);
     try {
       await kernel.setConnection(url);
-      expect((await run(kernel, "SELECT $$x$$ || {label} AS s, {y}::int * 2 AS doubled")).outputs[0]?.data).toEqual({
+      expect((await run(kernel, "SELECT $$x$$ || {label} AS s, {y}::int * 2 AS doubled")).shown[0]?.data).toEqual({
         type: "table",
         columns: ["s", "doubled"],
         rows: [["xit's", 22]],
       });
       const big = await run(kernel, "SELECT generate_series(1, 1500) AS n");
-      expect((big.outputs[0]?.data as { rows: unknown[] }).rows).toHaveLength(1000);
+      expect((big.shown[0]?.data as { rows: unknown[] }).rows).toHaveLength(1000);
       expect((await run(kernel, "SELECT pg_sleep(10)")).error).toMatch(/^(TimeoutError|SQLError)/);
-      expect((await run(kernel, "SELECT 1 AS one")).outputs[0]?.data).toEqual({ type: "table", columns: ["one"], rows: [[1]] });
+      expect((await run(kernel, "SELECT 1 AS one")).shown[0]?.data).toEqual({ type: "table", columns: ["one"], rows: [[1]] });
     } finally {
       await kernel.close();
     }

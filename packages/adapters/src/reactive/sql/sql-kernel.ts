@@ -1,6 +1,7 @@
 import { DuckDBInstance, DuckDBTypeId, ResultReturnType, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import pg from "pg";
-import type { JsonValue } from "@parallax/domain/notebook";
+import type { JsonValue, Output } from "@parallax/domain/notebook";
+import { errorOutput, tableBundle } from "@parallax/domain/reactive";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
 import { DEFAULT_MAX_OUTPUT_BYTES, limitOutputs, limitText } from "../output-limits.js";
 import { SerialLock } from "../serial-lock.js";
@@ -25,6 +26,11 @@ interface Engine {
   close(): Promise<void>;
 }
 
+/** A failed statement as a result: the message, also as the cell's error output. */
+function failed(error: string): KernelRunResult {
+  return { status: "error", outputs: [errorOutput(error)], error };
+}
+
 /**
  * SQL cells: DuckDB in process by default (one in-memory database per notebook, so a
  * `CREATE TABLE` in one cell is visible to the next); PostgreSQL when the notebook has a
@@ -34,6 +40,7 @@ interface Engine {
 export class SqlKernel {
   private engine: Engine | undefined;
   private readonly lock = new SerialLock();
+  private replaced = 0;
 
   constructor(
     private connectionString: string | null,
@@ -42,20 +49,25 @@ export class SqlKernel {
     private readonly maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES,
   ) {}
 
-  /** Runs the cell's statements in order; the last one's rows are the output. */
+  /** Changes when the database is replaced (another connection string): tables cells made there are gone. */
+  get generation(): number {
+    return this.replaced;
+  }
+
+  /** Runs the cell's statements in order; the last one's rows are the output (a display, as a table is not a value). */
   run(code: string, onStream: KernelStream, signal?: AbortSignal): Promise<KernelRunResult> {
     return this.lock.run(async () => {
       const statements = splitStatements(code).map(bindPlaceholders);
       const wanted = [...new Set(statements.flatMap((statement) => statement.names))];
       const { values, missing, tooLarge = [] } = wanted.length > 0 ? await this.lookup(wanted) : { values: {}, missing: [] };
-      if (missing.length > 0) return { status: "error", outputs: [], error: `NameError: name '${missing[0]}' is not defined` };
-      if (tooLarge.length > 0) return { status: "error", outputs: [], error: `ValueError: '${tooLarge[0]}' is too large to bind as a query parameter` };
+      if (missing.length > 0) return failed(`NameError: name '${missing[0]}' is not defined`);
+      if (tooLarge.length > 0) return failed(`ValueError: '${tooLarge[0]}' is too large to bind as a query parameter`);
       if (statements.length === 0) return { status: "success", outputs: [] };
       let engine: Engine;
       try {
         engine = await this.ensureEngine();
       } catch (error) {
-        return { status: "error", outputs: [], error: `DatabaseError: ${(error as Error).message}` };
+        return failed(`DatabaseError: ${(error as Error).message}`);
       }
       let timedOut = false;
       const stop = () => engine.interrupt();
@@ -67,16 +79,22 @@ export class SqlKernel {
       try {
         let table: Table | undefined;
         for (const statement of statements) {
-          if (signal?.aborted) return { status: "error", outputs: [], error: "Interrupted" };
+          if (signal?.aborted) return failed("Interrupted");
           table = await engine.query(statement.text, statement.names.map((name) => values[name]), SQL_ROW_LIMIT);
         }
         if (!table || table.columns.length === 0) return { status: "success", outputs: [] };
-        if (table.truncated) onStream("stdout", `Result truncated to the first ${SQL_ROW_LIMIT} rows.\n`);
-        const data = { type: "table", columns: table.columns, rows: table.rows, ...(table.truncated ? { truncated: true } : {}) };
-        return { status: "success", outputs: limitOutputs([{ mime_type: "application/json", data, metadata: {} }], this.maxOutputBytes) };
+        const outputs: Output[] = [];
+        if (table.truncated) {
+          // The editor ignores `truncated`: the note must be text of its own.
+          const note = `Result truncated to the first ${SQL_ROW_LIMIT} rows.\n`;
+          onStream("stdout", note);
+          outputs.push({ output_type: "stream", name: "stdout", text: note });
+        }
+        outputs.push({ output_type: "display_data", data: tableBundle(table), metadata: {} });
+        return { status: "success", outputs: limitOutputs(outputs, this.maxOutputBytes) };
       } catch (error) {
-        if (timedOut) return { status: "error", outputs: [], error: `TimeoutError: query timed out after ${this.timeoutMs / 1000} s` };
-        return { status: "error", outputs: [], error: limitText(`SQLError: ${(error as Error).message}`, this.maxOutputBytes) };
+        if (timedOut) return failed(`TimeoutError: query timed out after ${this.timeoutMs / 1000} s`);
+        return failed(limitText(`SQLError: ${(error as Error).message}`, this.maxOutputBytes));
       } finally {
         clearTimeout(timer);
         signal?.removeEventListener("abort", stop);
@@ -100,6 +118,7 @@ export class SqlKernel {
     return this.lock.run(async () => {
       if (connectionString === this.connectionString) return;
       this.connectionString = connectionString;
+      this.replaced++;
       const engine = this.engine;
       this.engine = undefined;
       await engine?.close();
