@@ -14,7 +14,7 @@ export const jobsHost: HostModule = {
   register({ container, config, logger, routes, router, websockets }: HostContext) {
     const runtime = new JobsRuntime(container, config, logger);
     registerJobRoutes(routes, () => runtime);
-    registerJobSockets(websockets, () => runtime);
+    registerJobSockets(websockets, () => runtime, config.WS_MAX_BUFFERED_BYTES);
     router.get("/jobs", (ctx) => {
       ctx.type = "text/html; charset=utf-8";
       ctx.set("Cache-Control", "no-store");

@@ -37,6 +37,8 @@ beforeAll(async () => {
     WORKER_CONCURRENCY: 3,
     WORKER_DRAIN_MS: 0,
     JOB_KILL_GRACE_MS: 1000,
+    // Well under the 12 MB the slow-client test writes, whatever the kernel's socket buffers absorb.
+    WS_MAX_BUFFERED_BYTES: 1024 * 1024,
   });
   base = host.url();
   wsBase = base.replace("http", "ws");

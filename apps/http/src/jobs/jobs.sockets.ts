@@ -3,39 +3,10 @@ import { Effect } from "effect";
 import { WebSocket } from "ws";
 import { isTerminal, toJobView } from "@parallax/domain/jobs";
 import { chainView, followJobLogs, jobView, type FeedEvent, type LogLine } from "@parallax/application/jobs";
+import { sendBatchBounded, sendBounded as sendWithin } from "../host/bounded-send.js";
 import type { WebSocketRoutes } from "../host/websocket-routes.js";
 import { endMessage } from "./jobs.messages.js";
 import type { JobsRuntime } from "./jobs.runtime.js";
-
-/**
- * Bytes a client may have queued in its socket before it is dropped: a client that cannot
- * keep up is disconnected rather than slowing the others or growing memory without bound.
- */
-export const MAX_CLIENT_BUFFER_BYTES = 1024 * 1024;
-
-export function sendBounded(socket: WebSocket, message: unknown, limit = MAX_CLIENT_BUFFER_BYTES): boolean {
-  if (socket.readyState !== WebSocket.OPEN) return false;
-  if (socket.bufferedAmount > limit) {
-    socket.terminate();
-    return false;
-  }
-  socket.send(typeof message === "string" ? message : JSON.stringify(message));
-  return true;
-}
-
-/**
- * Sends many messages as one write: the underlying TCP socket is corked for the batch, so
- * a page of log lines costs one syscall instead of one per line.
- */
-export function sendBatchBounded(socket: WebSocket, messages: readonly unknown[], limit = MAX_CLIENT_BUFFER_BYTES): void {
-  const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-  raw?.cork();
-  try {
-    for (const message of messages) if (!sendBounded(socket, message, limit)) return;
-  } finally {
-    raw?.uncork();
-  }
-}
 
 const logMessage = (jobId: string, line: LogLine) => ({
   type: "log",
@@ -47,7 +18,7 @@ const logMessage = (jobId: string, line: LogLine) => ({
 });
 
 /** Waits until the client has drained below a quarter of its allowance (or is gone). */
-async function drained(socket: WebSocket, limit = MAX_CLIENT_BUFFER_BYTES): Promise<void> {
+async function drained(socket: WebSocket, limit: number): Promise<void> {
   while (socket.readyState === WebSocket.OPEN && socket.bufferedAmount > limit / 4) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
@@ -58,7 +29,12 @@ function offsetOf(request: IncomingMessage): number {
   return Number.isInteger(value) && value >= 0 ? value : 0;
 }
 
-export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => JobsRuntime): void {
+/**
+ * A client that cannot keep up is terminated once `maxBufferedBytes` are queued for it (it
+ * reconnects) rather than slowing the others or growing memory without bound.
+ */
+export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => JobsRuntime, maxBufferedBytes: number): void {
+  const sendBounded = (socket: WebSocket, message: unknown) => sendWithin(socket, message, maxBufferedBytes);
   // Every client of /api/logs gets the same lines: serialise each page once, not once per client.
   const serialised = new WeakMap<FeedEvent, string[]>();
   const linesOf = (event: Extract<FeedEvent, { type: "lines" }>) => {
@@ -95,7 +71,7 @@ export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => J
     const unsubscribe = feed.subscribe((event: FeedEvent) => {
       later(async () => {
         if (event.type === "status") sendBounded(socket, { type: "job_status", job: toJobView(event.job) });
-        else if (event.type === "lines") sendBatchBounded(socket, linesOf(event));
+        else if (event.type === "lines") sendBatchBounded(socket, linesOf(event), maxBufferedBytes);
         else {
           const ending = await endingOf(event);
           if (ending) sendBounded(socket, ending);
@@ -128,7 +104,7 @@ export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => J
           sendBounded(socket, endMessage(jobId, toJobView(message.job)));
           socket.close(1000, message.job.status);
         }
-      }, () => drained(socket));
+      }, () => drained(socket, maxBufferedBytes));
     });
   });
 }

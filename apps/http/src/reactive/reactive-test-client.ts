@@ -1,3 +1,4 @@
+import { connect, type Socket } from "node:net";
 import { expect } from "vitest";
 import type { Host } from "../host/host.js";
 import { WebSocketRecorder, type Message } from "../host/websocket-recorder.testkit.js";
@@ -71,4 +72,70 @@ export class NotebookSocketClient {
   close(): Promise<void> {
     return this.recorder.close();
   }
+}
+
+/** A new notebook holding one cell of `type` with `code`, made over HTTP; the cell's id. */
+export async function notebookWithCell(baseUrl: string, type: "python" | "javascript" | "sql", code: string): Promise<{ notebookId: string; cellId: string }> {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${baseUrl}/api/v1/notebooks${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as Record<string, unknown>;
+  };
+  const notebookId = String((await call("POST", "/"))["notebook_id"]);
+  const first = ((await call("GET", `/${notebookId}`))["cells"] as Array<{ id: string }>)[0]!.id;
+  const cellId = type === "python" ? first : String((await call("POST", `/${notebookId}/cells`, { type }))["cell_id"]);
+  await call("PUT", `/${notebookId}/cells/${cellId}`, { code });
+  return { notebookId, cellId };
+}
+
+/**
+ * A §B client that authenticates over a raw TCP connection and then stops reading: nothing
+ * (unlike a paused `ws` client, which `ws` itself resumes) reads from the socket until
+ * `readRest` does. `readRest` resolves, once the host has ended the connection, with the
+ * bytes that reached the client.
+ */
+export async function stalledNotebookClient(baseUrl: string, notebookId: string): Promise<{ readRest(): Promise<number> }> {
+  const { hostname, port } = new URL(baseUrl);
+  const socket: Socket = connect(Number(port), hostname);
+  const upgrade = [
+    `GET /api/v1/ws/notebooks/${notebookId} HTTP/1.1`,
+    `Host: ${hostname}:${port}`,
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+    "Sec-WebSocket-Version: 13",
+  ];
+  socket.write(`${upgrade.join("\r\n")}\r\n\r\n`);
+  // One masked text frame (a zero mask: the payload goes as it is).
+  const payload = Buffer.from(JSON.stringify({ type: "authenticate", token: "any-token" }));
+  socket.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length, 0, 0, 0, 0]), payload]));
+  // An abandoned connection may be reset while nothing reads it: its end is recorded from the start.
+  const ended = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  socket.on("error", () => undefined);
+  let received = 0;
+  let seen = "";
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      seen += chunk.toString("latin1");
+      if (!seen.includes('"authenticated"')) return;
+      socket.off("data", onData);
+      socket.pause();
+      resolve();
+    };
+    socket.on("data", onData);
+    socket.once("close", () => reject(new Error("connection closed before authentication")));
+  });
+  return {
+    async readRest() {
+      socket.on("data", (chunk: Buffer) => (received += chunk.length));
+      socket.resume();
+      await ended;
+      return received;
+    },
+  };
 }

@@ -141,17 +141,21 @@ export const reactiveHost: HostModule = {
       },
     });
 
-    websockets.add("/api/v1/ws/notebooks/:id", notebookSocket(notebooks, container.get(ReactiveAuthenticator), config.WS_AUTH_TIMEOUT_MS));
+    const authenticator = container.get<ReactiveAuthenticator>(ReactiveAuthenticator);
+    websockets.add("/api/v1/ws/notebooks/:id", notebookSocket(notebooks, authenticator, config.WS_AUTH_TIMEOUT_MS, {
+      maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+      graceMs: config.WS_SLOW_CLIENT_GRACE_MS,
+    }));
 
     const idleMs = config.KERNEL_IDLE_S * 1000;
     let sweepTimer: NodeJS.Timeout | undefined;
     return {
-      /** Stops idle notebooks' kernels now and then (at most every minute). */
+      /** Stops idle notebooks' kernels now and then (at most every minute); the kernel cap itself needs no timer. */
       async start() {
         sweepTimer = setInterval(() => void Effect.runPromise(notebooks.closeIdle(idleMs)), Math.min(60_000, Math.max(1_000, idleMs / 2)));
         sweepTimer.unref();
       },
-      /** Stops this host's kernels; sessions reopen from the store on next use. */
+      /** Stops this host's kernels, with every process they forked; sessions reopen from the store on next use. */
       async stop() {
         clearInterval(sweepTimer);
         await Effect.runPromise(notebooks.closeAll());

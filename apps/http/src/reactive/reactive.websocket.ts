@@ -2,10 +2,10 @@ import { Effect, Exit, Fiber, PubSub } from "effect";
 import { z } from "zod";
 import type { WebSocket } from "ws";
 import type { ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
+import { sendAfterDrain, sendBounded, trySend } from "../host/bounded-send.js";
 import type { WebSocketHandler } from "../host/websocket-routes.js";
 
 const POLICY_VIOLATION = 1008;
-const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 const clientMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("authenticate"), token: z.string() }),
@@ -21,21 +21,31 @@ function echo(value: string): string {
   return value.length > MAX_ECHO_CHARS ? `${value.slice(0, MAX_ECHO_CHARS)}…` : value;
 }
 
-function send(socket: WebSocket, message: unknown): void {
-  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
-}
-
-function refuse(socket: WebSocket, message: string): void {
-  send(socket, { type: "error", message });
-  socket.close(POLICY_VIOLATION, message.slice(0, 120));
-}
-
 /**
  * §B `/api/v1/ws/notebooks/{id}`: authenticate first (within 10 s), then every event of the
  * notebook is forwarded in order. Messages of one socket are handled one after another, so
- * a `run_cell` sent right after `authenticate` sees the subscription in place.
+ * a `run_cell` sent right after `authenticate` sees the subscription in place. A client
+ * that is `maxBufferedBytes` behind and does not catch up within `graceMs` is terminated
+ * (the editor reconnects).
  */
-export function notebookSocket(notebooks: ReactiveNotebooks, authenticator: ReactiveAuthenticator, authTimeoutMs = 10_000): WebSocketHandler {
+export function notebookSocket(
+  notebooks: ReactiveNotebooks,
+  authenticator: ReactiveAuthenticator,
+  authTimeoutMs: number,
+  { maxBufferedBytes, graceMs }: { maxBufferedBytes: number; graceMs: number },
+): WebSocketHandler {
+  const send = (socket: WebSocket, message: unknown): void => void sendBounded(socket, message, maxBufferedBytes);
+  // Every watcher of a notebook gets the same events: each is serialised once, not once per socket.
+  const serialised = new WeakMap<object, string>();
+  const serialise = (event: object) => {
+    let data = serialised.get(event);
+    if (data === undefined) serialised.set(event, (data = JSON.stringify(event)));
+    return data;
+  };
+  const refuse = (socket: WebSocket, message: string): void => {
+    send(socket, { type: "error", message });
+    socket.close(POLICY_VIOLATION, message.slice(0, 120));
+  };
   return (socket, _request, params) => {
     const notebookId = params["id"] ?? "";
     let forwarding: Fiber.Fiber<void, unknown> | undefined;
@@ -52,10 +62,12 @@ export function notebookSocket(notebooks: ReactiveNotebooks, authenticator: Reac
               const subscription = yield* notebooks.subscribe(notebookId);
               subscribed = true;
               resolve();
-              while (true) {
-                send(socket, yield* PubSub.take(subscription));
-                // A client that stopped reading must not make the host buffer without end.
-                if (socket.bufferedAmount > MAX_BUFFERED_BYTES) return socket.close(1013, "Client too slow");
+              // Ends when the client is gone or was terminated for not reading.
+              for (;;) {
+                const data = serialise(yield* PubSub.take(subscription));
+                const outcome = trySend(socket, data, maxBufferedBytes);
+                if (outcome === "closed") return;
+                if (outcome === "over" && !(yield* Effect.promise(() => sendAfterDrain(socket, data, maxBufferedBytes, graceMs)))) return;
               }
             }),
           ),

@@ -19,6 +19,10 @@ export const baseConfigShape = {
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   MAX_UPLOAD_MB: z.coerce.number().positive().max(4096).default(50),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  /** Bytes a WebSocket client may have queued unread; one that falls further behind is terminated (it reconnects). */
+  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(64 * 1024).default(8 * 1024 * 1024),
+  /** A notebook client over that limit in a burst (a large output) gets this long to catch up before it is terminated. */
+  WS_SLOW_CLIENT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
 };
 
 /** An origin as browsers send it (`scheme://host[:port]`); a trailing slash is forgiven. */

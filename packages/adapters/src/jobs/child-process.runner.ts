@@ -1,49 +1,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { Effect } from "effect";
 import { LEASE_TOKEN_ENV, SpawnFailed, type ProcessExit, type ProcessRunner, type ProcessSpec } from "@parallax/application/jobs";
 import { LineSplitter } from "./line-splitter.js";
+import { groupAlive, hasProc, stopProcessGroup } from "../shared/process-group.js";
+
+// Jobs callers and tests know these from here.
+export { groupAlive, stopProcessGroup };
 
 export interface ChildProcessRunnerOptions {
   /** Time between SIGTERM and SIGKILL when a job is cancelled or times out. */
   readonly killGraceMs: number;
   readonly maxLineChars?: number;
-}
-
-const hasProc = existsSync("/proc/self/stat");
-
-/**
- * True while any process of the group is alive. On Linux, zombies don't count: a child
- * orphaned by the kill is reparented to init, which may reap it only a second later.
- */
-export function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-  if (!hasProc) return true;
-  for (const entry of readdirSync("/proc")) {
-    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue;
-    }
-    // Fields after "pid (comm) ": state, ppid, pgrp, ...
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[2]) === pgid && fields[0] !== "Z") return true;
-  }
-  return false;
-}
-
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // The group is already gone.
-  }
 }
 
 /** Process groups of this machine whose members carry `name=value` in their environment (Linux /proc). */
@@ -64,20 +32,6 @@ export function groupsWithEnv(name: string, value: string): number[] {
     }
   }
   return [...groups];
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** SIGTERM to the whole group, SIGKILL after the grace period, then wait until no member is left. */
-export async function stopProcessGroup(pgid: number, graceMs: number): Promise<void> {
-  if (!groupAlive(pgid)) return;
-  signalGroup(pgid, "SIGTERM");
-  const deadline = Date.now() + graceMs;
-  while (groupAlive(pgid) && Date.now() < deadline) await sleep(20);
-  if (!groupAlive(pgid)) return;
-  signalGroup(pgid, "SIGKILL");
-  const hardDeadline = Date.now() + 5_000;
-  while (groupAlive(pgid) && Date.now() < hardDeadline) await sleep(10);
 }
 
 /**

@@ -8,6 +8,10 @@ import { SqlKernel } from "./sql/sql-kernel.js";
 export interface NotebookKernelOptions {
   pythonBin: string;
   timeoutMs: number;
+  /** Bytes one output may take, in every language. */
+  maxOutputBytes?: number;
+  /** Characters of stdout and stderr one cell may send. */
+  maxStreamChars?: number;
 }
 
 /**
@@ -21,9 +25,10 @@ export class NotebookKernel implements Kernel {
   readonly sql: SqlKernel;
 
   constructor(options: NotebookKernelOptions & KernelOptions) {
-    this.python = new PythonProcess({ pythonBin: options.pythonBin, timeoutMs: options.timeoutMs });
-    this.javascript = new JavaScriptKernel({ timeoutMs: options.timeoutMs });
-    this.sql = new SqlKernel(options.dbConnString, (names) => this.lookup(names), options.timeoutMs);
+    const { pythonBin, timeoutMs, maxOutputBytes, maxStreamChars } = options;
+    this.python = new PythonProcess({ pythonBin, timeoutMs, maxOutputBytes, maxStreamChars });
+    this.javascript = new JavaScriptKernel({ timeoutMs, maxOutputBytes, maxStreamChars });
+    this.sql = new SqlKernel(options.dbConnString, (names) => this.lookup(names), timeoutMs, maxOutputBytes);
   }
 
   run(cell: KernelCell, onStream: KernelStream): Effect.Effect<KernelRunResult> {
@@ -66,16 +71,19 @@ export class NotebookKernel implements Kernel {
     return Effect.promise(() => Promise.all([this.python.close(), this.javascript.close(), this.sql.close()]).then(() => undefined));
   }
 
-  private async lookup(names: readonly string[]): Promise<{ values: Record<string, unknown>; missing: string[] }> {
+  /** A name a kernel defines but did not hand over was too large to. */
+  private async lookup(names: readonly string[]): Promise<{ values: Record<string, unknown>; missing: string[]; tooLarge: string[] }> {
     const values: Record<string, unknown> = {};
+    const tooLarge: string[] = [];
     let missing = [...names];
     for (const source of [this.python, this.javascript]) {
       if (missing.length === 0 || !source.started) continue;
       const found = await source.values(missing);
       Object.assign(values, found.values);
+      tooLarge.push(...missing.filter((name) => !(name in found.values) && !found.missing.includes(name)));
       missing = found.missing;
     }
-    return { values, missing };
+    return { values, missing, tooLarge };
   }
 }
 

@@ -5,10 +5,10 @@ import AjvDraft04 from "ajv-draft-04";
 import { Effect, PubSub } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
 import type { NotebookEvent } from "@parallax/domain/reactive";
-import { ReactiveNotebooks } from "@parallax/application/reactive";
+import { ReactiveNotebooks, type KernelOptions } from "@parallax/application/reactive";
 import { pythonWith, pythonWithout } from "../../../../tests/python-interpreters.js";
 import { MemoryNotebookStore } from "../notebook/memory-notebook.store.js";
-import { NotebookKernelFactory } from "./notebook-kernel.js";
+import { NotebookKernelFactory, type NotebookKernel } from "./notebook-kernel.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
 if (!hasPython) console.warn("reactive-notebooks test: python3 not found, Python parts skipped");
@@ -264,6 +264,55 @@ describe.skipIf(!hasPython)("reactive scheduling with the python kernel", () => 
       ["error", `'w' is defined in multiple cells (also in cell ${cellIds[1]})`],
       ["error", `'w' is defined in multiple cells (also in cell ${cellIds[0]})`],
     ]);
+  });
+});
+
+describe.skipIf(!hasPython)("kernel cap", () => {
+  /** Real kernels, kept in a list so the test can see which python3 processes are live. */
+  function capped(maxKernels: number) {
+    const real = new NotebookKernelFactory({ pythonBin: "python3", timeoutMs: 20_000 });
+    const kernels: NotebookKernel[] = [];
+    const factory = { create: (options: KernelOptions) => kernels[kernels.push(real.create(options)) - 1]! };
+    // A clock that moves on every reading: "least recently used" never ties.
+    let tick = 0;
+    const service = new ReactiveNotebooks(new MemoryNotebookStore(), factory, ids, { now: () => new Date(++tick) }, { maxKernels });
+    opened.push(service);
+    const live = () => kernels.flatMap((kernel, index) => (kernel.python.pid() === undefined ? [] : [index]));
+    return { service, live };
+  }
+
+  async function runAndWait(service: ReactiveNotebooks, notebook: { id: string; cellIds: string[] }) {
+    await run(service.runCell(notebook.id, notebook.cellIds[0]!));
+    await run(service.idle(notebook.id));
+    return (await run(service.get(notebook.id))).cells[0]!;
+  }
+
+  it("keeps at most maxKernels live, closing the least recently used notebook that runs nothing", async () => {
+    const { service, live } = capped(2);
+    const [a, b, c] = [await notebookWith(service, [["python", "1"]]), await notebookWith(service, [["python", "2"]]), await notebookWith(service, [["python", "3"]])];
+    for (const notebook of [a!, b!, c!]) expect((await runAndWait(service, notebook)).status).toBe("success");
+    expect(live()).toEqual([1, 2]);
+    await run(service.get(b!.id));
+    expect((await runAndWait(service, a!)).outputs[0]?.data).toBe("1");
+    expect(live()).toEqual([1, 3]);
+  });
+
+  it("never stops a running notebook: when every kernel is running, the cell fails at once with a clear error", async () => {
+    const { service, live } = capped(1);
+    const busy = await notebookWith(service, [["python", "import time\ntime.sleep(2)\n'done'"]]);
+    const waiting = await notebookWith(service, [["python", "'ran'"]]);
+    const events = await record(service, waiting.id);
+    await run(service.runCell(busy.id, busy.cellIds[0]!));
+    await run(service.runCell(waiting.id, waiting.cellIds[0]!));
+    const error = "Kernel limit reached: every kernel of this server (1) is running a cell. Run the cell again when one finishes.";
+    expect(events).toEqual([
+      { type: "cell_error", cellId: waiting.cellIds[0], error },
+      { type: "cell_status", cellId: waiting.cellIds[0], status: "error" },
+    ]);
+    await run(service.idle(busy.id));
+    expect((await run(service.get(busy.id))).cells[0]).toMatchObject({ status: "success", outputs: [{ data: "'done'" }] });
+    expect((await runAndWait(service, waiting)).outputs[0]?.data).toBe("'ran'");
+    expect(live()).toEqual([1]);
   });
 });
 

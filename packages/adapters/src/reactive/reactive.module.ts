@@ -27,18 +27,20 @@ const probed = new Map<string, boolean>();
 /** Binds the reactive ports to the adapters chosen by configuration. */
 export function reactiveModule(config: Config): ContainerModule {
   const timeoutMs = config.CELL_TIMEOUT_S * 1000;
+  const limits = { maxOutputBytes: config.MAX_OUTPUT_BYTES, maxStreamChars: config.MAX_CELL_STDOUT };
   return new ContainerModule((options) => {
-    options.bind<KernelFactory>(KernelFactory).toConstantValue(new NotebookKernelFactory({ pythonBin: config.PYTHON_BIN, timeoutMs }));
+    options.bind<KernelFactory>(KernelFactory).toConstantValue(new NotebookKernelFactory({ pythonBin: config.PYTHON_BIN, timeoutMs, ...limits }));
     options.bind<ReactiveAuthenticator>(ReactiveAuthenticator).toConstantValue(new NoAuthAuthenticator());
     options
       .bind<ReactiveNotebooks>(ReactiveNotebooksService)
       .toResolvedValue(
-        (store: NotebookStore, kernels: KernelFactory, ids: IdGenerator, clock: Clock) => new ReactiveNotebooks(store, kernels, ids, clock),
+        (store: NotebookStore, kernels: KernelFactory, ids: IdGenerator, clock: Clock) =>
+          new ReactiveNotebooks(store, kernels, ids, clock, { maxKernels: config.MAX_KERNELS, maxStdoutChars: config.MAX_CELL_STDOUT }),
         [NotebookStore, KernelFactory, IdGenerator, Clock],
       );
     if (pythonAvailable(config.PYTHON_BIN)) {
-      options.bind<NotebookReexecutor>(NotebookReexecutor).toConstantValue(new PythonNotebookReexecutor(config.PYTHON_BIN, timeoutMs));
-      options.bind<NotebookExecutor>(NotebookExecutor).toConstantValue(new PythonNotebookExecutor(config.PYTHON_BIN, timeoutMs));
+      options.bind<NotebookReexecutor>(NotebookReexecutor).toConstantValue(new PythonNotebookReexecutor(config.PYTHON_BIN, timeoutMs, config.MAX_OUTPUT_BYTES));
+      options.bind<NotebookExecutor>(NotebookExecutor).toConstantValue(new PythonNotebookExecutor(config.PYTHON_BIN, timeoutMs, { maxOutputBytes: config.MAX_OUTPUT_BYTES }));
     }
   });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { open, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { processAlive } from "./file-lock.js";
+import { processAlive } from "./process-group.js";
 
 /** `.<target>.<writer pid>.<8 hex>.tmp`: hidden, and naming its writer so leftovers can be told apart. */
 const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;

@@ -1,6 +1,7 @@
 import { open, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { processAlive } from "./process-group.js";
 
 /** How old a lock or temp file must be to count as abandoned even when its pid is alive (pids get reused). */
 export const STALE_MS = 60_000;
@@ -82,15 +83,5 @@ export class FileLocks {
     } catch (error) {
       return (error as NodeJS.ErrnoException).code === "ENOENT" ? false : false;
     }
-  }
-}
-
-/** Whether a process with this pid exists on this machine (EPERM: it exists, as another user). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -1,6 +1,7 @@
 import { Effect, Fiber, PubSub, Queue, type Scope } from "effect";
 import { Conflict, NotFound } from "@parallax/domain";
 import {
+  MAX_STREAM_CHARS,
   OutputCollector,
   newCodeCell,
   type CellLanguage,
@@ -31,8 +32,10 @@ interface CurrentRun {
   fiber: Fiber.Fiber<void> | undefined;
 }
 
-/** A cell's kept and streamed output; a runaway print loop must not fill memory, sockets and the store. */
-const MAX_STDOUT_CHARS = 1_000_000;
+export interface SessionLimits {
+  /** A cell's kept and streamed output; a runaway print loop must not fill memory, sockets and the store. */
+  readonly maxStdoutChars?: number;
+}
 
 /**
  * One open notebook: the in-memory source of truth while it runs. Mutations are applied
@@ -58,6 +61,8 @@ export class NotebookSession {
   private current: CurrentRun | undefined;
   private loop: Fiber.Fiber<void> | undefined;
   private closed = false;
+  /** Set by the first run: from then on its kernel may hold a live process. */
+  hasKernel = false;
   private readonly writer: CoalescingWriter;
 
   private constructor(
@@ -66,16 +71,17 @@ export class NotebookSession {
     persist: Persist,
     private readonly events: PubSub.PubSub<NotebookEvent>,
     private readonly wake: Queue.Queue<void>,
+    private readonly limits: SessionLimits,
   ) {
     this.writer = new CoalescingWriter(() => persist(() => ({ document: this.document(), touched: this.touched })));
   }
 
-  static open(document: ReactiveDocument, kernel: Kernel, persist: Persist): Effect.Effect<NotebookSession> {
+  static open(document: ReactiveDocument, kernel: Kernel, persist: Persist, limits: SessionLimits = {}): Effect.Effect<NotebookSession> {
     return Effect.gen(function* () {
       const events = yield* PubSub.unbounded<NotebookEvent>();
       const wake = yield* Queue.unbounded<void>();
       const { cells, ...header } = document;
-      const session = new NotebookSession(header, kernel, persist, events, wake);
+      const session = new NotebookSession(header, kernel, persist, events, wake, limits);
       cells.forEach((cell, index) => session.cells.insert({ ...cell, status: "idle" }, index));
       session.loop = yield* Effect.forkDetach(session.runLoop());
       return session;
@@ -188,8 +194,19 @@ export class NotebookSession {
     return Effect.suspend(() => {
       const missing = cellIds.find((id) => !this.cells.has(id));
       if (missing !== undefined) return Effect.fail(new NotFound({ message: "Cell not found" }));
+      this.hasKernel = true;
       this.pending.push(...cellIds);
       return Queue.offer(this.wake, undefined).pipe(Effect.asVoid);
+    });
+  }
+
+  /** Fails the cell with `error` without running it (nor its dependents); its outputs stay. */
+  refuse(cellId: string, error: string): Effect.Effect<void, NotFound> {
+    return Effect.suspend(() => {
+      const cell = this.cells.get(cellId);
+      if (!cell) return Effect.fail(new NotFound({ message: "Cell not found" }));
+      this.finish(cell, "error", error);
+      return this.persist();
     });
   }
 
@@ -353,7 +370,8 @@ export class NotebookSession {
       }
       const executionCount = ++this.executionCount;
       this.noticeKernelLoss(cell.type);
-      const live = new OutputCollector(MAX_STDOUT_CHARS);
+      const maxStdoutChars = this.limits.maxStdoutChars ?? MAX_STREAM_CHARS;
+      const live = new OutputCollector(maxStdoutChars);
       cell.status = "running";
       cell.outputs = live.outputs;
       cell.execution_count = executionCount;
@@ -369,7 +387,7 @@ export class NotebookSession {
         .pipe(
           Effect.tap((result) =>
             Effect.sync(() => {
-              const { outputs, error, events } = recordRun(id, executionCount, result, MAX_STDOUT_CHARS);
+              const { outputs, error, events } = recordRun(id, executionCount, result, maxStdoutChars);
               cell.outputs = outputs;
               for (const event of events) this.publish(event);
               if (result.status === "success") this.ranIn.set(id, this.kernel.generation(cell.type));

@@ -18,7 +18,7 @@ import type { IdGenerator } from "../shared/id-generator.port.js";
 import type { NotebookStore } from "../notebook/notebook-store.port.js";
 import { inNotebookTurn, updateNotebook } from "../notebook/update-notebook.js";
 import type { KernelFactory } from "./kernel.port.js";
-import { NotebookSession, type SessionSnapshot } from "./notebook-session.js";
+import { NotebookSession, type SessionLimits, type SessionSnapshot } from "./notebook-session.js";
 import { seedNotebooks } from "./seed-notebooks.js";
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -26,10 +26,22 @@ const EXTENSION = ".ipynb";
 
 type Failure = NotFound | StorageFailure;
 
+export interface ReactiveLimits extends SessionLimits {
+  /** Notebooks whose kernel may be live at once (unbounded when absent). */
+  readonly maxKernels?: number;
+}
+
 /**
  * The reactive notebook use cases (§B). Each notebook is a `<id>.ipynb` document in the
  * shared NotebookStore; an opened notebook lives in a `NotebookSession` that is the source
  * of truth while it runs and writes itself back after every mutation and every finished cell.
+ *
+ * Kernels are the costly part (a process each), so at most `maxKernels` notebooks hold one:
+ * a notebook that needs one at the cap takes the slot of the least recently used notebook
+ * that is not running anything, which is closed as `closeIdle` closes it (watchers first
+ * lose their subscription, and reconnect). A running notebook is never stopped; when all are
+ * running, the cell fails at once with a message saying so, rather than waiting behind runs
+ * that may take minutes.
  */
 export class ReactiveNotebooks {
   private readonly sessions = new Map<string, NotebookSession>();
@@ -38,6 +50,8 @@ export class ReactiveNotebooks {
   /** The document and version this service last wrote (or read) per open notebook. */
   private readonly written = new Map<string, { version: string; notebook: Notebook }>();
   private readonly opening = Semaphore.makeUnsafe(1);
+  /** Deciding who holds a kernel, and queueing the run, is one step per run. */
+  private readonly kernelSlots = Semaphore.makeUnsafe(1);
   private seeded = false;
 
   constructor(
@@ -45,6 +59,7 @@ export class ReactiveNotebooks {
     private readonly kernels: KernelFactory,
     private readonly ids: IdGenerator,
     private readonly clock: Clock = { now: () => new Date() },
+    private readonly limits: ReactiveLimits = {},
   ) {}
 
   create(name = "Untitled notebook"): Effect.Effect<string, Failure | Conflict> {
@@ -110,7 +125,42 @@ export class ReactiveNotebooks {
   }
 
   runCell(id: string, cellId: string): Effect.Effect<void, Failure> {
-    return Effect.flatMap(this.session(id), (session) => session.run([cellId]));
+    return this.kernelSlots.withPermit(
+      Effect.gen({ self: this }, function* () {
+        const session = yield* this.session(id);
+        if (session.hasKernel || (yield* this.freeKernelSlot(id))) return yield* session.run([cellId]);
+        const max = this.limits.maxKernels;
+        yield* session.refuse(cellId, `Kernel limit reached: every kernel of this server (${max}) is running a cell. Run the cell again when one finishes.`);
+      }),
+    );
+  }
+
+  /**
+   * Makes room for one more live kernel, closing the least recently used notebooks that run
+   * nothing (unwatched ones first). False when every live kernel is running a cell.
+   */
+  private freeKernelSlot(except: string): Effect.Effect<boolean> {
+    return Effect.gen({ self: this }, function* () {
+      const max = this.limits.maxKernels;
+      if (max === undefined) return true;
+      const live = [...this.sessions].filter(([id, session]) => id !== except && session.hasKernel);
+      const idle = live.filter(([, session]) => !session.busy);
+      const excess = live.length - max + 1;
+      if (excess <= 0) return true;
+      if (idle.length < excess) return false;
+      const rank = (id: string) => {
+        const usage = this.usage.get(id);
+        return [usage && usage.subscribers > 0 ? 1 : 0, usage?.lastUsed ?? 0] as const;
+      };
+      idle.sort(([a], [b]) => rank(a)[0] - rank(b)[0] || rank(a)[1] - rank(b)[1]);
+      for (const [id, session] of idle.slice(0, excess)) {
+        // Usage stays: the watchers' subscriptions end now and count themselves out.
+        this.sessions.delete(id);
+        yield* session.close();
+        this.written.delete(id);
+      }
+      return true;
+    });
   }
 
   /** Events of one notebook from now on, in order; the subscription ends with the scope. */
@@ -182,7 +232,7 @@ export class ReactiveNotebooks {
           this.written.set(id, { version: stored.version, notebook: stored.notebook });
           const document = documentFromNbformat(id, stored.notebook);
           const kernel = this.kernels.create({ notebookId: id, dbConnString: document.db_conn_string });
-          const session = yield* NotebookSession.open(document, kernel, (snapshot) => this.persist(id, snapshot));
+          const session = yield* NotebookSession.open(document, kernel, (snapshot) => this.persist(id, snapshot), this.limits);
           this.sessions.set(id, session);
           return session;
         }),

@@ -31,6 +31,10 @@ describe("OutputCollector", () => {
     expect(collector.stream("stdout", "123456")).toBe("123456");
     expect(collector.stream("stdout", "7890abc")).toBe("7890\n[output truncated at 10 characters]\n");
     expect(collector.stream("stderr", "more")).toBe("");
+    // Text that ends exactly at the cap still gets its note with the next chunk.
+    const exact = new OutputCollector(4);
+    expect(exact.stream("stdout", "1234")).toBe("1234");
+    expect(exact.stream("stdout", "5")).toBe("\n[output truncated at 4 characters]\n");
     expect(OutputCollector.of([{ output_type: "stream", name: "stdout", text: ["12345", "678901"] }], 10)).toEqual([
       { output_type: "stream", name: "stdout", text: "1234567890\n[output truncated at 10 characters]\n" },
     ]);

@@ -27,6 +27,8 @@ export const MAX_STREAM_CHARS = 1_000_000;
 export class OutputCollector {
   readonly outputs: Output[] = [];
   private streamed = 0;
+  /** Set once the cap cut the streams: the note went out, nothing more is kept. */
+  private cut = false;
 
   constructor(private readonly maxStreamChars = MAX_STREAM_CHARS) {}
 
@@ -39,9 +41,11 @@ export class OutputCollector {
 
   /** Adds a stream chunk; returns the part kept (with a note where the cap cut it, nothing after). */
   stream(name: string, text: string): string {
+    if (this.cut || text === "") return "";
     const room = this.maxStreamChars - this.streamed;
-    if (room <= 0 || text === "") return "";
-    const kept = text.length < room ? text : `${text.slice(0, room)}\n[output truncated at ${this.maxStreamChars} characters]\n`;
+    // The note goes out even when the text so far ended exactly at the cap.
+    this.cut = text.length > room;
+    const kept = this.cut ? `${text.slice(0, room)}\n[output truncated at ${this.maxStreamChars} characters]\n` : text;
     this.streamed += kept.length;
     const last = this.outputs.length - 1;
     const previous = this.outputs[last];

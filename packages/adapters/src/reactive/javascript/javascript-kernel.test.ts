@@ -62,4 +62,37 @@ describe("JavaScriptKernel", () => {
     expect(kernel.generation).not.toBe(generation);
     expect((await run("1 + 1")).shown[0]?.data).toBe("2");
   });
+
+  it("ends the timers a cell left running when the kernel is reset", async () => {
+    await run("setInterval(() => console.log('tick'), 5);");
+    expect((await run("await new Promise((resolve) => setTimeout(resolve, 100))")).stdout).toContain("tick");
+    const controller = new AbortController();
+    const running = run("await new Promise(() => {})", [], controller.signal);
+    setTimeout(() => controller.abort(), 50);
+    expect((await running).error).toBe("Interrupted");
+    expect((await run("await new Promise((resolve) => setTimeout(resolve, 100))")).stdout).toBe("");
+  });
+});
+
+describe("JavaScriptKernel output caps", () => {
+  const kernel = new JavaScriptKernel({ timeoutMs: 10_000, maxOutputBytes: 4096, maxStreamChars: 10_000 });
+  afterAll(() => kernel.close());
+
+  it("caps text, tables and the console in the worker, and keeps large values from SQL", async () => {
+    const chunks: string[] = [];
+    const run = (code: string) => kernel.run("t", code, [], (_stream, text) => chunks.push(text));
+    const text = await run("'x'.repeat(5_000_000)");
+    expect(text.outputs).toEqual([{ output_type: "execute_result", execution_count: null, data: { "text/plain": expect.stringMatching(/^x+\n\[output truncated: 4.8 MiB > 4 KiB limit\]$/) }, metadata: {} }]);
+    const table = await run("({ type: 'table', columns: ['s'], rows: Array.from({ length: 1000 }, () => ['y'.repeat(100)]) })");
+    expect(table.outputs).toEqual([{ output_type: "execute_result", execution_count: null, data: { "text/plain": "[output not shown: application/json 102.6 KiB > 4 KiB limit]" }, metadata: {} }]);
+    const failed = await run("throw new Error('e'.repeat(100_000))");
+    expect(failed.error).toMatch(/^Error: e+\n\[output truncated: 97.7 KiB > 4 KiB limit\]$/);
+    expect(failed.outputs).toMatchObject([{ output_type: "error", ename: "Error" }]);
+    expect(Buffer.byteLength(JSON.stringify(failed.outputs))).toBeLessThan(3 * 4096);
+    const printed = await run("for (let i = 0; i < 100_000; i++) console.log('z'.repeat(99))");
+    expect(chunks.join("")).toBe(`${"z".repeat(99)}\n`.repeat(100) + "\n[output truncated at 10000 characters]\n");
+    expect(printed.outputs).toEqual([{ output_type: "stream", name: "stdout", text: chunks.join("") }]);
+    await run("globalThis.small = 1; globalThis.big = 'b'.repeat(10_000)");
+    expect(await kernel.values(["small", "big", "nope"])).toEqual({ values: { small: 1 }, missing: ["nope"] });
+  });
 });

@@ -1,7 +1,9 @@
 import { Worker } from "node:worker_threads";
 import { z } from "zod";
+import type { Output } from "@parallax/domain/notebook";
 import { OutputCollector, errorOutput, executeResult, tableBundle } from "@parallax/domain/reactive";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
+import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, limitOutputs, limitText } from "../output-limits.js";
 import { SerialLock } from "../serial-lock.js";
 import { rewriteCell } from "./javascript-rewrite.js";
 import { JAVASCRIPT_WORKER } from "./javascript-worker.source.js";
@@ -13,7 +15,10 @@ const table = z.object({
   truncated: z.boolean().optional(),
   total_rows: z.number().optional(),
 });
-/** What the worker sends (user values inside stay loose, so a message is never dropped for them). */
+/**
+ * The worker runs cell code, which may reach its `parentPort`: what it posts is checked like a
+ * subprocess's output (user values inside stay loose, so a message is never dropped for them).
+ */
 const workerMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("stream"), name: z.enum(["stdout", "stderr"]), text: z.string() }),
   z.object({
@@ -31,13 +36,16 @@ export interface JavaScriptKernelOptions {
   timeoutMs: number;
   /** Extra time the main thread waits past the vm timeout before it terminates the worker. */
   graceMs?: number;
+  maxOutputBytes?: number;
+  maxStreamChars?: number;
 }
 
 /**
  * A notebook's JavaScript cells run in one `node:vm` context inside a worker thread, so a
  * runaway cell never blocks the host. Synchronous loops stop at the vm timeout with the
  * context intact; anything that will not stop (or an interrupt) terminates the worker,
- * and the next cell gets a fresh context.
+ * and the next cell gets a fresh context. Terminating the worker is the kernel's reset:
+ * timers and intervals a cell left running end with it.
  */
 export class JavaScriptKernel {
   private worker: Worker | undefined;
@@ -47,6 +55,10 @@ export class JavaScriptKernel {
   private resets = 0;
 
   constructor(private readonly options: JavaScriptKernelOptions) {}
+
+  private get maxOutputBytes(): number {
+    return this.options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  }
 
   get started(): boolean {
     return this.worker !== undefined;
@@ -67,7 +79,9 @@ export class JavaScriptKernel {
         return { status: "error", outputs: [], error: `SyntaxError: ${(error as Error).message}` };
       }
       const worker = this.ensureWorker();
-      const collected = new OutputCollector();
+      const collected = new OutputCollector(this.options.maxStreamChars ?? DEFAULT_MAX_STREAM_CHARS);
+      // Capped again here, whatever the worker (which runs cell code) did.
+      const add = (output: Output) => limitOutputs([output], this.maxOutputBytes).forEach((limited) => collected.add(limited));
       return new Promise<KernelRunResult>((resolve) => {
         const finish = (result: KernelRunResult) => {
           clearTimeout(hardStop);
@@ -97,13 +111,13 @@ export class JavaScriptKernel {
             onStream(message.name, message.text);
           } else if (message.type === "done") {
             if (message.status === "error") {
-              const error = message.error ?? "Error";
-              collected.add(errorOutput(error, message.traceback));
+              const error = limitText(message.error ?? "Error", this.maxOutputBytes);
+              add(errorOutput(error, message.traceback));
               return finish({ status: "error", outputs: collected.outputs, error });
             }
             const value = message.value;
             const shown = table.safeParse(value?.table);
-            if (value) collected.add(executeResult(shown.success ? tableBundle(shown.data) : { "text/plain": value.text }));
+            if (value) add(executeResult(shown.success ? tableBundle(shown.data) : { "text/plain": value.text }));
             finish({ status: "success", outputs: collected.outputs });
           }
         };
@@ -142,7 +156,8 @@ export class JavaScriptKernel {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(JAVASCRIPT_WORKER, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 512 } });
+    const workerData = { maxOutputBytes: this.maxOutputBytes, maxStreamChars: this.options.maxStreamChars ?? DEFAULT_MAX_STREAM_CHARS };
+    const worker = new Worker(JAVASCRIPT_WORKER, { eval: true, workerData, resourceLimits: { maxOldGenerationSizeMb: 512 } });
     worker.unref();
     worker.on("message", (raw: unknown) => {
       const message = workerMessage.safeParse(raw);

@@ -1,15 +1,60 @@
 /**
- * The worker thread of a notebook's JavaScript kernel (`new Worker(source, { eval: true })`):
- * one `node:vm` context per notebook, console captured into the cell's stream, the vm's own
- * timeout for runaway synchronous code. Embedded as a string so `src` and `dist` both ship it.
+ * The worker thread of a notebook's JavaScript kernel (`new Worker(source, { eval: true,
+ * workerData: { maxOutputBytes, maxStreamChars } })`): one `node:vm` context per notebook,
+ * console captured into the cell's stream, the vm's own timeout for runaway synchronous code.
+ * Embedded as a string so `src` and `dist` both ship it.
+ *
+ * Sizes are capped before a message is posted (posting copies it into the host's heap): the
+ * last value's text and a failure's message and stack at maxOutputBytes (the head and a note),
+ * a table too large to post becomes a note, a cell's console at maxStreamChars characters.
+ * The host caps again.
  */
 export const JAVASCRIPT_WORKER = String.raw`
-const { parentPort } = require("node:worker_threads");
+const { parentPort, workerData } = require("node:worker_threads");
 const vm = require("node:vm");
 const util = require("node:util");
 
+const { maxOutputBytes, maxStreamChars } = workerData;
+const CHUNK = 65536;
+// What is left of the running cell's console budget (timers a cell left running spend the next cell's).
+let room = maxStreamChars;
+
+function human(bytes) {
+  for (const [unit, scale] of [["MiB", 1048576], ["KiB", 1024]]) {
+    if (bytes < scale) continue;
+    const value = Math.round((bytes / scale) * 10) / 10;
+    return (Number.isInteger(value) ? value : value.toFixed(1)) + " " + unit;
+  }
+  return bytes + " bytes";
+}
+
+function note(bytes) {
+  return "[output truncated: " + human(bytes) + " > " + human(maxOutputBytes) + " limit]";
+}
+
+// At most maxOutputBytes UTF-8 bytes, the note included, cut between characters.
+function cut(text) {
+  if (text.length * 3 <= maxOutputBytes) return text;
+  const bytes = Buffer.byteLength(text);
+  if (bytes <= maxOutputBytes) return text;
+  const tail = "\n" + note(bytes);
+  const keep = Math.max(0, maxOutputBytes - tail.length);
+  return Buffer.from(text.slice(0, keep)).subarray(0, keep).toString("utf8").replace(/\uFFFD$/, "") + tail;
+}
+
 const stream = (name) => (...args) => {
-  parentPort.postMessage({ type: "stream", name, text: util.format(...args) + "\n" });
+  if (room < 0) return;
+  let text = util.format(...args) + "\n";
+  if (text.length > room) {
+    // Once noted (room -1), the rest is dropped; a budget spent exactly still gets its note.
+    text = text.slice(0, room) + "\n[output truncated at " + maxStreamChars + " characters]\n";
+    room = -1;
+  } else {
+    room -= text.length;
+  }
+  for (let start = 0; start < text.length; start += CHUNK) {
+    parentPort.postMessage({ type: "stream", name, text: text.slice(start, start + CHUNK) });
+  }
 };
 const sandboxConsole = {
   log: stream("stdout"), info: stream("stdout"), debug: stream("stdout"), trace: stream("stdout"),
@@ -33,29 +78,42 @@ function isTable(value) {
   return value && typeof value === "object" && value.type === "table" && Array.isArray(value.columns) && Array.isArray(value.rows);
 }
 
-// The kernel turns this into the execute_result's mime bundle.
+// The kernel turns this into the execute_result's mime bundle. A table too large to post is its note.
 function describe(value) {
   if (value === undefined) return undefined;
-  const text = typeof value === "string" ? value : util.inspect(value, { depth: 4 });
-  return isTable(value) ? { text, table: JSON.parse(JSON.stringify(value)) } : { text };
+  const text = cut(typeof value === "string" ? value : util.inspect(value, { depth: 4, maxStringLength: maxOutputBytes }));
+  if (!isTable(value)) return { text };
+  let json;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    // Too large for one string, or circular.
+  }
+  const bytes = json === undefined ? Infinity : Buffer.byteLength(json);
+  if (bytes <= maxOutputBytes) return { text, table: JSON.parse(json) };
+  const size = bytes === Infinity ? "over 512 MiB" : human(bytes);
+  return { text: "[output not shown: application/json " + size + " > " + human(maxOutputBytes) + " limit]" };
 }
 
+// undefined: not JSON, or larger than an output may be (the host reports it as too large).
 function jsonable(value) {
+  let text;
   try {
-    const text = JSON.stringify(value);
-    return text === undefined ? String(value) : JSON.parse(text);
+    text = JSON.stringify(value);
   } catch {
-    return String(value);
+    return undefined;
   }
+  if (text === undefined) return String(value);
+  return Buffer.byteLength(text) <= maxOutputBytes ? JSON.parse(text) : undefined;
 }
 
 function failure(error, timeoutMs) {
   const timedOut = error && (error.code === "ERR_SCRIPT_EXECUTION_TIMEOUT" || error.name === "TimeoutError");
   if (timedOut) return { error: "TimeoutError: cell execution timed out after " + timeoutMs / 1000 + " s" };
-  const message = error && error.name ? error.name + ": " + error.message : "Error: " + String(error);
+  const message = cut(error && error.name ? error.name + ": " + error.message : "Error: " + String(error));
   // The stack without the frames of this worker and of node:vm, which say nothing about the cell.
   const own = /^\s+at .*(node:|\[worker eval\])/;
-  const traceback = error && error.stack ? String(error.stack).split("\n").filter((line) => !own.test(line)) : undefined;
+  const traceback = error && error.stack ? cut(String(error.stack).split("\n").filter((line) => !own.test(line)).join("\n")).split("\n") : undefined;
   return { error: message, traceback };
 }
 
@@ -79,6 +137,7 @@ parentPort.on("message", (request) => {
 
 async function handle(request) {
   if (request.op === "run") {
+    room = maxStreamChars;
     forget(request.delete);
     const started = Date.now();
     try {
@@ -95,8 +154,11 @@ async function handle(request) {
     const missing = [];
     for (const name of request.names) {
       const key = JSON.stringify(name);
-      if (vm.runInContext(key + " in globalThis", context)) values[name] = jsonable(vm.runInContext("globalThis[" + key + "]", context));
-      else missing.push(name);
+      if (!vm.runInContext(key + " in globalThis", context)) missing.push(name);
+      else {
+        const value = jsonable(vm.runInContext("globalThis[" + key + "]", context));
+        if (value !== undefined) values[name] = value;
+      }
     }
     parentPort.postMessage({ type: "values", values, missing });
   }

@@ -20,15 +20,15 @@ export class PythonNotebookExecutor implements NotebookExecutor {
   constructor(
     private readonly pythonBin: string,
     private readonly cellTimeoutMs: number,
-    concurrency = availableParallelism(),
+    private readonly limits: { concurrency?: number; maxOutputBytes?: number } = {},
   ) {
-    this.turns = Semaphore.makeUnsafe(Math.max(1, concurrency));
+    this.turns = Semaphore.makeUnsafe(Math.max(1, limits.concurrency ?? availableParallelism()));
   }
 
   execute(cells: readonly CodeToRun[]): Effect.Effect<readonly CellRun[]> {
     if (cells.length === 0) return Effect.succeed([]);
     const freshKernel = Effect.acquireRelease(
-      Effect.sync(() => new PythonProcess({ pythonBin: this.pythonBin, timeoutMs: this.cellTimeoutMs, privateNames: false })),
+      Effect.sync(() => new PythonProcess({ pythonBin: this.pythonBin, timeoutMs: this.cellTimeoutMs, privateNames: false, maxOutputBytes: this.limits.maxOutputBytes })),
       (kernel) => Effect.promise(() => kernel.close()),
     );
     return this.turns.withPermits(1)(Effect.scoped(Effect.flatMap(freshKernel, (kernel) => runInOrder(kernel, cells))));

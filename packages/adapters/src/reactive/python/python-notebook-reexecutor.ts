@@ -49,6 +49,7 @@ export class PythonNotebookReexecutor implements NotebookReexecutor {
   constructor(
     private readonly pythonBin: string,
     private readonly cellTimeoutMs: number,
+    private readonly maxOutputBytes?: number,
   ) {}
 
   reexecute(notebook: Notebook, options: { timeoutMs?: number } = {}): Effect.Effect<ReexecutionReport, never> {
@@ -56,7 +57,7 @@ export class PythonNotebookReexecutor implements NotebookReexecutor {
   }
 
   private async run(notebook: Notebook, timeoutMs: number): Promise<ReexecutionReport> {
-    const kernel = new PythonProcess({ pythonBin: this.pythonBin, timeoutMs, privateNames: false });
+    const kernel = new PythonProcess({ pythonBin: this.pythonBin, timeoutMs, privateNames: false, maxOutputBytes: this.maxOutputBytes });
     const differing: DifferingCell[] = [];
     const log: string[] = [];
     const errors: string[] = [];

@@ -2,8 +2,8 @@
  * The part of the Python driver (python-driver.source.ts) that shapes what a cell shows the way
  * Jupyter stores it: the last value's mime bundle (text/plain plus the object's richer
  * representations), displays, figures as the inline backend renders them, and the error output
- * with its traceback. Prepended to the driver, so the driver's `_send`, `_flush_streams` and
- * `_table` are found when these functions run.
+ * with its traceback. Prepended to the driver, so the driver's `_send`, `_flush_streams`,
+ * `_limit` and `_table` are found when these functions run.
  */
 export const PYTHON_OUTPUTS = String.raw`
 import base64, importlib.machinery, io, json, sys, traceback
@@ -21,9 +21,9 @@ _RICH_REPRS = (
 
 
 def _emit(output):
-    """Streams written before an output come before it, as they happened."""
+    """Streams written before an output come before it, as they happened; the output is capped first."""
     _flush_streams()
-    _send({"type": "output", "output": output})
+    _send({"type": "output", "output": _limit(output)})
 
 
 def _figure_png(figure):

@@ -77,7 +77,9 @@ describe.skipIf(!hasPython)("PythonProcess", () => {
 
   it("streams whole lines, and a partial line on flush or at the end of the cell", async () => {
     const chunks: string[] = [];
-    await kernel.run("t", "print('a', end='')\nprint('b')\nprint('c', end='', flush=True)\nprint('d', end='')", [], (_stream, text) => chunks.push(text));
+    // Pauses between writes: chunks that arrive in one read reach the host joined.
+    const code = "import time\nprint('a', end='')\nprint('b')\ntime.sleep(0.2)\nprint('c', end='', flush=True)\ntime.sleep(0.2)\nprint('d', end='')";
+    await kernel.run("t", code, [], (_stream, text) => chunks.push(text));
     expect(chunks).toEqual(["ab\n", "c", "d"]);
   });
 

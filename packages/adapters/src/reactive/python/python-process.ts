@@ -1,11 +1,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { createInterface } from "node:readline";
 import { z } from "zod";
 import { OutputCollector } from "@parallax/domain/reactive";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
-import { PYTHON_DRIVER } from "./python-driver.source.js";
+import { signalGroup, stopProcessGroup } from "../../shared/process-group.js";
+import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, humanBytes, limitOutputs, limitText } from "../output-limits.js";
 import { kernelEnvironment } from "./kernel-environment.js";
 import { SerialLock } from "../serial-lock.js";
+import { ProtocolLines } from "./protocol-lines.js";
+import { PYTHON_DRIVER } from "./python-driver.source.js";
 
 const bundle = z.record(z.string(), z.json());
 const metadata = z.record(z.string(), z.json()).default({});
@@ -20,9 +22,16 @@ const messageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("stream"), name: z.enum(["stdout", "stderr"]), text: z.string() }),
   z.object({ type: z.literal("output"), output: outputSchema }),
   z.object({ type: z.literal("done"), status: z.enum(["success", "error"]), error: z.string().optional() }),
+  // The driver also lists `too_large` names; a name in neither list is read as one.
   z.object({ type: z.literal("values"), values: z.record(z.string(), z.json()), missing: z.array(z.string()) }),
 ]);
 type Message = z.infer<typeof messageSchema>;
+/** The first bytes of a line too long to read: which message it was (the driver writes `type` first). */
+const overlongHead = z.object({
+  type: z.enum(["stream", "output", "done", "values"]).catch("stream"),
+  status: z.enum(["success", "error"]).catch("error"),
+  name: z.enum(["stdout", "stderr"]).catch("stderr"),
+});
 
 export interface PythonProcessOptions {
   pythonBin: string;
@@ -32,6 +41,10 @@ export interface PythonProcessOptions {
   startTimeoutMs?: number;
   /** marimo's rule (default): `_x` is private to its cell. Jupyter semantics (re-execution) turn it off. */
   privateNames?: boolean;
+  /** Bytes each value of an output may take (text is cut, anything else becomes a note). */
+  maxOutputBytes?: number;
+  /** Characters of stdout and stderr together one cell may send. */
+  maxStreamChars?: number;
 }
 
 interface Running {
@@ -45,6 +58,11 @@ export const KERNEL_DIED = "kernel died";
  * A persistent python3 subprocess running the embedded driver. One request at a time
  * (callers queue on a lock); a crash fails the running request with `kernel died` and the
  * next request starts a fresh process.
+ *
+ * The kernel leads its own process group (`detached`), and every way it ends (close, an
+ * interrupt that does not stop the cell, a crash) ends the group: threads a cell left
+ * running and processes it forked go with it. Protocol lines are read with a byte cap and
+ * outputs capped again here, whatever the driver did.
  */
 export class PythonProcess {
   private child: ChildProcessWithoutNullStreams | undefined;
@@ -54,7 +72,16 @@ export class PythonProcess {
   private closed = false;
   private exits = 0;
 
-  constructor(private readonly options: PythonProcessOptions) {}
+  private readonly maxOutputBytes: number;
+  private readonly maxStreamChars: number;
+  /** One `output` line holds an output (a bundle of capped values) plus small fields; stream chunks are 64 Ki characters at most. */
+  private readonly maxLineBytes: number;
+
+  constructor(private readonly options: PythonProcessOptions) {
+    this.maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    this.maxStreamChars = options.maxStreamChars ?? DEFAULT_MAX_STREAM_CHARS;
+    this.maxLineBytes = Math.max(2 * this.maxOutputBytes, 1024 * 1024) + 64 * 1024;
+  }
 
   get started(): boolean {
     return this.child !== undefined;
@@ -80,7 +107,8 @@ export class PythonProcess {
         const interrupt = () => {
           if (killTimer) return;
           child.kill("SIGINT");
-          killTimer = setTimeout(() => child.kill("SIGKILL"), this.options.interruptGraceMs ?? 2_000);
+          // A cell that ignores the interrupt costs the kernel: the group is killed and restarts on next use.
+          killTimer = setTimeout(() => signalGroup(child.pid!, "SIGKILL"), this.options.interruptGraceMs ?? 2_000);
         };
         const timeout = setTimeout(() => {
           timedOut = true;
@@ -94,16 +122,18 @@ export class PythonProcess {
           this.running = undefined;
           resolve(timedOut ? { status: "error", outputs: result.outputs, error: this.timeoutMessage(result) } : result);
         };
-        const collected = new OutputCollector();
+        const collected = new OutputCollector(this.maxStreamChars);
         this.running = {
           onMessage: (message) => {
             if (message.type === "stream") {
               collected.stream(message.name, message.text);
               onStream(message.name, message.text);
-            } else if (message.type === "output") collected.add(message.output);
-            else if (message.type === "done") {
+            } else if (message.type === "output") {
+              for (const output of limitOutputs([message.output], this.maxOutputBytes)) collected.add(output);
+            } else if (message.type === "done") {
+              const error = limitText(message.error ?? "Error", this.maxOutputBytes);
               const outputs = collected.outputs;
-              finish(message.status === "success" ? { status: "success", outputs } : { status: "error", outputs, error: message.error ?? "Error" });
+              finish(message.status === "success" ? { status: "success", outputs } : { status: "error", outputs, error });
             }
           },
           onExit: () => finish({ status: "error", outputs: collected.outputs, error: KERNEL_DIED }),
@@ -113,7 +143,10 @@ export class PythonProcess {
     });
   }
 
-  /** Current values of `names` as JSON (for SQL parameters); names not defined are `missing`. */
+  /**
+   * Current values of `names` as JSON (for SQL parameters); names not defined are `missing`,
+   * names in neither list were too large to hand over.
+   */
   values(names: readonly string[]): Promise<{ values: Record<string, unknown>; missing: string[] }> {
     return this.lock.run(async () => {
       if (!this.child) return { values: {}, missing: [...names] };
@@ -145,19 +178,28 @@ export class PythonProcess {
     return this.child?.pid;
   }
 
+  /** Stops the kernel and everything it started; resolves once the whole group is gone. */
   async close(): Promise<void> {
     this.closed = true;
-    const child = this.child;
-    if (!child) return;
-    await new Promise<void>((resolve) => {
-      const force = setTimeout(() => child.kill("SIGKILL"), 2_000);
-      child.once("exit", () => {
-        clearTimeout(force);
-        resolve();
-      });
-      child.stdin.end();
-      child.kill("SIGTERM");
-    });
+    const child = this.child ?? (await this.starting?.catch(() => undefined));
+    if (!child?.pid) return;
+    child.stdin.end();
+    await stopProcessGroup(child.pid, 2_000);
+  }
+
+  /**
+   * A line longer than any the driver writes (a cell wrote to the protocol itself): read as
+   * the message it started, with a note in place of its content.
+   */
+  private overlong(head: string, bytes: number): Message[] {
+    const fields = Object.fromEntries([...head.matchAll(/"(type|status|name)": "(\w+)"/g)].map((match) => [match[1], match[2]]));
+    const { type, status, name } = overlongHead.parse(fields);
+    const note = `[output truncated: ${humanBytes(bytes)} > ${humanBytes(this.maxLineBytes)} limit]`;
+    const shown: Message = { type: "output", output: { output_type: "display_data", data: { "text/plain": note }, metadata: {} } };
+    if (type === "output") return [shown];
+    if (type === "done") return [shown, status === "success" ? { type, status } : { type, status, error: `Error (message too large to read) ${note}` }];
+    if (type === "values") return [{ type, values: {}, missing: [] }];
+    return [{ type: "stream", name, text: `${note}\n` }];
   }
 
   private timeoutMessage(result: KernelRunResult): string {
@@ -181,13 +223,16 @@ export class PythonProcess {
 
   private start(): Promise<ChildProcessWithoutNullStreams> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.options.pythonBin, ["-u", "-c", PYTHON_DRIVER], {
+      const limits = [this.maxOutputBytes, this.maxStreamChars, this.maxLineBytes].map(String);
+      const child = spawn(this.options.pythonBin, ["-u", "-c", PYTHON_DRIVER, ...limits], {
         stdio: ["pipe", "pipe", "pipe"],
+        detached: true,
         env: { ...kernelEnvironment(), PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8", MPLBACKEND: "Agg" },
       });
       let ready = false;
+      const killGroup = () => child.pid !== undefined && signalGroup(child.pid, "SIGKILL");
       const startTimer = setTimeout(() => {
-        child.kill("SIGKILL");
+        killGroup();
         reject(new Error("Python kernel did not start"));
       }, this.options.startTimeoutMs ?? 15_000);
       child.once("error", (error) => {
@@ -202,20 +247,28 @@ export class PythonProcess {
         // Output written below Python's sys.stderr/sys.stdout (C extensions, subprocesses).
         if (this.running && this.child === child) this.running.onMessage({ type: "stream", name: "stderr", text });
       });
-      createInterface({ input: child.stdout }).on("line", (line) => {
-        const parsed = messageSchema.safeParse(safeJson(line));
-        if (!parsed.success) return;
-        if (parsed.data.type === "ready") {
+      const messages = streamsJoined((message) => this.running?.onMessage(message));
+      const lines = new ProtocolLines(
+        this.maxLineBytes,
+        (line) => {
+          const parsed = messageSchema.safeParse(safeJson(line));
+          if (!parsed.success) return;
+          if (parsed.data.type !== "ready") return messages.push(parsed.data);
           ready = true;
           clearTimeout(startTimer);
           this.child = child;
           resolve(child);
-          return;
-        }
-        this.running?.onMessage(parsed.data);
+        },
+        (head, bytes) => this.overlong(head, bytes).forEach((message) => messages.push(message)),
+      );
+      child.stdout.on("data", (chunk: Buffer) => {
+        lines.push(chunk);
+        messages.flush();
       });
       child.once("exit", () => {
         clearTimeout(startTimer);
+        // Whatever the kernel forked outlives it otherwise.
+        killGroup();
         if (!ready) reject(new Error(`Python kernel exited before it was ready (${this.options.pythonBin})`));
         if (this.child === child) {
           this.child = undefined;
@@ -225,6 +278,30 @@ export class PythonProcess {
       });
     });
   }
+}
+
+/**
+ * Joins the stream chunks of one read into one (a print loop sends a line per message, and
+ * each would otherwise be its own event for every client); order across messages is kept.
+ */
+function streamsJoined(deliver: (message: Message) => void) {
+  let pending: Extract<Message, { type: "stream" }> | undefined;
+  const flush = () => {
+    const joined = pending;
+    pending = undefined;
+    if (joined) deliver(joined);
+  };
+  return {
+    push(message: Message) {
+      if (message.type === "stream" && pending?.name === message.name) pending.text += message.text;
+      else {
+        flush();
+        if (message.type === "stream") pending = { ...message };
+        else deliver(message);
+      }
+    },
+    flush,
+  };
 }
 
 function safeJson(line: string): unknown {

@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { viewOfOutputs } from "@parallax/domain/reactive";
+import { TABLE_MIME, viewOfOutputs } from "@parallax/domain/reactive";
 import { SqlKernel } from "./sql-kernel.js";
 
 const values: Record<string, unknown> = { y: 11, label: "it's", limit_rows: 2 };
@@ -61,6 +61,32 @@ describe("SqlKernel on DuckDB", () => {
     expect(data.truncated).toBe(true);
     expect(result.stdout).toBe("Result truncated to the first 1000 rows.\n");
     expect(result.outputs[0]).toEqual({ output_type: "stream", name: "stdout", text: "Result truncated to the first 1000 rows.\n" });
+  });
+
+  it("caps a result's bytes: the leading rows that fit and a note, or only a note", async () => {
+    const small = new SqlKernel(null, async (names) => ({ values: {}, missing: [], tooLarge: [...names] }), 5_000, 4096);
+    try {
+      const wide = await run(small, "SELECT repeat('x', 100) AS s FROM range(1000)");
+      const rows = (wide.shown[0]?.data as { rows: unknown[] }).rows;
+      expect(rows.length).toBeGreaterThan(10);
+      expect(rows.length).toBeLessThan(41);
+      expect(wide.shown[1]).toEqual({ mime_type: "text/plain", data: `[output truncated: ${rows.length} of 1000 rows shown, 102.6 KiB > 4 KiB limit]`, metadata: {} });
+      // Stored, the capped table is still one valid display (its HTML over the cap is dropped, with a note as its text), and the note another.
+      expect(wide.outputs).toMatchObject([
+        { output_type: "display_data", data: { [TABLE_MIME]: { truncated: true }, "text/plain": expect.stringMatching(/^\[output not shown: text\/html /) } },
+        { output_type: "display_data", data: { "text/plain": expect.stringMatching(/^\[output truncated: /) } },
+      ]);
+      expect((await run(small, "SELECT repeat('y', 100000) AS s")).shown).toEqual([
+        {
+          mime_type: "text/plain",
+          data: "[output not shown: application/vnd.parallax.table+json 97.7 KiB > 4 KiB limit]\n[output not shown: text/html 97.7 KiB > 4 KiB limit]",
+          metadata: {},
+        },
+      ]);
+      expect((await run(small, "SELECT {big}")).error).toBe("ValueError: 'big' is too large to bind as a query parameter");
+    } finally {
+      await small.close();
+    }
   });
 });
 

@@ -3,13 +3,14 @@ import pg from "pg";
 import type { JsonValue, Output } from "@parallax/domain/notebook";
 import { errorOutput, tableBundle } from "@parallax/domain/reactive";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
+import { DEFAULT_MAX_OUTPUT_BYTES, limitOutputs, limitText } from "../output-limits.js";
 import { SerialLock } from "../serial-lock.js";
 import { bindPlaceholders, splitStatements } from "./sql-placeholders.js";
 
 export const SQL_ROW_LIMIT = 1_000;
 
 /** Values for `{name}` placeholders, looked up in the notebook's other kernels. */
-export type ValueLookup = (names: readonly string[]) => Promise<{ values: Record<string, unknown>; missing: string[] }>;
+export type ValueLookup = (names: readonly string[]) => Promise<{ values: Record<string, unknown>; missing: string[]; tooLarge?: string[] }>;
 
 interface Table {
   columns: string[];
@@ -33,7 +34,8 @@ function failed(error: string): KernelRunResult {
 /**
  * SQL cells: DuckDB in process by default (one in-memory database per notebook, so a
  * `CREATE TABLE` in one cell is visible to the next); PostgreSQL when the notebook has a
- * connection string. Results are tables capped at 1,000 rows, with a note when cut.
+ * connection string. Results are tables capped at 1,000 rows, with a note when cut, and at
+ * `maxOutputBytes` (the leading rows that fit are kept).
  */
 export class SqlKernel {
   private engine: Engine | undefined;
@@ -44,6 +46,7 @@ export class SqlKernel {
     private connectionString: string | null,
     private readonly lookup: ValueLookup,
     private readonly timeoutMs: number,
+    private readonly maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES,
   ) {}
 
   /** Changes when the database is replaced (another connection string): tables cells made there are gone. */
@@ -56,8 +59,9 @@ export class SqlKernel {
     return this.lock.run(async () => {
       const statements = splitStatements(code).map(bindPlaceholders);
       const wanted = [...new Set(statements.flatMap((statement) => statement.names))];
-      const { values, missing } = wanted.length > 0 ? await this.lookup(wanted) : { values: {}, missing: [] };
+      const { values, missing, tooLarge = [] } = wanted.length > 0 ? await this.lookup(wanted) : { values: {}, missing: [] };
       if (missing.length > 0) return failed(`NameError: name '${missing[0]}' is not defined`);
+      if (tooLarge.length > 0) return failed(`ValueError: '${tooLarge[0]}' is too large to bind as a query parameter`);
       if (statements.length === 0) return { status: "success", outputs: [] };
       let engine: Engine;
       try {
@@ -87,10 +91,10 @@ export class SqlKernel {
           outputs.push({ output_type: "stream", name: "stdout", text: note });
         }
         outputs.push({ output_type: "display_data", data: tableBundle(table), metadata: {} });
-        return { status: "success", outputs };
+        return { status: "success", outputs: limitOutputs(outputs, this.maxOutputBytes) };
       } catch (error) {
         if (timedOut) return failed(`TimeoutError: query timed out after ${this.timeoutMs / 1000} s`);
-        return failed(`SQLError: ${(error as Error).message}`);
+        return failed(limitText(`SQLError: ${(error as Error).message}`, this.maxOutputBytes));
       } finally {
         clearTimeout(timer);
         signal?.removeEventListener("abort", stop);
