@@ -4,11 +4,14 @@
  * finding a running process by a word of its command line.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { hasShared, sharedPath } from "../../../../tests/shared-fixtures.js";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { findOnPath } from "./ffmpeg-binary.js";
+
+/** ../shared beside the checkout (as tests/shared-fixtures.ts, which this package cannot import). */
+const sharedRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../../../shared");
 
 export const CLIP = "data/video/one-by-one-person-detection.mp4";
 export const YOLOX = "models/yolox_nano_coco_416.onnx";
@@ -20,7 +23,7 @@ export const ffmpeg = findOnPath("ffmpeg");
 export function missing(needs: { ffmpeg?: boolean; shared?: readonly string[] }): string | undefined {
   const reasons: string[] = [];
   if (needs.ffmpeg && ffmpeg === undefined) reasons.push("no ffmpeg on PATH");
-  for (const file of needs.shared ?? []) if (!hasShared(file)) reasons.push(`../shared/${file} is absent`);
+  for (const file of needs.shared ?? []) if (!existsSync(shared(file))) reasons.push(`../shared/${file} is absent`);
   if (reasons.length === 0) return undefined;
   const reason = reasons.join("; ");
   process.stdout.write(`skipped: ${reason}\n`);
@@ -28,7 +31,7 @@ export function missing(needs: { ffmpeg?: boolean; shared?: readonly string[] })
 }
 
 export function shared(file: string): string {
-  return sharedPath(file);
+  return join(sharedRoot, file);
 }
 
 export function tempDir(prefix: string): string {

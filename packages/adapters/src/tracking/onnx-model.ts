@@ -1,0 +1,93 @@
+import { access } from "node:fs/promises";
+import { Effect } from "effect";
+import type { InferenceSession } from "onnxruntime-node";
+import { InferenceFailed, ModelRejected } from "@parallax/application/tracking";
+
+/**
+ * One ONNX model file, loaded on first use. onnxruntime-node is imported dynamically here, so a
+ * host configured with the weight-free adapters never loads the native runtime. At load, the
+ * model's declared input and output are checked against what the adapter feeds and reads, so a
+ * wrong file fails at once with the expected shape named, not later with an opaque runtime error.
+ */
+export interface TensorInfo {
+  readonly name: string;
+  readonly type: string;
+  readonly shape: ReadonlyArray<number | string>;
+}
+
+export interface ModelFit<L> {
+  /** The adapter, for messages: "the YOLOX person detector". */
+  readonly role: string;
+  /** The signature the adapter needs, in words, e.g. "input float32 [1, 3, 416, 416]". */
+  readonly expected: string;
+  /** The layout the adapter works with, or why the model does not fit. */
+  readonly fit: (input: TensorInfo, output: TensorInfo) => { readonly layout: L } | { readonly problem: string };
+}
+
+export interface LoadedModel<L> {
+  readonly session: InferenceSession;
+  readonly input: TensorInfo;
+  readonly output: TensorInfo;
+  readonly layout: L;
+}
+
+export interface TensorOutput {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+type Ort = typeof import("onnxruntime-node");
+
+const describeTensor = (t: TensorInfo) => `${t.name} ${t.type} [${t.shape.join(", ")}]`;
+
+export class OnnxModel<L> {
+  private loading: Promise<LoadedModel<L>> | undefined;
+  private ort: Ort | undefined;
+
+  constructor(readonly path: string, private readonly spec: ModelFit<L>, private readonly threads: number) {}
+
+  /** Loads once; a failed load is forgotten, so a model file put in place later is picked up. */
+  readonly load: Effect.Effect<LoadedModel<L>, ModelRejected> = Effect.tryPromise({
+    try: () => (this.loading ??= this.create().catch((error: unknown) => {
+      this.loading = undefined;
+      throw error;
+    })),
+    catch: (error) => (error instanceof ModelRejected ? error : new ModelRejected({ model: this.path, message: `cannot load ${this.path} as ${this.spec.role}: ${String(error)}` })),
+  });
+
+  run(model: LoadedModel<L>, input: Float32Array, dims: readonly number[]): Effect.Effect<TensorOutput, InferenceFailed> {
+    return Effect.tryPromise({
+      try: async () => {
+        const ort = this.ort!;
+        const result = await model.session.run({ [model.input.name]: new ort.Tensor("float32", input, dims) });
+        const output = result[model.output.name]!;
+        if (!(output.data instanceof Float32Array)) throw new Error(`output ${model.output.name} is ${output.type}, not float32`);
+        return { data: output.data, dims: output.dims };
+      },
+      catch: (error) => new InferenceFailed({ message: `${this.spec.role} failed on ${this.path}: ${String(error)}`, cause: error }),
+    });
+  }
+
+  private async create(): Promise<LoadedModel<L>> {
+    const rejected = (message: string) => new ModelRejected({ model: this.path, message });
+    await access(this.path).catch(() => {
+      throw rejected(`model file not found: ${this.path} (${this.spec.role} needs ${this.spec.expected})`);
+    });
+    this.ort ??= await import("onnxruntime-node");
+    const session = await this.ort.InferenceSession.create(this.path, this.threads > 0 ? { intraOpNumThreads: this.threads } : {});
+    const tensors = (metadata: readonly InferenceSession.ValueMetadata[]): TensorInfo[] =>
+      metadata.flatMap((m) => (m.isTensor ? [{ name: m.name, type: m.type, shape: m.shape }] : []));
+    const inputs = tensors(session.inputMetadata), outputs = tensors(session.outputMetadata);
+    const found = `it has inputs ${inputs.map(describeTensor).join(", ") || "none"} and outputs ${outputs.map(describeTensor).join(", ") || "none"}`;
+    if (inputs.length !== 1 || outputs.length < 1) {
+      await session.release();
+      throw rejected(`${this.path} does not fit ${this.spec.role}: ${found}; expected ${this.spec.expected}`);
+    }
+    const fitted = this.spec.fit(inputs[0]!, outputs[0]!);
+    if ("problem" in fitted) {
+      await session.release();
+      throw rejected(`${this.path} does not fit ${this.spec.role} (${fitted.problem}): ${found}; expected ${this.spec.expected}`);
+    }
+    return { session, input: inputs[0]!, output: outputs[0]!, layout: fitted.layout };
+  }
+}

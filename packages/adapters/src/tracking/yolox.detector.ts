@@ -1,0 +1,71 @@
+import { Effect } from "effect";
+import type { CameraFrame, DetectionRun, InferenceFailed, ModelRejected, PersonDetector } from "@parallax/application/tracking";
+import {
+  YOLOX_PERSON_DEFAULTS, YOLOX_STRIDES, decodeYolox, letterboxBgrPlanar, yoloxAnchorCount,
+  type FrameDetections, type YoloxLayout,
+} from "@parallax/domain/tracking";
+import { OnnxModel, type LoadedModel, type ModelFit, type TensorInfo } from "./onnx-model.js";
+
+export interface YoloxDetectorOptions {
+  readonly model: string;
+  /** onnxruntime intra-op threads; 0 lets onnxruntime choose (one per core). */
+  readonly threads?: number;
+  readonly scoreThreshold?: number;
+  readonly nmsThreshold?: number;
+}
+
+const EXPECTED = "input float32 [1, 3, S, S] with S a multiple of 32 (YOLOX-Nano: [1, 3, 416, 416]) and output float32 [1, anchors, 5 + classes] (416: [1, 3549, 85])";
+
+/** A YOLOX export (Megvii's, undecoded head) fits when its input is a square image batch of one. */
+export const YOLOX_FIT: ModelFit<YoloxLayout> = {
+  role: "the YOLOX person detector",
+  expected: EXPECTED,
+  fit: (input: TensorInfo, output: TensorInfo) => {
+    const [batch, channels, height, width] = input.shape;
+    if (input.type !== "float32" || input.shape.length !== 4) return { problem: "the input is not a float32 NCHW image" };
+    if (channels !== 3 || typeof height !== "number" || height !== width || height % 32 !== 0) return { problem: "the input is not a fixed square 3-channel image" };
+    if (batch !== 1 && typeof batch !== "string") return { problem: `the input batch is ${batch}, not 1` };
+    const anchors = yoloxAnchorCount(height, YOLOX_STRIDES);
+    const [, rows, columns] = output.shape;
+    if (output.type !== "float32" || output.shape.length !== 3 || rows !== anchors || typeof columns !== "number" || columns < 6) {
+      return { problem: `the output is not [1, ${anchors}, 5 + classes]` };
+    }
+    return { layout: { inputSize: height, strides: YOLOX_STRIDES, numClasses: columns - 5 } };
+  },
+};
+
+/**
+ * Persons found by YOLOX on CPU. The exported model has a fixed batch of one, so a batch of frames
+ * runs frame after frame inside one call; onnxruntime already spreads each frame over the cores.
+ */
+export class YoloxDetector implements PersonDetector {
+  private readonly model: OnnxModel<YoloxLayout>;
+
+  constructor(private readonly options: YoloxDetectorOptions) {
+    this.model = new OnnxModel(options.model, YOLOX_FIT, options.threads ?? 0);
+  }
+
+  readonly ready: Effect.Effect<void, ModelRejected> = Effect.suspend(() => Effect.asVoid(this.model.load));
+
+  readonly open: Effect.Effect<DetectionRun, ModelRejected> = Effect.suspend(() =>
+    this.model.load.pipe(Effect.map((loaded) => ({ detect: (frames: readonly CameraFrame[]) => this.detectAll(loaded, frames) }))),
+  );
+
+  private detectAll(loaded: LoadedModel<YoloxLayout>, frames: readonly CameraFrame[]): Effect.Effect<readonly FrameDetections[], InferenceFailed> {
+    const size = loaded.layout.inputSize;
+    const input = new Float32Array(3 * size * size);
+    return Effect.forEach(frames, ({ frame }) => {
+      const { ratio } = letterboxBgrPlanar(frame.data, frame.width, frame.height, size, input);
+      return this.model.run(loaded, input, [1, 3, size, size]).pipe(
+        Effect.map((output) =>
+          decodeYolox(output.data, loaded.layout, {
+            ratio, imageWidth: frame.width, imageHeight: frame.height,
+            classIndex: YOLOX_PERSON_DEFAULTS.classIndex,
+            scoreThreshold: this.options.scoreThreshold ?? YOLOX_PERSON_DEFAULTS.scoreThreshold,
+            nmsThreshold: this.options.nmsThreshold ?? YOLOX_PERSON_DEFAULTS.nmsThreshold,
+          }),
+        ),
+      );
+    });
+  }
+}
