@@ -56,15 +56,29 @@ export class OnnxModel<L> {
   });
 
   run(model: LoadedModel<L>, input: Float32Array, dims: readonly number[]): Effect.Effect<TensorOutput, InferenceFailed> {
-    return Effect.tryPromise({
-      try: async () => {
-        const ort = this.ort!;
-        const result = await model.session.run({ [model.input.name]: new ort.Tensor("float32", input, dims) });
-        const output = result[model.output.name]!;
-        if (!(output.data instanceof Float32Array)) throw new Error(`output ${model.output.name} is ${output.type}, not float32`);
-        return { data: output.data, dims: output.dims };
-      },
-      catch: (error) => new InferenceFailed({ message: `${this.spec.role} failed on ${this.path}: ${String(error)}`, cause: error }),
+    return Effect.flatten(this.start(model, input, dims));
+  }
+
+  /**
+   * Starts a run at once and answers the effect that awaits it. The model runs on onnxruntime's
+   * own threads, so JavaScript work done before awaiting (preparing the next input, decoding the
+   * previous output) overlaps with it instead of adding to it. `input` must stay untouched until
+   * the run is awaited.
+   */
+  start(model: LoadedModel<L>, input: Float32Array, dims: readonly number[]): Effect.Effect<Effect.Effect<TensorOutput, InferenceFailed>> {
+    return Effect.sync(() => {
+      const ort = this.ort!;
+      const running = model.session.run({ [model.input.name]: new ort.Tensor("float32", input, dims) });
+      // Awaited below; this only keeps a failure from being reported as unhandled meanwhile.
+      running.catch(() => undefined);
+      return Effect.tryPromise({
+        try: async () => {
+          const output = (await running)[model.output.name]!;
+          if (!(output.data instanceof Float32Array)) throw new Error(`output ${model.output.name} is ${output.type}, not float32`);
+          return { data: output.data, dims: output.dims };
+        },
+        catch: (error) => new InferenceFailed({ message: `${this.spec.role} failed on ${this.path}: ${String(error)}`, cause: error }),
+      });
     });
   }
 

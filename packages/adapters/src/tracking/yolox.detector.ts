@@ -51,21 +51,41 @@ export class YoloxDetector implements PersonDetector {
     this.model.load.pipe(Effect.map((loaded) => ({ detect: (frames: readonly CameraFrame[]) => this.detectAll(loaded, frames) }))),
   );
 
+  /**
+   * Frame k + 1 is letterboxed and frame k - 1 decoded while the model runs on frame k (two input
+   * buffers take turns), so pre- and post-processing hide behind inference.
+   */
   private detectAll(loaded: LoadedModel<YoloxLayout>, frames: readonly CameraFrame[]): Effect.Effect<readonly FrameDetections[], InferenceFailed> {
     const size = loaded.layout.inputSize;
-    const input = new Float32Array(3 * size * size);
-    return Effect.forEach(frames, ({ frame }) => {
-      const { ratio } = letterboxBgrPlanar(frame.data, frame.width, frame.height, size, input);
-      return this.model.run(loaded, input, [1, 3, size, size]).pipe(
-        Effect.map((output) =>
-          decodeYolox(output.data, loaded.layout, {
-            ratio, imageWidth: frame.width, imageHeight: frame.height,
-            classIndex: YOLOX_PERSON_DEFAULTS.classIndex,
-            scoreThreshold: this.options.scoreThreshold ?? YOLOX_PERSON_DEFAULTS.scoreThreshold,
-            nmsThreshold: this.options.nmsThreshold ?? YOLOX_PERSON_DEFAULTS.nmsThreshold,
-          }),
-        ),
-      );
+    const dims = [1, 3, size, size];
+    const buffers = [new Float32Array(3 * size * size), new Float32Array(3 * size * size)] as const;
+    const ratios: number[] = [];
+    const prepare = (k: number) => {
+      const { frame } = frames[k]!;
+      ratios[k] = letterboxBgrPlanar(frame.data, frame.width, frame.height, size, buffers[k % 2]!).ratio;
+    };
+    const model = this.model;
+    const options = this.options;
+    return Effect.gen(function* () {
+      const results: FrameDetections[] = [];
+      if (frames.length === 0) return results;
+      prepare(0);
+      let pending = yield* model.start(loaded, buffers[0], dims);
+      if (frames.length > 1) prepare(1);
+      for (let k = 0; k < frames.length; k++) {
+        const output = yield* pending;
+        if (k + 1 < frames.length) pending = yield* model.start(loaded, buffers[(k + 1) % 2]!, dims);
+        const { frame } = frames[k]!;
+        results.push(decodeYolox(output.data, loaded.layout, {
+          ratio: ratios[k]!, imageWidth: frame.width, imageHeight: frame.height,
+          classIndex: YOLOX_PERSON_DEFAULTS.classIndex,
+          scoreThreshold: options.scoreThreshold ?? YOLOX_PERSON_DEFAULTS.scoreThreshold,
+          nmsThreshold: options.nmsThreshold ?? YOLOX_PERSON_DEFAULTS.nmsThreshold,
+        }));
+        // Buffer k % 2 is free again: run k is over.
+        if (k + 2 < frames.length) prepare(k + 2);
+      }
+      return results;
     });
   }
 }
