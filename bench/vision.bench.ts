@@ -1,0 +1,137 @@
+/**
+ * `npm run bench -- vision [threads]`: the vision adapters' costs on the shared clip
+ * (../shared/data/video, 768 × 432) and models (../shared/models): ffmpeg decode frames/s,
+ * pre-processing ms (YOLOX letterbox, OSNet crop + resize), YOLOX ms/frame (session alone, and
+ * with pre- and post-processing), OSNet ms/crop at batch 1, 8 and 32, and the weight-free motion
+ * detector and histogram embedder. `threads` (default 1) is onnxruntime's intra-op thread count.
+ *
+ * The machine is shared: figures are medians of repeated runs after a warm-up, and every line
+ * carries the load average it was measured under.
+ */
+import { existsSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Effect, Stream } from "effect";
+import type { Frame, PersonCrop } from "@parallax/application/tracking";
+import { FfmpegFrameSource, HistogramEmbedder, MotionPersonDetector, OsnetEmbedder, YoloxDetector } from "@parallax/adapters/tracking";
+import { cropToPlanarRgb, letterboxBgrPlanar } from "@parallax/domain/tracking";
+import { emit, percentile, round } from "./support.js";
+
+const shared = resolve(dirname(fileURLToPath(import.meta.url)), "../../shared");
+const CLIP = `${shared}/data/video/one-by-one-person-detection.mp4`;
+const YOLOX = `${shared}/models/yolox_nano_coco_416.onnx`;
+const OSNET = `${shared}/models/osnet_x0_25_msmt17.onnx`;
+/** A person's box on the clip as YOLOX finds it (second 10). */
+const PERSON: readonly [number, number, number, number] = [380, 16, 516, 405];
+
+function machine(): Record<string, number> {
+  return { load_average_1m: round(loadavg()[0] ?? Number.NaN, 2), cpus: availableParallelism() };
+}
+
+/** Median ms of `fn` over `runs` timed calls after `warmup` untimed ones. */
+async function medianMs(runs: number, warmup: number, fn: () => unknown): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await fn();
+    times.push(performance.now() - started);
+  }
+  return round(percentile(times.sort((a, b) => a - b), 50), 3);
+}
+
+const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect);
+
+async function decode(source: FfmpegFrameSource): Promise<void> {
+  for (const options of [{}, { width: 416 }, { fps: 5, width: 416 }]) {
+    const started = performance.now();
+    const count = await run(Stream.runCount(source.frames(CLIP, options)));
+    const seconds = (performance.now() - started) / 1000;
+    emit("vision.decode", { options, frames: count, frames_per_s: round(count / seconds, 1), ...machine() });
+  }
+}
+
+async function preprocess(frame: Frame): Promise<void> {
+  const input = new Float32Array(3 * 416 * 416);
+  const letterboxMs = await medianMs(200, 20, () => letterboxBgrPlanar(frame.data, frame.width, frame.height, 416, input));
+  const crop = new Float32Array(3 * 256 * 128);
+  const cropMs = await medianMs(500, 50, () => cropToPlanarRgb(frame.data, frame.width, frame.height, PERSON, 128, 256, crop, 0));
+  emit("vision.preprocess", { letterbox_768x432_to_416_ms: letterboxMs, crop_136x389_to_128x256_ms: cropMs, ...machine() });
+}
+
+/**
+ * Session alone (pre-letterboxed tensors) and the adapter (letterbox, session, decode, NMS) on the
+ * same 8 frames, alternated so that both see the same load; their ratio is the cost of pre- and
+ * post-processing that does not hide behind inference.
+ */
+async function yolox(frames: readonly Frame[], threads: number): Promise<void> {
+  const ort = await import("onnxruntime-node");
+  const session = await ort.InferenceSession.create(YOLOX, { intraOpNumThreads: threads });
+  const batch = frames.slice(0, 8);
+  const tensors = batch.map((frame) => {
+    const input = new Float32Array(3 * 416 * 416);
+    letterboxBgrPlanar(frame.data, frame.width, frame.height, 416, input);
+    return new ort.Tensor("float32", input, [1, 3, 416, 416]);
+  });
+  const detection = await run(new YoloxDetector({ model: YOLOX, threads }).open);
+  const cameraFrames = batch.map((frame) => ({ camera: "clip", frame }));
+  const sessionOnly = async () => {
+    for (const tensor of tensors) await session.run({ images: tensor });
+  };
+  const adapter = () => run(detection.detect(cameraFrames));
+  const single = () => run(detection.detect(cameraFrames.slice(0, 1)));
+  const sessionTimes: number[] = [], adapterTimes: number[] = [], singleTimes: number[] = [], ratios: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    const [s, a, one] = [await medianMs(1, i === 0 ? 1 : 0, sessionOnly), await medianMs(1, i === 0 ? 1 : 0, adapter), await medianMs(1, 0, single)];
+    if (i < 2) continue;
+    sessionTimes.push(s / batch.length);
+    adapterTimes.push(a / batch.length);
+    singleTimes.push(one);
+    ratios.push(a / s);
+  }
+  await session.release();
+  const median = (values: number[]) => round(percentile(values.sort((a, b) => a - b), 50), 3);
+  emit("vision.yolox", {
+    threads, session_ms_per_frame: median(sessionTimes), detect_ms_per_frame_batch8: median(adapterTimes),
+    detect_ms_single_frame_call: median(singleTimes), detect_over_session: median(ratios), ...machine(),
+  });
+}
+
+async function osnet(frame: Frame, threads: number): Promise<void> {
+  const embedder = new OsnetEmbedder({ model: OSNET, threads });
+  await run(embedder.ready);
+  const result: Record<string, number> = {};
+  for (const batch of [1, 8, 32]) {
+    const crops: PersonCrop[] = Array.from({ length: batch }, (_, i) => ({ frame, box: [PERSON[0] - i, PERSON[1], PERSON[2] - i, PERSON[3]] }));
+    result[`batch${batch}_ms_per_crop`] = round((await medianMs(batch === 32 ? 5 : 15, 2, () => run(embedder.embed(crops)))) / batch, 3);
+  }
+  emit("vision.osnet", { threads, ...result, ...machine() });
+}
+
+async function weightFree(frames: readonly Frame[]): Promise<void> {
+  const detection = await run(new MotionPersonDetector().open);
+  let k = 0;
+  const motionMs = await medianMs(200, 20, () => run(detection.detect([{ camera: "clip", frame: frames[k++ % frames.length]! }])));
+  const embedder = new HistogramEmbedder();
+  const crops: PersonCrop[] = Array.from({ length: 32 }, (_, i) => ({ frame: frames[0]!, box: [PERSON[0] - i, PERSON[1], PERSON[2] - i, PERSON[3]] }));
+  const histogramMs = (await medianMs(50, 5, () => run(embedder.embed(crops)))) / crops.length;
+  emit("vision.weight-free", { motion_ms_per_frame_768x432: motionMs, histogram_ms_per_crop: round(histogramMs, 4), ...machine() });
+}
+
+export async function main(args: string[]): Promise<void> {
+  const missing = [CLIP, YOLOX, OSNET].filter((file) => !existsSync(file));
+  if (missing.length > 0) {
+    emit("vision", { skipped: `absent: ${missing.join(", ")}` });
+    return;
+  }
+  const threads = Number(args[0] ?? 1);
+  const source = new FfmpegFrameSource();
+  await decode(source);
+  // Seconds 8–40 at 2 fps: a person in most frames, as in a tracking task.
+  const frames = await run(source.frames(CLIP, { fps: 2 }).pipe(Stream.drop(16), Stream.take(64), Stream.runCollect));
+  await preprocess(frames[4]!);
+  await yolox(frames, threads);
+  await osnet(frames[4]!, threads);
+  await weightFree(frames);
+}
