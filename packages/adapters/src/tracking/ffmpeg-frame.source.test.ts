@@ -7,6 +7,15 @@ import { FfmpegFrameSource } from "./ffmpeg-frame.source.js";
 import { CLIP, alive, makeVideo, missing, pidsWithArgument, shared, tempDir } from "./vision.testkit.js";
 
 const source = new FfmpegFrameSource({ killGraceMs: 1_000 });
+const readProc = (pid: number, file: string) => readFileSync(`/proc/${pid}/${file}`, "utf8");
+/** Polls `condition` until it holds (true) or about 10 s have passed (false). */
+async function waitUntil(condition: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 500; i++) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
 const collect = (video: string, options = {}) => Effect.runPromise(Stream.runCollect(source.frames(video, options)));
 const failure = async (stream: Stream.Stream<Frame, VideoDecodeFailed>) => {
   const exit = await Effect.runPromiseExit(Stream.runDrain(stream));
@@ -108,6 +117,13 @@ describe.skipIf(noClip)("FfmpegFrameSource on the shared clip", () => {
         );
         const pid = yield* Deferred.await(started);
         expect(alive(pid)).toBe(true);
+        // Backpressure: with the consumer stalled, ffmpeg ends up blocked writing to its stdout (a
+        // socket pair under Node, a pipe elsewhere), having written about the frames taken so far,
+        // not the 1.4 GB the whole clip decodes to.
+        const blocked = yield* Effect.promise(() => waitUntil(() => /pipe_write|sock_alloc_send|unix_stream/.test(readProc(pid, "wchan"))));
+        expect(blocked).toBe(true);
+        const written = Number(/wchar:\s*(\d+)/.exec(readProc(pid, "io"))?.[1]);
+        expect(written).toBeLessThan(6 * 768 * 432 * 3);
         yield* Fiber.interrupt(consumer);
         return pid;
       }),

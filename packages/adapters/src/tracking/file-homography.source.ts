@@ -29,7 +29,7 @@ export class FileHomographySource implements HomographySource {
     return Effect.tryPromise({
       try: () => readFile(location),
       catch: (error) =>
-        (error as NodeJS.ErrnoException).code === "ENOENT"
+        error instanceof Error && "code" in error && error.code === "ENOENT"
           ? new NotFound({ message: `homography file not found: ${location}` })
           : new StorageFailure({ message: `cannot read homography file ${location}: ${String(error)}`, cause: error }),
     }).pipe(
@@ -58,7 +58,7 @@ function parseCalibration(location: string, bytes: Uint8Array): Calibration {
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));
   } catch (error) {
-    throw new Error(`not valid JSON: ${(error as Error).message}`);
+    throw new Error(`not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
   const parsed = homographyJson.safeParse(json);
   if (!parsed.success) throw new Error(z.prettifyError(parsed.error));
