@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * Reading ffmpeg's stderr. The `showinfo` filter, last in the chain, prints one line per frame it
  * passes on (its number, its pts in the filter's time base and its size) before the frame reaches
@@ -22,12 +24,20 @@ const FRAME = /^\[Parsed_showinfo_\d+ @ [^\]]+\] n:\s*(\d+) pts:\s*(-?\d+) .*? s
 /** The banner and progress: ffmpeg's normal chatter, never a reason. */
 const CHATTER = /^(\s|\[Parsed_showinfo_|Input #|Output #|Stream mapping:|Press \[q\]|video:\d|frame=|-vsync is deprecated)/;
 
+const count = z.coerce.number().int().nonnegative();
+const positive = z.coerce.number().int().positive();
+const frameFields = z.object({ n: count, pts: z.coerce.number().int(), width: positive, height: positive });
+const timeBaseFields = z.object({ num: positive, den: positive });
+
+/** A line that looks like showinfo's but does not parse is kept as a diagnostic, never trusted. */
 export function parseStderrLine(line: string): StderrLine {
   const frame = FRAME.exec(line);
-  if (frame) return { kind: "frame", frame: { n: Number(frame[1]), pts: Number(frame[2]), width: Number(frame[3]), height: Number(frame[4]) } };
+  const parsedFrame = frame && frameFields.safeParse({ n: frame[1], pts: frame[2], width: frame[3], height: frame[4] });
+  if (parsedFrame?.success) return { kind: "frame", frame: parsedFrame.data };
   const timeBase = TIME_BASE.exec(line);
-  if (timeBase) return { kind: "timeBase", num: Number(timeBase[1]), den: Number(timeBase[2]) };
-  if (line.trim() === "" || CHATTER.test(line)) return { kind: "ignored" };
+  const parsedTimeBase = timeBase && timeBaseFields.safeParse({ num: timeBase[1], den: timeBase[2] });
+  if (parsedTimeBase?.success) return { kind: "timeBase", ...parsedTimeBase.data };
+  if (frame === null && timeBase === null && (line.trim() === "" || CHATTER.test(line))) return { kind: "ignored" };
   return { kind: "diagnostic", text: line.trim() };
 }
 
