@@ -82,6 +82,32 @@ export class OnnxModel<L> {
     });
   }
 
+  /**
+   * Runs `count` inputs in order, preparing input k + 1 while the model runs input k and finishing
+   * output k while it runs k + 1, so the JavaScript work hides behind inference. `prepare(k)` is
+   * called only once run k - 2 is over, so two input buffers may take turns.
+   */
+  pipelined<R>(
+    model: LoadedModel<L>, count: number,
+    prepare: (k: number) => { readonly input: Float32Array; readonly dims: readonly number[] },
+    finish: (k: number, output: TensorOutput) => R,
+  ): Effect.Effect<R[], InferenceFailed> {
+    const start = (input: { readonly input: Float32Array; readonly dims: readonly number[] }) => this.start(model, input.input, input.dims);
+    return Effect.gen(function* () {
+      const results: R[] = [];
+      if (count === 0) return results;
+      let pending = yield* start(prepare(0));
+      let prepared = count > 1 ? prepare(1) : undefined;
+      for (let k = 0; k < count; k++) {
+        const output = yield* pending;
+        if (prepared !== undefined) pending = yield* start(prepared);
+        results.push(finish(k, output));
+        prepared = k + 2 < count ? prepare(k + 2) : undefined;
+      }
+      return results;
+    });
+  }
+
   private async create(): Promise<LoadedModel<L>> {
     const rejected = (message: string) => new ModelRejected({ model: this.path, message });
     await access(this.path).catch(() => {

@@ -42,7 +42,7 @@ export class OsnetEmbedder implements AppearanceEmbedder {
   private readonly model: OnnxModel<ReidLayout>;
 
   constructor(private readonly options: OsnetEmbedderOptions) {
-    this.model = new OnnxModel(options.model, OSNET_FIT, options.threads ?? 0);
+    this.model = new OnnxModel(options.model, OSNET_FIT, options.threads ?? 1);
   }
 
   readonly ready: Effect.Effect<void, ModelRejected> = Effect.suspend(() => Effect.asVoid(this.model.load));
@@ -51,22 +51,25 @@ export class OsnetEmbedder implements AppearanceEmbedder {
     return this.model.load.pipe(Effect.flatMap((loaded) => this.embedLoaded(loaded, crops)));
   }
 
+  /** Batches of at most `maxBatch` crops, pipelined so cropping the next batch overlaps inference. */
   private embedLoaded(loaded: LoadedModel<ReidLayout>, crops: readonly PersonCrop[]): Effect.Effect<Embeddings, InferenceFailed> {
     const { height, width, dim, fixedBatch } = loaded.layout;
     const batch = fixedBatch ?? Math.max(1, this.options.maxBatch ?? 64);
     const values = new Float32Array(crops.length * dim);
     const cropSize = 3 * height * width;
-    const starts = Array.from({ length: Math.ceil(crops.length / batch) }, (_, k) => k * batch);
-    return Effect.forEach(starts, (start) => {
-      const part = crops.slice(start, start + batch);
-      // A fixed-batch export gets a full batch; the padding rows are computed and dropped.
-      const rows = fixedBatch ?? part.length;
-      const input = new Float32Array(rows * cropSize);
-      part.forEach(({ frame, box }, i) => cropToPlanarRgb(frame.data, frame.width, frame.height, box, width, height, input, i * cropSize));
-      return this.model.run(loaded, input, [rows, 3, height, width]).pipe(
-        Effect.map((output) => normaliseRowsInto(output.data, part.length, dim, values, start * dim)),
-      );
-    }, { discard: true }).pipe(Effect.as({ count: crops.length, dim, values }));
+    const parts = Array.from({ length: Math.ceil(crops.length / batch) }, (_, k) => crops.slice(k * batch, (k + 1) * batch));
+    return this.model.pipelined(
+      loaded,
+      parts.length,
+      (k) => {
+        // A fixed-batch export gets a full batch; the padding rows are computed and dropped.
+        const rows = fixedBatch ?? parts[k]!.length;
+        const input = new Float32Array(rows * cropSize);
+        parts[k]!.forEach(({ frame, box }, i) => cropToPlanarRgb(frame.data, frame.width, frame.height, box, width, height, input, i * cropSize));
+        return { input, dims: [rows, 3, height, width] };
+      },
+      (k, output) => normaliseRowsInto(output.data, parts[k]!.length, dim, values, k * batch * dim),
+    ).pipe(Effect.as({ count: crops.length, dim, values }));
   }
 }
 

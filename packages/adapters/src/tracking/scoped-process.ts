@@ -44,9 +44,16 @@ function start(command: string, args: readonly string[]): Effect.Effect<Started,
     const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], shell: false });
     child.once("exit", (exitCode, signal) => Deferred.doneUnsafe(exited, Effect.succeed({ exitCode, signal })));
     child.once("close", (exitCode, signal) => Deferred.doneUnsafe(closed, Effect.succeed({ exitCode, signal })));
-    child.once("spawn", () => resume(Effect.succeed({ child, exited, closed })));
-    // Before 'spawn' an error means it never started; later ones (a failed kill) change nothing.
-    child.on("error", (error) => resume(Effect.fail(error)));
+    let spawned = false;
+    child.once("spawn", () => {
+      spawned = true;
+      resume(Effect.succeed({ child, exited, closed }));
+    });
+    // Before 'spawn' an error means it never started; later ones (a failed kill) change nothing,
+    // but a listener must stay or Node would throw them.
+    child.on("error", (error) => {
+      if (!spawned) resume(Effect.fail(error));
+    });
   });
 }
 

@@ -10,8 +10,12 @@ export const trackingConfigShape = {
   REID: z.enum(["histogram", "onnx"]).default("histogram"),
   /** The re-ID .onnx file when REID=onnx. */
   REID_MODEL: z.string().default(""),
-  /** onnxruntime intra-op threads per model; 0 lets onnxruntime use one per core. */
-  DETECT_THREADS: z.coerce.number().int().min(0).max(256).default(0),
+  /**
+   * onnxruntime intra-op threads per model; 0 lets onnxruntime use one per core. One by default:
+   * YOLOX-Nano ran at ~12 ms/frame on one thread and ~21–26 ms on two on a busy 2-core machine, and
+   * the decoders (ffmpeg) and the tracker need the other core.
+   */
+  DETECT_THREADS: z.coerce.number().int().min(0).max(256).default(1),
 } satisfies Record<string, z.ZodType>;
 
 export type TrackingConfig = z.infer<z.ZodObject<typeof trackingConfigShape>>;

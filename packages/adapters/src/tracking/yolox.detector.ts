@@ -8,7 +8,7 @@ import { OnnxModel, type LoadedModel, type ModelFit, type TensorInfo } from "./o
 
 export interface YoloxDetectorOptions {
   readonly model: string;
-  /** onnxruntime intra-op threads; 0 lets onnxruntime choose (one per core). */
+  /** onnxruntime intra-op threads (default 1, see DETECT_THREADS); 0 lets onnxruntime choose. */
   readonly threads?: number;
   readonly scoreThreshold?: number;
   readonly nmsThreshold?: number;
@@ -42,7 +42,7 @@ export class YoloxDetector implements PersonDetector {
   private readonly model: OnnxModel<YoloxLayout>;
 
   constructor(private readonly options: YoloxDetectorOptions) {
-    this.model = new OnnxModel(options.model, YOLOX_FIT, options.threads ?? 0);
+    this.model = new OnnxModel(options.model, YOLOX_FIT, options.threads ?? 1);
   }
 
   readonly ready: Effect.Effect<void, ModelRejected> = Effect.suspend(() => Effect.asVoid(this.model.load));
@@ -51,41 +51,29 @@ export class YoloxDetector implements PersonDetector {
     this.model.load.pipe(Effect.map((loaded) => ({ detect: (frames: readonly CameraFrame[]) => this.detectAll(loaded, frames) }))),
   );
 
-  /**
-   * Frame k + 1 is letterboxed and frame k - 1 decoded while the model runs on frame k (two input
-   * buffers take turns), so pre- and post-processing hide behind inference.
-   */
+  /** Frames run one by one (batch of one), pipelined so letterbox and decode overlap inference. */
   private detectAll(loaded: LoadedModel<YoloxLayout>, frames: readonly CameraFrame[]): Effect.Effect<readonly FrameDetections[], InferenceFailed> {
     const size = loaded.layout.inputSize;
     const dims = [1, 3, size, size];
-    const buffers = [new Float32Array(3 * size * size), new Float32Array(3 * size * size)] as const;
+    const buffers = [new Float32Array(3 * size * size), new Float32Array(3 * size * size)];
     const ratios: number[] = [];
-    const prepare = (k: number) => {
-      const { frame } = frames[k]!;
-      ratios[k] = letterboxBgrPlanar(frame.data, frame.width, frame.height, size, buffers[k % 2]!).ratio;
-    };
-    const model = this.model;
-    const options = this.options;
-    return Effect.gen(function* () {
-      const results: FrameDetections[] = [];
-      if (frames.length === 0) return results;
-      prepare(0);
-      let pending = yield* model.start(loaded, buffers[0], dims);
-      if (frames.length > 1) prepare(1);
-      for (let k = 0; k < frames.length; k++) {
-        const output = yield* pending;
-        if (k + 1 < frames.length) pending = yield* model.start(loaded, buffers[(k + 1) % 2]!, dims);
+    const { scoreThreshold = YOLOX_PERSON_DEFAULTS.scoreThreshold, nmsThreshold = YOLOX_PERSON_DEFAULTS.nmsThreshold } = this.options;
+    return this.model.pipelined(
+      loaded,
+      frames.length,
+      (k) => {
         const { frame } = frames[k]!;
-        results.push(decodeYolox(output.data, loaded.layout, {
+        const input = buffers[k % 2]!;
+        ratios[k] = letterboxBgrPlanar(frame.data, frame.width, frame.height, size, input).ratio;
+        return { input, dims };
+      },
+      (k, output) => {
+        const { frame } = frames[k]!;
+        return decodeYolox(output.data, loaded.layout, {
           ratio: ratios[k]!, imageWidth: frame.width, imageHeight: frame.height,
-          classIndex: YOLOX_PERSON_DEFAULTS.classIndex,
-          scoreThreshold: options.scoreThreshold ?? YOLOX_PERSON_DEFAULTS.scoreThreshold,
-          nmsThreshold: options.nmsThreshold ?? YOLOX_PERSON_DEFAULTS.nmsThreshold,
-        }));
-        // Buffer k % 2 is free again: run k is over.
-        if (k + 2 < frames.length) prepare(k + 2);
-      }
-      return results;
-    });
+          classIndex: YOLOX_PERSON_DEFAULTS.classIndex, scoreThreshold, nmsThreshold,
+        });
+      },
+    );
   }
 }
