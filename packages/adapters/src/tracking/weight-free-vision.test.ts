@@ -6,7 +6,7 @@ import { iou, paintBackground, paintFigure, type FigureColours } from "@parallax
 import { FfmpegFrameSource } from "./ffmpeg-frame.source.js";
 import { HistogramEmbedder } from "./histogram.embedder.js";
 import { MotionPersonDetector } from "./motion.detector.js";
-import { ffmpeg, missing, tempDir } from "./vision.testkit.js";
+import { CLIP, ffmpeg, missing, shared, tempDir } from "./vision.testkit.js";
 
 /**
  * The weight-free adapters through their ports, on a video made here: two figures walk across a
@@ -80,5 +80,23 @@ describe.skipIf(missing({ ffmpeg: true }))("weight-free detector and embedder on
     expect(cosine(2, 3)).toBeGreaterThan(0.85);
     expect(cosine(0, 3)).toBeLessThan(0.5);
     expect(cosine(1, 2)).toBeLessThan(0.5);
+  });
+});
+
+describe.skipIf(missing({ ffmpeg: true, shared: [CLIP] }))("the motion detector on the shared clip (a fixed camera)", () => {
+  it("sees nobody in the empty room and finds each person standing at the table where YOLOX does", async () => {
+    // 2 fps, the first 45 s: the room is empty for 6 s, then one person stands at the table from
+    // about 8 s to 18 s and another from about 24 s to 43 s (YOLOX's boxes, recorded, below).
+    const frames = await Effect.runPromise(new FfmpegFrameSource().frames(shared(CLIP), { fps: 2 }).pipe(Stream.take(90), Stream.runCollect));
+    const detections = await Effect.runPromise(Effect.flatMap(new MotionPersonDetector().open, (run) => run.detect(frames.map((frame) => ({ camera: "clip", frame })))));
+    const standing: Array<[number, number, [number, number, number, number]]> = [[16, 35, [384, 15, 518, 402]], [48, 85, [382, 4, 544, 372]]];
+    for (let k = 0; k < 12; k++) expect(detections[k]!.count, `frame ${k}`).toBe(0);
+    for (const [from, to, box] of standing) {
+      for (let k = from; k <= to; k++) {
+        const d = detections[k]!;
+        const best = Math.max(0, ...Array.from({ length: d.count }, (_, i) => iou(d.boxes.subarray(4 * i, 4 * i + 4), box)));
+        expect(best, `frame ${k}`).toBeGreaterThan(0.75);
+      }
+    }
   });
 });
