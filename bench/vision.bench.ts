@@ -8,13 +8,14 @@
  * The machine is shared: figures are medians of repeated runs after a warm-up, and every line
  * carries the load average it was measured under.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Effect, Stream } from "effect";
 import type { Frame, PersonCrop } from "@parallax/application/tracking";
-import { FfmpegFrameSource, HistogramEmbedder, MotionPersonDetector, OsnetEmbedder, YoloxDetector } from "@parallax/adapters/tracking";
+import { FfmpegFrameSource, HistogramEmbedder, MotionPersonDetector, OsnetEmbedder, YoloxDetector, ffmpegArguments, locateFfmpeg } from "@parallax/adapters/tracking";
 import { cropToPlanarRgb, letterboxBgrPlanar } from "@parallax/domain/tracking";
 import { emit, percentile, round } from "./support.js";
 
@@ -43,12 +44,18 @@ async function medianMs(runs: number, warmup: number, fn: () => unknown): Promis
 
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect);
 
+/** Through the frame source, and ffmpeg alone writing the same frames to /dev/null, for scale. */
 async function decode(source: FfmpegFrameSource): Promise<void> {
+  const ffmpeg = await run(locateFfmpeg);
   for (const options of [{}, { width: 416 }, { fps: 5, width: 416 }]) {
-    const started = performance.now();
+    let started = performance.now();
     const count = await run(Stream.runCount(source.frames(CLIP, options)));
-    const seconds = (performance.now() - started) / 1000;
-    emit("vision.decode", { options, frames: count, frames_per_s: round(count / seconds, 1), ...machine() });
+    const streamSeconds = (performance.now() - started) / 1000;
+    const args = ffmpegArguments(CLIP, options, "fail").slice(0, -1).concat("-y", "/dev/null");
+    started = performance.now();
+    execFileSync(ffmpeg, args, { stdio: "ignore" });
+    const aloneSeconds = (performance.now() - started) / 1000;
+    emit("vision.decode", { options, frames: count, frames_per_s: round(count / streamSeconds, 1), ffmpeg_alone_frames_per_s: round(count / aloneSeconds, 1), ...machine() });
   }
 }
 

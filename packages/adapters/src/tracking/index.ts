@@ -8,3 +8,4 @@ export * from "./histogram.embedder.js";
 export * from "./file-homography.source.js";
 export * from "./npz.js";
 export * from "./npy.js";
+export * from "./ffmpeg-binary.js";
