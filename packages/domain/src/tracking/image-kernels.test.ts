@@ -42,6 +42,20 @@ describe("letterboxBgrPlanar", () => {
   });
 });
 
+describe("same-size resampling", () => {
+  it("copies pixels exactly when the image already has the letterboxed size", () => {
+    const [w, h, size] = [64, 36, 64];
+    const image = randomImage(w, h, 3);
+    const out = new Float32Array(3 * size * size);
+    expect(letterboxBgrPlanar(image, w, h, size, out)).toEqual({ ratio: 1, resizedWidth: 64, resizedHeight: 36 });
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        for (let c = 0; c < 3; c++) expect(out[(2 - c) * size * size + y * size + x]).toBe(y < h ? image[3 * (y * w + x) + c] : 114);
+      }
+    }
+  });
+});
+
 describe("cropToPlanarRgb", () => {
   it("crops the clipped box, resizes it and normalises with ImageNet statistics", () => {
     const [w, h] = [50, 40];

@@ -61,6 +61,7 @@ function axisPlan(start: number, sourceLength: number, targetLength: number, uni
 
 /** Resizes `region` of `image` into `target` (bilinear, OpenCV pixel-centre convention). */
 export function resizeRegionToPlanar(image: Uint8Array, imageWidth: number, region: PixelRegion, target: PlanarTarget): void {
+  if (region.width === target.width && region.height === target.height) return copyRegionToPlanar(image, imageWidth, region, target);
   const xs = axisPlan(region.x, region.width, target.width, 3);
   const ys = axisPlan(region.y, region.height, target.height, 3 * imageWidth);
   const { out, rowStride, width, height } = target;
@@ -86,6 +87,28 @@ export function resizeRegionToPlanar(image: Uint8Array, imageWidth: number, regi
       top = image[p00 + 2]! + (image[p01 + 2]! - image[p00 + 2]!) * wx;
       bottom = image[p10 + 2]! + (image[p11 + 2]! - image[p10 + 2]!) * wx;
       out[baseB + row + dx] = (top + (bottom - top) * wy) * sb + bb;
+    }
+  }
+}
+
+/**
+ * Same size: bilinear sampling would land exactly on pixels, so convert directly (a frame that
+ * ffmpeg already scaled to the model's size costs a third of a resample).
+ */
+function copyRegionToPlanar(image: Uint8Array, imageWidth: number, region: PixelRegion, target: PlanarTarget): void {
+  const { out, rowStride, width, height } = target;
+  const [pr, pg, pb] = target.planeOf;
+  const [sr, sg, sb] = target.scale;
+  const [br, bg, bb] = target.bias;
+  for (let dy = 0; dy < height; dy++) {
+    const o = dy * rowStride;
+    const baseR = target.offset + pr * target.planeSize + o;
+    const baseG = target.offset + pg * target.planeSize + o;
+    const baseB = target.offset + pb * target.planeSize + o;
+    for (let dx = 0, p = 3 * ((region.y + dy) * imageWidth + region.x); dx < width; dx++, p += 3) {
+      out[baseR + dx] = image[p]! * sr + br;
+      out[baseG + dx] = image[p + 1]! * sg + bg;
+      out[baseB + dx] = image[p + 2]! * sb + bb;
     }
   }
 }
