@@ -50,6 +50,16 @@ describe.skipIf(noFfmpeg)("FfmpegFrameSource on videos made by ffmpeg", () => {
     expect(frames.every((f) => f.width === 32 && f.height === 24 && f.data.length === 32 * 24 * 3)).toBe(true);
   });
 
+  it("probes size, duration and frame rate without decoding", async () => {
+    expect(await Effect.runPromise(source.probe(red))).toEqual({ width: 64, height: 48, durationMs: 2000, frameRate: 10 });
+    const garbage = join(dir, "not-a-video.mp4");
+    writeFileSync(garbage, "not a video\n".repeat(50));
+    const exit = await Effect.runPromiseExit(source.probe(garbage));
+    const error = Exit.isFailure(exit) ? exit.cause.reasons.find((r) => r._tag === "Fail")?.error : undefined;
+    expect(error).toBeInstanceOf(VideoDecodeFailed);
+    expect(error?.message).toContain("Invalid data found when processing input");
+  });
+
   it("fails a garbage file with ffmpeg's own reason", async () => {
     const garbage = join(dir, "garbage.mp4");
     writeFileSync(garbage, Buffer.from("this is not a video, whatever its name says\n".repeat(20)));
@@ -77,6 +87,10 @@ describe.skipIf(noFfmpeg)("FfmpegFrameSource on videos made by ffmpeg", () => {
 
 const noClip = missing({ ffmpeg: true, shared: [CLIP] });
 describe.skipIf(noClip)("FfmpegFrameSource on the shared clip", () => {
+  it("probes the clip: 768 × 432, 139.4 s at 10 fps", async () => {
+    expect(await Effect.runPromise(source.probe(shared(CLIP)))).toEqual({ width: 768, height: 432, durationMs: 139_400, frameRate: 10 });
+  });
+
   it("delivers the frames decoded before a corrupt packet, then fails with ffmpeg's reason", async () => {
     const dir = tempDir("corrupt");
     const cut = join(dir, "cut.mp4");

@@ -1,6 +1,7 @@
 import { Effect, Fiber, Queue, Stream, type Cause } from "effect";
-import { VideoDecodeFailed, type Frame, type FrameSource, type FrameSourceOptions } from "@parallax/application/tracking";
+import { VideoDecodeFailed, type Frame, type FrameSource, type FrameSourceOptions, type VideoInfo } from "@parallax/application/tracking";
 import { locateFfmpeg } from "./ffmpeg-binary.js";
+import { parseProbe } from "./ffmpeg-probe.js";
 import { DiagnosticTail, parseStderrLine, type ShowinfoFrame } from "./ffmpeg-stderr.js";
 import { spawnScoped, type ScopedProcess } from "./scoped-process.js";
 
@@ -45,6 +46,30 @@ export function ffmpegArguments(video: string, options: FrameSourceOptions, deco
  */
 export class FfmpegFrameSource implements FrameSource {
   constructor(private readonly options: FfmpegFrameSourceOptions = {}) {}
+
+  probe(video: string): Effect.Effect<VideoInfo, VideoDecodeFailed> {
+    const { ffmpegPath, killGraceMs = 2_000 } = this.options;
+    const failed = (message: string, exitCode: number | null) => new VideoDecodeFailed({ video, message, exitCode });
+    return Effect.scoped(
+      Effect.gen(function* () {
+        const binary = ffmpegPath ?? (yield* locateFfmpeg);
+        // No output named: ffmpeg describes the input, then exits complaining about the output.
+        const process = yield* spawnScoped(binary, ["-hide_banner", "-nostdin", "-i", video], killGraceMs).pipe(
+          Effect.mapError((error) => failed(`cannot start ffmpeg (${binary}): ${error.message}`, null)),
+        );
+        const banner = yield* process.stderr.pipe(Stream.decodeText(), Stream.mkString, Effect.orElseSucceed(() => ""));
+        const { exitCode } = yield* process.closed;
+        const described = parseProbe(banner);
+        if (described !== undefined) return described;
+        const diagnostics = new DiagnosticTail();
+        for (const line of banner.split(/\r?\n/)) {
+          const parsed = parseStderrLine(line);
+          if (parsed.kind === "diagnostic" && !line.startsWith("At least one output file")) diagnostics.push(parsed.text);
+        }
+        return yield* Effect.fail(failed(diagnostics.reason("ffmpeg found no video stream"), exitCode));
+      }),
+    );
+  }
 
   frames(video: string, options: FrameSourceOptions = {}): Stream.Stream<Frame, VideoDecodeFailed> {
     const { ffmpegPath, killGraceMs = 2_000, decodeErrors = "fail" } = this.options;

@@ -1,4 +1,4 @@
-import type { Stream } from "effect";
+import type { Effect, Stream } from "effect";
 import type { VideoDecodeFailed } from "./vision-errors.js";
 
 /**
@@ -27,6 +27,17 @@ export interface FrameSourceOptions {
   readonly fps?: number;
 }
 
+/** What a video holds, read from its container before decoding (estimates for progress and ETA). */
+export interface VideoInfo {
+  /** Size of the decoded frames (after the rotation the container asks for). */
+  readonly width: number;
+  readonly height: number;
+  /** Absent when the container does not say (live or damaged streams). */
+  readonly durationMs?: number;
+  /** Nominal frames per second; absent when unknown. */
+  readonly frameRate?: number;
+}
+
 /**
  * Decoded frames of one video, in order. The stream is pulled: a slow consumer slows the decoder
  * instead of buffering frames. Ending or interrupting the stream stops the decoder, so nothing
@@ -35,5 +46,7 @@ export interface FrameSourceOptions {
 export interface FrameSource {
   /** `video` is a path or a URL the decoder can read (e.g. a presigned S3 URL). */
   frames(video: string, options?: FrameSourceOptions): Stream.Stream<Frame, VideoDecodeFailed>;
+  /** Size, duration and frame rate without decoding (a task's total-frames estimate). */
+  probe(video: string): Effect.Effect<VideoInfo, VideoDecodeFailed>;
 }
 export const FrameSource = Symbol.for("parallax.FrameSource");
