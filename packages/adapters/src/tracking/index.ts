@@ -9,3 +9,4 @@ export * from "./file-homography.source.js";
 export * from "./npz.js";
 export * from "./npy.js";
 export * from "./ffmpeg-binary.js";
+export * from "./onnx-worker.js";

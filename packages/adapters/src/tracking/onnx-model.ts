@@ -1,13 +1,14 @@
 import { access } from "node:fs/promises";
 import { Effect } from "effect";
-import type { InferenceSession } from "onnxruntime-node";
 import { InferenceFailed, ModelRejected } from "@parallax/application/tracking";
+import { OnnxWorkerSession, type WorkerMetadata } from "./onnx-worker.js";
 
 /**
- * One ONNX model file, loaded on first use. onnxruntime-node is imported dynamically here, so a
- * host configured with the weight-free adapters never loads the native runtime. At load, the
- * model's declared input and output are checked against what the adapter feeds and reads, so a
- * wrong file fails at once with the expected shape named, not later with an opaque runtime error.
+ * One ONNX model file, loaded on first use into a session on its own thread (onnx-worker.ts), so
+ * a host configured with the weight-free adapters never loads the native runtime, and one that
+ * runs models keeps its event loop free during inference. At load, the model's declared input and
+ * output are checked against what the adapter feeds and reads, so a wrong file fails at once with
+ * the expected shape named, not later with an opaque runtime error.
  */
 export interface TensorInfo {
   readonly name: string;
@@ -25,7 +26,7 @@ export interface ModelFit<L> {
 }
 
 export interface LoadedModel<L> {
-  readonly session: InferenceSession;
+  readonly session: OnnxWorkerSession;
   readonly input: TensorInfo;
   readonly output: TensorInfo;
   readonly layout: L;
@@ -34,15 +35,14 @@ export interface LoadedModel<L> {
 export interface TensorOutput {
   readonly data: Float32Array;
   readonly dims: readonly number[];
+  /** The input array, handed back by the worker for reuse. */
+  readonly input: Float32Array;
 }
-
-type Ort = typeof import("onnxruntime-node");
 
 const describeTensor = (t: TensorInfo) => `${t.name} ${t.type} [${t.shape.join(", ")}]`;
 
 export class OnnxModel<L> {
   private loading: Promise<LoadedModel<L>> | undefined;
-  private ort: Ort | undefined;
 
   constructor(readonly path: string, private readonly spec: ModelFit<L>, private readonly threads: number) {}
 
@@ -55,28 +55,19 @@ export class OnnxModel<L> {
     catch: (error) => (error instanceof ModelRejected ? error : new ModelRejected({ model: this.path, message: `cannot load ${this.path} as ${this.spec.role}: ${String(error)}` })),
   });
 
-  run(model: LoadedModel<L>, input: Float32Array, dims: readonly number[]): Effect.Effect<TensorOutput, InferenceFailed> {
-    return Effect.flatten(this.start(model, input, dims));
-  }
-
   /**
-   * Starts a run at once and answers the effect that awaits it. The model runs on onnxruntime's
-   * own threads, so JavaScript work done before awaiting (preparing the next input, decoding the
-   * previous output) overlaps with it instead of adding to it. `input` must stay untouched until
-   * the run is awaited.
+   * Starts a run at once and answers the effect that awaits it. The model runs on its worker
+   * thread, so JavaScript work done before awaiting (preparing the next input, decoding the
+   * previous output) overlaps with it instead of adding to it. `input` moves to the worker (it is
+   * unusable here until it comes back as the output's `input`).
    */
   start(model: LoadedModel<L>, input: Float32Array, dims: readonly number[]): Effect.Effect<Effect.Effect<TensorOutput, InferenceFailed>> {
     return Effect.sync(() => {
-      const ort = this.ort!;
-      const running = model.session.run({ [model.input.name]: new ort.Tensor("float32", input, dims) });
+      const running = model.session.run(model.input.name, model.output.name, input, dims);
       // Awaited below; this only keeps a failure from being reported as unhandled meanwhile.
       running.catch(() => undefined);
       return Effect.tryPromise({
-        try: async () => {
-          const output = (await running)[model.output.name]!;
-          if (!(output.data instanceof Float32Array)) throw new Error(`output ${model.output.name} is ${output.type}, not float32`);
-          return { data: output.data, dims: output.dims };
-        },
+        try: () => running,
         catch: (error) => new InferenceFailed({ message: `${this.spec.role} failed on ${this.path}: ${String(error)}`, cause: error }),
       });
     });
@@ -84,8 +75,8 @@ export class OnnxModel<L> {
 
   /**
    * Runs `count` inputs in order, preparing input k + 1 while the model runs input k and finishing
-   * output k while it runs k + 1, so the JavaScript work hides behind inference. `prepare(k)` is
-   * called only once run k - 2 is over, so two input buffers may take turns.
+   * output k while it runs k + 1, so the JavaScript work hides behind inference. Inputs move to
+   * the worker and come back with the outputs, so two buffers taking turns serve a whole batch.
    */
   pipelined<R>(
     model: LoadedModel<L>, count: number,
@@ -113,21 +104,20 @@ export class OnnxModel<L> {
     await access(this.path).catch(() => {
       throw rejected(`model file not found: ${this.path} (${this.spec.role} needs ${this.spec.expected})`);
     });
-    this.ort ??= await import("onnxruntime-node");
-    const session = await this.ort.InferenceSession.create(this.path, this.threads > 0 ? { intraOpNumThreads: this.threads } : {});
-    const tensors = (metadata: readonly InferenceSession.ValueMetadata[]): TensorInfo[] =>
-      metadata.flatMap((m) => (m.isTensor ? [{ name: m.name, type: m.type, shape: m.shape }] : []));
-    const inputs = tensors(session.inputMetadata), outputs = tensors(session.outputMetadata);
-    const found = `it has inputs ${inputs.map(describeTensor).join(", ") || "none"} and outputs ${outputs.map(describeTensor).join(", ") || "none"}`;
-    if (inputs.length !== 1 || outputs.length < 1) {
-      await session.release();
-      throw rejected(`${this.path} does not fit ${this.spec.role}: ${found}; expected ${this.spec.expected}`);
+    const session = new OnnxWorkerSession();
+    try {
+      const metadata = await session.load(this.path, this.threads);
+      const tensors = (list: WorkerMetadata): TensorInfo[] =>
+        list.flatMap((m) => (m.isTensor ? [{ name: m.name, type: m.type ?? "unknown", shape: m.shape ?? [] }] : []));
+      const inputs = tensors(metadata.inputs), outputs = tensors(metadata.outputs);
+      const found = `it has inputs ${inputs.map(describeTensor).join(", ") || "none"} and outputs ${outputs.map(describeTensor).join(", ") || "none"}`;
+      if (inputs.length !== 1 || outputs.length < 1) throw rejected(`${this.path} does not fit ${this.spec.role}: ${found}; expected ${this.spec.expected}`);
+      const fitted = this.spec.fit(inputs[0]!, outputs[0]!);
+      if ("problem" in fitted) throw rejected(`${this.path} does not fit ${this.spec.role} (${fitted.problem}): ${found}; expected ${this.spec.expected}`);
+      return { session, input: inputs[0]!, output: outputs[0]!, layout: fitted.layout };
+    } catch (error) {
+      await session.terminate();
+      throw error;
     }
-    const fitted = this.spec.fit(inputs[0]!, outputs[0]!);
-    if ("problem" in fitted) {
-      await session.release();
-      throw rejected(`${this.path} does not fit ${this.spec.role} (${fitted.problem}): ${found}; expected ${this.spec.expected}`);
-    }
-    return { session, input: inputs[0]!, output: outputs[0]!, layout: fitted.layout };
   }
 }

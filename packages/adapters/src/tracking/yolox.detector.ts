@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import { Effect, Semaphore } from "effect";
 import type { CameraFrame, DetectionRun, InferenceFailed, ModelRejected, PersonDetector } from "@parallax/application/tracking";
 import {
   YOLOX_PERSON_DEFAULTS, YOLOX_STRIDES, decodeYolox, letterboxBgrPlanar, yoloxAnchorCount,
@@ -36,7 +36,8 @@ export const YOLOX_FIT: ModelFit<YoloxLayout> = {
 
 /**
  * Persons found by YOLOX on CPU. The exported model has a fixed batch of one, so a batch of frames
- * runs frame after frame inside one call; onnxruntime already spreads each frame over the cores.
+ * runs frame after frame inside one call, on the model's worker thread, while this thread
+ * letterboxes the next frame and decodes the previous one.
  */
 export class YoloxDetector implements PersonDetector {
   private readonly model: OnnxModel<YoloxLayout>;
@@ -47,15 +48,25 @@ export class YoloxDetector implements PersonDetector {
 
   readonly ready: Effect.Effect<void, ModelRejected> = Effect.suspend(() => Effect.asVoid(this.model.load));
 
-  readonly open: Effect.Effect<DetectionRun, ModelRejected> = Effect.suspend(() =>
-    this.model.load.pipe(Effect.map((loaded) => ({ detect: (frames: readonly CameraFrame[]) => this.detectAll(loaded, frames) }))),
-  );
+  /**
+   * A run owns its input buffers (2 MB each at 416), which travel to the model's thread and back:
+   * allocating them per call cost more than the letterbox itself, through page faults and garbage
+   * collection. Calls on one run take turns, as they share the buffers (and one session runs one
+   * frame at a time anyway).
+   */
+  readonly open: Effect.Effect<DetectionRun, ModelRejected> = Effect.gen({ self: this }, function* () {
+    const loaded = yield* this.model.load;
+    const turns = yield* Semaphore.make(1);
+    const buffers: Float32Array[] = [];
+    return { detect: (frames: readonly CameraFrame[]) => turns.withPermits(1)(this.detectAll(loaded, buffers, frames)) };
+  });
 
   /** Frames run one by one (batch of one), pipelined so letterbox and decode overlap inference. */
-  private detectAll(loaded: LoadedModel<YoloxLayout>, frames: readonly CameraFrame[]): Effect.Effect<readonly FrameDetections[], InferenceFailed> {
+  private detectAll(
+    loaded: LoadedModel<YoloxLayout>, buffers: Float32Array[], frames: readonly CameraFrame[],
+  ): Effect.Effect<readonly FrameDetections[], InferenceFailed> {
     const size = loaded.layout.inputSize;
     const dims = [1, 3, size, size];
-    const buffers = [new Float32Array(3 * size * size), new Float32Array(3 * size * size)];
     const ratios: number[] = [];
     const { scoreThreshold = YOLOX_PERSON_DEFAULTS.scoreThreshold, nmsThreshold = YOLOX_PERSON_DEFAULTS.nmsThreshold } = this.options;
     return this.model.pipelined(
@@ -63,11 +74,13 @@ export class YoloxDetector implements PersonDetector {
       frames.length,
       (k) => {
         const { frame } = frames[k]!;
-        const input = buffers[k % 2]!;
+        // A buffer still with the worker (a failed or interrupted call) is replaced, not awaited.
+        const input = buffers.pop() ?? new Float32Array(3 * size * size);
         ratios[k] = letterboxBgrPlanar(frame.data, frame.width, frame.height, size, input).ratio;
         return { input, dims };
       },
       (k, output) => {
+        buffers.push(output.input);
         const { frame } = frames[k]!;
         return decodeYolox(output.data, loaded.layout, {
           ratio: ratios[k]!, imageWidth: frame.width, imageHeight: frame.height,
