@@ -46,12 +46,23 @@ export class OnnxModel<L> {
 
   constructor(readonly path: string, private readonly spec: ModelFit<L>, private readonly threads: number) {}
 
-  /** Loads once; a failed load is forgotten, so a model file put in place later is picked up. */
+  private loaded: LoadedModel<L> | undefined;
+
+  /**
+   * Loads once; a failed load is forgotten, so a model file put in place later is picked up, and so
+   * is a model whose worker thread died (runs already holding it fail; the next load starts anew).
+   */
   readonly load: Effect.Effect<LoadedModel<L>, ModelRejected> = Effect.tryPromise({
-    try: () => (this.loading ??= this.create().catch((error: unknown) => {
-      this.loading = undefined;
-      throw error;
-    })),
+    try: () => {
+      if (this.loaded !== undefined && !this.loaded.session.alive) this.loading = this.loaded = undefined;
+      return (this.loading ??= this.create().then(
+        (model) => (this.loaded = model),
+        (error: unknown) => {
+          this.loading = undefined;
+          throw error;
+        },
+      ));
+    },
     catch: (error) => (error instanceof ModelRejected ? error : new ModelRejected({ model: this.path, message: `cannot load ${this.path} as ${this.spec.role}: ${String(error)}` })),
   });
 

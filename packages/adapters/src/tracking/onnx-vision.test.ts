@@ -4,7 +4,8 @@ import { ModelRejected, type Frame } from "@parallax/application/tracking";
 import { letterboxBgrPlanar } from "@parallax/domain/tracking";
 import { FfmpegFrameSource } from "./ffmpeg-frame.source.js";
 import { OsnetEmbedder } from "./osnet.embedder.js";
-import { YoloxDetector } from "./yolox.detector.js";
+import { OnnxModel } from "./onnx-model.js";
+import { YOLOX_FIT, YoloxDetector } from "./yolox.detector.js";
 import { CLIP, OSNET, YOLOX, missing, shared, tempDir } from "./vision.testkit.js";
 
 /**
@@ -131,6 +132,19 @@ describe.skipIf(noModels)("ONNX vision adapters on the shared clip", () => {
     const crops = order.map((s) => ({ frame: frames.get(s)!, box: boxes[s]! }));
     const split = await Effect.runPromise(new OsnetEmbedder({ model: shared(OSNET), threads: 1, maxBatch: 3 }).embed(crops));
     split.values.forEach((v, k) => expect(Math.abs(v - e.values[k]!)).toBeLessThan(1e-4));
+  });
+
+  it("a model whose worker thread died fails its runs at once and is loaded anew on the next load", async () => {
+    const model = new OnnxModel(shared(YOLOX), YOLOX_FIT, 1);
+    const first = await Effect.runPromise(model.load);
+    await first.session.terminate();
+    expect(first.session.alive).toBe(false);
+    const run = await Effect.runPromiseExit(Effect.flatten(model.start(first, new Float32Array(3 * 416 * 416), [1, 3, 416, 416])));
+    expect(Exit.isFailure(run) && String(run.cause)).toContain("InferenceFailed");
+    const second = await Effect.runPromise(model.load);
+    expect(second.session).not.toBe(first.session);
+    expect(second.session.alive).toBe(true);
+    await second.session.terminate();
   });
 
   it("refuses a model of the wrong shape, naming the shape it expects, and a missing file", async () => {

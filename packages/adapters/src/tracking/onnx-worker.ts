@@ -47,6 +47,8 @@ export class OnnxWorkerSession {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: (value: z.infer<typeof reply>) => void; reject: (error: Error) => void }>();
   private nextId = 0;
+  /** Why the worker is gone, once it is: requests then fail at once instead of waiting forever. */
+  private gone: Error | undefined;
 
   constructor() {
     const ort = createRequire(import.meta.url).resolve("onnxruntime-node");
@@ -60,6 +62,7 @@ export class OnnxWorkerSession {
       waiter.resolve(parsed.data);
     });
     const fail = (error: Error) => {
+      this.gone ??= error;
       const waiters = [...this.pending.values()];
       for (const id of [...this.pending.keys()]) this.settled(id);
       for (const waiter of waiters) waiter.reject(error);
@@ -94,6 +97,11 @@ export class OnnxWorkerSession {
     return { data: answer.data, dims: answer.dims, input: answer.input };
   }
 
+  /** False once the worker has died or been terminated; a model is then loaded again. */
+  get alive(): boolean {
+    return this.gone === undefined;
+  }
+
   terminate(): Promise<number> {
     return this.worker.terminate();
   }
@@ -101,6 +109,7 @@ export class OnnxWorkerSession {
   private request(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<z.infer<typeof loaded> | z.infer<typeof ran>> {
     const id = this.nextId++;
     return new Promise<z.infer<typeof reply>>((resolve, reject) => {
+      if (this.gone !== undefined) return reject(this.gone);
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ id, ...message }, transfer);
