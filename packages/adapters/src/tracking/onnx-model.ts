@@ -43,10 +43,9 @@ const describeTensor = (t: TensorInfo) => `${t.name} ${t.type} [${t.shape.join("
 
 export class OnnxModel<L> {
   private loading: Promise<LoadedModel<L>> | undefined;
+  private loaded: LoadedModel<L> | undefined;
 
   constructor(readonly path: string, private readonly spec: ModelFit<L>, private readonly threads: number) {}
-
-  private loaded: LoadedModel<L> | undefined;
 
   /**
    * Loads once; a failed load is forgotten, so a model file put in place later is picked up, and so
