@@ -16,7 +16,8 @@ export interface CameraFrame {
 export interface DetectionRun {
   /**
    * People in each frame, in the order given: packed xyxy boxes in the frame's pixels and scores
-   * in [0, 1]. One call may mix cameras; batching them is the adapter's business.
+   * in [0, 1]. One call may mix cameras; batching them is the adapter's business. Calls on one
+   * run may take turns (a model runs one batch at a time), so concurrency comes from batching.
    */
   detect(frames: readonly CameraFrame[]): Effect.Effect<readonly FrameDetections[], InferenceFailed>;
 }
@@ -24,7 +25,7 @@ export interface DetectionRun {
 export interface PersonDetector {
   /** Loads what the detector needs (model weights) once; later calls answer at once. */
   readonly ready: Effect.Effect<void, ModelRejected>;
-  /** Starts a run (after `ready`). */
+  /** Starts a run, loading first where `ready` has not run yet. */
   readonly open: Effect.Effect<DetectionRun, ModelRejected>;
 }
 export const PersonDetector = Symbol.for("parallax.PersonDetector");
