@@ -1,4 +1,29 @@
 import { z } from "zod";
 
 /** Environment variables of the tracking capability (merged into the one config schema). */
-export const trackingConfigShape = {} satisfies Record<string, z.ZodType>;
+export const trackingConfigShape = {
+  /** `motion`: weight-free background subtraction (static cameras); `onnx`: a YOLOX model. */
+  DETECTOR: z.enum(["motion", "onnx"]).default("motion"),
+  /** The YOLOX .onnx file when DETECTOR=onnx (relative paths are taken from the working directory). */
+  DETECTOR_MODEL: z.string().default(""),
+  /** `histogram`: weight-free HSV colour histograms; `onnx`: an OSNet-style re-ID model. */
+  REID: z.enum(["histogram", "onnx"]).default("histogram"),
+  /** The re-ID .onnx file when REID=onnx. */
+  REID_MODEL: z.string().default(""),
+  /**
+   * onnxruntime intra-op threads per model; 0 lets onnxruntime use one per core. One by default:
+   * YOLOX-Nano ran at ~12 ms/frame on one thread and ~21–26 ms on two on a busy 2-core machine, and
+   * the decoders (ffmpeg) and the tracker need the other core.
+   */
+  DETECT_THREADS: z.coerce.number().int().min(0).max(256).default(1),
+} satisfies Record<string, z.ZodType>;
+
+export type TrackingConfig = z.infer<z.ZodObject<typeof trackingConfigShape>>;
+
+/** What the shape alone cannot say: an ONNX adapter needs its model file named. */
+export function trackingConfigProblems(config: TrackingConfig): string[] {
+  const problems: string[] = [];
+  if (config.DETECTOR === "onnx" && config.DETECTOR_MODEL === "") problems.push("✖ DETECTOR=onnx needs DETECTOR_MODEL, the path of a YOLOX .onnx file\n  → at DETECTOR_MODEL");
+  if (config.REID === "onnx" && config.REID_MODEL === "") problems.push("✖ REID=onnx needs REID_MODEL, the path of an OSNet .onnx file\n  → at REID_MODEL");
+  return problems;
+}

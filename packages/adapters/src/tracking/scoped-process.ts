@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { Deferred, Duration, Effect, Stream, type Scope } from "effect";
+
+/**
+ * A child process whose life is a scope's: closing the scope (the stream ended, was interrupted or
+ * failed) closes our end of its pipes, sends SIGTERM, then SIGKILL after the grace period, and
+ * completes only once the process has exited. Output is pulled: nothing is read from stdout
+ * until the consumer asks, so the pipe's own buffer is all that is ever held.
+ */
+export interface ProcessExit {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export interface ScopedProcess {
+  readonly pid: number;
+  readonly stdout: Stream.Stream<Uint8Array, Error>;
+  readonly stderr: Stream.Stream<Uint8Array, Error>;
+  /** Completes when the process has exited and its pipes are closed. */
+  readonly closed: Effect.Effect<ProcessExit>;
+}
+
+export function spawnScoped(command: string, args: readonly string[], killGraceMs: number): Effect.Effect<ScopedProcess, Error, Scope.Scope> {
+  return Effect.acquireRelease(start(command, args), (process) => stop(process.child, process.exited, killGraceMs)).pipe(
+    Effect.map(({ child, closed }) => ({
+      pid: child.pid!,
+      stdout: Stream.fromAsyncIterable<Uint8Array, Error>(child.stdout!, toError),
+      stderr: Stream.fromAsyncIterable<Uint8Array, Error>(child.stderr!, toError),
+      closed: Deferred.await(closed),
+    })),
+  );
+}
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly exited: Deferred.Deferred<ProcessExit>;
+  readonly closed: Deferred.Deferred<ProcessExit>;
+}
+
+function start(command: string, args: readonly string[]): Effect.Effect<Started, Error> {
+  return Effect.callback<Started, Error>((resume) => {
+    const exited = Deferred.makeUnsafe<ProcessExit>();
+    const closed = Deferred.makeUnsafe<ProcessExit>();
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], shell: false });
+    child.once("exit", (exitCode, signal) => Deferred.doneUnsafe(exited, Effect.succeed({ exitCode, signal })));
+    child.once("close", (exitCode, signal) => Deferred.doneUnsafe(closed, Effect.succeed({ exitCode, signal })));
+    let spawned = false;
+    child.once("spawn", () => {
+      spawned = true;
+      resume(Effect.succeed({ child, exited, closed }));
+    });
+    // Before 'spawn' an error means it never started; later ones (a failed kill) change nothing,
+    // but a listener must stay or Node would throw them.
+    child.on("error", (error) => {
+      if (!spawned) resume(Effect.fail(error));
+    });
+  });
+}
+
+function stop(child: ChildProcess, exited: Deferred.Deferred<ProcessExit>, killGraceMs: number): Effect.Effect<void> {
+  return Effect.gen(function* () {
+    // Unread output would otherwise keep ffmpeg blocked in write() and deaf to SIGTERM.
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    const graceful = yield* Deferred.await(exited).pipe(Effect.timeoutOption(Duration.millis(killGraceMs)));
+    if (graceful._tag === "None") {
+      child.kill("SIGKILL");
+      yield* Deferred.await(exited);
+    }
+  });
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
