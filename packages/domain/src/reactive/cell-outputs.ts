@@ -130,22 +130,29 @@ export interface CellResultsView {
   error: string | null;
 }
 
+/** The §B outputs of nbformat outputs: one per display the editor can draw, in order (streams and errors are not outputs there). */
+export function editorOutputs(outputs: readonly Output[]): CellOutput[] {
+  const shown: CellOutput[] = [];
+  for (const output of outputs) {
+    if (output.output_type !== "execute_result" && output.output_type !== "display_data") continue;
+    const one = editorOutput(output.data, output.metadata);
+    if (one) shown.push(one);
+  }
+  return shown;
+}
+
 /** §B's `{stdout, outputs, error}` of nbformat outputs: streams (and the traceback) as stdout, one output per display. */
 export function viewOfOutputs(outputs: readonly Output[]): CellResultsView {
   let stdout = "";
-  const shown: CellOutput[] = [];
   let error: string | null = null;
   for (const output of outputs) {
     if (output.output_type === "stream") stdout += sourceText(output.text);
     else if (output.output_type === "error") {
       error = errorMessage(output);
       stdout += tracebackText(output);
-    } else if (output.output_type === "execute_result" || output.output_type === "display_data") {
-      const one = editorOutput(output.data, output.metadata);
-      if (one) shown.push(one);
     }
   }
-  return { stdout, outputs: shown, error };
+  return { stdout, outputs: editorOutputs(outputs), error };
 }
 
 export interface Table {
