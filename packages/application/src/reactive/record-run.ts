@@ -5,6 +5,7 @@ import {
   editorOutputs,
   errorMessage,
   errorOutput,
+  noteTruncatedTables,
   tracebackText,
   type CellOutput,
 } from "@parallax/domain/reactive";
@@ -42,7 +43,8 @@ export interface RecordedRun {
 }
 
 export function recordRun(executionCount: number, result: KernelRunResult, maxStreamChars: number): RecordedRun {
-  const { outputs, failure } = runOutputs(result, executionCount, maxStreamChars);
+  const { outputs: ran, failure } = runOutputs(result, executionCount, maxStreamChars);
+  const outputs = noteTruncatedTables(ran);
   return {
     outputs,
     error: failure ? errorMessage(failure) : null,
