@@ -22,11 +22,15 @@ export async function okJson(host: Host, method: string, path: string, body?: un
 
 /** A §B WebSocket client for end-to-end tests: authenticates, then reads cell events. */
 export class NotebookSocketClient {
-  private constructor(private readonly recorder: WebSocketRecorder) {}
+  private constructor(
+    private readonly recorder: WebSocketRecorder,
+    private readonly baseUrl: string,
+    private readonly notebookId: string,
+  ) {}
 
   static async connect(baseUrl: string, notebookId: string, token = "any-token"): Promise<NotebookSocketClient> {
     const recorder = await WebSocketRecorder.open(`${baseUrl.replace(/^http/, "ws")}/api/v1/ws/notebooks/${notebookId}`);
-    const client = new NotebookSocketClient(recorder);
+    const client = new NotebookSocketClient(recorder, baseUrl, notebookId);
     client.send({ type: "authenticate", token });
     await client.waitFor((message) => message["type"] === "authenticated" || message["type"] === "error");
     return client;
@@ -53,13 +57,27 @@ export class NotebookSocketClient {
     return this.recorder.waitFor(match, { from, timeoutMs });
   }
 
-  /** Waits for a final status (not `running`) of `cellId` after index `from`. */
-  finalStatus(cellId: string, from = 0, timeoutMs?: number): Promise<string> {
-    return this.waitFor(
+  /**
+   * Waits for a final status (not `running`) of `cellId` after index `from`, and for the run's
+   * messages §B sends after it (traceback, `cell_error`, outputs): broadcasts keep their order,
+   * so once a cell added (and removed) after it is announced, they are all here.
+   */
+  async finalStatus(cellId: string, from = 0, timeoutMs?: number): Promise<string> {
+    const final = await this.waitFor(
       (message) => message["type"] === "cell_status" && message["cellId"] === cellId && message["status"] !== "running",
       from,
       timeoutMs,
-    ).then((message) => String(message["status"]));
+    );
+    const at = this.messages.indexOf(final);
+    const cells = `${this.baseUrl}/api/v1/notebooks/${this.notebookId}/cells`;
+    const added = await fetch(cells, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "javascript" }) });
+    if (added.ok) {
+      const marker = String(((await added.json()) as { cell_id: string }).cell_id);
+      await this.waitFor((message) => message["type"] === "cell_created" && message["cellId"] === marker, at, timeoutMs);
+      await fetch(`${cells}/${marker}`, { method: "DELETE" });
+      await this.waitFor((message) => message["type"] === "cell_deleted" && message["cellId"] === marker, at, timeoutMs);
+    }
+    return String(final["status"]);
   }
 
   stdout(cellId: string, from = 0): string {

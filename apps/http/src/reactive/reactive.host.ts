@@ -1,10 +1,12 @@
 import { Effect } from "effect";
+import type { Context } from "koa";
 import { z } from "zod";
 import { ReactiveNotebooksService } from "@parallax/adapters/reactive";
 import { ReactiveAuthenticator, type ReactiveNotebooks } from "@parallax/application/reactive";
 import { CELL_LANGUAGES, type ReactiveNotebook } from "@parallax/domain/reactive";
 import { HttpError, runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
+import { CHAT_UNAVAILABLE, chatRequest } from "./chat.request.js";
 import { notebookSocket } from "./reactive.websocket.js";
 
 const tags = ["reactive notebooks"];
@@ -24,6 +26,14 @@ export const reactiveHost: HostModule = {
   name: "reactive",
   register({ container, config, routes, websockets }) {
     const notebooks = container.get<ReactiveNotebooks>(ReactiveNotebooksService);
+    const authenticator = container.get<ReactiveAuthenticator>(ReactiveAuthenticator);
+    /** The caller's user id, from `Authorization: Bearer <token>` (with AUTH=none, anyone is `local`). */
+    const userOf = (ctx: Context) => {
+      const token = /^Bearer\s+(.+)$/i.exec(ctx.get("authorization"))?.[1] ?? "";
+      return runUseCase(authenticator.authenticate(token)).then((auth) => auth.userId);
+    };
+    /** The notebook a path id names for the caller (`demo`/`blank` are the caller's own). */
+    const notebookOf = async (ctx: Context, id: string) => runUseCase(notebooks.resolve(await userOf(ctx), id));
 
     routes.add({
       method: "post",
@@ -37,10 +47,10 @@ export const reactiveHost: HostModule = {
     routes.add({
       method: "get",
       path: "/api/v1/notebooks",
-      summary: "The user's notebooks",
+      summary: "The user's notebooks (their demo-{uid} and blank-{uid} are created when missing)",
       tags,
       response: z.object({ notebooks: z.array(z.object({ id: z.string(), name: z.string() })) }),
-      handler: async () => ({ notebooks: await runUseCase(notebooks.list()) }),
+      handler: async ({ ctx }) => ({ notebooks: await runUseCase(notebooks.list(await userOf(ctx))) }),
     });
 
     routes.add({
@@ -49,7 +59,7 @@ export const reactiveHost: HostModule = {
       summary: "A notebook with its cells",
       tags,
       params: notebookParams,
-      handler: async ({ params }) => notebookView(await runUseCase(notebooks.get(params.id))),
+      handler: async ({ params, ctx }) => notebookView(await runUseCase(notebooks.get(await notebookOf(ctx, params.id)))),
     });
 
     routes.add({
@@ -59,8 +69,8 @@ export const reactiveHost: HostModule = {
       tags,
       params: notebookParams,
       body: z.object({ name: z.string().min(1).max(500) }),
-      handler: async ({ params, body }) => {
-        await runUseCase(notebooks.rename(params.id, body.name));
+      handler: async ({ params, body, ctx }) => {
+        await runUseCase(notebooks.rename(await notebookOf(ctx, params.id), body.name));
         return { status: "ok", name: body.name };
       },
     });
@@ -74,8 +84,8 @@ export const reactiveHost: HostModule = {
       // The key is required (`{}` is a 422, as FastAPI answered); the editor sends "" on every blur.
       body: z.object({ connection_string: z.string().max(4096).nullable() }),
       response: ok,
-      handler: async ({ params, body }) => {
-        await runUseCase(notebooks.setDatabase(params.id, body.connection_string ?? null));
+      handler: async ({ params, body, ctx }) => {
+        await runUseCase(notebooks.setDatabase(await notebookOf(ctx, params.id), body.connection_string ?? null));
         return { status: "ok" };
       },
     });
@@ -86,8 +96,8 @@ export const reactiveHost: HostModule = {
       summary: "Delete a notebook",
       tags,
       params: notebookParams,
-      handler: async ({ params }) => {
-        await runUseCase(notebooks.delete(params.id));
+      handler: async ({ params, ctx }) => {
+        await runUseCase(notebooks.delete(await notebookOf(ctx, params.id)));
         return { status: "ok", message: `Notebook ${params.id} deleted` };
       },
     });
@@ -100,8 +110,8 @@ export const reactiveHost: HostModule = {
       params: notebookParams,
       body: z.object({ type: cellType, after_cell_id: z.string().nullish(), code: z.string().optional() }),
       response: z.object({ cell_id: z.string() }),
-      handler: async ({ params, body }) => {
-        const cell = await runUseCase(notebooks.addCell(params.id, body.type, body.after_cell_id ?? undefined, body.code));
+      handler: async ({ params, body, ctx }) => {
+        const cell = await runUseCase(notebooks.addCell(await notebookOf(ctx, params.id), body.type, body.after_cell_id ?? undefined, body.code));
         return { cell_id: cell.id };
       },
     });
@@ -114,8 +124,8 @@ export const reactiveHost: HostModule = {
       params: cellParams,
       body: z.object({ code: z.string(), expected_revision: z.number().int().nullish() }),
       response: z.object({ status: z.literal("ok"), revision: z.number() }),
-      handler: async ({ params, body }) => {
-        const revision = await runUseCase(notebooks.updateCell(params.id, params.cellId, body.code, body.expected_revision ?? undefined));
+      handler: async ({ params, body, ctx }) => {
+        const revision = await runUseCase(notebooks.updateCell(await notebookOf(ctx, params.id), params.cellId, body.code, body.expected_revision ?? undefined));
         return { status: "ok", revision };
       },
     });
@@ -127,21 +137,25 @@ export const reactiveHost: HostModule = {
       tags,
       params: cellParams,
       response: z.object({ status: z.literal("ok"), revision: z.number() }),
-      handler: async ({ params }) => ({ status: "ok", revision: await runUseCase(notebooks.deleteCell(params.id, params.cellId)) }),
+      handler: async ({ params, ctx }) => ({ status: "ok", revision: await runUseCase(notebooks.deleteCell(await notebookOf(ctx, params.id), params.cellId)) }),
     });
 
-    routes.add({
-      method: "post",
-      path: "/api/v1/chat/chat/:id",
-      summary: "LLM chat with notebook tools (not available: no language model is configured)",
-      tags,
-      params: notebookParams,
-      handler: () => {
-        throw new HttpError(501, "Chat is not available: no language model is configured on this server");
-      },
-    });
+    // The editor posts to /api/chat/{id}; /api/v1/chat/chat/{id} is §B's documented path.
+    for (const path of ["/api/chat/:id", "/api/v1/chat/chat/:id"]) {
+      routes.add({
+        method: "post",
+        path,
+        summary: "LLM chat with notebook tools, as Server-Sent Events (503 until a language model is configured)",
+        tags,
+        params: notebookParams,
+        body: chatRequest,
+        handler: () => {
+          // The body was parsed first: the assistant takes it as it is, and a malformed one is a 422 already.
+          throw new HttpError(503, CHAT_UNAVAILABLE);
+        },
+      });
+    }
 
-    const authenticator = container.get<ReactiveAuthenticator>(ReactiveAuthenticator);
     websockets.add("/api/v1/ws/notebooks/:id", notebookSocket(notebooks, authenticator, config.WS_AUTH_TIMEOUT_MS, {
       maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
       graceMs: config.WS_SLOW_CLIENT_GRACE_MS,

@@ -23,7 +23,8 @@ function echo(value: string): string {
 
 /**
  * §B `/api/v1/ws/notebooks/{id}`: authenticate first (within 10 s), then every event of the
- * notebook is forwarded in order. Messages of one socket are handled one after another, so
+ * notebook is forwarded in order. A missing notebook is `authenticated`, `error`, then close
+ * 1008, the one code (with 1000) on which the React editor does not reconnect. Messages of one socket are handled one after another, so
  * a `run_cell` sent right after `authenticate` sees the subscription in place. A client
  * that is `maxBufferedBytes` behind and does not catch up within `graceMs` is terminated
  * (the editor reconnects).
@@ -47,7 +48,9 @@ export function notebookSocket(
     socket.close(POLICY_VIOLATION, message.slice(0, 120));
   };
   return (socket, _request, params) => {
-    const notebookId = params["id"] ?? "";
+    const requestedId = params["id"] ?? "";
+    // `demo`/`blank` become the user's own once the token says who the user is.
+    let notebookId = requestedId;
     let forwarding: Fiber.Fiber<void, unknown> | undefined;
     let subscribed = false;
     let closed = false;
@@ -87,12 +90,18 @@ export function notebookSocket(
         if (Exit.isFailure(auth)) return refuse(socket, "Authentication failed");
         clearTimeout(authTimer);
         if (closed) return;
+        const userId = auth.value.userId;
+        const resolved = await Effect.runPromiseExit(notebooks.resolve(userId, requestedId));
+        if (Exit.isSuccess(resolved)) notebookId = resolved.value;
         try {
+          if (Exit.isFailure(resolved)) throw new Error("Notebook not found");
           await subscribe();
         } catch (error) {
+          // The editor stops reconnecting on 1008 only; it learns the token was fine first.
+          send(socket, { type: "authenticated", user_id: userId });
           return refuse(socket, (error as Error).message);
         }
-        return send(socket, { type: "authenticated", user_id: auth.value.userId });
+        return send(socket, { type: "authenticated", user_id: userId });
       }
       if (message.type === "authenticate" || message.type === "refresh_auth") {
         const auth = await Effect.runPromiseExit(authenticator.authenticate(message.token));

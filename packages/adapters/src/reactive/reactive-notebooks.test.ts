@@ -306,13 +306,34 @@ describe.skipIf(!hasPython)("kernel cap", () => {
     await run(service.runCell(waiting.id, waiting.cellIds[0]!));
     const error = "Kernel limit reached: every kernel of this server (1) is running a cell. Run the cell again when one finishes.";
     expect(events).toEqual([
-      { type: "cell_error", cellId: waiting.cellIds[0], error },
       { type: "cell_status", cellId: waiting.cellIds[0], status: "error" },
+      { type: "cell_error", cellId: waiting.cellIds[0], error },
     ]);
     await run(service.idle(busy.id));
     expect((await run(service.get(busy.id))).cells[0]).toMatchObject({ status: "success", outputs: [{ data: "'done'" }] });
     expect((await runAndWait(service, waiting)).outputs[0]?.data).toBe("'ran'");
     expect(live()).toEqual([1]);
+  });
+});
+
+describe("each user's demo and blank notebooks", () => {
+  it("a list creates the user's demo-{uid} and blank-{uid} when missing, and a deleted demo comes back on the next list", async () => {
+    const { service } = setup();
+    const ids = async (userId: string) => (await run(service.list(userId))).map((notebook) => notebook.id).sort();
+    expect(await ids("local")).toEqual(["blank-local", "demo-local"]);
+    expect(await ids("user_2abc")).toEqual(["blank-local", "blank-user_2abc", "demo-local", "demo-user_2abc"]);
+    await run(service.delete("demo-local"));
+    expect(await ids("local")).toContain("demo-local");
+    expect((await run(service.get("demo-local"))).cells).toHaveLength(5);
+  });
+
+  it("the ids demo and blank name the user's own, created if missing; other ids name themselves", async () => {
+    const { service } = setup();
+    expect(await run(service.resolve("u1", "demo"))).toBe("demo-u1");
+    expect(await run(service.resolve("u1", "blank"))).toBe("blank-u1");
+    expect((await run(service.get("blank-u1"))).name).toBe("Blank notebook");
+    expect(await run(service.resolve("u1", "demo-u2"))).toBe("demo-u2");
+    expect(await run(service.resolve("u1", "anything"))).toBe("anything");
   });
 });
 
@@ -322,10 +343,10 @@ describe("the seeded demo notebook", () => {
 
   async function runDemo(pythonBin: string) {
     const { service } = setup(30_000, pythonBin);
-    await run(service.list());
-    await run(service.runCell("demo", "demo-setup"));
-    await run(service.idle("demo"));
-    return Object.fromEntries((await run(service.get("demo"))).cells.map((cell) => [cell.id, cell]));
+    const demo = await run(service.resolve("local", "demo"));
+    await run(service.runCell(demo, "demo-setup"));
+    await run(service.idle(demo));
+    return Object.fromEntries((await run(service.get(demo))).cells.map((cell) => [cell.id, cell]));
   }
 
   it.skipIf(!bare)("without matplotlib and pandas says how to install them, and its other cells skip instead of failing", async () => {

@@ -155,12 +155,28 @@ describe("what a run stores and tells the editor", () => {
     expect(stored().touched.has("alone")).toBe(false);
   });
 
-  it("sends a failure's traceback as stdout and its message as cell_error, never as a cell_output", async () => {
+  it("sends a failure's traceback as stdout and its message as cell_error, never as a cell_output, after the final status", async () => {
     const { events, runCells, storedCell } = await open([["a", "raise ValueError('boom')"]]);
     await runCells("a");
-    expect(events.filter((event) => event.cellId === "a").map((event) => event.type)).toEqual(["cell_status", "cell_stdout", "cell_error", "cell_status"]);
+    expect(events.filter((event) => event.cellId === "a").map((event) => (event.type === "cell_status" ? event.status : event.type))).toEqual([
+      "running",
+      "error",
+      "cell_stdout",
+      "cell_error",
+    ]);
     expect(events).toContainEqual({ type: "cell_stdout", cellId: "a", data: "Traceback (most recent call last):\nValueError: boom\n" });
     expect(events).toContainEqual({ type: "cell_error", cellId: "a", error: "ValueError: boom" });
     expect(storedCell("a").outputs).toEqual([{ output_type: "error", ename: "ValueError", evalue: "boom", traceback: ["Traceback (most recent call last):", "ValueError: boom"] }]);
+  });
+
+  it("tells a run in §B's order: running, the live stdout, the final status, then one cell_output per display", async () => {
+    const { events, runCells } = await open([["a", "x = 1"]]);
+    await runCells("a");
+    expect(events.filter((event) => event.cellId === "a")).toEqual([
+      { type: "cell_status", cellId: "a", status: "running" },
+      { type: "cell_stdout", cellId: "a", data: "ran a\n" },
+      { type: "cell_status", cellId: "a", status: "success" },
+      { type: "cell_output", cellId: "a", output: { mime_type: "text/plain", data: "x", metadata: {} } },
+    ]);
   });
 });

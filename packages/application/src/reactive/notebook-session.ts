@@ -14,7 +14,7 @@ import {
 import { CoalescingWriter } from "./coalescing-writer.js";
 import type { Kernel } from "./kernel.port.js";
 import { NotebookCells } from "./notebook-cells.js";
-import { recordRun } from "./record-run.js";
+import { recordRun, type RecordedRun } from "./record-run.js";
 
 /** What the session stores: its document, and the cells it changed (only those are rewritten in the file). */
 export interface SessionSnapshot {
@@ -346,13 +346,20 @@ export class NotebookSession {
     });
   }
 
-  /** A cell that did not succeed no longer counts as in the kernel, so its dependents are blocked too. */
-  private finish(cell: ReactiveCodeCell, status: ReactiveCodeCell["status"], error: string | null): void {
+  /**
+   * A cell that did not succeed no longer counts as in the kernel, so its dependents are blocked too.
+   * §B's editor hears a run's end in one order and shows it so under the cell: the final
+   * `cell_status`, the traceback as `cell_stdout`, `cell_error`, then one `cell_output` per display.
+   */
+  private finish(cell: ReactiveCodeCell, status: ReactiveCodeCell["status"], error: string | null, ran?: Pick<RecordedRun, "traceback" | "shown">): void {
     cell.status = status;
     if (status !== "success") this.ranIn.delete(cell.id);
     this.touched.add(cell.id);
-    if (error !== null) this.publish({ type: "cell_error", cellId: cell.id, error });
-    this.publish({ type: "cell_status", cellId: cell.id, status });
+    const cellId = cell.id;
+    this.publish({ type: "cell_status", cellId, status });
+    if (ran?.traceback) this.publish({ type: "cell_stdout", cellId, data: ran.traceback });
+    if (error !== null) this.publish({ type: "cell_error", cellId, error });
+    for (const output of ran?.shown ?? []) this.publish({ type: "cell_output", cellId, output });
   }
 
   /** A cell that cannot run (refused by the graph, or a parent not in the kernel) keeps its outputs, as in Jupyter. */
@@ -387,11 +394,10 @@ export class NotebookSession {
         .pipe(
           Effect.tap((result) =>
             Effect.sync(() => {
-              const { outputs, error, events } = recordRun(id, executionCount, result, maxStdoutChars);
-              cell.outputs = outputs;
-              for (const event of events) this.publish(event);
+              const ran = recordRun(executionCount, result, maxStdoutChars);
+              cell.outputs = ran.outputs;
               if (result.status === "success") this.ranIn.set(id, this.kernel.generation(cell.type));
-              this.finish(cell, result.status, error);
+              this.finish(cell, result.status, ran.error, ran);
               this.noticeKernelLoss(cell.type);
             }),
           ),

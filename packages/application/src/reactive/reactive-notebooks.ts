@@ -19,7 +19,7 @@ import type { NotebookStore } from "../notebook/notebook-store.port.js";
 import { inNotebookTurn, updateNotebook } from "../notebook/update-notebook.js";
 import type { KernelFactory } from "./kernel.port.js";
 import { NotebookSession, type SessionLimits, type SessionSnapshot } from "./notebook-session.js";
-import { seedNotebooks } from "./seed-notebooks.js";
+import { ownNotebookId, seedNotebooks } from "./seed-notebooks.js";
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 const EXTENSION = ".ipynb";
@@ -52,7 +52,6 @@ export class ReactiveNotebooks {
   private readonly opening = Semaphore.makeUnsafe(1);
   /** Deciding who holds a kernel, and queueing the run, is one step per run. */
   private readonly kernelSlots = Semaphore.makeUnsafe(1);
-  private seeded = false;
 
   constructor(
     private readonly store: NotebookStore,
@@ -71,11 +70,20 @@ export class ReactiveNotebooks {
     });
   }
 
-  list(): Effect.Effect<Array<{ id: string; name: string }>, StorageFailure> {
+  /**
+   * The notebooks, after creating the user's `demo-{uid}` and `blank-{uid}` where they are
+   * missing (a deleted demo comes back: §B's editor needs both after its first list).
+   */
+  list(userId: string): Effect.Effect<Array<{ id: string; name: string }>, StorageFailure> {
     return Effect.gen({ self: this }, function* () {
-      yield* this.ensureSeeded();
       // Summaries, not documents: one 100 MB notebook made every listing parse it again.
-      const summaries = yield* this.store.listSummaries();
+      let summaries = yield* this.store.listSummaries();
+      const stored = new Set(summaries.map((summary) => summary.name));
+      const missing = seedNotebooks(userId).filter((seed) => !stored.has(fileName(seed.id)));
+      if (missing.length > 0) {
+        yield* Effect.forEach(missing, (seed) => this.createSeed(seed), { discard: true });
+        summaries = yield* this.store.listSummaries();
+      }
       const result: Array<{ id: string; name: string }> = [];
       for (const { name: file, metadata } of summaries) {
         if (!file.endsWith(EXTENSION)) continue;
@@ -85,6 +93,20 @@ export class ReactiveNotebooks {
         result.push({ id, name });
       }
       return result;
+    });
+  }
+
+  /**
+   * The notebook `id` names for `userId`: the aliases `demo` and `blank` are the user's own
+   * (created if missing, as a list would), every other id is itself.
+   */
+  resolve(userId: string, id: string): Effect.Effect<string, StorageFailure> {
+    return Effect.gen({ self: this }, function* () {
+      const own = ownNotebookId(id, userId);
+      if (own === id || this.sessions.has(own)) return own;
+      const seed = seedNotebooks(userId).find((document) => document.id === own);
+      if (seed) yield* this.createSeed(seed);
+      return own;
     });
   }
 
@@ -223,7 +245,6 @@ export class ReactiveNotebooks {
       this.touch(id);
       const open = this.sessions.get(id);
       if (open) return open;
-      yield* this.ensureSeeded();
       return yield* this.opening.withPermit(
         Effect.gen({ self: this }, function* () {
           const raced = this.sessions.get(id);
@@ -273,17 +294,13 @@ export class ReactiveNotebooks {
     );
   }
 
-  /** §B's origin gave every user a `demo` and a `blank` notebook. */
-  private ensureSeeded(): Effect.Effect<void, StorageFailure> {
-    return Effect.gen({ self: this }, function* () {
-      if (this.seeded) return;
-      this.seeded = true;
-      for (const document of seedNotebooks()) {
-        yield* this.store.put(fileName(document.id), documentToNbformat(document), null).pipe(
-          Effect.catchTag("Conflict", () => Effect.void),
-        );
-      }
-    });
+  /** Writes a seed notebook unless one of that name exists (a concurrent list made it, or it was not missing). */
+  private createSeed(seed: ReactiveDocument): Effect.Effect<void, StorageFailure> {
+    if (!ID_PATTERN.test(seed.id)) return Effect.void;
+    return this.store.put(fileName(seed.id), documentToNbformat(seed), null).pipe(
+      Effect.asVoid,
+      Effect.catchTag("Conflict", () => Effect.void),
+    );
   }
 }
 

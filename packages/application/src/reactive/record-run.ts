@@ -2,11 +2,12 @@ import type { ErrorOutput, Output } from "@parallax/domain/notebook";
 import {
   MAX_STREAM_CHARS,
   OutputCollector,
-  editorOutput,
+  editorOutputs,
   errorMessage,
   errorOutput,
+  noteTruncatedTables,
   tracebackText,
-  type NotebookEvent,
+  type CellOutput,
 } from "@parallax/domain/reactive";
 import type { KernelRunResult } from "./kernel.port.js";
 
@@ -35,19 +36,19 @@ export interface RecordedRun {
   readonly outputs: Output[];
   /** `Name: message` when the run failed. */
   readonly error: string | null;
-  /** What the editor still has to hear after the live stream chunks: the traceback, then one `cell_output` per display. */
-  readonly events: NotebookEvent[];
+  /** The traceback as text for the editor's stdout (empty when it only repeats the message). */
+  readonly traceback: string;
+  /** One §B output per display, in order. */
+  readonly shown: CellOutput[];
 }
 
-export function recordRun(cellId: string, executionCount: number, result: KernelRunResult, maxStreamChars: number): RecordedRun {
-  const { outputs, failure } = runOutputs(result, executionCount, maxStreamChars);
-  const events: NotebookEvent[] = [];
-  const traceback = failure ? tracebackText(failure) : "";
-  if (traceback) events.push({ type: "cell_stdout", cellId, data: traceback });
-  for (const output of outputs) {
-    if (output.output_type !== "execute_result" && output.output_type !== "display_data") continue;
-    const shown = editorOutput(output.data, output.metadata);
-    if (shown) events.push({ type: "cell_output", cellId, output: shown });
-  }
-  return { outputs, error: failure ? errorMessage(failure) : null, events };
+export function recordRun(executionCount: number, result: KernelRunResult, maxStreamChars: number): RecordedRun {
+  const { outputs: ran, failure } = runOutputs(result, executionCount, maxStreamChars);
+  const outputs = noteTruncatedTables(ran);
+  return {
+    outputs,
+    error: failure ? errorMessage(failure) : null,
+    traceback: failure ? tracebackText(failure) : "",
+    shown: editorOutputs(outputs),
+  };
 }

@@ -31,10 +31,21 @@ else:
     df = pd.DataFrame({"i": list(range(x)), "i_times_y": [i * y for i in range(x)]})
 df`;
 
-/** The two notebooks §B's origin gave each user: `demo` (x, y, a plot, a data frame) and `blank`. */
-export function seedNotebooks(): ReactiveDocument[] {
+/** The ids §B's editor may use for "my demo" and "my blank" notebook (the socket path `/ws/notebooks/demo`). */
+const ALIASES = ["demo", "blank"] as const;
+
+/** `demo`/`blank` name the user's own `demo-{uid}`/`blank-{uid}`; any other id names itself. */
+export function ownNotebookId(id: string, userId: string): string {
+  return (ALIASES as readonly string[]).includes(id) ? `${id}-${userId}` : id;
+}
+
+/**
+ * The two notebooks §B's origin gave each user, `demo-{uid}` (x, y, a plot, a data frame) and
+ * `blank-{uid}`: the editor opens them after its first list, and can do nothing with an empty one.
+ */
+export function seedNotebooks(userId: string): ReactiveDocument[] {
   const demo: ReactiveDocument = {
-    id: "demo",
+    id: ownNotebookId("demo", userId),
     name: "Demo notebook",
     db_conn_string: null,
     revision: 0,
@@ -47,7 +58,7 @@ export function seedNotebooks(): ReactiveDocument[] {
     ],
   };
   const blank: ReactiveDocument = {
-    id: "blank",
+    id: ownNotebookId("blank", userId),
     name: "Blank notebook",
     db_conn_string: null,
     revision: 0,

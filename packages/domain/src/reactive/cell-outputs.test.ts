@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Output } from "../notebook/nbformat.types.js";
-import { OutputCollector, TABLE_MIME, errorMessage, errorOutput, tableBundle, viewOfOutputs } from "./cell-outputs.js";
+import { OutputCollector, TABLE_MIME, errorMessage, errorOutput, noteTruncatedTables, tableBundle, viewOfOutputs } from "./cell-outputs.js";
 
 describe("OutputCollector", () => {
   it("merges chunks of one stream and keeps streams and displays in the order they came", () => {
@@ -83,5 +83,30 @@ describe("tableBundle", () => {
     expect(bundle[TABLE_MIME]).toEqual({ type: "table", columns: ["name", "n"], rows: [["<b>", 1], [null, 22]], truncated: true });
     expect(bundle["text/html"]).toBe("<table><thead><tr><th>name</th><th>n</th></tr></thead><tbody><tr><td>&lt;b&gt;</td><td>1</td></tr><tr><td></td><td>22</td></tr></tbody></table><p>result truncated</p>");
     expect(bundle["text/plain"]).toBe("name  n\n<b>   1\n      22\n[result truncated]");
+  });
+});
+
+describe("noteTruncatedTables", () => {
+  const table = (extra: object) => ({ output_type: "display_data", data: { [TABLE_MIME]: { type: "table", columns: ["n"], rows: [[1], [2]], ...extra }, "text/plain": "n" }, metadata: {} }) as Output;
+  const note = (text: string) => ({ output_type: "display_data", data: { "text/plain": text }, metadata: {} }) as Output;
+
+  it("follows a cut table with a note of its own, the editor's only sign of the cut (it ignores `truncated`)", () => {
+    const pandas = table({ truncated: true, total_rows: 5000 });
+    expect(noteTruncatedTables([pandas])).toEqual([pandas, note("[table truncated: first 2 of 5000 rows shown]")]);
+    const sql = table({ truncated: true });
+    expect(viewOfOutputs(noteTruncatedTables([sql])).outputs.map((output) => output.data)).toEqual([
+      { type: "table", columns: ["n"], rows: [[1], [2]], truncated: true },
+      "[table truncated: first 2 rows shown]",
+    ]);
+  });
+
+  it("leaves a whole table, and a cut one already followed by its note, as they are (so noting twice changes nothing)", () => {
+    const whole = table({});
+    const capped = [table({ truncated: true }), note("[output truncated: 2 of 900 rows shown, 2 MiB > 1 MiB limit]")];
+    expect(noteTruncatedTables([whole])).toEqual([whole]);
+    expect(noteTruncatedTables(capped)).toEqual(capped);
+    const once = noteTruncatedTables([table({ truncated: true }), note("hello")]);
+    expect(once).toHaveLength(3);
+    expect(noteTruncatedTables(once)).toEqual(once);
   });
 });

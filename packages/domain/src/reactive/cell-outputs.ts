@@ -130,22 +130,29 @@ export interface CellResultsView {
   error: string | null;
 }
 
+/** The §B outputs of nbformat outputs: one per display the editor can draw, in order (streams and errors are not outputs there). */
+export function editorOutputs(outputs: readonly Output[]): CellOutput[] {
+  const shown: CellOutput[] = [];
+  for (const output of outputs) {
+    if (output.output_type !== "execute_result" && output.output_type !== "display_data") continue;
+    const one = editorOutput(output.data, output.metadata);
+    if (one) shown.push(one);
+  }
+  return shown;
+}
+
 /** §B's `{stdout, outputs, error}` of nbformat outputs: streams (and the traceback) as stdout, one output per display. */
 export function viewOfOutputs(outputs: readonly Output[]): CellResultsView {
   let stdout = "";
-  const shown: CellOutput[] = [];
   let error: string | null = null;
   for (const output of outputs) {
     if (output.output_type === "stream") stdout += sourceText(output.text);
     else if (output.output_type === "error") {
       error = errorMessage(output);
       stdout += tracebackText(output);
-    } else if (output.output_type === "execute_result" || output.output_type === "display_data") {
-      const one = editorOutput(output.data, output.metadata);
-      if (one) shown.push(one);
     }
   }
-  return { stdout, outputs: shown, error };
+  return { stdout, outputs: editorOutputs(outputs), error };
 }
 
 export interface Table {
@@ -189,4 +196,37 @@ function tableText(table: Table): string {
   const lines = rows.map((row) => row.map((value, i) => value.padEnd(widths[i] ?? 0)).join("  ").trimEnd());
   const more = moreRows(table);
   return [...lines, ...(more ? [`[${more}]`] : [])].join("\n");
+}
+
+/** A note display made for a cut table, here or by the host's output caps (`[output truncated: …]`). */
+const TRUNCATION_NOTE = /^\[(?:output|table) truncated/;
+
+function isTruncationNote(output: Output | undefined): boolean {
+  if (output?.output_type !== "display_data") return false;
+  const keys = Object.keys(output.data);
+  return keys.length === 1 && keys[0] === "text/plain" && TRUNCATION_NOTE.test(text(output.data["text/plain"]!));
+}
+
+function truncatedTable(output: Output): { rows: unknown[]; total_rows?: unknown } | undefined {
+  if (output.output_type !== "execute_result" && output.output_type !== "display_data") return undefined;
+  const table = output.data[TABLE_MIME];
+  if (typeof table !== "object" || table === null || Array.isArray(table) || table["truncated"] !== true || !Array.isArray(table["rows"])) return undefined;
+  return { rows: table["rows"], total_rows: table["total_rows"] };
+}
+
+/**
+ * Every table its kernel cut (a row limit: pandas' and SQL's 1,000) followed by a note display
+ * of its own, unless one follows already (the host's byte cap writes its own): §B's editor
+ * ignores `truncated`, and a cut table must not pass for the whole result.
+ */
+export function noteTruncatedTables(outputs: readonly Output[]): Output[] {
+  const noted: Output[] = [];
+  outputs.forEach((output, i) => {
+    noted.push(output);
+    const table = truncatedTable(output);
+    if (!table || isTruncationNote(outputs[i + 1])) return;
+    const total = typeof table.total_rows === "number" ? ` of ${table.total_rows}` : "";
+    noted.push({ output_type: "display_data", data: { "text/plain": `[table truncated: first ${table.rows.length}${total} rows shown]` }, metadata: {} });
+  });
+  return noted;
 }

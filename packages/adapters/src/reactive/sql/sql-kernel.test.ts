@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TABLE_MIME, viewOfOutputs } from "@parallax/domain/reactive";
+import { TABLE_MIME, noteTruncatedTables, viewOfOutputs } from "@parallax/domain/reactive";
 import { SqlKernel } from "./sql-kernel.js";
 
 const values: Record<string, unknown> = { y: 11, label: "it's", limit_rows: 2 };
@@ -54,13 +54,21 @@ describe("SqlKernel on DuckDB", () => {
     expect((await run(kernel, "SELECT {nope}")).error).toBe("NameError: name 'nope' is not defined");
   });
 
-  it("caps results at 1,000 rows with a note", async () => {
+  it("caps results at 1,000 rows, marked truncated (the notebook adds the note the editor shows)", async () => {
     const result = await run(kernel, "SELECT * FROM range(1001)");
     const data = result.shown[0]?.data as { rows: unknown[]; truncated: boolean };
     expect(data.rows).toHaveLength(1000);
     expect(data.truncated).toBe(true);
-    expect(result.stdout).toBe("Result truncated to the first 1000 rows.\n");
-    expect(result.outputs[0]).toEqual({ output_type: "stream", name: "stdout", text: "Result truncated to the first 1000 rows.\n" });
+    expect(viewOfOutputs(noteTruncatedTables(result.outputs)).outputs[1]).toEqual({ mime_type: "text/plain", data: "[table truncated: first 1000 rows shown]", metadata: {} });
+  });
+
+  it("shows NaN and ±Infinity doubles and floats as null, at any depth, and a 'NaN' string as itself", async () => {
+    const result = await run(kernel, "SELECT 'nan'::DOUBLE AS a, 'inf'::DOUBLE AS b, '-inf'::FLOAT AS c, 1.5::DOUBLE AS d, ['nan'::DOUBLE, 2.0] AS l, {'x': 'inf'::DOUBLE} AS s, 'NaN' AS t, 9007199254740993::BIGINT AS big, 42::BIGINT AS small");
+    expect(result.shown[0]?.data).toEqual({
+      type: "table",
+      columns: ["a", "b", "c", "d", "l", "s", "t", "big", "small"],
+      rows: [[null, null, null, 1.5, [null, 2], { x: null }, "NaN", "9007199254740993", 42]],
+    });
   });
 
   it("caps a result's bytes: the leading rows that fit and a note, or only a note", async () => {

@@ -1,10 +1,11 @@
-import { DuckDBInstance, DuckDBTypeId, ResultReturnType, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { DuckDBInstance, ResultReturnType, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import pg from "pg";
 import type { JsonValue, Output } from "@parallax/domain/notebook";
 import { errorOutput, tableBundle } from "@parallax/domain/reactive";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
 import { DEFAULT_MAX_OUTPUT_BYTES, limitOutputs, limitText } from "../output-limits.js";
 import { SerialLock } from "../serial-lock.js";
+import { duckdbTableJson } from "./duckdb-json.js";
 import { bindPlaceholders, splitStatements } from "./sql-placeholders.js";
 
 export const SQL_ROW_LIMIT = 1_000;
@@ -55,7 +56,7 @@ export class SqlKernel {
   }
 
   /** Runs the cell's statements in order; the last one's rows are the output (a display, as a table is not a value). */
-  run(code: string, onStream: KernelStream, signal?: AbortSignal): Promise<KernelRunResult> {
+  run(code: string, _onStream: KernelStream, signal?: AbortSignal): Promise<KernelRunResult> {
     return this.lock.run(async () => {
       const statements = splitStatements(code).map(bindPlaceholders);
       const wanted = [...new Set(statements.flatMap((statement) => statement.names))];
@@ -83,14 +84,8 @@ export class SqlKernel {
           table = await engine.query(statement.text, statement.names.map((name) => values[name]), SQL_ROW_LIMIT);
         }
         if (!table || table.columns.length === 0) return { status: "success", outputs: [] };
-        const outputs: Output[] = [];
-        if (table.truncated) {
-          // The editor ignores `truncated`: the note must be text of its own.
-          const note = `Result truncated to the first ${SQL_ROW_LIMIT} rows.\n`;
-          onStream("stdout", note);
-          outputs.push({ output_type: "stream", name: "stdout", text: note });
-        }
-        outputs.push({ output_type: "display_data", data: tableBundle(table), metadata: {} });
+        // A table cut at SQL_ROW_LIMIT says so (`truncated`); its note for the editor is the notebook's to add.
+        const outputs: Output[] = [{ output_type: "display_data", data: tableBundle(table), metadata: {} }];
         return { status: "success", outputs: limitOutputs(outputs, this.maxOutputBytes) };
       } catch (error) {
         if (timedOut) return failed(`TimeoutError: query timed out after ${this.timeoutMs / 1000} s`);
@@ -143,15 +138,6 @@ export class SqlKernel {
   }
 }
 
-/** 64/128-bit integers arrive as strings in DuckDB's JSON; small ones read better as numbers. */
-const WIDE_INTEGERS = new Set([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT]);
-
-function safeInteger(value: JsonValue): JsonValue {
-  if (typeof value !== "string" || !/^-?\d+$/.test(value)) return value;
-  const number = Number(value);
-  return Number.isSafeInteger(number) ? number : value;
-}
-
 async function duckdb(): Promise<Engine> {
   const instance = await DuckDBInstance.create(":memory:");
   const connection: DuckDBConnection = await instance.connect();
@@ -160,10 +146,8 @@ async function duckdb(): Promise<Engine> {
       const reader = await connection.streamAndReadUntil(text, limit + 1, values as DuckDBValue[]);
       // DDL (CREATE, DROP, SET...) has nothing to show.
       if (reader.returnType === ResultReturnType.NOTHING) return { columns: [], rows: [], truncated: false };
-      const wide = reader.columnTypes().map((type) => WIDE_INTEGERS.has(type.typeId));
-      const rows = (reader.getRowsJson() as JsonValue[][]).slice(0, limit + 1);
-      const table = rows.slice(0, limit).map((row) => row.map((value, i) => (wide[i] ? safeInteger(value) : value)));
-      return { columns: reader.columnNames(), rows: table, truncated: rows.length > limit };
+      const rows = reader.convertRows(duckdbTableJson).slice(0, limit + 1);
+      return { columns: reader.columnNames(), rows: rows.slice(0, limit), truncated: rows.length > limit };
     },
     interrupt: () => connection.interrupt(),
     alive: () => true,
@@ -200,6 +184,8 @@ async function postgres(connectionString: string, timeoutMs: number): Promise<En
 
 function toJson(value: unknown): JsonValue {
   if (value === null || value === undefined) return null;
+  // PostgreSQL's NaN and ±Infinity doubles: a table shows the absence of a number as null.
+  if (typeof value === "number" && !Number.isFinite(value)) return null;
   if (typeof value === "bigint") return value.toString();
   if (value instanceof Date) return value.toISOString();
   if (typeof value === "object") return JSON.parse(JSON.stringify(value)) as JsonValue;
