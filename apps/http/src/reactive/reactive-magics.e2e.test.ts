@@ -3,41 +3,14 @@
  * python3: the magics run (issue 13), the reactive graph still links the cells they are in, and
  * an unsupported magic says so by name.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { pythonWith } from "../../../../tests/python-interpreters.js";
-import type { Host } from "../host/host.js";
-import { startTestHost } from "../host/test-host.testkit.js";
-import { NotebookSocketClient, okJson as api } from "./reactive-test-client.js";
+import { hostsPerTest, NotebookSocketClient, notebookOfCells as notebook, okJson as api } from "./reactive-test-client.js";
 
 const python = pythonWith();
 const matplotlib = pythonWith("matplotlib");
 
-const hosts: Host[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(hosts.splice(0).map((host) => host.close()));
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-async function start(pythonBin: string): Promise<Host> {
-  const dir = mkdtempSync(join(tmpdir(), "parallax-magics-e2e-"));
-  dirs.push(dir);
-  const host = await startTestHost({ DATA_DIR: dir, STORAGE: "file", CELL_TIMEOUT_S: 30, PYTHON_BIN: pythonBin });
-  hosts.push(host);
-  return host;
-}
-
-/** A notebook whose Python cells are `codes`, in order; its id and the cells' ids. */
-async function notebook(host: Host, codes: string[]): Promise<{ id: string; cells: string[] }> {
-  const id = String((await api(host, "POST", "/api/v1/notebooks/"))["notebook_id"]);
-  const cells = [((await api(host, "GET", `/api/v1/notebooks/${id}`))["cells"] as Array<{ id: string }>)[0]!.id];
-  for (let i = 1; i < codes.length; i++) cells.push(String((await api(host, "POST", `/api/v1/notebooks/${id}/cells`, { type: "python", after_cell_id: cells[i - 1] }))["cell_id"]));
-  for (const [i, code] of codes.entries()) await api(host, "PUT", `/api/v1/notebooks/${id}/cells/${cells[i]}`, { code });
-  return { id, cells };
-}
+const { start } = hostsPerTest("parallax-magics-e2e-");
 
 describe.skipIf(!python)("magics over §B", () => {
   it("a Jupyter-style notebook with %matplotlib, !cmd, %%sql and %time runs; %load_ext fails by name", async () => {

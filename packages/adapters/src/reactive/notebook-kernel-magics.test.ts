@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 function notebook(options: Partial<NotebookKernelOptions> = {}) {
-  const kernel = new NotebookKernel({ pythonBin: python!, timeoutMs: 60_000, dbConnString: null, ...options });
+  const kernel = new NotebookKernel({ pythonBin: python!, timeoutMs: 60_000, notebookId: "magics", dbConnString: null, ...options });
   kernels.push(kernel);
   const run = async (code: string) => {
     const chunks: Array<[string, string]> = [];
