@@ -1,40 +1,13 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { pythonWith } from "../../../../tests/python-interpreters.js";
 import type { Host } from "../host/host.js";
-import { startTestHost } from "../host/test-host.testkit.js";
-import { NotebookSocketClient, okJson as api } from "./reactive-test-client.js";
+import { hostsPerTest, NotebookSocketClient, notebookOfCells as notebook, okJson as api } from "./reactive-test-client.js";
 
 /** Issue 13's defects 2, 4 and 6 as a user meets them: over HTTP and the WebSocket, with a real python3. */
 const python = pythonWith();
 const matplotlib = pythonWith("matplotlib");
 
-const hosts: Host[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(hosts.splice(0).map((host) => host.close()));
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-async function start(pythonBin: string, dataDir?: string): Promise<Host> {
-  const dir = dataDir ?? mkdtempSync(join(tmpdir(), "parallax-semantics-"));
-  if (!dataDir) dirs.push(dir);
-  const host = await startTestHost({ DATA_DIR: dir, STORAGE: "file", CELL_TIMEOUT_S: 30, PYTHON_BIN: pythonBin });
-  hosts.push(host);
-  return host;
-}
-
-/** A notebook whose cells are `codes`, in order; returns its id and the cells' ids. */
-async function notebook(host: Host, codes: string[]): Promise<{ id: string; cells: string[] }> {
-  const id = String((await api(host, "POST", "/api/v1/notebooks/"))["notebook_id"]);
-  const first = ((await api(host, "GET", `/api/v1/notebooks/${id}`))["cells"] as Array<{ id: string }>)[0]!.id;
-  const cells = [first];
-  for (let i = 1; i < codes.length; i++) cells.push(String((await api(host, "POST", `/api/v1/notebooks/${id}/cells`, { type: "python", after_cell_id: cells[i - 1] }))["cell_id"]));
-  for (const [i, code] of codes.entries()) await api(host, "PUT", `/api/v1/notebooks/${id}/cells/${cells[i]}`, { code });
-  return { id, cells };
-}
+const { start, directory } = hostsPerTest("parallax-semantics-");
 
 async function cellsOf(host: Host, id: string): Promise<Array<Record<string, unknown>>> {
   return (await api(host, "GET", `/api/v1/notebooks/${id}`))["cells"] as Array<Record<string, unknown>>;
@@ -65,8 +38,7 @@ describe.skipIf(!python)("run semantics over §B", () => {
   });
 
   it("after a host restart cells show their outputs but idle, and running a dependent runs its ancestors first", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "parallax-restart-"));
-    dirs.push(dataDir);
+    const dataDir = directory();
     let host = await start(python!, dataDir);
     const { id, cells } = await notebook(host, ["x = 20", "y = x + 1", "print(y * 2)"]);
     let client = await NotebookSocketClient.connect(host.url(), id);
@@ -74,7 +46,6 @@ describe.skipIf(!python)("run semantics over §B", () => {
     expect(await client.finalStatus(cells[2]!)).toBe("success");
     await client.close();
     await host.close();
-    hosts.splice(hosts.indexOf(host), 1);
 
     host = await start(python!, dataDir);
     expect((await cellsOf(host, id)).map((cell) => [cell["status"], cell["stdout"]])).toEqual([

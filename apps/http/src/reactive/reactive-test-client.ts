@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
-import { expect } from "vitest";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, expect } from "vitest";
 import type { Host } from "../host/host.js";
+import { startTestHost } from "../host/test-host.testkit.js";
 import { WebSocketRecorder, type Message } from "../host/websocket-recorder.testkit.js";
 
 /** A §B REST call with an optional JSON body; its status and JSON answer. */
@@ -154,6 +158,41 @@ export async function stalledNotebookClient(baseUrl: string, notebookId: string)
       socket.resume();
       await ended;
       return received;
+    },
+  };
+}
+
+/** A new notebook whose Python cells are `codes`, in order, made over HTTP; its id and the cells' ids. */
+export async function notebookOfCells(host: Host, codes: readonly string[]): Promise<{ id: string; cells: string[] }> {
+  const id = String((await okJson(host, "POST", "/api/v1/notebooks/"))["notebook_id"]);
+  const cells = [((await okJson(host, "GET", `/api/v1/notebooks/${id}`))["cells"] as Array<{ id: string }>)[0]!.id];
+  for (let i = 1; i < codes.length; i++) cells.push(String((await okJson(host, "POST", `/api/v1/notebooks/${id}/cells`, { type: "python", after_cell_id: cells[i - 1] }))["cell_id"]));
+  for (const [i, code] of codes.entries()) await okJson(host, "PUT", `/api/v1/notebooks/${id}/cells/${cells[i]}`, { code });
+  return { id, cells };
+}
+
+/**
+ * Hosts for a test file's tests, with file storage (in a fresh directory unless given one) and
+ * the python3 a test chose; each is closed, and the directories removed, after its test.
+ */
+export function hostsPerTest(prefix: string): { start(pythonBin: string, dataDir?: string): Promise<Host>; directory(): string } {
+  const hosts: Host[] = [];
+  const dirs: string[] = [];
+  afterEach(async () => {
+    await Promise.all(hosts.splice(0).map((host) => host.close()));
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  const directory = () => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    dirs.push(dir);
+    return dir;
+  };
+  return {
+    directory,
+    async start(pythonBin, dataDir = directory()) {
+      const host = await startTestHost({ DATA_DIR: dataDir, STORAGE: "file", CELL_TIMEOUT_S: 30, PYTHON_BIN: pythonBin });
+      hosts.push(host);
+      return host;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { Effect } from "effect";
-import type { CellLanguage } from "@parallax/domain/reactive";
+import { executableCell, type CellLanguage } from "@parallax/domain/reactive";
 import type { Kernel, KernelCell, KernelFactory, KernelOptions, KernelRunResult, KernelStream } from "@parallax/application/reactive";
 import { JavaScriptKernel } from "./javascript/javascript-kernel.js";
 import { PythonProcess } from "./python/python-process.js";
@@ -17,7 +17,8 @@ export interface NotebookKernelOptions {
 /**
  * One notebook's kernel: a persistent python3 process, an in-process SQL database and a
  * JavaScript worker, each started on first use. SQL placeholders take their values from
- * Python first, then from JavaScript.
+ * Python first, then from JavaScript. A Python cell's IPython magics run as the driver's helpers
+ * (`executableCell`), and a `%%sql` cell's body runs as a SQL cell.
  */
 export class NotebookKernel implements Kernel {
   readonly python: PythonProcess;
@@ -34,8 +35,11 @@ export class NotebookKernel implements Kernel {
   run(cell: KernelCell, onStream: KernelStream): Effect.Effect<KernelRunResult> {
     return Effect.promise((signal) => {
       switch (cell.language) {
-        case "python":
-          return this.python.run(cell.id, cell.code, cell.writes, onStream, signal);
+        case "python": {
+          const { language, source } = executableCell(cell.code);
+          if (language === "sql") return this.sql.run(source, onStream, signal);
+          return this.python.run(cell.id, source, cell.writes, onStream, signal);
+        }
         case "javascript":
           return this.javascript.run(cell.id, cell.code, cell.writes, onStream, signal);
         case "sql":

@@ -50,37 +50,65 @@ const IDENTIFIER = /^[A-Za-z_]\w*$/;
 
 export function parseMagics(code: string): MagicCell {
   if (!mayHaveMagics(code)) return { language: "python", source: code, defines: [], magics: [] };
-  const lines = code.split("\n");
-  const first = lines.findIndex((line) => line.trim() !== "");
-  const header = first < 0 ? null : CELL_MAGIC.exec(withoutCr(lines[first]!));
   const magics: Magic[] = [];
-  if (!header) return { language: "python", source: translatePython(lines, 0, magics).join("\n"), defines: [], magics };
+  const split = splitCellMagic(code);
+  if (!split) return { language: "python", source: translateLineMagics(code.split("\n"), 0, magics, analysisPython).join("\n"), defines: [], magics };
 
-  const name = header[1] ?? "";
-  const args = header[2]!.trim();
-  magics.push({ kind: "cell", line: first + 1, name, args });
-  const before = lines.slice(0, first);
-  const body = lines.slice(first + 1);
-  const source = (headerLine: string, bodyLines: readonly string[]): string => [...before, keepCr(lines[first]!, headerLine), ...bodyLines].join("\n");
+  const { header, name, args, body, bodyOffset } = split;
+  magics.push(header);
+  const source = (headerLine: string, bodyLines: readonly string[]): string => [...split.before, keepCr(split.headerLine, headerLine), ...bodyLines].join("\n");
   if (name === "sql") return { language: "sql", source: source("", body), defines: match(args, /(?:^|\s)([A-Za-z_]\w*)[ \t]*<</), magics };
   if (name === "timeit") {
-    const translated = translatePython(body, first + 1, magics);
+    const translated = translateLineMagics(body, bodyOffset, magics, analysisPython);
     if (translated.every((line) => line.trim() === "")) return { language: "python", source: source("pass", translated), defines: [], magics };
     return { language: "python", source: source("def _timeit():", translated.map((line) => ` ${line}`)), defines: [], magics };
   }
   if (PYTHON_BODY.has(name)) {
     const defines = name === "capture" ? args.split(/\s+/).filter((word) => IDENTIFIER.test(word)).slice(0, 1) : [];
-    return { language: "python", source: source("pass", translatePython(body, first + 1, magics)), defines, magics };
+    return { language: "python", source: source("pass", translateLineMagics(body, bodyOffset, magics, analysisPython)), defines, magics };
   }
   const defines = SCRIPTS.has(name) ? [...args.matchAll(/--(?:out|err|proc)[ \t=]+([A-Za-z_]\w*)/g)].map((m) => m[1]!) : [];
   return { language: "opaque", source: source("", body.map((line) => keepCr(line, ""))), defines, magics };
+}
+
+/** A cell whose first non-blank line is `%%name args`, cut into its parts. */
+export interface CellMagicSplit {
+  readonly header: Magic;
+  readonly name: string;
+  readonly args: string;
+  /** The blank lines before the header, and the header line as written. */
+  readonly before: readonly string[];
+  readonly headerLine: string;
+  /** The lines after the header, as written (a `\r` kept), and how many cell lines precede them. */
+  readonly body: readonly string[];
+  readonly bodyOffset: number;
+}
+
+/** The cell magic of a cell, where IPython finds one (its first non-blank line), or undefined. */
+export function splitCellMagic(code: string): CellMagicSplit | undefined {
+  if (!mayHaveMagics(code)) return undefined;
+  const lines = code.split("\n");
+  const first = lines.findIndex((line) => line.trim() !== "");
+  const header = first < 0 ? null : CELL_MAGIC.exec(withoutCr(lines[first]!));
+  if (!header) return undefined;
+  const name = header[1] ?? "";
+  const args = header[2]!.trim();
+  return {
+    header: { kind: "cell", line: first + 1, name, args },
+    name,
+    args,
+    before: lines.slice(0, first),
+    headerLine: lines[first]!,
+    body: lines.slice(first + 1),
+    bodyOffset: first + 1,
+  };
 }
 
 /**
  * A quick no for most cells: no line starts with `%`, `!` or `?`, no `=` is followed by `%` or `!`,
  * no line ends with `?`. (A regular expression over the whole cell costs several times more.)
  */
-function mayHaveMagics(code: string): boolean {
+export function mayHaveMagics(code: string): boolean {
   for (let start = 0; start >= 0 && start < code.length; ) {
     let i = start;
     while (code[i] === " " || code[i] === "\t") i++;
@@ -105,17 +133,21 @@ function match(text: string, pattern: RegExp): string[] {
   return found ? [found[1]!] : [];
 }
 
-function withoutCr(line: string): string {
+export function withoutCr(line: string): string {
   return line.endsWith("\r") ? line.slice(0, -1) : line;
 }
 
 /** `replacement` with the `\r` of the `original` line it stands for. */
-function keepCr(original: string, replacement: string): string {
+export function keepCr(original: string, replacement: string): string {
   return original.endsWith("\r") ? `${replacement}\r` : replacement;
 }
 
-/** Replaces each magic line of Python `lines` (the cell's lines from `offset`), keeping a `\r`. */
-function translatePython(lines: readonly string[], offset: number, magics: Magic[]): string[] {
+/**
+ * Replaces each magic line of Python `lines` (the cell's lines from `offset`) with what `rewrite`
+ * makes of it, at the line's indentation; the lines a backslash joined to it become blank, and
+ * each line keeps its `\r`. Every magic found is appended to `magics`.
+ */
+export function translateLineMagics(lines: readonly string[], offset: number, magics: Magic[], rewrite: (magic: Magic) => string): string[] {
   const out: string[] = [];
   const scanner = new LogicalLineScanner();
   for (let i = 0; i < lines.length; i++) {
@@ -132,7 +164,7 @@ function translatePython(lines: readonly string[], offset: number, magics: Magic
     while (args.endsWith("\\") && i + 1 < lines.length) args = `${args.slice(0, -1)}${withoutCr(lines[++i]!).trim()}`;
     const magic = { ...found.magic, args: args.trim() };
     magics.push(magic);
-    out.push(keepCr(line, `${found.indent}${pythonFor(magic)}`));
+    out.push(keepCr(line, `${found.indent}${rewrite(magic)}`));
     for (let j = first + 1; j <= i; j++) out.push(keepCr(lines[j]!, ""));
   }
   return out;
@@ -183,7 +215,7 @@ function splitAssignment(line: string): { target: string; value: string } | unde
 }
 
 /** The Python a magic line stands for in the analysis. */
-function pythonFor(magic: Magic): string {
+function analysisPython(magic: Magic): string {
   if (magic.target !== undefined) return `${magic.target} = None`;
   if (magic.kind === "line" && magic.name === "time" && magic.args) return magic.args;
   if (magic.kind === "line" && magic.name === "timeit") {

@@ -1,11 +1,11 @@
+import { executableCell } from "@parallax/domain/reactive";
+
 /**
- * IPython magics (`%matplotlib inline`) and shell escapes (`!pip install x`) are not Python. A
- * notebook run outside IPython skips them rather than failing the cell; a `pass` keeps the line
- * (and an indented block that holds only magics) valid and the line numbers of tracebacks right.
+ * The Python a notebook cell runs as outside the reactive kernel (the /convert executor and the
+ * re-executor): its IPython magics as the driver's helpers, as in the reactive kernel, so that
+ * `%matplotlib inline` or `!ls` run there too. With no SQL kernel at hand, a `%%sql` cell fails as
+ * an unsupported magic.
  */
-export function stripMagics(code: string): string {
-  return code
-    .split("\n")
-    .map((line) => line.replace(/^(\s*)([%!].*)$/, "$1pass  # $2"))
-    .join("\n");
+export function pythonSource(code: string): string {
+  return executableCell(code, { sql: false }).source;
 }

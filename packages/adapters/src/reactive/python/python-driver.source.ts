@@ -13,7 +13,8 @@
  * A run sends, in the order they happen, `stream` chunks and nbformat `output`s (a display, the
  * last value as `execute_result`, the `error` with its traceback), then `done`. Figures are
  * shown as Jupyter's inline backend shows them: `plt.show()` and the end of the cell render every
- * open pyplot figure as image/png and close it.
+ * open pyplot figure as image/png and close it. Magics arrive rewritten as calls of the helpers in
+ * python-magics.source.ts.
  *
  * Sizes are capped here, before anything is serialised for the host: each value of an output
  * at MAX_OUTPUT bytes (text/plain and an error keep their head and a note, a richer value over
@@ -25,10 +26,11 @@
  * The kernel leads its own process group; when the host closes stdin or dies (even by SIGKILL),
  * the driver ends the whole group, so processes a cell forked go too.
  */
+import { PYTHON_MAGICS } from "./python-magics.source.js";
 import { PYTHON_MANGLER } from "./python-mangler.source.js";
 import { PYTHON_OUTPUTS } from "./python-outputs.source.js";
 
-export const PYTHON_DRIVER = PYTHON_OUTPUTS + String.raw`
+export const PYTHON_DRIVER = PYTHON_OUTPUTS + PYTHON_MAGICS + String.raw`
 import ast, io, json, os, signal, sys, threading, time
 
 MAX_OUTPUT, MAX_STREAM, MAX_LINE = (int(limit) for limit in sys.argv[1:4])
@@ -43,6 +45,8 @@ os.dup2(_devnull, 0)
 sys.stdin = open(os.devnull, "r")
 _executing = False
 _namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+# The helpers magic lines are rewritten to call (python-magics.source.ts) are found where cells run.
+_namespace.update((name, value) for name, value in list(globals().items()) if name.startswith("_parallax_magic_"))
 # Cells may print from threads: a line is written whole, by one thread at a time.
 _lock = threading.RLock()
 # What is left of the running cell's stream budget.
@@ -260,6 +264,7 @@ def _run(request):
     _deferred_interrupt = False
     filename = "<cell " + str(request.get("id", "?")) + ">"
     prefix = _private_prefix(request.get("id", "?"))
+    _magic_cell.update(filename=filename, prefix=prefix if request.get("private_names", True) else None)
     _forget(request.get("delete", []))
     shown = []
     try:

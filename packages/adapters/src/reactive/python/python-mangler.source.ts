@@ -4,7 +4,8 @@
  */
 export const PYTHON_MANGLER = String.raw`
 def _is_private(name):
-    return name.startswith("_") and not name.startswith("__")
+    # The driver's magic helpers, which magic lines are rewritten to call, are shared by every cell.
+    return name.startswith("_") and not name.startswith("__") and not name.startswith("_parallax_magic_")
 
 
 class _Mangler(ast.NodeTransformer):

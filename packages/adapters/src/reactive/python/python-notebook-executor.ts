@@ -2,13 +2,13 @@ import { availableParallelism } from "node:os";
 import { Effect, Semaphore } from "effect";
 import type { CellRun, CodeToRun } from "@parallax/domain/notebook";
 import type { NotebookExecutor } from "@parallax/application/notebook";
-import { stripMagics } from "./ipython-syntax.js";
+import { pythonSource } from "./ipython-syntax.js";
 import { PythonProcess } from "./python-process.js";
 
 /**
  * `NotebookExecutor` on the reactive cells' Python kernel (`PythonProcess`: its environment
  * allowlist, time limit and whatever limits it enforces), started fresh for each call and closed
- * after it, with Jupyter's semantics: `_names` are shared between cells and magics skipped.
+ * after it, with Jupyter's semantics: `_names` are shared between cells and magics run (`pythonSource`).
  *
  * Each call holds a python3 process (with matplotlib, some 100 MB) for as long as its cells run,
  * so calls beyond one per core wait their turn instead of starting more processes than the
@@ -40,7 +40,7 @@ function runInOrder(kernel: PythonProcess, cells: readonly CodeToRun[]): Effect.
     const runs: CellRun[] = [];
     for (const { index, code } of cells) {
       // Interrupting the fiber (the upload's request went away) interrupts the running cell.
-      const result = yield* Effect.promise((signal) => kernel.run(String(index), stripMagics(code), [], () => undefined, signal));
+      const result = yield* Effect.promise((signal) => kernel.run(String(index), pythonSource(code), [], () => undefined, signal));
       runs.push({ index, outputs: result.outputs });
       // A cell stopped by its limit, a kernel that died or never started: later cells would run
       // without the state they expect, each costing a whole limit again.

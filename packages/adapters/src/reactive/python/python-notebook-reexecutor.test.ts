@@ -33,6 +33,8 @@ describe.skipIf(!hasPython)("PythonNotebookReexecutor", () => {
           code("object()", [result("<object object at 0x7f0000000000>")]),
           { cell_type: "markdown", source: "# title", metadata: {} },
           code("%matplotlib inline\nx", [result("21")]),
+          // Magics run as in the reactive kernel: a shell escape's output is compared like any other.
+          code("!echo from-a-shell", [stream("from-a-shell\n")]),
         ),
       ),
     );

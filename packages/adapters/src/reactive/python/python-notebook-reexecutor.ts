@@ -2,7 +2,7 @@ import { Effect } from "effect";
 import { sourceText, type Notebook, type Output } from "@parallax/domain/notebook";
 import type { DifferingCell, NotebookReexecutor, ReexecutionReport } from "@parallax/application/notebook";
 import { runOutputs } from "@parallax/application/reactive";
-import { stripMagics } from "./ipython-syntax.js";
+import { pythonSource } from "./ipython-syntax.js";
 import { PythonProcess } from "./python-process.js";
 
 /** Parts of an output that change from run to run and must not fail a comparison (as nbval masks them). */
@@ -65,7 +65,7 @@ export class PythonNotebookReexecutor implements NotebookReexecutor {
     try {
       for (const [index, cell] of notebook.cells.entries()) {
         if (cell.cell_type !== "code") continue;
-        const code = stripMagics(sourceText(cell.source));
+        const code = pythonSource(sourceText(cell.source));
         const result = await kernel.run(`${index}`, code, [], (name, text) => {
           if (name === "stderr") errors.push(text);
         });

@@ -6,7 +6,7 @@
  * `_limit` and `_table` are found when these functions run.
  */
 export const PYTHON_OUTPUTS = String.raw`
-import base64, importlib.machinery, io, json, sys, traceback
+import base64, importlib.machinery, io, json, sys, traceback, types
 
 TABLE_MIME = "application/vnd.parallax.table+json"
 _RICH_REPRS = (
@@ -21,7 +21,11 @@ _RICH_REPRS = (
 
 
 def _emit(output):
-    """Streams written before an output come before it, as they happened; the output is capped first."""
+    """Streams written before an output come before it, as they happened; the output is capped first.
+    Under %%capture a display is kept (as IPython keeps it, a result too) instead of shown."""
+    if _captured_outputs is not None and output["output_type"] != "error":
+        _captured_outputs.append(_limit({"output_type": "display_data", "data": output["data"], "metadata": output.get("metadata", {})}))
+        return
     _flush_streams()
     _send({"type": "output", "output": _limit(output)})
 
@@ -157,11 +161,25 @@ class _PyplotHook:
 sys.meta_path.insert(0, _PyplotHook())
 
 
+def _user_frames(tb):
+    """The traceback without the driver's own frames (a magic's helper between the cell and its code)."""
+    kept = []
+    while tb is not None:
+        if tb.tb_frame.f_globals is not globals():
+            kept.append(tb)
+        tb = tb.tb_next
+    chain = None
+    for item in reversed(kept):
+        chain = types.TracebackType(chain, item.tb_frame, item.tb_lasti, item.tb_lineno)
+    return chain
+
+
 def _error_output(error, filename, prefix):
     """nbformat's error output: the traceback from the cell's own first frame, one line per item."""
     tb = error.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename != filename:
         tb = tb.tb_next
+    tb = _user_frames(tb)
     if isinstance(error, SyntaxError) or tb is None:
         chunks = traceback.format_exception_only(type(error), error)
     else:
