@@ -10,3 +10,7 @@ export * from "./npz.js";
 export * from "./npy.js";
 export * from "./ffmpeg-binary.js";
 export * from "./onnx-worker.js";
+export * from "./ffmpeg-video.writer.js";
+export * from "./demo-environment.js";
+export * from "./environments.schema.js";
+export * from "./file-video.catalog.js";

@@ -16,6 +16,8 @@ export const trackingConfigShape = {
    * the decoders (ffmpeg) and the tracker need the other core.
    */
   DETECT_THREADS: z.coerce.number().int().min(0).max(256).default(1),
+  /** The environments file (cameras, sub-videos, calibrations); empty: only the built-in `demo`. */
+  ENVIRONMENTS_FILE: z.string().default(""),
 } satisfies Record<string, z.ZodType>;
 
 export type TrackingConfig = z.infer<z.ZodObject<typeof trackingConfigShape>>;
