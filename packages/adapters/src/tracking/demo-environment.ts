@@ -15,7 +15,7 @@ import { openVideoWriter } from "./ffmpeg-video.writer.js";
 export const DEMO_ENVIRONMENT_ID = "demo";
 export const DEMO = {
   cameras: 4,
-  people: 4,
+  people: 3,
   subVideos: 2,
   framesPerSubVideo: 60,
   fps: 10,
@@ -23,6 +23,8 @@ export const DEMO = {
   height: 180,
   seed: 3,
 } as const;
+
+const EMPTY_FRAMES = 3;
 
 const PALETTE: readonly FigureColours[] = [
   { shirt: [200, 30, 30], trousers: [30, 40, 160] },
@@ -71,7 +73,9 @@ export function renderDemoEnvironment(dir: string): Effect.Effect<void, Error> {
             const frame = new Uint8Array(background.length);
             for (let f = s * DEMO.framesPerSubVideo; f < (s + 1) * DEMO.framesPerSubVideo; f++) {
               frame.set(background);
-              const people = scene.frames[f]![c]!.groundTruth;
+              // The room starts empty: the motion detector's background is the first frame, and anyone
+              // standing in it would leave a ghost where they stood for ~100 frames.
+              const people = f < EMPTY_FRAMES ? [] : scene.frames[f]![c]!.groundTruth;
               // Nearest last, so it hides those behind it as the ground truth's visibility says.
               for (let k = people.length - 1; k >= 0; k--) paintFigure(frame, width, height, people[k]!.box, PALETTE[people[k]!.personId % PALETTE.length]!);
               for (const g of people) truth.push(motRow(f + 1, g.personId + 1, g.box, 1, [1, Math.round(g.visibility * 1000) / 1000, -1]));
