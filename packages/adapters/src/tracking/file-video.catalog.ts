@@ -6,6 +6,7 @@ import { NotFound, StorageFailure } from "@parallax/domain";
 import type { Environment, VideoCatalog } from "@parallax/application/tracking";
 import { DEMO_ENVIRONMENT_ID, renderDemoEnvironment } from "./demo-environment.js";
 import { environmentsFileSchema, subVideoFileName, type EnvironmentsFile } from "./environments.schema.js";
+import { parseJson } from "./tracking-payload.schema.js";
 
 /**
  * Environments from the environments file (`ENVIRONMENTS_FILE`, read at each look-up so an edit
@@ -66,14 +67,7 @@ function readEnvironments(file: string): Effect.Effect<{ environments: Environme
     catch: (error) => new StorageFailure({ message: `cannot read environments file ${file}: ${String(error)}`, cause: error }),
   }).pipe(
     Effect.flatMap((text) => {
-      const json = z.string().transform((s, ctx) => {
-        try {
-          return JSON.parse(s) as unknown;
-        } catch (error) {
-          ctx.addIssue({ code: "custom", message: `not JSON: ${(error as Error).message}` });
-          return z.NEVER;
-        }
-      }).pipe(environmentsFileSchema).safeParse(text);
+      const json = parseJson(environmentsFileSchema, text);
       return json.success
         ? Effect.succeed({ environments: json.data, dir: dirname(file) })
         : Effect.fail(new StorageFailure({ message: `invalid environments file ${file}:\n${z.prettifyError(json.error)}` }));
