@@ -53,6 +53,9 @@ export function runTrackingTask(deps: TrackingDeps, queued: TaskRecord, environm
   const finish = (status: TaskStatus, details: string) =>
     update({ status, details, current_step: status === "COMPLETED" ? "Done" : status === "FAILED" ? "Failed" : "Cancelled", ...(status === "COMPLETED" ? { progress: 1 } : {}) });
 
+  // Results are appended a few frames at a time: one file append per frame index cost ~4 ms.
+  const pending: TrackingUpdate[] = [];
+  const flush = Effect.suspend(() => (pending.length > 0 ? deps.store.append(record.task_id, pending.splice(0)) : Effect.void));
   const cameras = environment.cameras.map((c) => c.id);
   const batches = Math.min(...environment.cameras.map((c) => c.videos.length));
 
@@ -85,7 +88,9 @@ export function runTrackingTask(deps: TrackingDeps, queued: TaskRecord, environm
     for (let batch = 0; batch < batches; batch++) {
       scene.startBatch();
       if (batch > 0) yield* update({ current_step: `Processing sub-video batch ${batch + 1} of ${batches}` });
-      const streams = environment.cameras.map((camera) => deps.frames.frames(camera.videos[batch]!, sourceOptions));
+      // A frame or two of slack per camera: the decoders work on the next frame index while this one
+      // is detected and tracked, and all cameras decode at once instead of in turn as the zip pulls.
+      const streams = environment.cameras.map((camera) => deps.frames.frames(camera.videos[batch]!, sourceOptions).pipe(Stream.buffer({ capacity: 2 })));
       yield* lockstep(streams).pipe(
         Stream.runForEach((frames) =>
           Effect.gen(function* () {
@@ -99,7 +104,8 @@ export function runTrackingTask(deps: TrackingDeps, queued: TaskRecord, environm
               timestamp_processed_utc: deps.clock.now().toISOString(),
               cameras: tracked.identify(embeddings),
             };
-            yield* deps.store.append(record.task_id, [payload]);
+            pending.push(payload);
+            if (pending.length >= options.statusEveryFrames) yield* flush;
             yield* deps.events.publish(record.task_id, { type: "tracking_update", payload });
             globalFrame++;
             const processed = globalFrame * cameras.length;
@@ -111,6 +117,7 @@ export function runTrackingTask(deps: TrackingDeps, queued: TaskRecord, environm
           }),
         ),
       );
+      yield* flush;
       yield* deps.events.publish(record.task_id, { type: "batch_processing_complete", payload: { sub_video_batch_index: batch } });
       yield* update({ completed_sub_video_batches: batch + 1 });
     }
@@ -119,13 +126,15 @@ export function runTrackingTask(deps: TrackingDeps, queued: TaskRecord, environm
 
   return program.pipe(
     // Finalisers run uninterruptibly: what the task ended as is recorded also when it is interrupted.
-    Effect.onExit((exit) =>
-      Exit.isSuccess(exit)
+    Effect.onExit((exit) => {
+      const ended = Exit.isSuccess(exit)
         ? finish("COMPLETED", `Processed ${exit.value} frame indices of ${cameras.length} cameras in ${batches} sub-video batches.`)
         : Cause.hasInterruptsOnly(exit.cause)
           ? finish("CANCELLED", "Cancelled on request.")
-          : finish("FAILED", reasonOf(exit.cause)),
-    ),
+          : finish("FAILED", reasonOf(exit.cause));
+      // Results processed before a cancel or failure are kept too.
+      return Effect.andThen(Effect.ignore(flush), ended);
+    }),
     Effect.exit,
     Effect.map(() => record),
   );
