@@ -97,6 +97,8 @@ describe.skipIf(missing({ ffmpeg: true }))("§D processing tasks over HTTP and W
     expect((await http(base, "GET", "/api/v1/processing-tasks/not-a-uuid/status")).status).toBe(422);
     const missingTask = await http(base, "GET", "/api/v1/processing-tasks/1b4e28ba-2fa1-11d2-883f-0016d3cca427/status");
     expect(missingTask).toEqual({ status: 404, body: { detail: "Processing task not found." } });
+    const socket = await WebSocketRecorder.open(`${ws}/ws/tracking/1b4e28ba-2fa1-11d2-883f-0016d3cca427`);
+    expect(await socket.closed).toEqual({ code: 4404 });
   });
 
   it("cancel mid-run: CANCELLED within 2 s and no ffmpeg left", async () => {

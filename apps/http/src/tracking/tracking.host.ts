@@ -1,4 +1,4 @@
-import { Effect, Exit, Fiber, Scope, Stream } from "effect";
+import { Cause, Effect, Exit, Fiber, Scope, Stream } from "effect";
 import { z } from "zod";
 import { trackingTasksDeps } from "@parallax/adapters/tracking";
 import { makeTrackingTasks, type TaskRecord } from "@parallax/application/tracking";
@@ -103,7 +103,8 @@ export const trackingHost: HostModule = {
       const fiber = Effect.runFork(program);
       fiber.addObserver((exit) => {
         if (Exit.isFailure(exit) && !Exit.hasInterrupts(exit)) {
-          const notFound = JSON.stringify(exit.cause).includes("NotFound");
+          const failure = Cause.findErrorOption(exit.cause);
+          const notFound = failure._tag === "Some" && failure.value._tag === "NotFound";
           socket.close(notFound ? 4404 : 1011, notFound ? "Processing task not found." : "internal error");
         } else if (socket.readyState === socket.OPEN) socket.close(1000, "task finished");
       });
