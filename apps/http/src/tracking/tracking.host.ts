@@ -1,6 +1,6 @@
 import { Cause, Effect, Exit, Fiber, Scope, Stream } from "effect";
 import { z } from "zod";
-import { trackingTasksDeps } from "@parallax/adapters/tracking";
+import { trackingOptions, trackingTasksDeps } from "@parallax/adapters/tracking";
 import { makeTrackingTasks, type TaskRecord } from "@parallax/application/tracking";
 import { sendAfterDrain } from "../host/bounded-send.js";
 import { runUseCase } from "../host/errors.js";
@@ -24,7 +24,7 @@ export const trackingHost: HostModule = {
   register({ container, config, routes, websockets, health, logger }) {
     const deps = trackingTasksDeps(container);
     const scope = Effect.runSync(Scope.make());
-    const tasks = Effect.runSync(Scope.provide(makeTrackingTasks(deps), scope));
+    const tasks = Effect.runSync(Scope.provide(makeTrackingTasks(deps, trackingOptions(config)), scope));
     const readiness = loadReadiness(deps);
     health.add(() => readiness.flags());
 
