@@ -10,6 +10,8 @@ const commands: Record<string, Command> = {
   "mot-eval": { summary: "MOT metrics of predictions against ground truth", load: () => import("./commands/mot-eval.js") },
   "track-mot": { summary: "track MOTChallenge detections", load: () => import("./commands/track-mot.js") },
   simulate: { summary: "generate a seeded multi-camera scene", load: () => import("./commands/simulate.js") },
+  track: { summary: "run a multi-camera tracking task on an environment's videos", load: () => import("./commands/track.js") },
+  detect: { summary: "person detections of images or a video, as MOTChallenge rows", load: () => import("./commands/detect.js") },
 };
 
 function usage(): string {

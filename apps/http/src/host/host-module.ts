@@ -12,6 +12,22 @@ export interface HostContext {
   /** For the rare route that needs raw Koa (file downloads); prefer `routes`. */
   router: Router;
   websockets: WebSocketRoutes;
+  /** Fields capabilities add to `GET /health` (§D's readiness flags beside §A's). */
+  health: HealthFields;
+}
+
+/** Each capability adds a function answering its fields at the time of the request. */
+export interface HealthFields {
+  add(fields: () => Record<string, unknown>): void;
+  report(): Record<string, unknown>;
+}
+
+export function createHealthFields(): HealthFields {
+  const sources: Array<() => Record<string, unknown>> = [];
+  return {
+    add: (fields) => void sources.push(fields),
+    report: () => Object.assign({}, ...sources.map((fields) => fields())) as Record<string, unknown>,
+  };
 }
 
 /** Background work one host owns (an embedded job worker, open kernels). */

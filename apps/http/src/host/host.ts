@@ -8,7 +8,7 @@ import { bodyLimits } from "./body.js";
 import { limitConnections, serverTimeouts, type ConnectionLimits } from "./connection-limits.js";
 import { OriginPolicy, corsMiddleware } from "./cors.middleware.js";
 import { errorMapping, logUnroutedErrors } from "./error-mapping.middleware.js";
-import type { HostLifecycle, HostModule } from "./host-module.js";
+import { createHealthFields, type HostLifecycle, type HostModule } from "./host-module.js";
 import { createMetrics } from "./metrics.js";
 import { OpenAPIRegistry, openApiDocument } from "./openapi.js";
 import { requestLog } from "./request-log.middleware.js";
@@ -74,8 +74,9 @@ export function createHost({ container, modules }: HostOptions): Host {
     ctx.body = openApiDocument(registry);
   });
   const lifecycles: Array<{ name: string; lifecycle: HostLifecycle }> = [];
+  const health = createHealthFields();
   for (const module of modules) {
-    const lifecycle = module.register({ container, config, logger, routes, router, websockets });
+    const lifecycle = module.register({ container, config, logger, routes, router, websockets, health });
     if (lifecycle) lifecycles.push({ name: module.name, lifecycle });
   }
   app.use(router.routes());

@@ -20,7 +20,7 @@ function sendBytes(ctx: Context, bytes: Uint8Array, type: string): void {
 /** CONTRACTS.md §A: the spatial-notebook API of the visionOS client, at the root. */
 export const notebookHost: HostModule = {
   name: "notebook",
-  register({ container, config, routes }) {
+  register({ container, config, routes, health }) {
     const notebooks = container.get(SpatialNotebooks);
     const limits = bodyLimits(config);
 
@@ -29,8 +29,9 @@ export const notebookHost: HostModule = {
       path: "/health",
       summary: "Liveness",
       tags: ["spatial notebooks"],
-      response: z.object({ status: z.literal("healthy"), service: z.literal("notebook-processor") }),
-      handler: () => ({ status: "healthy", service: "notebook-processor" }),
+      // Other capabilities' readiness fields join §A's (the tracking host's flags of §D).
+      response: z.looseObject({ status: z.literal("healthy"), service: z.literal("notebook-processor") }),
+      handler: () => ({ ...health.report(), status: "healthy", service: "notebook-processor" }),
     });
 
     routes.add({

@@ -1,7 +1,119 @@
+import { Cause, Effect, Exit, Fiber, Scope, Stream } from "effect";
+import { z } from "zod";
+import { trackingOptions, trackingTasksDeps } from "@parallax/adapters/tracking";
+import { makeTrackingTasks, type TaskRecord } from "@parallax/application/tracking";
+import { sendAfterDrain } from "../host/bounded-send.js";
+import { runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
+import { loadReadiness } from "./tracking-readiness.js";
 
-/** The HTTP and WebSocket face of the tracking capability. */
+/**
+ * The HTTP and WebSocket face of the tracking capability (CONTRACTS.md §D): tasks start in this
+ * host's process and their events go to this host's sockets. Each registration owns its tasks:
+ * the host's stop closes their scope, which cancels running tasks and stops their decoders.
+ */
+const taskParams = z.object({ task_id: z.uuid() });
+const TAGS = ["tracking"];
+
+function statusBody(record: TaskRecord) {
+  return { task_id: record.task_id, status: record.status, progress: record.progress, current_step: record.current_step, details: record.details };
+}
+
 export const trackingHost: HostModule = {
   name: "tracking",
-  register() {},
+  register({ container, config, routes, websockets, health, logger }) {
+    const deps = trackingTasksDeps(container);
+    const scope = Effect.runSync(Scope.make());
+    const tasks = Effect.runSync(Scope.provide(makeTrackingTasks(deps, trackingOptions(config)), scope));
+    const readiness = loadReadiness(deps);
+    health.add(() => readiness.flags());
+
+    routes.add({
+      method: "post",
+      path: "/api/v1/processing-tasks/start",
+      summary: "Start a processing task on an environment's videos",
+      tags: TAGS,
+      body: z.object({ environment_id: z.string().min(1) }),
+      successStatus: 202,
+      response: z.object({ task_id: z.uuid(), message: z.string(), status_url: z.string(), websocket_url: z.string() }),
+      handler: async ({ body }) => {
+        const record = await runUseCase(tasks.start(body.environment_id));
+        return {
+          task_id: record.task_id,
+          message: `Processing task for environment '${record.environment_id}' initiated.`,
+          status_url: `/api/v1/processing-tasks/${record.task_id}/status`,
+          websocket_url: `/ws/tracking/${record.task_id}`,
+        };
+      },
+    });
+
+    routes.add({
+      method: "get",
+      path: "/api/v1/processing-tasks",
+      summary: "Processing tasks, most recent first",
+      tags: TAGS,
+      handler: async () => (await runUseCase(tasks.list)).map(statusBody),
+    });
+
+    routes.add({
+      method: "get",
+      path: "/api/v1/processing-tasks/:task_id/status",
+      summary: "A processing task's status",
+      tags: TAGS,
+      params: taskParams,
+      handler: async ({ params }) => statusBody(await runUseCase(tasks.status(params.task_id))),
+    });
+
+    routes.add({
+      method: "post",
+      path: "/api/v1/processing-tasks/:task_id/cancel",
+      summary: "Cancel a processing task (answers once it is CANCELLED)",
+      tags: TAGS,
+      params: taskParams,
+      handler: async ({ params }) => statusBody(await runUseCase(tasks.cancel(params.task_id))),
+    });
+
+    routes.add({
+      method: "get",
+      path: "/api/v1/processing-tasks/:task_id/results",
+      summary: "Stored tracking_update payloads by global_frame_index (from included, to excluded)",
+      tags: TAGS,
+      params: taskParams,
+      query: z.object({ from: z.coerce.number().int().min(0).optional(), to: z.coerce.number().int().min(0).optional() }),
+      handler: async ({ params, query }) => {
+        const results = await runUseCase(tasks.results(params.task_id, { ...(query.from !== undefined ? { from: query.from } : {}), ...(query.to !== undefined ? { to: query.to } : {}) }));
+        // `next` is where a client resumes: one past the last index it received.
+        return { task_id: params.task_id, results, next: results.length > 0 ? results.at(-1)!.global_frame_index + 1 : (query.from ?? 0) };
+      },
+    });
+
+    websockets.add("/ws/tracking/:task_id", (socket, _request, params) => {
+      // A malformed frame from the client is an 'error' on the socket: unheard, it would end the process. Its 'close' follows.
+      socket.on("error", () => {});
+      const id = taskParams.safeParse(params);
+      if (!id.success) return socket.close(1008, "task id must be a UUID");
+      const program = Effect.scoped(
+        Effect.flatMap(tasks.events(id.data.task_id), (events) =>
+          Stream.runForEach(Stream.takeWhile(events, () => socket.readyState === socket.OPEN), (event) =>
+            // frame_image_base64 is not produced yet, so `?frames=0` has nothing to leave out.
+            Effect.promise(() => sendAfterDrain(socket, JSON.stringify(event), config.WS_MAX_BUFFERED_BYTES, config.WS_SLOW_CLIENT_GRACE_MS)),
+          ),
+        ),
+      );
+      const fiber = Effect.runFork(program);
+      fiber.addObserver((exit) => {
+        if (Exit.isFailure(exit) && !Exit.hasInterrupts(exit)) {
+          const failure = Cause.findErrorOption(exit.cause);
+          const notFound = failure._tag === "Some" && failure.value._tag === "NotFound";
+          socket.close(notFound ? 4404 : 1011, notFound ? "Processing task not found." : "internal error");
+        } else if (socket.readyState === socket.OPEN) socket.close(1000, "task finished");
+      });
+      socket.on("close", () => Effect.runFork(Fiber.interrupt(fiber)));
+    });
+
+    return {
+      start: async () => readiness.start(logger),
+      stop: () => Effect.runPromise(Scope.close(scope, Exit.void)),
+    };
+  },
 };

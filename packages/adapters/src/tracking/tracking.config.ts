@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_TRACKING_OPTIONS, type TrackingOptions } from "@parallax/application/tracking";
 
 /** Environment variables of the tracking capability (merged into the one config schema). */
 export const trackingConfigShape = {
@@ -16,6 +17,12 @@ export const trackingConfigShape = {
    * the decoders (ffmpeg) and the tracker need the other core.
    */
   DETECT_THREADS: z.coerce.number().int().min(0).max(256).default(1),
+  /** Processing tasks sample every camera to this many frames per second (0: every decoded frame). */
+  TRACKING_FPS: z.coerce.number().min(0).max(120).default(10),
+  /** Processing tasks scale frames to this width before detection (0: as decoded); YOLOX-Nano sees 416. */
+  TRACKING_WIDTH: z.coerce.number().int().min(0).max(8192).default(0),
+  /** The environments file (cameras, sub-videos, calibrations); empty: only the built-in `demo`. */
+  ENVIRONMENTS_FILE: z.string().default(""),
 } satisfies Record<string, z.ZodType>;
 
 export type TrackingConfig = z.infer<z.ZodObject<typeof trackingConfigShape>>;
@@ -26,4 +33,13 @@ export function trackingConfigProblems(config: TrackingConfig): string[] {
   if (config.DETECTOR === "onnx" && config.DETECTOR_MODEL === "") problems.push("✖ DETECTOR=onnx needs DETECTOR_MODEL, the path of a YOLOX .onnx file\n  → at DETECTOR_MODEL");
   if (config.REID === "onnx" && config.REID_MODEL === "") problems.push("✖ REID=onnx needs REID_MODEL, the path of an OSNet .onnx file\n  → at REID_MODEL");
   return problems;
+}
+
+/** The processing task's options from configuration. */
+export function trackingOptions(config: TrackingConfig): TrackingOptions {
+  return {
+    ...DEFAULT_TRACKING_OPTIONS,
+    ...(config.TRACKING_FPS > 0 ? { fps: config.TRACKING_FPS } : {}),
+    ...(config.TRACKING_WIDTH > 0 ? { width: config.TRACKING_WIDTH } : {}),
+  };
 }

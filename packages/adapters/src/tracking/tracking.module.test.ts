@@ -1,11 +1,14 @@
 import { createRequire } from "node:module";
 import { Effect, Exit } from "effect";
 import { describe, expect, it } from "vitest";
-import { AppearanceEmbedder, FrameSource, HomographySource, PersonDetector } from "@parallax/application/tracking";
+import { AppearanceEmbedder, FrameSource, HomographySource, PersonDetector, TaskStore, TrackingEvents, VideoCatalog } from "@parallax/application/tracking";
 import { ConfigError, createContainer, loadConfig } from "../composition/index.js";
 import { createLogger } from "../shared/logger.js";
 import { FfmpegFrameSource } from "./ffmpeg-frame.source.js";
 import { FileHomographySource } from "./file-homography.source.js";
+import { FileTaskStore } from "./file-task.store.js";
+import { FileVideoCatalog } from "./file-video.catalog.js";
+import { InProcessTrackingEvents } from "./in-process-tracking.events.js";
 import { HistogramEmbedder } from "./histogram.embedder.js";
 import { MotionPersonDetector } from "./motion.detector.js";
 import { OsnetEmbedder } from "./osnet.embedder.js";
@@ -24,6 +27,9 @@ describe("trackingModule", () => {
     expect(c.get(AppearanceEmbedder)).toBeInstanceOf(HistogramEmbedder);
     expect(c.get(FrameSource)).toBeInstanceOf(FfmpegFrameSource);
     expect(c.get(HomographySource)).toBeInstanceOf(FileHomographySource);
+    expect(c.get(VideoCatalog)).toBeInstanceOf(FileVideoCatalog);
+    expect(c.get(TaskStore)).toBeInstanceOf(FileTaskStore);
+    expect(c.get(TrackingEvents)).toBeInstanceOf(InProcessTrackingEvents);
   });
 
   it("refuses an ONNX choice without its model, and an unknown detector, naming the variable", () => {

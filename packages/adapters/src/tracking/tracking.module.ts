@@ -1,9 +1,13 @@
-import { resolve } from "node:path";
-import { ContainerModule } from "inversify";
-import { AppearanceEmbedder, FrameSource, HomographySource, PersonDetector } from "@parallax/application/tracking";
+import { join, resolve } from "node:path";
+import { ContainerModule, type Container } from "inversify";
+import { Clock, IdGenerator } from "@parallax/application";
+import { AppearanceEmbedder, FrameSource, HomographySource, PersonDetector, TaskStore, TrackingEvents, VideoCatalog, type TrackingTasksDeps } from "@parallax/application/tracking";
 import { ConfigError } from "../composition/config.js";
 import { FfmpegFrameSource } from "./ffmpeg-frame.source.js";
 import { FileHomographySource } from "./file-homography.source.js";
+import { FileTaskStore } from "./file-task.store.js";
+import { FileVideoCatalog } from "./file-video.catalog.js";
+import { InProcessTrackingEvents } from "./in-process-tracking.events.js";
 import { HistogramEmbedder } from "./histogram.embedder.js";
 import { MotionPersonDetector } from "./motion.detector.js";
 import { OsnetEmbedder } from "./osnet.embedder.js";
@@ -14,9 +18,8 @@ import { YoloxDetector } from "./yolox.detector.js";
  * Binds the tracking vision ports to the adapters chosen by configuration (DETECTOR, REID).
  * Nothing heavy happens here or at resolution: an ONNX adapter imports onnxruntime and loads its
  * model on first use (its `ready`), so a host that never tracks never loads the native runtime.
- * Not here yet: the pipeline use case, task store and events (they compose these ports).
  */
-export function trackingModule(config: TrackingConfig): ContainerModule {
+export function trackingModule(config: TrackingConfig & { readonly DATA_DIR: string }): ContainerModule {
   const problems = trackingConfigProblems(config);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
   const threads = config.DETECT_THREADS;
@@ -29,5 +32,25 @@ export function trackingModule(config: TrackingConfig): ContainerModule {
       .bind<AppearanceEmbedder>(AppearanceEmbedder)
       .toResolvedValue(() => (config.REID === "onnx" ? new OsnetEmbedder({ model: resolve(config.REID_MODEL), threads }) : new HistogramEmbedder()));
     options.bind<HomographySource>(HomographySource).toResolvedValue(() => new FileHomographySource());
+    options
+      .bind<VideoCatalog>(VideoCatalog)
+      .toResolvedValue(() => new FileVideoCatalog({ dataDir: config.DATA_DIR, ...(config.ENVIRONMENTS_FILE ? { file: config.ENVIRONMENTS_FILE } : {}) }));
+    options.bind<TaskStore>(TaskStore).toResolvedValue(() => new FileTaskStore(join(resolve(config.DATA_DIR), "tracking", "tasks")));
+    options.bind<TrackingEvents>(TrackingEvents).toResolvedValue(() => new InProcessTrackingEvents());
   });
+}
+
+/** What `makeTrackingTasks` needs, from a container with this module loaded; the caller owns the tasks' scope. */
+export function trackingTasksDeps(container: Container): TrackingTasksDeps {
+  return {
+    frames: container.get<FrameSource>(FrameSource),
+    detector: container.get<PersonDetector>(PersonDetector),
+    embedder: container.get<AppearanceEmbedder>(AppearanceEmbedder),
+    homographies: container.get<HomographySource>(HomographySource),
+    store: container.get<TaskStore>(TaskStore),
+    events: container.get<TrackingEvents>(TrackingEvents),
+    catalog: container.get<VideoCatalog>(VideoCatalog),
+    clock: container.get<Clock>(Clock),
+    ids: container.get<IdGenerator>(IdGenerator),
+  };
 }

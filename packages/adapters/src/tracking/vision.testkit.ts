@@ -69,3 +69,20 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** Pids of this process's live ffmpeg children (what a cancelled or failed task must not leave). */
+export function ffmpegChildren(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (name.startsWith("ffmpeg") && Number(ppid) === process.pid && state !== "Z") pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}

@@ -94,6 +94,14 @@ describe("fuzz: malformed input never takes the host down", () => {
       JOB_POLL_MS: "50",
     });
     await seed(host.url);
+    // The tracking host prepares its environments (renders the demo) in the background after start:
+    // the data is only settled once /health says it is ready.
+    // Without ffmpeg the demo never renders: give up waiting after ~30 s.
+    for (let i = 0; i < 300; i++) {
+      const health = (await (await fetch(`${host.url}/health`)).json()) as Record<string, unknown>;
+      if (health["homography_matrices_precomputed"] === true) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     before = snapshotFiles(dataDir);
   });
 

@@ -1,0 +1,63 @@
+import { appendFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Effect, Exit, Stream } from "effect";
+import { describe, expect, it } from "vitest";
+import type { StatusPayload, TaskRecord, TrackingUpdate } from "@parallax/application/tracking";
+import { FileTaskStore } from "./file-task.store.js";
+import { InProcessTrackingEvents } from "./in-process-tracking.events.js";
+import { tempDir } from "./vision.testkit.js";
+
+const status = (s: StatusPayload["status"]): StatusPayload => ({
+  status: s, progress: 0, current_step: s, details: "", start_time: "2026-01-01T00:00:00.000Z", last_update_time: "2026-01-01T00:00:00.000Z",
+  environment_id: "demo", total_sub_video_batches: 1, completed_sub_video_batches: 0, total_frames_estimate: 0, processed_frames_count: 0,
+});
+const record = (id: string, startTime: string): TaskRecord => ({ ...status("QUEUED"), task_id: id, start_time: startTime });
+const update = (i: number): TrackingUpdate => ({
+  frame_index: i, global_frame_index: i, scene_id: "demo", timestamp_processed_utc: "2026-01-01T00:00:00.000Z",
+  cameras: { cam1: { image_source: `${String(i).padStart(6, "0")}.jpg`, tracks: [{ track_id: 1, bbox_xyxy: [1, 2, 3, 4], class_id: 1 }] } },
+});
+
+describe("FileTaskStore", () => {
+  it("keeps records and results, lists most recent first, reads windows, and ignores a last line cut by a crash", async () => {
+    const root = tempDir("task-store");
+    const store = new FileTaskStore(root);
+    await Effect.runPromise(store.put(record("a", "2026-01-01T00:00:00.000Z")));
+    await Effect.runPromise(store.put(record("b", "2026-01-02T00:00:00.000Z")));
+    await Effect.runPromise(store.append("a", [update(0), update(1), update(2)]));
+    appendFileSync(join(root, "a", "results.jsonl"), '{"frame_index": 3, "glo');
+    expect((await Effect.runPromise(store.list)).map((r) => r.task_id)).toEqual(["b", "a"]);
+    expect(await Effect.runPromise(store.results("a", {}))).toEqual([update(0), update(1), update(2)]);
+    expect(await Effect.runPromise(store.results("a", { from: 1, to: 2 }))).toEqual([update(1)]);
+    expect(await Effect.runPromise(store.results("b", {}))).toEqual([]);
+  });
+
+  it("answers NotFound for an unknown or path-like id, and a damaged record is a StorageFailure, not a wrong object", async () => {
+    const root = tempDir("task-store-bad");
+    const store = new FileTaskStore(root);
+    for (const id of ["missing", "../etc"]) expect(JSON.stringify(await Effect.runPromiseExit(store.get(id)))).toContain("Processing task not found.");
+    await Effect.runPromise(store.put(record("c", "2026-01-01T00:00:00.000Z")));
+    writeFileSync(join(root, "c", "state.json"), JSON.stringify({ ...record("c", "x"), status: "RUNNING" }));
+    const exit = await Effect.runPromiseExit(store.get("c"));
+    expect(Exit.isFailure(exit) && JSON.stringify(exit.cause)).toContain("StorageFailure");
+  });
+});
+
+describe("InProcessTrackingEvents", () => {
+  it("gives a late subscriber the latest status first, then what follows, per task", async () => {
+    const events = new InProcessTrackingEvents();
+    const received = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          yield* events.publish("t", { type: "status_update", payload: status("QUEUED") });
+          yield* events.publish("t", { type: "status_update", payload: status("PROCESSING") });
+          yield* events.publish("other", { type: "status_update", payload: status("FAILED") });
+          const stream = yield* events.subscribe("t");
+          yield* events.publish("t", { type: "tracking_update", payload: update(0) });
+          yield* events.publish("t", { type: "status_update", payload: status("COMPLETED") });
+          return yield* Stream.runCollect(Stream.take(stream, 3));
+        }),
+      ),
+    );
+    expect([...received].map((e) => (e.type === "status_update" ? e.payload.status : e.type))).toEqual(["PROCESSING", "tracking_update", "COMPLETED"]);
+  });
+});

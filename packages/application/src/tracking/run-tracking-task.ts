@@ -1,0 +1,154 @@
+import { Cause, Effect, Exit, Stream } from "effect";
+import type { Homography } from "@parallax/domain/tracking";
+import type { Clock } from "../shared/clock.port.js";
+import type { AppearanceEmbedder } from "./appearance-embedder.port.js";
+import type { Frame, FrameSource } from "./frame-source.port.js";
+import type { HomographySource } from "./homography-source.port.js";
+import type { PersonDetector } from "./person-detector.port.js";
+import { SceneTracking } from "./scene-tracking.js";
+import type { TaskStore } from "./task-store.port.js";
+import type { TrackingEvents } from "./tracking-events.port.js";
+import { statusPayload, type TaskRecord, type TaskStatus, type TrackingUpdate } from "./tracking-task.js";
+import type { Environment } from "./video-catalog.port.js";
+
+/**
+ * One processing task, start to end, as an effect: cameras decoded in lockstep per sub-video
+ * batch, detection batched across cameras, trackers and identities from the domain, events out
+ * and results stored. It never fails: a failure becomes FAILED with its reason, an interruption
+ * (cancel, shutdown) CANCELLED; the frame streams are scoped, so either way no decoder survives.
+ */
+export interface TrackingDeps {
+  readonly frames: FrameSource;
+  readonly detector: PersonDetector;
+  readonly embedder: AppearanceEmbedder;
+  readonly homographies: HomographySource;
+  readonly store: TaskStore;
+  readonly events: TrackingEvents;
+  readonly clock: Clock;
+}
+
+export interface TrackingOptions {
+  /** Frames per second the videos are sampled to; absent: every frame. */
+  readonly fps?: number;
+  /** Frames are scaled to this width (height keeps the aspect) before detection; absent: as decoded. */
+  readonly width?: number;
+  /** A track's appearance is measured again every this many frames. */
+  readonly embedEveryFrames: number;
+  /** A status_update is sent every this many frame indices while processing (and at every change of step). */
+  readonly statusEveryFrames: number;
+}
+
+export const DEFAULT_TRACKING_OPTIONS: TrackingOptions = { embedEveryFrames: 10, statusEveryFrames: 10 };
+
+const NOMINAL_FPS = 10;
+
+export function runTrackingTask(deps: TrackingDeps, queued: TaskRecord, environment: Environment, options: TrackingOptions = DEFAULT_TRACKING_OPTIONS): Effect.Effect<TaskRecord> {
+  let record = queued;
+  const update = (change: Partial<TaskRecord>) =>
+    Effect.gen(function* () {
+      record = { ...record, ...change, last_update_time: deps.clock.now().toISOString() };
+      yield* deps.store.put(record).pipe(Effect.ignore);
+      yield* deps.events.publish(record.task_id, { type: "status_update", payload: statusPayload(record) });
+    });
+  const finish = (status: TaskStatus, details: string) =>
+    update({ status, details, current_step: status === "COMPLETED" ? "Done" : status === "FAILED" ? "Failed" : "Cancelled", ...(status === "COMPLETED" ? { progress: 1 } : {}) });
+
+  // Results are appended a few frames at a time: one file append per frame index cost ~4 ms.
+  const pending: TrackingUpdate[] = [];
+  const flush = Effect.suspend(() => (pending.length > 0 ? deps.store.append(record.task_id, pending.splice(0)) : Effect.void));
+  const cameras = environment.cameras.map((c) => c.id);
+  const batches = Math.min(...environment.cameras.map((c) => c.videos.length));
+
+  const program = Effect.gen(function* () {
+    yield* update({ status: "INITIALIZING", current_step: "Loading detector, re-ID model and homographies", total_sub_video_batches: batches });
+    yield* deps.detector.ready;
+    yield* deps.embedder.ready;
+    const homographies = new Map<string, Homography>();
+    for (const camera of environment.cameras) {
+      if (camera.homography) homographies.set(camera.id, (yield* deps.homographies.load(camera.homography)).imageToMap);
+    }
+    yield* update({ status: "DOWNLOADING_DATA", current_step: "Reading the videos' headers" });
+    const infos = yield* Effect.forEach(environment.cameras, (camera) => Effect.forEach(camera.videos.slice(0, batches), (video) => deps.frames.probe(video)), { concurrency: 4 });
+    // Lockstep ends with a batch's shortest video: the estimate is the sum of those.
+    const perBatch = Array.from({ length: batches }, (_, k) =>
+      Math.min(...infos.map((videos) => {
+        const info = videos[k]!;
+        const rate = Math.min(options.fps ?? Infinity, info.frameRate ?? NOMINAL_FPS);
+        return info.durationMs === undefined ? 0 : Math.round((info.durationMs / 1000) * rate);
+      })),
+    );
+    const totalFrames = perBatch.reduce((a, b) => a + b, 0);
+    const fps = options.fps ?? infos[0]?.[0]?.frameRate ?? NOMINAL_FPS;
+    yield* update({ status: "PROCESSING", current_step: `Processing sub-video batch 1 of ${batches}`, total_frames_estimate: totalFrames * cameras.length });
+
+    const run = yield* deps.detector.open;
+    const scene = new SceneTracking({ cameras, homographies, fps, embedEveryFrames: options.embedEveryFrames, ...(environment.overlaps ? { overlaps: environment.overlaps } : {}) });
+    let globalFrame = 0;
+    const sourceOptions = { ...(options.fps ? { fps: options.fps } : {}), ...(options.width ? { width: options.width } : {}) };
+    for (let batch = 0; batch < batches; batch++) {
+      scene.startBatch();
+      if (batch > 0) yield* update({ current_step: `Processing sub-video batch ${batch + 1} of ${batches}` });
+      // A frame or two of slack per camera: the decoders work on the next frame index while this one
+      // is detected and tracked, and all cameras decode at once instead of in turn as the zip pulls.
+      const streams = environment.cameras.map((camera) => deps.frames.frames(camera.videos[batch]!, sourceOptions).pipe(Stream.buffer({ capacity: 2 })));
+      yield* lockstep(streams).pipe(
+        Stream.runForEach((frames) =>
+          Effect.gen(function* () {
+            const detections = yield* run.detect(frames.map((frame, c) => ({ camera: cameras[c]!, frame })));
+            const tracked = scene.track(globalFrame, frames, detections);
+            const embeddings = tracked.crops.length > 0 ? yield* deps.embedder.embed(tracked.crops) : undefined;
+            const payload: TrackingUpdate = {
+              frame_index: frames[0]!.index,
+              global_frame_index: globalFrame,
+              scene_id: environment.id,
+              timestamp_processed_utc: deps.clock.now().toISOString(),
+              cameras: tracked.identify(embeddings),
+            };
+            pending.push(payload);
+            if (pending.length >= options.statusEveryFrames) yield* flush;
+            yield* deps.events.publish(record.task_id, { type: "tracking_update", payload });
+            globalFrame++;
+            const processed = globalFrame * cameras.length;
+            record = { ...record, processed_frames_count: processed };
+            if (globalFrame % options.statusEveryFrames === 0) {
+              const progress = record.total_frames_estimate > 0 ? Math.min(0.99, processed / record.total_frames_estimate) : 0;
+              yield* update({ progress: Math.round(progress * 1000) / 1000 });
+            }
+          }),
+        ),
+      );
+      yield* flush;
+      yield* deps.events.publish(record.task_id, { type: "batch_processing_complete", payload: { sub_video_batch_index: batch } });
+      yield* update({ completed_sub_video_batches: batch + 1 });
+    }
+    return globalFrame;
+  });
+
+  return program.pipe(
+    // Finalisers run uninterruptibly: what the task ended as is recorded also when it is interrupted.
+    Effect.onExit((exit) => {
+      const ended = Exit.isSuccess(exit)
+        ? finish("COMPLETED", `Processed ${exit.value} frame indices of ${cameras.length} cameras in ${batches} sub-video batches.`)
+        : Cause.hasInterruptsOnly(exit.cause)
+          ? finish("CANCELLED", "Cancelled on request.")
+          : finish("FAILED", reasonOf(exit.cause));
+      // Results processed before a cancel or failure are kept too.
+      return Effect.andThen(Effect.ignore(flush), ended);
+    }),
+    Effect.exit,
+    Effect.map(() => record),
+  );
+}
+
+/** Sub-video k of every camera, frame by frame: one array per frame index, ended by the shortest. */
+function lockstep<E>(streams: readonly Stream.Stream<Frame, E>[]): Stream.Stream<Frame[], E> {
+  const [first, ...rest] = streams;
+  return rest.reduce<Stream.Stream<Frame[], E>>((zipped, next) => Stream.zipWith(zipped, next, (frames, frame) => [...frames, frame]), Stream.map(first!, (frame) => [frame]));
+}
+
+function reasonOf(cause: Cause.Cause<unknown>): string {
+  const failure = Cause.findErrorOption(cause);
+  const error: unknown = failure._tag === "Some" ? failure.value : Cause.squash(cause);
+  if (error && typeof error === "object" && "message" in error && typeof error.message === "string") return error.message;
+  return String(error);
+}

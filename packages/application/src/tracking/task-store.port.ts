@@ -1,0 +1,24 @@
+import type { Effect } from "effect";
+import type { NotFound, StorageFailure } from "@parallax/domain";
+import type { TaskRecord, TrackingUpdate } from "./tracking-task.js";
+
+/** A window of stored results by `global_frame_index`: `from` included, `to` excluded. */
+export interface ResultRange {
+  readonly from?: number;
+  readonly to?: number;
+}
+
+/**
+ * Processing tasks' state and results. Results are appended in frame order while a task runs and
+ * can be read (a window at a time, so a client resumes where it stopped) during and after it.
+ */
+export interface TaskStore {
+  /** Creates or replaces the task's record. */
+  put(record: TaskRecord): Effect.Effect<void, StorageFailure>;
+  get(taskId: string): Effect.Effect<TaskRecord, NotFound | StorageFailure>;
+  /** Every task, most recently started first. */
+  readonly list: Effect.Effect<readonly TaskRecord[], StorageFailure>;
+  append(taskId: string, updates: readonly TrackingUpdate[]): Effect.Effect<void, StorageFailure>;
+  results(taskId: string, range: ResultRange): Effect.Effect<readonly TrackingUpdate[], NotFound | StorageFailure>;
+}
+export const TaskStore = Symbol.for("parallax.TaskStore");

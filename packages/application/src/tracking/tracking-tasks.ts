@@ -1,0 +1,88 @@
+import { Effect, Fiber, FiberMap, Stream, type Scope } from "effect";
+import { NotFound, type StorageFailure } from "@parallax/domain";
+import type { IdGenerator } from "../shared/id-generator.port.js";
+import { runTrackingTask, type TrackingDeps, type TrackingOptions } from "./run-tracking-task.js";
+import type { ResultRange } from "./task-store.port.js";
+import { FINAL_STATUSES, statusPayload, type TaskRecord, type TrackingEvent, type TrackingUpdate } from "./tracking-task.js";
+import type { VideoCatalog } from "./video-catalog.port.js";
+
+/**
+ * The processing tasks of one process: started in the background, listed, cancelled, their
+ * results and live events read. Each running task is a fiber of a `FiberMap` owned by the scope
+ * `makeTrackingTasks` runs in, so closing that scope (the host shutting down) cancels every task
+ * and, through the tasks' own scopes, stops every decoder.
+ */
+export interface TrackingTasks {
+  /** Unknown environment → NotFound before anything is queued. */
+  start(environmentId: string): Effect.Effect<TaskRecord, NotFound | StorageFailure>;
+  status(taskId: string): Effect.Effect<TaskRecord, NotFound | StorageFailure>;
+  readonly list: Effect.Effect<readonly TaskRecord[], StorageFailure>;
+  /** Interrupts a running task and waits until it is CANCELLED; a finished task is left as it ended. */
+  cancel(taskId: string): Effect.Effect<TaskRecord, NotFound | StorageFailure>;
+  results(taskId: string, range: ResultRange): Effect.Effect<readonly TrackingUpdate[], NotFound | StorageFailure>;
+  /** The latest status, then live events; ends after the status that finishes the task. */
+  events(taskId: string): Effect.Effect<Stream.Stream<TrackingEvent>, NotFound | StorageFailure, Scope.Scope>;
+  /** Waits until the task has finished (the CLI's "run to the end"). */
+  awaitTask(taskId: string): Effect.Effect<TaskRecord, NotFound | StorageFailure>;
+}
+export const TrackingTasks = Symbol.for("parallax.TrackingTasks");
+
+export interface TrackingTasksDeps extends TrackingDeps {
+  readonly catalog: VideoCatalog;
+  readonly ids: IdGenerator;
+}
+
+export function makeTrackingTasks(deps: TrackingTasksDeps, options?: TrackingOptions): Effect.Effect<TrackingTasks, never, Scope.Scope> {
+  return Effect.gen(function* () {
+    const running = yield* FiberMap.make<string, TaskRecord, never>();
+    const tasks: TrackingTasks = {
+      start: (environmentId) =>
+        Effect.gen(function* () {
+          const environment = yield* deps.catalog.environment(environmentId);
+          const now = deps.clock.now().toISOString();
+          const record: TaskRecord = {
+            task_id: deps.ids.next(),
+            environment_id: environment.id,
+            status: "QUEUED",
+            progress: 0,
+            current_step: "Queued",
+            details: "",
+            start_time: now,
+            last_update_time: now,
+            total_sub_video_batches: Math.min(...environment.cameras.map((c) => c.videos.length)),
+            completed_sub_video_batches: 0,
+            total_frames_estimate: 0,
+            processed_frames_count: 0,
+          };
+          yield* deps.store.put(record);
+          yield* deps.events.publish(record.task_id, { type: "status_update", payload: statusPayload(record) });
+          yield* FiberMap.run(running, record.task_id)(runTrackingTask(deps, record, environment, options));
+          return record;
+        }),
+      status: (taskId) => deps.store.get(taskId),
+      list: deps.store.list,
+      cancel: (taskId) =>
+        Effect.gen(function* () {
+          const record = yield* deps.store.get(taskId);
+          if (FINAL_STATUSES.has(record.status)) return record;
+          // Removing interrupts the fiber and waits for it: its finaliser records CANCELLED.
+          yield* FiberMap.remove(running, taskId);
+          return yield* deps.store.get(taskId);
+        }),
+      results: (taskId, range) => deps.store.results(taskId, range),
+      events: (taskId) =>
+        Effect.gen(function* () {
+          yield* deps.store.get(taskId);
+          const live = yield* deps.events.subscribe(taskId);
+          return live.pipe(Stream.takeUntil((event) => event.type === "status_update" && FINAL_STATUSES.has(event.payload.status)));
+        }),
+      awaitTask: (taskId) =>
+        Effect.gen(function* () {
+          const fiber = yield* FiberMap.get(running, taskId);
+          if (fiber._tag === "Some") yield* Effect.exit(Fiber.join(fiber.value));
+          return yield* deps.store.get(taskId);
+        }),
+    };
+    return tasks;
+  });
+}
