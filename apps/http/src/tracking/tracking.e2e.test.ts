@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { TrackingUpdate } from "@parallax/application/tracking";
@@ -58,6 +59,8 @@ describe.skipIf(missing({ ffmpeg: true }))("§D processing tasks over HTTP and W
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(body).toEqual({ status: "healthy", service: "notebook-processor", detector_model_loaded: true, "prototype_tracker_loaded (reid_model)": true, homography_matrices_precomputed: true });
+    // Readiness loads what is prepared; the demo is rendered on its first use, not at every start.
+    expect(existsSync(`${dataDir}/tracking/demo`)).toBe(false);
   }, 40_000);
 
   it("runs the demo: 202, the status sequence, every message in §D's shape with every camera, COMPLETED, global ids above the IDF1 floor", async () => {

@@ -27,6 +27,16 @@ export class FileVideoCatalog implements VideoCatalog {
     });
   }
 
+  get preparedIds(): Effect.Effect<readonly string[], StorageFailure> {
+    return Effect.gen({ self: this }, function* () {
+      const ids = yield* this.ids;
+      const configured = yield* this.readConfigured();
+      const builtIn = !configured?.environments.environments.some((e) => e.id === DEMO_ENVIRONMENT_ID);
+      const rendered = yield* Effect.promise(() => access(join(this.demoDir, "environments.json")).then(() => true, () => false));
+      return builtIn && !rendered ? ids.filter((id) => id !== DEMO_ENVIRONMENT_ID) : ids;
+    });
+  }
+
   environment(id: string): Effect.Effect<Environment, NotFound | StorageFailure> {
     const self = this;
     return Effect.gen(function* () {

@@ -28,6 +28,11 @@ export interface Environment {
 export interface VideoCatalog {
   /** The ids of the environments known, without preparing any. */
   readonly ids: Effect.Effect<readonly string[], StorageFailure>;
+  /**
+   * The ids whose videos and calibration are there now (the demo once rendered). What a host
+   * preloads at start: rendering the demo belongs to its first use, not to every start.
+   */
+  readonly preparedIds: Effect.Effect<readonly string[], StorageFailure>;
   /** Fails with `NotFound` for an unknown id, at once. */
   environment(id: string): Effect.Effect<Environment, NotFound | StorageFailure>;
 }
