@@ -56,7 +56,8 @@ describe("README quick start", () => {
           await new Promise((resolve) => setTimeout(resolve, 250));
         }
       }
-      expect(body).toEqual({ status: "healthy", service: "notebook-processor" });
+      // The union of §A's payload and §D's readiness flags (CONTRACTS.md §D).
+      expect(body).toMatchObject({ status: "healthy", service: "notebook-processor" });
     } finally {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       process.kill(-child.pid!, "SIGTERM");
