@@ -62,13 +62,6 @@ export class JobsRuntime {
     log.info({ worker: this.worker.id, concurrency: this.worker.settings.concurrency }, "embedded job worker started");
   }
 
-  /** A job was submitted or changed here: tell the feed and the local worker at once. */
-  touched(jobId: string): void {
-    this.feed.follow(jobId);
-    this.worker?.wake();
-    this.worker?.poke(jobId);
-  }
-
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;

@@ -1,5 +1,6 @@
 import { Effect, Fiber } from "effect";
 import { isTerminal, type Job } from "@parallax/domain/jobs";
+import type { JobChanges } from "./job-changes.js";
 import type { JobStore } from "./job-store.port.js";
 import type { LogLine, LogStore } from "./log-store.port.js";
 import { Wakeup } from "./wakeup.js";
@@ -47,6 +48,7 @@ export class JobFeed {
     private readonly store: JobStore,
     private readonly logs: LogStore,
     private readonly settings: FeedSettings,
+    private readonly changes: JobChanges,
   ) {}
 
   subscribe(listener: FeedListener): () => void {
@@ -72,6 +74,7 @@ export class JobFeed {
     const self = this;
     this.loop = Effect.runFork(
       Effect.gen(function* () {
+        yield* Effect.forkChild(self.changes.forEach((jobId) => Effect.sync(() => self.follow(jobId))));
         while (!self.stopped) {
           yield* self.tick().pipe(Effect.catchCause(() => Effect.void));
           yield* self.wakeup.wait(self.settings.pollMs);

@@ -93,6 +93,8 @@ export class JobWorker {
     const self = this;
     const { settings, deps } = this;
     return Effect.gen(function* () {
+      // A job submitted, cancelled or retried in this process: look for work, check the job.
+      const changes = yield* Effect.forkChild(deps.service.changes.forEach((jobId) => Effect.sync(() => (self.wake(), self.poke(jobId)))));
       while (!self.stopping) {
         if (self.active.size >= settings.concurrency) {
           yield* self.wakeup.wait(settings.pollMs);
@@ -124,6 +126,7 @@ export class JobWorker {
         }
         yield* Effect.sync(() => self.launch(claimed));
       }
+      yield* Fiber.interrupt(changes);
     });
   }
 
