@@ -63,7 +63,7 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
     tags,
     body: annotationsBody,
     handler: async ({ body }) => {
-      await runUseCase(runtime().annotations.save(body.annotations, new Date()));
+      await runUseCase(runtime().annotations.save(body.annotations, runtime().clock.now()));
       return submitted("apply-annotations", {});
     },
   });
@@ -77,7 +77,7 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
     tags,
     body: annotationsBody,
     handler: async ({ body }) => {
-      await runUseCase(runtime().annotations.save(body.annotations, new Date()));
+      await runUseCase(runtime().annotations.save(body.annotations, runtime().clock.now()));
       return { message: `Saved ${body.annotations.length} annotations` };
     },
   });

@@ -62,7 +62,10 @@ export function jobsModule(config: Config): ContainerModule {
       );
     options
       .bind<JobFeed>(JobFeedToken)
-      .toResolvedValue((store: JobStore, logs: LogStore, changes: JobChanges) => new JobFeed(store, logs, { pollMs: Math.min(config.JOB_POLL_MS, 250) }, changes), [JobStore, LogStore, JobChangesToken]);
+      .toResolvedValue(
+        (store: JobStore, logs: LogStore, clock: Clock, changes: JobChanges) => Effect.runSync(JobFeed.make(store, logs, clock, { pollMs: Math.min(config.JOB_POLL_MS, 250) }, changes)),
+        [JobStore, LogStore, Clock, JobChangesToken],
+      );
   });
 }
 

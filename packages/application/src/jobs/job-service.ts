@@ -126,7 +126,7 @@ export class JobService {
       // without holding it, so no second one can be accepted by any process meanwhile.
       if (pipeline.exclusive) yield* acquireExclusive(self.store, pipeline.name, id, job.version, self.now, self.graceMs);
       return yield* self.store.insert(job).pipe(
-        Effect.tap((inserted) => self.changes.publish(inserted.id)),
+        Effect.tap((inserted) => self.changes.publish({ jobId: inserted.id, change: "submitted", ...(options.triggeredBy === undefined ? {} : { triggeredBy: options.triggeredBy }) })),
         Effect.catchTag("Conflict", (conflict) => (options.id === undefined ? Effect.fail(conflict) : self.store.get(options.id).pipe(Effect.orElseSucceed(() => job)))),
       );
     });
@@ -159,7 +159,7 @@ export class JobService {
     return this.get(id).pipe(
       Effect.andThen(() => illegalAsConflict(modifyJob(this.store, id, (job) => requestCancel(job, now)))),
       Effect.tap((job) => this.releaseExclusive(job)),
-      Effect.tap((job) => this.changes.publish(job.id)),
+      Effect.tap((job) => this.changes.publish({ jobId: job.id, change: "cancelled" })),
     );
   }
 
@@ -173,7 +173,7 @@ export class JobService {
       }
       const now = self.now();
       const retried = yield* illegalAsConflict(modifyJob(self.store, id, (current) => retry(current, now)));
-      yield* self.changes.publish(retried.id);
+      yield* self.changes.publish({ jobId: retried.id, change: "retried" });
       return retried;
     });
   }
