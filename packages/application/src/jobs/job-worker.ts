@@ -165,7 +165,9 @@ export class JobWorker {
       const stopped = token === undefined ? 0 : yield* deps.runner.stopOrphans(token);
       const reason = recovered.history.at(-1)?.reason ?? "lease expired";
       const message = `[parallax] ${reason}; ${stopped} orphaned process group(s) of that run stopped on ${self.settings.workerId}`;
-      yield* deps.logs.append(recovered.id, [{ stream: "system", timestamp: deps.clock.now().toISOString(), message }]).pipe(Effect.ignore);
+      yield* deps.logs.append(recovered.id, [{ stream: "system", timestamp: deps.clock.now().toISOString(), message }]).pipe(
+        Effect.catch((error) => Effect.logWarning(`job ${recovered.id}: recovery note not logged`, error)),
+      );
       yield* deps.service.releaseExclusive(recovered);
       self.observer.onActivity?.(recovered.id);
     });
@@ -176,7 +178,8 @@ export class JobWorker {
     const self = this;
     const { deps } = this;
     return Effect.gen(function* () {
-      const log = (message: string) => deps.logs.append(job.id, [{ stream: "system", timestamp: deps.clock.now().toISOString(), message }]).pipe(Effect.ignore);
+      const log = (message: string) =>
+        deps.logs.append(job.id, [{ stream: "system", timestamp: deps.clock.now().toISOString(), message }]).pipe(Effect.catch((error) => Effect.logWarning(`job ${job.id}: note not logged`, error)));
       const { notes, completed } = yield* queueFollowUpsThenComplete({ store: deps.store, submitFollowUp: self.submitFollowUp, now: () => deps.clock.now().getTime() }, job);
       if (completed === undefined) return;
       yield* log(`[parallax] lease of ${job.lease?.owner ?? "a worker"} expired after the run succeeded; follow-ups queued on ${self.settings.workerId}`);
