@@ -35,7 +35,6 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
   const submitted = async (name: string, params: Record<string, unknown>) => {
     const { service, catalog } = runtime();
     const job = await runUseCase(service.submit(name, params));
-    runtime().touched(job.id);
     return { job_id: job.id, name: job.pipeline, status: job.status, message: catalog.get(name)?.message ?? `Job ${name} queued` };
   };
 
@@ -64,7 +63,7 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
     tags,
     body: annotationsBody,
     handler: async ({ body }) => {
-      await runUseCase(runtime().annotations.save(body.annotations, new Date()));
+      await runUseCase(runtime().annotations.save(body.annotations, runtime().clock.now()));
       return submitted("apply-annotations", {});
     },
   });
@@ -78,7 +77,7 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
     tags,
     body: annotationsBody,
     handler: async ({ body }) => {
-      await runUseCase(runtime().annotations.save(body.annotations, new Date()));
+      await runUseCase(runtime().annotations.save(body.annotations, runtime().clock.now()));
       return { message: `Saved ${body.annotations.length} annotations` };
     },
   });
@@ -108,7 +107,6 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
     body: z.object({ pipeline: z.string().min(1), params: z.record(z.string(), z.unknown()).default({}), priority: prioritySchema.optional() }),
     handler: async ({ body }) => {
       const job = await runUseCase(runtime().service.submit(body.pipeline, body.params, body.priority === undefined ? {} : { priority: body.priority }));
-      runtime().touched(job.id);
       return view(job);
     },
   });
@@ -144,11 +142,7 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
       summary: action === "cancel" ? "Cancel a pending or running job" : "Queue a failed or cancelled job again",
       tags,
       params: idParams,
-      handler: async ({ params }) => {
-        const job = await runUseCase(runtime().service[action](params.id));
-        runtime().touched(job.id);
-        return view(job);
-      },
+      handler: async ({ params }) => view(await runUseCase(runtime().service[action](params.id))),
     });
   }
 

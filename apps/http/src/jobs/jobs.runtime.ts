@@ -1,5 +1,7 @@
+import { Effect, Fiber } from "effect";
 import type { Container } from "inversify";
 import type { Config, Logger } from "@parallax/adapters";
+import { Clock } from "@parallax/application";
 import {
   AnnotationStore,
   ChainEnds,
@@ -24,8 +26,10 @@ export class JobsRuntime {
   readonly workspace: Workspace;
   readonly annotations: AnnotationStore;
   readonly chainEnds: ChainEnds;
+  readonly clock: Clock;
   worker: JobWorker | undefined;
   private started = false;
+  private feedFiber: Fiber.Fiber<never> | undefined;
 
   constructor(
     private readonly container: Container,
@@ -39,6 +43,7 @@ export class JobsRuntime {
     this.catalog = container.get<PipelineCatalog>(PipelineCatalogToken);
     this.workspace = container.get<Workspace>(Workspace);
     this.annotations = container.get<AnnotationStore>(AnnotationStore);
+    this.clock = container.get<Clock>(Clock);
     this.chainEnds = new ChainEnds(this.service, (jobId) => this.feed.follow(jobId));
   }
 
@@ -49,7 +54,7 @@ export class JobsRuntime {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.feed.start();
+    this.feedFiber = Effect.runFork(this.feed.run);
     if (this.config.WORKER !== "embedded") return;
     const log = this.logger.child({ capability: "jobs" });
     this.worker = createJobWorker(this.container, workerSettings(this.config), {
@@ -62,17 +67,11 @@ export class JobsRuntime {
     log.info({ worker: this.worker.id, concurrency: this.worker.settings.concurrency }, "embedded job worker started");
   }
 
-  /** A job was submitted or changed here: tell the feed and the local worker at once. */
-  touched(jobId: string): void {
-    this.feed.follow(jobId);
-    this.worker?.wake();
-    this.worker?.poke(jobId);
-  }
-
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
     await this.worker?.stop(this.config.WORKER_DRAIN_MS);
-    await this.feed.stop();
+    if (this.feedFiber) await Effect.runPromise(Fiber.interrupt(this.feedFiber));
+    this.feedFiber = undefined;
   }
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { Effect } from "effect";
+import { Effect, Fiber, PubSub, Stream } from "effect";
 import { WebSocket } from "ws";
 import { isTerminal, toJobView } from "@parallax/domain/jobs";
 import { chainView, followJobLogs, jobView, type FeedEvent, type LogLine } from "@parallax/application/jobs";
@@ -60,16 +60,8 @@ export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => J
   websockets.add("/api/logs", (socket) => {
     const { feed, service } = runtime();
     sendBounded(socket, { type: "connected", message: "Connected to job log stream" });
-    let queue = Promise.resolve();
-    const later = (work: () => Promise<void>) => {
-      queue = queue.then(work).catch(() => undefined);
-    };
-    later(async () => {
-      const current = await Effect.runPromise(service.current());
-      if (current) sendBounded(socket, { type: "job_status", job: await Effect.runPromise(jobView(service, current)) });
-    });
-    const unsubscribe = feed.subscribe((event: FeedEvent) => {
-      later(async () => {
+    const send = (event: FeedEvent) =>
+      Effect.tryPromise(async () => {
         if (event.type === "status") sendBounded(socket, { type: "job_status", job: toJobView(event.job) });
         else if (event.type === "lines") sendBatchBounded(socket, linesOf(event), maxBufferedBytes);
         else {
@@ -77,7 +69,23 @@ export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => J
           if (ending) sendBounded(socket, ending);
         }
       });
-    });
+    // Subscribed at once (runFork starts synchronously): nothing published after `connected` is missed.
+    const following = Effect.runFork(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const events = yield* feed.subscribe();
+          yield* service.current().pipe(
+            Effect.flatMap((current) => (current ? Effect.map(jobView(service, current), (job) => sendBounded(socket, { type: "job_status", job })) : Effect.void)),
+            Effect.catchCause((cause) => Effect.logWarning("/api/logs: the current job was not read", cause)),
+          );
+          while (true) {
+            const event = yield* PubSub.take(events);
+            yield* send(event).pipe(Effect.catchCause((cause) => Effect.logWarning("/api/logs: an event was not sent", cause)));
+          }
+        }),
+      ),
+    );
+    const unsubscribe = () => void Effect.runFork(Fiber.interrupt(following));
     socket.on("close", unsubscribe);
     socket.on("error", unsubscribe);
   });
@@ -86,9 +94,10 @@ export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => J
   websockets.add("/api/jobs/:id/logs", (socket, request, params) => {
     const { feed, store, logs, service } = runtime();
     const jobId = params["id"]!;
-    let stop: (() => void) | undefined;
-    socket.on("close", () => stop?.());
-    socket.on("error", () => stop?.());
+    let following: Fiber.Fiber<void> | undefined;
+    const stop = () => following && void Effect.runFork(Fiber.interrupt(following));
+    socket.on("close", stop);
+    socket.on("error", stop);
     void Effect.runPromise(Effect.exit(service.get(jobId))).then((exit) => {
       if (exit._tag === "Failure") {
         sendBounded(socket, { type: "error", error: "Job not found" });
@@ -97,14 +106,22 @@ export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => J
       }
       sendBounded(socket, { type: "connected", message: `Following job ${jobId}`, job: toJobView(exit.value) });
       if (socket.readyState !== WebSocket.OPEN) return;
-      stop = followJobLogs({ feed, store, logs }, jobId, offsetOf(request), (message) => {
-        if (message.type === "line") sendBounded(socket, logMessage(jobId, message.line));
-        else if (message.type === "status") sendBounded(socket, { type: "job_status", job: toJobView(message.job) });
-        else if (isTerminal(message.job.status)) {
-          sendBounded(socket, endMessage(jobId, toJobView(message.job)));
-          socket.close(1000, message.job.status);
-        }
-      }, () => drained(socket, maxBufferedBytes));
+      const messages = followJobLogs({ feed, store, logs }, jobId, offsetOf(request));
+      // Each pulled chunk is sent, then the client drains before the next is pulled.
+      const sent = Stream.runForEachArray(messages, (chunk) =>
+        Effect.promise(async () => {
+          for (const message of chunk) {
+            if (message.type === "line") sendBounded(socket, logMessage(jobId, message.line));
+            else if (message.type === "status") sendBounded(socket, { type: "job_status", job: toJobView(message.job) });
+            else if (isTerminal(message.job.status)) {
+              sendBounded(socket, endMessage(jobId, toJobView(message.job)));
+              socket.close(1000, message.job.status);
+            }
+          }
+          await drained(socket, maxBufferedBytes);
+        }),
+      );
+      following = Effect.runFork(sent.pipe(Effect.catchCause((cause) => Effect.logWarning(`/api/jobs/${jobId}/logs: following stopped`, cause))));
     });
   });
 }

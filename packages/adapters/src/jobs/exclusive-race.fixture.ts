@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Effect } from "effect";
 import { pipelinesFileSchema } from "@parallax/domain/jobs";
-import { JobService, PipelineCatalog, type JobStore } from "@parallax/application/jobs";
+import { JobChanges, JobService, PipelineCatalog, type JobStore } from "@parallax/application/jobs";
 import { SystemClock } from "../shared/system-clock.js";
 import { FileJobStore } from "./file-job.store.js";
 import { FileWorkspace } from "./file-workspace.js";
@@ -57,7 +57,7 @@ export function submitMany(service: JobService, count: number): Promise<SubmitOu
 async function main([dir, tag, count]: string[]): Promise<void> {
   let next = 0;
   const store = interleaving(new FileJobStore(join(dir!, "jobs")), [...tag!].reduce((sum, char) => sum * 31 + char.charCodeAt(0), 7));
-  const service = new JobService(store, new MemoryLogStore(), exclusiveCatalog, new FileWorkspace(dir!), new SystemClock(), { next: () => `${tag}-${++next}` });
+  const service = new JobService(store, new MemoryLogStore(), exclusiveCatalog, new FileWorkspace(dir!), new SystemClock(), { next: () => `${tag}-${++next}` }, Effect.runSync(JobChanges.make));
   process.stdout.write("ready\n");
   const deadline = Date.now() + 30_000;
   while (!existsSync(join(dir!, "go"))) {

@@ -1,9 +1,11 @@
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
+import { Effect } from "effect";
 import { ContainerModule, type Container } from "inversify";
 import { Clock, IdGenerator } from "@parallax/application";
 import {
   AnnotationStore,
+  JobChanges,
   JobFeed,
   JobService,
   JobStore,
@@ -28,6 +30,7 @@ import { loadPipelinesFile, type LoadedPipelines } from "./pipelines-file.js";
 export const LoadedPipelinesToken = Symbol.for("parallax.LoadedPipelines");
 export const JobServiceToken = Symbol.for("parallax.JobService");
 export const JobFeedToken = Symbol.for("parallax.JobFeed");
+export const JobChangesToken = Symbol.for("parallax.JobChanges");
 
 /** Where the jobs capability keeps its files: `<DATA_DIR>/jobs`. */
 export function jobsDataDir(config: Pick<Config, "DATA_DIR">): string {
@@ -48,15 +51,21 @@ export function jobsModule(config: Config): ContainerModule {
     options
       .bind<AnnotationStore>(AnnotationStore)
       .toResolvedValue((loaded: LoadedPipelines, workspace: Workspace) => new FileAnnotationStore(workspace.resolve(loaded.catalog.file.annotations_file)), [LoadedPipelinesToken, Workspace]);
+    // One per container: the service announces on it, the feed and the embedded worker listen.
+    options.bind<JobChanges>(JobChangesToken).toDynamicValue(() => Effect.runSync(JobChanges.make));
     options
       .bind<JobService>(JobServiceToken)
       .toResolvedValue(
-        (store: JobStore, logs: LogStore, catalog: PipelineCatalog, workspace: Workspace, clock: Clock, ids: IdGenerator) => new JobService(store, logs, catalog, workspace, clock, ids, { outputLines: config.JOB_OUTPUT_LINES }),
-        [JobStore, LogStore, PipelineCatalogToken, Workspace, Clock, IdGenerator],
+        (store: JobStore, logs: LogStore, catalog: PipelineCatalog, workspace: Workspace, clock: Clock, ids: IdGenerator, changes: JobChanges) =>
+          new JobService(store, logs, catalog, workspace, clock, ids, changes, { outputLines: config.JOB_OUTPUT_LINES }),
+        [JobStore, LogStore, PipelineCatalogToken, Workspace, Clock, IdGenerator, JobChangesToken],
       );
     options
       .bind<JobFeed>(JobFeedToken)
-      .toResolvedValue((store: JobStore, logs: LogStore) => new JobFeed(store, logs, { pollMs: Math.min(config.JOB_POLL_MS, 250) }), [JobStore, LogStore]);
+      .toResolvedValue(
+        (store: JobStore, logs: LogStore, clock: Clock, changes: JobChanges) => Effect.runSync(JobFeed.make(store, logs, clock, { pollMs: Math.min(config.JOB_POLL_MS, 250) }, changes)),
+        [JobStore, LogStore, Clock, JobChangesToken],
+      );
   });
 }
 

@@ -34,7 +34,7 @@ export function queueFollowUpsThenComplete(deps: FollowUpDeps, job: Job): Effect
     }
     const completed = yield* modifyJob(deps.store, job.id, (current) => complete(current, { token, now: deps.now(), exitCode: job.exitCode ?? 0 })).pipe(
       Effect.map((written): Job | undefined => written),
-      Effect.catch(() => Effect.succeed(undefined)),
+      Effect.catch((error) => Effect.as(Effect.logWarning(`job ${job.id}: follow-ups queued but not completed here (another worker completed it, or the store failed)`, error), undefined)),
     );
     return { notes, completed };
   });

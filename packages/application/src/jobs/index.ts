@@ -4,6 +4,7 @@ export * from "./process-runner.port.js";
 export * from "./workspace.port.js";
 export * from "./pipeline-catalog.js";
 export * from "./modify-job.js";
+export * from "./job-changes.js";
 export * from "./job-service.js";
 export * from "./status.js";
 export * from "./wakeup.js";

@@ -1,5 +1,7 @@
-import { Effect, Fiber } from "effect";
+import { Effect, PubSub, Stream, type Scope } from "effect";
 import { isTerminal, type Job } from "@parallax/domain/jobs";
+import type { Clock } from "../shared/clock.port.js";
+import type { JobChanges } from "./job-changes.js";
 import type { JobStore } from "./job-store.port.js";
 import type { LogLine, LogStore } from "./log-store.port.js";
 import { Wakeup } from "./wakeup.js";
@@ -8,8 +10,6 @@ export type FeedEvent =
   | { readonly type: "status"; readonly job: Job }
   | { readonly type: "lines"; readonly job: Job; readonly lines: readonly LogLine[] }
   | { readonly type: "finished"; readonly job: Job };
-
-export type FeedListener = (event: FeedEvent) => void;
 
 interface Followed {
   version: number;
@@ -31,27 +31,40 @@ export interface FeedSettings {
 /**
  * The live view of jobs for one host: it follows every job that is running (in any
  * process sharing the store) or was submitted here, and publishes status changes and log
- * lines in offset order, each once. Its only source is the stores, so jobs run by remote
- * workers and by the embedded worker look the same; the embedded worker just wakes it early.
+ * lines in offset order, each once, on a `PubSub`. Its only source is the stores, so jobs
+ * run by remote workers and by the embedded worker look the same; `JobChanges` (submits,
+ * cancels, retries here) and the embedded worker just wake it early.
+ *
+ * It runs while `run` runs (the host forks it); it is not a store and keeps nothing for
+ * subscribers that come later.
  */
 export class JobFeed {
-  private readonly listeners = new Set<FeedListener>();
   private readonly followed = new Map<string, Followed>();
   private woken = new Set<string>();
   private readonly wakeup = new Wakeup();
-  private loop: Fiber.Fiber<void> | undefined;
-  private stopped = false;
   private firstTick = true;
 
-  constructor(
+  static make(store: JobStore, logs: LogStore, clock: Clock, settings: FeedSettings, changes: JobChanges): Effect.Effect<JobFeed> {
+    return Effect.map(PubSub.unbounded<FeedEvent>(), (events) => new JobFeed(store, logs, clock, settings, changes, events));
+  }
+
+  private constructor(
     private readonly store: JobStore,
     private readonly logs: LogStore,
+    private readonly clock: Clock,
     private readonly settings: FeedSettings,
+    private readonly changes: JobChanges,
+    private readonly events: PubSub.PubSub<FeedEvent>,
   ) {}
 
-  subscribe(listener: FeedListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /** Events published from now on, for as long as the scope lasts. */
+  subscribe(): Effect.Effect<PubSub.Subscription<FeedEvent>, never, Scope.Scope> {
+    return PubSub.subscribe(this.events);
+  }
+
+  /** The same as a stream (it subscribes when it starts). */
+  get stream(): Stream.Stream<FeedEvent> {
+    return Stream.fromPubSub(this.events);
   }
 
   /** Start following a job (e.g. one just submitted) and look at it soon. */
@@ -67,22 +80,21 @@ export class JobFeed {
     else this.wakeup.notify();
   }
 
-  start(): void {
-    if (this.loop || this.stopped) return;
-    const self = this;
-    this.loop = Effect.runFork(
-      Effect.gen(function* () {
-        while (!self.stopped) {
-          yield* self.tick().pipe(Effect.catchCause(() => Effect.void));
-          yield* self.wakeup.wait(self.settings.pollMs);
-        }
-      }),
+  /**
+   * The feed's life: follow what `JobChanges` announces, and pass over the stores every
+   * `pollMs` or sooner when woken. A failed pass is logged and the next one tries again.
+   */
+  get run(): Effect.Effect<never> {
+    const pass = this.tick().pipe(
+      Effect.catchCause((cause) => Effect.logWarning("job feed: a pass over the stores failed; retrying at the next one", cause)),
+      Effect.andThen(this.wakeup.wait(this.settings.pollMs)),
     );
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.loop) await Effect.runPromise(Fiber.interrupt(this.loop));
+    return Effect.scoped(
+      Effect.andThen(
+        Effect.forkScoped(this.changes.forEach(({ jobId }) => Effect.sync(() => this.follow(jobId)))),
+        Effect.forever(pass),
+      ),
+    );
   }
 
   /** One pass over the stores; public so tests and benchmarks can drive the feed by hand. */
@@ -99,7 +111,7 @@ export class JobFeed {
       self.firstTick = false;
       const woken = self.woken;
       self.woken = new Set();
-      const now = Date.now();
+      const now = self.clock.now().getTime();
       for (const [id, state] of [...self.followed]) {
         if (state.pending && !woken.has(id) && !running.has(id) && now - state.checkedAt < PENDING_RECHECK_MS) continue;
         const job = running.get(id) ?? (yield* self.store.get(id).pipe(Effect.catchTag("NotFound", () => Effect.succeed(undefined))));
@@ -109,12 +121,12 @@ export class JobFeed {
         }
         state.pending = job.status === "pending";
         state.checkedAt = now;
-        if (job.version !== state.version && !isTerminal(job.status)) self.emit({ type: "status", job });
+        if (job.version !== state.version && !isTerminal(job.status)) yield* self.emit({ type: "status", job });
         state.version = job.version;
         if (job.runs > 0) yield* self.drainLines(job, state);
         if (isTerminal(job.status)) {
           self.followed.delete(id);
-          self.emit({ type: "finished", job });
+          yield* self.emit({ type: "finished", job });
         }
       }
     });
@@ -126,20 +138,15 @@ export class JobFeed {
     return Effect.gen(function* () {
       while (true) {
         const page = yield* self.logs.read(job.id, state.nextOffset, pageSize);
-        if (page.lines.length > 0) self.emit({ type: "lines", job, lines: page.lines });
+        if (page.lines.length > 0) yield* self.emit({ type: "lines", job, lines: page.lines });
         state.nextOffset = page.nextOffset;
         if (page.lines.length < pageSize) return;
       }
     });
   }
 
-  private emit(event: FeedEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A listener's failure (a broken socket) must not stop the feed for the others.
-      }
-    }
+  /** Subscribers each take at their own pace: a slow socket does not hold the feed up. */
+  private emit(event: FeedEvent): Effect.Effect<void> {
+    return Effect.asVoid(PubSub.publish(this.events, event));
   }
 }

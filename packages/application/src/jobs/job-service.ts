@@ -22,6 +22,7 @@ import type { IdGenerator } from "../shared/id-generator.port.js";
 import { DEFAULT_EXCLUSIVE_GRACE_MS, acquireExclusive, releaseExclusive } from "./exclusive-claim.js";
 import type { JobQuery, JobStore } from "./job-store.port.js";
 import type { LogPage, LogStore } from "./log-store.port.js";
+import type { JobChanges } from "./job-changes.js";
 import { modifyJob } from "./modify-job.js";
 import type { PipelineCatalog } from "./pipeline-catalog.js";
 import type { Workspace } from "./workspace.port.js";
@@ -67,6 +68,8 @@ export class JobService {
     private readonly workspace: Workspace,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    /** Where submits, cancels and retries are announced (the feed and the local worker listen). */
+    readonly changes: JobChanges,
     private readonly options: JobServiceOptions = {},
   ) {}
 
@@ -123,6 +126,7 @@ export class JobService {
       // without holding it, so no second one can be accepted by any process meanwhile.
       if (pipeline.exclusive) yield* acquireExclusive(self.store, pipeline.name, id, job.version, self.now, self.graceMs);
       return yield* self.store.insert(job).pipe(
+        Effect.tap((inserted) => self.changes.publish({ jobId: inserted.id, change: "submitted", ...(options.triggeredBy === undefined ? {} : { triggeredBy: options.triggeredBy }) })),
         Effect.catchTag("Conflict", (conflict) => (options.id === undefined ? Effect.fail(conflict) : self.store.get(options.id).pipe(Effect.orElseSucceed(() => job)))),
       );
     });
@@ -155,6 +159,7 @@ export class JobService {
     return this.get(id).pipe(
       Effect.andThen(() => illegalAsConflict(modifyJob(this.store, id, (job) => requestCancel(job, now)))),
       Effect.tap((job) => this.releaseExclusive(job)),
+      Effect.tap((job) => this.changes.publish({ jobId: job.id, change: "cancelled" })),
     );
   }
 
@@ -167,7 +172,9 @@ export class JobService {
         yield* acquireExclusive(self.store, job.pipeline, job.id, job.version + 1, self.now, self.graceMs);
       }
       const now = self.now();
-      return yield* illegalAsConflict(modifyJob(self.store, id, (current) => retry(current, now)));
+      const retried = yield* illegalAsConflict(modifyJob(self.store, id, (current) => retry(current, now)));
+      yield* self.changes.publish({ jobId: retried.id, change: "retried" });
+      return retried;
     });
   }
 

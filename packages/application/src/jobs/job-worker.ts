@@ -1,9 +1,10 @@
-import { Effect, Fiber } from "effect";
+import { Effect, Fiber, FiberSet } from "effect";
 import type { Job } from "@parallax/domain/jobs";
 import type { Clock } from "../shared/clock.port.js";
 import type { IdGenerator } from "../shared/id-generator.port.js";
 import { claimNext } from "./claim.js";
 import { queueFollowUpsThenComplete, type SubmitFollowUp } from "./follow-ups.js";
+import type { JobChanged } from "./job-changes.js";
 import type { JobService } from "./job-service.js";
 import type { JobStore } from "./job-store.port.js";
 import type { LogStore } from "./log-store.port.js";
@@ -36,15 +37,19 @@ export interface WorkerDeps {
 }
 
 /**
- * Claims due jobs (up to `concurrency` at once) and runs each to its end. The loop is an
- * Effect program; `stop()` stops claiming, lets running jobs finish for `drainMs`, then
- * interrupts the rest, which stops their process trees and releases them to the queue.
+ * Claims due jobs (up to `concurrency` at once) and runs each to its end, each in a fiber of
+ * a `FiberSet`. `run` is the whole life as an Effect program; `start()`/`stop()` are its
+ * Promise facade. Stopping stops claiming, lets running jobs finish for `drainMs`, then
+ * closes the set, which interrupts the rest: their process trees stop and they go back to
+ * the queue.
  */
 export class JobWorker {
   private readonly wakeup = new Wakeup();
-  private readonly active = new Map<string, { fiber: Fiber.Fiber<void>; poke: Wakeup }>();
+  /** The running jobs, each with the wake-up of its watcher. */
+  private readonly active = new Map<string, Wakeup>();
   private loop: Fiber.Fiber<void> | undefined;
   private stopping = false;
+  private drainMs = 0;
   private stopped: Promise<void> | undefined;
 
   constructor(
@@ -61,9 +66,10 @@ export class JobWorker {
     return [...this.active.keys()];
   }
 
+  /** Promise facade: runs `run` in the background. */
   start(): void {
     if (this.loop || this.stopping) return;
-    this.loop = Effect.runFork(this.claimLoop());
+    this.loop = Effect.runFork(this.run);
   }
 
   /** Work may be waiting (a submit in this process): look now instead of at the next poll. */
@@ -73,23 +79,46 @@ export class JobWorker {
 
   /** A job this worker may be running changed (e.g. cancel requested here): check it now. */
   poke(jobId: string): void {
-    this.active.get(jobId)?.poke.notify();
+    this.active.get(jobId)?.notify();
   }
 
+  /** Promise facade: stop claiming, drain for `drainMs`, release what still runs. */
   stop(drainMs: number): Promise<void> {
     this.stopped ??= (async () => {
+      this.drainMs = drainMs;
       this.stopping = true;
       this.wakeup.notify();
       if (this.loop) await Effect.runPromise(Fiber.await(this.loop));
-      const deadline = Date.now() + drainMs;
-      while (this.active.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-      const remaining = [...this.active.values()].map((entry) => entry.fiber);
-      if (remaining.length > 0) await Effect.runPromise(Fiber.interruptAll(remaining));
     })();
     return this.stopped;
   }
 
-  private claimLoop(): Effect.Effect<void> {
+  /** Claims and runs jobs until `stop`, then drains; jobs still running are interrupted (released). */
+  get run(): Effect.Effect<void> {
+    const self = this;
+    const { deps } = this;
+    return Effect.scoped(
+      Effect.gen(function* () {
+        const running = yield* FiberSet.make<void>();
+        yield* Effect.forkScoped(deps.service.changes.forEach((change) => Effect.sync(() => self.changed(change))));
+        yield* self.claimLoop(running);
+        yield* FiberSet.awaitEmpty(running).pipe(Effect.timeoutOption(self.drainMs));
+      }),
+    );
+  }
+
+  /**
+   * A job submitted, cancelled or retried in this process: look for work now, and check the
+   * job if it runs here. Follow-ups (queued by a worker finishing their parent) are left to
+   * the next poll, as they always were: the parent's worker does not start them in the same
+   * instant, which may be its last (the follow-ups crash tests stop it right there).
+   */
+  private changed(change: JobChanged): void {
+    if (change.triggeredBy === undefined) this.wake();
+    this.poke(change.jobId);
+  }
+
+  private claimLoop(running: FiberSet.FiberSet<void>): Effect.Effect<void> {
     const self = this;
     const { settings, deps } = this;
     return Effect.gen(function* () {
@@ -111,18 +140,14 @@ export class JobWorker {
           (succeeded) => self.finishSucceededRun(succeeded),
         ).pipe(
           Effect.catch((error) =>
-            Effect.sync(() => {
-              self.observer.onError?.(error);
-              return undefined;
-            }),
+            Effect.andThen(
+              Effect.sync(() => self.observer.onError?.(error)),
+              Effect.as(Effect.logError("job worker: claiming failed", error), undefined),
+            ),
           ),
         );
-        if (claimed === undefined || self.stopping) {
-          if (claimed !== undefined) yield* Effect.sync(() => self.launch(claimed));
-          else yield* self.wakeup.wait(settings.pollMs);
-          continue;
-        }
-        yield* Effect.sync(() => self.launch(claimed));
+        if (claimed === undefined) yield* self.wakeup.wait(settings.pollMs);
+        else yield* self.launch(running, claimed);
       }
     });
   }
@@ -140,7 +165,9 @@ export class JobWorker {
       const stopped = token === undefined ? 0 : yield* deps.runner.stopOrphans(token);
       const reason = recovered.history.at(-1)?.reason ?? "lease expired";
       const message = `[parallax] ${reason}; ${stopped} orphaned process group(s) of that run stopped on ${self.settings.workerId}`;
-      yield* deps.logs.append(recovered.id, [{ stream: "system", timestamp: deps.clock.now().toISOString(), message }]).pipe(Effect.ignore);
+      yield* deps.logs.append(recovered.id, [{ stream: "system", timestamp: deps.clock.now().toISOString(), message }]).pipe(
+        Effect.catch((error) => Effect.logWarning(`job ${recovered.id}: recovery note not logged`, error)),
+      );
       yield* deps.service.releaseExclusive(recovered);
       self.observer.onActivity?.(recovered.id);
     });
@@ -151,7 +178,8 @@ export class JobWorker {
     const self = this;
     const { deps } = this;
     return Effect.gen(function* () {
-      const log = (message: string) => deps.logs.append(job.id, [{ stream: "system", timestamp: deps.clock.now().toISOString(), message }]).pipe(Effect.ignore);
+      const log = (message: string) =>
+        deps.logs.append(job.id, [{ stream: "system", timestamp: deps.clock.now().toISOString(), message }]).pipe(Effect.catch((error) => Effect.logWarning(`job ${job.id}: note not logged`, error)));
       const { notes, completed } = yield* queueFollowUpsThenComplete({ store: deps.store, submitFollowUp: self.submitFollowUp, now: () => deps.clock.now().getTime() }, job);
       if (completed === undefined) return;
       yield* log(`[parallax] lease of ${job.lease?.owner ?? "a worker"} expired after the run succeeded; follow-ups queued on ${self.settings.workerId}`);
@@ -168,31 +196,35 @@ export class JobWorker {
       Effect.catch((error) => Effect.succeed(`Follow-up ${name} not queued: ${(error as { message?: string }).message ?? String(error)}`)),
     );
 
-  private launch(job: Job): void {
+  private launch(running: FiberSet.FiberSet<void>, job: Job): Effect.Effect<void> {
     const { deps, settings } = this;
-    this.observer.onClaimed?.(job);
-    this.observer.onActivity?.(job.id);
     const poke = new Wakeup();
-    const fiber = Effect.runFork(
-      runClaimedJob(
-        {
-          store: deps.store,
-          logs: deps.logs,
-          runner: deps.runner,
-          clock: deps.clock,
-          onActivity: (jobId) => this.observer.onActivity?.(jobId),
-          submitFollowUp: this.submitFollowUp,
-          onTerminal: (finished) => deps.service.releaseExclusive(finished),
-        },
-        settings,
-        job,
-        poke,
+    const run = runClaimedJob(
+      {
+        store: deps.store,
+        logs: deps.logs,
+        runner: deps.runner,
+        clock: deps.clock,
+        onActivity: (jobId) => this.observer.onActivity?.(jobId),
+        submitFollowUp: this.submitFollowUp,
+        onTerminal: (finished) => deps.service.releaseExclusive(finished),
+      },
+      settings,
+      job,
+      poke,
+    ).pipe(
+      Effect.ensuring(
+        Effect.sync(() => {
+          this.active.delete(job.id);
+          this.wakeup.notify();
+        }),
       ),
     );
-    this.active.set(job.id, { fiber, poke });
-    fiber.addObserver(() => {
-      this.active.delete(job.id);
-      this.wakeup.notify();
+    const claimed = Effect.sync(() => {
+      this.observer.onClaimed?.(job);
+      this.observer.onActivity?.(job.id);
+      this.active.set(job.id, poke);
     });
+    return Effect.asVoid(Effect.andThen(claimed, FiberSet.run(running, run)));
   }
 }

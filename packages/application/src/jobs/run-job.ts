@@ -74,11 +74,11 @@ export function runClaimedJob(deps: RunDeps, settings: RunSettings, job: Job, po
     buffer.push(entry);
     if (buffer.length >= 256) flushWake.notify();
   };
-  const system = (message: string) => push({ stream: "system", timestamp: new Date(now()).toISOString(), message });
+  const system = (message: string) => push({ stream: "system", timestamp: deps.clock.now().toISOString(), message });
 
   const flush = Effect.suspend(() => {
     if (dropped > 0) {
-      buffer.push({ stream: "system", timestamp: new Date(now()).toISOString(), message: `[parallax] ${dropped} lines dropped: log store too slow` });
+      buffer.push({ stream: "system", timestamp: deps.clock.now().toISOString(), message: `[parallax] ${dropped} lines dropped: log store too slow` });
       dropped = 0;
     }
     if (buffer.length === 0) return Effect.void;
@@ -86,7 +86,7 @@ export function runClaimedJob(deps: RunDeps, settings: RunSettings, job: Job, po
     return deps.logs.append(job.id, batch).pipe(
       Effect.tap(() => Effect.sync(() => deps.onActivity(job.id))),
       Effect.asVoid,
-      Effect.catch(() => Effect.void),
+      Effect.catch((error) => Effect.logWarning(`job ${job.id}: ${batch.length} log lines not stored`, error)),
     );
   });
   const flusher = Effect.forever(Effect.andThen(flushWake.wait(50), flush));
@@ -95,7 +95,7 @@ export function runClaimedJob(deps: RunDeps, settings: RunSettings, job: Job, po
     modifyJob(deps.store, job.id, transition).pipe(
       Effect.tap((written) => Effect.andThen(Effect.sync(() => deps.onActivity(job.id)), isTerminal(written.status) && deps.onTerminal ? deps.onTerminal(written) : Effect.void)),
       Effect.map((written): Job | undefined => written),
-      Effect.catch(() => Effect.succeed(undefined)),
+      Effect.catch((error) => Effect.as(Effect.logWarning(`job ${job.id}: its state was not written (another writer won or the store failed)`, error), undefined)),
     );
 
   const watch = (stop: Deferred.Deferred<Outcome>) =>
@@ -103,7 +103,7 @@ export function runClaimedJob(deps: RunDeps, settings: RunSettings, job: Job, po
       let lastBeat = now();
       while (true) {
         yield* poke.wait(Math.min(settings.cancelPollMs, settings.heartbeatMs));
-        const current = yield* deps.store.get(job.id).pipe(Effect.catch(() => Effect.succeed(undefined)));
+        const current = yield* deps.store.get(job.id).pipe(Effect.catch((error) => Effect.as(Effect.logWarning(`job ${job.id}: not re-read for cancel and lease checks; trying again`, error), undefined)));
         if (current === undefined) continue;
         if (current.status !== "running" || current.lease?.token !== token) {
           yield* Deferred.succeed(stop, { kind: "lease_lost", reason: `job is ${current.status}, lease held by ${current.lease?.owner ?? "nobody"}` });
@@ -117,7 +117,7 @@ export function runClaimedJob(deps: RunDeps, settings: RunSettings, job: Job, po
           const renewed = yield* modifyJob(deps.store, job.id, (latest) => heartbeat(latest, { token, now: now(), leaseMs: settings.leaseMs })).pipe(
             Effect.map((written): Job | undefined => written),
             Effect.catchTag("IllegalTransition", () => Effect.succeed(undefined)),
-            Effect.catch(() => Effect.succeed(null)),
+            Effect.catch((error) => Effect.as(Effect.logWarning(`job ${job.id}: heartbeat not written; trying again`, error), null)),
           );
           if (renewed === undefined) {
             yield* Deferred.succeed(stop, { kind: "lease_lost", reason: "heartbeat refused" });

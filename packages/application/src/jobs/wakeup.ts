@@ -1,39 +1,19 @@
-import { Effect } from "effect";
+import { Effect, Latch } from "effect";
 
 /**
- * A sleep that ends early when someone calls `notify()`. A notify with nobody waiting is
- * remembered, so a wake-up between "checked for work" and "went to sleep" is never lost.
+ * A sleep that ends early when someone calls `notify()`: a `Latch` opened by `notify` and
+ * closed by the waiter as it wakes. A notify with nobody waiting leaves the latch open, so
+ * a wake-up between "checked for work" and "went to sleep" is never lost. The sleep is
+ * effect's, so `TestClock` drives it in tests.
  */
 export class Wakeup {
-  private readonly waiters = new Set<() => void>();
-  private pending = false;
+  private readonly latch = Latch.makeUnsafe(false);
 
   notify(): void {
-    if (this.waiters.size === 0) {
-      this.pending = true;
-      return;
-    }
-    for (const waiter of [...this.waiters]) waiter();
+    Latch.openUnsafe(this.latch);
   }
 
   wait(ms: number): Effect.Effect<void> {
-    return Effect.callback<void>((resume) => {
-      if (this.pending) {
-        this.pending = false;
-        resume(Effect.void);
-        return;
-      }
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        resume(Effect.void);
-      };
-      const timer = setTimeout(done, Math.max(0, ms));
-      this.waiters.add(done);
-      return Effect.sync(() => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-      });
-    });
+    return this.latch.await.pipe(Effect.timeoutOption(Math.max(0, ms)), Effect.andThen(this.latch.close), Effect.asVoid);
   }
 }
