@@ -6,6 +6,7 @@ import { sendAfterDrain } from "../host/bounded-send.js";
 import { runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
 import { loadReadiness } from "./tracking-readiness.js";
+import { viewerCsp, viewerHtml } from "./viewer.page.js";
 
 /**
  * The HTTP and WebSocket face of the tracking capability (CONTRACTS.md §D): tasks start in this
@@ -101,6 +102,22 @@ export const trackingHost: HostModule = {
         // A task's frames never change once stored.
         ctx.set("Cache-Control", "private, max-age=3600");
         ctx.body = Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength);
+        return undefined;
+      },
+    });
+
+    const viewer = viewerHtml(config.TRACKING_WIDTH);
+    routes.add({
+      method: "get",
+      path: "/viewer",
+      summary: "The tracking viewer page: a task's cameras with boxes and its map with trajectories",
+      tags: TAGS,
+      query: z.object({ task: z.uuid().optional() }),
+      handler: ({ ctx }) => {
+        ctx.type = "text/html; charset=utf-8";
+        ctx.set("Content-Security-Policy", viewerCsp);
+        ctx.set("Cache-Control", "no-store");
+        ctx.body = viewer;
         return undefined;
       },
     });
