@@ -17,6 +17,11 @@ const CHROMIUM = "/usr/bin/chromium";
 const skip = missing({ ffmpeg: true }) ?? (existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM}`);
 if (skip) process.stdout.write(`viewer browser test skipped: ${skip}\n`);
 
+// The functions below run in the page (Playwright sends their source there; the page's CSP forbids
+// code given as strings). These tests are compiled without the DOM's types, hence this much of them.
+interface PageCanvas { width: number; height: number; getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } }
+declare const document: { body: { dataset: Record<string, string | undefined> }; getElementById(id: string): ({ textContent: string | null } & PageCanvas) | null };
+
 const counters = (page: Page) => page.evaluate(() => ({ ...document.body.dataset }));
 
 describe.skipIf(skip)("the tracking viewer in headless Chromium", () => {
@@ -50,7 +55,7 @@ describe.skipIf(skip)("the tracking viewer in headless Chromium", () => {
 
     // Trajectory colours (saturated) on the map's dark background.
     const coloured = await page.evaluate(() => {
-      const canvas = document.getElementById("map") as HTMLCanvasElement;
+      const canvas = document.getElementById("map")!;
       const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
       let n = 0;
       for (let i = 0; i < data.length; i += 4) if (Math.max(data[i]!, data[i + 1]!, data[i + 2]!) - Math.min(data[i]!, data[i + 1]!, data[i + 2]!) > 100) n++;
