@@ -1,11 +1,12 @@
 import { Cause, Effect, Exit, Fiber, Scope, Stream } from "effect";
 import { z } from "zod";
 import { trackingOptions, trackingTasksDeps } from "@parallax/adapters/tracking";
-import { makeTrackingTasks, type TaskRecord } from "@parallax/application/tracking";
+import { makeTrackingTasks, type TaskRecord, type TrackingEvent } from "@parallax/application/tracking";
 import { sendAfterDrain } from "../host/bounded-send.js";
 import { runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
 import { loadReadiness } from "./tracking-readiness.js";
+import { viewerCsp, viewerHtml } from "./viewer.page.js";
 
 /**
  * The HTTP and WebSocket face of the tracking capability (CONTRACTS.md §D): tasks start in this
@@ -13,6 +14,8 @@ import { loadReadiness } from "./tracking-readiness.js";
  * the host's stop closes their scope, which cancels running tasks and stops their decoders.
  */
 const taskParams = z.object({ task_id: z.uuid() });
+const frameParams = taskParams.extend({ camera_id: z.string().min(1).max(128), frame_index: z.string().regex(/^\d{1,9}$/, "must be a non-negative integer").transform(Number) });
+const socketQuery = z.object({ frames: z.enum(["0", "1"]).default("1") });
 const TAGS = ["tracking"];
 
 function statusBody(record: TaskRecord) {
@@ -87,16 +90,57 @@ export const trackingHost: HostModule = {
       },
     });
 
-    websockets.add("/ws/tracking/:task_id", (socket, _request, params) => {
+    routes.add({
+      method: "get",
+      path: "/api/v1/processing-tasks/:task_id/frames/:camera_id/:frame_index.jpg",
+      summary: "A camera's picture at a global_frame_index, decoded again from its video (JPEG)",
+      tags: TAGS,
+      params: frameParams,
+      handler: async ({ params, ctx }) => {
+        const jpeg = await runUseCase(tasks.frameImage(params.task_id, params.camera_id, params.frame_index));
+        ctx.type = "image/jpeg";
+        // A task's frames never change once stored.
+        ctx.set("Cache-Control", "private, max-age=3600");
+        ctx.body = Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength);
+        return undefined;
+      },
+    });
+
+    const viewer = viewerHtml(config.TRACKING_WIDTH);
+    routes.add({
+      method: "get",
+      path: "/viewer",
+      summary: "The tracking viewer page: a task's cameras with boxes and its map with trajectories",
+      tags: TAGS,
+      query: z.object({ task: z.uuid().optional() }),
+      handler: ({ ctx }) => {
+        ctx.type = "text/html; charset=utf-8";
+        ctx.set("Content-Security-Policy", viewerCsp);
+        ctx.set("Cache-Control", "no-store");
+        ctx.body = viewer;
+        return undefined;
+      },
+    });
+
+    // Every socket that wants pictures is sent the same event object: its text is made once.
+    const texts = new WeakMap<TrackingEvent, string>();
+    const text = (event: TrackingEvent) => {
+      let known = texts.get(event);
+      if (known === undefined) texts.set(event, (known = JSON.stringify(event)));
+      return known;
+    };
+
+    websockets.add("/ws/tracking/:task_id", (socket, request, params) => {
       // A malformed frame from the client is an 'error' on the socket: unheard, it would end the process. Its 'close' follows.
       socket.on("error", () => {});
       const id = taskParams.safeParse(params);
       if (!id.success) return socket.close(1008, "task id must be a UUID");
+      const query = socketQuery.safeParse(Object.fromEntries(new URL(request.url ?? "/", "http://host").searchParams));
+      if (!query.success) return socket.close(1008, "frames must be 0 or 1");
       const program = Effect.scoped(
-        Effect.flatMap(tasks.events(id.data.task_id), (events) =>
+        Effect.flatMap(tasks.events(id.data.task_id, { frames: query.data.frames === "1" }), (events) =>
           Stream.runForEach(Stream.takeWhile(events, () => socket.readyState === socket.OPEN), (event) =>
-            // frame_image_base64 is not produced yet, so `?frames=0` has nothing to leave out.
-            Effect.promise(() => sendAfterDrain(socket, JSON.stringify(event), config.WS_MAX_BUFFERED_BYTES, config.WS_SLOW_CLIENT_GRACE_MS)),
+            Effect.promise(() => sendAfterDrain(socket, text(event), config.WS_MAX_BUFFERED_BYTES, config.WS_SLOW_CLIENT_GRACE_MS)),
           ),
         ),
       );

@@ -29,11 +29,14 @@ export function ffmpegArguments(video: string, options: FrameSourceOptions, deco
   return [
     "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
     ...(decodeErrors === "fail" ? ["-xerror"] : []),
+    // Before -i: ffmpeg jumps to the keyframe before and decodes from there, discarding up to the time.
+    ...(options.startMs !== undefined ? ["-ss", (options.startMs / 1000).toFixed(3)] : []),
     "-i", video,
     "-map", "0:v:0", "-an", "-sn", "-dn",
     "-vf", filters.join(","),
     // One output frame per filtered frame: no duplicates or drops after showinfo has counted them.
     "-vsync", "passthrough",
+    ...(options.maxFrames !== undefined ? ["-frames:v", String(options.maxFrames)] : []),
     "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
   ];
 }

@@ -17,3 +17,4 @@ export * from "./file-video.catalog.js";
 export * from "./file-task.store.js";
 export * from "./in-process-tracking.events.js";
 export * from "./tracking-payload.schema.js";
+export * from "./sharp-frame.encoder.js";

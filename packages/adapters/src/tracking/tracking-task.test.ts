@@ -1,6 +1,6 @@
 import { Effect, Exit, Scope, Stream } from "effect";
 import { describe, expect, it } from "vitest";
-import { makeTrackingTasks, type TrackingEvent, type TrackingTasks } from "@parallax/application/tracking";
+import { makeTrackingTasks, type FrameEncoder, type TrackingEvent, type TrackingTasks } from "@parallax/application/tracking";
 import { RandomIdGenerator } from "../shared/random-id-generator.js";
 import { SystemClock } from "../shared/system-clock.js";
 import { FfmpegFrameSource } from "./ffmpeg-frame.source.js";
@@ -10,6 +10,7 @@ import { FileVideoCatalog } from "./file-video.catalog.js";
 import { HistogramEmbedder } from "./histogram.embedder.js";
 import { InProcessTrackingEvents } from "./in-process-tracking.events.js";
 import { MotionPersonDetector } from "./motion.detector.js";
+import { SharpFrameEncoder } from "./sharp-frame.encoder.js";
 import { demoCrossCameraIdf1, makeEnvironmentsFile } from "./tracking-task.testkit.js";
 import { ffmpegChildren, missing, tempDir } from "./vision.testkit.js";
 
@@ -21,7 +22,7 @@ import { ffmpegChildren, missing, tempDir } from "./vision.testkit.js";
 // people whose figures touch and partly out-of-view ones, which caps it. Recorded floor:
 const CROSS_CAMERA_IDF1_FLOOR = 0.5;
 
-async function withTasks<A>(options: { file?: string }, body: (tasks: TrackingTasks, catalog: FileVideoCatalog) => Promise<A>): Promise<A> {
+async function withTasks<A>(options: { file?: string; encoder?: FrameEncoder }, body: (tasks: TrackingTasks, catalog: FileVideoCatalog) => Promise<A>): Promise<A> {
   const dataDir = tempDir("tasks");
   const catalog = new FileVideoCatalog({ dataDir, ...(options.file ? { file: options.file } : {}) });
   const deps = {
@@ -34,6 +35,7 @@ async function withTasks<A>(options: { file?: string }, body: (tasks: TrackingTa
     catalog,
     clock: new SystemClock(),
     ids: new RandomIdGenerator(),
+    ...(options.encoder ? { encoder: options.encoder } : {}),
   };
   const scope = await Effect.runPromise(Scope.make());
   try {
@@ -47,11 +49,25 @@ async function withTasks<A>(options: { file?: string }, body: (tasks: TrackingTa
 /** Starts a task and collects its events until it finishes. */
 async function startAndCollect(tasks: TrackingTasks, environment: string, onEvent?: (event: TrackingEvent, taskId: string) => void) {
   const record = await Effect.runPromise(tasks.start(environment));
-  const events = await Effect.runPromise(
-    Effect.scoped(Effect.flatMap(tasks.events(record.task_id), (stream) => Stream.runCollect(Stream.tap(stream, (event) => Effect.sync(() => onEvent?.(event, record.task_id))))))
-  );
-  return { taskId: record.task_id, events: [...events] };
+  return { taskId: record.task_id, events: await collect(tasks, record.task_id, false, onEvent) };
 }
+
+async function collect(tasks: TrackingTasks, taskId: string, frames: boolean, onEvent?: (event: TrackingEvent, taskId: string) => void) {
+  const events = await Effect.runPromise(
+    Effect.scoped(Effect.flatMap(tasks.events(taskId, { frames }), (stream) => Stream.runCollect(Stream.tap(stream, (event) => Effect.sync(() => onEvent?.(event, taskId))))))
+  );
+  return [...events];
+}
+
+/** The real encoder, counting the pictures it makes. */
+function countingEncoder() {
+  const sharp = new SharpFrameEncoder({ quality: 70, maxWidth: 640 });
+  const counter = { count: 0, encode: (frame: Parameters<FrameEncoder["encode"]>[0]) => Effect.tap(sharp.encode(frame), () => Effect.sync(() => counter.count++)) };
+  return counter;
+}
+
+const pictures = (events: readonly TrackingEvent[]) =>
+  events.flatMap((e) => (e.type === "tracking_update" ? Object.values(e.payload.cameras).flatMap((c) => (c.frame_image_base64 ? [c.frame_image_base64] : [])) : []));
 
 describe.skipIf(missing({ ffmpeg: true }))("a processing task on real videos", () => {
   it("tracks the demo to COMPLETED through every status, one update per frame index with every camera, global ids above the IDF1 floor", async () => {
@@ -99,6 +115,24 @@ describe.skipIf(missing({ ffmpeg: true }))("a processing task on real videos", (
       expect(record.status).toBe("FAILED");
       expect(record.details).toMatch(/Invalid data found when processing input/);
       expect(ffmpegChildren()).toEqual([]);
+    });
+  }, 60_000);
+
+  it("encodes pictures once per camera and frame index for all subscribers that want them, none when none does, and stores none", async () => {
+    const file = makeEnvironmentsFile(tempDir("pictures-env"), { cameras: 2, seconds: 2 });
+    const encoder = countingEncoder();
+    await withTasks({ file, encoder }, async (tasks) => {
+      const unwatched = await startAndCollect(tasks, "test");
+      expect(pictures(unwatched.events)).toEqual([]);
+      expect(encoder.count).toBe(0);
+
+      const { task_id } = await Effect.runPromise(tasks.start("test"));
+      const [first, second, bare] = await Promise.all([collect(tasks, task_id, true), collect(tasks, task_id, true), collect(tasks, task_id, false)]);
+      expect(pictures(first).length).toBeGreaterThan(30);
+      expect(pictures(second)).toEqual(pictures(first));
+      expect(encoder.count).toBe(pictures(first).length);
+      expect(pictures(bare)).toEqual([]);
+      expect(JSON.stringify(await Effect.runPromise(tasks.results(task_id, {})))).not.toContain("frame_image_base64");
     });
   }, 60_000);
 

@@ -21,6 +21,10 @@ export const trackingConfigShape = {
   TRACKING_FPS: z.coerce.number().min(0).max(120).default(10),
   /** Processing tasks scale frames to this width before detection (0: as decoded); YOLOX-Nano sees 416. */
   TRACKING_WIDTH: z.coerce.number().int().min(0).max(8192).default(0),
+  /** JPEG quality (1–100) of the camera pictures sent to clients (`frame_image_base64`, the frames route). */
+  TRACKING_JPEG_QUALITY: z.coerce.number().int().min(1).max(100).default(70),
+  /** Camera pictures wider than this are scaled down for clients (0: sent at the decoded size). */
+  TRACKING_JPEG_MAX_WIDTH: z.coerce.number().int().min(0).max(8192).default(640),
   /** The environments file (cameras, sub-videos, calibrations); empty: only the built-in `demo`. */
   ENVIRONMENTS_FILE: z.string().default(""),
 } satisfies Record<string, z.ZodType>;

@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { ContainerModule, type Container } from "inversify";
 import { Clock, IdGenerator } from "@parallax/application";
-import { AppearanceEmbedder, FrameSource, HomographySource, PersonDetector, TaskStore, TrackingEvents, VideoCatalog, type TrackingTasksDeps } from "@parallax/application/tracking";
+import { AppearanceEmbedder, FrameEncoder, FrameSource, HomographySource, PersonDetector, TaskStore, TrackingEvents, VideoCatalog, type TrackingTasksDeps } from "@parallax/application/tracking";
 import { ConfigError } from "../composition/config.js";
 import { FfmpegFrameSource } from "./ffmpeg-frame.source.js";
 import { FileHomographySource } from "./file-homography.source.js";
@@ -11,13 +11,15 @@ import { InProcessTrackingEvents } from "./in-process-tracking.events.js";
 import { HistogramEmbedder } from "./histogram.embedder.js";
 import { MotionPersonDetector } from "./motion.detector.js";
 import { OsnetEmbedder } from "./osnet.embedder.js";
+import { SharpFrameEncoder } from "./sharp-frame.encoder.js";
 import { trackingConfigProblems, type TrackingConfig } from "./tracking.config.js";
 import { YoloxDetector } from "./yolox.detector.js";
 
 /**
  * Binds the tracking vision ports to the adapters chosen by configuration (DETECTOR, REID).
  * Nothing heavy happens here or at resolution: an ONNX adapter imports onnxruntime and loads its
- * model on first use (its `ready`), so a host that never tracks never loads the native runtime.
+ * model on first use (its `ready`), so a host that never tracks never loads the native runtime;
+ * the JPEG encoder likewise imports sharp on its first picture.
  */
 export function trackingModule(config: TrackingConfig & { readonly DATA_DIR: string }): ContainerModule {
   const problems = trackingConfigProblems(config);
@@ -31,6 +33,9 @@ export function trackingModule(config: TrackingConfig & { readonly DATA_DIR: str
     options
       .bind<AppearanceEmbedder>(AppearanceEmbedder)
       .toResolvedValue(() => (config.REID === "onnx" ? new OsnetEmbedder({ model: resolve(config.REID_MODEL), threads }) : new HistogramEmbedder()));
+    options
+      .bind<FrameEncoder>(FrameEncoder)
+      .toResolvedValue(() => new SharpFrameEncoder({ quality: config.TRACKING_JPEG_QUALITY, maxWidth: config.TRACKING_JPEG_MAX_WIDTH }));
     options.bind<HomographySource>(HomographySource).toResolvedValue(() => new FileHomographySource());
     options
       .bind<VideoCatalog>(VideoCatalog)
@@ -44,6 +49,7 @@ export function trackingModule(config: TrackingConfig & { readonly DATA_DIR: str
 export function trackingTasksDeps(container: Container): TrackingTasksDeps {
   return {
     frames: container.get<FrameSource>(FrameSource),
+    encoder: container.get<FrameEncoder>(FrameEncoder),
     detector: container.get<PersonDetector>(PersonDetector),
     embedder: container.get<AppearanceEmbedder>(AppearanceEmbedder),
     homographies: container.get<HomographySource>(HomographySource),

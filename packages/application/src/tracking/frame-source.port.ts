@@ -25,6 +25,10 @@ export interface FrameSourceOptions {
   readonly height?: number;
   /** Sample to this many frames per second; absent, every decoded frame is produced. */
   readonly fps?: number;
+  /** Start at this presentation time (ms); frame indices and timestamps then count from there. */
+  readonly startMs?: number;
+  /** Stop after this many frames (one, to fetch a single picture). */
+  readonly maxFrames?: number;
 }
 
 /** What a video holds, read from its container before decoding (estimates for progress and ETA). */

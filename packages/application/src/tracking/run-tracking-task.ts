@@ -2,6 +2,7 @@ import { Cause, Effect, Exit, Stream } from "effect";
 import type { Homography } from "@parallax/domain/tracking";
 import type { Clock } from "../shared/clock.port.js";
 import type { AppearanceEmbedder } from "./appearance-embedder.port.js";
+import type { FrameEncoder } from "./frame-encoder.port.js";
 import type { Frame, FrameSource } from "./frame-source.port.js";
 import type { HomographySource } from "./homography-source.port.js";
 import type { PersonDetector } from "./person-detector.port.js";
@@ -25,6 +26,8 @@ export interface TrackingDeps {
   readonly store: TaskStore;
   readonly events: TrackingEvents;
   readonly clock: Clock;
+  /** Pictures for subscribers that want them; a process without such clients (the CLI) has none. */
+  readonly encoder?: FrameEncoder;
 }
 
 export interface TrackingOptions {
@@ -94,7 +97,12 @@ export function runTrackingTask(deps: TrackingDeps, queued: TaskRecord, environm
       yield* lockstep(streams).pipe(
         Stream.runForEach((frames) =>
           Effect.gen(function* () {
-            const detections = yield* run.detect(frames.map((frame, c) => ({ camera: cameras[c]!, frame })));
+            // Pictures are encoded off this thread (the encoder's pool) while this one detects.
+            const wanted = deps.encoder !== undefined && (yield* deps.events.framesWanted(record.task_id));
+            const [detections, pictures] = yield* Effect.all(
+              [run.detect(frames.map((frame, c) => ({ camera: cameras[c]!, frame }))), wanted ? encodeAll(deps.encoder!, frames) : Effect.succeed(undefined)],
+              { concurrency: 2 },
+            );
             const tracked = scene.track(globalFrame, frames, detections);
             const embeddings = tracked.crops.length > 0 ? yield* deps.embedder.embed(tracked.crops) : undefined;
             const payload: TrackingUpdate = {
@@ -106,7 +114,8 @@ export function runTrackingTask(deps: TrackingDeps, queued: TaskRecord, environm
             };
             pending.push(payload);
             if (pending.length >= options.statusEveryFrames) yield* flush;
-            yield* deps.events.publish(record.task_id, { type: "tracking_update", payload });
+            // The stored results never hold pictures: only the live event carries them.
+            yield* deps.events.publish(record.task_id, { type: "tracking_update", payload: pictures ? withPictures(payload, cameras, pictures) : payload });
             globalFrame++;
             const processed = globalFrame * cameras.length;
             record = { ...record, processed_frames_count: processed };
@@ -138,6 +147,27 @@ export function runTrackingTask(deps: TrackingDeps, queued: TaskRecord, environm
     Effect.exit,
     Effect.map(() => record),
   );
+}
+
+/** A camera whose picture failed is sent without one: pictures are for viewers, the task goes on. */
+function encodeAll(encoder: FrameEncoder, frames: readonly Frame[]): Effect.Effect<(string | undefined)[]> {
+  return Effect.forEach(
+    frames,
+    (frame) => encoder.encode(frame).pipe(
+      Effect.map((jpeg) => Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength).toString("base64")),
+      Effect.orElseSucceed(() => undefined),
+    ),
+    { concurrency: "unbounded" },
+  );
+}
+
+function withPictures(payload: TrackingUpdate, cameras: readonly string[], pictures: readonly (string | undefined)[]): TrackingUpdate {
+  const withImages = { ...payload.cameras };
+  cameras.forEach((id, c) => {
+    const picture = pictures[c];
+    if (picture !== undefined) withImages[id] = { ...withImages[id]!, frame_image_base64: picture };
+  });
+  return { ...payload, cameras: withImages };
 }
 
 /** Sub-video k of every camera, frame by frame: one array per frame index, ended by the shortest. */

@@ -64,3 +64,14 @@ export function statusPayload(record: TaskRecord): StatusPayload {
   const { task_id: _, ...payload } = record;
   return payload;
 }
+
+/** The event as a subscriber that wants no pictures receives it. */
+export function withoutFrames(event: TrackingEvent): TrackingEvent {
+  if (event.type !== "tracking_update") return event;
+  const cameras = Object.entries(event.payload.cameras);
+  if (cameras.every(([, camera]) => camera.frame_image_base64 === undefined)) return event;
+  return {
+    type: "tracking_update",
+    payload: { ...event.payload, cameras: Object.fromEntries(cameras.map(([id, { frame_image_base64: _, ...camera }]) => [id, camera])) },
+  };
+}

@@ -1,9 +1,12 @@
 import { Effect, Fiber, FiberMap, Stream, type Scope } from "effect";
 import { NotFound, type StorageFailure } from "@parallax/domain";
 import type { IdGenerator } from "../shared/id-generator.port.js";
+import { frameImage } from "./frame-image.js";
 import { runTrackingTask, type TrackingDeps, type TrackingOptions } from "./run-tracking-task.js";
 import type { ResultRange } from "./task-store.port.js";
-import { FINAL_STATUSES, statusPayload, type TaskRecord, type TrackingEvent, type TrackingUpdate } from "./tracking-task.js";
+import type { SubscribeOptions } from "./tracking-events.port.js";
+import { FINAL_STATUSES, statusPayload, withoutFrames, type TaskRecord, type TrackingEvent, type TrackingUpdate } from "./tracking-task.js";
+import type { FrameEncodeFailed, VideoDecodeFailed } from "./vision-errors.js";
 import type { VideoCatalog } from "./video-catalog.port.js";
 
 /**
@@ -20,8 +23,13 @@ export interface TrackingTasks {
   /** Interrupts a running task and waits until it is CANCELLED; a finished task is left as it ended. */
   cancel(taskId: string): Effect.Effect<TaskRecord, NotFound | StorageFailure>;
   results(taskId: string, range: ResultRange): Effect.Effect<readonly TrackingUpdate[], NotFound | StorageFailure>;
-  /** The latest status, then live events; ends after the status that finishes the task. */
-  events(taskId: string): Effect.Effect<Stream.Stream<TrackingEvent>, NotFound | StorageFailure, Scope.Scope>;
+  /**
+   * The latest status, then live events; ends after the status that finishes the task. Pictures
+   * only with `frames` (and only while some subscriber wants them are they encoded at all).
+   */
+  events(taskId: string, options?: SubscribeOptions): Effect.Effect<Stream.Stream<TrackingEvent>, NotFound | StorageFailure, Scope.Scope>;
+  /** A JPEG of one camera at one `global_frame_index`, decoded again; NotFound for an unknown task, camera or frame. */
+  frameImage(taskId: string, cameraId: string, globalFrame: number): Effect.Effect<Uint8Array, NotFound | StorageFailure | VideoDecodeFailed | FrameEncodeFailed>;
   /** Waits until the task has finished (the CLI's "run to the end"). */
   awaitTask(taskId: string): Effect.Effect<TaskRecord, NotFound | StorageFailure>;
 }
@@ -70,12 +78,17 @@ export function makeTrackingTasks(deps: TrackingTasksDeps, options?: TrackingOpt
           return yield* deps.store.get(taskId);
         }),
       results: (taskId, range) => deps.store.results(taskId, range),
-      events: (taskId) =>
+      events: (taskId, subscribe = {}) =>
         Effect.gen(function* () {
           yield* deps.store.get(taskId);
-          const live = yield* deps.events.subscribe(taskId);
-          return live.pipe(Stream.takeUntil((event) => event.type === "status_update" && FINAL_STATUSES.has(event.payload.status)));
+          const live = yield* deps.events.subscribe(taskId, subscribe);
+          const sent = subscribe.frames ? live : Stream.map(live, withoutFrames);
+          return sent.pipe(Stream.takeUntil((event) => event.type === "status_update" && FINAL_STATUSES.has(event.payload.status)));
         }),
+      frameImage: (taskId, cameraId, globalFrame) =>
+        deps.encoder
+          ? frameImage({ ...deps, encoder: deps.encoder }, options ?? {}, taskId, cameraId, globalFrame)
+          : Effect.fail(new NotFound({ message: "This process encodes no pictures." })),
       awaitTask: (taskId) =>
         Effect.gen(function* () {
           const fiber = yield* FiberMap.get(running, taskId);

@@ -30,3 +30,8 @@ export class HomographyRejected extends Data.TaggedError("HomographyRejected")<{
   readonly location: string;
   readonly message: string;
 }> {}
+
+/** A frame could not be encoded as a picture for clients (the encoder's own message). */
+export class FrameEncodeFailed extends Data.TaggedError("FrameEncodeFailed")<{
+  readonly message: string;
+}> {}
