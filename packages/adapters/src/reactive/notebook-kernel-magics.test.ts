@@ -198,8 +198,9 @@ describe.skipIf(!python)("magics in the notebook kernel", () => {
     const [sleep] = descendants(kernelPid).filter((process) => process.name === "sleep");
     const result = await pending;
     expect(result.error).toBe("TimeoutError: cell execution timed out after 1.5 s");
-    expect(processAlive(sleep!.pid)).toBe(false);
-    expect(descendants(kernelPid)).toEqual([]);
+    // SIGKILL is delivered asynchronously: on a loaded machine the process may take a moment to go.
+    await expect.poll(() => processAlive(sleep!.pid), { timeout: 5_000 }).toBe(false);
+    await expect.poll(() => descendants(kernelPid), { timeout: 5_000 }).toEqual([]);
     expect(run.kernel.python.pid()).toBe(kernelPid);
     expect(plain((await run("1 + 1")).outputs)).toEqual(["2"]);
   });
