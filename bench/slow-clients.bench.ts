@@ -1,0 +1,78 @@
+/**
+ * The host's responsiveness while WebSocket clients that never read hang on a notebook whose
+ * cell prints 20 MB (issue 14): 10 stalled clients plus one reader, `/health` sampled every
+ * 10 ms on a host in its own process. Prints the host's RSS growth and the `/health` latency
+ * percentiles, with the bounds the issue sets (growth < 300 MiB, p99 < 100 ms). Latency is a
+ * benchmark figure, not a test assertion: on a shared 2-core machine a parallel test file can
+ * starve the host for longer than the bound, whatever the host does.
+ *
+ *   npm run bench -- slow-clients [clients=10]
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnHost } from "../apps/http/src/host/host-process.testkit.js";
+import { NotebookSocketClient, notebookWithCell, stalledNotebookClient } from "../apps/http/src/reactive/reactive-test-client.js";
+import { emit, percentile, round } from "./support.js";
+
+const MiB = 1024 * 1024;
+
+function rss(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return Number(match?.[1] ?? 0) * 1024;
+}
+
+export async function main(args: string[]): Promise<void> {
+  if (spawnSync("python3", ["--version"]).status !== 0) {
+    process.stderr.write("slow-clients: python3 not found\n");
+    return;
+  }
+  const clients = Number(args[0] ?? 10);
+  const dataDir = mkdtempSync(join(tmpdir(), "parallax-bench-slow-"));
+  const host = await spawnHost({ DATA_DIR: dataDir, STORAGE: "memory", CELL_TIMEOUT_S: "120", MAX_CELL_STDOUT: "25000000" });
+  try {
+    const { notebookId, cellId } = await notebookWithCell(host.url, "python", "for i in range(200_000):\n    print('y' * 99)");
+    await Promise.all(Array.from({ length: clients }, () => stalledNotebookClient(host.url, notebookId)));
+    const reader = await NotebookSocketClient.connect(host.url, notebookId);
+    const pid = host.child.pid!;
+    const baseline = rss(pid);
+    let peak = baseline;
+    let running = true;
+    const latencies: number[] = [];
+    const sampling = (async () => {
+      while (running) {
+        peak = Math.max(peak, rss(pid));
+        const started = performance.now();
+        await (await fetch(`${host.url}/health`)).arrayBuffer();
+        latencies.push(performance.now() - started);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    const from = reader.messages.length;
+    reader.send({ type: "run_cell", cellId });
+    const status = await reader.finalStatus(cellId, from, 120_000);
+    running = false;
+    await sampling;
+    latencies.sort((a, b) => a - b);
+    const p99 = percentile(latencies, 99);
+    const growthMiB = (peak - baseline) / MiB;
+    emit("slow-clients", {
+      clients,
+      cell_status: status,
+      stdout_bytes_to_reader: reader.stdout(cellId, from).length,
+      rss_baseline_mib: round(baseline / MiB, 1),
+      rss_growth_mib: round(growthMiB, 1),
+      health_requests: latencies.length,
+      health_p50_ms: round(percentile(latencies, 50), 1),
+      health_p99_ms: round(p99, 1),
+      bounds: { rss_growth_mib: 300, health_p99_ms: 100 },
+      within_bounds: growthMiB < 300 && p99 < 100,
+      load_average_1m: round(loadavg()[0]!, 2),
+    });
+    await reader.close();
+  } finally {
+    await host.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
