@@ -9,19 +9,15 @@
  *   npm run bench -- slow-clients [clients=10]
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnHost } from "../apps/http/src/host/host-process.testkit.js";
+import { sampleHost, spawnHost } from "../apps/http/src/host/host-process.testkit.js";
 import { NotebookSocketClient, notebookWithCell, stalledNotebookClient } from "../apps/http/src/reactive/reactive-test-client.js";
 import { emit, percentile, round } from "./support.js";
 
 const MiB = 1024 * 1024;
 
-function rss(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return Number(match?.[1] ?? 0) * 1024;
-}
 
 export async function main(args: string[]): Promise<void> {
   if (spawnSync("python3", ["--version"]).status !== 0) {
@@ -35,26 +31,11 @@ export async function main(args: string[]): Promise<void> {
     const { notebookId, cellId } = await notebookWithCell(host.url, "python", "for i in range(200_000):\n    print('y' * 99)");
     await Promise.all(Array.from({ length: clients }, () => stalledNotebookClient(host.url, notebookId)));
     const reader = await NotebookSocketClient.connect(host.url, notebookId);
-    const pid = host.child.pid!;
-    const baseline = rss(pid);
-    let peak = baseline;
-    let running = true;
-    const latencies: number[] = [];
-    const sampling = (async () => {
-      while (running) {
-        peak = Math.max(peak, rss(pid));
-        const started = performance.now();
-        await (await fetch(`${host.url}/health`)).arrayBuffer();
-        latencies.push(performance.now() - started);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    })();
     const from = reader.messages.length;
+    const sampling = sampleHost(host);
     reader.send({ type: "run_cell", cellId });
     const status = await reader.finalStatus(cellId, from, 120_000);
-    running = false;
-    await sampling;
-    latencies.sort((a, b) => a - b);
+    const { baselineBytes: baseline, peakBytes: peak, healthMs: latencies } = await sampling.stop();
     const p99 = percentile(latencies, 99);
     const growthMiB = (peak - baseline) / MiB;
     emit("slow-clients", {

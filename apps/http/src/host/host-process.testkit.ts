@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
@@ -65,6 +66,49 @@ export async function spawnHost(env: Record<string, string>, timeoutMs = 30_000)
         child.once("exit", (code) => resolve(code));
         child.kill(signal);
       });
+    },
+  };
+}
+
+/** Resident memory of a process, from /proc (bytes). */
+export function residentBytes(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return Number(match?.[1] ?? 0) * 1024;
+}
+
+export interface HostSample {
+  baselineBytes: number;
+  peakBytes: number;
+  /** `/health` round trips in ms, sorted; every one answered 200 (a failure rejects `stop`). */
+  healthMs: number[];
+}
+
+/**
+ * Samples a host process while something runs: its peak RSS and the latency of `/health`
+ * every 10 ms. `stop()` ends the sampling and returns what was seen.
+ */
+export function sampleHost(host: HostProcess): { stop(): Promise<HostSample> } {
+  const pid = host.child.pid!;
+  const baselineBytes = residentBytes(pid);
+  let peakBytes = baselineBytes;
+  let running = true;
+  const healthMs: number[] = [];
+  const sampling = (async () => {
+    while (running) {
+      peakBytes = Math.max(peakBytes, residentBytes(pid));
+      const started = performance.now();
+      const response = await fetch(`${host.url}/health`);
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`/health answered ${response.status}`);
+      healthMs.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await sampling;
+      return { baselineBytes, peakBytes, healthMs: healthMs.sort((a, b) => a - b) };
     },
   };
 }

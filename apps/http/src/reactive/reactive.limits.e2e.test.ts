@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnHost, type HostProcess } from "../host/host-process.testkit.js";
+import { sampleHost, spawnHost, type HostProcess } from "../host/host-process.testkit.js";
 import { NotebookSocketClient, notebookWithCell, stalledNotebookClient } from "./reactive-test-client.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
@@ -26,11 +26,6 @@ async function healthy(host: HostProcess): Promise<void> {
   expect(response.status).toBe(200);
 }
 
-/** Resident memory of a process, from /proc (bytes). */
-function rss(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return Number(match?.[1] ?? 0) * 1024;
-}
 
 describe.skipIf(!hasPython)("crash 3: no cell output takes the host down (default caps)", () => {
   let host: HostProcess;
@@ -108,29 +103,13 @@ describe.skipIf(!hasPython)("slow WebSocket clients cost the host at most their 
     const { notebookId, cellId } = await notebookWithCell(host.url, "python", "for i in range(200_000):\n    print('y' * 99)");
     const slow = await Promise.all(Array.from({ length: 10 }, () => stalledNotebookClient(host.url, notebookId)));
     const reader = await NotebookSocketClient.connect(host.url, notebookId);
-    const pid = host.child.pid!;
-    const baseline = rss(pid);
-
-    let peak = baseline;
-    let running = true;
-    const latencies: number[] = [];
-    const sampling = (async () => {
-      while (running) {
-        peak = Math.max(peak, rss(pid));
-        const started = performance.now();
-        expect((await fetch(`${host.url}/health`)).status).toBe(200);
-        latencies.push(performance.now() - started);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    })();
+    const sampling = sampleHost(host);
     const result = await runCell(reader, cellId, 120_000);
-    running = false;
-    await sampling;
+    const { baselineBytes: baseline, peakBytes: peak, healthMs } = await sampling.stop();
 
-    latencies.sort((a, b) => a - b);
-    const p99 = latencies[Math.ceil(latencies.length * 0.99) - 1]!;
+    const p99 = healthMs[Math.ceil(healthMs.length * 0.99) - 1]!;
     const growth = peak - baseline;
-    console.log(`slow clients: RSS ${Math.round(baseline / MiB)} -> peak ${Math.round(peak / MiB)} MiB (+${Math.round(growth / MiB)} MiB), /health p99 ${p99.toFixed(1)} ms over ${latencies.length} requests`);
+    console.log(`slow clients: RSS ${Math.round(baseline / MiB)} -> peak ${Math.round(peak / MiB)} MiB (+${Math.round(growth / MiB)} MiB), /health p99 ${p99.toFixed(1)} ms over ${healthMs.length} requests`);
     expect(result.status).toBe("success");
     expect(result.stdout).toHaveLength(20_000_000);
     expect(growth).toBeLessThan(300 * MiB);
