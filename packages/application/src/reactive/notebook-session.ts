@@ -291,31 +291,6 @@ export class NotebookSession {
     Queue.offerUnsafe(this.wake, undefined);
   }
 
-  /**
-   * `roots` and their dependents, plus every ancestor of a planned cell whose definitions are not
-   * in the kernel (and that ancestor's dependents), in topological order: no cell runs against a
-   * name missing from the kernel.
-   */
-  private planRun(roots: readonly string[]): string[] {
-    const starts = new Set(roots);
-    for (;;) {
-      const plan = this.cells.graph.plan([...starts]);
-      const planned = new Set(plan);
-      const found = starts.size;
-      const seen = new Set<string>();
-      const stack = [...plan];
-      while (stack.length > 0) {
-        for (const parent of this.cells.graph.parents(stack.pop()!)) {
-          if (planned.has(parent) || seen.has(parent)) continue;
-          seen.add(parent);
-          if (!this.inKernel(parent)) starts.add(parent);
-          stack.push(parent);
-        }
-      }
-      if (starts.size === found) return plan;
-    }
-  }
-
   private runLoop(): Effect.Effect<void> {
     return Effect.gen({ self: this }, function* () {
       while (!this.closed) {
@@ -323,7 +298,7 @@ export class NotebookSession {
         while (this.pending.length > 0) {
           const roots = [...new Set(this.pending)].filter((id) => this.cells.has(id));
           this.pending = [];
-          const current: CurrentRun = { plan: this.planRun(roots), done: new Set(), running: undefined, fiber: undefined };
+          const current: CurrentRun = { plan: this.cells.graph.planLoading(roots, (id) => this.inKernel(id)), done: new Set(), running: undefined, fiber: undefined };
           this.current = current;
           current.fiber = yield* Effect.forkChild(this.execute(current), { startImmediately: false });
           yield* Fiber.await(current.fiber);

@@ -11,6 +11,13 @@ function notebook(cells: Record<string, string>): DependencyGraph {
 }
 
 describe("DependencyGraph", () => {
+  it("plans the ancestors missing from the kernel first, with their other dependents", () => {
+    const graph = notebook({ a: "x = 1", b: "y = x + 1", c: "z = y * 2", d: "w = x - 1" });
+    expect(graph.planLoading(["c"], () => true)).toEqual(["c"]);
+    expect(graph.planLoading(["c"], (id) => id !== "a")).toEqual(["a", "b", "c", "d"]);
+    expect(graph.planLoading(["c"], (id) => id !== "b")).toEqual(["b", "c"]);
+  });
+
   it("draws an edge from each writer to each reader of a name", () => {
     const graph = notebook({ a: "x = 1", b: "y = x + 1", c: "print(y, x)" });
     expect([...graph.children("a")].sort()).toEqual(["b", "c"]);

@@ -124,6 +124,31 @@ export class DependencyGraph {
     return ordered.map((node) => node.id);
   }
 
+  /**
+   * `roots` and their dependents, plus every ancestor of a planned cell that `loaded` says is not
+   * in the kernel (and that ancestor's dependents), topologically ordered: no cell runs against a
+   * name missing from the kernel.
+   */
+  planLoading(roots: readonly string[], loaded: (id: string) => boolean): string[] {
+    const starts = new Set(roots);
+    for (;;) {
+      const plan = this.plan([...starts]);
+      const planned = new Set(plan);
+      const found = starts.size;
+      const seen = new Set<string>();
+      const stack = [...plan];
+      while (stack.length > 0) {
+        for (const parent of this.parents(stack.pop()!)) {
+          if (planned.has(parent) || seen.has(parent)) continue;
+          seen.add(parent);
+          if (!loaded(parent)) starts.add(parent);
+          stack.push(parent);
+        }
+      }
+      if (starts.size === found) return plan;
+    }
+  }
+
   /** Marks `ids`' descendants stale; returns them (for the scheduler). */
   markStale(ids: readonly string[]): ReadonlySet<string> {
     const marked = new Set<string>();
