@@ -1,0 +1,9 @@
+/**
+ * `@parallax/application/testing`: what unit tests of use cases need and production never
+ * does — a strict fake for any port, a clock that stands still, predictable ids. It is
+ * resolved through the `source` condition (vitest, the tests' typecheck) and left out of
+ * `dist`.
+ */
+export * from "./strict-fake.js";
+export * from "./fixed-clock.js";
+export * from "./sequential-ids.js";
