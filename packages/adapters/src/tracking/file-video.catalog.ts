@@ -92,7 +92,7 @@ function toEnvironment(entry: EnvironmentsFile["environments"][number], dir: str
     cameras: entry.cameras.map((camera) => ({
       id: camera.id,
       videos: Array.from({ length: camera.count }, (_, k) => location(camera.source, subVideoFileName(camera.pattern, k + 1))),
-      ...(camera.homography ? { homography: resolve(dir, camera.homography) } : {}),
+      ...(camera.homography ? { homography: camera.homography.startsWith("s3://") ? camera.homography : resolve(dir, camera.homography) } : {}),
     })),
     ...(entry.overlaps ? { overlaps: entry.overlaps } : {}),
     mapUnits: entry.map.units,

@@ -14,6 +14,8 @@ export * from "./ffmpeg-video.writer.js";
 export * from "./demo-environment.js";
 export * from "./environments.schema.js";
 export * from "./file-video.catalog.js";
+export * from "./s3-location.js";
+export * from "./s3-video.locations.js";
 export * from "./file-task.store.js";
 export * from "./in-process-tracking.events.js";
 export * from "./tracking-payload.schema.js";

@@ -27,6 +27,10 @@ export const trackingConfigShape = {
   TRACKING_JPEG_MAX_WIDTH: z.coerce.number().int().min(0).max(8192).default(640),
   /** The environments file (cameras, sub-videos, calibrations); empty: only the built-in `demo`. */
   ENVIRONMENTS_FILE: z.string().default(""),
+  /** An S3-compatible endpoint (MinIO, s3rver) for `s3://` videos and calibrations; empty: AWS. */
+  S3_ENDPOINT: z.union([z.literal(""), z.url({ protocol: /^https?$/ })]).default(""),
+  /** The S3 region; empty: the SDK's own chain (its config file), us-east-1 with S3_ENDPOINT. */
+  AWS_REGION: z.string().default(""),
 } satisfies Record<string, z.ZodType>;
 
 export type TrackingConfig = z.infer<z.ZodObject<typeof trackingConfigShape>>;

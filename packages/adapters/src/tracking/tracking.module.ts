@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { ContainerModule, type Container } from "inversify";
 import { Clock, IdGenerator } from "@parallax/application";
-import { AppearanceEmbedder, FrameEncoder, FrameSource, HomographySource, PersonDetector, TaskStore, TrackingEvents, VideoCatalog, type TrackingTasksDeps } from "@parallax/application/tracking";
+import { AppearanceEmbedder, FrameEncoder, FrameSource, HomographySource, PersonDetector, TaskStore, TrackingEvents, VideoCatalog, VideoLocations, type TrackingTasksDeps } from "@parallax/application/tracking";
 import { ConfigError } from "../composition/config.js";
 import { FfmpegFrameSource } from "./ffmpeg-frame.source.js";
 import { FileHomographySource } from "./file-homography.source.js";
@@ -11,6 +11,8 @@ import { InProcessTrackingEvents } from "./in-process-tracking.events.js";
 import { HistogramEmbedder } from "./histogram.embedder.js";
 import { MotionPersonDetector } from "./motion.detector.js";
 import { OsnetEmbedder } from "./osnet.embedder.js";
+import { makeS3Client } from "./s3-location.js";
+import { S3VideoLocations } from "./s3-video.locations.js";
 import { SharpFrameEncoder } from "./sharp-frame.encoder.js";
 import { trackingConfigProblems, type TrackingConfig } from "./tracking.config.js";
 import { YoloxDetector } from "./yolox.detector.js";
@@ -40,6 +42,9 @@ export function trackingModule(config: TrackingConfig & { readonly DATA_DIR: str
     options
       .bind<VideoCatalog>(VideoCatalog)
       .toResolvedValue(() => new FileVideoCatalog({ dataDir: config.DATA_DIR, ...(config.ENVIRONMENTS_FILE ? { file: config.ENVIRONMENTS_FILE } : {}) }));
+    options
+      .bind<VideoLocations>(VideoLocations)
+      .toResolvedValue(() => new S3VideoLocations({ cacheDir: join(resolve(config.DATA_DIR), "tracking", "cache"), client: () => makeS3Client(config) }));
     options.bind<TaskStore>(TaskStore).toResolvedValue(() => new FileTaskStore(join(resolve(config.DATA_DIR), "tracking", "tasks")));
     options.bind<TrackingEvents>(TrackingEvents).toResolvedValue(() => new InProcessTrackingEvents());
   });
@@ -56,6 +61,7 @@ export function trackingTasksDeps(container: Container): TrackingTasksDeps {
     store: container.get<TaskStore>(TaskStore),
     events: container.get<TrackingEvents>(TrackingEvents),
     catalog: container.get<VideoCatalog>(VideoCatalog),
+    locations: container.get<VideoLocations>(VideoLocations),
     clock: container.get<Clock>(Clock),
     ids: container.get<IdGenerator>(IdGenerator),
   };

@@ -5,6 +5,7 @@ import type { FrameSource } from "./frame-source.port.js";
 import type { TaskStore } from "./task-store.port.js";
 import type { TrackingOptions } from "./run-tracking-task.js";
 import type { VideoCatalog } from "./video-catalog.port.js";
+import { localPathsOnly, type VideoLocations } from "./video-locations.port.js";
 import type { FrameEncodeFailed, VideoDecodeFailed } from "./vision-errors.js";
 
 /**
@@ -18,6 +19,8 @@ export interface FrameImageDeps {
   readonly encoder: FrameEncoder;
   readonly store: TaskStore;
   readonly catalog: VideoCatalog;
+  /** The task fetched its remote videos into a cache: found there again (absent: local paths only). */
+  readonly locations?: VideoLocations;
 }
 
 export function frameImage(
@@ -32,8 +35,9 @@ export function frameImage(
     if (update?.global_frame_index !== globalFrame || !(cameraId in update.cameras)) return yield* Effect.fail(missing());
     const batch = results.filter((u) => u.frame_index === 0).length - 1;
     const environment = yield* deps.catalog.environment(record.environment_id);
-    const video = environment.cameras.find((c) => c.id === cameraId)?.videos[batch];
-    if (video === undefined) return yield* Effect.fail(missing());
+    const location = environment.cameras.find((c) => c.id === cameraId)?.videos[batch];
+    if (location === undefined) return yield* Effect.fail(missing());
+    const video = yield* (deps.locations ?? localPathsOnly).localPath(location);
     const fps = options.fps ?? (yield* deps.frames.probe(video)).frameRate ?? 10;
     const source = deps.frames.frames(video, {
       startMs: (update.frame_index * 1000) / fps, maxFrames: 1, ...(options.fps ? { fps: options.fps } : {}), ...(options.width ? { width: options.width } : {}),

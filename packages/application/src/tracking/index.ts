@@ -5,6 +5,7 @@ export * from "./person-detector.port.js";
 export * from "./appearance-embedder.port.js";
 export * from "./homography-source.port.js";
 export * from "./video-catalog.port.js";
+export * from "./video-locations.port.js";
 export * from "./tracking-task.js";
 export * from "./task-store.port.js";
 export * from "./tracking-events.port.js";

@@ -1,4 +1,5 @@
 import { Cause, Effect, Exit, Stream } from "effect";
+import { NotFound, StorageFailure } from "@parallax/domain";
 import type { Homography } from "@parallax/domain/tracking";
 import type { Clock } from "../shared/clock.port.js";
 import type { AppearanceEmbedder } from "./appearance-embedder.port.js";
@@ -11,6 +12,7 @@ import type { TaskStore } from "./task-store.port.js";
 import type { TrackingEvents } from "./tracking-events.port.js";
 import { statusPayload, type TaskRecord, type TaskStatus, type TrackingUpdate } from "./tracking-task.js";
 import type { Environment } from "./video-catalog.port.js";
+import { localPathsOnly, type VideoLocations } from "./video-locations.port.js";
 
 /**
  * One processing task, start to end, as an effect: cameras decoded in lockstep per sub-video
@@ -28,6 +30,8 @@ export interface TrackingDeps {
   readonly clock: Clock;
   /** Pictures for subscribers that want them; a process without such clients (the CLI) has none. */
   readonly encoder?: FrameEncoder;
+  /** Remote videos and calibrations (`s3://…`) fetched to local files; absent: local paths only. */
+  readonly locations?: VideoLocations;
 }
 
 export interface TrackingOptions {
@@ -60,6 +64,12 @@ export function runTrackingTask(deps: TrackingDeps, queued: TaskRecord, environm
   const pending: TrackingUpdate[] = [];
   const flush = Effect.suspend(() => (pending.length > 0 ? deps.store.append(record.task_id, pending.splice(0)) : Effect.void));
   const cameras = environment.cameras.map((c) => c.id);
+  const locations = deps.locations ?? localPathsOnly;
+  // The failure reason says which kind of file could not be fetched: "video s3://b/k not found".
+  const localPath = (kind: "video" | "homography", location: string) =>
+    locations.localPath(location).pipe(
+      Effect.mapError((error) => (error._tag === "NotFound" ? new NotFound({ message: `${kind} ${error.message}` }) : new StorageFailure({ message: `${kind} ${error.message}`, cause: error.cause }))),
+    );
   const batches = Math.min(...environment.cameras.map((c) => c.videos.length));
 
   const program = Effect.gen(function* () {
@@ -68,10 +78,13 @@ export function runTrackingTask(deps: TrackingDeps, queued: TaskRecord, environm
     yield* deps.embedder.ready;
     const homographies = new Map<string, Homography>();
     for (const camera of environment.cameras) {
-      if (camera.homography) homographies.set(camera.id, (yield* deps.homographies.load(camera.homography)).imageToMap);
+      if (camera.homography) homographies.set(camera.id, (yield* deps.homographies.load(yield* localPath("homography", camera.homography))).imageToMap);
     }
-    yield* update({ status: "DOWNLOADING_DATA", current_step: "Reading the videos' headers" });
-    const infos = yield* Effect.forEach(environment.cameras, (camera) => Effect.forEach(camera.videos.slice(0, batches), (video) => deps.frames.probe(video)), { concurrency: 4 });
+    yield* update({ status: "DOWNLOADING_DATA", current_step: "Fetching the videos" });
+    // Local files for every sub-video this task plays (remote ones downloaded, or found in a cache).
+    const videos = yield* Effect.forEach(environment.cameras, (camera) => Effect.forEach(camera.videos.slice(0, batches), (video) => localPath("video", video)), { concurrency: 4 });
+    yield* update({ current_step: "Reading the videos' headers" });
+    const infos = yield* Effect.forEach(videos, (paths) => Effect.forEach(paths, (video) => deps.frames.probe(video)), { concurrency: 4 });
     // Lockstep ends with a batch's shortest video: the estimate is the sum of those.
     const perBatch = Array.from({ length: batches }, (_, k) =>
       Math.min(...infos.map((videos) => {
@@ -93,7 +106,7 @@ export function runTrackingTask(deps: TrackingDeps, queued: TaskRecord, environm
       if (batch > 0) yield* update({ current_step: `Processing sub-video batch ${batch + 1} of ${batches}` });
       // A frame or two of slack per camera: the decoders work on the next frame index while this one
       // is detected and tracked, and all cameras decode at once instead of in turn as the zip pulls.
-      const streams = environment.cameras.map((camera) => deps.frames.frames(camera.videos[batch]!, sourceOptions).pipe(Stream.buffer({ capacity: 2 })));
+      const streams = videos.map((paths) => deps.frames.frames(paths[batch]!, sourceOptions).pipe(Stream.buffer({ capacity: 2 })));
       yield* lockstep(streams).pipe(
         Stream.runForEach((frames) =>
           Effect.gen(function* () {
