@@ -3,17 +3,33 @@
  * on 127.0.0.1 and a free port, S3 clients that count the commands they send, and a TCP proxy in
  * front of it that cuts or stalls each connection after a number of response bytes.
  */
+import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { makeS3Client } from "./s3-location.js";
 import { tempDir } from "./vision.testkit.js";
 
-interface S3rverInstance {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-  httpServer?: { closeAllConnections(): void };
-}
+/**
+ * s3rver runs in a child node process: tsx (the benchmarks' loader) breaks one of its
+ * dependencies when loaded in process, and the server then shares no event loop with the client
+ * it serves. The child counts what it answers, reports it when asked over IPC, and exits when
+ * its parent disconnects (also when the parent dies).
+ */
+const SERVER = `
+const [s3rver, directory, buckets] = process.argv.slice(1);
+const S3rver = require(s3rver);
+const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory, configureBuckets: JSON.parse(buckets).map((name) => ({ name })) });
+const requests = {};
+const connections = [];
+server.run().then(({ port }) => {
+  server.httpServer.on("connection", (socket) => connections.push(socket));
+  server.httpServer.on("request", (request) => (requests[request.method] = (requests[request.method] || 0) + 1));
+  process.send({ port });
+});
+process.on("message", () => process.send({ requests, bytesSent: connections.reduce((sum, socket) => sum + socket.bytesWritten, 0) }));
+process.on("disconnect", () => process.exit(0));
+`;
 
 export interface S3rverHandle {
   readonly endpoint: string;
@@ -21,6 +37,8 @@ export interface S3rverHandle {
   /** A client for `endpoint` (or another, e.g. a proxy's) counting commands by name (`GetObjectCommand`). */
   client(endpoint?: string): Promise<CountingClient>;
   put(bucket: string, key: string, body: Uint8Array | string): Promise<void>;
+  /** What the server answered so far, whoever asked (the SDK, ffmpeg reading a URL): requests by method, bytes written to its sockets (headers included). */
+  traffic(): Promise<{ readonly requests: Readonly<Record<string, number>>; readonly bytesSent: number }>;
   /** Destroys the clients made here and stops the server. */
   close(): Promise<void>;
 }
@@ -31,9 +49,16 @@ export interface CountingClient {
 }
 
 export async function startS3rver(buckets: readonly string[]): Promise<S3rverHandle> {
-  const S3rver = createRequire(import.meta.url)("s3rver") as new (options: object) => S3rverInstance;
-  const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: tempDir("s3rver"), configureBuckets: buckets.map((name) => ({ name })) });
-  const { port } = await server.run();
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const child = spawn(process.execPath, ["-e", SERVER, createRequire(import.meta.url).resolve("s3rver"), tempDir("s3rver"), JSON.stringify(buckets)], { env, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const reply = <T>() =>
+    new Promise<T>((resolve, reject) => {
+      const exited = (code: number | null) => reject(new Error(`s3rver exited (${code})`));
+      child.once("exit", exited);
+      child.once("message", (message) => (child.off("exit", exited), resolve(message as T)));
+    });
+  const { port } = await reply<{ port: number }>();
   const endpoint = `http://127.0.0.1:${port}`;
   const clients: S3Client[] = [];
   const client = async (at = endpoint): Promise<CountingClient> => {
@@ -49,11 +74,18 @@ export async function startS3rver(buckets: readonly string[]): Promise<S3rverHan
     endpoint,
     port,
     client,
+    traffic: () => {
+      const answer = reply<{ requests: Record<string, number>; bytesSent: number }>();
+      child.send("traffic");
+      return answer;
+    },
     put: async (bucket, key, body) => void (await uploader.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }))),
     close: async () => {
       for (const s3 of clients) s3.destroy();
-      server.httpServer?.closeAllConnections();
-      await server.close();
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.disconnect();
+      await exited;
     },
   };
 }
