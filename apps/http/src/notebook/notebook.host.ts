@@ -2,7 +2,7 @@ import type { Context } from "koa";
 import { z } from "zod";
 import { SpatialNotebooks } from "@parallax/application/notebook";
 import { bodyLimits, readJsonBody } from "../host/body.js";
-import { HttpError, runUseCase } from "../host/errors.js";
+import { runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
 import { readMultipart } from "../host/multipart.js";
 
@@ -80,7 +80,7 @@ export const notebookHost: HostModule = {
       handler: async ({ params, ctx }) => {
         const form = await readMultipart(ctx, limits.bytes);
         const file = form.files.find((upload) => upload.field === "file");
-        if (!file) throw new HttpError(400, "No file provided");
+        if (!file) return ctx.throw(400, "No file provided");
         const { charts, generated } = await runUseCase(notebooks.convert(params.name, { filename: file.filename, bytes: file.data }));
         // The body must stay the chart map alone (the visionOS app decodes it as a dictionary of
         // arrays), so which charts came from execution travels in a header.
@@ -97,8 +97,8 @@ export const notebookHost: HostModule = {
       handler: async ({ ctx }) => {
         const form = await readMultipart(ctx, limits.bytes);
         const file = form.files.find((upload) => upload.field === "notebook");
-        if (!file) throw new HttpError(400, "No file provided");
-        if (file.filename.trim() === "") throw new HttpError(400, "No file selected");
+        if (!file) return ctx.throw(400, "No file provided");
+        if (file.filename.trim() === "") ctx.throw(400, "No file selected");
         return runUseCase(notebooks.process(file.data));
       },
     });
