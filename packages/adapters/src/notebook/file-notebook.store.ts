@@ -5,6 +5,7 @@ import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import type { Notebook } from "@parallax/domain/notebook";
 import { serializeNotebook, type NotebookStore, type NotebookSummary, type StoredNotebook } from "@parallax/application/notebook";
 import { readFileVersioned, removeOrphanedTemps, versionOf, writeFileAtomic } from "../shared/atomic-file.js";
+import { unlessMissing } from "../shared/errno.js";
 import { FileLocks, STALE_MS } from "../shared/file-lock.js";
 import { NotebookSummaries } from "./notebook-summaries.js";
 
@@ -62,12 +63,7 @@ export class FileNotebookStore implements NotebookStore {
   private readVersioned(name: string): Effect.Effect<{ bytes: Buffer; version: string } | undefined, StorageFailure> {
     return this.io(`read ${name}`, async () => {
       await this.ready;
-      try {
-        return await readFileVersioned(this.pathOf(name));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-        throw error;
-      }
+      return unlessMissing(readFileVersioned(this.pathOf(name)), undefined);
     });
   }
 
@@ -99,27 +95,14 @@ export class FileNotebookStore implements NotebookStore {
     return Effect.flatMap(
       this.io(`delete ${name}`, async () => {
         await this.ready;
-        return this.locks.withLock(this.pathOf(name), async () => {
-          try {
-            await rm(this.pathOf(name));
-            return true;
-          } catch (error) {
-            if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-            throw error;
-          }
-        });
+        return this.locks.withLock(this.pathOf(name), () => unlessMissing(rm(this.pathOf(name)).then(() => true), false));
       }),
       (deleted) => (deleted ? Effect.void : Effect.fail(new NotFound({ message: "Notebook not found" }))),
     );
   }
 
   private async currentVersion(path: string): Promise<string | null> {
-    try {
-      return versionOf(await stat(path, { bigint: true }));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-      throw error;
-    }
+    return unlessMissing(stat(path, { bigint: true }).then(versionOf), null);
   }
 
   private pathOf(name: string): string {
