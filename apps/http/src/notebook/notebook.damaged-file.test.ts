@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { spawnHost, type HostProcess } from "../host/host-process.testkit.js";
 
 const notebook = (source: string) => ({
@@ -46,8 +46,11 @@ describe("a damaged notebook file (§A and §B)", () => {
     expect(edited.status).toBe(500);
     expect(await edited.json()).toEqual({ detail: "Internal server error" });
 
-    expect(host.output()).toMatch(/torn\.ipynb is damaged: not JSON/);
-    expect(host.output()).toMatch(/edited\.ipynb is damaged: cells\[0\]\.source: is required/);
+    // The log line crosses a pipe: it may arrive after the response did.
+    await vi.waitFor(() => {
+      expect(host.output()).toMatch(/torn\.ipynb is damaged: not JSON/);
+      expect(host.output()).toMatch(/edited\.ipynb is damaged: cells\[0\]\.source: is required/);
+    });
     expect(host.child.exitCode).toBeNull();
 
     expect((await put("/notebooks/sound.ipynb/cells/0/spatial")).status).toBe(200);
