@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from "node:net";
 import Router from "@koa/router";
 import Koa from "koa";
 import type { Container } from "inversify";
-import { AppConfig, Log, type Config, type Logger } from "@parallax/adapters";
+import type { Config, Logger } from "@parallax/adapters";
 import { bodyLimits } from "./body.js";
 import { limitConnections, serverTimeouts, type ConnectionLimits } from "./connection-limits.js";
 import { OriginPolicy, corsMiddleware } from "./cors.middleware.js";
@@ -32,6 +32,9 @@ export interface DeclaredRoutes {
 }
 
 export interface HostOptions {
+  config: Config;
+  logger: Logger;
+  /** Handed to modules that still resolve their own use cases (`HostContext.container`). */
   container: Container;
   modules: HostModule[];
 }
@@ -45,9 +48,7 @@ function connectionLimits(config: Config): ConnectionLimits {
   };
 }
 
-export function createHost({ container, modules }: HostOptions): Host {
-  const config = container.get<Config>(AppConfig);
-  const logger = container.get<Logger>(Log);
+export function createHost({ config, logger, container, modules }: HostOptions): Host {
   const app = new Koa({ proxy: config.TRUST_PROXY });
   const router = new Router({ strict: false });
   const registry = new OpenAPIRegistry();

@@ -1,6 +1,6 @@
 import type { Context } from "koa";
 import { z } from "zod";
-import { SpatialNotebooks } from "@parallax/application/notebook";
+import type { SpatialNotebooks } from "@parallax/application/notebook";
 import { spatialPlacementBody, spatialPlacementSchema, type SpatialPlacement } from "@parallax/domain/notebook";
 import { bodyLimits, readJsonBody, type BodyLimits } from "../host/body.js";
 import { runUseCase } from "../host/errors.js";
@@ -25,10 +25,9 @@ function sendBytes(ctx: Context, bytes: Uint8Array, type: string): void {
 }
 
 /** CONTRACTS.md §A: the spatial-notebook API of the visionOS client, at the root. */
-export const notebookHost: HostModule = {
+export const notebookHost = (notebooks: SpatialNotebooks): HostModule => ({
   name: "notebook",
-  register({ container, config, routes, health }) {
-    const notebooks = container.get(SpatialNotebooks);
+  register({ config, routes, health }) {
     const limits = bodyLimits(config);
 
     routes.add({
@@ -139,4 +138,4 @@ export const notebookHost: HostModule = {
       },
     });
   },
-};
+});
