@@ -2,4 +2,4 @@ export * from "./host/host.js";
 export * from "./host/host-module.js";
 export * from "./host/errors.js";
 export * from "./host/modules.js";
-export { startHost } from "./start.js";
+export { composeHost, startHost, type ComposeOptions, type StartOptions } from "./start.js";

@@ -1,7 +1,22 @@
-import { createContainer, loadConfig, type Config } from "@parallax/adapters";
-import type { Logger } from "@parallax/adapters";
+import type { Container } from "inversify";
+import { createContainer, createLogger, loadConfig, type Config, type Logger } from "@parallax/adapters";
 import { createHost, type Host } from "./host/host.js";
+import type { HostModule } from "./host/host-module.js";
 import { allHostModules } from "./host/modules.js";
+
+export interface ComposeOptions {
+  /** Replace the logger `LOG_LEVEL` makes (tests pass a silent one). */
+  logger?: Logger;
+  /** The modules to serve, built from this host's container; every capability's by default. */
+  modules?: (container: Container) => HostModule[];
+}
+
+/** A host for `config`, not yet listening: its logger, its container, and the modules given their use cases. */
+export function composeHost(config: Config, options: ComposeOptions = {}): Host {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const container = createContainer(config, { logger });
+  return createHost({ config, logger, container, modules: (options.modules ?? allHostModules)(container) });
+}
 
 export interface StartOptions {
   env?: Record<string, string | undefined>;
@@ -9,11 +24,10 @@ export interface StartOptions {
   logger?: Logger;
 }
 
-/** Builds the container from configuration and starts a listening host (used by main and tests). */
+/** Reads configuration and starts a listening host (used by main and tests). */
 export async function startHost(options: StartOptions = {}): Promise<Host> {
   const config = loadConfig(options.env ?? process.env, options.overrides);
-  const container = createContainer(config, options.logger ? { logger: options.logger } : {});
-  const host = createHost({ container, modules: allHostModules() });
+  const host = composeHost(config, options.logger ? { logger: options.logger } : {});
   await host.listen(config.PORT, config.HOST);
   return host;
 }

@@ -1,7 +1,7 @@
 import type { Context } from "koa";
 import type { Config } from "@parallax/adapters";
 import { jsonDepthExceeds } from "@parallax/domain";
-import { HttpError } from "./errors.js";
+import { HttpError } from "koa";
 
 export const FILE_TOO_LARGE = "File too large";
 
@@ -20,7 +20,7 @@ export function assertDeclaredLength(ctx: Context, limitBytes: number): void {
   const declared = Number(ctx.get("content-length") || "0");
   if (declared > limitBytes) {
     ctx.set("Connection", "close");
-    throw new HttpError(413, FILE_TOO_LARGE);
+    ctx.throw(413, FILE_TOO_LARGE);
   }
 }
 
@@ -33,7 +33,7 @@ export function assertJsonContentType(ctx: Context): void {
   if (ctx.get("content-type") === "") return;
   if (ctx.request.is("json", "+json") === false) {
     ctx.set("Connection", "close");
-    throw new HttpError(415, "Unsupported content type: send application/json");
+    ctx.throw(415, "Unsupported content type: send application/json");
   }
 }
 
@@ -47,14 +47,14 @@ export async function readRawBody(ctx: Context, limitBytes: number): Promise<Buf
       size += chunk.length;
       if (size > limitBytes) {
         ctx.set("Connection", "close");
-        throw new HttpError(413, FILE_TOO_LARGE);
+        ctx.throw(413, FILE_TOO_LARGE);
       }
       chunks.push(chunk);
     }
   } catch (error) {
     if (error instanceof HttpError) throw error;
     // The request stream only fails when the client went away or broke the framing mid-body.
-    throw new HttpError(400, "Request body incomplete");
+    ctx.throw(400, "Request body incomplete");
   }
   return Buffer.concat(chunks, size);
 }
@@ -65,10 +65,10 @@ export async function readJsonBody(ctx: Context, limits: BodyLimits, invalidStat
   if (raw.length === 0) return undefined;
   const text = raw.toString("utf8");
   // Refused before parsing: validation and serialisation recurse, and a deep enough document overflows the stack.
-  if (jsonDepthExceeds(text, limits.jsonDepth)) throw new HttpError(invalidStatus, `Invalid JSON body: nested deeper than ${limits.jsonDepth} levels`);
+  if (jsonDepthExceeds(text, limits.jsonDepth)) ctx.throw(invalidStatus, `Invalid JSON body: nested deeper than ${limits.jsonDepth} levels`);
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new HttpError(invalidStatus, `Invalid JSON body: ${(error as Error).message}`);
+    ctx.throw(invalidStatus, `Invalid JSON body: ${(error as Error).message}`);
   }
 }

@@ -1,9 +1,10 @@
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { createContainer, loadConfig, type Config } from "@parallax/adapters";
+import { loadConfig, type Config } from "@parallax/adapters";
 import type { HostModule } from "./host-module.js";
-import { createHost, type Host } from "./host.js";
+import { composeHost } from "../start.js";
+import type { Host } from "./host.js";
 import { rawExchange } from "./raw-http.testkit.js";
 import { startTestHost } from "./test-host.testkit.js";
 import { WebSocketRecorder } from "./websocket-recorder.testkit.js";
@@ -105,7 +106,7 @@ describe("request bounds", () => {
     };
     for (const [trust, expected] of [[false, "127.0.0.1"], [true, "203.0.113.7"]] as const) {
       const config = loadConfig({}, { STORAGE: "memory", LOG_LEVEL: "silent", TRUST_PROXY: trust });
-      const proxied = createHost({ container: createContainer(config), modules: [probe] });
+      const proxied = composeHost(config, { modules: () => [probe] });
       await proxied.listen(0, "127.0.0.1");
       try {
         const { ip } = (await (await fetch(`${proxied.url()}/api/ip`, { headers: { "x-forwarded-for": "203.0.113.7" } })).json()) as { ip: string };

@@ -1,49 +1,91 @@
 import { Cause, Effect, Exit } from "effect";
+import { HttpError } from "koa";
+import type * as ApplicationJobs from "@parallax/application/jobs";
+import type * as ApplicationNotebook from "@parallax/application/notebook";
+import type * as ApplicationReactive from "@parallax/application/reactive";
+import type * as ApplicationShared from "@parallax/application/shared";
+import type * as ApplicationTracking from "@parallax/application/tracking";
+import type * as DomainJobs from "@parallax/domain/jobs";
+import type * as DomainNotebook from "@parallax/domain/notebook";
+import type * as DomainReactive from "@parallax/domain/reactive";
+import type * as DomainShared from "@parallax/domain/shared";
+import type * as DomainTracking from "@parallax/domain/tracking";
+
+/** The `_tag` of every error class a module exports (a class whose instances are tagged `Error`s). */
+type ErrorTagsOf<Module> = {
+  [Name in keyof Module]: Module[Name] extends abstract new (...args: never) => infer Instance
+    ? Instance extends Error & { readonly _tag: infer Tag extends string }
+      ? Tag
+      : never
+    : never;
+}[keyof Module];
 
 /**
- * The one place where domain errors become HTTP statuses. Capabilities that add tagged
- * errors register their status here so every route answers them the same way.
+ * Every tagged error the domain and the use cases can raise, read from their barrels: a new
+ * error class joins this union by being exported, and the table below stops typechecking until
+ * it has a status.
  */
-const statusByTag: Record<string, number> = {
+export type ErrorTag =
+  | ErrorTagsOf<typeof DomainShared>
+  | ErrorTagsOf<typeof DomainNotebook>
+  | ErrorTagsOf<typeof DomainReactive>
+  | ErrorTagsOf<typeof DomainJobs>
+  | ErrorTagsOf<typeof DomainTracking>
+  | ErrorTagsOf<typeof ApplicationShared>
+  | ErrorTagsOf<typeof ApplicationNotebook>
+  | ErrorTagsOf<typeof ApplicationReactive>
+  | ErrorTagsOf<typeof ApplicationJobs>
+  | ErrorTagsOf<typeof ApplicationTracking>;
+
+/**
+ * The one place where domain errors become HTTP statuses. A 5xx is the server's fault: its
+ * message stays in the log and the client reads "Internal server error".
+ */
+export const statusByTag = {
   InvalidInput: 400,
+  PreconditionFailed: 400,
   Unauthorized: 401,
   Forbidden: 403,
   NotFound: 404,
   Conflict: 409,
+  IllegalTransition: 409,
   PayloadTooLarge: 413,
   Unprocessable: 422,
   StorageFailure: 500,
-};
+  // A lost compare-and-swap inside the job store: the use case retries it, so one escaping is a fault.
+  VersionConflict: 500,
+  SpawnFailed: 500,
+  VideoDecodeFailed: 500,
+  ModelRejected: 500,
+  InferenceFailed: 500,
+  HomographyRejected: 500,
+  FrameEncodeFailed: 500,
+} as const satisfies Record<ErrorTag, number>;
 
-export function registerErrorStatus(tag: string, status: number): void {
-  statusByTag[tag] = status;
-}
-
+/** What the client is told about a failure it may read (a 4xx, or a 5xx thrown with `expose`). */
 export interface HttpFailure {
   status: number;
   message: string;
   details?: Record<string, unknown>;
 }
 
-/** An error that already knows its status (thrown by the host's own edge code). */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-  }
+function isTagged(error: unknown): error is { _tag: string; message?: string; details?: Record<string, unknown> } {
+  return typeof error === "object" && error !== null && typeof (error as { _tag?: unknown })._tag === "string";
 }
 
+/**
+ * Koa's own errors (`ctx.throw(status, message, { details })`, which sets `expose` below 500) and
+ * the tagged errors of the table; `undefined` for anything the client must not read.
+ */
 export function toHttpFailure(error: unknown): HttpFailure | undefined {
-  if (error instanceof HttpError) return { status: error.status, message: error.message, ...(error.details ? { details: error.details } : {}) };
-  if (error && typeof error === "object" && "_tag" in error) {
-    const tagged = error as { _tag: string; message?: string; details?: Record<string, unknown> };
-    const status = statusByTag[tagged._tag];
-    if (status !== undefined && status < 500) {
-      return { status, message: tagged.message ?? tagged._tag, ...(tagged.details ? { details: tagged.details } : {}) };
-    }
+  if (error instanceof HttpError) {
+    if (!error.expose) return undefined;
+    const details = error["details"] as Record<string, unknown> | undefined;
+    return { status: error.status, message: error.message, ...(details ? { details } : {}) };
+  }
+  if (isTagged(error) && Object.hasOwn(statusByTag, error._tag)) {
+    const status: number = statusByTag[error._tag as ErrorTag];
+    if (status < 500) return { status, message: error.message ?? error._tag, ...(error.details ? { details: error.details } : {}) };
   }
   return undefined;
 }

@@ -5,6 +5,7 @@ import type { RouteRegistrar } from "./route.js";
 import type { WebSocketRoutes } from "./websocket-routes.js";
 
 export interface HostContext {
+  /** Only for modules that still resolve their own use cases; others receive them (see modules.ts). */
   container: Container;
   config: Config;
   logger: Logger;
@@ -40,7 +41,8 @@ export interface HostLifecycle {
 
 /**
  * One per capability: declares its routes and sockets on a host. A process may run several
- * hosts (tests do), so state lives in what `register` returns, never in the module object.
+ * hosts (tests do), each with its own modules built from its own container; state a
+ * registration makes lives in what `register` returns.
  */
 export interface HostModule {
   readonly name: string;

@@ -3,8 +3,8 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createContainer, loadConfig } from "@parallax/adapters";
-import { createHost } from "./host.js";
+import { loadConfig } from "@parallax/adapters";
+import { composeHost } from "../start.js";
 import type { HostModule } from "./host-module.js";
 import { allHostModules } from "./modules.js";
 
@@ -29,7 +29,7 @@ const slowModule: HostModule = {
 
 describe("host skeleton", () => {
   it("serves /metrics with request counts by route and /openapi.json from the route schemas", async () => {
-    const host = createHost({ container: createContainer(testConfig()), modules: [...allHostModules(), slowModule] });
+    const host = composeHost(testConfig(), { modules: (container) => [...allHostModules(container), slowModule] });
     await host.listen(0, "127.0.0.1");
     try {
       await fetch(`${host.url()}/health`);
@@ -46,7 +46,7 @@ describe("host skeleton", () => {
   });
 
   it("echoes or assigns a request id", async () => {
-    const host = createHost({ container: createContainer(testConfig()), modules: allHostModules() });
+    const host = composeHost(testConfig());
     await host.listen(0, "127.0.0.1");
     try {
       expect((await fetch(`${host.url()}/health`, { headers: { "x-request-id": "abc-123" } })).headers.get("x-request-id")).toBe("abc-123");
@@ -57,7 +57,7 @@ describe("host skeleton", () => {
   });
 
   it("invalid query input on /api routes answers 422 {detail}", async () => {
-    const host = createHost({ container: createContainer(testConfig()), modules: [slowModule] });
+    const host = composeHost(testConfig(), { modules: () => [slowModule] });
     await host.listen(0, "127.0.0.1");
     try {
       const response = await fetch(`${host.url()}/api/slow?ms=never`);
@@ -71,7 +71,7 @@ describe("host skeleton", () => {
   });
 
   it("close() stops accepting but lets an in-flight request finish", async () => {
-    const host = createHost({ container: createContainer(testConfig()), modules: [slowModule] });
+    const host = composeHost(testConfig(), { modules: () => [slowModule] });
     await host.listen(0, "127.0.0.1");
     const url = host.url();
     const inFlight = fetch(`${url}/api/slow?ms=400`).then((response) => response.json());

@@ -1,7 +1,6 @@
 import busboy from "busboy";
 import type { Context } from "koa";
 import { FILE_TOO_LARGE, assertDeclaredLength } from "./body.js";
-import { HttpError } from "./errors.js";
 
 export interface UploadedFile {
   field: string;
@@ -15,6 +14,12 @@ export interface MultipartForm {
   fields: Record<string, string>;
 }
 
+/** Why a body was refused; thrown with `ctx.throw` once the streams are quiet. */
+interface Refusal {
+  status: 400 | 413;
+  message: string;
+}
+
 /**
  * Parses multipart/form-data with busboy, buffering files up to `limitBytes` in total.
  * Every stream involved (request, parser, each file) has an `error` listener: busboy emits a
@@ -25,34 +30,41 @@ export async function readMultipart(ctx: Context, limitBytes: number): Promise<M
   assertDeclaredLength(ctx, limitBytes);
   const type = ctx.get("content-type");
   if (!type.toLowerCase().startsWith("multipart/form-data")) return { files: [], fields: {} };
-  return new Promise<MultipartForm>((resolve, reject) => {
+  const outcome = await parseMultipart(ctx, limitBytes);
+  if ("status" in outcome) ctx.throw(outcome.status, outcome.message);
+  return outcome;
+}
+
+function parseMultipart(ctx: Context, limitBytes: number): Promise<MultipartForm | Refusal> {
+  const tooLarge: Refusal = { status: 413, message: FILE_TOO_LARGE };
+  return new Promise((resolve) => {
     let parser: busboy.Busboy;
     try {
       parser = busboy({ headers: ctx.req.headers, limits: { fileSize: limitBytes, fieldSize: limitBytes } });
     } catch (error) {
-      reject(new HttpError(400, `Invalid multipart body: ${(error as Error).message}`));
+      resolve({ status: 400, message: `Invalid multipart body: ${(error as Error).message}` });
       return;
     }
     const form: MultipartForm = { files: [], fields: {} };
     let total = 0;
     let failed = false;
-    const fail = (error: HttpError) => {
+    const fail = (refusal: Refusal) => {
       if (failed) return;
       failed = true;
       ctx.set("Connection", "close");
       ctx.req.unpipe(parser);
       ctx.req.resume();
-      reject(error);
+      resolve(refusal);
     };
-    const invalid = (error: Error) => fail(new HttpError(400, `Invalid multipart body: ${error.message}`));
+    const invalid = (error: Error) => fail({ status: 400, message: `Invalid multipart body: ${error.message}` });
     parser.on("file", (field, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => {
         total += chunk.length;
-        if (total > limitBytes) fail(new HttpError(413, FILE_TOO_LARGE));
+        if (total > limitBytes) fail(tooLarge);
         else chunks.push(chunk);
       });
-      stream.on("limit", () => fail(new HttpError(413, FILE_TOO_LARGE)));
+      stream.on("limit", () => fail(tooLarge));
       stream.on("error", invalid);
       stream.on("close", () => {
         form.files.push({ field, filename: info.filename ?? "", contentType: info.mimeType, data: Buffer.concat(chunks) });

@@ -2,7 +2,7 @@ import type Router from "@koa/router";
 import type { Context } from "koa";
 import { z } from "zod";
 import { assertJsonContentType, readJsonBody, type BodyLimits } from "./body.js";
-import { HttpError, errorShapeForPath } from "./errors.js";
+import { errorShapeForPath } from "./errors.js";
 import { type OpenAPIRegistry, toOpenApiPath } from "./openapi.js";
 
 type Method = "get" | "post" | "put" | "delete" | "patch";
@@ -38,10 +38,10 @@ export interface RouteRegistrar {
   ): void;
 }
 
-function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, status: number, what: string): z.infer<T> {
+function parseOrThrow<T extends z.ZodType>(ctx: Context, schema: T, value: unknown, status: number, what: string): z.infer<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new HttpError(status, `Invalid ${what}: ${z.prettifyError(result.error)}`);
+  return ctx.throw(status, `Invalid ${what}: ${z.prettifyError(result.error)}`);
 }
 
 /**
@@ -70,13 +70,13 @@ export function createRouteRegistrar(router: Router, registry: OpenAPIRegistry, 
         },
       });
       router[spec.method](spec.path, async (ctx) => {
-        const params = spec.params ? parseOrThrow(spec.params, ctx.params, invalidStatus, "path parameters") : ctx.params;
-        const query = spec.query ? parseOrThrow(spec.query, ctx.query, invalidStatus, "query parameters") : ctx.query;
+        const params = spec.params ? parseOrThrow(ctx, spec.params, ctx.params, invalidStatus, "path parameters") : ctx.params;
+        const query = spec.query ? parseOrThrow(ctx, spec.query, ctx.query, invalidStatus, "query parameters") : ctx.query;
         let body: unknown = undefined;
         if (spec.body) {
           assertJsonContentType(ctx);
           const raw = await readJsonBody(ctx, limits, invalidStatus);
-          body = parseOrThrow(spec.body, raw, invalidStatus, "body");
+          body = parseOrThrow(ctx, spec.body, raw, invalidStatus, "body");
         }
         const result = await spec.handler({ params, query, body, ctx } as never);
         if (result !== undefined) {

@@ -1,12 +1,8 @@
-import { registerErrorStatus } from "../host/errors.js";
 import type { HostContext, HostModule } from "../host/host-module.js";
 import { dashboardHtml } from "./dashboard.page.js";
 import { registerJobRoutes } from "./jobs.routes.js";
 import { JobsRuntime } from "./jobs.runtime.js";
 import { registerJobSockets } from "./jobs.sockets.js";
-
-registerErrorStatus("PreconditionFailed", 400);
-registerErrorStatus("IllegalTransition", 409);
 
 /** The HTTP and WebSocket face of the jobs capability, and the embedded worker (WORKER=embedded). */
 export const jobsHost: HostModule = {

@@ -1,15 +1,22 @@
 import type { Context } from "koa";
 import { z } from "zod";
-import { SpatialNotebooks } from "@parallax/application/notebook";
-import { bodyLimits, readJsonBody } from "../host/body.js";
-import { HttpError, runUseCase } from "../host/errors.js";
+import type { SpatialNotebooks } from "@parallax/application/notebook";
+import { spatialPlacementBody, spatialPlacementSchema, type SpatialPlacement } from "@parallax/domain/notebook";
+import { bodyLimits, readJsonBody, type BodyLimits } from "../host/body.js";
+import { runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
 import { readMultipart } from "../host/multipart.js";
 
 const nameParams = z.object({ name: z.string() });
 /** `/convert`: the chart keys (comma-separated) this upload made by running the notebook. */
 export const GENERATED_CHARTS_HEADER = "X-Parallax-Generated-Charts";
-const spatialSchema = z.object({ x: z.number(), y: z.number(), z: z.number(), pitch: z.number(), yaw: z.number(), roll: z.number() });
+
+/** A placement body, refused (400) with the Flask server's text for its first problem. */
+async function placementOf(ctx: Context, limits: BodyLimits): Promise<SpatialPlacement> {
+  const parsed = spatialPlacementBody.safeParse(await readJsonBody(ctx, limits, 400));
+  if (!parsed.success) return ctx.throw(400, parsed.error.issues[0]?.message ?? "Invalid spatial data");
+  return parsed.data;
+}
 
 /** The stored document goes out as stored: no parse, no re-serialisation. */
 function sendBytes(ctx: Context, bytes: Uint8Array, type: string): void {
@@ -18,10 +25,9 @@ function sendBytes(ctx: Context, bytes: Uint8Array, type: string): void {
 }
 
 /** CONTRACTS.md §A: the spatial-notebook API of the visionOS client, at the root. */
-export const notebookHost: HostModule = {
+export const notebookHost = (notebooks: SpatialNotebooks): HostModule => ({
   name: "notebook",
-  register({ container, config, routes, health }) {
-    const notebooks = container.get(SpatialNotebooks);
+  register({ config, routes, health }) {
     const limits = bodyLimits(config);
 
     routes.add({
@@ -80,7 +86,7 @@ export const notebookHost: HostModule = {
       handler: async ({ params, ctx }) => {
         const form = await readMultipart(ctx, limits.bytes);
         const file = form.files.find((upload) => upload.field === "file");
-        if (!file) throw new HttpError(400, "No file provided");
+        if (!file) return ctx.throw(400, "No file provided");
         const { charts, generated } = await runUseCase(notebooks.convert(params.name, { filename: file.filename, bytes: file.data }));
         // The body must stay the chart map alone (the visionOS app decodes it as a dictionary of
         // arrays), so which charts came from execution travels in a header.
@@ -97,8 +103,8 @@ export const notebookHost: HostModule = {
       handler: async ({ ctx }) => {
         const form = await readMultipart(ctx, limits.bytes);
         const file = form.files.find((upload) => upload.field === "notebook");
-        if (!file) throw new HttpError(400, "No file provided");
-        if (file.filename.trim() === "") throw new HttpError(400, "No file selected");
+        if (!file) return ctx.throw(400, "No file provided");
+        if (file.filename.trim() === "") ctx.throw(400, "No file selected");
         return runUseCase(notebooks.process(file.data));
       },
     });
@@ -110,8 +116,7 @@ export const notebookHost: HostModule = {
       tags: ["spatial notebooks"],
       params: nameParams,
       handler: async ({ params, ctx }) => {
-        const body = await readJsonBody(ctx, limits, 400);
-        const { placement, totalCells } = await runUseCase(notebooks.placeAllCells(params.name, body));
+        const { placement, totalCells } = await runUseCase(notebooks.placeAllCells(params.name, await placementOf(ctx, limits)));
         return { message: `Spatial data updated for all ${totalCells} cells`, spatial_data: placement, total_cells: totalCells };
       },
     });
@@ -123,14 +128,14 @@ export const notebookHost: HostModule = {
       tags: ["spatial notebooks"],
       params: z.object({ name: z.string(), index: z.string() }),
       body: undefined,
-      response: z.object({ message: z.string(), spatial_data: spatialSchema }),
+      response: z.object({ message: z.string(), spatial_data: spatialPlacementSchema }),
       handler: async ({ params, ctx }) => {
-        const body = await readJsonBody(ctx, limits, 400);
+        const placement = await placementOf(ctx, limits);
         // Flask's <int:index> matched only non-negative integers; anything else names no cell.
         const index = /^\d+$/.test(params.index) ? Number(params.index) : -1;
-        const placement = await runUseCase(notebooks.placeCell(params.name, index, body));
+        await runUseCase(notebooks.placeCell(params.name, index, placement));
         return { message: `Spatial data updated for cell ${index}`, spatial_data: placement };
       },
     });
   },
-};
+});

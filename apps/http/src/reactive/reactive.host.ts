@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ReactiveNotebooksService } from "@parallax/adapters/reactive";
 import { ReactiveAuthenticator, type ReactiveNotebooks } from "@parallax/application/reactive";
 import { CELL_LANGUAGES, type ReactiveNotebook } from "@parallax/domain/reactive";
-import { HttpError, runUseCase } from "../host/errors.js";
+import { runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
 import { CHAT_UNAVAILABLE, chatRequest } from "./chat.request.js";
 import { notebookSocket } from "./reactive.websocket.js";
@@ -149,9 +149,9 @@ export const reactiveHost: HostModule = {
         tags,
         params: notebookParams,
         body: chatRequest,
-        handler: () => {
+        handler: ({ ctx }) => {
           // The body was parsed first: the assistant takes it as it is, and a malformed one is a 422 already.
-          throw new HttpError(503, CHAT_UNAVAILABLE);
+          ctx.throw(503, CHAT_UNAVAILABLE, { expose: true });
         },
       });
     }

@@ -1,7 +1,7 @@
 import { Cause, Effect, Exit, Fiber, Scope, Stream } from "effect";
 import { z } from "zod";
-import { trackingOptions, trackingTasksDeps } from "@parallax/adapters/tracking";
-import { makeTrackingTasks, type TaskRecord, type TrackingEvent } from "@parallax/application/tracking";
+import { trackingOptions } from "@parallax/adapters/tracking";
+import { makeTrackingTasks, type TaskRecord, type TrackingEvent, type TrackingTasksDeps } from "@parallax/application/tracking";
 import { sendAfterDrain } from "../host/bounded-send.js";
 import { runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
@@ -22,10 +22,9 @@ function statusBody(record: TaskRecord) {
   return { task_id: record.task_id, status: record.status, progress: record.progress, current_step: record.current_step, details: record.details };
 }
 
-export const trackingHost: HostModule = {
+export const trackingHost = (deps: TrackingTasksDeps): HostModule => ({
   name: "tracking",
-  register({ container, config, routes, websockets, health, logger }) {
-    const deps = trackingTasksDeps(container);
+  register({ config, routes, websockets, health, logger }) {
     const scope = Effect.runSync(Scope.make());
     const tasks = Effect.runSync(Scope.provide(makeTrackingTasks(deps, trackingOptions(config)), scope));
     const readiness = loadReadiness(deps);
@@ -160,4 +159,4 @@ export const trackingHost: HostModule = {
       stop: () => Effect.runPromise(Scope.close(scope, Exit.void)),
     };
   },
-};
+});

@@ -9,8 +9,8 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Cause, Effect, Exit, Scope, Stream } from "effect";
 import { ConfigError, createContainer, loadConfig } from "@parallax/adapters";
-import { environmentsFileSchema, parseJson, trackingOptions, trackingTasksDeps } from "@parallax/adapters/tracking";
-import { makeTrackingTasks } from "@parallax/application/tracking";
+import { environmentsFileSchema, parseJson, trackingOptions } from "@parallax/adapters/tracking";
+import { TrackingTasksDeps, makeTrackingTasks } from "@parallax/application/tracking";
 import { parseCommandArgs } from "./command-args.js";
 
 const usage = "usage: parallax track --env demo|FILE [--id ENVIRONMENT] [--out DIR]\n";
@@ -42,7 +42,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const container = createContainer(config);
   const scope = await Effect.runPromise(Scope.make());
-  const tasks = await Effect.runPromise(Scope.provide(makeTrackingTasks(trackingTasksDeps(container), trackingOptions(config)), scope));
+  const tasks = await Effect.runPromise(Scope.provide(makeTrackingTasks(container.get<TrackingTasksDeps>(TrackingTasksDeps), trackingOptions(config)), scope));
   const started = await Effect.runPromiseExit(tasks.start(environmentId));
   if (Exit.isFailure(started)) {
     process.stderr.write(`parallax track: ${Cause.pretty(started.cause)}\n`);

@@ -3,19 +3,21 @@ import { notebookConfigShape } from "../notebook/notebook.config.js";
 import { reactiveConfigShape } from "../reactive/reactive.config.js";
 import { jobsConfigShape } from "../jobs/jobs.config.js";
 import { trackingConfigShape } from "../tracking/tracking.config.js";
+import { ConfigError, sharedConfigShape } from "../shared/shared.config.js";
+
+export { ConfigError };
 
 /**
- * Configuration comes from the environment, parsed once here with zod. Each capability
- * adds its fields in its own `*.config.ts` and they are merged below, so a newcomer finds
- * every knob in one schema. Errors name the variable and what was wrong.
+ * Configuration comes from the environment, parsed once here with zod. The host's own fields are
+ * declared here; each capability declares its fields (and the type its module reads) in its own
+ * `*.config.ts`, on top of `shared/shared.config.ts`, and they are composed below, so a newcomer
+ * finds every knob in one schema. Errors name the variable and what was wrong.
  */
 const portNumber = z.coerce.number().int().min(0).max(65535);
 
 export const baseConfigShape = {
   PORT: portNumber.default(8000),
   HOST: z.string().min(1).default("0.0.0.0"),
-  DATA_DIR: z.string().min(1).default("./data"),
-  STORAGE: z.enum(["file", "memory"]).default("file"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   MAX_UPLOAD_MB: z.coerce.number().positive().max(4096).default(50),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
@@ -59,12 +61,11 @@ export const hostConfigShape = {
   MAX_CONNECTIONS_PER_IP: z.coerce.number().int().positive().default(256),
   /** Largest WebSocket message a client may send, fragments included (client messages are small JSON). */
   WS_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().max(256 * 1024 * 1024).default(1024 * 1024),
-  /** Deepest nesting of arrays and objects accepted in a JSON body or uploaded notebook; past a few thousand, serialising a document overflows the stack. */
-  MAX_JSON_DEPTH: z.coerce.number().int().min(1).max(5_000).default(1_000),
 };
 
 export const configSchema = z.object({
   ...baseConfigShape,
+  ...sharedConfigShape,
   ...hostConfigShape,
   ...notebookConfigShape,
   ...reactiveConfigShape,
@@ -72,10 +73,6 @@ export const configSchema = z.object({
   ...trackingConfigShape,
 });
 export type Config = z.infer<typeof configSchema>;
-
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
 
 /** Parses `env` (default `process.env`); throws a ConfigError listing every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {

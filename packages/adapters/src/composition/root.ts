@@ -9,8 +9,6 @@ import { reactiveModule } from "../reactive/reactive.module.js";
 import { jobsModule } from "../jobs/jobs.module.js";
 import { trackingModule } from "../tracking/tracking.module.js";
 
-export const AppConfig = Symbol.for("parallax.Config");
-
 /** Each capability contributes one module that binds its ports to the adapters `config` selects. */
 const capabilityModules: Array<(config: Config) => ContainerModule> = [notebookModule, reactiveModule, jobsModule, trackingModule];
 
@@ -25,7 +23,6 @@ export interface RootOptions {
  */
 export function createContainer(config: Config, options: RootOptions = {}): Container {
   const container = new Container({ defaultScope: "Singleton" });
-  container.bind<Config>(AppConfig).toConstantValue(config);
   container.bind<Logger>(Log).toConstantValue(options.logger ?? createLogger(config.LOG_LEVEL));
   container.bind<Clock>(Clock).toConstantValue(new SystemClock());
   container.bind<IdGenerator>(IdGenerator).toConstantValue(new RandomIdGenerator());

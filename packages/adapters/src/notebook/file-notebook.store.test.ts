@@ -76,6 +76,26 @@ describe("FileNotebookStore listing", () => {
   });
 });
 
+describe("FileNotebookStore reading back", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "parallax-file-damaged-"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it("a stored file that is not a notebook is a StorageFailure naming the file, with the reason; its neighbours still read", async () => {
+    const store = new FileNotebookStore(scratch);
+    await run(store.put("good.ipynb", versionedNotebook(1)));
+    writeFileSync(join(scratch, "torn.ipynb"), '{"cells": [');
+    writeFileSync(join(scratch, "edited.ipynb"), JSON.stringify({ ...versionedNotebook(2), cells: [{ id: "a", cell_type: "code", metadata: {} }] }));
+    const failureOf = async (name: string) => {
+      const exit = await Effect.runPromiseExit(store.get(name));
+      if (Exit.isSuccess(exit)) throw new Error(`${name} was read`);
+      return String(exit.cause);
+    };
+    expect(await failureOf("torn.ipynb")).toMatch(new RegExp(`StorageFailure.*${join(scratch, "torn.ipynb")} is damaged: not JSON`));
+    expect(await failureOf("edited.ipynb")).toMatch(/edited\.ipynb is damaged: cells\[0\]\.source: is required/);
+    expect((await run(store.get("good.ipynb"))).notebook.metadata).toEqual({ version: 1 });
+  });
+});
+
 describe("FileNotebookStore start", () => {
   const scratch = mkdtempSync(join(tmpdir(), "parallax-file-orphans-"));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));

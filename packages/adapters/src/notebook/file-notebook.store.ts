@@ -2,11 +2,13 @@ import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Effect } from "effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
-import type { Notebook } from "@parallax/domain/notebook";
-import { serializeNotebook, type NotebookStore, type NotebookSummary, type StoredNotebook } from "@parallax/application/notebook";
+import { serializeNotebook, type Notebook } from "@parallax/domain/notebook";
+import { type NotebookStore, type NotebookSummary, type StoredNotebook } from "@parallax/application/notebook";
 import { readFileVersioned, removeOrphanedTemps, versionOf, writeFileAtomic } from "../shared/atomic-file.js";
+import { unlessMissing } from "../shared/errno.js";
 import { FileLocks, STALE_MS } from "../shared/file-lock.js";
 import { NotebookSummaries } from "./notebook-summaries.js";
+import { parseStored } from "./stored-notebook.js";
 
 /**
  * Notebooks as `.ipynb` files under `<DATA_DIR>/notebooks`, readable by JupyterLab as they are.
@@ -45,10 +47,7 @@ export class FileNotebookStore implements NotebookStore {
       this.readVersioned(name),
       (file): Effect.Effect<StoredNotebook, NotFound | StorageFailure> => {
         if (!file) return Effect.fail(new NotFound({ message: "Notebook not found" }));
-        return Effect.try({
-          try: () => ({ name, notebook: JSON.parse(file.bytes.toString("utf8")) as Notebook, version: file.version }),
-          catch: (error) => new StorageFailure({ message: `Stored notebook ${name} is not JSON`, cause: error }),
-        });
+        return Effect.map(parseStored(file.bytes, this.pathOf(name)), (notebook) => ({ name, notebook, version: file.version }));
       },
     );
   }
@@ -62,12 +61,7 @@ export class FileNotebookStore implements NotebookStore {
   private readVersioned(name: string): Effect.Effect<{ bytes: Buffer; version: string } | undefined, StorageFailure> {
     return this.io(`read ${name}`, async () => {
       await this.ready;
-      try {
-        return await readFileVersioned(this.pathOf(name));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-        throw error;
-      }
+      return unlessMissing(readFileVersioned(this.pathOf(name)), undefined);
     });
   }
 
@@ -99,27 +93,14 @@ export class FileNotebookStore implements NotebookStore {
     return Effect.flatMap(
       this.io(`delete ${name}`, async () => {
         await this.ready;
-        return this.locks.withLock(this.pathOf(name), async () => {
-          try {
-            await rm(this.pathOf(name));
-            return true;
-          } catch (error) {
-            if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-            throw error;
-          }
-        });
+        return this.locks.withLock(this.pathOf(name), () => unlessMissing(rm(this.pathOf(name)).then(() => true), false));
       }),
       (deleted) => (deleted ? Effect.void : Effect.fail(new NotFound({ message: "Notebook not found" }))),
     );
   }
 
   private async currentVersion(path: string): Promise<string | null> {
-    try {
-      return versionOf(await stat(path, { bigint: true }));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-      throw error;
-    }
+    return unlessMissing(stat(path, { bigint: true }).then(versionOf), null);
   }
 
   private pathOf(name: string): string {

@@ -1,11 +1,16 @@
 import { Effect } from "effect";
 import { Conflict, NotFound, type StorageFailure } from "@parallax/domain";
-import type { Notebook } from "@parallax/domain/notebook";
-import { serializeNotebook, type NotebookStore, type NotebookSummary, type StoredNotebook } from "@parallax/application/notebook";
+import { serializeNotebook, type JsonObject, type Notebook } from "@parallax/domain/notebook";
+import type { NotebookStore, NotebookSummary, StoredNotebook } from "@parallax/application/notebook";
+import { parseStored } from "./stored-notebook.js";
 
-/** For tests and `STORAGE=memory`: versions are counters; documents are deep-copied in and out. */
+/**
+ * For tests and `STORAGE=memory`: versions are counters. A notebook is kept as the bytes a file
+ * would hold and parsed on the way out as the file store parses them, so the two stores agree on
+ * what round-trips (and the caller always owns what it gets).
+ */
 export class MemoryNotebookStore implements NotebookStore {
-  private readonly entries = new Map<string, { notebook: Notebook; version: number }>();
+  private readonly entries = new Map<string, { bytes: Uint8Array; metadata: JsonObject; version: number }>();
   private counter = 0;
 
   list(): Effect.Effect<readonly string[], StorageFailure> {
@@ -14,20 +19,23 @@ export class MemoryNotebookStore implements NotebookStore {
 
   listSummaries(): Effect.Effect<readonly NotebookSummary[], StorageFailure> {
     return Effect.sync(() =>
-      [...this.entries.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, entry]) => ({ name, metadata: structuredClone(entry.notebook.metadata) })),
+      [...this.entries.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, entry]) => ({ name, metadata: entry.metadata })),
     );
   }
 
   get(name: string): Effect.Effect<StoredNotebook, NotFound | StorageFailure> {
-    return Effect.suspend(() => {
+    return Effect.suspend((): Effect.Effect<StoredNotebook, NotFound | StorageFailure> => {
       const entry = this.entries.get(name);
       if (!entry) return Effect.fail(new NotFound({ message: "Notebook not found" }));
-      return Effect.succeed({ name, notebook: structuredClone(entry.notebook), version: String(entry.version) });
+      return Effect.map(parseStored(entry.bytes, name), (notebook) => ({ name, notebook, version: String(entry.version) }));
     });
   }
 
   readBytes(name: string): Effect.Effect<Uint8Array, NotFound | StorageFailure> {
-    return Effect.map(this.get(name), (stored) => serializeNotebook(stored.notebook));
+    return Effect.suspend(() => {
+      const entry = this.entries.get(name);
+      return entry ? Effect.succeed(entry.bytes) : Effect.fail(new NotFound({ message: "Notebook not found" }));
+    });
   }
 
   put(name: string, notebook: Notebook, expectedVersion?: string | null): Effect.Effect<StoredNotebook, Conflict | StorageFailure> {
@@ -40,7 +48,7 @@ export class MemoryNotebookStore implements NotebookStore {
         return Effect.fail(new Conflict({ message: `Notebook ${name} changed since it was read` }));
       }
       const version = ++this.counter;
-      this.entries.set(name, { notebook: structuredClone(notebook), version });
+      this.entries.set(name, { bytes: serializeNotebook(notebook), metadata: structuredClone(notebook.metadata), version });
       return Effect.succeed({ name, notebook, version: String(version) });
     });
   }

@@ -3,11 +3,10 @@ import { z } from "zod";
 import type { JsonObject } from "@parallax/domain/notebook";
 import type { NotebookSummary } from "@parallax/application/notebook";
 import { readFileVersioned, versionOf } from "../shared/atomic-file.js";
+import { unlessMissing } from "../shared/errno.js";
 
 /** Only the metadata is taken from a stored document; cells are not walked. */
 const summarySchema = z.object({ metadata: z.record(z.string(), z.unknown()).catch({}) });
-
-const errno = (error: unknown) => (error as NodeJS.ErrnoException).code;
 
 /**
  * The summaries of a directory of notebooks, kept by version (inode, mtime, size): listing
@@ -20,7 +19,7 @@ export class NotebookSummaries {
 
   /** `names` sorted; `pathOf` maps a name to its file. Names that vanished meanwhile are left out. */
   async list(names: readonly string[], pathOf: (name: string) => string): Promise<NotebookSummary[]> {
-    const versions = await Promise.all(names.map((name) => stat(pathOf(name), { bigint: true }).then(versionOf, missing)));
+    const versions = await Promise.all(names.map((name) => unlessMissing(stat(pathOf(name), { bigint: true }).then(versionOf), undefined)));
     const summaries: NotebookSummary[] = [];
     // One document at a time: several changed 100 MB notebooks must not be held in memory at once.
     for (const [index, name] of names.entries()) {
@@ -28,7 +27,7 @@ export class NotebookSummaries {
       if (version === undefined) continue;
       let entry = this.known.get(name);
       if (entry?.version !== version) {
-        const file = await readFileVersioned(pathOf(name)).catch(missing);
+        const file = await unlessMissing(readFileVersioned(pathOf(name)), undefined);
         if (file === undefined) continue;
         entry = { version: file.version, metadata: metadataOf(file.bytes) };
         this.known.set(name, entry);
@@ -49,9 +48,4 @@ function metadataOf(bytes: Buffer): JsonObject {
   } catch {
     return {};
   }
-}
-
-function missing(error: unknown): undefined {
-  if (errno(error) === "ENOENT") return undefined;
-  throw error;
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import type { SharedConfig } from "../shared/shared.config.js";
 
-/** Environment variables of the notebook capability (merged into the one config schema). */
+/** Environment variables of the notebook capability (composed into the one config schema in `composition/`). */
 export const notebookConfigShape = {
   /**
    * §A `/convert`: `auto` makes the charts of matplotlib cells stored without images by running
@@ -9,3 +10,6 @@ export const notebookConfigShape = {
    */
   CONVERT_EXECUTE: z.enum(["auto", "never"]).default("auto"),
 } satisfies Record<string, z.ZodType>;
+
+/** What the notebook module reads: its own variables and the shared ones. */
+export type NotebookConfig = z.infer<z.ZodObject<typeof notebookConfigShape>> & SharedConfig;

@@ -2,28 +2,25 @@ import { join } from "node:path";
 import { ContainerModule } from "inversify";
 import { Clock, IdGenerator } from "@parallax/application";
 import { NotebookExecutor, NotebookReexecutor, NotebookStore, SpatialNotebooks } from "@parallax/application/notebook";
-import type { Config } from "../composition/config.js";
 import { FileNotebookStore } from "./file-notebook.store.js";
 import { MemoryNotebookStore } from "./memory-notebook.store.js";
+import type { NotebookConfig } from "./notebook.config.js";
 
-/** Binds the notebook ports to the adapters chosen by configuration (`STORAGE`). */
-export function notebookModule(config: Config): ContainerModule {
+/**
+ * Binds the notebook store to the adapter `STORAGE` chooses, and the spatial-notebook use cases
+ * to it. Not here: the executors, which the reactive module binds where a Python kernel exists.
+ */
+export function notebookModule(config: NotebookConfig): ContainerModule {
   return new ContainerModule((options) => {
-    options.bind<NotebookStore>(NotebookStore).toDynamicValue(() =>
-      config.STORAGE === "memory" ? new MemoryNotebookStore() : new FileNotebookStore(join(config.DATA_DIR, "notebooks")),
-    );
-    options.bind<SpatialNotebooks>(SpatialNotebooks).toDynamicValue((context) => {
-      // Both bound by the reactive module only where a Python kernel is available.
-      const reexecutor = context.get<NotebookReexecutor>(NotebookReexecutor, { optional: true });
-      const executor = config.CONVERT_EXECUTE === "auto" ? context.get<NotebookExecutor>(NotebookExecutor, { optional: true }) : undefined;
-      return new SpatialNotebooks(
-        context.get<NotebookStore>(NotebookStore),
-        context.get<Clock>(Clock),
-        context.get<IdGenerator>(IdGenerator),
-        reexecutor,
-        { maxJsonDepth: config.MAX_JSON_DEPTH },
-        executor,
+    options
+      .bind<NotebookStore>(NotebookStore)
+      .toResolvedValue(() => (config.STORAGE === "memory" ? new MemoryNotebookStore() : new FileNotebookStore(join(config.DATA_DIR, "notebooks"))));
+    options
+      .bind<SpatialNotebooks>(SpatialNotebooks)
+      .toResolvedValue(
+        (store: NotebookStore, clock: Clock, ids: IdGenerator, reexecutor: NotebookReexecutor | undefined, executor: NotebookExecutor | undefined) =>
+          new SpatialNotebooks(store, clock, ids, reexecutor, { maxJsonDepth: config.MAX_JSON_DEPTH }, config.CONVERT_EXECUTE === "auto" ? executor : undefined),
+        [NotebookStore, Clock, IdGenerator, { serviceIdentifier: NotebookReexecutor, optional: true }, { serviceIdentifier: NotebookExecutor, optional: true }],
       );
-    });
   });
 }

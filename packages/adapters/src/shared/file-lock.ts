@@ -1,6 +1,7 @@
 import { open, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { errnoCode } from "./errno.js";
 import { processAlive } from "./process-group.js";
 
 /** How old a lock or temp file must be to count as abandoned even when its pid is alive (pids get reused). */
@@ -46,7 +47,7 @@ export class FileLocks {
         await handle.close();
         return;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+        if (errnoCode(error) !== "EEXIST") throw error;
       }
       if (await this.isStale(lockPath)) {
         await rm(lockPath, { force: true });
@@ -80,8 +81,9 @@ export class FileLocks {
       if (Date.now() - info.mtimeMs > (this.options.staleMs ?? STALE_MS)) return true;
       if (!Number.isInteger(pid) || pid <= 0) return Date.now() - info.mtimeMs > 1_000; // being written
       return !processAlive(pid);
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === "ENOENT" ? false : false;
+    } catch {
+      // Released meanwhile, or unreadable: either way not a lock to break; `acquire` tries again until its deadline.
+      return false;
     }
   }
 }

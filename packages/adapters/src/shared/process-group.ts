@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { errnoCode } from "./errno.js";
 
 /**
  * Process groups: a job or a kernel is started as the leader of its own group (`detached`),
@@ -15,7 +16,7 @@ export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    return errnoCode(error) === "EPERM";
   }
   if (!hasProc) return true;
   for (const entry of readdirSync("/proc")) {
@@ -40,7 +41,7 @@ export function processAlive(pid: number): boolean {
       process.kill(pid, 0);
       return true;
     } catch (error) {
-      return (error as NodeJS.ErrnoException).code === "EPERM";
+      return errnoCode(error) === "EPERM";
     }
   }
   try {

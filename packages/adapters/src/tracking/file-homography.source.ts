@@ -5,6 +5,7 @@ import { z } from "zod";
 import { NotFound, StorageFailure } from "@parallax/domain";
 import { SeededRandom, calibrateFromPoints, matrixProblem } from "@parallax/domain/tracking";
 import { HomographyRejected, type CameraHomography, type HomographySource } from "@parallax/application/tracking";
+import { isMissingFile } from "../shared/errno.js";
 import { readNpz } from "./npz.js";
 
 /**
@@ -29,7 +30,7 @@ export class FileHomographySource implements HomographySource {
     return Effect.tryPromise({
       try: () => readFile(location),
       catch: (error) =>
-        error instanceof Error && "code" in error && error.code === "ENOENT"
+        isMissingFile(error)
           ? new NotFound({ message: `homography file not found: ${location}` })
           : new StorageFailure({ message: `cannot read homography file ${location}: ${String(error)}`, cause: error }),
     }).pipe(

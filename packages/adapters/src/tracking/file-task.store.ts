@@ -4,6 +4,7 @@ import { Effect } from "effect";
 import { z } from "zod";
 import { NotFound, StorageFailure } from "@parallax/domain";
 import type { ResultRange, TaskRecord, TaskStore, TrackingUpdate } from "@parallax/application/tracking";
+import { unlessMissing } from "../shared/errno.js";
 import { parseJson, taskRecordSchema, trackingUpdateSchema } from "./tracking-payload.schema.js";
 
 /**
@@ -39,7 +40,7 @@ export class FileTaskStore implements TaskStore {
   get list(): Effect.Effect<readonly TaskRecord[], StorageFailure> {
     const self = this;
     return Effect.gen(function* () {
-      const names = yield* self.io("list tasks", () => readdir(self.root).catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? [] : Promise.reject(error))));
+      const names = yield* self.io("list tasks", () => unlessMissing(readdir(self.root), []));
       const records: TaskRecord[] = [];
       for (const name of names) {
         const record = yield* self.get(name).pipe(Effect.catchTag("NotFound", () => Effect.succeed(undefined)));
@@ -73,7 +74,7 @@ export class FileTaskStore implements TaskStore {
   }
 
   private read(file: string): Effect.Effect<string | undefined, StorageFailure> {
-    return this.io(`read ${file}`, () => readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? undefined : Promise.reject(error))));
+    return this.io(`read ${file}`, () => unlessMissing(readFile(file, "utf8"), undefined));
   }
 
   private io<A>(what: string, run: () => Promise<A>): Effect.Effect<A, StorageFailure> {

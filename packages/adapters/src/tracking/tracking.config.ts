@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { DEFAULT_TRACKING_OPTIONS, type TrackingOptions } from "@parallax/application/tracking";
+import type { SharedConfig } from "../shared/shared.config.js";
 
-/** Environment variables of the tracking capability (merged into the one config schema). */
+/** Environment variables of the tracking capability (composed into the one config schema in `composition/`). */
 export const trackingConfigShape = {
   /** `motion`: weight-free background subtraction (static cameras); `onnx`: a YOLOX model. */
   DETECTOR: z.enum(["motion", "onnx"]).default("motion"),
@@ -33,7 +34,8 @@ export const trackingConfigShape = {
   AWS_REGION: z.string().default(""),
 } satisfies Record<string, z.ZodType>;
 
-export type TrackingConfig = z.infer<z.ZodObject<typeof trackingConfigShape>>;
+/** What the tracking module reads: its own variables and the shared ones. */
+export type TrackingConfig = z.infer<z.ZodObject<typeof trackingConfigShape>> & SharedConfig;
 
 /** What the shape alone cannot say: an ONNX adapter needs its model file named. */
 export function trackingConfigProblems(config: TrackingConfig): string[] {

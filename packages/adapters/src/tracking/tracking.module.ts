@@ -1,8 +1,19 @@
 import { join, resolve } from "node:path";
-import { ContainerModule, type Container } from "inversify";
+import { ContainerModule } from "inversify";
 import { Clock, IdGenerator } from "@parallax/application";
-import { AppearanceEmbedder, FrameEncoder, FrameSource, HomographySource, PersonDetector, TaskStore, TrackingEvents, VideoCatalog, VideoLocations, type TrackingTasksDeps } from "@parallax/application/tracking";
-import { ConfigError } from "../composition/config.js";
+import {
+  AppearanceEmbedder,
+  FrameEncoder,
+  FrameSource,
+  HomographySource,
+  PersonDetector,
+  TaskStore,
+  TrackingEvents,
+  TrackingTasksDeps,
+  VideoCatalog,
+  VideoLocations,
+} from "@parallax/application/tracking";
+import { ConfigError } from "../shared/shared.config.js";
 import { FfmpegFrameSource } from "./ffmpeg-frame.source.js";
 import { FileHomographySource } from "./file-homography.source.js";
 import { FileTaskStore } from "./file-task.store.js";
@@ -23,7 +34,7 @@ import { YoloxDetector } from "./yolox.detector.js";
  * model on first use (its `ready`), so a host that never tracks never loads the native runtime;
  * the JPEG encoder likewise imports sharp on its first picture.
  */
-export function trackingModule(config: TrackingConfig & { readonly DATA_DIR: string }): ContainerModule {
+export function trackingModule(config: TrackingConfig): ContainerModule {
   const problems = trackingConfigProblems(config);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
   const threads = config.DETECT_THREADS;
@@ -47,22 +58,24 @@ export function trackingModule(config: TrackingConfig & { readonly DATA_DIR: str
       .toResolvedValue(() => new S3VideoLocations({ cacheDir: join(resolve(config.DATA_DIR), "tracking", "cache"), client: () => makeS3Client(config) }));
     options.bind<TaskStore>(TaskStore).toResolvedValue(() => new FileTaskStore(join(resolve(config.DATA_DIR), "tracking", "tasks")));
     options.bind<TrackingEvents>(TrackingEvents).toResolvedValue(() => new InProcessTrackingEvents());
+    // The ports `makeTrackingTasks` runs on, as one value: the app that runs the tasks owns their scope.
+    options
+      .bind<TrackingTasksDeps>(TrackingTasksDeps)
+      .toResolvedValue(
+        (
+          frames: FrameSource,
+          encoder: FrameEncoder,
+          detector: PersonDetector,
+          embedder: AppearanceEmbedder,
+          homographies: HomographySource,
+          store: TaskStore,
+          events: TrackingEvents,
+          catalog: VideoCatalog,
+          locations: VideoLocations,
+          clock: Clock,
+          ids: IdGenerator,
+        ) => ({ frames, encoder, detector, embedder, homographies, store, events, catalog, locations, clock, ids }),
+        [FrameSource, FrameEncoder, PersonDetector, AppearanceEmbedder, HomographySource, TaskStore, TrackingEvents, VideoCatalog, VideoLocations, Clock, IdGenerator],
+      );
   });
-}
-
-/** What `makeTrackingTasks` needs, from a container with this module loaded; the caller owns the tasks' scope. */
-export function trackingTasksDeps(container: Container): TrackingTasksDeps {
-  return {
-    frames: container.get<FrameSource>(FrameSource),
-    encoder: container.get<FrameEncoder>(FrameEncoder),
-    detector: container.get<PersonDetector>(PersonDetector),
-    embedder: container.get<AppearanceEmbedder>(AppearanceEmbedder),
-    homographies: container.get<HomographySource>(HomographySource),
-    store: container.get<TaskStore>(TaskStore),
-    events: container.get<TrackingEvents>(TrackingEvents),
-    catalog: container.get<VideoCatalog>(VideoCatalog),
-    locations: container.get<VideoLocations>(VideoLocations),
-    clock: container.get<Clock>(Clock),
-    ids: container.get<IdGenerator>(IdGenerator),
-  };
 }

@@ -88,8 +88,7 @@ export class JobService {
       const pipeline = yield* self.pipeline(name);
       yield* checked(prioritySchema.optional(), options.priority, "priority");
       yield* checked(jobIdSchema.optional(), options.id, "job id");
-      const resolved = resolveParams(pipeline, rawParams);
-      if (!resolved.ok) return yield* Effect.fail(new InvalidInput({ message: resolved.message }));
+      const params = yield* Effect.mapError(Effect.fromResult(resolveParams(pipeline, rawParams)), (message) => new InvalidInput({ message }));
       if (options.id !== undefined) {
         const existing = yield* self.store.get(options.id).pipe(
           Effect.map((job): Job | undefined => job),
@@ -108,8 +107,8 @@ export class JobService {
         {
           id,
           pipeline: pipeline.name,
-          command: substituteCommand(pipeline.command, { ...builtins, ...resolved.params }),
-          params: resolved.params,
+          command: substituteCommand(pipeline.command, { ...builtins, ...params }),
+          params,
           cwd: self.workspace.resolve(pipeline.cwd),
           env: { ...pipeline.env, PARALLAX_JOB_ID: id, ...(options.triggeredBy ? { PARALLAX_TRIGGERED_BY: options.triggeredBy } : {}) },
           timeoutMs: pipeline.timeout_s === null ? null : Math.round(pipeline.timeout_s * 1000),

@@ -1,10 +1,10 @@
 import { Effect } from "effect";
 import { describe, expect, it } from "vitest";
 import { NotFound } from "@parallax/domain";
-import type { CellRun, CodeToRun, Notebook } from "@parallax/domain/notebook";
+import { serializeNotebook, type CellRun, type CodeToRun, type Notebook } from "@parallax/domain/notebook";
 import type { NotebookExecutor } from "./notebook-executor.port.js";
 import type { NotebookStore, StoredNotebook } from "./notebook-store.port.js";
-import { SpatialNotebooks, serializeNotebook } from "./spatial-notebooks.js";
+import { SpatialNotebooks } from "./spatial-notebooks.js";
 
 /** Keeps what `put` stored; whatever else the use case might call fails loudly. */
 class KeepingStore implements NotebookStore {

@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import { Effect, Result } from "effect";
 import { DEFAULT_MAX_JSON_DEPTH, InvalidInput, NotFound, jsonDepthExceeds, type Conflict, type StorageFailure } from "@parallax/domain";
 import {
   cellsNeedingCharts,
@@ -7,7 +7,6 @@ import {
   extractCharts,
   extractOutputs,
   parseNotebookName,
-  parseSpatialPlacement,
   placeAllCells,
   placeCell,
   readNotebook,
@@ -92,25 +91,26 @@ export class SpatialNotebooks {
     return Effect.gen({ self: this }, function* () {
       const document = yield* parseJson(bytes, this.limits.maxJsonDepth);
       const reading = readNotebook(document, () => this.ids.next());
-      if (!reading.ok) {
-        return { validation: { success: false, errors: [...reading.errors] }, outputs: [], total_outputs: 0, charts: [], total_charts: 0 };
+      if (Result.isFailure(reading)) {
+        return { validation: { success: false, errors: [...reading.failure] }, outputs: [], total_outputs: 0, charts: [], total_charts: 0 };
       }
+      const { notebook, schemaErrors } = reading.success;
       // What nbformat reads it reports on, as the old server did: schema errors left after nbformat's own repairs.
-      const errors = [...reading.schemaErrors];
-      const outputs = extractOutputs(reading.notebook);
-      const charts = extractCharts(reading.notebook);
+      const errors = [...schemaErrors];
+      const outputs = extractOutputs(notebook);
+      const charts = extractCharts(notebook);
       let validation: ProcessReport["validation"] = { success: errors.length === 0, errors };
       if (this.reexecutor) {
-        const report = yield* this.reexecutor.reexecute(reading.notebook);
+        const report = yield* this.reexecutor.reexecute(notebook);
         validation = { ...report, errors, success: report.success && errors.length === 0 };
       }
       return { validation, outputs, total_outputs: outputs.length, charts, total_charts: charts.length };
     });
   }
 
-  placeCell(rawName: string, index: number, body: unknown): Effect.Effect<SpatialPlacement, InvalidInput | StoreError> {
+  /** The placement arrives parsed (`spatialPlacementBody` at the edge). */
+  placeCell(rawName: string, index: number, placement: SpatialPlacement): Effect.Effect<SpatialPlacement, InvalidInput | StoreError> {
     return Effect.gen({ self: this }, function* () {
-      const placement = yield* placementOf(body);
       const name = yield* nameOf(rawName);
       yield* updateNotebook(this.store, name, (notebook) => {
         const placed = placeCell(notebook, index, placement);
@@ -121,9 +121,8 @@ export class SpatialNotebooks {
     });
   }
 
-  placeAllCells(rawName: string, body: unknown): Effect.Effect<{ placement: SpatialPlacement; totalCells: number }, InvalidInput | StoreError> {
+  placeAllCells(rawName: string, placement: SpatialPlacement): Effect.Effect<{ placement: SpatialPlacement; totalCells: number }, InvalidInput | StoreError> {
     return Effect.gen({ self: this }, function* () {
-      const placement = yield* placementOf(body);
       const name = yield* nameOf(rawName);
       const { result } = yield* updateNotebook(this.store, name, (notebook) =>
         Effect.succeed({ notebook: this.stamp(placeAllCells(notebook, placement), "spatial_updated_at"), result: notebook.cells.length }),
@@ -136,8 +135,8 @@ export class SpatialNotebooks {
   parseUpload(bytes: Uint8Array): Effect.Effect<Notebook, InvalidInput> {
     return Effect.flatMap(parseJson(bytes, this.limits.maxJsonDepth), (document) => {
       const reading = readNotebook(document, () => this.ids.next());
-      if (!reading.ok) return Effect.fail(new InvalidInput({ message: `Invalid notebook: ${reading.errors.slice(0, 5).join("; ")}` }));
-      return Effect.succeed(reading.notebook);
+      if (Result.isFailure(reading)) return Effect.fail(new InvalidInput({ message: `Invalid notebook: ${reading.failure.slice(0, 5).join("; ")}` }));
+      return Effect.succeed(reading.success.notebook);
     });
   }
 
@@ -154,18 +153,8 @@ export class SpatialNotebooks {
   }
 }
 
-export function serializeNotebook(notebook: Notebook): Uint8Array {
-  return new TextEncoder().encode(`${JSON.stringify(notebook, null, 1)}\n`);
-}
-
 function nameOf(raw: string): Effect.Effect<string, InvalidInput> {
-  const parsed = parseNotebookName(raw);
-  return parsed.ok ? Effect.succeed(parsed.name) : Effect.fail(parsed.error);
-}
-
-function placementOf(body: unknown): Effect.Effect<SpatialPlacement, InvalidInput> {
-  const parsed = parseSpatialPlacement(body);
-  return parsed.ok ? Effect.succeed(parsed.placement) : Effect.fail(new InvalidInput({ message: parsed.message }));
+  return Effect.fromResult(parseNotebookName(raw));
 }
 
 function parseJson(bytes: Uint8Array, maxDepth = DEFAULT_MAX_JSON_DEPTH): Effect.Effect<unknown, InvalidInput> {

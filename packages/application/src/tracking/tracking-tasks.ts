@@ -35,10 +35,12 @@ export interface TrackingTasks {
 }
 export const TrackingTasks = Symbol.for("parallax.TrackingTasks");
 
+/** The ports `makeTrackingTasks` runs on (bound as one value; whoever runs the tasks owns their scope). */
 export interface TrackingTasksDeps extends TrackingDeps {
   readonly catalog: VideoCatalog;
   readonly ids: IdGenerator;
 }
+export const TrackingTasksDeps = Symbol.for("parallax.TrackingTasksDeps");
 
 export function makeTrackingTasks(deps: TrackingTasksDeps, options?: TrackingOptions): Effect.Effect<TrackingTasks, never, Scope.Scope> {
   return Effect.gen(function* () {

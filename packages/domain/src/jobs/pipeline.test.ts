@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { Result } from "effect";
 import { z } from "zod";
 import { pipelinesFileSchema, resolveParams, substituteCommand } from "./pipeline.js";
 
@@ -34,13 +35,13 @@ describe("pipelines file", () => {
   it("types params and substitutes them argument by argument, never through a shell", () => {
     const train = file.pipelines[0]!;
     const generate = file.pipelines[1]!;
-    expect(resolveParams(train, {})).toEqual({ ok: true, params: { config: "ml/config.yaml" } });
-    expect(resolveParams(generate, { tiles: "12" })).toEqual({ ok: true, params: { tiles: 12 } });
-    expect(resolveParams(generate, { tiles: "1.5" })).toMatchObject({ ok: false, message: expect.stringContaining("integer") });
-    expect(resolveParams(generate, { tiles: "500" })).toMatchObject({ ok: false, message: expect.stringContaining("≤ 100") });
-    expect(resolveParams(generate, {})).toMatchObject({ ok: false, message: expect.stringContaining("Missing parameter 'tiles'") });
-    expect(resolveParams(generate, { tiles: "" })).toMatchObject({ ok: false, message: "Parameter 'tiles': expected a number, got ''" });
-    expect(resolveParams(generate, { tiles: "3", other: "x" })).toMatchObject({ ok: false, message: expect.stringContaining("Unknown parameter 'other'") });
+    expect(resolveParams(train, {})).toEqual(Result.succeed({ config: "ml/config.yaml" }));
+    expect(resolveParams(generate, { tiles: "12" })).toEqual(Result.succeed({ tiles: 12 }));
+    expect(resolveParams(generate, { tiles: "1.5" })).toMatchObject({ failure: expect.stringContaining("integer") });
+    expect(resolveParams(generate, { tiles: "500" })).toMatchObject({ failure: expect.stringContaining("≤ 100") });
+    expect(resolveParams(generate, {})).toMatchObject({ failure: expect.stringContaining("Missing parameter 'tiles'") });
+    expect(resolveParams(generate, { tiles: "" })).toEqual(Result.fail("Parameter 'tiles': expected a number, got ''"));
+    expect(resolveParams(generate, { tiles: "3", other: "x" })).toMatchObject({ failure: expect.stringContaining("Unknown parameter 'other'") });
     const hostile = "a.yaml; rm -rf / $(whoami)";
     expect(substituteCommand(train.command, { config: hostile })).toEqual(["python3", "ml/train.py", "--config", hostile]);
     expect(substituteCommand(generate.command, { tiles: 7 })).toEqual(["gen", "--tiles=7"]);

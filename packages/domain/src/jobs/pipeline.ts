@@ -1,3 +1,4 @@
+import { Result } from "effect";
 import { z } from "zod";
 import type { ParamValue } from "./job.js";
 import { prioritySchema } from "./job-input.js";
@@ -89,25 +90,25 @@ function placeholders(arg: string): string[] {
 
 export type RawParams = Readonly<Record<string, unknown>>;
 
-/** Validates raw params (query strings or JSON) against the pipeline's typed params. */
-export function resolveParams(pipeline: Pipeline, raw: RawParams): { ok: true; params: Record<string, ParamValue> } | { ok: false; message: string } {
+/** Validates raw params (query strings or JSON) against the pipeline's typed params; a refusal is the message for the client. */
+export function resolveParams(pipeline: Pipeline, raw: RawParams): Result.Result<Record<string, ParamValue>, string> {
   const params: Record<string, ParamValue> = {};
   for (const name of Object.keys(raw)) {
-    if (raw[name] !== undefined && !(name in pipeline.params)) return { ok: false, message: `Unknown parameter '${name}' for pipeline ${pipeline.name}` };
+    if (raw[name] !== undefined && !(name in pipeline.params)) return Result.fail(`Unknown parameter '${name}' for pipeline ${pipeline.name}`);
   }
   for (const [name, spec] of Object.entries(pipeline.params)) {
     const given = raw[name];
     // Absent takes the default; present but empty (`?tiles=`) is a value, checked like any other.
     if (given === undefined || given === null) {
       if (spec.default !== undefined) params[name] = spec.default;
-      else if (spec.required !== false) return { ok: false, message: `Missing parameter '${name}' for pipeline ${pipeline.name}` };
+      else if (spec.required !== false) return Result.fail(`Missing parameter '${name}' for pipeline ${pipeline.name}`);
       continue;
     }
     const coerced = coerce(spec, given);
-    if (typeof coerced === "object") return { ok: false, message: `Parameter '${name}': ${coerced.error}` };
+    if (typeof coerced === "object") return Result.fail(`Parameter '${name}': ${coerced.error}`);
     params[name] = coerced;
   }
-  return { ok: true, params };
+  return Result.succeed(params);
 }
 
 function coerce(spec: ParamSpec, given: unknown): ParamValue | { error: string } {

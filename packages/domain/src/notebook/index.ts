@@ -9,3 +9,4 @@ export * from "./spatial.js";
 export * from "./chart-extraction.js";
 export * from "./output-extraction.js";
 export * from "./chart-generation.js";
+export * from "./stored-notebook.js";

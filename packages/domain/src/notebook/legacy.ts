@@ -1,3 +1,4 @@
+import { Result } from "effect";
 import { z } from "zod";
 import type { Cell, JsonObject, MimeBundle, MultilineString, Notebook, Output } from "./nbformat.types.js";
 
@@ -25,18 +26,14 @@ const legacyMimeKeys: Record<string, string> = {
   javascript: "application/javascript",
 };
 
-export type LegacyConversion = { ok: true; notebook: Notebook } | { ok: false; errors: string[] };
-
-export function convertLegacyNotebook(document: Record<string, unknown>): LegacyConversion {
+/** The v4.0 notebook, or every reason the document could not be converted. */
+export function convertLegacyNotebook(document: Record<string, unknown>): Result.Result<Notebook, readonly string[]> {
   const major = document["nbformat"] as number;
   const parsed = legacyNotebook(major).safeParse(document);
   if (!parsed.success) {
-    return {
-      ok: false,
-      errors: parsed.error.issues.map(
-        (issue) => `nbformat ${major} notebook could not be converted to v4: ${issue.path.join(".") || "notebook"}: ${issue.message}`,
-      ),
-    };
+    return Result.fail(
+      parsed.error.issues.map((issue) => `nbformat ${major} notebook could not be converted to v4: ${issue.path.join(".") || "notebook"}: ${issue.message}`),
+    );
   }
   const metadata: JsonObject = { ...((parsed.data.metadata ?? {}) as JsonObject) };
   delete metadata["name"];
@@ -46,7 +43,7 @@ export function convertLegacyNotebook(document: Record<string, unknown>): Legacy
   for (const worksheet of parsed.data.worksheets) {
     for (const cell of worksheet.cells) cells.push(convertCell(cell as Record<string, unknown>));
   }
-  return { ok: true, notebook: { nbformat: 4, nbformat_minor: 0, metadata, cells } };
+  return Result.succeed({ nbformat: 4, nbformat_minor: 0, metadata, cells });
 }
 
 function convertCell(cell: Record<string, unknown>): Cell {

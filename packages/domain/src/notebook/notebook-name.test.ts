@@ -1,9 +1,10 @@
+import { Result } from "effect";
 import { describe, expect, it } from "vitest";
 import { parseNotebookName } from "./notebook-name.js";
 
 const name = (raw: string) => {
   const parsed = parseNotebookName(raw);
-  return parsed.ok ? parsed.name : `error: ${parsed.error.message}`;
+  return Result.isSuccess(parsed) ? parsed.success : `error: ${parsed.failure.message}`;
 };
 
 describe("parseNotebookName", () => {

@@ -1,3 +1,4 @@
+import { Result } from "effect";
 import { InvalidInput } from "../shared/errors.js";
 
 /** In UTF-8 bytes: file systems limit a name to 255, and the store adds a temp suffix (~30). */
@@ -16,8 +17,8 @@ const deceptive = /[\p{Cc}\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
  * (a macOS client sends `données` decomposed) and the extension is matched in any case and
  * stored as `.ipynb`.
  */
-export function parseNotebookName(raw: string): { ok: true; name: string } | { ok: false; error: InvalidInput } {
-  const fail = (message: string) => ({ ok: false as const, error: new InvalidInput({ message }) });
+export function parseNotebookName(raw: string): Result.Result<string, InvalidInput> {
+  const fail = (message: string) => Result.fail(new InvalidInput({ message }));
   if (deceptive.test(raw)) return fail("Invalid notebook name: control characters and bidirectional text controls are not allowed");
   const trimmed = raw.normalize("NFC").trim();
   if (trimmed.length === 0) return fail("Notebook name is empty");
@@ -26,5 +27,5 @@ export function parseNotebookName(raw: string): { ok: true; name: string } | { o
   const name = `${stem}${EXTENSION}`;
   if (new TextEncoder().encode(name).length > MAX_NAME_BYTES) return fail(`Invalid notebook name: longer than ${MAX_NAME_BYTES} bytes in UTF-8`);
   if (!allowed.test(stem)) return fail("Invalid notebook name: use letters, digits, spaces, '.', '_', '-', '(' and ')'");
-  return { ok: true, name };
+  return Result.succeed(name);
 }

@@ -1,3 +1,4 @@
+import { Result } from "effect";
 import { CURRENT_MINOR, type Notebook } from "./nbformat.types.js";
 import { upgradeToCurrentMinor } from "./upgrade.js";
 import { isObject, validateNotebook } from "./validate.js";
@@ -16,19 +17,19 @@ import { isObject, validateNotebook } from "./validate.js";
  * malformed id, a wrongly typed field) stays refused with the reason: guessing there would
  * store something the client never wrote.
  */
-export type NotebookReading =
-  | {
-      readonly ok: true;
-      readonly notebook: Notebook;
-      /** Every change made on the way in (ids generated or replaced, keys dropped, a conversion). */
-      readonly repairs: readonly string[];
-      /**
-       * What nbformat's validator still reports once it has repaired ids itself: the dropped keys,
-       * worded as `validateNotebook` words them. Empty for a notebook the schema accepts.
-       */
-      readonly schemaErrors: readonly string[];
-    }
-  | { readonly ok: false; readonly errors: readonly string[] };
+export interface NotebookRead {
+  readonly notebook: Notebook;
+  /** Every change made on the way in (ids generated or replaced, keys dropped, a conversion). */
+  readonly repairs: readonly string[];
+  /**
+   * What nbformat's validator still reports once it has repaired ids itself: the dropped keys,
+   * worded as `validateNotebook` words them. Empty for a notebook the schema accepts.
+   */
+  readonly schemaErrors: readonly string[];
+}
+
+/** The notebook read, or every reason it could not be. */
+export type NotebookReading = Result.Result<NotebookRead, readonly string[]>;
 
 /** A Map, not an object literal: a cell_type such as `constructor` must find nothing. */
 const allowedCellKeys: ReadonlyMap<unknown, ReadonlySet<string>> = new Map([
@@ -42,20 +43,15 @@ export function readNotebook(document: unknown, newId: () => string): NotebookRe
   // v1–v3 documents are left to validateNotebook: their conversion builds well-formed 4.0 cells.
   const repaired = repairCells(document, newId);
   const verdict = validateNotebook(repaired.document);
-  if (!verdict.valid) return { ok: false, errors: verdict.errors };
+  if (!verdict.valid) return Result.fail(verdict.errors);
   const notebook = upgradeToCurrentMinor(verdict.notebook, newId);
   if (notebook.nbformat_minor !== verdict.notebook.nbformat_minor) {
     // Keys an older minor leaves free (metadata.title, authors, jupyter, execution) have types in
     // 4.5: a notebook that uses them otherwise cannot be stored as valid 4.5.
     const upgraded = validateNotebook(notebook);
-    if (!upgraded.valid) return { ok: false, errors: upgraded.errors.map((error) => `as nbformat 4.5, ${error}`) };
+    if (!upgraded.valid) return Result.fail(upgraded.errors.map((error) => `as nbformat 4.5, ${error}`));
   }
-  return {
-    ok: true,
-    notebook,
-    repairs: [...repaired.repairs, ...verdict.warnings],
-    schemaErrors: repaired.schemaErrors,
-  };
+  return Result.succeed({ notebook, repairs: [...repaired.repairs, ...verdict.warnings], schemaErrors: repaired.schemaErrors });
 }
 
 interface Repaired {

@@ -17,21 +17,20 @@ export const spatialPlacementSchema = z.object({
   pitch: axis("pitch"),
   yaw: axis("yaw"),
   roll: axis("roll"),
-});
+}, { error: "Spatial data must be a JSON object" });
 export type SpatialPlacement = z.infer<typeof spatialPlacementSchema>;
 
-export type PlacementParse = { ok: true; placement: SpatialPlacement } | { ok: false; message: string };
+const noSpatialData = (body: unknown) =>
+  body === undefined || body === null || (typeof body === "object" && !Array.isArray(body) && Object.keys(body).length === 0);
 
-/** Parses a client's placement body; the first bad field is named in the message. */
-export function parseSpatialPlacement(body: unknown): PlacementParse {
-  if (body === undefined || body === null || (typeof body === "object" && !Array.isArray(body) && Object.keys(body).length === 0)) {
-    return { ok: false, message: "No spatial data provided" };
-  }
-  if (typeof body !== "object" || Array.isArray(body)) return { ok: false, message: "Spatial data must be a JSON object" };
-  const result = spatialPlacementSchema.safeParse(body);
-  if (result.success) return { ok: true, placement: result.data };
-  return { ok: false, message: result.error.issues[0]?.message ?? "Invalid spatial data" };
-}
+/**
+ * A client's placement body (§A PUT …/spatial) as it arrives, absent included: the first issue's
+ * message is the Flask server's text (`No spatial data provided`, `Field 'x' must be a number`).
+ */
+export const spatialPlacementBody = z
+  .unknown()
+  .refine((body) => !noSpatialData(body), { error: "No spatial data provided", abort: true })
+  .pipe(spatialPlacementSchema);
 
 /** Places cell `index`; returns undefined when there is no such cell. Other metadata is kept. */
 export function placeCell(notebook: Notebook, index: number, placement: SpatialPlacement): Notebook | undefined {

@@ -1,4 +1,5 @@
 import AjvDraft04 from "ajv-draft-04";
+import { Result } from "effect";
 import { describe, expect, it } from "vitest";
 import { validateNotebook } from "./validate.js";
 import { readNotebook } from "./read-notebook.js";
@@ -132,20 +133,21 @@ describe.skipIf(!present)("validator agrees with ajv + the official nbformat sch
       const strict = validateNotebook(document);
       const reading = readNotebook(structuredClone(document), () => `r${++counter}`);
       const label = `#${i} ${steps.join(", ")}`;
-      if (!reading.ok) {
+      if (Result.isFailure(reading)) {
         // An older minor leaves keys free that 4.5 types (metadata.title, authors, jupyter): such a
         // notebook is valid as it is, but cannot be stored as the valid 4.5 Parallax keeps.
-        if (reading.errors.every((error) => error.startsWith("as nbformat 4.5,"))) principled.notStorableAsFourFive++;
-        else if (strict.valid) failures.push(`${label}: valid, yet reading refused it (${reading.errors.join("; ")})`);
+        if (reading.failure.every((error) => error.startsWith("as nbformat 4.5,"))) principled.notStorableAsFourFive++;
+        else if (strict.valid) failures.push(`${label}: valid, yet reading refused it (${reading.failure.join("; ")})`);
         continue;
       }
-      const stored = JSON.parse(JSON.stringify(reading.notebook)) as Record<string, unknown>;
+      const { notebook, repairs } = reading.success;
+      const stored = JSON.parse(JSON.stringify(notebook)) as Record<string, unknown>;
       if (!oracle(stored)) failures.push(`${label}: the stored form is not valid nbformat`);
       if (strict.valid) continue;
-      if (reading.repairs.length === 0) failures.push(`${label}: refused by the schema, read without a repair`);
-      if (reading.repairs.some((repair) => repair.includes("missing, generated"))) principled.idsGenerated++;
-      if (reading.repairs.some((repair) => repair.includes("duplicate"))) principled.duplicateIdsReplaced++;
-      if (reading.repairs.some((repair) => repair.includes("dropped"))) principled.cellKeysDropped++;
+      if (repairs.length === 0) failures.push(`${label}: refused by the schema, read without a repair`);
+      if (repairs.some((repair) => repair.includes("missing, generated"))) principled.idsGenerated++;
+      if (repairs.some((repair) => repair.includes("duplicate"))) principled.duplicateIdsReplaced++;
+      if (repairs.some((repair) => repair.includes("dropped"))) principled.cellKeysDropped++;
     }
     console.info(`tolerant reading: ${total} mutated notebooks, repaired where the schema refused ${JSON.stringify(principled)}`);
     expect(failures.slice(0, 10)).toEqual([]);

@@ -1,3 +1,4 @@
+import { Result } from "effect";
 import type { z } from "zod";
 import { convertLegacyNotebook } from "./legacy.js";
 import { CURRENT_MINOR, type Notebook } from "./nbformat.types.js";
@@ -19,8 +20,8 @@ export function validateNotebook(document: unknown): NotebookVerdict {
   const major = document["nbformat"];
   if (major === 3 || major === 2 || major === 1) {
     const converted = convertLegacyNotebook(document);
-    if (!converted.ok) return invalid(converted.errors);
-    const verdict = validateNotebook(converted.notebook);
+    if (Result.isFailure(converted)) return invalid(converted.failure);
+    const verdict = validateNotebook(converted.success);
     return verdict.valid ? { ...verdict, warnings: [`converted from nbformat ${major} to 4`, ...verdict.warnings] } : verdict;
   }
   if (major !== 4) return invalid([`nbformat: unsupported version ${JSON.stringify(major)} (expected 4)`]);

@@ -3,7 +3,8 @@ import { Data } from "effect";
 /**
  * The error vocabulary every capability shares. Each is a value with a `_tag`;
  * the HTTP host maps tags to status codes in one place (apps/http/src/host/errors.ts).
- * A capability may add its own tagged errors and register them there.
+ * A capability may add its own tagged errors: exported from its barrel, they must be given a
+ * status in that table before the host typechecks.
  */
 export class InvalidInput extends Data.TaggedError("InvalidInput")<{ readonly message: string }> {}
 export class NotFound extends Data.TaggedError("NotFound")<{ readonly message: string }> {}

@@ -1,6 +1,6 @@
-import { createContainer, loadConfig } from "@parallax/adapters";
-import { createHost, type DeclaredRoutes } from "../host.js";
-import { allHostModules } from "../modules.js";
+import { loadConfig } from "@parallax/adapters";
+import { composeHost } from "../../start.js";
+import type { DeclaredRoutes } from "../host.js";
 
 /**
  * Test support: the routes a host of every capability declares, read from a host that is
@@ -8,7 +8,7 @@ import { allHostModules } from "../modules.js";
  */
 export async function declaredRoutes(): Promise<DeclaredRoutes> {
   const config = loadConfig({}, { STORAGE: "memory", LOG_LEVEL: "silent", WORKER: "off" });
-  const host = createHost({ container: createContainer(config), modules: allHostModules() });
+  const host = composeHost(config);
   try {
     return host.routes();
   } finally {

@@ -1,0 +1,28 @@
+import { Result } from "effect";
+import type { Notebook } from "./nbformat.types.js";
+import { validateNotebook } from "./validate.js";
+
+/**
+ * The form a notebook is stored in, and read back from: nbformat's own layout (indent 1, a
+ * trailing newline), so a stored file diffs cleanly against one JupyterLab saved.
+ */
+export function serializeNotebook(notebook: Notebook): Uint8Array {
+  return new TextEncoder().encode(`${JSON.stringify(notebook, null, 1)}\n`);
+}
+
+/**
+ * A stored document read back, checked against nbformat's schema as it is. Unlike an upload
+ * (`readNotebook`), nothing is repaired or upgraded to 4.5: a notebook JupyterLab wrote in an
+ * older minor reads as it is on disk (a v1–v3 one is converted, as nbformat reads it). What
+ * does not parse is damage, reported with every reason.
+ */
+export function parseStoredNotebook(text: string): Result.Result<Notebook, readonly string[]> {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    return Result.fail([`not JSON (${(error as Error).message})`]);
+  }
+  const verdict = validateNotebook(document);
+  return verdict.valid ? Result.succeed(verdict.notebook) : Result.fail(verdict.errors);
+}
