@@ -199,9 +199,9 @@ describe("file job store across processes", () => {
     const job = newJob("inflight", 1000);
     // The submitter has written the job's directory and queue marker, not yet its first version.
     mkdirSync(join(dir, "items", job.id));
-    (submitter as unknown as { writeMarkers(job: Job): string[] }).writeMarkers(job);
+    await (submitter as unknown as { writeMarkers(job: Job): Promise<unknown> }).writeMarkers(job);
     expect(await run(worker.claimCandidates(5000, 4))).toEqual([]);
-    (submitter as unknown as { linkVersion(job: Job): boolean }).linkVersion(job);
+    await (submitter as unknown as { linkVersion(job: Job): Promise<boolean> }).linkVersion(job);
     expect((await run(worker.claimCandidates(5000, 4))).map((candidate) => candidate.id)).toEqual(["inflight"]);
   });
 
@@ -212,7 +212,7 @@ describe("file job store across processes", () => {
     const job = await run(one.insert(newJob("raced", 1000)));
     await run(one.replace(ok(claim(job, { owner: "w1", token: "t1", now: 2000, leaseMs: 100 })), job.version));
     // `two` checked the version just before `one` wrote: it goes on to write its markers and version.
-    (two as unknown as { latestVersion(): number }).latestVersion = () => job.version;
+    (two as unknown as { latestVersion(): Promise<number> }).latestVersion = async () => job.version;
     const lost = await Effect.runPromiseExit(two.replace(ok(claim(job, { owner: "w2", token: "t2", now: 2000, leaseMs: 100 })), job.version));
     delete (two as unknown as { latestVersion?: unknown }).latestVersion;
     expect(JSON.stringify(lost)).toContain("VersionConflict");

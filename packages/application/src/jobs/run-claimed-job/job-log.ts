@@ -2,8 +2,7 @@ import { Effect, Fiber, Queue, Stream, type Cause, type Scope } from "effect";
 import type { Clock } from "../../shared/clock.port.js";
 import type { LogEntry, LogStore } from "../log-store.port.js";
 
-/** Lines stored in one append at most, and how long a line may wait for companions. */
-const BATCH_LINES = 256;
+/** How long a line may wait for companions before it is stored. */
 const BATCH_WAIT_MS = 50;
 
 export interface JobLogDeps {
@@ -40,6 +39,7 @@ export function appendSystemLines(deps: Pick<JobLogDeps, "logs" | "clock">, jobI
 /** Opens the log of job `jobId`; its writer lives as long as the scope. */
 export function openJobLog(deps: JobLogDeps, jobId: string, capacity: number): Effect.Effect<JobLog, never, Scope.Scope> {
   return Effect.gen(function* () {
+    // A batch takes all that waits: a process writing fast gets few, large appends.
     const queue = yield* Queue.dropping<LogEntry, Cause.Done>(Math.max(1, capacity));
     let dropped = 0;
     const droppedNote = (): LogEntry[] => {
@@ -56,7 +56,7 @@ export function openJobLog(deps: JobLogDeps, jobId: string, capacity: number): E
         Effect.catch((error) => Effect.logWarning(`job ${jobId}: ${entries.length} log lines not stored`, error)),
       );
     };
-    const writer = yield* Effect.forkScoped(Stream.fromQueue(queue).pipe(Stream.groupedWithin(BATCH_LINES, BATCH_WAIT_MS), Stream.runForEach(store)));
+    const writer = yield* Effect.forkScoped(Stream.fromQueue(queue).pipe(Stream.groupedWithin(capacity, BATCH_WAIT_MS), Stream.runForEach(store)));
     const add = (entry: LogEntry) => {
       if (!Queue.offerUnsafe(queue, entry)) dropped++;
     };
