@@ -2,8 +2,9 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { link, mkdir, readFile, readdir, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { unclaimed, type ExclusiveClaim } from "@parallax/domain/jobs";
+import { storedExclusiveClaimSchema, unclaimed, type ExclusiveClaim } from "@parallax/domain/jobs";
 import { errnoCode, unlessMissing } from "../shared/errno.js";
+import { readStored } from "./stored-documents.js";
 
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** Versions kept behind the newest, so a reader between readdir and read still finds its file. */
@@ -28,8 +29,9 @@ export class FileExclusiveClaims {
     for (let attempt = 0; attempt < 5; attempt++) {
       const version = await this.latest(pipeline);
       if (version === 0) return unclaimed(pipeline);
-      const text = await unlessMissing(readFile(join(this.root, pipeline, `${version}.json`), "utf8"), undefined);
-      if (text !== undefined) return JSON.parse(text) as ExclusiveClaim;
+      const path = join(this.root, pipeline, `${version}.json`);
+      const text = await unlessMissing(readFile(path, "utf8"), undefined);
+      if (text !== undefined) return readStored(storedExclusiveClaimSchema, text, path);
     }
     throw new Error(`exclusive claim of ${pipeline} keeps changing under the reader`);
   }

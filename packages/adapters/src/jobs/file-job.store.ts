@@ -4,10 +4,11 @@ import { link, mkdir, readFile, readdir, stat, unlink, writeFile } from "node:fs
 import { join } from "node:path";
 import { Effect, Semaphore } from "effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
-import { VersionConflict, compareQueueOrder, leaseExpired, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
+import { VersionConflict, compareQueueOrder, leaseExpired, storedJobSchema, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
 import type { JobQuery, JobStore } from "@parallax/application/jobs";
 import { FileExclusiveClaims } from "./file-exclusive-claims.js";
 import { QueueIndex, type QueueEntry } from "./queue-index.js";
+import { readStored } from "./stored-documents.js";
 import { errnoCode, unlessMissing } from "../shared/errno.js";
 
 /** Versions kept behind the newest; a writer racing with more concurrent writes than this is not realistic. */
@@ -141,12 +142,18 @@ export class FileJobStore implements JobStore {
           await this.dropReadyMarker(entry.id, entry.version);
           return false;
         }
-        const job = await this.readVersion(entry.id, entry.version);
+        let job = await this.readVersion(entry.id, entry.version);
         if (job === undefined) {
-          // No such version yet means an insert in flight (its marker is written first): keep it.
           const latest = await this.latestVersion(entry.id);
-          if (latest !== undefined && latest >= entry.version) await this.dropReadyMarker(entry.id, entry.version);
-          return false;
+          // No such version yet means an insert in flight (its marker is written first): keep it.
+          if (latest === undefined || latest < entry.version) return false;
+          if (latest > entry.version) {
+            await this.dropReadyMarker(entry.id, entry.version);
+            return false;
+          }
+          // Linked between the two looks: the insert just finished.
+          job = await this.readVersion(entry.id, entry.version);
+          if (job === undefined) return false;
         }
         if (job.status !== "pending") {
           await this.dropReadyMarker(entry.id, entry.version);
@@ -240,7 +247,7 @@ export class FileJobStore implements JobStore {
     const path = join(this.items, id, `${version}.json`);
     const text = await unlessMissing(readFile(path, "utf8"), undefined);
     if (text === undefined) return undefined;
-    const job = JSON.parse(text) as Job;
+    const job = readStored(storedJobSchema, text, path);
     this.cacheVersion(job);
     return job;
   }

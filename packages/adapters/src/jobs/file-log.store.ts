@@ -1,8 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import { Effect } from "effect";
+import { Effect, Result } from "effect";
 import { StorageFailure } from "@parallax/domain";
+import { parseStored, storedLogLineSchema } from "@parallax/domain/jobs";
 import type { LogEntry, LogLine, LogPage, LogStore } from "@parallax/application/jobs";
 import { unlessMissing } from "../shared/errno.js";
 
@@ -144,11 +145,11 @@ export class FileLogStore implements LogStore {
 }
 
 function parseLine(text: string, offset: number): LogLine {
-  try {
-    const [stream, timestamp, message] = JSON.parse(text) as [LogLine["stream"], string, string];
-    if (typeof message === "string") return { offset, stream, timestamp, message };
-  } catch {
-    // fall through: a line cut short by a killed writer
+  // A line that does not parse was cut short by a killed writer: it stays a line, marked so.
+  const parsed = parseStored(storedLogLineSchema, text);
+  if (Result.isSuccess(parsed)) {
+    const [stream, timestamp, message] = parsed.success;
+    return { offset, stream, timestamp, message };
   }
   return { offset, stream: "system", timestamp: new Date(0).toISOString(), message: "[parallax] unreadable log line (writer interrupted)" };
 }

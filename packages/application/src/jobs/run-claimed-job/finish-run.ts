@@ -12,8 +12,9 @@ export interface FinishDeps {
   readonly store: JobStore;
   readonly logs: LogStore;
   readonly clock: Clock;
-  /** Something happened to this job (its state was written): wake whoever follows it. */
+  /** Something happened to this job (lines, status): wake whoever follows it. */
   readonly onActivity: (jobId: string) => Effect.Effect<void>;
+  /** Queues one of the pipelines named in `then` after a success, under the given id. */
   readonly submitFollowUp: SubmitFollowUp;
   /** The job reached a terminal state (e.g. free its pipeline's exclusivity claim). */
   readonly onTerminal: (job: Job) => Effect.Effect<void>;

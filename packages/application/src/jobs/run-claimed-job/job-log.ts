@@ -2,9 +2,6 @@ import { Effect, Fiber, Queue, Stream, type Cause, type Scope } from "effect";
 import type { Clock } from "../../shared/clock.port.js";
 import type { LogEntry, LogStore } from "../log-store.port.js";
 
-/** How long a line may wait for companions before it is stored. */
-const BATCH_WAIT_MS = 50;
-
 export interface JobLogDeps {
   readonly logs: LogStore;
   readonly clock: Clock;
@@ -39,7 +36,9 @@ export function appendSystemLines(deps: Pick<JobLogDeps, "logs" | "clock">, jobI
 /** Opens the log of job `jobId`; its writer lives as long as the scope. */
 export function openJobLog(deps: JobLogDeps, jobId: string, capacity: number): Effect.Effect<JobLog, never, Scope.Scope> {
   return Effect.gen(function* () {
-    // A batch takes all that waits: a process writing fast gets few, large appends.
+    // A batch is all that waits once the previous append is done: a process writing fast
+    // gets few, large appends. (Stream.groupedWithin's timer cost half the queue's
+    // throughput of short jobs in `npm run bench -- jobs`; waiting lines batch anyway.)
     const queue = yield* Queue.dropping<LogEntry, Cause.Done>(Math.max(1, capacity));
     let dropped = 0;
     const droppedNote = (): LogEntry[] => {
@@ -56,7 +55,7 @@ export function openJobLog(deps: JobLogDeps, jobId: string, capacity: number): E
         Effect.catch((error) => Effect.logWarning(`job ${jobId}: ${entries.length} log lines not stored`, error)),
       );
     };
-    const writer = yield* Effect.forkScoped(Stream.fromQueue(queue).pipe(Stream.groupedWithin(capacity, BATCH_WAIT_MS), Stream.runForEach(store)));
+    const writer = yield* Effect.forkScoped(Stream.fromQueue(queue).pipe(Stream.runForEachArray(store)));
     const add = (entry: LogEntry) => {
       if (!Queue.offerUnsafe(queue, entry)) dropped++;
     };

@@ -1,12 +1,8 @@
 import { Effect, Fiber } from "effect";
 import type { Job } from "@parallax/domain/jobs";
-import type { Clock } from "../../shared/clock.port.js";
-import type { SubmitFollowUp } from "../follow-ups.js";
-import type { JobStore } from "../job-store.port.js";
-import type { LogStore } from "../log-store.port.js";
 import type { ProcessRunner } from "../process-runner.port.js";
 import type { Wakeup } from "../wakeup.js";
-import { finishRun, releaseRun } from "./finish-run.js";
+import { finishRun, releaseRun, type FinishDeps } from "./finish-run.js";
 import { openJobLog } from "./job-log.js";
 import type { RunOutcome } from "./run-outcome.js";
 import { runProcess } from "./run-process.js";
@@ -19,17 +15,8 @@ export interface RunSettings extends WatchSettings {
   readonly maxBufferedLines: number;
 }
 
-export interface RunDeps {
-  readonly store: JobStore;
-  readonly logs: LogStore;
+export interface RunDeps extends FinishDeps {
   readonly runner: ProcessRunner;
-  readonly clock: Clock;
-  /** Something happened to this job (lines, status): wake whoever follows it. */
-  readonly onActivity: (jobId: string) => Effect.Effect<void>;
-  /** Queues one of the pipelines named in `then` after a success, under the given id. */
-  readonly submitFollowUp: SubmitFollowUp;
-  /** The job reached a terminal state (e.g. free its pipeline's exclusivity claim). */
-  readonly onTerminal: (job: Job) => Effect.Effect<void>;
 }
 
 const timeoutOf = (job: Job): Effect.Effect<RunOutcome> => (job.timeoutMs === null ? Effect.never : Effect.as(Effect.sleep(job.timeoutMs), { kind: "timeout" }));
