@@ -39,16 +39,22 @@ export class FileLogStore implements LogStore {
       if (entries.length === 0) return [];
       const handle = await open(this.path(jobId), "a+");
       try {
-        const index = await this.indexUpTo(jobId, handle, (await handle.stat()).size);
+        const size = (await handle.stat()).size;
+        const index = await this.indexUpTo(jobId, handle, size);
         // A line cut short by a killed writer becomes a line of its own; ours start clean.
         let text = index.partialTail ? "\n" : "";
         const first = index.lines + (index.partialTail ? 1 : 0);
         const lines = entries.map((entry, i) => ({ ...entry, offset: first + i }));
         for (const line of lines) text += `${JSON.stringify([line.stream, line.timestamp, line.message])}\n`;
         const buffer = Buffer.from(text, "utf8");
+        const indexed = index.indexedBytes;
         let written = 0;
         while (written < buffer.length) written += (await handle.write(buffer, written, buffer.length - written)).bytesWritten;
-        await this.indexUpTo(jobId, handle, (await handle.stat()).size);
+        // Our own bytes are indexed from memory, unless someone read past them meanwhile.
+        if (this.indexes.get(jobId) === index && index.indexedBytes === indexed) {
+          scanLines(index, buffer, buffer.length, size);
+          index.partialTail = false;
+        }
         return lines;
       } finally {
         await handle.close();
@@ -118,29 +124,32 @@ export class FileLogStore implements LogStore {
         this.indexes.set(jobId, index);
       }
       const from = index.indexedBytes;
-      let lines = index.lines;
-      let indexedBytes = from;
-      const checkpoints: number[] = [];
+      const scanned = { lines: index.lines, indexedBytes: from, checkpoints: [] as number[] };
       const buffer = Buffer.alloc(CHUNK);
       let position = from;
       while (position < size) {
         const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, size - position), position);
         if (bytesRead === 0) break;
-        for (let i = 0; i < bytesRead; i++) {
-          if (buffer[i] !== 0x0a) continue;
-          lines++;
-          indexedBytes = position + i + 1;
-          if (lines % CHECKPOINT_EVERY === 0) checkpoints.push(indexedBytes);
-        }
+        scanLines(scanned, buffer, bytesRead, position);
         position += bytesRead;
       }
       if (this.indexes.get(jobId) !== index || index.indexedBytes !== from) continue;
-      index.lines = lines;
-      index.indexedBytes = indexedBytes;
-      index.checkpoints.push(...checkpoints);
-      index.partialTail = indexedBytes < size;
+      index.lines = scanned.lines;
+      index.indexedBytes = scanned.indexedBytes;
+      index.checkpoints.push(...scanned.checkpoints);
+      index.partialTail = scanned.indexedBytes < size;
       return index;
     }
+  }
+}
+
+/** Counts the lines that end in `bytes` (read at `position` of the file) into `index`. */
+function scanLines(index: Pick<LineIndex, "lines" | "indexedBytes" | "checkpoints">, bytes: Buffer, length: number, position: number): void {
+  for (let i = 0; i < length; i++) {
+    if (bytes[i] !== 0x0a) continue;
+    index.lines++;
+    index.indexedBytes = position + i + 1;
+    if (index.lines % CHECKPOINT_EVERY === 0) index.checkpoints.push(index.indexedBytes);
   }
 }
 
