@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { Effect } from "effect";
+import { Effect, Stream } from "effect";
 import { WebSocket } from "ws";
 import { pipelinesFileSchema, type Job } from "@parallax/domain/jobs";
 import { JobChanges, JobService, JobWorker, PipelineCatalog, type JobStore, type LogStore, type ProcessRunner } from "@parallax/application/jobs";
@@ -24,7 +24,7 @@ import { startHost } from "../apps/http/src/start.js";
 import { countFsOps } from "./fs-op-counter.js";
 import { emit, peakRssMiB, percentile, round } from "./support.js";
 
-const noopRunner: ProcessRunner = { run: () => Effect.succeed({ exitCode: 0, signal: null }), stopOrphans: () => Effect.succeed(0) };
+const noopRunner: ProcessRunner = { run: () => Effect.succeed({ lines: Stream.empty, exit: Effect.succeed({ exitCode: 0, signal: null }) }), stopOrphans: () => Effect.succeed(0) };
 const catalog = new PipelineCatalog(pipelinesFileSchema.parse({ pipelines: [{ name: "noop", command: ["true"] }] }));
 let counter = 0;
 const ids = { next: () => `b${(++counter).toString(36)}-${Math.random().toString(36).slice(2, 8)}` };

@@ -2,8 +2,9 @@ import { ConditionalCheckFailedException, type CreateTableCommandInput, type Dyn
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { Effect } from "effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
-import { VersionConflict, compareQueueOrder, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
+import { VersionConflict, compareQueueOrder, storedExclusiveClaimSchema, storedJobSchema, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
 import type { JobQuery, JobStore } from "@parallax/application/jobs";
+import { readStored } from "./stored-documents.js";
 
 const QUEUE_INDEX = "queue";
 /** Claim items share the table; `#` never occurs in a job id, so the keys cannot collide. */
@@ -80,7 +81,7 @@ export class DynamoJobStore implements JobStore {
         let start: Record<string, unknown> | undefined;
         do {
           const page = await this.documents.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: start }));
-          for (const item of page.Items ?? []) if (typeof item["doc"] === "string") jobs.push(JSON.parse(item["doc"]) as Job);
+          for (const item of page.Items ?? []) if (item["doc"] !== undefined) jobs.push(this.parseJob(item));
           start = page.LastEvaluatedKey;
         } while (start);
       }
@@ -123,7 +124,7 @@ export class DynamoJobStore implements JobStore {
   getExclusive(pipeline: string): Effect.Effect<ExclusiveClaim, StorageFailure> {
     return this.call(async () => {
       const result = await this.documents.send(new GetCommand({ TableName: this.table, Key: { id: claimKey(pipeline) }, ConsistentRead: true }));
-      return result.Item ? (JSON.parse(result.Item["claim"] as string) as ExclusiveClaim) : unclaimed(pipeline);
+      return result.Item ? readStored(storedExclusiveClaimSchema, result.Item["claim"], `item ${claimKey(pipeline)} of table ${this.table}`) : unclaimed(pipeline);
     });
   }
 
@@ -151,12 +152,19 @@ export class DynamoJobStore implements JobStore {
   }
 
   private call<A>(body: () => Promise<A>): Effect.Effect<A, StorageFailure> {
-    return Effect.tryPromise({ try: body, catch: (cause) => new StorageFailure({ message: `DynamoDB job store: ${(cause as Error).message}`, cause }) });
+    return Effect.tryPromise({
+      try: body,
+      catch: (cause) => (cause instanceof StorageFailure ? cause : new StorageFailure({ message: `DynamoDB job store: ${(cause as Error).message}`, cause })),
+    });
   }
 
   private async read(id: string): Promise<Job | undefined> {
     const result = await this.documents.send(new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }));
-    return result.Item ? (JSON.parse(result.Item["doc"] as string) as Job) : undefined;
+    return result.Item ? this.parseJob(result.Item) : undefined;
+  }
+
+  private parseJob(item: Record<string, unknown>): Job {
+    return readStored(storedJobSchema, item["doc"], `item ${String(item["id"])} of table ${this.table}`);
   }
 
   /** The stored item: the job document plus the attributes the queue index needs. */
@@ -191,7 +199,7 @@ export class DynamoJobStore implements JobStore {
         input.ExpressionAttributeValues = { ...input.ExpressionAttributeValues, ":now": target.dueAt };
       }
       const result = await this.documents.send(new QueryCommand(input));
-      for (const item of result.Items ?? []) jobs.push(JSON.parse(item["doc"] as string) as Job);
+      for (const item of result.Items ?? []) jobs.push(this.parseJob(item));
       start = result.LastEvaluatedKey;
       if (!start) break;
     }

@@ -1,12 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { linkSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
+import { link, mkdir, readFile, readdir, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { unclaimed, type ExclusiveClaim } from "@parallax/domain/jobs";
+import { storedExclusiveClaimSchema, unclaimed, type ExclusiveClaim } from "@parallax/domain/jobs";
+import { errnoCode, unlessMissing } from "../shared/errno.js";
+import { readStored } from "./stored-documents.js";
 
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** Versions kept behind the newest, so a reader between readdir and read still finds its file. */
 const KEPT_VERSIONS = 8;
-const errno = (error: unknown): string | undefined => (error as NodeJS.ErrnoException)?.code;
 
 /**
  * Exclusivity claims as files, safe across processes: `<pipeline>/<version>.json`, each
@@ -22,48 +24,40 @@ export class FileExclusiveClaims {
     mkdirSync(root, { recursive: true });
   }
 
-  read(pipeline: string): ExclusiveClaim {
+  async read(pipeline: string): Promise<ExclusiveClaim> {
     this.check(pipeline);
     for (let attempt = 0; attempt < 5; attempt++) {
-      const version = this.latest(pipeline);
+      const version = await this.latest(pipeline);
       if (version === 0) return unclaimed(pipeline);
-      try {
-        return JSON.parse(readFileSync(join(this.root, pipeline, `${version}.json`), "utf8")) as ExclusiveClaim;
-      } catch (error) {
-        if (errno(error) !== "ENOENT") throw error;
-      }
+      const path = join(this.root, pipeline, `${version}.json`);
+      const text = await unlessMissing(readFile(path, "utf8"), undefined);
+      if (text !== undefined) return readStored(storedExclusiveClaimSchema, text, path);
     }
     throw new Error(`exclusive claim of ${pipeline} keeps changing under the reader`);
   }
 
   /** True when `next` became the stored claim; false when the stored version is not `expectedVersion`. */
-  write(next: ExclusiveClaim, expectedVersion: number): boolean {
+  async write(next: ExclusiveClaim, expectedVersion: number): Promise<boolean> {
     this.check(next.pipeline);
-    if (next.version !== expectedVersion + 1 || this.latest(next.pipeline) !== expectedVersion) return false;
+    if (next.version !== expectedVersion + 1 || (await this.latest(next.pipeline)) !== expectedVersion) return false;
     const dir = join(this.root, next.pipeline);
-    if (expectedVersion === 0) mkdirSync(dir, { recursive: true });
+    if (expectedVersion === 0) await mkdir(dir, { recursive: true });
     const temp = join(this.tmp, `claim.${next.pipeline}.${next.version}.${randomBytes(6).toString("hex")}`);
-    writeFileSync(temp, JSON.stringify(next));
+    await writeFile(temp, JSON.stringify(next));
     try {
-      linkSync(temp, join(dir, `${next.version}.json`));
+      await link(temp, join(dir, `${next.version}.json`));
     } catch (error) {
-      if (errno(error) === "EEXIST") return false;
+      if (errnoCode(error) === "EEXIST") return false;
       throw error;
     } finally {
-      unlinkSync(temp);
+      await unlink(temp);
     }
-    if (next.version > KEPT_VERSIONS) this.unlinkQuietly(join(dir, `${next.version - KEPT_VERSIONS}.json`));
+    if (next.version > KEPT_VERSIONS) await unlessMissing(unlink(join(dir, `${next.version - KEPT_VERSIONS}.json`)), undefined);
     return true;
   }
 
-  private latest(pipeline: string): number {
-    let names: string[];
-    try {
-      names = readdirSync(join(this.root, pipeline));
-    } catch (error) {
-      if (errno(error) === "ENOENT") return 0;
-      throw error;
-    }
+  private async latest(pipeline: string): Promise<number> {
+    const names = await unlessMissing(readdir(join(this.root, pipeline)), []);
     let latest = 0;
     for (const name of names) {
       const version = Number(name.slice(0, -5));
@@ -74,13 +68,5 @@ export class FileExclusiveClaims {
 
   private check(pipeline: string): void {
     if (!SAFE_NAME.test(pipeline)) throw new Error(`unsafe pipeline name '${pipeline}'`);
-  }
-
-  private unlinkQuietly(path: string): void {
-    try {
-      unlinkSync(path);
-    } catch (error) {
-      if (errno(error) !== "ENOENT") throw error;
-    }
   }
 }

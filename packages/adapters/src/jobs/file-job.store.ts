@@ -1,12 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
+import { link, mkdir, readFile, readdir, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Effect } from "effect";
+import { Effect, Semaphore } from "effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
-import { VersionConflict, compareQueueOrder, leaseExpired, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
+import { VersionConflict, compareQueueOrder, leaseExpired, storedJobSchema, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
 import type { JobQuery, JobStore } from "@parallax/application/jobs";
 import { FileExclusiveClaims } from "./file-exclusive-claims.js";
 import { QueueIndex, type QueueEntry } from "./queue-index.js";
+import { readStored } from "./stored-documents.js";
+import { errnoCode, unlessMissing } from "../shared/errno.js";
 
 /** Versions kept behind the newest; a writer racing with more concurrent writes than this is not realistic. */
 const KEPT_VERSIONS = 16;
@@ -20,8 +23,6 @@ export interface FileJobStoreOptions {
   /** How often `running/` is scanned for expired leases. */
   readonly leaseScanMs?: number;
 }
-
-const errno = (error: unknown): string | undefined => (error as NodeJS.ErrnoException)?.code;
 
 /**
  * Jobs as files under one directory, shared safely by any number of processes on a machine.
@@ -52,6 +53,8 @@ export class FileJobStore implements JobStore {
   private lastLeaseScan = 0;
   private readonly refreshMs: number;
   private readonly leaseScanMs: number;
+  /** Claims by this process one at a time: a refresh of the queue never interleaves with a peek at it. */
+  private readonly claiming = Semaphore.makeUnsafe(1);
 
   constructor(
     readonly root: string,
@@ -69,18 +72,18 @@ export class FileJobStore implements JobStore {
   }
 
   insert(job: Job): Effect.Effect<Job, Conflict | StorageFailure> {
-    return this.io(() => {
+    return this.io(async () => {
       this.checkId(job.id);
       try {
-        mkdirSync(join(this.items, job.id));
+        await mkdir(join(this.items, job.id));
       } catch (error) {
-        if (errno(error) === "EEXIST") return new Conflict({ message: `Job ${job.id} already exists` });
+        if (errnoCode(error) === "EEXIST") return new Conflict({ message: `Job ${job.id} already exists` });
         throw error;
       }
-      writeFileSync(join(this.created, `${String(job.createdAt).padStart(15, "0")}~${job.id}`), "");
-      const markers = this.writeMarkers(job);
-      if (!this.linkVersion(job, markers.path)) {
-        this.unlinkQuietly(markers.path);
+      await writeFile(join(this.created, `${String(job.createdAt).padStart(15, "0")}~${job.id}`), "");
+      const markers = await this.writeMarkers(job);
+      if (!(await this.linkVersion(job, markers.path))) {
+        await this.unlinkQuietly(markers.path);
         return new Conflict({ message: `Job ${job.id} already exists` });
       }
       this.remember(job, markers);
@@ -89,20 +92,20 @@ export class FileJobStore implements JobStore {
   }
 
   get(id: string): Effect.Effect<Job, NotFound | StorageFailure> {
-    return this.io(() => (SAFE_ID.test(id) ? this.readJob(id) : undefined)).pipe(
+    return this.io(async () => (SAFE_ID.test(id) ? this.readJob(id) : undefined)).pipe(
       Effect.flatMap((job) => (job ? Effect.succeed(job) : Effect.fail(new NotFound({ message: `Job not found: ${id}` })))),
     );
   }
 
   list(query: JobQuery = {}): Effect.Effect<Job[], StorageFailure> {
-    return this.io(() => {
+    return this.io(async () => {
       const byAge = (a: Job, b: Job) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1);
       const matches = (job: Job) => (query.status === undefined || job.status === query.status) && (query.pipeline === undefined || job.pipeline === query.pipeline);
       const jobs: Job[] = [];
       if (query.status === "running" || query.status === "pending") {
-        const ids = query.status === "running" ? readdirSync(this.running).map((name) => name.split("~")[0]!) : readdirSync(this.ready).map((name) => name.split("~")[1]!);
+        const ids = query.status === "running" ? (await readdir(this.running)).map((name) => name.split("~")[0]!) : (await readdir(this.ready)).map((name) => name.split("~")[1]!);
         for (const id of new Set(ids)) {
-          const job = this.readJob(id);
+          const job = await this.readJob(id);
           if (job && matches(job)) jobs.push(job);
         }
         jobs.sort(byAge);
@@ -110,9 +113,9 @@ export class FileJobStore implements JobStore {
       }
       // Newest first from the creation index, stopping at `limit` matches: recent jobs cost
       // O(limit) reads however many jobs the store holds.
-      const names = readdirSync(this.created).sort().reverse();
+      const names = (await readdir(this.created)).sort().reverse();
       for (const name of names) {
-        const job = this.readJob(name.slice(name.indexOf("~") + 1));
+        const job = await this.readJob(name.slice(name.indexOf("~") + 1));
         if (!job || !matches(job)) continue;
         jobs.push(job);
         if (query.limit !== undefined && jobs.length >= query.limit) break;
@@ -122,62 +125,69 @@ export class FileJobStore implements JobStore {
   }
 
   claimCandidates(now: number, limit: number): Effect.Effect<Job[], StorageFailure> {
-    return this.io(() => {
+    const candidates = this.io(async () => {
       const candidates: Job[] = [];
       if (now - this.lastLeaseScan >= this.leaseScanMs) {
         this.lastLeaseScan = now;
-        candidates.push(...this.expiredLeases(now));
+        candidates.push(...(await this.expiredLeases(now)));
       }
       const clock = Date.now();
-      if (this.queue.size === 0 || clock - this.lastRefresh >= this.refreshMs) this.refresh(clock);
+      if (this.queue.size === 0 || clock - this.lastRefresh >= this.refreshMs) await this.refresh(clock);
       const jobs = new Map<string, Job>();
-      const isCurrent = (entry: QueueEntry) => {
+      const isCurrent = async (entry: QueueEntry) => {
         // Entries this process already moved on (its own claims) are dropped without a read.
         if (!this.readyMarkers.has(`${entry.id}~${entry.version}`)) return false;
         // Superseded: a look for the next version is one stat, not a directory listing.
-        if (existsSync(join(this.items, entry.id, `${entry.version + 1}.json`))) {
-          this.dropReadyMarker(entry.id, entry.version);
+        if (await this.exists(join(this.items, entry.id, `${entry.version + 1}.json`))) {
+          await this.dropReadyMarker(entry.id, entry.version);
           return false;
         }
-        const job = this.readVersion(entry.id, entry.version);
+        let job = await this.readVersion(entry.id, entry.version);
         if (job === undefined) {
+          const latest = await this.latestVersion(entry.id);
           // No such version yet means an insert in flight (its marker is written first): keep it.
-          const latest = this.latestVersion(entry.id);
-          if (latest !== undefined && latest >= entry.version) this.dropReadyMarker(entry.id, entry.version);
-          return false;
+          if (latest === undefined || latest < entry.version) return false;
+          if (latest > entry.version) {
+            await this.dropReadyMarker(entry.id, entry.version);
+            return false;
+          }
+          // Linked between the two looks: the insert just finished.
+          job = await this.readVersion(entry.id, entry.version);
+          if (job === undefined) return false;
         }
         if (job.status !== "pending") {
-          this.dropReadyMarker(entry.id, entry.version);
+          await this.dropReadyMarker(entry.id, entry.version);
           return false;
         }
         jobs.set(entry.id, job);
         return true;
       };
-      for (const entry of this.queue.peek(now, limit, isCurrent)) candidates.push(jobs.get(entry.id)!);
+      for (const entry of await this.queue.peekChecked(now, limit, isCurrent)) candidates.push(jobs.get(entry.id)!);
       return candidates.sort(compareQueueOrder);
     });
+    return this.claiming.withPermits(1)(candidates);
   }
 
   replace(next: Job, expectedVersion: number): Effect.Effect<Job, VersionConflict | NotFound | StorageFailure> {
     const conflict = () => new VersionConflict({ message: `Job ${next.id} changed since version ${expectedVersion}`, jobId: next.id });
-    return this.io((): Job | VersionConflict | NotFound => {
+    return this.io(async (): Promise<Job | VersionConflict | NotFound> => {
       this.checkId(next.id);
       if (next.version !== expectedVersion + 1) return conflict();
-      const latest = this.latestVersion(next.id);
+      const latest = await this.latestVersion(next.id);
       if (latest === undefined) return new NotFound({ message: `Job not found: ${next.id}` });
       if (latest !== expectedVersion) {
         // A candidate that went stale since it was offered: its queue entry goes too.
-        if (latest > expectedVersion) this.dropReadyMarker(next.id, expectedVersion);
+        if (latest > expectedVersion) await this.dropReadyMarker(next.id, expectedVersion);
         return conflict();
       }
-      const markers = this.writeMarkers(next);
-      if (!this.linkVersion(next, markers.path)) {
-        this.unlinkQuietly(markers.path);
+      const markers = await this.writeMarkers(next);
+      if (!(await this.linkVersion(next, markers.path))) {
+        await this.unlinkQuietly(markers.path);
         return conflict();
       }
-      this.dropRunningMarker(next.id, expectedVersion);
-      this.dropReadyMarker(next.id, expectedVersion);
-      if (next.version % 8 === 0) this.collectOldVersions(next.id, next.version);
+      await this.dropRunningMarker(next.id, expectedVersion);
+      await this.dropReadyMarker(next.id, expectedVersion);
+      if (next.version % 8 === 0) await this.collectOldVersions(next.id, next.version);
       this.remember(next, markers);
       return next;
     }).pipe(Effect.flatMap((result) => (result instanceof VersionConflict || result instanceof NotFound ? Effect.fail(result) : Effect.succeed(result))));
@@ -195,22 +205,21 @@ export class FileJobStore implements JobStore {
     );
   }
 
-  private io<A>(body: () => A): Effect.Effect<A, StorageFailure> {
-    return Effect.try({ try: body, catch: (cause) => new StorageFailure({ message: `Job store: ${(cause as Error).message}`, cause }) });
+  private io<A>(body: () => Promise<A>): Effect.Effect<A, StorageFailure> {
+    return Effect.tryPromise({ try: body, catch: (cause) => (cause instanceof StorageFailure ? cause : new StorageFailure({ message: `Job store: ${(cause as Error).message}`, cause })) });
   }
 
   private checkId(id: string): void {
     if (!SAFE_ID.test(id)) throw new Error(`unsafe job id '${id}'`);
   }
 
-  private latestVersion(id: string): number | undefined {
-    let names: string[];
-    try {
-      names = readdirSync(join(this.items, id));
-    } catch (error) {
-      if (errno(error) === "ENOENT") return undefined;
-      throw error;
-    }
+  private exists(path: string): Promise<boolean> {
+    return unlessMissing(stat(path).then(() => true), false);
+  }
+
+  private async latestVersion(id: string): Promise<number | undefined> {
+    const names = await unlessMissing(readdir(join(this.items, id)), undefined);
+    if (names === undefined) return undefined;
     let latest: number | undefined;
     for (const name of names) {
       if (!name.endsWith(".json")) continue;
@@ -220,11 +229,11 @@ export class FileJobStore implements JobStore {
     return latest;
   }
 
-  private readJob(id: string): Job | undefined {
+  private async readJob(id: string): Promise<Job | undefined> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const version = this.latestVersion(id);
+      const version = await this.latestVersion(id);
       if (version === undefined) return undefined;
-      const job = this.readVersion(id, version);
+      const job = await this.readVersion(id, version);
       // Undefined: collected between readdir and read, so a newer version exists; look again.
       if (job !== undefined) return job;
     }
@@ -232,16 +241,13 @@ export class FileJobStore implements JobStore {
   }
 
   /** One version of a job (immutable once written, so served from memory when seen before). */
-  private readVersion(id: string, version: number): Job | undefined {
+  private async readVersion(id: string, version: number): Promise<Job | undefined> {
     const cached = this.versions.get(`${id}~${version}`);
     if (cached !== undefined) return cached;
-    let job: Job;
-    try {
-      job = JSON.parse(readFileSync(join(this.items, id, `${version}.json`), "utf8")) as Job;
-    } catch (error) {
-      if (errno(error) === "ENOENT") return undefined;
-      throw error;
-    }
+    const path = join(this.items, id, `${version}.json`);
+    const text = await unlessMissing(readFile(path, "utf8"), undefined);
+    if (text === undefined) return undefined;
+    const job = readStored(storedJobSchema, text, path);
     this.cacheVersion(job);
     return job;
   }
@@ -256,18 +262,18 @@ export class FileJobStore implements JobStore {
    * version's queue marker when it has one (written complete before the link, so it serves as
    * the temp file and stays as a second name of the version), else a temp file.
    */
-  private linkVersion(job: Job, markerPath = ""): boolean {
+  private async linkVersion(job: Job, markerPath = ""): Promise<boolean> {
     const source = markerPath || join(this.tmp, `${job.id}.${job.version}.${randomBytes(6).toString("hex")}`);
-    if (!markerPath) writeFileSync(source, JSON.stringify(job));
+    if (!markerPath) await writeFile(source, JSON.stringify(job));
     try {
-      linkSync(source, join(this.items, job.id, `${job.version}.json`));
+      await link(source, join(this.items, job.id, `${job.version}.json`));
       this.cacheVersion(job);
       return true;
     } catch (error) {
-      if (errno(error) === "EEXIST") return false;
+      if (errnoCode(error) === "EEXIST") return false;
       throw error;
     } finally {
-      if (!markerPath) this.unlinkQuietly(source);
+      if (!markerPath) await this.unlinkQuietly(source);
     }
   }
 
@@ -281,7 +287,7 @@ export class FileJobStore implements JobStore {
    * the loser of a race for the same version removes only its own marker, never the winner's.
    * It holds the complete document: `linkVersion` links it into place as the version itself.
    */
-  private writeMarkers(job: Job): { path: string; name: string } {
+  private async writeMarkers(job: Job): Promise<{ path: string; name: string }> {
     const nonce = randomBytes(4).toString("hex");
     let dir: string;
     let name: string;
@@ -289,7 +295,7 @@ export class FileJobStore implements JobStore {
     else if (job.status === "running") [dir, name] = [this.running, `${job.id}~${job.version}~${nonce}`];
     else return { path: "", name: "" };
     const path = join(dir, name);
-    writeFileSync(path, JSON.stringify(job), { flag: "wx" });
+    await writeFile(path, JSON.stringify(job), { flag: "wx" });
     return { path, name };
   }
 
@@ -302,27 +308,29 @@ export class FileJobStore implements JobStore {
   }
 
   /** Removes the running marker of `version` when this process wrote it; others' are cleaned when seen stale. */
-  private dropRunningMarker(id: string, version: number): void {
+  private async dropRunningMarker(id: string, version: number): Promise<void> {
     const known = this.runningMarkers.get(id);
     if (known === undefined || known.version !== version) return;
     this.runningMarkers.delete(id);
-    this.unlinkQuietly(join(this.running, known.name));
+    await this.unlinkQuietly(join(this.running, known.name));
   }
 
-  private dropReadyMarker(id: string, version: number): void {
+  private async dropReadyMarker(id: string, version: number): Promise<void> {
     const key = `${id}~${version}`;
     const name = this.readyMarkers.get(key);
     if (name === undefined) return;
     this.readyMarkers.delete(key);
-    this.unlinkQuietly(join(this.ready, name));
+    await this.unlinkQuietly(join(this.ready, name));
   }
 
   /** Re-reads `ready/` so jobs queued by other processes become visible here. */
-  private refresh(clock: number): void {
+  private async refresh(clock: number): Promise<void> {
+    const names = await readdir(this.ready);
+    // Replaced in one synchronous step, so no other call sees the index half rebuilt.
     this.lastRefresh = clock;
     this.queue.clear();
     this.readyMarkers.clear();
-    for (const name of readdirSync(this.ready)) {
+    for (const name of names) {
       const [order, id, versionText] = name.split("~");
       const [, runAt, createdAt] = (order ?? "").split("_");
       const version = Number(versionText);
@@ -332,14 +340,14 @@ export class FileJobStore implements JobStore {
     }
   }
 
-  private expiredLeases(now: number): Job[] {
+  private async expiredLeases(now: number): Promise<Job[]> {
     const expired: Job[] = [];
-    for (const name of readdirSync(this.running)) {
+    for (const name of await readdir(this.running)) {
       const [id, versionText] = name.split("~");
       const version = Number(versionText);
-      const job = id ? this.readJob(id) : undefined;
+      const job = id ? await this.readJob(id) : undefined;
       if (!job || job.version > version || (job.version === version && job.status !== "running")) {
-        this.unlinkQuietly(join(this.running, name));
+        await this.unlinkQuietly(join(this.running, name));
         continue;
       }
       if (job.version === version && leaseExpired(job, now)) expired.push(job);
@@ -347,19 +355,15 @@ export class FileJobStore implements JobStore {
     return expired;
   }
 
-  private collectOldVersions(id: string, newest: number): void {
-    for (const name of readdirSync(join(this.items, id))) {
+  private async collectOldVersions(id: string, newest: number): Promise<void> {
+    for (const name of await readdir(join(this.items, id))) {
       const version = Number(name.slice(0, -5));
-      if (Number.isInteger(version) && version <= newest - KEPT_VERSIONS) this.unlinkQuietly(join(this.items, id, name));
+      if (Number.isInteger(version) && version <= newest - KEPT_VERSIONS) await this.unlinkQuietly(join(this.items, id, name));
     }
   }
 
-  private unlinkQuietly(path: string): void {
+  private async unlinkQuietly(path: string): Promise<void> {
     if (path === "") return;
-    try {
-      unlinkSync(path);
-    } catch (error) {
-      if (errno(error) !== "ENOENT") throw error;
-    }
+    await unlessMissing(unlink(path), undefined);
   }
 }

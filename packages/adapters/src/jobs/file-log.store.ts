@@ -1,8 +1,11 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from "node:fs";
+import { mkdirSync } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import { Effect } from "effect";
+import { Effect, Result } from "effect";
 import { StorageFailure } from "@parallax/domain";
+import { parseStored, storedLogLineSchema } from "@parallax/domain/jobs";
 import type { LogEntry, LogLine, LogPage, LogStore } from "@parallax/application/jobs";
+import { unlessMissing } from "../shared/errno.js";
 
 const CHECKPOINT_EVERY = 256;
 const CHUNK = 64 * 1024;
@@ -32,52 +35,54 @@ export class FileLogStore implements LogStore {
   }
 
   append(jobId: string, entries: readonly LogEntry[]): Effect.Effect<LogLine[], StorageFailure> {
-    return this.io(() => {
+    return this.io(async () => {
       if (entries.length === 0) return [];
-      const fd = openSync(this.path(jobId), "a+");
+      const handle = await open(this.path(jobId), "a+");
       try {
-        const index = this.indexUpTo(jobId, fd, fstatSync(fd).size);
+        const size = (await handle.stat()).size;
+        const index = await this.indexUpTo(jobId, handle, size);
         // A line cut short by a killed writer becomes a line of its own; ours start clean.
         let text = index.partialTail ? "\n" : "";
         const first = index.lines + (index.partialTail ? 1 : 0);
         const lines = entries.map((entry, i) => ({ ...entry, offset: first + i }));
         for (const line of lines) text += `${JSON.stringify([line.stream, line.timestamp, line.message])}\n`;
         const buffer = Buffer.from(text, "utf8");
+        const indexed = index.indexedBytes;
         let written = 0;
-        while (written < buffer.length) written += writeSync(fd, buffer, written, buffer.length - written);
-        this.indexUpTo(jobId, fd, fstatSync(fd).size);
+        while (written < buffer.length) written += (await handle.write(buffer, written, buffer.length - written)).bytesWritten;
+        // Our own bytes are indexed from memory, unless someone read past them meanwhile.
+        if (this.indexes.get(jobId) === index && index.indexedBytes === indexed) {
+          scanLines(index, buffer, buffer.length, size);
+          index.partialTail = false;
+        }
         return lines;
       } finally {
-        closeSync(fd);
+        await handle.close();
       }
     });
   }
 
   read(jobId: string, fromOffset: number, limit: number): Effect.Effect<LogPage, StorageFailure> {
-    return this.io(() => {
-      let fd: number;
+    return this.io(async () => {
+      const handle = await unlessMissing(open(this.path(jobId), "r"), undefined);
+      if (handle === undefined) return { lines: [], nextOffset: 0 };
       try {
-        fd = openSync(this.path(jobId), "r");
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return { lines: [], nextOffset: 0 };
-        throw error;
-      }
-      try {
-        const index = this.indexUpTo(jobId, fd, fstatSync(fd).size);
+        const index = await this.indexUpTo(jobId, handle, (await handle.stat()).size);
         const start = Math.min(Math.max(0, fromOffset), index.lines);
         const wanted = Math.min(Math.max(0, limit), index.lines - start);
         if (wanted === 0) return { lines: [], nextOffset: start };
         const checkpoint = Math.floor(start / CHECKPOINT_EVERY);
         let line = checkpoint * CHECKPOINT_EVERY;
         let position = index.checkpoints[checkpoint]!;
+        const end = index.indexedBytes;
         const lines: LogLine[] = [];
         let carry = "";
         const buffer = Buffer.alloc(CHUNK);
-        while (lines.length < wanted && position < index.indexedBytes) {
-          const read = readSync(fd, buffer, 0, Math.min(CHUNK, index.indexedBytes - position), position);
-          if (read === 0) break;
-          position += read;
-          const parts = (carry + buffer.toString("utf8", 0, read)).split("\n");
+        while (lines.length < wanted && position < end) {
+          const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, end - position), position);
+          if (bytesRead === 0) break;
+          position += bytesRead;
+          const parts = (carry + buffer.toString("utf8", 0, bytesRead)).split("\n");
           carry = parts.pop()!;
           for (const part of parts) {
             if (line >= start && lines.length < wanted) lines.push(parseLine(part, line));
@@ -86,7 +91,7 @@ export class FileLogStore implements LogStore {
         }
         return { lines, nextOffset: start + lines.length };
       } finally {
-        closeSync(fd);
+        await handle.close();
       }
     });
   }
@@ -95,8 +100,8 @@ export class FileLogStore implements LogStore {
     return this.read(jobId, Number.MAX_SAFE_INTEGER, 0).pipe(Effect.map((page) => page.nextOffset));
   }
 
-  private io<A>(body: () => A): Effect.Effect<A, StorageFailure> {
-    return Effect.try({ try: body, catch: (cause) => new StorageFailure({ message: `Log store: ${(cause as Error).message}`, cause }) });
+  private io<A>(body: () => Promise<A>): Effect.Effect<A, StorageFailure> {
+    return Effect.tryPromise({ try: body, catch: (cause) => new StorageFailure({ message: `Log store: ${(cause as Error).message}`, cause }) });
   }
 
   private path(jobId: string): string {
@@ -104,37 +109,56 @@ export class FileLogStore implements LogStore {
     return join(this.dir, `${jobId}.ndjson`);
   }
 
-  /** Extends the index over complete lines written since the last look. */
-  private indexUpTo(jobId: string, fd: number, size: number): LineIndex {
-    let index = this.indexes.get(jobId);
-    if (!index || size < index.indexedBytes) {
-      index = { indexedBytes: 0, lines: 0, checkpoints: [0], partialTail: false };
-      this.indexes.set(jobId, index);
-    }
-    const buffer = Buffer.alloc(CHUNK);
-    let position = index.indexedBytes;
-    while (position < size) {
-      const read = readSync(fd, buffer, 0, Math.min(CHUNK, size - position), position);
-      if (read === 0) break;
-      for (let i = 0; i < read; i++) {
-        if (buffer[i] !== 0x0a) continue;
-        index.lines++;
-        index.indexedBytes = position + i + 1;
-        if (index.lines % CHECKPOINT_EVERY === 0) index.checkpoints.push(index.indexedBytes);
+  /**
+   * Extends the index over complete lines written since the last look. Reads of one job may
+   * interleave (the feed reads while the worker appends): each scans from what was indexed
+   * when it started and commits only if nobody extended the index meanwhile, else looks again.
+   */
+  private async indexUpTo(jobId: string, handle: FileHandle, size: number): Promise<LineIndex> {
+    for (;;) {
+      let index = this.indexes.get(jobId);
+      // Smaller than indexed: another call indexed a later size, or the file was replaced.
+      if (index && size < index.indexedBytes) size = (await handle.stat()).size;
+      if (!index || size < index.indexedBytes) {
+        index = { indexedBytes: 0, lines: 0, checkpoints: [0], partialTail: false };
+        this.indexes.set(jobId, index);
       }
-      position += read;
+      const from = index.indexedBytes;
+      const scanned = { lines: index.lines, indexedBytes: from, checkpoints: [] as number[] };
+      const buffer = Buffer.alloc(CHUNK);
+      let position = from;
+      while (position < size) {
+        const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, size - position), position);
+        if (bytesRead === 0) break;
+        scanLines(scanned, buffer, bytesRead, position);
+        position += bytesRead;
+      }
+      if (this.indexes.get(jobId) !== index || index.indexedBytes !== from) continue;
+      index.lines = scanned.lines;
+      index.indexedBytes = scanned.indexedBytes;
+      index.checkpoints.push(...scanned.checkpoints);
+      index.partialTail = scanned.indexedBytes < size;
+      return index;
     }
-    index.partialTail = index.indexedBytes < size;
-    return index;
+  }
+}
+
+/** Counts the lines that end in `bytes` (read at `position` of the file) into `index`. */
+function scanLines(index: Pick<LineIndex, "lines" | "indexedBytes" | "checkpoints">, bytes: Buffer, length: number, position: number): void {
+  for (let i = 0; i < length; i++) {
+    if (bytes[i] !== 0x0a) continue;
+    index.lines++;
+    index.indexedBytes = position + i + 1;
+    if (index.lines % CHECKPOINT_EVERY === 0) index.checkpoints.push(index.indexedBytes);
   }
 }
 
 function parseLine(text: string, offset: number): LogLine {
-  try {
-    const [stream, timestamp, message] = JSON.parse(text) as [LogLine["stream"], string, string];
-    if (typeof message === "string") return { offset, stream, timestamp, message };
-  } catch {
-    // fall through: a line cut short by a killed writer
+  // A line that does not parse was cut short by a killed writer: it stays a line, marked so.
+  const parsed = parseStored(storedLogLineSchema, text);
+  if (Result.isSuccess(parsed)) {
+    const [stream, timestamp, message] = parsed.success;
+    return { offset, stream, timestamp, message };
   }
   return { offset, stream: "system", timestamp: new Date(0).toISOString(), message: "[parallax] unreadable log line (writer interrupted)" };
 }

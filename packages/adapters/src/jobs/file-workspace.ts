@@ -1,9 +1,15 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdir, readFile, stat } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { Effect } from "effect";
+import { z } from "zod";
 import { glob } from "tinyglobby";
 import { StorageFailure } from "@parallax/domain";
 import type { AnnotationStore, AnnotationsDocument, Workspace } from "@parallax/application/jobs";
+import { writeFileAtomic } from "../shared/atomic-file.js";
+import { unlessMissing } from "../shared/errno.js";
+
+/** What the file may hold: written by us or by hand; anything but an array of annotations counts as none. */
+const storedAnnotations = z.object({ annotations: z.array(z.unknown()).optional().catch(undefined), updated_at: z.string().nullable().optional().catch(null) }).loose();
 
 const failure = (what: string) => (cause: unknown) => new StorageFailure({ message: `${what}: ${(cause as Error).message}`, cause });
 
@@ -23,26 +29,13 @@ export class FileWorkspace implements Workspace {
   }
 
   exists(path: string): Effect.Effect<boolean, StorageFailure> {
-    return Effect.try({ try: () => existsSync(this.resolve(path)), catch: failure(`exists ${path}`) });
+    return Effect.tryPromise({ try: () => unlessMissing(stat(this.resolve(path)).then(() => true), false), catch: failure(`exists ${path}`) });
   }
 
   readJson(path: string): Effect.Effect<unknown, StorageFailure> {
-    return Effect.sync(() => {
-      try {
-        return JSON.parse(readFileSync(this.resolve(path), "utf8")) as unknown;
-      } catch {
-        return undefined;
-      }
-    });
+    // A probe over a missing or half-written file reads as nothing, never as a failure.
+    return Effect.promise(() => readFile(this.resolve(path), "utf8").then((text): unknown => JSON.parse(text), () => undefined));
   }
-}
-
-/** Writes a file completely or not at all (temp file in the same directory, then rename). */
-export function writeFileAtomic(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(temp, content);
-  renameSync(temp, path);
 }
 
 /** Annotations as one JSON file `{annotations, updated_at}` that the apply pipeline reads. */
@@ -50,21 +43,23 @@ export class FileAnnotationStore implements AnnotationStore {
   constructor(readonly path: string) {}
 
   load(): Effect.Effect<AnnotationsDocument, StorageFailure> {
-    return Effect.try({
-      try: () => {
-        if (!existsSync(this.path)) return { annotations: [], updated_at: null };
-        const parsed = JSON.parse(readFileSync(this.path, "utf8")) as Partial<AnnotationsDocument>;
-        return { annotations: Array.isArray(parsed.annotations) ? parsed.annotations : [], updated_at: parsed.updated_at ?? null };
+    return Effect.tryPromise({
+      try: async () => {
+        const text = await unlessMissing(readFile(this.path, "utf8"), undefined);
+        if (text === undefined) return { annotations: [], updated_at: null };
+        const parsed = storedAnnotations.parse(JSON.parse(text));
+        return { annotations: parsed.annotations ?? [], updated_at: parsed.updated_at ?? null };
       },
       catch: failure(`annotations ${this.path}`),
     });
   }
 
   save(annotations: readonly unknown[], now: Date): Effect.Effect<AnnotationsDocument, StorageFailure> {
-    return Effect.try({
-      try: () => {
+    return Effect.tryPromise({
+      try: async () => {
         const document = { annotations: [...annotations], updated_at: now.toISOString() };
-        writeFileAtomic(this.path, `${JSON.stringify(document, null, 2)}\n`);
+        await mkdir(dirname(this.path), { recursive: true });
+        await writeFileAtomic(this.path, Buffer.from(`${JSON.stringify(document, null, 2)}\n`));
         return document;
       },
       catch: failure(`annotations ${this.path}`),

@@ -5,7 +5,7 @@ export * from "./memory-log.store.js";
 export * from "./file-job.store.js";
 export * from "./file-log.store.js";
 export * from "./child-process.runner.js";
-export * from "./line-splitter.js";
+export * from "./process-lines.js";
 export * from "./file-workspace.js";
 export * from "./pipelines-file.js";
 export * from "./dynamodb-job.store.js";

@@ -1,9 +1,9 @@
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { Effect, Exit, Result } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import { claim, createJob, expireLease, takeClaim, unclaimed, type Job } from "@parallax/domain/jobs";
@@ -199,9 +199,9 @@ describe("file job store across processes", () => {
     const job = newJob("inflight", 1000);
     // The submitter has written the job's directory and queue marker, not yet its first version.
     mkdirSync(join(dir, "items", job.id));
-    (submitter as unknown as { writeMarkers(job: Job): string[] }).writeMarkers(job);
+    await (submitter as unknown as { writeMarkers(job: Job): Promise<unknown> }).writeMarkers(job);
     expect(await run(worker.claimCandidates(5000, 4))).toEqual([]);
-    (submitter as unknown as { linkVersion(job: Job): boolean }).linkVersion(job);
+    await (submitter as unknown as { linkVersion(job: Job): Promise<boolean> }).linkVersion(job);
     expect((await run(worker.claimCandidates(5000, 4))).map((candidate) => candidate.id)).toEqual(["inflight"]);
   });
 
@@ -212,13 +212,48 @@ describe("file job store across processes", () => {
     const job = await run(one.insert(newJob("raced", 1000)));
     await run(one.replace(ok(claim(job, { owner: "w1", token: "t1", now: 2000, leaseMs: 100 })), job.version));
     // `two` checked the version just before `one` wrote: it goes on to write its markers and version.
-    (two as unknown as { latestVersion(): number }).latestVersion = () => job.version;
+    (two as unknown as { latestVersion(): Promise<number> }).latestVersion = async () => job.version;
     const lost = await Effect.runPromiseExit(two.replace(ok(claim(job, { owner: "w2", token: "t2", now: 2000, leaseMs: 100 })), job.version));
     delete (two as unknown as { latestVersion?: unknown }).latestVersion;
     expect(JSON.stringify(lost)).toContain("VersionConflict");
     expect((await run(two.list({ status: "running" }))).map((j) => j.lease?.owner)).toEqual(["w1"]);
     // The winner vanishes: its expired lease must still be found through the marker.
     expect((await run(two.claimCandidates(5000, 4))).map((j) => j.id)).toEqual(["raced"]);
+  });
+});
+
+/** The failure a read ended with, as the host would see it. */
+async function failureOf(effect: Effect.Effect<unknown, unknown>): Promise<{ _tag?: string; message?: string }> {
+  const exit = await Effect.runPromiseExit(effect);
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure");
+  return JSON.parse(JSON.stringify(exit.cause)).failures?.[0] ?? JSON.parse(JSON.stringify(exit.cause)).reasons?.[0]?.error;
+}
+
+describe("stored documents that do not parse", () => {
+  it("a corrupt job or claim file is a StorageFailure naming the file", async () => {
+    const dir = tempDir();
+    const store = new FileJobStore(dir);
+    await run(store.insert(newJob("torn", 1000)));
+    writeFileSync(join(dir, "items", "torn", "2.json"), '{"id":"torn","version":2,"status":"sideways"');
+    const read = await failureOf(store.get("torn"));
+    expect(read._tag).toBe("StorageFailure");
+    expect(read.message).toContain(join(dir, "items", "torn", "2.json"));
+    expect(JSON.stringify(await failureOf(store.list()))).toContain("StorageFailure");
+    mkdirSync(join(dir, "exclusive", "train"), { recursive: true });
+    writeFileSync(join(dir, "exclusive", "train", "1.json"), JSON.stringify({ pipeline: "train", holder: 7 }));
+    const claimRead = await failureOf(store.getExclusive("train"));
+    expect(claimRead).toMatchObject({ _tag: "StorageFailure" });
+    expect(claimRead.message).toContain(join(dir, "exclusive", "train", "1.json"));
+  });
+
+  it("a DynamoDB item whose document does not parse is a StorageFailure naming its key", async () => {
+    const store = await dynamoStore();
+    const { client } = await dynamo!;
+    const table = `jobs-${tables}`;
+    await client.send(new PutItemCommand({ TableName: table, Item: { id: { S: "odd" }, version: { N: "1" }, doc: { S: JSON.stringify({ id: "odd", version: 1 }) } } }));
+    const read = await failureOf(store.get("odd"));
+    expect(read).toMatchObject({ _tag: "StorageFailure" });
+    expect(read.message).toContain(`item odd of table ${table}`);
   });
 });
 

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Effect, Fiber, Result } from "effect";
+import { Effect, Fiber, Result, Stream } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import { claim, pipelinesFileSchema, type Job } from "@parallax/domain/jobs";
 import { JobChanges, JobService, JobWorker, PipelineCatalog } from "@parallax/application/jobs";
@@ -136,7 +136,7 @@ describe("lease expiry recovery", () => {
     const ghostMarker = `parallax-ghost-${process.pid}`;
     const runner = new ChildProcessRunner({ killGraceMs: 500 });
     const ghostRun = Effect.runFork(
-      runner.run({ command: ["sh", "-c", "sleep 100 & sleep 100", ghostMarker], cwd: dir, env: { PARALLAX_LEASE_TOKEN: "ghost-token" }, onLine: () => {} }),
+      Effect.scoped(Effect.flatMap(runner.run({ command: ["sh", "-c", "sleep 100 & sleep 100", ghostMarker], cwd: dir, env: { PARALLAX_LEASE_TOKEN: "ghost-token" } }), (ghost) => Stream.runDrain(ghost.lines))),
     );
     const ghostGroup = await findGroup(ghostMarker);
     start();

@@ -35,16 +35,44 @@ export class QueueIndex {
    * rejects (the job moved on) are dropped for good.
    */
   peek(now: number, limit: number, isCurrent: (entry: QueueEntry) => boolean): QueueEntry[] {
+    const found: QueueEntry[] = [];
+    while (found.length < limit) {
+      const entry = this.takeBest(now);
+      if (entry === undefined) break;
+      if (isCurrent(entry)) found.push(entry);
+    }
+    this.putBack(found);
+    return found;
+  }
+
+  /**
+   * The same for a check that reads files: entries are taken out while they are looked
+   * at, so other calls may interleave; the accepted ones are put back at the end.
+   */
+  async peekChecked(now: number, limit: number, isCurrent: (entry: QueueEntry) => Promise<boolean>): Promise<QueueEntry[]> {
+    const found: QueueEntry[] = [];
+    try {
+      while (found.length < limit) {
+        const entry = this.takeBest(now);
+        if (entry === undefined) break;
+        if (await isCurrent(entry)) found.push(entry);
+      }
+    } finally {
+      this.putBack(found);
+    }
+    return found;
+  }
+
+  /** Takes the best due entry out (promoting delayed entries whose `runAt` came). */
+  private takeBest(now: number): QueueEntry | undefined {
     for (let next = this.delayed.peek(); next !== undefined && next.runAt <= now; next = this.delayed.peek()) {
       this.due.push(this.delayed.pop()!);
     }
-    const found: QueueEntry[] = [];
-    while (found.length < limit && this.due.size > 0) {
-      const entry = this.due.pop()!;
-      if (isCurrent(entry)) found.push(entry);
-    }
-    for (const entry of found) this.due.push(entry);
-    return found;
+    return this.due.pop();
+  }
+
+  private putBack(entries: readonly QueueEntry[]): void {
+    for (const entry of entries) this.due.push(entry);
   }
 
   clear(): void {

@@ -9,7 +9,7 @@ import type { JobService } from "./job-service.js";
 import type { JobStore } from "./job-store.port.js";
 import type { LogStore } from "./log-store.port.js";
 import type { ProcessRunner } from "./process-runner.port.js";
-import { runClaimedJob, type RunSettings } from "./run-job.js";
+import { runClaimedJob, type RunSettings } from "./run-claimed-job/run-claimed-job.js";
 import { Wakeup } from "./wakeup.js";
 
 export interface WorkerSettings extends RunSettings {
@@ -205,7 +205,7 @@ export class JobWorker {
         logs: deps.logs,
         runner: deps.runner,
         clock: deps.clock,
-        onActivity: (jobId) => this.observer.onActivity?.(jobId),
+        onActivity: (jobId) => Effect.sync(() => this.observer.onActivity?.(jobId)),
         submitFollowUp: this.submitFollowUp,
         onTerminal: (finished) => deps.service.releaseExclusive(finished),
       },

@@ -1,5 +1,4 @@
-import { Data, type Effect } from "effect";
-import type { LogEntry } from "./log-store.port.js";
+import { Data, type Effect, type Scope, type Stream } from "effect";
 
 export interface ProcessSpec {
   /** argv: program then arguments, never interpreted by a shell. */
@@ -7,8 +6,6 @@ export interface ProcessSpec {
   readonly cwd: string;
   /** Added to the worker's environment. */
   readonly env: Readonly<Record<string, string>>;
-  /** Called for every complete output line, in order. */
-  readonly onLine: (entry: LogEntry) => void;
 }
 
 /** The environment variable naming the run (the lease token) a process belongs to. */
@@ -19,15 +16,33 @@ export interface ProcessExit {
   readonly signal: string | null;
 }
 
+/** One complete line the process wrote, without its line break. */
+export interface ProcessLine {
+  readonly stream: "stdout" | "stderr";
+  readonly message: string;
+}
+
+/** A started process, alive for as long as the scope it was started in. */
+export interface RunningProcess {
+  /**
+   * Its stdout and stderr lines (each stream in order), ending once both pipes closed.
+   * Read it to the end: a process whose output nobody reads blocks on a full pipe.
+   */
+  readonly lines: Stream.Stream<ProcessLine>;
+  /** How it ended, once it exited and its output was read to the end. */
+  readonly exit: Effect.Effect<ProcessExit>;
+}
+
 /** The program could not be started (not found, not executable, bad cwd). */
 export class SpawnFailed extends Data.TaggedError("SpawnFailed")<{ readonly message: string }> {}
 
 /**
- * Runs one process to completion. Interrupting the effect stops the whole process tree
- * (its own process group: SIGTERM, then SIGKILL after a grace period) and waits for it.
+ * Starts processes. Closing the scope a process was started in stops its whole tree (its
+ * own process group: SIGTERM, then SIGKILL after a grace period) and waits until it is gone,
+ * so interrupting whoever runs a job never leaves its processes behind.
  */
 export interface ProcessRunner {
-  run(spec: ProcessSpec): Effect.Effect<ProcessExit, SpawnFailed>;
+  run(spec: ProcessSpec): Effect.Effect<RunningProcess, SpawnFailed, Scope.Scope>;
   /**
    * Stops processes on this machine still running for a lost run: every process whose
    * environment carries `PARALLAX_LEASE_TOKEN=<token>` (set on each run, inherited by

@@ -9,3 +9,4 @@ export * from "./exclusive.js";
 export * from "./job-input.js";
 export * from "./probe.js";
 export * from "./chain.js";
+export * from "./stored-job.schema.js";

@@ -1,0 +1,103 @@
+import { Effect } from "effect";
+import { complete, fail, finishCancelled, isTerminal, recordSuccess, release, type Job, type Transition } from "@parallax/domain/jobs";
+import type { Clock } from "../../shared/clock.port.js";
+import { queueFollowUpsThenComplete, type SubmitFollowUp } from "../follow-ups.js";
+import type { JobStore } from "../job-store.port.js";
+import type { LogStore } from "../log-store.port.js";
+import { modifyJob } from "../modify-job.js";
+import { appendSystemLines, type JobLog } from "./job-log.js";
+import { exitReason, type RunOutcome } from "./run-outcome.js";
+
+export interface FinishDeps {
+  readonly store: JobStore;
+  readonly logs: LogStore;
+  readonly clock: Clock;
+  /** Something happened to this job (lines, status): wake whoever follows it. */
+  readonly onActivity: (jobId: string) => Effect.Effect<void>;
+  /** Queues one of the pipelines named in `then` after a success, under the given id. */
+  readonly submitFollowUp: SubmitFollowUp;
+  /** The job reached a terminal state (e.g. free its pipeline's exclusivity claim). */
+  readonly onTerminal: (job: Job) => Effect.Effect<void>;
+}
+
+/**
+ * Writes the job's next state under this run's lease; a write that loses (another writer
+ * won, or the store failed) is logged and answers undefined: the lease's next holder decides.
+ */
+function writeState(deps: FinishDeps, job: Job, transition: (current: Job) => Transition): Effect.Effect<Job | undefined> {
+  return modifyJob(deps.store, job.id, transition).pipe(
+    Effect.tap((written) => Effect.andThen(deps.onActivity(job.id), isTerminal(written.status) ? deps.onTerminal(written) : Effect.void)),
+    Effect.map((written): Job | undefined => written),
+    Effect.catch((error) => Effect.as(Effect.logWarning(`job ${job.id}: its state was not written (another writer won or the store failed)`, error), undefined)),
+  );
+}
+
+/** A successful run: complete the job, or record the success, queue its follow-ups and then complete it. */
+function succeed(deps: FinishDeps, job: Job): Effect.Effect<void> {
+  const token = job.lease!.token;
+  const now = () => deps.clock.now().getTime();
+  return Effect.gen(function* () {
+    if (job.then.length === 0) {
+      yield* writeState(deps, job, (current) => complete(current, { token, now: now(), exitCode: 0 }));
+      return;
+    }
+    // Recorded first, so follow-ups are queued again (not lost) if this worker dies now.
+    const succeeded = yield* writeState(deps, job, (current) => recordSuccess(current, { token, now: now(), exitCode: 0 }));
+    if (succeeded === undefined) return;
+    const { notes, completed } = yield* queueFollowUpsThenComplete({ store: deps.store, submitFollowUp: deps.submitFollowUp, now }, succeeded);
+    yield* appendSystemLines(deps, job.id, notes.map((note) => `[parallax] ${note}`));
+    if (completed) yield* Effect.andThen(deps.onActivity(job.id), deps.onTerminal(completed));
+  });
+}
+
+/** The line the log gets for an outcome, and the transition it leads to (none: the lease was lost). */
+function conclusion(job: Job, outcome: RunOutcome, settings: { random: () => number }, now: () => number): { note: string; transition?: (current: Job) => Transition } {
+  const token = job.lease!.token;
+  const failed = (reason: string, exitCode: number | null) => (current: Job) => fail(current, { token, now: now(), reason, exitCode, random: settings.random() });
+  switch (outcome.kind) {
+    case "exited": {
+      const reason = exitReason(outcome.exit);
+      return { note: `[parallax] ${reason}`, transition: failed(reason, outcome.exit.exitCode) };
+    }
+    case "timeout": {
+      const reason = `Timed out after ${job.timeoutMs! / 1000} s`;
+      return { note: `[parallax] ${reason}: process group stopped`, transition: failed(reason, null) };
+    }
+    case "spawn_failed": {
+      const reason = `Failed to start: ${outcome.message}`;
+      return { note: `[parallax] ${reason}`, transition: failed(reason, null) };
+    }
+    case "cancelled":
+      return { note: "[parallax] Cancelled: process group stopped", transition: (current) => finishCancelled(current, { token, now: now(), exitCode: null }) };
+    case "lease_lost":
+      return { note: `[parallax] Lease lost (${outcome.reason}): process group stopped` };
+  }
+}
+
+/**
+ * Ends a run whose process is gone: its last log line, the log stored in full, then the
+ * job's state. The log goes first, so whoever sees the job ended finds all of its lines.
+ */
+export function finishRun(deps: FinishDeps, settings: { random: () => number }, job: Job, outcome: RunOutcome, log: JobLog): Effect.Effect<void> {
+  return Effect.gen(function* () {
+    if (outcome.kind === "exited" && outcome.exit.exitCode === 0) {
+      log.system(`[parallax] ${job.pipeline} completed (attempt ${job.attempt}, worker ${job.lease!.owner})`);
+      yield* log.close;
+      return yield* succeed(deps, job);
+    }
+    const { note, transition } = conclusion(job, outcome, settings, () => deps.clock.now().getTime());
+    log.system(note);
+    yield* log.close;
+    if (transition) yield* writeState(deps, job, transition);
+  });
+}
+
+/** A run interrupted by its worker stopping: the job goes back to the queue, its attempt not spent. */
+export function releaseRun(deps: FinishDeps, job: Job, log: JobLog): Effect.Effect<void> {
+  const { token, owner } = job.lease!;
+  return Effect.gen(function* () {
+    log.system(`[parallax] Worker ${owner} stopping: job released`);
+    yield* log.close;
+    yield* writeState(deps, job, (current) => release(current, { token, now: deps.clock.now().getTime(), reason: `worker ${owner} stopped` }));
+  });
+}

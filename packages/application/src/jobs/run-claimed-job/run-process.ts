@@ -1,0 +1,26 @@
+import { Effect, Stream } from "effect";
+import type { Job } from "@parallax/domain/jobs";
+import type { Clock } from "../../shared/clock.port.js";
+import { LEASE_TOKEN_ENV, type ProcessRunner } from "../process-runner.port.js";
+import type { JobLog } from "./job-log.js";
+import type { RunOutcome } from "./run-outcome.js";
+
+/**
+ * Runs the job's process to its exit, every line it writes stamped and queued on the
+ * job's log. Interrupting it stops the process group and waits until it is gone.
+ */
+export function runProcess(deps: { runner: ProcessRunner; clock: Clock }, job: Job, log: JobLog): Effect.Effect<RunOutcome> {
+  const token = job.lease!.token;
+  return Effect.scoped(
+    Effect.gen(function* () {
+      const process = yield* deps.runner.run({ command: job.command, cwd: job.cwd, env: { ...job.env, [LEASE_TOKEN_ENV]: token } });
+      yield* Stream.runForEachArray(process.lines, (lines) =>
+        Effect.sync(() => {
+          const timestamp = deps.clock.now().toISOString();
+          for (const line of lines) log.add({ stream: line.stream, timestamp, message: line.message });
+        }),
+      );
+      return { kind: "exited", exit: yield* process.exit } satisfies RunOutcome;
+    }),
+  ).pipe(Effect.catchTag("SpawnFailed", (error) => Effect.succeed<RunOutcome>({ kind: "spawn_failed", message: error.message })));
+}
