@@ -1,10 +1,10 @@
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Deferred, Effect, Exit, Fiber, Stream } from "effect";
 import { describe, expect, it } from "vitest";
 import { VideoDecodeFailed, type Frame } from "@parallax/application/tracking";
 import { FfmpegFrameSource } from "./ffmpeg-frame.source.js";
-import { CLIP, alive, makeVideo, missing, pidsWithArgument, shared, tempDir } from "./vision.testkit.js";
+import { CLIP, alive, ffmpeg, makeVideo, missing, pidsWithArgument, shared, tempDir } from "./vision.testkit.js";
 
 const source = new FfmpegFrameSource({ killGraceMs: 1_000 });
 const readProc = (pid: number, file: string) => readFileSync(`/proc/${pid}/${file}`, "utf8");
@@ -57,6 +57,32 @@ describe.skipIf(noFfmpeg)("FfmpegFrameSource on videos made by ffmpeg", () => {
     const exit = await Effect.runPromiseExit(source.probe(garbage));
     const error = Exit.isFailure(exit) ? exit.cause.reasons.find((r) => r._tag === "Fail")?.error : undefined;
     expect(error).toBeInstanceOf(VideoDecodeFailed);
+    expect(error?.message).toContain("Invalid data found when processing input");
+  });
+
+  it("probes several videos with one ffmpeg, and names the one that fails as probe does", async () => {
+    // A wrapper that counts its starts, then runs the real ffmpeg.
+    const starts = join(dir, "starts.txt");
+    const counting = join(dir, "counting-ffmpeg.sh");
+    writeFileSync(counting, `#!/bin/sh\necho started >> '${starts}'\nexec '${ffmpeg}' "$@"\n`, { mode: 0o755 });
+    const counted = new FfmpegFrameSource({ ffmpegPath: counting });
+    const startCount = () => (existsSync(starts) ? readFileSync(starts, "utf8").split("\n").filter(Boolean).length : 0);
+    const small = makeVideo(dir, "small-blue.mp4", "color=c=blue:size=32x24:rate=5", 3);
+
+    const infos = await Effect.runPromise(counted.probeAll([red, small, red]));
+    expect(infos).toEqual([
+      { width: 64, height: 48, durationMs: 2000, frameRate: 10 },
+      { width: 32, height: 24, durationMs: 3000, frameRate: 5 },
+      { width: 64, height: 48, durationMs: 2000, frameRate: 10 },
+    ]);
+    expect(startCount()).toBe(1);
+
+    const garbage = join(dir, "not-a-video-either.mp4");
+    writeFileSync(garbage, "not a video\n".repeat(50));
+    const exit = await Effect.runPromiseExit(counted.probeAll([red, garbage, small]));
+    const error = Exit.isFailure(exit) ? exit.cause.reasons.find((r) => r._tag === "Fail")?.error : undefined;
+    expect(error).toBeInstanceOf(VideoDecodeFailed);
+    expect(error?.video).toBe(garbage);
     expect(error?.message).toContain("Invalid data found when processing input");
   });
 

@@ -60,4 +60,33 @@ describe("InProcessTrackingEvents", () => {
     );
     expect([...received].map((e) => (e.type === "status_update" ? e.payload.status : e.type))).toEqual(["PROCESSING", "tracking_update", "COMPLETED"]);
   });
+
+  it("forgets a task's channel once its final status is out and its last subscriber has left, and keeps a running one", async () => {
+    const events = new InProcessTrackingEvents();
+    const received = await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* events.publish("running", { type: "status_update", payload: status("PROCESSING") });
+        yield* events.publish("ended-alone", { type: "status_update", payload: status("QUEUED") });
+        yield* events.publish("ended-alone", { type: "status_update", payload: status("FAILED") });
+        expect(events.channelCount).toBe(1);
+        const received = yield* Effect.scoped(
+          Effect.gen(function* () {
+            yield* events.publish("watched", { type: "status_update", payload: status("PROCESSING") });
+            const stream = yield* events.subscribe("watched", { frames: true });
+            yield* events.publish("watched", { type: "status_update", payload: status("COMPLETED") });
+            // Finished, but a subscriber is still reading: the channel stays until it leaves.
+            expect(events.channelCount).toBe(2);
+            return yield* Stream.runCollect(Stream.take(stream, 2));
+          }),
+        );
+        expect(events.channelCount).toBe(1);
+        // A subscriber to a task already forgotten opens a channel of its own, closed when it leaves.
+        yield* Effect.scoped(Effect.andThen(events.subscribe("watched"), Effect.sync(() => expect(events.channelCount).toBe(2))));
+        expect(events.channelCount).toBe(1);
+        expect(yield* events.framesWanted("watched")).toBe(false);
+        return received;
+      }),
+    );
+    expect([...received].map((e) => (e.type === "status_update" ? e.payload.status : e.type))).toEqual(["PROCESSING", "COMPLETED"]);
+  });
 });

@@ -84,6 +84,8 @@ describe.skipIf(missing({ ffmpeg: true }))("a processing task on real videos", (
       expect(final).toMatchObject({ status: "COMPLETED", progress: 1, completed_sub_video_batches: 2, processed_frames_count: 480, total_frames_estimate: 480 });
       expect(await Effect.runPromise(tasks.results(taskId, {}))).toEqual(updates);
       expect((await Effect.runPromise(tasks.results(taskId, { from: 10, to: 20 }))).map((u) => u.global_frame_index)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+      // A subscriber after the end receives the final status and nothing else (from the store: the live channel is gone).
+      expect(await collect(tasks, taskId, false)).toEqual([{ type: "status_update", payload: expect.objectContaining({ status: "COMPLETED", progress: 1 }) }]);
       const idf1 = demoCrossCameraIdf1(catalog.demoDir, updates);
       process.stdout.write(`demo cross-camera IDF1 ${idf1.toFixed(3)}\n`);
       expect(idf1).toBeGreaterThan(CROSS_CAMERA_IDF1_FLOOR);

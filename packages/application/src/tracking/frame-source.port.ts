@@ -52,5 +52,11 @@ export interface FrameSource {
   frames(video: string, options?: FrameSourceOptions): Stream.Stream<Frame, VideoDecodeFailed>;
   /** Size, duration and frame rate without decoding (a task's total-frames estimate). */
   probe(video: string): Effect.Effect<VideoInfo, VideoDecodeFailed>;
+  /**
+   * `probe` of several videos, answered in their order; fails as `probe` of the first that fails.
+   * An adapter reads them with one decoder start where it can: starting ffmpeg costs more than
+   * reading a header, and a task probes every sub-video of every camera.
+   */
+  probeAll(videos: readonly string[]): Effect.Effect<VideoInfo[], VideoDecodeFailed>;
 }
 export const FrameSource = Symbol.for("parallax.FrameSource");

@@ -84,7 +84,8 @@ export function runTrackingTask(deps: TrackingDeps, queued: TaskRecord, environm
     // Local files for every sub-video this task plays (remote ones downloaded, or found in a cache).
     const videos = yield* Effect.forEach(environment.cameras, (camera) => Effect.forEach(camera.videos.slice(0, batches), (video) => localPath("video", video)), { concurrency: 4 });
     yield* update({ current_step: "Reading the videos' headers" });
-    const infos = yield* Effect.forEach(videos, (paths) => Effect.forEach(paths, (video) => deps.frames.probe(video)), { concurrency: 4 });
+    const probed = yield* deps.frames.probeAll(videos.flat());
+    const infos = videos.map((_, c) => probed.slice(c * batches, (c + 1) * batches));
     // Lockstep ends with a batch's shortest video: the estimate is the sum of those.
     const perBatch = Array.from({ length: batches }, (_, k) =>
       Math.min(...infos.map((videos) => {

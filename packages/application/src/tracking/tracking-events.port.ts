@@ -14,7 +14,9 @@ export interface SubscribeOptions {
  * subscriber that arrives late first receives the task's latest `status_update`, then everything
  * published after it: no silent gap between "what is the state" and "what happens next".
  * Events are delivered as published (pictures included); leaving pictures out for a subscriber
- * that wants none is the caller's business (`TrackingTasks.events`).
+ * that wants none is the caller's business (`TrackingTasks.events`). Once a task's final status is
+ * published and its subscribers are gone, an adapter may forget the task: a later subscriber then
+ * receives nothing from it (`TrackingTasks.events` answers finished tasks from the store).
  */
 export interface TrackingEvents {
   publish(taskId: string, event: TrackingEvent): Effect.Effect<void>;

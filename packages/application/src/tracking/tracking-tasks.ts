@@ -82,8 +82,12 @@ export function makeTrackingTasks(deps: TrackingTasksDeps, options?: TrackingOpt
       results: (taskId, range) => deps.store.results(taskId, range),
       events: (taskId, subscribe = {}) =>
         Effect.gen(function* () {
-          yield* deps.store.get(taskId);
           const live = yield* deps.events.subscribe(taskId, subscribe);
+          // Read after subscribing: a task still running then publishes its final status to this
+          // subscription; one already finished may have had its channel forgotten, so its final
+          // status comes from the store.
+          const record = yield* deps.store.get(taskId);
+          if (FINAL_STATUSES.has(record.status)) return Stream.make<TrackingEvent[]>({ type: "status_update", payload: statusPayload(record) });
           const sent = subscribe.frames ? live : Stream.map(live, withoutFrames);
           return sent.pipe(Stream.takeUntil((event) => event.type === "status_update" && FINAL_STATUSES.has(event.payload.status)));
         }),

@@ -1,4 +1,4 @@
-import { connectedComponents, openThenClose } from "./binary-image.js";
+import { PackedMask, RunScratch, componentsPacked, openThenClosePacked } from "./packed-mask.js";
 import type { FrameDetections } from "./track.js";
 
 /**
@@ -53,9 +53,9 @@ export class MotionDetector {
   readonly options: MotionDetectorOptions;
   private background = new Float32Array(0);
   private current = new Float32Array(0);
-  private mask = new Uint8Array(0);
-  private scratch = new Uint8Array(0);
-  private labels = new Int32Array(0);
+  private mask = new PackedMask(0, 0);
+  private scratch = new Uint32Array(0);
+  private readonly runs = new RunScratch();
   private factor = 1;
   private analysisWidth = 0;
   private analysisHeight = 0;
@@ -67,21 +67,23 @@ export class MotionDetector {
     this.options = { ...MOTION_DETECTOR_DEFAULTS, ...options };
   }
 
-  /** Foreground mask of the last frame (analysis resolution), for inspection and tests. */
+  /** Foreground mask of the last frame (analysis resolution, a byte per pixel), for inspection and tests. */
   get lastMask(): { readonly mask: Uint8Array; readonly width: number; readonly height: number } {
-    return { mask: this.mask, width: this.analysisWidth, height: this.analysisHeight };
+    return { mask: this.mask.toBytes(), width: this.analysisWidth, height: this.analysisHeight };
   }
 
   detect(rgb: Uint8Array, width: number, height: number): FrameDetections {
     if (width !== this.sourceWidth || height !== this.sourceHeight) this.reset(width, height);
-    this.downscale(rgb);
+    // At factor 1 the frame's bytes are the analysis pixels: no copy into floats.
+    if (this.factor > 1) this.downscale(rgb);
     if (this.seen++ === 0) {
-      this.background.set(this.current);
+      if (this.factor > 1) this.background.set(this.current);
+      else for (let i = 0; i < rgb.length; i++) this.background[i] = rgb[i]!;
       return { count: 0, boxes: new Float64Array(0), scores: new Float64Array(0) };
     }
-    this.foreground();
+    this.foreground(this.factor > 1 ? this.current : rgb);
     const { openRadius, closeRadius, warmupFrames } = this.options;
-    openThenClose(this.mask, this.scratch, this.analysisWidth, this.analysisHeight, openRadius, closeRadius);
+    openThenClosePacked(this.mask, this.scratch, openRadius, closeRadius);
     if (this.seen <= warmupFrames) return { count: 0, boxes: new Float64Array(0), scores: new Float64Array(0) };
     return this.boxes();
   }
@@ -94,10 +96,9 @@ export class MotionDetector {
     this.analysisHeight = Math.max(1, Math.floor(height / this.factor));
     const pixels = this.analysisWidth * this.analysisHeight;
     this.background = new Float32Array(3 * pixels);
-    this.current = new Float32Array(3 * pixels);
-    this.mask = new Uint8Array(pixels);
-    this.scratch = new Uint8Array(pixels);
-    this.labels = new Int32Array(pixels);
+    this.current = new Float32Array(this.factor > 1 ? 3 * pixels : 0);
+    this.mask = new PackedMask(this.analysisWidth, this.analysisHeight);
+    this.scratch = new Uint32Array(this.mask.bits.length);
     this.seen = 0;
   }
 
@@ -128,19 +129,33 @@ export class MotionDetector {
     for (let i = 0; i < out.length; i++) out[i] = out[i]! * inverse;
   }
 
-  /** Marks foreground and blends the frame into the background at the rate its mask implies. */
-  private foreground(): void {
+  /**
+   * Marks foreground (32 pixels to a word of the packed mask) and blends the frame into the
+   * background at the rate its mask implies. `frame` is the analysis image: the frame's own bytes
+   * at factor 1, else its box average; either way the arithmetic is the same (in doubles, stored
+   * as float32), so the two give identical backgrounds and masks for the same pixels.
+   */
+  private foreground(frame: Uint8Array | Float32Array): void {
     const { learningRate, foregroundLearningRate } = this.options;
     const limit = 3 * this.options.threshold;
-    const bg = this.background, cur = this.current, mask = this.mask;
-    for (let i = 0, p = 0; i < mask.length; i++, p += 3) {
-      const dr = cur[p]! - bg[p]!, dg = cur[p + 1]! - bg[p + 1]!, db = cur[p + 2]! - bg[p + 2]!;
-      const moving = Math.abs(dr) + Math.abs(dg) + Math.abs(db) > limit;
-      mask[i] = moving ? 1 : 0;
-      const rate = moving ? foregroundLearningRate : learningRate;
-      bg[p] = bg[p]! + rate * dr;
-      bg[p + 1] = bg[p + 1]! + rate * dg;
-      bg[p + 2] = bg[p + 2]! + rate * db;
+    const bg = this.background, bits = this.mask.bits, wordsPerRow = this.mask.wordsPerRow;
+    const width = this.analysisWidth;
+    for (let y = 0, p = 0; y < this.analysisHeight; y++) {
+      const row = y * wordsPerRow;
+      for (let w = 0; w < wordsPerRow; w++) {
+        const end = Math.min(32, width - 32 * w);
+        let word = 0;
+        for (let bit = 0; bit < end; bit++, p += 3) {
+          const dr = frame[p]! - bg[p]!, dg = frame[p + 1]! - bg[p + 1]!, db = frame[p + 2]! - bg[p + 2]!;
+          const moving = Math.abs(dr) + Math.abs(dg) + Math.abs(db) > limit;
+          const rate = moving ? foregroundLearningRate : learningRate;
+          if (moving) word |= 1 << bit;
+          bg[p] = bg[p]! + rate * dr;
+          bg[p + 1] = bg[p + 1]! + rate * dg;
+          bg[p + 2] = bg[p + 2]! + rate * db;
+        }
+        bits[row + w] = word;
+      }
     }
   }
 
@@ -149,7 +164,7 @@ export class MotionDetector {
     const f = this.factor;
     const boxes: number[] = [];
     const scores: number[] = [];
-    for (const c of connectedComponents(this.mask, this.analysisWidth, this.analysisHeight, this.labels)) {
+    for (const c of componentsPacked(this.mask, this.runs)) {
       const w = c.maxX - c.minX + 1, h = c.maxY - c.minY + 1;
       const fill = c.pixels / (w * h);
       const aspect = h / w;
