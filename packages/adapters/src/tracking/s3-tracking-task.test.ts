@@ -3,17 +3,10 @@ import { join } from "node:path";
 import { Effect, Exit, Scope, Stream } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTrackingTasks, type TaskRecord, type TrackingEvent, type TrackingUpdate, type VideoLocations } from "@parallax/application/tracking";
-import { RandomIdGenerator } from "../shared/random-id-generator.js";
-import { SystemClock } from "../shared/system-clock.js";
-import { FfmpegFrameSource } from "./ffmpeg-frame.source.js";
-import { FileHomographySource } from "./file-homography.source.js";
-import { FileTaskStore } from "./file-task.store.js";
 import { FileVideoCatalog } from "./file-video.catalog.js";
-import { HistogramEmbedder } from "./histogram.embedder.js";
-import { InProcessTrackingEvents } from "./in-process-tracking.events.js";
-import { MotionPersonDetector } from "./motion.detector.js";
 import { S3VideoLocations } from "./s3-video.locations.js";
 import { faultyProxy, startS3rver, type CountingClient, type S3rverHandle } from "./s3rver.testkit.js";
+import { weightFreeTrackingDeps } from "./tracking-task.testkit.js";
 import { missing, tempDir } from "./vision.testkit.js";
 
 /**
@@ -56,18 +49,7 @@ function sceneFile(where: string, options: { cameras?: number; homography?: bool
 /** Runs one task on `scene` to its end; its events, final record and stored results. */
 async function runScene(file: string, locations?: VideoLocations, whileRunning?: (cancel: () => Promise<unknown>) => Promise<void>) {
   const dataDir = tempDir("s3-task-data");
-  const deps = {
-    frames: new FfmpegFrameSource(),
-    detector: new MotionPersonDetector(),
-    embedder: new HistogramEmbedder(),
-    homographies: new FileHomographySource(),
-    store: new FileTaskStore(`${dataDir}/tracking/tasks`),
-    events: new InProcessTrackingEvents(),
-    catalog: new FileVideoCatalog({ dataDir, file }),
-    clock: new SystemClock(),
-    ids: new RandomIdGenerator(),
-    ...(locations ? { locations } : {}),
-  };
+  const deps = weightFreeTrackingDeps(dataDir, new FileVideoCatalog({ dataDir, file }), locations ? { locations } : {});
   const scope = await run(Scope.make());
   try {
     const tasks = await run(Scope.provide(makeTrackingTasks(deps), scope));

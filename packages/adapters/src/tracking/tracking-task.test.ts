@@ -1,17 +1,9 @@
 import { Effect, Exit, Scope, Stream } from "effect";
 import { describe, expect, it } from "vitest";
 import { makeTrackingTasks, type FrameEncoder, type TrackingEvent, type TrackingTasks } from "@parallax/application/tracking";
-import { RandomIdGenerator } from "../shared/random-id-generator.js";
-import { SystemClock } from "../shared/system-clock.js";
-import { FfmpegFrameSource } from "./ffmpeg-frame.source.js";
-import { FileHomographySource } from "./file-homography.source.js";
-import { FileTaskStore } from "./file-task.store.js";
 import { FileVideoCatalog } from "./file-video.catalog.js";
-import { HistogramEmbedder } from "./histogram.embedder.js";
-import { InProcessTrackingEvents } from "./in-process-tracking.events.js";
-import { MotionPersonDetector } from "./motion.detector.js";
 import { SharpFrameEncoder } from "./sharp-frame.encoder.js";
-import { demoCrossCameraIdf1, makeEnvironmentsFile } from "./tracking-task.testkit.js";
+import { demoCrossCameraIdf1, makeEnvironmentsFile, weightFreeTrackingDeps } from "./tracking-task.testkit.js";
 import { ffmpegChildren, missing, tempDir } from "./vision.testkit.js";
 
 /**
@@ -25,18 +17,7 @@ const CROSS_CAMERA_IDF1_FLOOR = 0.5;
 async function withTasks<A>(options: { file?: string; encoder?: FrameEncoder }, body: (tasks: TrackingTasks, catalog: FileVideoCatalog) => Promise<A>): Promise<A> {
   const dataDir = tempDir("tasks");
   const catalog = new FileVideoCatalog({ dataDir, ...(options.file ? { file: options.file } : {}) });
-  const deps = {
-    frames: new FfmpegFrameSource(),
-    detector: new MotionPersonDetector(),
-    embedder: new HistogramEmbedder(),
-    homographies: new FileHomographySource(),
-    store: new FileTaskStore(`${dataDir}/tracking/tasks`),
-    events: new InProcessTrackingEvents(),
-    catalog,
-    clock: new SystemClock(),
-    ids: new RandomIdGenerator(),
-    ...(options.encoder ? { encoder: options.encoder } : {}),
-  };
+  const deps = weightFreeTrackingDeps(dataDir, catalog, options.encoder ? { encoder: options.encoder } : {});
   const scope = await Effect.runPromise(Scope.make());
   try {
     const tasks = await Effect.runPromise(Scope.provide(makeTrackingTasks(deps), scope));

@@ -1,8 +1,33 @@
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { crossCameraIdf1, motRow, parseMot, type CameraTracks, type MotRow } from "@parallax/domain/tracking";
-import type { TrackingUpdate } from "@parallax/application/tracking";
+import type { TrackingTasksDeps, TrackingUpdate } from "@parallax/application/tracking";
+import { RandomIdGenerator } from "../shared/random-id-generator.js";
+import { SystemClock } from "../shared/system-clock.js";
+import { FfmpegFrameSource } from "./ffmpeg-frame.source.js";
+import { FileHomographySource } from "./file-homography.source.js";
+import { FileTaskStore } from "./file-task.store.js";
+import type { FileVideoCatalog } from "./file-video.catalog.js";
+import { HistogramEmbedder } from "./histogram.embedder.js";
+import { InProcessTrackingEvents } from "./in-process-tracking.events.js";
+import { MotionPersonDetector } from "./motion.detector.js";
 import { makeVideo } from "./vision.testkit.js";
+
+/** The weight-free pipeline over real ffmpeg and files under `dataDir`, as a host would wire it; `extra` adds or replaces ports. */
+export function weightFreeTrackingDeps(dataDir: string, catalog: FileVideoCatalog, extra: Partial<TrackingTasksDeps> = {}): TrackingTasksDeps {
+  return {
+    frames: new FfmpegFrameSource(),
+    detector: new MotionPersonDetector(),
+    embedder: new HistogramEmbedder(),
+    homographies: new FileHomographySource(),
+    store: new FileTaskStore(`${dataDir}/tracking/tasks`),
+    events: new InProcessTrackingEvents(),
+    catalog,
+    clock: new SystemClock(),
+    ids: new RandomIdGenerator(),
+    ...extra,
+  };
+}
 
 /**
  * Test support for processing tasks: the cross-camera IDF1 of a task's global ids against the demo's
