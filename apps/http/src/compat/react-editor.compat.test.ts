@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pythonWith } from "../../../../tests/python-interpreters.js";
+import { pythonWith } from "../../../../tests/python-interpreters.testkit.js";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
 import { EditorSocket, editorFetch, type EditorCell, type Message } from "./react-editor.testkit.js";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "@parallax/adapters";
-import { pythonWith } from "../../../../tests/python-interpreters.js";
+import { pythonWith } from "../../../../tests/python-interpreters.testkit.js";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
 import { GENERATED_CHARTS_HEADER } from "../notebook/notebook.host.js";

@@ -4,7 +4,7 @@
  * an unsupported magic says so by name.
  */
 import { describe, expect, it } from "vitest";
-import { pythonWith } from "../../../../tests/python-interpreters.js";
+import { pythonWith } from "../../../../tests/python-interpreters.testkit.js";
 import { hostsPerTest, NotebookSocketClient, notebookOfCells as notebook, okJson as api } from "./reactive-test-client.js";
 
 const python = pythonWith();

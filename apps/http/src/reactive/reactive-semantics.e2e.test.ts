@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pythonWith } from "../../../../tests/python-interpreters.js";
+import { pythonWith } from "../../../../tests/python-interpreters.testkit.js";
 import type { Host } from "../host/host.js";
 import { hostsPerTest, NotebookSocketClient, notebookOfCells as notebook, okJson as api } from "./reactive-test-client.js";
 

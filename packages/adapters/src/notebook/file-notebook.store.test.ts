@@ -7,7 +7,7 @@ import { build } from "esbuild";
 import { Effect, Exit } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { updateNotebook } from "@parallax/application/notebook";
-import { versionedNotebook } from "./crash-writer.versions.js";
+import { versionedNotebook } from "./versioned-notebook.testkit.js";
 import { FileNotebookStore } from "./file-notebook.store.js";
 
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect);
@@ -138,7 +138,7 @@ describe("crash safety", () => {
     writer = join(scratch, "writer.mjs");
     // One bundle, so each of the 200 children starts in tens of milliseconds.
     await build({
-      entryPoints: [fileURLToPath(new URL("./crash-writer.fixture.ts", import.meta.url))],
+      entryPoints: [fileURLToPath(new URL("./crash-writer.testkit.ts", import.meta.url))],
       bundle: true,
       platform: "node",
       format: "esm",

@@ -5,7 +5,7 @@ import { Effect, Exit } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import type { NotebookStore } from "@parallax/application/notebook";
 import type { Notebook } from "@parallax/domain/notebook";
-import { versionedNotebook } from "./crash-writer.versions.js";
+import { versionedNotebook } from "./versioned-notebook.testkit.js";
 import { FileNotebookStore } from "./file-notebook.store.js";
 import { MemoryNotebookStore } from "./memory-notebook.store.js";
 

@@ -1,3 +1,8 @@
+/**
+ * The notebook capability's container module: which `NotebookStore` serves (`STORAGE`) and how
+ * `SpatialNotebooks` is built. Not the store's behaviour (the adapters) nor the optional executors,
+ * which the reactive module binds where a Python kernel exists.
+ */
 import { join } from "node:path";
 import { ContainerModule } from "inversify";
 import { Clock, IdGenerator } from "@parallax/application";

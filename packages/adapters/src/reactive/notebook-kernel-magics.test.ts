@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { Effect } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Output } from "@parallax/domain/notebook";
-import { pythonWith } from "../../../../tests/python-interpreters.js";
+import { pythonWith } from "../../../../tests/python-interpreters.testkit.js";
 import { processAlive } from "../shared/process-group.js";
 import { NotebookKernel, type NotebookKernelOptions } from "./notebook-kernel.js";
 

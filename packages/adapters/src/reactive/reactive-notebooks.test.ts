@@ -6,7 +6,7 @@ import { Effect, PubSub } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
 import type { NotebookEvent } from "@parallax/domain/reactive";
 import { ReactiveNotebooks, type KernelOptions } from "@parallax/application/reactive";
-import { pythonWith, pythonWithout } from "../../../../tests/python-interpreters.js";
+import { pythonWith, pythonWithout } from "../../../../tests/python-interpreters.testkit.js";
 import { MemoryNotebookStore } from "../notebook/memory-notebook.store.js";
 import { NotebookKernelFactory, type NotebookKernel } from "./notebook-kernel.js";
 

@@ -1,3 +1,8 @@
+/**
+ * Shared adapter pieces, re-exported by the package root: `SystemClock`, `RandomIdGenerator`, the
+ * pino logger and its `Log` token, process groups, errno helpers. Not atomic files or file locks,
+ * which the stores import by path.
+ */
 export * from "./system-clock.js";
 export * from "./random-id-generator.js";
 export * from "./logger.js";

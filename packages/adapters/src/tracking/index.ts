@@ -1,3 +1,8 @@
+/**
+ * `@parallax/adapters/tracking`: the adapters of the vision ports (ffmpeg, ONNX and weight-free
+ * detectors and embedders, homographies, catalog, task store, events), the tracking configuration
+ * and `trackingModule`. Not the algorithms (domain/tracking) nor test kits. See README.md.
+ */
 export * from "./tracking.module.js";
 export * from "./tracking.config.js";
 export * from "./ffmpeg-frame.source.js";

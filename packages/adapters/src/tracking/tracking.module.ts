@@ -1,3 +1,8 @@
+/**
+ * The tracking capability's container module: the vision ports bound to the adapters the
+ * configuration selects, and `trackingTasksDeps` for building `TrackingTasks`. Not the tasks
+ * themselves, whose scope the caller (the host, the `track` command) owns.
+ */
 import { join, resolve } from "node:path";
 import { ContainerModule } from "inversify";
 import { Clock, IdGenerator } from "@parallax/application";

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findOnPath } from "./ffmpeg-binary.js";
 
-/** ../shared beside the checkout (as tests/shared-fixtures.ts, which this package cannot import). */
+/** ../shared beside the checkout (as tests/shared-fixtures.testkit.ts, which this package cannot import). */
 const sharedRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../../../shared");
 
 export const CLIP = "data/video/one-by-one-person-detection.mp4";

@@ -1,3 +1,8 @@
+/**
+ * `@parallax/application/tracking`: the processing task, `TrackingTasks` and the vision ports it
+ * runs on (frames, detector, embedder, homographies, catalog, task store, events). Not ffmpeg,
+ * ONNX or files (adapters/tracking) nor the pure algorithms (domain/tracking). See README.md.
+ */
 export * from "./vision-errors.js";
 export * from "./frame-source.port.js";
 export * from "./frame-encoder.port.js";

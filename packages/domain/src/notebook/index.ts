@@ -1,3 +1,8 @@
+/**
+ * `@parallax/domain/notebook`: the nbformat document model and the pure rules on it (validation,
+ * reading uploads, names, spatial placement, charts and outputs). Not storage, bytes or execution:
+ * those are `@parallax/application/notebook` and its adapters. See README.md for the file map.
+ */
 export * from "./nbformat.types.js";
 export * from "./nbformat.schema.js";
 export * from "./validate.js";

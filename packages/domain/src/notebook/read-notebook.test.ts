@@ -2,7 +2,7 @@ import { Result } from "effect";
 import { describe, expect, it } from "vitest";
 import { readNotebook } from "./read-notebook.js";
 import { validateNotebook } from "./validate.js";
-import { hasShared, readShared } from "../../../../tests/shared-fixtures.js";
+import { hasShared, readShared } from "../../../../tests/shared-fixtures.testkit.js";
 
 const haveFixtures = hasShared("fixtures/nbformat/tests");
 if (!haveFixtures) console.warn("skipping the nbformat fixture case of readNotebook: ../shared/fixtures/nbformat not found");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { validateNotebook } from "./validate.js";
 import { upgradeToCurrentMinor } from "./upgrade.js";
-import { hasShared, readShared, sharedPath } from "../../../../tests/shared-fixtures.js";
+import { hasShared, readShared, sharedPath } from "../../../../tests/shared-fixtures.testkit.js";
 
 const fixtures = sharedPath("fixtures/nbformat/tests");
 const present = hasShared("fixtures/nbformat/tests");

@@ -5,7 +5,7 @@ import { validateNotebook } from "./validate.js";
 import { readNotebook } from "./read-notebook.js";
 import { mulberry32 } from "../shared/seeded-random.js";
 import { mutateNotebook } from "./validate.mutations.js";
-import { hasShared, readShared, sharedPath } from "../../../../tests/shared-fixtures.js";
+import { hasShared, readShared, sharedPath } from "../../../../tests/shared-fixtures.testkit.js";
 
 const shared = sharedPath("fixtures/nbformat");
 const present = hasShared("fixtures/nbformat");

@@ -1,3 +1,8 @@
+/**
+ * `@parallax/domain/reactive`: what reactive cells read and write, the dependency graph between
+ * them, run plans, and the reactive view of a stored nbformat document. Not sessions, kernels or
+ * storage (`@parallax/application/reactive` and its adapters). See README.md for the file map.
+ */
 export * from "./analysis.js";
 export * from "./dependency-graph.js";
 export * from "./reactive-cell.js";

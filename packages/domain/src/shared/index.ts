@@ -1,3 +1,8 @@
+/**
+ * The shared part of the domain, re-exported by the package root: tagged errors, `jsonDepthExceeds`,
+ * `mulberry32`. Not capability errors (each capability declares its own) nor the mapping of tags to
+ * HTTP statuses (the host's).
+ */
 export * from "./errors.js";
 export * from "./seeded-random.js";
 export * from "./json-depth.js";

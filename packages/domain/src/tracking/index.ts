@@ -1,3 +1,8 @@
+/**
+ * `@parallax/domain/tracking`: the pure tracking core (trackers, assignment, Kalman, homographies,
+ * cross-camera identities, MOT metrics, the scene simulator, weight-free detection and appearance).
+ * Not video, models or tasks (`@parallax/application/tracking` and its adapters). See README.md.
+ */
 export * from "./random.js";
 export * from "./geometry.js";
 export * from "./overlaps.js";

@@ -4,7 +4,7 @@ import { parseMot, type MotRow } from "./mot-format.js";
 import { buildSequence } from "./mot-sequence.js";
 import { clearMot, identityMetrics } from "./mot-metrics.js";
 import { hota } from "./hota.js";
-import { hasShared, readShared, sharedPath } from "../../../../tests/shared-fixtures.js";
+import { hasShared, readShared, sharedPath } from "../../../../tests/shared-fixtures.testkit.js";
 
 const dataDir = sharedPath("data/mot");
 const haveData = hasShared(`data/mot/TUD-Campus/gt.txt`);

@@ -5,7 +5,7 @@ import { evaluateMot } from "./mot-evaluation.js";
 import { parseMot } from "./mot-format.js";
 import { stripIds, trackMotRows } from "./mot-tracking.js";
 import type { FrameDetections } from "./track.js";
-import { hasShared, readShared, sharedPath } from "../../../../tests/shared-fixtures.js";
+import { hasShared, readShared, sharedPath } from "../../../../tests/shared-fixtures.testkit.js";
 
 const dataDir = sharedPath("data/mot");
 const haveData = hasShared(`data/mot/TUD-Stadtmitte/gt.txt`);

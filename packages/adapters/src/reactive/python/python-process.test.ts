@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Output } from "@parallax/domain/notebook";
 import { TABLE_MIME } from "@parallax/domain/reactive";
 import type { KernelRunResult } from "@parallax/application/reactive";
-import { pythonWith } from "../../../../../tests/python-interpreters.js";
+import { pythonWith } from "../../../../../tests/python-interpreters.testkit.js";
 import { PythonProcess } from "./python-process.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;

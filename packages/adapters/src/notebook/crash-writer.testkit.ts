@@ -4,7 +4,7 @@
  */
 import { Effect } from "effect";
 import { FileNotebookStore } from "./file-notebook.store.js";
-import { versionedNotebook } from "./crash-writer.versions.js";
+import { versionedNotebook } from "./versioned-notebook.testkit.js";
 
 const [directory, startArg] = process.argv.slice(2);
 const store = new FileNotebookStore(directory!);
