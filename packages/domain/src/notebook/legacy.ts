@@ -112,12 +112,15 @@ function legacyData(output: Record<string, unknown>): MimeBundle {
   return data;
 }
 
+/** An `application/json` output stored as text by the old format: its object when the text holds one, else the text. */
 function safeJson(text: string): JsonObject | string {
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as JsonObject;
+    parsed = JSON.parse(text);
   } catch {
     return text;
   }
+  return isRecord(parsed) ? (parsed as JsonObject) : text;
 }
 
 function asMultiline(value: unknown): MultilineString {
