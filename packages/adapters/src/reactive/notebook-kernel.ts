@@ -33,26 +33,25 @@ export class NotebookKernel implements Kernel {
   }
 
   run(cell: KernelCell, onStream: KernelStream): Effect.Effect<KernelRunResult> {
-    return Effect.promise((signal) => {
-      switch (cell.language) {
-        case "python": {
-          const { language, source } = executableCell(cell.code);
-          if (language === "sql") return this.sql.run(source, onStream, signal);
-          return this.python.run(cell.id, source, cell.writes, onStream, signal);
-        }
-        case "javascript":
-          return this.javascript.run(cell.id, cell.code, cell.writes, onStream, signal);
-        case "sql":
-          return this.sql.run(cell.code, onStream, signal);
+    switch (cell.language) {
+      case "python": {
+        const { language, source } = executableCell(cell.code);
+        if (language === "sql") return this.sql.run(source, onStream);
+        return this.python.run(cell.id, source, cell.writes, onStream);
       }
-    });
+      case "javascript":
+        return this.javascript.run(cell.id, cell.code, cell.writes, onStream);
+      case "sql":
+        return this.sql.run(cell.code, onStream);
+    }
   }
 
   forget(language: CellLanguage, names: readonly string[]): Effect.Effect<void> {
-    return Effect.promise(async () => {
+    return Effect.suspend(() => {
       if (language === "python") this.python.forget(names);
       else if (language === "javascript") this.javascript.forget(names);
-      else await this.sql.forget(names);
+      else return this.sql.forget(names);
+      return Effect.void;
     });
   }
 
@@ -68,26 +67,29 @@ export class NotebookKernel implements Kernel {
   }
 
   setDatabase(connectionString: string | null): Effect.Effect<void> {
-    return Effect.promise(() => this.sql.setConnection(connectionString));
+    return this.sql.setConnection(connectionString);
   }
 
   shutdown(): Effect.Effect<void> {
-    return Effect.promise(() => Promise.all([this.python.close(), this.javascript.close(), this.sql.close()]).then(() => undefined));
+    const processes = Effect.promise(() => Promise.all([this.python.close(), this.javascript.close()]));
+    return Effect.asVoid(Effect.all([processes, this.sql.close()], { concurrency: "unbounded" }));
   }
 
   /** A name a kernel defines but did not hand over was too large to. */
-  private async lookup(names: readonly string[]): Promise<{ values: Record<string, unknown>; missing: string[]; tooLarge: string[] }> {
-    const values: Record<string, unknown> = {};
-    const tooLarge: string[] = [];
-    let missing = [...names];
-    for (const source of [this.python, this.javascript]) {
-      if (missing.length === 0 || !source.started) continue;
-      const found = await source.values(missing);
-      Object.assign(values, found.values);
-      tooLarge.push(...missing.filter((name) => !(name in found.values) && !found.missing.includes(name)));
-      missing = found.missing;
-    }
-    return { values, missing, tooLarge };
+  private lookup(names: readonly string[]): Effect.Effect<{ values: Record<string, unknown>; missing: string[]; tooLarge: string[] }> {
+    return Effect.gen({ self: this }, function* () {
+      const values: Record<string, unknown> = {};
+      const tooLarge: string[] = [];
+      let missing = [...names];
+      for (const source of [this.python, this.javascript]) {
+        if (missing.length === 0 || !source.started) continue;
+        const found = yield* source.values(missing);
+        Object.assign(values, found.values);
+        tooLarge.push(...missing.filter((name) => !(name in found.values) && !found.missing.includes(name)));
+        missing = found.missing;
+      }
+      return { values, missing, tooLarge };
+    });
   }
 }
 

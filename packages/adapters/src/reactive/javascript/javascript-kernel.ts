@@ -1,10 +1,11 @@
 import { Worker } from "node:worker_threads";
+import { Effect, Semaphore } from "effect";
 import { z } from "zod";
 import type { Output } from "@parallax/domain/notebook";
 import { OutputCollector, errorOutput, executeResult, tableBundle } from "@parallax/domain/reactive";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, limitOutputs, limitText } from "../output-limits.js";
-import { SerialLock } from "../serial-lock.js";
+import { serially } from "../serially.js";
 import { rewriteCell } from "./javascript-rewrite.js";
 import { JAVASCRIPT_WORKER } from "./javascript-worker.source.js";
 
@@ -51,7 +52,7 @@ export class JavaScriptKernel {
   private worker: Worker | undefined;
   private listener: ((message: WorkerMessage) => void) | undefined;
   private onExit: (() => void) | undefined;
-  private readonly lock = new SerialLock();
+  private readonly lock = Semaphore.makeUnsafe(1);
   private resets = 0;
 
   constructor(private readonly options: JavaScriptKernelOptions) {}
@@ -69,9 +70,9 @@ export class JavaScriptKernel {
     return this.resets;
   }
 
-  run(id: string, source: string, deleteFirst: readonly string[], onStream: KernelStream, signal?: AbortSignal): Promise<KernelRunResult> {
-    return this.lock.run(async () => {
-      if (signal?.aborted) return { status: "error", outputs: [], error: "Interrupted" };
+  run(id: string, source: string, deleteFirst: readonly string[], onStream: KernelStream): Effect.Effect<KernelRunResult> {
+    return serially(this.lock, async (signal) => {
+      if (signal.aborted) return { status: "error", outputs: [], error: "Interrupted" };
       let rewritten;
       try {
         rewritten = rewriteCell(source);
@@ -85,7 +86,7 @@ export class JavaScriptKernel {
       return new Promise<KernelRunResult>((resolve) => {
         const finish = (result: KernelRunResult) => {
           clearTimeout(hardStop);
-          signal?.removeEventListener("abort", abort);
+          signal.removeEventListener("abort", abort);
           this.listener = undefined;
           this.onExit = undefined;
           resolve(result);
@@ -104,7 +105,7 @@ export class JavaScriptKernel {
           () => terminate(`TimeoutError: cell execution timed out after ${seconds} s (JavaScript context reset)`),
           this.options.timeoutMs + (this.options.graceMs ?? 2_000),
         );
-        signal?.addEventListener("abort", abort, { once: true });
+        signal.addEventListener("abort", abort, { once: true });
         this.listener = (message) => {
           if (message.type === "stream") {
             collected.stream(message.name, message.text);
@@ -127,8 +128,8 @@ export class JavaScriptKernel {
     });
   }
 
-  values(names: readonly string[]): Promise<{ values: Record<string, unknown>; missing: string[] }> {
-    return this.lock.run(async () => {
+  values(names: readonly string[]): Effect.Effect<{ values: Record<string, unknown>; missing: string[] }> {
+    return serially(this.lock, async () => {
       const worker = this.worker;
       if (!worker) return { values: {}, missing: [...names] };
       return new Promise((resolve) => {

@@ -16,7 +16,7 @@ function kernel(options: Partial<PythonProcessOptions> = {}) {
   kernels.push(created);
   const run = async (code: string) => {
     const chunks: string[] = [];
-    const result = await created.run("t", code, [], (_stream, text) => chunks.push(text));
+    const result = await Effect.runPromise(created.run("t", code, [], (_stream, text) => chunks.push(text)));
     return { ...result, chunks, stdout: chunks.join(""), shown: viewOfOutputs(result.outputs).outputs };
   };
   return Object.assign(run, { process: created });
@@ -92,7 +92,7 @@ describe.skipIf(!hasPython)("PythonProcess output caps", () => {
   it("refuses to hand a value larger than an output to SQL", async () => {
     const run = kernel({ maxOutputBytes: 4096 });
     await run("small = 'ok'\nbig = 'b' * 10_000");
-    expect(await run.process.values(["small", "big", "nope"])).toEqual({ values: { small: "ok" }, missing: ["nope"] });
+    expect(await Effect.runPromise(run.process.values(["small", "big", "nope"]))).toEqual({ values: { small: "ok" }, missing: ["nope"] });
   });
 
   it("a SQL cell naming a Python value too large to bind fails with a clear error", async () => {

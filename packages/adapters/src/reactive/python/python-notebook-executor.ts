@@ -40,7 +40,7 @@ function runInOrder(kernel: PythonProcess, cells: readonly CodeToRun[]): Effect.
     const runs: CellRun[] = [];
     for (const { index, code } of cells) {
       // Interrupting the fiber (the upload's request went away) interrupts the running cell.
-      const result = yield* Effect.promise((signal) => kernel.run(String(index), pythonSource(code), [], () => undefined, signal));
+      const result = yield* kernel.run(String(index), pythonSource(code), [], () => undefined);
       runs.push({ index, outputs: result.outputs });
       // A cell stopped by its limit, a kernel that died or never started: later cells would run
       // without the state they expect, each costing a whole limit again.

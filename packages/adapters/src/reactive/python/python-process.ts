@@ -1,11 +1,12 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { Effect, Semaphore } from "effect";
 import { z } from "zod";
 import { OutputCollector } from "@parallax/domain/reactive";
 import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
 import { signalGroup, stopProcessGroup } from "../../shared/process-group.js";
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, humanBytes, limitOutputs, limitText } from "../output-limits.js";
 import { kernelEnvironment } from "./kernel-environment.js";
-import { SerialLock } from "../serial-lock.js";
+import { serially } from "../serially.js";
 import { ProtocolLines } from "./protocol-lines.js";
 import { PYTHON_DRIVER } from "./python-driver.source.js";
 
@@ -56,7 +57,7 @@ export const KERNEL_DIED = "kernel died";
 
 /**
  * A persistent python3 subprocess running the embedded driver. One request at a time
- * (callers queue on a lock); a crash fails the running request with `kernel died` and the
+ * (callers queue on a semaphore; interrupting a run interrupts the cell); a crash fails the running request with `kernel died` and the
  * next request starts a fresh process.
  *
  * The kernel leads its own process group (`detached`), and every way it ends (close, an
@@ -68,7 +69,7 @@ export class PythonProcess {
   private child: ChildProcessWithoutNullStreams | undefined;
   private starting: Promise<ChildProcessWithoutNullStreams> | undefined;
   private running: Running | undefined;
-  private readonly lock = new SerialLock();
+  private readonly lock = Semaphore.makeUnsafe(1);
   private closed = false;
   private exits = 0;
 
@@ -92,9 +93,9 @@ export class PythonProcess {
     return this.exits;
   }
 
-  run(id: string, code: string, deleteFirst: readonly string[], onStream: KernelStream, signal?: AbortSignal): Promise<KernelRunResult> {
-    return this.lock.run(async () => {
-      if (signal?.aborted) return { status: "error", outputs: [], error: "Interrupted" };
+  run(id: string, code: string, deleteFirst: readonly string[], onStream: KernelStream): Effect.Effect<KernelRunResult> {
+    return serially(this.lock, async (signal) => {
+      if (signal.aborted) return { status: "error", outputs: [], error: "Interrupted" };
       let child: ChildProcessWithoutNullStreams;
       try {
         child = await this.ensureStarted();
@@ -114,11 +115,11 @@ export class PythonProcess {
           timedOut = true;
           interrupt();
         }, this.options.timeoutMs);
-        signal?.addEventListener("abort", interrupt, { once: true });
+        signal.addEventListener("abort", interrupt, { once: true });
         const finish = (result: KernelRunResult) => {
           clearTimeout(timeout);
           if (killTimer) clearTimeout(killTimer);
-          signal?.removeEventListener("abort", interrupt);
+          signal.removeEventListener("abort", interrupt);
           this.running = undefined;
           resolve(timedOut ? { status: "error", outputs: result.outputs, error: this.timeoutMessage(result) } : result);
         };
@@ -147,8 +148,8 @@ export class PythonProcess {
    * Current values of `names` as JSON (for SQL parameters); names not defined are `missing`,
    * names in neither list were too large to hand over.
    */
-  values(names: readonly string[]): Promise<{ values: Record<string, unknown>; missing: string[] }> {
-    return this.lock.run(async () => {
+  values(names: readonly string[]): Effect.Effect<{ values: Record<string, unknown>; missing: string[] }> {
+    return serially(this.lock, async () => {
       if (!this.child) return { values: {}, missing: [...names] };
       const child = this.child;
       return new Promise((resolve) => {
