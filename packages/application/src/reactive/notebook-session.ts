@@ -1,4 +1,4 @@
-import { Effect, Fiber, PubSub, Queue, type Scope } from "effect";
+import { Effect, Fiber, Latch, PubSub, Queue, type Scope } from "effect";
 import { Conflict, NotFound } from "@parallax/domain";
 import {
   MAX_STREAM_CHARS,
@@ -59,6 +59,8 @@ export class NotebookSession {
   private executionCount = 0;
   private pending: string[] = [];
   private current: CurrentRun | undefined;
+  /** Open exactly when nothing is queued or running (what `idle` waits for). */
+  private readonly quiet = Latch.makeUnsafe(true);
   private loop: Fiber.Fiber<void> | undefined;
   private closed = false;
   /** Set by the first run: from then on its kernel may hold a live process. */
@@ -196,6 +198,7 @@ export class NotebookSession {
       if (missing !== undefined) return Effect.fail(new NotFound({ message: "Cell not found" }));
       this.hasKernel = true;
       this.pending.push(...cellIds);
+      this.quiet.closeUnsafe();
       return Queue.offer(this.wake, undefined).pipe(Effect.asVoid);
     });
   }
@@ -217,10 +220,7 @@ export class NotebookSession {
 
   /** Resolves once nothing is queued or running and the results are stored (tests, the chat tool's `run_cell`). */
   idle(): Effect.Effect<void> {
-    const check: Effect.Effect<void> = Effect.suspend(() =>
-      this.pending.length === 0 && this.current === undefined ? this.persist() : Effect.andThen(Effect.sleep(10), check),
-    );
-    return check;
+    return Effect.andThen(this.quiet.await, () => this.persist());
   }
 
   close(): Effect.Effect<void> {
@@ -230,6 +230,8 @@ export class NotebookSession {
       this.pending = [];
       if (this.loop) yield* Fiber.interrupt(this.loop);
       if (this.current?.fiber) yield* Fiber.interrupt(this.current.fiber);
+      this.current = undefined;
+      this.quiet.openUnsafe();
       yield* this.kernel.shutdown();
       yield* this.persist();
       yield* PubSub.shutdown(this.events);
@@ -287,7 +289,8 @@ export class NotebookSession {
     if (!current) return;
     const left = current.plan.filter((id) => !current.done.has(id) && id !== current.running);
     this.pending.unshift(...(restart ? [restart] : []), ...left);
-    if (current.fiber) Effect.runFork(Fiber.interrupt(current.fiber));
+    // The run loop awaits this fiber, then plans what was queued.
+    current.fiber?.interruptUnsafe();
     Queue.offerUnsafe(this.wake, undefined);
   }
 
@@ -304,6 +307,7 @@ export class NotebookSession {
           yield* Fiber.await(current.fiber);
           this.current = undefined;
         }
+        this.quiet.openUnsafe();
       }
     });
   }
