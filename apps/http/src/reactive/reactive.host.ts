@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import { Effect, Fiber, Schedule } from "effect";
 import type { Context } from "koa";
 import { z } from "zod";
 import { ReactiveNotebooksService } from "@parallax/adapters/reactive";
@@ -162,17 +162,20 @@ export const reactiveHost: HostModule = {
     }));
 
     const idleMs = config.KERNEL_IDLE_S * 1000;
-    let sweepTimer: NodeJS.Timeout | undefined;
+    /** Stops idle notebooks' kernels now and then (at most every minute); the kernel cap itself needs no timer. */
+    const sweep = Effect.schedule(
+      notebooks.closeIdle(idleMs).pipe(Effect.catchCause((cause) => Effect.logError("reactive idle sweep failed", cause))),
+      Schedule.spaced(Math.min(60_000, Math.max(1_000, idleMs / 2))),
+    );
+    let sweeper: Fiber.Fiber<unknown> | undefined;
     return {
-      /** Stops idle notebooks' kernels now and then (at most every minute); the kernel cap itself needs no timer. */
       async start() {
-        sweepTimer = setInterval(() => void Effect.runPromise(notebooks.closeIdle(idleMs)), Math.min(60_000, Math.max(1_000, idleMs / 2)));
-        sweepTimer.unref();
+        sweeper = Effect.runFork(sweep);
       },
-      /** Stops this host's kernels, with every process they forked; sessions reopen from the store on next use. */
+      /** Stops the sweep, then this host's kernels, with every process they forked; sessions reopen from the store on next use. */
       async stop() {
-        clearInterval(sweepTimer);
-        await Effect.runPromise(notebooks.closeAll());
+        const stopSweep = sweeper ? Fiber.interrupt(sweeper) : Effect.void;
+        await Effect.runPromise(Effect.andThen(stopSweep, notebooks.closeAll()));
       },
     };
   },
