@@ -38,6 +38,7 @@ async function bench(language: "python" | "javascript", size: number): Promise<v
     new MemoryNotebookStore(),
     new NotebookKernelFactory({ pythonBin: "python3", timeoutMs: 60_000 }),
     { next: () => `c${++counter}` },
+    { now: () => new Date() },
   );
   try {
     const id = await run(service.create(`bench ${language} ${size}`));

@@ -8,6 +8,7 @@ import type { NotebookEvent } from "@parallax/domain/reactive";
 import { ReactiveNotebooks, type KernelOptions } from "@parallax/application/reactive";
 import { pythonWith, pythonWithout } from "../../../../tests/python-interpreters.js";
 import { MemoryNotebookStore } from "../notebook/memory-notebook.store.js";
+import { SystemClock } from "../shared/system-clock.js";
 import { NotebookKernelFactory, type NotebookKernel } from "./notebook-kernel.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
@@ -22,7 +23,7 @@ const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect);
 
 function setup(timeoutMs = 5_000, pythonBin = "python3") {
   const store = new MemoryNotebookStore();
-  const service = new ReactiveNotebooks(store, new NotebookKernelFactory({ pythonBin, timeoutMs }), ids);
+  const service = new ReactiveNotebooks(store, new NotebookKernelFactory({ pythonBin, timeoutMs }), ids, new SystemClock());
   opened.push(service);
   return { store, service };
 }
@@ -79,7 +80,7 @@ describe("reactive notebook persistence", () => {
 
     // A fresh service (a restarted host) reads the same notebook back; its kernel is new and
     // empty, so the cells show their last outputs but are idle until they run again.
-    const reopened = new ReactiveNotebooks(store, new NotebookKernelFactory({ pythonBin: "python3", timeoutMs: 5_000 }), ids);
+    const reopened = new ReactiveNotebooks(store, new NotebookKernelFactory({ pythonBin: "python3", timeoutMs: 5_000 }), ids, new SystemClock());
     opened.push(reopened);
     const again = await run(reopened.get(id));
     expect(again.cells.map((cell) => [cell.id, cell.type, cell.code, cell.status, cell.stdout])).toEqual([

@@ -1,4 +1,4 @@
-import { Effect, Fiber, Latch, PubSub, Queue, type Scope } from "effect";
+import { Effect, Exit, Fiber, Latch, PubSub, Queue, Scope } from "effect";
 import { Conflict, NotFound } from "@parallax/domain";
 import {
   MAX_STREAM_CHARS,
@@ -74,6 +74,8 @@ export class NotebookSession {
     private readonly events: PubSub.PubSub<NotebookEvent>,
     private readonly wake: Queue.Queue<void>,
     private readonly limits: SessionLimits,
+    /** Owns the session's fibers (the run loop, the writer): closed by `close`. */
+    private readonly scope: Scope.Closeable,
   ) {
     this.writer = new CoalescingWriter(() => persist(() => ({ document: this.document(), touched: this.touched })));
   }
@@ -82,10 +84,12 @@ export class NotebookSession {
     return Effect.gen(function* () {
       const events = yield* PubSub.unbounded<NotebookEvent>();
       const wake = yield* Queue.unbounded<void>();
+      const scope = yield* Scope.make();
       const { cells, ...header } = document;
-      const session = new NotebookSession(header, kernel, persist, events, wake, limits);
+      const session = new NotebookSession(header, kernel, persist, events, wake, limits, scope);
       cells.forEach((cell, index) => session.cells.insert({ ...cell, status: "idle" }, index));
-      session.loop = yield* Effect.forkDetach(session.runLoop());
+      yield* Effect.forkIn(session.writer.run(), scope);
+      session.loop = yield* Effect.forkIn(session.runLoop(), scope);
       return session;
     });
   }
@@ -234,6 +238,7 @@ export class NotebookSession {
       this.quiet.openUnsafe();
       yield* this.kernel.shutdown();
       yield* this.persist();
+      yield* Scope.close(this.scope, Exit.void);
       yield* PubSub.shutdown(this.events);
     });
   }

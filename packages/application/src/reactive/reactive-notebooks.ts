@@ -57,7 +57,7 @@ export class ReactiveNotebooks {
     private readonly store: NotebookStore,
     private readonly kernels: KernelFactory,
     private readonly ids: IdGenerator,
-    private readonly clock: Clock = { now: () => new Date() },
+    private readonly clock: Clock,
     private readonly limits: ReactiveLimits = {},
   ) {}
 
