@@ -7,7 +7,7 @@
  *   npm run bench -- reactive-run [sizes=100,1000] [languages=javascript,python]
  */
 import { spawnSync } from "node:child_process";
-import { Effect, PubSub } from "effect";
+import { Effect, Stream } from "effect";
 import { ReactiveNotebooks } from "@parallax/application/reactive";
 import { MemoryNotebookStore } from "@parallax/adapters/notebook";
 import { NotebookKernelFactory } from "@parallax/adapters/reactive";
@@ -54,13 +54,14 @@ async function bench(language: "python" | "javascript", size: number): Promise<v
       Effect.runFork(
         Effect.scoped(
           Effect.gen(function* () {
-            const subscription = yield* service.subscribe(id);
+            const stream = yield* service.events(id);
             ready();
-            while (true) {
-              const event = yield* PubSub.take(subscription);
-              events++;
-              if (event.type === "cell_status") lastStatus = event.status;
-            }
+            yield* Stream.runForEach(stream, (event) =>
+              Effect.sync(() => {
+                events++;
+                if (event.type === "cell_status") lastStatus = event.status;
+              }),
+            );
           }),
         ),
       );

@@ -1,4 +1,4 @@
-import { Effect, Exit, Fiber, PubSub } from "effect";
+import { Effect, Exit, Fiber, Stream } from "effect";
 import { z } from "zod";
 import type { WebSocket } from "ws";
 import type { ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
@@ -62,16 +62,16 @@ export function notebookSocket(
         forwarding = Effect.runFork(
           Effect.scoped(
             Effect.gen(function* () {
-              const subscription = yield* notebooks.subscribe(notebookId);
+              const events = yield* notebooks.events(notebookId);
               subscribed = true;
               resolve();
               // Ends when the client is gone or was terminated for not reading.
-              for (;;) {
-                const data = serialise(yield* PubSub.take(subscription));
+              yield* Stream.runForEachWhile(events, (event) => {
+                const data = serialise(event);
                 const outcome = trySend(socket, data, maxBufferedBytes);
-                if (outcome === "closed") return;
-                if (outcome === "over" && !(yield* Effect.promise(() => sendAfterDrain(socket, data, maxBufferedBytes, graceMs)))) return;
-              }
+                if (outcome !== "over") return Effect.succeed(outcome === "sent");
+                return Effect.promise(() => sendAfterDrain(socket, data, maxBufferedBytes, graceMs));
+              });
             }),
           ),
         );

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import AjvDraft04 from "ajv-draft-04";
-import { Effect, PubSub } from "effect";
+import { Effect, Stream } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
 import type { NotebookEvent } from "@parallax/domain/reactive";
 import { ReactiveNotebooks, type KernelOptions } from "@parallax/application/reactive";
@@ -39,9 +39,9 @@ async function record(service: ReactiveNotebooks, id: string): Promise<NotebookE
     Effect.runFork(
       Effect.scoped(
         Effect.gen(function* () {
-          const subscription = yield* service.subscribe(id);
+          const stream = yield* service.events(id);
           ready();
-          while (true) events.push(yield* PubSub.take(subscription));
+          yield* Stream.runForEach(stream, (event) => Effect.sync(() => events.push(event)));
         }),
       ),
     );
