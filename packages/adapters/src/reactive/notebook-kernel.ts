@@ -1,6 +1,6 @@
-import { Effect } from "effect";
+import { Effect, type Stream } from "effect";
 import { executableCell, type CellLanguage } from "@parallax/domain/reactive";
-import type { Kernel, KernelCell, KernelFactory, KernelOptions, KernelRunResult, KernelStream } from "@parallax/application/reactive";
+import { kernelEvents, type Kernel, type KernelCell, type KernelEvent, type KernelFactory, type KernelOptions } from "@parallax/application/reactive";
 import { JavaScriptKernel } from "./javascript/javascript-kernel.js";
 import { PythonProcess } from "./python/python-process.js";
 import { SqlKernel } from "./sql/sql-kernel.js";
@@ -32,8 +32,9 @@ export class NotebookKernel implements Kernel {
     this.sql = new SqlKernel(options.dbConnString, (names) => this.lookup(names), timeoutMs, maxOutputBytes);
   }
 
-  run(cell: KernelCell, onStream: KernelStream): Effect.Effect<KernelRunResult> {
-    switch (cell.language) {
+  run(cell: KernelCell): Stream.Stream<KernelEvent> {
+    return kernelEvents((onStream) => {
+      switch (cell.language) {
       case "python": {
         const { language, source } = executableCell(cell.code);
         if (language === "sql") return this.sql.run(source, onStream);
@@ -43,7 +44,8 @@ export class NotebookKernel implements Kernel {
         return this.javascript.run(cell.id, cell.code, cell.writes, onStream);
       case "sql":
         return this.sql.run(cell.code, onStream);
-    }
+      }
+    });
   }
 
   forget(language: CellLanguage, names: readonly string[]): Effect.Effect<void> {

@@ -1,4 +1,4 @@
-import { Effect, Exit, Fiber, Latch, PubSub, Queue, Scope } from "effect";
+import { Effect, Exit, Fiber, Latch, PubSub, Queue, Scope, Stream } from "effect";
 import { Conflict, NotFound } from "@parallax/domain";
 import {
   MAX_STREAM_CHARS,
@@ -370,21 +370,21 @@ export class NotebookSession {
       this.touched.add(id);
       this.publish({ type: "cell_status", cellId: id, status: "running" });
       const kernelCell = { id, language: cell.type, code: cell.code, reads: cell.reads, writes: cell.writes };
-      return this.kernel
-        .run(kernelCell, (stream, text) => {
-          const data = live.stream(stream, text);
-          if (data) this.publish({ type: "cell_stdout", cellId: id, data });
-        })
-        .pipe(
-          Effect.tap((result) =>
-            Effect.sync(() => {
-              const ran = recordRun(executionCount, result, maxStdoutChars);
-              cell.outputs = ran.outputs;
-              if (result.status === "success") this.ranIn.set(id, this.kernel.generation(cell.type));
-              this.finish(cell, result.status, ran.error, ran);
-              this.noticeKernelLoss(cell.type);
-            }),
-          ),
+      return Stream.runForEach(this.kernel.run(kernelCell), (event) =>
+        Effect.sync(() => {
+          if (event.type === "stream") {
+            const data = live.stream(event.name, event.text);
+            if (data) this.publish({ type: "cell_stdout", cellId: id, data });
+            return;
+          }
+          const { result } = event;
+          const ran = recordRun(executionCount, result, maxStdoutChars);
+          cell.outputs = ran.outputs;
+          if (result.status === "success") this.ranIn.set(id, this.kernel.generation(cell.type));
+          this.finish(cell, result.status, ran.error, ran);
+          this.noticeKernelLoss(cell.type);
+        }),
+      ).pipe(
           Effect.onInterrupt(() =>
             Effect.sync(() => {
               cell.status = "idle";

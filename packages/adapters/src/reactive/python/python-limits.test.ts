@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { Effect } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import { viewOfOutputs } from "@parallax/domain/reactive";
+import { collectRun } from "@parallax/application/reactive";
 import { NotebookKernel } from "../notebook-kernel.js";
 import { PythonProcess, type PythonProcessOptions } from "./python-process.js";
 
@@ -97,7 +98,7 @@ describe.skipIf(!hasPython)("PythonProcess output caps", () => {
 
   it("a SQL cell naming a Python value too large to bind fails with a clear error", async () => {
     const notebook = new NotebookKernel({ pythonBin: "python3", timeoutMs: 10_000, maxOutputBytes: 4096, notebookId: "n", dbConnString: null });
-    const cell = (language: "python" | "sql", code: string) => Effect.runPromise(notebook.run({ id: "c", language, code, reads: [], writes: [] }, () => undefined));
+    const cell = (language: "python" | "sql", code: string) => Effect.runPromise(collectRun(notebook.run({ id: "c", language, code, reads: [], writes: [] }))).then(({ result }) => result);
     try {
       await cell("python", "big = 'b' * 10_000");
       expect((await cell("sql", "SELECT {big} AS b")).error).toBe("ValueError: 'big' is too large to bind as a query parameter");
