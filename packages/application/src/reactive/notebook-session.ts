@@ -12,6 +12,7 @@ import {
   type ReactiveNotebook,
 } from "@parallax/domain/reactive";
 import { CoalescingWriter } from "./coalescing-writer.js";
+import { KernelRecord } from "./kernel-record.js";
 import type { Kernel } from "./kernel.port.js";
 import { NotebookCells } from "./notebook-cells.js";
 import { recordRun, type RecordedRun } from "./record-run.js";
@@ -50,10 +51,7 @@ export interface SessionLimits {
  */
 export class NotebookSession {
   private readonly cells = new NotebookCells();
-  /** Cells whose definitions are in the kernel → the kernel generation they last succeeded in. */
-  private readonly ranIn = new Map<string, number>();
-  /** The kernel generation last seen per language: a change means its state was lost. */
-  private readonly seen = new Map<CellLanguage, number>();
+  private readonly record: KernelRecord;
   /** Cells this session changed; the others are written back exactly as they were stored. */
   private readonly touched = new Set<string>();
   private executionCount = 0;
@@ -77,6 +75,7 @@ export class NotebookSession {
     /** Owns the session's fibers (the run loop, the writer): closed by `close`. */
     private readonly scope: Scope.Closeable,
   ) {
+    this.record = new KernelRecord(this.cells, kernel);
     this.writer = new CoalescingWriter(() => persist(() => ({ document: this.document(), touched: this.touched })));
   }
 
@@ -172,7 +171,7 @@ export class NotebookSession {
         if (code !== cell.code) {
           cell.code = code;
           this.touched.add(cellId);
-          this.ranIn.delete(cellId);
+          this.record.forget(cellId);
           this.changeGraph(cellId, () => this.cells.analyse(cell));
           if (this.current?.running === cellId) this.replan(cellId);
         }
@@ -188,7 +187,7 @@ export class NotebookSession {
       return this.mutate(() => {
         if (this.current?.running === cellId) this.replan(undefined);
         this.changeGraph(cellId, () => this.cells.remove(cellId));
-        this.ranIn.delete(cellId);
+        this.record.forget(cellId);
         this.touched.delete(cellId);
         this.publish({ type: "cell_deleted", cellId });
       }).pipe(Effect.tap(() => this.forget(cell.type, cell.writes)));
@@ -251,17 +250,11 @@ export class NotebookSession {
   private changeGraph(id: string, change: () => void): void {
     for (const other of this.cells.errorChanges(id, change)) {
       const cell = this.cells.get(other)!;
-      this.ranIn.delete(other);
+      this.record.forget(other);
       this.touched.add(other);
       if (this.cells.graph.error(other) === undefined && cell.status !== "running") cell.status = "idle";
       if (other !== id) this.publish({ type: "cell_updated", cellId: other, cell: this.cells.view(other) });
     }
-  }
-
-  /** Whether the cell's definitions are in the kernel as its current code made them. */
-  private inKernel(id: string): boolean {
-    const cell = this.cells.get(id);
-    return cell !== undefined && this.ranIn.get(id) === this.kernel.generation(cell.type);
   }
 
   /** Applies `change` at once (the event loop serialises it), gives it the next revision, then stores it. */
@@ -306,7 +299,7 @@ export class NotebookSession {
         while (this.pending.length > 0) {
           const roots = [...new Set(this.pending)].filter((id) => this.cells.has(id));
           this.pending = [];
-          const current: CurrentRun = { plan: this.cells.graph.planLoading(roots, (id) => this.inKernel(id)), done: new Set(), running: undefined, fiber: undefined };
+          const current: CurrentRun = { plan: this.record.plan(roots), done: new Set(), running: undefined, fiber: undefined };
           this.current = current;
           current.fiber = yield* Effect.forkChild(this.execute(current), { startImmediately: false });
           yield* Fiber.await(current.fiber);
@@ -337,7 +330,7 @@ export class NotebookSession {
    */
   private finish(cell: ReactiveCodeCell, status: ReactiveCodeCell["status"], error: string | null, ran?: Pick<RecordedRun, "traceback" | "shown">): void {
     cell.status = status;
-    if (status !== "success") this.ranIn.delete(cell.id);
+    if (status !== "success") this.record.forget(cell.id);
     this.touched.add(cell.id);
     const cellId = cell.id;
     this.publish({ type: "cell_status", cellId, status });
@@ -355,7 +348,7 @@ export class NotebookSession {
         this.finish(cell, "error", staticError);
         return Effect.void;
       }
-      if ([...this.cells.graph.parents(id)].some((parent) => !this.inKernel(parent))) {
+      if ([...this.cells.graph.parents(id)].some((parent) => !this.record.has(parent))) {
         this.finish(cell, "blocked", null);
         return Effect.void;
       }
@@ -366,7 +359,7 @@ export class NotebookSession {
       cell.status = "running";
       cell.outputs = live.outputs;
       cell.execution_count = executionCount;
-      this.ranIn.delete(id);
+      this.record.forget(id);
       this.touched.add(id);
       this.publish({ type: "cell_status", cellId: id, status: "running" });
       const kernelCell = { id, language: cell.type, code: cell.code, reads: cell.reads, writes: cell.writes };
@@ -380,7 +373,7 @@ export class NotebookSession {
           const { result } = event;
           const ran = recordRun(executionCount, result, maxStdoutChars);
           cell.outputs = ran.outputs;
-          if (result.status === "success") this.ranIn.set(id, this.kernel.generation(cell.type));
+          if (result.status === "success") this.record.succeeded(id, cell.type);
           this.finish(cell, result.status, ran.error, ran);
           this.noticeKernelLoss(cell.type);
         }),
@@ -398,15 +391,10 @@ export class NotebookSession {
 
   /** When a language's kernel lost its state (a dead process), its cells keep their outputs but show `idle` until they run again. */
   private noticeKernelLoss(language: CellLanguage): void {
-    const generation = this.kernel.generation(language);
-    const before = this.seen.get(language);
-    this.seen.set(language, generation);
-    if (before === undefined || before === generation) return;
-    for (const cell of this.cells.all()) {
-      if (cell.type !== language || cell.status !== "success" || this.inKernel(cell.id)) continue;
-      cell.status = "idle";
-      this.touched.add(cell.id);
-      this.publish({ type: "cell_status", cellId: cell.id, status: "idle" });
+    for (const id of this.record.lost(language)) {
+      this.cells.get(id)!.status = "idle";
+      this.touched.add(id);
+      this.publish({ type: "cell_status", cellId: id, status: "idle" });
     }
   }
 }
