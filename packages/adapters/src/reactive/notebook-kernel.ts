@@ -1,6 +1,7 @@
-import { Effect, type Stream } from "effect";
+import { Effect, Stream } from "effect";
 import { executableCell, type CellLanguage } from "@parallax/domain/reactive";
-import { kernelEvents, type Kernel, type KernelCell, type KernelEvent, type KernelFactory, type KernelOptions } from "@parallax/application/reactive";
+import type { Kernel, KernelCell, KernelEvent, KernelFactory, KernelOptions } from "@parallax/application/reactive";
+import type { LanguageKernel, NamedValues } from "./language-kernel.js";
 import { JavaScriptKernel } from "./javascript/javascript-kernel.js";
 import { PythonProcess } from "./python/python-process.js";
 import { SqlKernel } from "./sql/sql-kernel.js";
@@ -33,19 +34,16 @@ export class NotebookKernel implements Kernel {
   }
 
   run(cell: KernelCell): Stream.Stream<KernelEvent> {
-    return kernelEvents((onStream) => {
-      switch (cell.language) {
+    switch (cell.language) {
       case "python": {
         const { language, source } = executableCell(cell.code);
-        if (language === "sql") return this.sql.run(source, onStream);
-        return this.python.run(cell.id, source, cell.writes, onStream);
+        return language === "sql" ? this.runSql(source) : this.python.run(cell.id, source, cell.writes);
       }
       case "javascript":
-        return this.javascript.run(cell.id, cell.code, cell.writes, onStream);
+        return this.javascript.run(cell.id, cell.code, cell.writes);
       case "sql":
-        return this.sql.run(cell.code, onStream);
-      }
-    });
+        return this.runSql(cell.code);
+    }
   }
 
   forget(language: CellLanguage, names: readonly string[]): Effect.Effect<void> {
@@ -77,13 +75,18 @@ export class NotebookKernel implements Kernel {
     return Effect.asVoid(Effect.all([processes, this.sql.close()], { concurrency: "unbounded" }));
   }
 
+  /** A SQL cell prints nothing: its run is its result. */
+  private runSql(code: string): Stream.Stream<KernelEvent> {
+    return Stream.fromEffect(Effect.map(this.sql.run(code), (result): KernelEvent => ({ type: "result", result })));
+  }
+
   /** A name a kernel defines but did not hand over was too large to. */
-  private lookup(names: readonly string[]): Effect.Effect<{ values: Record<string, unknown>; missing: string[]; tooLarge: string[] }> {
+  private lookup(names: readonly string[]): Effect.Effect<NamedValues & { tooLarge: string[] }> {
     return Effect.gen({ self: this }, function* () {
       const values: Record<string, unknown> = {};
       const tooLarge: string[] = [];
       let missing = [...names];
-      for (const source of [this.python, this.javascript]) {
+      for (const source of [this.python, this.javascript] satisfies LanguageKernel[]) {
         if (missing.length === 0 || !source.started) continue;
         const found = yield* source.values(missing);
         Object.assign(values, found.values);

@@ -23,9 +23,6 @@ export interface KernelRunResult {
   readonly error?: string;
 }
 
-/** How a language kernel hands over a chunk of stdout or stderr as the cell prints it. */
-export type KernelStream = (stream: "stdout" | "stderr", text: string) => void;
-
 /** What a running cell sends: its stdout and stderr chunks as they come, then its result, last. */
 export type KernelEvent =
   | { readonly type: "stream"; readonly name: "stdout" | "stderr"; readonly text: string }

@@ -1,11 +1,12 @@
 import { Worker } from "node:worker_threads";
-import { Effect, Semaphore } from "effect";
+import { Semaphore, type Effect, type Stream } from "effect";
 import { z } from "zod";
 import type { Output } from "@parallax/domain/notebook";
 import { OutputCollector, errorOutput, executeResult, tableBundle } from "@parallax/domain/reactive";
-import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
+import type { KernelEvent, KernelRunResult } from "@parallax/application/reactive";
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, limitOutputs, limitText } from "../output-limits.js";
-import { serially } from "../serially.js";
+import type { LanguageKernel, NamedValues } from "../language-kernel.js";
+import { serially, seriallyStreamed } from "../serially.js";
 import { rewriteCell } from "./javascript-rewrite.js";
 import { JAVASCRIPT_WORKER } from "./javascript-worker.source.js";
 
@@ -48,7 +49,7 @@ export interface JavaScriptKernelOptions {
  * and the next cell gets a fresh context. Terminating the worker is the kernel's reset:
  * timers and intervals a cell left running end with it.
  */
-export class JavaScriptKernel {
+export class JavaScriptKernel implements LanguageKernel {
   private worker: Worker | undefined;
   private listener: ((message: WorkerMessage) => void) | undefined;
   private onExit: (() => void) | undefined;
@@ -70,8 +71,8 @@ export class JavaScriptKernel {
     return this.resets;
   }
 
-  run(id: string, source: string, deleteFirst: readonly string[], onStream: KernelStream): Effect.Effect<KernelRunResult> {
-    return serially(this.lock, async (signal) => {
+  run(id: string, source: string, deleteFirst: readonly string[]): Stream.Stream<KernelEvent> {
+    return seriallyStreamed(this.lock, async (emit, signal) => {
       if (signal.aborted) return { status: "error", outputs: [], error: "Interrupted" };
       let rewritten;
       try {
@@ -109,7 +110,7 @@ export class JavaScriptKernel {
         this.listener = (message) => {
           if (message.type === "stream") {
             collected.stream(message.name, message.text);
-            onStream(message.name, message.text);
+            emit(message.name, message.text);
           } else if (message.type === "done") {
             if (message.status === "error") {
               const error = limitText(message.error ?? "Error", this.maxOutputBytes);
@@ -128,7 +129,7 @@ export class JavaScriptKernel {
     });
   }
 
-  values(names: readonly string[]): Effect.Effect<{ values: Record<string, unknown>; missing: string[] }> {
+  values(names: readonly string[]): Effect.Effect<NamedValues> {
     return serially(this.lock, async () => {
       const worker = this.worker;
       if (!worker) return { values: {}, missing: [...names] };

@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { Effect } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
-import { viewOfOutputs } from "@parallax/domain/reactive";
 import { collectRun } from "@parallax/application/reactive";
+import { runCell } from "../language-kernel.testkit.js";
 import { NotebookKernel } from "../notebook-kernel.js";
 import { PythonProcess, type PythonProcessOptions } from "./python-process.js";
 
@@ -15,12 +15,7 @@ afterAll(() => Promise.all(kernels.map((kernel) => kernel.close())));
 function kernel(options: Partial<PythonProcessOptions> = {}) {
   const created = new PythonProcess({ pythonBin: "python3", timeoutMs: 60_000, ...options });
   kernels.push(created);
-  const run = async (code: string) => {
-    const chunks: string[] = [];
-    const result = await Effect.runPromise(created.run("t", code, [], (_stream, text) => chunks.push(text)));
-    return { ...result, chunks, stdout: chunks.join(""), shown: viewOfOutputs(result.outputs).outputs };
-  };
-  return Object.assign(run, { process: created });
+  return Object.assign((code: string) => runCell(created, code), { process: created });
 }
 
 /** A cell that writes one protocol line of `megabytes` MB itself, as the driver never would, then exits. */

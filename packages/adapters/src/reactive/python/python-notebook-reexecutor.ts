@@ -1,7 +1,7 @@
 import { Effect } from "effect";
 import { sourceText, type Notebook, type Output } from "@parallax/domain/notebook";
 import type { DifferingCell, NotebookReexecutor, ReexecutionReport } from "@parallax/application/notebook";
-import { runOutputs } from "@parallax/application/reactive";
+import { collectRun, runOutputs } from "@parallax/application/reactive";
 import { pythonSource } from "./ipython-syntax.js";
 import { PythonProcess } from "./python-process.js";
 
@@ -71,9 +71,8 @@ function compare(notebook: Notebook, kernel: PythonProcess): Effect.Effect<Reexe
     for (const [index, cell] of notebook.cells.entries()) {
       if (cell.cell_type !== "code") continue;
       const code = pythonSource(sourceText(cell.source));
-      const result = yield* kernel.run(`${index}`, code, [], (name, text) => {
-        if (name === "stderr") errors.push(text);
-      });
+      const { chunks, result } = yield* collectRun(kernel.run(`${index}`, code, []));
+      for (const [name, text] of chunks) if (name === "stderr") errors.push(text);
       const expectedError = cell.outputs.some((output) => output.output_type === "error");
       if (result.status === "error" && !expectedError) {
         unexpectedErrors++;

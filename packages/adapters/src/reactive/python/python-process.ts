@@ -1,12 +1,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { Effect, Semaphore } from "effect";
+import { Semaphore, type Effect, type Stream } from "effect";
 import { z } from "zod";
 import { OutputCollector } from "@parallax/domain/reactive";
-import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
+import type { KernelEvent, KernelRunResult } from "@parallax/application/reactive";
 import { signalGroup, stopProcessGroup } from "../../shared/process-group.js";
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, humanBytes, limitOutputs, limitText } from "../output-limits.js";
 import { kernelEnvironment } from "./kernel-environment.js";
-import { serially } from "../serially.js";
+import type { LanguageKernel, NamedValues } from "../language-kernel.js";
+import { serially, seriallyStreamed } from "../serially.js";
 import { ProtocolLines } from "./protocol-lines.js";
 import { PYTHON_DRIVER } from "./python-driver.source.js";
 
@@ -65,7 +66,7 @@ export const KERNEL_DIED = "kernel died";
  * running and processes it forked go with it. Protocol lines are read with a byte cap and
  * outputs capped again here, whatever the driver did.
  */
-export class PythonProcess {
+export class PythonProcess implements LanguageKernel {
   private child: ChildProcessWithoutNullStreams | undefined;
   private starting: Promise<ChildProcessWithoutNullStreams> | undefined;
   private running: Running | undefined;
@@ -93,8 +94,8 @@ export class PythonProcess {
     return this.exits;
   }
 
-  run(id: string, code: string, deleteFirst: readonly string[], onStream: KernelStream): Effect.Effect<KernelRunResult> {
-    return serially(this.lock, async (signal) => {
+  run(id: string, code: string, deleteFirst: readonly string[]): Stream.Stream<KernelEvent> {
+    return seriallyStreamed(this.lock, async (emit, signal) => {
       if (signal.aborted) return { status: "error", outputs: [], error: "Interrupted" };
       let child: ChildProcessWithoutNullStreams;
       try {
@@ -128,7 +129,7 @@ export class PythonProcess {
           onMessage: (message) => {
             if (message.type === "stream") {
               collected.stream(message.name, message.text);
-              onStream(message.name, message.text);
+              emit(message.name, message.text);
             } else if (message.type === "output") {
               for (const output of limitOutputs([message.output], this.maxOutputBytes)) collected.add(output);
             } else if (message.type === "done") {
@@ -148,7 +149,7 @@ export class PythonProcess {
    * Current values of `names` as JSON (for SQL parameters); names not defined are `missing`,
    * names in neither list were too large to hand over.
    */
-  values(names: readonly string[]): Effect.Effect<{ values: Record<string, unknown>; missing: string[] }> {
+  values(names: readonly string[]): Effect.Effect<NamedValues> {
     return serially(this.lock, async () => {
       if (!this.child) return { values: {}, missing: [...names] };
       const child = this.child;

@@ -16,9 +16,8 @@ const lookup = (names: readonly string[]) => Effect.succeed({
 
 /** The result with `shown`: what §B's editor gets from its nbformat outputs. */
 async function run(kernel: SqlKernel, code: string) {
-  let stdout = "";
-  const result = await Effect.runPromise(kernel.run(code, (_stream, text) => (stdout += text)));
-  return { ...result, stdout, shown: viewOfOutputs(result.outputs).outputs };
+  const result = await Effect.runPromise(kernel.run(code));
+  return { ...result, shown: viewOfOutputs(result.outputs).outputs };
 }
 
 describe("SqlKernel on DuckDB", () => {

@@ -3,7 +3,7 @@ import { Effect, Semaphore } from "effect";
 import pg from "pg";
 import type { JsonValue, Output } from "@parallax/domain/notebook";
 import { errorOutput, tableBundle } from "@parallax/domain/reactive";
-import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
+import type { KernelRunResult } from "@parallax/application/reactive";
 import { DEFAULT_MAX_OUTPUT_BYTES, limitOutputs, limitText } from "../output-limits.js";
 import { serially } from "../serially.js";
 import { duckdbTableJson } from "./duckdb-json.js";
@@ -60,7 +60,7 @@ export class SqlKernel {
    * Runs the cell's statements in order; the last one's rows are the output (a display, as a table is not a value).
    * Placeholder values are looked up first (in the other kernels, under their own locks).
    */
-  run(code: string, _onStream: KernelStream): Effect.Effect<KernelRunResult> {
+  run(code: string): Effect.Effect<KernelRunResult> {
     return Effect.suspend(() => {
       const statements = splitStatements(code).map(bindPlaceholders);
       const wanted = [...new Set(statements.flatMap((statement) => statement.names))];
