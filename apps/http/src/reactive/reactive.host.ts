@@ -1,8 +1,7 @@
 import { Effect, Fiber, Schedule } from "effect";
 import type { Context } from "koa";
 import { z } from "zod";
-import { ReactiveNotebooksService } from "@parallax/adapters/reactive";
-import { ReactiveAuthenticator, type ReactiveNotebooks } from "@parallax/application/reactive";
+import { ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
 import { CELL_LANGUAGES, type ReactiveNotebook } from "@parallax/domain/reactive";
 import { runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
@@ -25,7 +24,7 @@ function notebookView(notebook: ReactiveNotebook) {
 export const reactiveHost: HostModule = {
   name: "reactive",
   register({ container, config, routes, websockets }) {
-    const notebooks = container.get<ReactiveNotebooks>(ReactiveNotebooksService);
+    const notebooks = container.get(ReactiveNotebooks);
     const authenticator = container.get<ReactiveAuthenticator>(ReactiveAuthenticator);
     /** The caller's user id, from `Authorization: Bearer <token>` (with AUTH=none, anyone is `local`). */
     const userOf = (ctx: Context) => {

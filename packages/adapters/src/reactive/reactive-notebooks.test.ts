@@ -6,6 +6,7 @@ import { Effect, Stream } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
 import type { NotebookEvent } from "@parallax/domain/reactive";
 import { ReactiveNotebooks, type KernelOptions } from "@parallax/application/reactive";
+import { recordStream } from "@parallax/application/testing";
 import { pythonWith, pythonWithout } from "../../../../tests/python-interpreters.js";
 import { MemoryNotebookStore } from "../notebook/memory-notebook.store.js";
 import { SystemClock } from "../shared/system-clock.js";
@@ -32,20 +33,10 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((service) => run(service.closeAll())));
 });
 
-/** Collects a notebook's events from now on (the subscription lives until the test ends). */
+/** Collects a notebook's events from now on (the subscription lives until the notebook closes). */
 async function record(service: ReactiveNotebooks, id: string): Promise<NotebookEvent[]> {
   const events: NotebookEvent[] = [];
-  await new Promise<void>((ready) => {
-    Effect.runFork(
-      Effect.scoped(
-        Effect.gen(function* () {
-          const stream = yield* service.events(id);
-          ready();
-          yield* Stream.runForEach(stream, (event) => Effect.sync(() => events.push(event)));
-        }),
-      ),
-    );
-  });
+  await recordStream(service.events(id), (event) => events.push(event));
   return events;
 }
 
