@@ -23,7 +23,7 @@ function notebookView(notebook: ReactiveNotebook) {
 /** CONTRACTS.md §B: the reactive-notebook API of the React editor, under /api/v1. */
 export const reactiveHost: HostModule = {
   name: "reactive",
-  register({ container, config, routes, websockets }) {
+  register({ container, config, logger, routes, websockets }) {
     const notebooks = container.get(ReactiveNotebooks);
     const authenticator = container.get<ReactiveAuthenticator>(ReactiveAuthenticator);
     /** The caller's user id, from `Authorization: Bearer <token>` (with AUTH=none, anyone is `local`). */
@@ -158,6 +158,7 @@ export const reactiveHost: HostModule = {
     websockets.add("/api/v1/ws/notebooks/:id", notebookSocket(notebooks, authenticator, config.WS_AUTH_TIMEOUT_MS, {
       maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
       graceMs: config.WS_SLOW_CLIENT_GRACE_MS,
+      logger,
     }));
 
     const idleMs = config.KERNEL_IDLE_S * 1000;

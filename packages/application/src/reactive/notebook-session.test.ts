@@ -1,4 +1,4 @@
-import { Effect, Stream } from "effect";
+import { Effect } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Output } from "@parallax/domain/notebook";
 import { newCodeCell, type NotebookEvent, type ReactiveCodeCell, type ReactiveDocument } from "@parallax/domain/reactive";
@@ -27,7 +27,7 @@ async function open(cells: CellSpec[], kernel = new ModelKernel()) {
   const session = await run(NotebookSession.open(document, kernel, (snapshot) => Effect.sync(() => void (stored = snapshot()))));
   sessions.push(session);
   const events: NotebookEvent[] = [];
-  await recordStream(Effect.map(session.subscribe(), Stream.fromSubscription), (event) => events.push(event));
+  await recordStream(session.subscribe(), (event) => events.push(event));
   const runCells = async (...ids: string[]) => {
     kernel.runs.length = 0;
     await run(session.run(ids));

@@ -1,4 +1,4 @@
-import { Effect, Exit, Fiber, Latch, PubSub, Queue, Scope, Stream } from "effect";
+import { Cause, Effect, Exit, Fiber, Latch, PubSub, Queue, Scope, Stream } from "effect";
 import { Conflict, NotFound } from "@parallax/domain";
 import {
   MAX_STREAM_CHARS,
@@ -113,16 +113,13 @@ export class NotebookSession {
     return this.cells.document(this.notebook);
   }
 
-  subscribe(): Effect.Effect<PubSub.Subscription<NotebookEvent>, never, Scope.Scope> {
-    return PubSub.subscribe(this.events);
+  /** The events from now on (subscribed when this runs, in the caller's scope); the stream ends when the session closes. */
+  subscribe(): Effect.Effect<Stream.Stream<NotebookEvent>, never, Scope.Scope> {
+    return Effect.map(PubSub.subscribe(this.events), Stream.fromSubscription);
   }
 
   rename(name: string): Effect.Effect<void> {
-    return Effect.asVoid(
-      this.mutate(() => {
-        this.notebook = { ...this.notebook, name };
-      }),
-    );
+    return Effect.asVoid(this.mutate(() => void (this.notebook = { ...this.notebook, name })));
   }
 
   setDatabase(connectionString: string | null): Effect.Effect<void> {
@@ -302,8 +299,10 @@ export class NotebookSession {
           const current: CurrentRun = { plan: this.record.plan(roots), done: new Set(), running: undefined, fiber: undefined };
           this.current = current;
           current.fiber = yield* Effect.forkChild(this.execute(current), { startImmediately: false });
-          yield* Fiber.await(current.fiber);
+          const exit = yield* Fiber.await(current.fiber);
           this.current = undefined;
+          // Interrupted is a replan or a close; anything else is a bug, and the loop goes on.
+          if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)) yield* Effect.logError(`notebook ${this.id}: a run failed`, exit.cause);
         }
         this.quiet.openUnsafe();
       }
@@ -363,7 +362,7 @@ export class NotebookSession {
       this.touched.add(id);
       this.publish({ type: "cell_status", cellId: id, status: "running" });
       const kernelCell = { id, language: cell.type, code: cell.code, reads: cell.reads, writes: cell.writes };
-      return Stream.runForEach(this.kernel.run(kernelCell), (event) =>
+      const running = Stream.runForEach(this.kernel.run(kernelCell), (event) =>
         Effect.sync(() => {
           if (event.type === "stream") {
             const data = live.stream(event.name, event.text);
@@ -377,15 +376,13 @@ export class NotebookSession {
           this.finish(cell, result.status, ran.error, ran);
           this.noticeKernelLoss(cell.type);
         }),
-      ).pipe(
-          Effect.onInterrupt(() =>
-            Effect.sync(() => {
-              cell.status = "idle";
-              this.publish({ type: "cell_status", cellId: id, status: "idle" });
-            }),
-          ),
-          Effect.asVoid,
-        );
+      );
+      return Effect.onInterrupt(running, () =>
+        Effect.sync(() => {
+          cell.status = "idle";
+          this.publish({ type: "cell_status", cellId: id, status: "idle" });
+        }),
+      );
     });
   }
 

@@ -1,4 +1,4 @@
-import { Effect, Semaphore, Stream, type Scope } from "effect";
+import { Effect, Semaphore, type Scope, type Stream } from "effect";
 import { Conflict, NotFound, type StorageFailure } from "@parallax/domain";
 import type { Notebook } from "@parallax/domain/notebook";
 import {
@@ -195,7 +195,7 @@ export class ReactiveNotebooks {
       Effect.acquireRelease(
         Effect.sync(() => this.touch(id, +1)),
         () => Effect.sync(() => this.touch(id, -1)),
-      ).pipe(Effect.andThen(session.subscribe()), Effect.map(Stream.fromSubscription)),
+      ).pipe(Effect.andThen(session.subscribe())),
     );
   }
 

@@ -73,7 +73,6 @@ export class JavaScriptKernel implements LanguageKernel {
 
   run(id: string, source: string, deleteFirst: readonly string[]): Stream.Stream<KernelEvent> {
     return seriallyStreamed(this.lock, async (emit, signal) => {
-      if (signal.aborted) return { status: "error", outputs: [], error: "Interrupted" };
       let rewritten;
       try {
         rewritten = rewriteCell(source);

@@ -96,13 +96,14 @@ export class PythonProcess implements LanguageKernel {
 
   run(id: string, code: string, deleteFirst: readonly string[]): Stream.Stream<KernelEvent> {
     return seriallyStreamed(this.lock, async (emit, signal) => {
-      if (signal.aborted) return { status: "error", outputs: [], error: "Interrupted" };
       let child: ChildProcessWithoutNullStreams;
       try {
         child = await this.ensureStarted();
       } catch (error) {
         return { status: "error", outputs: [], error: (error as Error).message };
       }
+      // Interrupted while the interpreter started: the cell never runs.
+      if (signal.aborted) return { status: "error", outputs: [], error: "Interrupted" };
       return new Promise<KernelRunResult>((resolve) => {
         let timedOut = false;
         let killTimer: NodeJS.Timeout | undefined;

@@ -113,6 +113,7 @@ export class SqlKernel {
       if (!this.engine) return;
       for (const name of names) {
         const quoted = `"${name.replaceAll('"', '""')}"`;
+        // The name is a view or a table: dropping it as the other kind fails, by design.
         await this.engine.query(`DROP VIEW IF EXISTS ${quoted}`, [], 0).catch(() => undefined);
         await this.engine.query(`DROP TABLE IF EXISTS ${quoted}`, [], 0).catch(() => undefined);
       }
@@ -140,6 +141,7 @@ export class SqlKernel {
 
   private async ensureEngine(): Promise<Engine> {
     if (this.engine && !this.engine.alive()) {
+      // Its connection is gone already (that is why it is replaced): closing it may fail, harmlessly.
       await this.engine.close().catch(() => undefined);
       this.engine = undefined;
     }
