@@ -57,9 +57,9 @@ interface Running {
 export const KERNEL_DIED = "kernel died";
 
 /**
- * A persistent python3 subprocess running the embedded driver. One request at a time
- * (callers queue on a semaphore; interrupting a run interrupts the cell); a crash fails the running request with `kernel died` and the
- * next request starts a fresh process.
+ * A persistent python3 subprocess running the embedded driver, a `LanguageKernel`. One request
+ * at a time (callers queue on a semaphore; interrupting a run interrupts the cell); a crash fails
+ * the running request with `kernel died` and the next request starts a fresh process.
  *
  * The kernel leads its own process group (`detached`), and every way it ends (close, an
  * interrupt that does not stop the cell, a crash) ends the group: threads a cell left
