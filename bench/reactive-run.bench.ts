@@ -7,10 +7,11 @@
  *   npm run bench -- reactive-run [sizes=100,1000] [languages=javascript,python]
  */
 import { spawnSync } from "node:child_process";
-import { Effect, PubSub } from "effect";
+import { Effect, Exit, Scope, Stream } from "effect";
 import { ReactiveNotebooks } from "@parallax/application/reactive";
 import { MemoryNotebookStore } from "@parallax/adapters/notebook";
 import { NotebookKernelFactory } from "@parallax/adapters/reactive";
+import { SystemClock } from "@parallax/adapters/shared";
 import { emit, peakRssMiB, percentile, round, timeMsAsync } from "./support.js";
 
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect);
@@ -38,6 +39,7 @@ async function bench(language: "python" | "javascript", size: number): Promise<v
     new MemoryNotebookStore(),
     new NotebookKernelFactory({ pythonBin: "python3", timeoutMs: 60_000 }),
     { next: () => `c${++counter}` },
+    new SystemClock(),
   );
   try {
     const id = await run(service.create(`bench ${language} ${size}`));
@@ -49,21 +51,16 @@ async function bench(language: "python" | "javascript", size: number): Promise<v
 
     let events = 0;
     let lastStatus = "";
-    await new Promise<void>((ready) => {
-      Effect.runFork(
-        Effect.scoped(
-          Effect.gen(function* () {
-            const subscription = yield* service.subscribe(id);
-            ready();
-            while (true) {
-              const event = yield* PubSub.take(subscription);
-              events++;
-              if (event.type === "cell_status") lastStatus = event.status;
-            }
-          }),
-        ),
-      );
-    });
+    // Subscribed before the run starts, so every event of the run is counted.
+    const listening = await run(Scope.make());
+    const stream = await run(Scope.provide(service.events(id), listening));
+    const counting = Stream.runForEach(stream, (event) =>
+      Effect.sync(() => {
+        events++;
+        if (event.type === "cell_status") lastStatus = event.status;
+      }),
+    );
+    Effect.runFork(Effect.ensuring(counting, Scope.close(listening, Exit.void)));
 
     const { peakMiB, value: runMs } = await peakRssMiB(async () => {
       const { ms } = await timeMsAsync(async () => {

@@ -1,8 +1,7 @@
-import { Effect } from "effect";
+import { Effect, Fiber, Schedule } from "effect";
 import type { Context } from "koa";
 import { z } from "zod";
-import { ReactiveNotebooksService } from "@parallax/adapters/reactive";
-import { ReactiveAuthenticator, type ReactiveNotebooks } from "@parallax/application/reactive";
+import { ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
 import { CELL_LANGUAGES, type ReactiveNotebook } from "@parallax/domain/reactive";
 import { runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
@@ -24,8 +23,8 @@ function notebookView(notebook: ReactiveNotebook) {
 /** CONTRACTS.md §B: the reactive-notebook API of the React editor, under /api/v1. */
 export const reactiveHost: HostModule = {
   name: "reactive",
-  register({ container, config, routes, websockets }) {
-    const notebooks = container.get<ReactiveNotebooks>(ReactiveNotebooksService);
+  register({ container, config, logger, routes, websockets }) {
+    const notebooks = container.get(ReactiveNotebooks);
     const authenticator = container.get<ReactiveAuthenticator>(ReactiveAuthenticator);
     /** The caller's user id, from `Authorization: Bearer <token>` (with AUTH=none, anyone is `local`). */
     const userOf = (ctx: Context) => {
@@ -159,20 +158,24 @@ export const reactiveHost: HostModule = {
     websockets.add("/api/v1/ws/notebooks/:id", notebookSocket(notebooks, authenticator, config.WS_AUTH_TIMEOUT_MS, {
       maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
       graceMs: config.WS_SLOW_CLIENT_GRACE_MS,
+      logger,
     }));
 
     const idleMs = config.KERNEL_IDLE_S * 1000;
-    let sweepTimer: NodeJS.Timeout | undefined;
+    /** Stops idle notebooks' kernels now and then (at most every minute); the kernel cap itself needs no timer. */
+    const sweep = Effect.schedule(
+      notebooks.closeIdle(idleMs).pipe(Effect.catchCause((cause) => Effect.logError("reactive idle sweep failed", cause))),
+      Schedule.spaced(Math.min(60_000, Math.max(1_000, idleMs / 2))),
+    );
+    let sweeper: Fiber.Fiber<unknown> | undefined;
     return {
-      /** Stops idle notebooks' kernels now and then (at most every minute); the kernel cap itself needs no timer. */
       async start() {
-        sweepTimer = setInterval(() => void Effect.runPromise(notebooks.closeIdle(idleMs)), Math.min(60_000, Math.max(1_000, idleMs / 2)));
-        sweepTimer.unref();
+        sweeper = Effect.runFork(sweep);
       },
-      /** Stops this host's kernels, with every process they forked; sessions reopen from the store on next use. */
+      /** Stops the sweep, then this host's kernels, with every process they forked; sessions reopen from the store on next use. */
       async stop() {
-        clearInterval(sweepTimer);
-        await Effect.runPromise(notebooks.closeAll());
+        const stopSweep = sweeper ? Fiber.interrupt(sweeper) : Effect.void;
+        await Effect.runPromise(Effect.andThen(stopSweep, notebooks.closeAll()));
       },
     };
   },

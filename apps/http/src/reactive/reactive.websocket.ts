@@ -1,6 +1,7 @@
-import { Effect, Exit, Fiber, PubSub } from "effect";
+import { Cause, Effect, Exit, Fiber, Stream } from "effect";
 import { z } from "zod";
 import type { WebSocket } from "ws";
+import type { Logger } from "@parallax/adapters";
 import type { ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
 import { sendAfterDrain, sendBounded, trySend } from "../host/bounded-send.js";
 import type { WebSocketHandler } from "../host/websocket-routes.js";
@@ -27,13 +28,13 @@ function echo(value: string): string {
  * 1008, the one code (with 1000) on which the React editor does not reconnect. Messages of one socket are handled one after another, so
  * a `run_cell` sent right after `authenticate` sees the subscription in place. A client
  * that is `maxBufferedBytes` behind and does not catch up within `graceMs` is terminated
- * (the editor reconnects).
+ * (the editor reconnects). What fails for another reason is logged; the client sees the socket close.
  */
 export function notebookSocket(
   notebooks: ReactiveNotebooks,
   authenticator: ReactiveAuthenticator,
   authTimeoutMs: number,
-  { maxBufferedBytes, graceMs }: { maxBufferedBytes: number; graceMs: number },
+  { maxBufferedBytes, graceMs, logger }: { maxBufferedBytes: number; graceMs: number; logger: Logger },
 ): WebSocketHandler {
   const send = (socket: WebSocket, message: unknown): void => void sendBounded(socket, message, maxBufferedBytes);
   // Every watcher of a notebook gets the same events: each is serialised once, not once per socket.
@@ -62,20 +63,23 @@ export function notebookSocket(
         forwarding = Effect.runFork(
           Effect.scoped(
             Effect.gen(function* () {
-              const subscription = yield* notebooks.subscribe(notebookId);
+              const events = yield* notebooks.events(notebookId);
               subscribed = true;
               resolve();
               // Ends when the client is gone or was terminated for not reading.
-              for (;;) {
-                const data = serialise(yield* PubSub.take(subscription));
+              yield* Stream.runForEachWhile(events, (event) => {
+                const data = serialise(event);
                 const outcome = trySend(socket, data, maxBufferedBytes);
-                if (outcome === "closed") return;
-                if (outcome === "over" && !(yield* Effect.promise(() => sendAfterDrain(socket, data, maxBufferedBytes, graceMs)))) return;
-              }
+                if (outcome !== "over") return Effect.succeed(outcome === "sent");
+                return Effect.promise(() => sendAfterDrain(socket, data, maxBufferedBytes, graceMs));
+              });
             }),
           ),
         );
         forwarding.addObserver((exit) => {
+          if (Exit.isFailure(exit) && subscribed && !Cause.hasInterruptsOnly(exit.cause)) {
+            logger.warn({ notebook: notebookId, cause: Cause.pretty(exit.cause) }, "reactive socket: forwarding events failed");
+          }
           if (Exit.isFailure(exit) && !subscribed) reject(new Error("Notebook not found"));
           // The notebook was deleted or the host is stopping: nothing more will come.
           else if (subscribed && socket.readyState === socket.OPEN) socket.close(1001, "Notebook closed");
@@ -121,7 +125,7 @@ export function notebookSocket(
       } catch {
         return send(socket, { type: "error", message: "Invalid message: not JSON" });
       }
-      queue = queue.then(() => handle(parsed)).catch(() => undefined);
+      queue = queue.then(() => handle(parsed)).catch((error: unknown) => logger.warn({ notebook: notebookId, err: error }, "reactive socket: a message was not handled"));
     });
     socket.on("close", () => {
       closed = true;

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { Effect } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Output } from "@parallax/domain/notebook";
+import { collectRun } from "@parallax/application/reactive";
 import { pythonWith } from "../../../../tests/python-interpreters.testkit.js";
 import { processAlive } from "../shared/process-group.js";
 import { NotebookKernel, type NotebookKernelOptions } from "./notebook-kernel.js";
@@ -28,8 +29,7 @@ function notebook(options: Partial<NotebookKernelOptions> = {}) {
   const kernel = new NotebookKernel({ pythonBin: python!, timeoutMs: 60_000, notebookId: "magics", dbConnString: null, ...options });
   kernels.push(kernel);
   const run = async (code: string) => {
-    const chunks: Array<[string, string]> = [];
-    const result = await Effect.runPromise(kernel.run({ id: "c", language: "python", code, reads: [], writes: [] }, (name, text) => chunks.push([name, text])));
+    const { chunks, result } = await Effect.runPromise(collectRun(kernel.run({ id: "c", language: "python", code, reads: [], writes: [] })));
     const text = (name: string) => chunks.filter(([stream]) => stream === name).map(([, chunk]) => chunk).join("");
     return { ...result, stdout: text("stdout"), stderr: text("stderr") };
   };

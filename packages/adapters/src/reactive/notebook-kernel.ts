@@ -1,6 +1,7 @@
-import { Effect } from "effect";
+import { Effect, Stream } from "effect";
 import { executableCell, type CellLanguage } from "@parallax/domain/reactive";
-import type { Kernel, KernelCell, KernelFactory, KernelOptions, KernelRunResult, KernelStream } from "@parallax/application/reactive";
+import type { Kernel, KernelCell, KernelEvent, KernelFactory, KernelOptions } from "@parallax/application/reactive";
+import type { LanguageKernel, NamedValues } from "./language-kernel.js";
 import { JavaScriptKernel } from "./javascript/javascript-kernel.js";
 import { PythonProcess } from "./python/python-process.js";
 import { SqlKernel } from "./sql/sql-kernel.js";
@@ -32,27 +33,25 @@ export class NotebookKernel implements Kernel {
     this.sql = new SqlKernel(options.dbConnString, (names) => this.lookup(names), timeoutMs, maxOutputBytes);
   }
 
-  run(cell: KernelCell, onStream: KernelStream): Effect.Effect<KernelRunResult> {
-    return Effect.promise((signal) => {
-      switch (cell.language) {
-        case "python": {
-          const { language, source } = executableCell(cell.code);
-          if (language === "sql") return this.sql.run(source, onStream, signal);
-          return this.python.run(cell.id, source, cell.writes, onStream, signal);
-        }
-        case "javascript":
-          return this.javascript.run(cell.id, cell.code, cell.writes, onStream, signal);
-        case "sql":
-          return this.sql.run(cell.code, onStream, signal);
+  run(cell: KernelCell): Stream.Stream<KernelEvent> {
+    switch (cell.language) {
+      case "python": {
+        const { language, source } = executableCell(cell.code);
+        return language === "sql" ? this.runSql(source) : this.python.run(cell.id, source, cell.writes);
       }
-    });
+      case "javascript":
+        return this.javascript.run(cell.id, cell.code, cell.writes);
+      case "sql":
+        return this.runSql(cell.code);
+    }
   }
 
   forget(language: CellLanguage, names: readonly string[]): Effect.Effect<void> {
-    return Effect.promise(async () => {
+    return Effect.suspend(() => {
       if (language === "python") this.python.forget(names);
       else if (language === "javascript") this.javascript.forget(names);
-      else await this.sql.forget(names);
+      else return this.sql.forget(names);
+      return Effect.void;
     });
   }
 
@@ -68,26 +67,34 @@ export class NotebookKernel implements Kernel {
   }
 
   setDatabase(connectionString: string | null): Effect.Effect<void> {
-    return Effect.promise(() => this.sql.setConnection(connectionString));
+    return this.sql.setConnection(connectionString);
   }
 
   shutdown(): Effect.Effect<void> {
-    return Effect.promise(() => Promise.all([this.python.close(), this.javascript.close(), this.sql.close()]).then(() => undefined));
+    const processes = Effect.promise(() => Promise.all([this.python.close(), this.javascript.close()]));
+    return Effect.asVoid(Effect.all([processes, this.sql.close()], { concurrency: "unbounded" }));
+  }
+
+  /** A SQL cell prints nothing: its run is its result. */
+  private runSql(code: string): Stream.Stream<KernelEvent> {
+    return Stream.fromEffect(Effect.map(this.sql.run(code), (result): KernelEvent => ({ type: "result", result })));
   }
 
   /** A name a kernel defines but did not hand over was too large to. */
-  private async lookup(names: readonly string[]): Promise<{ values: Record<string, unknown>; missing: string[]; tooLarge: string[] }> {
-    const values: Record<string, unknown> = {};
-    const tooLarge: string[] = [];
-    let missing = [...names];
-    for (const source of [this.python, this.javascript]) {
-      if (missing.length === 0 || !source.started) continue;
-      const found = await source.values(missing);
-      Object.assign(values, found.values);
-      tooLarge.push(...missing.filter((name) => !(name in found.values) && !found.missing.includes(name)));
-      missing = found.missing;
-    }
-    return { values, missing, tooLarge };
+  private lookup(names: readonly string[]): Effect.Effect<NamedValues & { tooLarge: string[] }> {
+    return Effect.gen({ self: this }, function* () {
+      const values: Record<string, unknown> = {};
+      const tooLarge: string[] = [];
+      let missing = [...names];
+      for (const source of [this.python, this.javascript] satisfies LanguageKernel[]) {
+        if (missing.length === 0 || !source.started) continue;
+        const found = yield* source.values(missing);
+        Object.assign(values, found.values);
+        tooLarge.push(...missing.filter((name) => !(name in found.values) && !found.missing.includes(name)));
+        missing = found.missing;
+      }
+      return { values, missing, tooLarge };
+    });
   }
 }
 

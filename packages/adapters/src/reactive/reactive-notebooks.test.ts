@@ -2,12 +2,14 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import AjvDraft04 from "ajv-draft-04";
-import { Effect, PubSub } from "effect";
+import { Effect, Stream } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
 import type { NotebookEvent } from "@parallax/domain/reactive";
 import { ReactiveNotebooks, type KernelOptions } from "@parallax/application/reactive";
+import { recordStream } from "@parallax/application/testing";
 import { pythonWith, pythonWithout } from "../../../../tests/python-interpreters.testkit.js";
 import { MemoryNotebookStore } from "../notebook/memory-notebook.store.js";
+import { SystemClock } from "../shared/system-clock.js";
 import { NotebookKernelFactory, type NotebookKernel } from "./notebook-kernel.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
@@ -22,7 +24,7 @@ const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect);
 
 function setup(timeoutMs = 5_000, pythonBin = "python3") {
   const store = new MemoryNotebookStore();
-  const service = new ReactiveNotebooks(store, new NotebookKernelFactory({ pythonBin, timeoutMs }), ids);
+  const service = new ReactiveNotebooks(store, new NotebookKernelFactory({ pythonBin, timeoutMs }), ids, new SystemClock());
   opened.push(service);
   return { store, service };
 }
@@ -31,20 +33,10 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((service) => run(service.closeAll())));
 });
 
-/** Collects a notebook's events from now on (the subscription lives until the test ends). */
+/** Collects a notebook's events from now on (the subscription lives until the notebook closes). */
 async function record(service: ReactiveNotebooks, id: string): Promise<NotebookEvent[]> {
   const events: NotebookEvent[] = [];
-  await new Promise<void>((ready) => {
-    Effect.runFork(
-      Effect.scoped(
-        Effect.gen(function* () {
-          const subscription = yield* service.subscribe(id);
-          ready();
-          while (true) events.push(yield* PubSub.take(subscription));
-        }),
-      ),
-    );
-  });
+  await recordStream(service.events(id), (event) => events.push(event));
   return events;
 }
 
@@ -79,7 +71,7 @@ describe("reactive notebook persistence", () => {
 
     // A fresh service (a restarted host) reads the same notebook back; its kernel is new and
     // empty, so the cells show their last outputs but are idle until they run again.
-    const reopened = new ReactiveNotebooks(store, new NotebookKernelFactory({ pythonBin: "python3", timeoutMs: 5_000 }), ids);
+    const reopened = new ReactiveNotebooks(store, new NotebookKernelFactory({ pythonBin: "python3", timeoutMs: 5_000 }), ids, new SystemClock());
     opened.push(reopened);
     const again = await run(reopened.get(id));
     expect(again.cells.map((cell) => [cell.id, cell.type, cell.code, cell.status, cell.stdout])).toEqual([

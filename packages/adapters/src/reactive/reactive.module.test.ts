@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { NotebookReexecutor } from "@parallax/application/notebook";
-import { KernelFactory, ReactiveAuthenticator } from "@parallax/application/reactive";
+import { KernelFactory, ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
 import { createContainer, loadConfig } from "../composition/index.js";
 import { createLogger } from "../shared/logger.js";
-import { ReactiveNotebooksService, pythonAvailable } from "./reactive.module.js";
+import { pythonAvailable } from "./reactive.module.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
 const logger = createLogger("silent");
@@ -12,7 +12,7 @@ const logger = createLogger("silent");
 describe("reactiveModule", () => {
   it("binds the reactive service, kernels and the AUTH=none authenticator", () => {
     const container = createContainer(loadConfig({}, { STORAGE: "memory", LOG_LEVEL: "silent" }), { logger });
-    expect(container.get(ReactiveNotebooksService)).toBeDefined();
+    expect(container.get(ReactiveNotebooks)).toBeInstanceOf(ReactiveNotebooks);
     expect(container.get(KernelFactory)).toBeDefined();
     expect(container.get(ReactiveAuthenticator)).toBeDefined();
   });

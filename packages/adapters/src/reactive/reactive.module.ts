@@ -9,8 +9,6 @@ import { NotebookKernelFactory } from "./notebook-kernel.js";
 import { PythonNotebookExecutor } from "./python/python-notebook-executor.js";
 import { PythonNotebookReexecutor } from "./python/python-notebook-reexecutor.js";
 
-export const ReactiveNotebooksService = Symbol.for("parallax.ReactiveNotebooks");
-
 /** Whether `bin` is a runnable python3 (validation by execution needs one; Python cells report its absence). */
 export function pythonAvailable(bin: string): boolean {
   let available = probed.get(bin);
@@ -32,7 +30,7 @@ export function reactiveModule(config: Config): ContainerModule {
     options.bind<KernelFactory>(KernelFactory).toConstantValue(new NotebookKernelFactory({ pythonBin: config.PYTHON_BIN, timeoutMs, ...limits }));
     options.bind<ReactiveAuthenticator>(ReactiveAuthenticator).toConstantValue(new NoAuthAuthenticator());
     options
-      .bind<ReactiveNotebooks>(ReactiveNotebooksService)
+      .bind<ReactiveNotebooks>(ReactiveNotebooks)
       .toResolvedValue(
         (store: NotebookStore, kernels: KernelFactory, ids: IdGenerator, clock: Clock) =>
           new ReactiveNotebooks(store, kernels, ids, clock, { maxKernels: config.MAX_KERNELS, maxStdoutChars: config.MAX_CELL_STDOUT }),

@@ -1,4 +1,4 @@
-import type { Effect } from "effect";
+import type { Effect, Stream } from "effect";
 import type { Output } from "@parallax/domain/notebook";
 import type { CellLanguage } from "@parallax/domain/reactive";
 
@@ -13,8 +13,8 @@ export interface KernelCell {
 export interface KernelRunResult {
   readonly status: "success" | "error";
   /**
-   * What the cell showed, in order, as Jupyter stores it: `stream` outputs (the chunks also passed
-   * to `onStream`), one `display_data` per display with all its mime types, an `execute_result`
+   * What the cell showed, in order, as Jupyter stores it: `stream` outputs (the chunks also sent
+   * as `stream` events while it ran), one `display_data` per display with all its mime types, an `execute_result`
    * for the last value (its `execution_count` left null: the session numbers runs), and an `error`
    * with the traceback when the cell raised.
    */
@@ -23,16 +23,19 @@ export interface KernelRunResult {
   readonly error?: string;
 }
 
-export type KernelStream = (stream: "stdout" | "stderr", text: string) => void;
+/** What a running cell sends: its stdout and stderr chunks as they come, then its result, last. */
+export type KernelEvent =
+  | { readonly type: "stream"; readonly name: "stdout" | "stderr"; readonly text: string }
+  | { readonly type: "result"; readonly result: KernelRunResult };
 
 /**
  * The execution engine of one notebook (Python, SQL and JavaScript behind one face).
- * `run` never fails: a cell's failure is a result. Interrupting the fiber that runs `run`
- * interrupts the cell, and the effect completes only once the kernel is idle again.
- * A per-cell timeout is the adapter's to enforce (it reports it as an error result).
+ * `run` is a stream that never fails: a cell's failure is a result, its last event. Interrupting
+ * the fiber that consumes it interrupts the cell, and the interruption completes only once the
+ * kernel is idle again. A per-cell timeout is the adapter's to enforce (an error result).
  */
 export interface Kernel {
-  run(cell: KernelCell, onStream: KernelStream): Effect.Effect<KernelRunResult>;
+  run(cell: KernelCell): Stream.Stream<KernelEvent>;
   /** Removes names a cell defined (the cell was deleted or no longer defines them). */
   forget(language: CellLanguage, names: readonly string[]): Effect.Effect<void>;
   /**
@@ -55,3 +58,4 @@ export interface KernelFactory {
   create(options: KernelOptions): Kernel;
 }
 export const KernelFactory = Symbol.for("parallax.KernelFactory");
+

@@ -1,7 +1,7 @@
-import { Effect } from "effect";
+import { Effect, Stream } from "effect";
 import type { Output } from "@parallax/domain/notebook";
 import { errorOutput, executeResult, type CellLanguage } from "@parallax/domain/reactive";
-import type { Kernel, KernelCell, KernelRunResult, KernelStream } from "./kernel.port.js";
+import type { Kernel, KernelCell, KernelEvent, KernelRunResult } from "./kernel.port.js";
 
 /**
  * Test support: a Kernel that keeps the port's promises without running code. A cell "runs" by
@@ -16,21 +16,27 @@ export class ModelKernel implements Kernel {
   private readonly namespaces = new Map<CellLanguage, Map<string, string>>();
   private readonly generations = new Map<CellLanguage, number>();
 
-  run(cell: KernelCell, onStream: KernelStream): Effect.Effect<KernelRunResult> {
-    return Effect.sync((): KernelRunResult => {
-      this.runs.push(cell.id);
-      const namespace = this.namespace(cell.language);
-      for (const name of cell.writes) namespace.delete(name);
-      const missing = cell.reads.find((name) => this.holder(name) === undefined);
-      if (missing !== undefined) return failure(`NameError: name '${missing}' is not defined`);
-      if (cell.code.includes("raise")) return failure("ValueError: boom", ["Traceback (most recent call last):", "ValueError: boom"]);
-      for (const name of cell.writes) namespace.set(name, cell.id);
-      const line = `ran ${cell.id}\n`;
-      onStream("stdout", line);
-      const outputs: Output[] = [{ output_type: "stream", name: "stdout", text: line }];
-      if (cell.writes.length > 0) outputs.push(executeResult({ "text/plain": cell.writes.join(",") }));
-      return { status: "success", outputs };
+  run(cell: KernelCell): Stream.Stream<KernelEvent> {
+    return Stream.suspend(() => {
+      const events: KernelEvent[] = [];
+      events.push({ type: "result", result: this.runNow(cell, (text) => events.push({ type: "stream", name: "stdout", text })) });
+      return Stream.fromIterable(events);
     });
+  }
+
+  private runNow(cell: KernelCell, print: (text: string) => void): KernelRunResult {
+    this.runs.push(cell.id);
+    const namespace = this.namespace(cell.language);
+    for (const name of cell.writes) namespace.delete(name);
+    const missing = cell.reads.find((name) => this.holder(name) === undefined);
+    if (missing !== undefined) return failure(`NameError: name '${missing}' is not defined`);
+    if (cell.code.includes("raise")) return failure("ValueError: boom", ["Traceback (most recent call last):", "ValueError: boom"]);
+    for (const name of cell.writes) namespace.set(name, cell.id);
+    const line = `ran ${cell.id}\n`;
+    print(line);
+    const outputs: Output[] = [{ output_type: "stream", name: "stdout", text: line }];
+    if (cell.writes.length > 0) outputs.push(executeResult({ "text/plain": cell.writes.join(",") }));
+    return { status: "success", outputs };
   }
 
   forget(language: CellLanguage, names: readonly string[]): Effect.Effect<void> {

@@ -1,7 +1,8 @@
-import { Effect, PubSub } from "effect";
+import { Effect } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Output } from "@parallax/domain/notebook";
 import { newCodeCell, type NotebookEvent, type ReactiveCodeCell, type ReactiveDocument } from "@parallax/domain/reactive";
+import { recordStream } from "../testing/index.js";
 import { ModelKernel } from "./kernel.testkit.js";
 import { NotebookSession, type SessionSnapshot } from "./notebook-session.js";
 
@@ -26,17 +27,7 @@ async function open(cells: CellSpec[], kernel = new ModelKernel()) {
   const session = await run(NotebookSession.open(document, kernel, (snapshot) => Effect.sync(() => void (stored = snapshot()))));
   sessions.push(session);
   const events: NotebookEvent[] = [];
-  await new Promise<void>((ready) => {
-    Effect.runFork(
-      Effect.scoped(
-        Effect.gen(function* () {
-          const subscription = yield* session.subscribe();
-          ready();
-          while (true) events.push(yield* PubSub.take(subscription));
-        }),
-      ),
-    );
-  });
+  await recordStream(session.subscribe(), (event) => events.push(event));
   const runCells = async (...ids: string[]) => {
     kernel.runs.length = 0;
     await run(session.run(ids));

@@ -1,4 +1,4 @@
-import { Effect, Fiber, PubSub, Queue, type Scope } from "effect";
+import { Cause, Effect, Exit, Fiber, Latch, PubSub, Queue, Scope, Stream } from "effect";
 import { Conflict, NotFound } from "@parallax/domain";
 import {
   MAX_STREAM_CHARS,
@@ -12,6 +12,7 @@ import {
   type ReactiveNotebook,
 } from "@parallax/domain/reactive";
 import { CoalescingWriter } from "./coalescing-writer.js";
+import { KernelRecord } from "./kernel-record.js";
 import type { Kernel } from "./kernel.port.js";
 import { NotebookCells } from "./notebook-cells.js";
 import { recordRun, type RecordedRun } from "./record-run.js";
@@ -50,15 +51,14 @@ export interface SessionLimits {
  */
 export class NotebookSession {
   private readonly cells = new NotebookCells();
-  /** Cells whose definitions are in the kernel → the kernel generation they last succeeded in. */
-  private readonly ranIn = new Map<string, number>();
-  /** The kernel generation last seen per language: a change means its state was lost. */
-  private readonly seen = new Map<CellLanguage, number>();
+  private readonly record: KernelRecord;
   /** Cells this session changed; the others are written back exactly as they were stored. */
   private readonly touched = new Set<string>();
   private executionCount = 0;
   private pending: string[] = [];
   private current: CurrentRun | undefined;
+  /** Open exactly when nothing is queued or running (what `idle` waits for). */
+  private readonly quiet = Latch.makeUnsafe(true);
   private loop: Fiber.Fiber<void> | undefined;
   private closed = false;
   /** Set by the first run: from then on its kernel may hold a live process. */
@@ -72,7 +72,10 @@ export class NotebookSession {
     private readonly events: PubSub.PubSub<NotebookEvent>,
     private readonly wake: Queue.Queue<void>,
     private readonly limits: SessionLimits,
+    /** Owns the session's fibers (the run loop, the writer): closed by `close`. */
+    private readonly scope: Scope.Closeable,
   ) {
+    this.record = new KernelRecord(this.cells, kernel);
     this.writer = new CoalescingWriter(() => persist(() => ({ document: this.document(), touched: this.touched })));
   }
 
@@ -80,10 +83,12 @@ export class NotebookSession {
     return Effect.gen(function* () {
       const events = yield* PubSub.unbounded<NotebookEvent>();
       const wake = yield* Queue.unbounded<void>();
+      const scope = yield* Scope.make();
       const { cells, ...header } = document;
-      const session = new NotebookSession(header, kernel, persist, events, wake, limits);
+      const session = new NotebookSession(header, kernel, persist, events, wake, limits, scope);
       cells.forEach((cell, index) => session.cells.insert({ ...cell, status: "idle" }, index));
-      session.loop = yield* Effect.forkDetach(session.runLoop());
+      yield* Effect.forkIn(session.writer.run(), scope);
+      session.loop = yield* Effect.forkIn(session.runLoop(), scope);
       return session;
     });
   }
@@ -108,16 +113,13 @@ export class NotebookSession {
     return this.cells.document(this.notebook);
   }
 
-  subscribe(): Effect.Effect<PubSub.Subscription<NotebookEvent>, never, Scope.Scope> {
-    return PubSub.subscribe(this.events);
+  /** The events from now on (subscribed when this runs, in the caller's scope); the stream ends when the session closes. */
+  subscribe(): Effect.Effect<Stream.Stream<NotebookEvent>, never, Scope.Scope> {
+    return Effect.map(PubSub.subscribe(this.events), Stream.fromSubscription);
   }
 
   rename(name: string): Effect.Effect<void> {
-    return Effect.asVoid(
-      this.mutate(() => {
-        this.notebook = { ...this.notebook, name };
-      }),
-    );
+    return Effect.asVoid(this.mutate(() => void (this.notebook = { ...this.notebook, name })));
   }
 
   setDatabase(connectionString: string | null): Effect.Effect<void> {
@@ -166,7 +168,7 @@ export class NotebookSession {
         if (code !== cell.code) {
           cell.code = code;
           this.touched.add(cellId);
-          this.ranIn.delete(cellId);
+          this.record.forget(cellId);
           this.changeGraph(cellId, () => this.cells.analyse(cell));
           if (this.current?.running === cellId) this.replan(cellId);
         }
@@ -182,7 +184,7 @@ export class NotebookSession {
       return this.mutate(() => {
         if (this.current?.running === cellId) this.replan(undefined);
         this.changeGraph(cellId, () => this.cells.remove(cellId));
-        this.ranIn.delete(cellId);
+        this.record.forget(cellId);
         this.touched.delete(cellId);
         this.publish({ type: "cell_deleted", cellId });
       }).pipe(Effect.tap(() => this.forget(cell.type, cell.writes)));
@@ -196,6 +198,7 @@ export class NotebookSession {
       if (missing !== undefined) return Effect.fail(new NotFound({ message: "Cell not found" }));
       this.hasKernel = true;
       this.pending.push(...cellIds);
+      this.quiet.closeUnsafe();
       return Queue.offer(this.wake, undefined).pipe(Effect.asVoid);
     });
   }
@@ -217,10 +220,7 @@ export class NotebookSession {
 
   /** Resolves once nothing is queued or running and the results are stored (tests, the chat tool's `run_cell`). */
   idle(): Effect.Effect<void> {
-    const check: Effect.Effect<void> = Effect.suspend(() =>
-      this.pending.length === 0 && this.current === undefined ? this.persist() : Effect.andThen(Effect.sleep(10), check),
-    );
-    return check;
+    return Effect.andThen(this.quiet.await, () => this.persist());
   }
 
   close(): Effect.Effect<void> {
@@ -230,8 +230,11 @@ export class NotebookSession {
       this.pending = [];
       if (this.loop) yield* Fiber.interrupt(this.loop);
       if (this.current?.fiber) yield* Fiber.interrupt(this.current.fiber);
+      this.current = undefined;
+      this.quiet.openUnsafe();
       yield* this.kernel.shutdown();
       yield* this.persist();
+      yield* Scope.close(this.scope, Exit.void);
       yield* PubSub.shutdown(this.events);
     });
   }
@@ -244,17 +247,11 @@ export class NotebookSession {
   private changeGraph(id: string, change: () => void): void {
     for (const other of this.cells.errorChanges(id, change)) {
       const cell = this.cells.get(other)!;
-      this.ranIn.delete(other);
+      this.record.forget(other);
       this.touched.add(other);
       if (this.cells.graph.error(other) === undefined && cell.status !== "running") cell.status = "idle";
       if (other !== id) this.publish({ type: "cell_updated", cellId: other, cell: this.cells.view(other) });
     }
-  }
-
-  /** Whether the cell's definitions are in the kernel as its current code made them. */
-  private inKernel(id: string): boolean {
-    const cell = this.cells.get(id);
-    return cell !== undefined && this.ranIn.get(id) === this.kernel.generation(cell.type);
   }
 
   /** Applies `change` at once (the event loop serialises it), gives it the next revision, then stores it. */
@@ -287,7 +284,8 @@ export class NotebookSession {
     if (!current) return;
     const left = current.plan.filter((id) => !current.done.has(id) && id !== current.running);
     this.pending.unshift(...(restart ? [restart] : []), ...left);
-    if (current.fiber) Effect.runFork(Fiber.interrupt(current.fiber));
+    // The run loop awaits this fiber, then plans what was queued.
+    current.fiber?.interruptUnsafe();
     Queue.offerUnsafe(this.wake, undefined);
   }
 
@@ -298,12 +296,15 @@ export class NotebookSession {
         while (this.pending.length > 0) {
           const roots = [...new Set(this.pending)].filter((id) => this.cells.has(id));
           this.pending = [];
-          const current: CurrentRun = { plan: this.cells.graph.planLoading(roots, (id) => this.inKernel(id)), done: new Set(), running: undefined, fiber: undefined };
+          const current: CurrentRun = { plan: this.record.plan(roots), done: new Set(), running: undefined, fiber: undefined };
           this.current = current;
           current.fiber = yield* Effect.forkChild(this.execute(current), { startImmediately: false });
-          yield* Fiber.await(current.fiber);
+          const exit = yield* Fiber.await(current.fiber);
           this.current = undefined;
+          // Interrupted is a replan or a close; anything else is a bug, and the loop goes on.
+          if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)) yield* Effect.logError(`notebook ${this.id}: a run failed`, exit.cause);
         }
+        this.quiet.openUnsafe();
       }
     });
   }
@@ -328,7 +329,7 @@ export class NotebookSession {
    */
   private finish(cell: ReactiveCodeCell, status: ReactiveCodeCell["status"], error: string | null, ran?: Pick<RecordedRun, "traceback" | "shown">): void {
     cell.status = status;
-    if (status !== "success") this.ranIn.delete(cell.id);
+    if (status !== "success") this.record.forget(cell.id);
     this.touched.add(cell.id);
     const cellId = cell.id;
     this.publish({ type: "cell_status", cellId, status });
@@ -346,7 +347,7 @@ export class NotebookSession {
         this.finish(cell, "error", staticError);
         return Effect.void;
       }
-      if ([...this.cells.graph.parents(id)].some((parent) => !this.inKernel(parent))) {
+      if ([...this.cells.graph.parents(id)].some((parent) => !this.record.has(parent))) {
         this.finish(cell, "blocked", null);
         return Effect.void;
       }
@@ -357,47 +358,40 @@ export class NotebookSession {
       cell.status = "running";
       cell.outputs = live.outputs;
       cell.execution_count = executionCount;
-      this.ranIn.delete(id);
+      this.record.forget(id);
       this.touched.add(id);
       this.publish({ type: "cell_status", cellId: id, status: "running" });
       const kernelCell = { id, language: cell.type, code: cell.code, reads: cell.reads, writes: cell.writes };
-      return this.kernel
-        .run(kernelCell, (stream, text) => {
-          const data = live.stream(stream, text);
-          if (data) this.publish({ type: "cell_stdout", cellId: id, data });
-        })
-        .pipe(
-          Effect.tap((result) =>
-            Effect.sync(() => {
-              const ran = recordRun(executionCount, result, maxStdoutChars);
-              cell.outputs = ran.outputs;
-              if (result.status === "success") this.ranIn.set(id, this.kernel.generation(cell.type));
-              this.finish(cell, result.status, ran.error, ran);
-              this.noticeKernelLoss(cell.type);
-            }),
-          ),
-          Effect.onInterrupt(() =>
-            Effect.sync(() => {
-              cell.status = "idle";
-              this.publish({ type: "cell_status", cellId: id, status: "idle" });
-            }),
-          ),
-          Effect.asVoid,
-        );
+      const running = Stream.runForEach(this.kernel.run(kernelCell), (event) =>
+        Effect.sync(() => {
+          if (event.type === "stream") {
+            const data = live.stream(event.name, event.text);
+            if (data) this.publish({ type: "cell_stdout", cellId: id, data });
+            return;
+          }
+          const { result } = event;
+          const ran = recordRun(executionCount, result, maxStdoutChars);
+          cell.outputs = ran.outputs;
+          if (result.status === "success") this.record.succeeded(id, cell.type);
+          this.finish(cell, result.status, ran.error, ran);
+          this.noticeKernelLoss(cell.type);
+        }),
+      );
+      return Effect.onInterrupt(running, () =>
+        Effect.sync(() => {
+          cell.status = "idle";
+          this.publish({ type: "cell_status", cellId: id, status: "idle" });
+        }),
+      );
     });
   }
 
   /** When a language's kernel lost its state (a dead process), its cells keep their outputs but show `idle` until they run again. */
   private noticeKernelLoss(language: CellLanguage): void {
-    const generation = this.kernel.generation(language);
-    const before = this.seen.get(language);
-    this.seen.set(language, generation);
-    if (before === undefined || before === generation) return;
-    for (const cell of this.cells.all()) {
-      if (cell.type !== language || cell.status !== "success" || this.inKernel(cell.id)) continue;
-      cell.status = "idle";
-      this.touched.add(cell.id);
-      this.publish({ type: "cell_status", cellId: cell.id, status: "idle" });
+    for (const id of this.record.lost(language)) {
+      this.cells.get(id)!.status = "idle";
+      this.touched.add(id);
+      this.publish({ type: "cell_status", cellId: id, status: "idle" });
     }
   }
 }

@@ -1,4 +1,4 @@
-import { Effect, Semaphore, type PubSub, type Scope } from "effect";
+import { Effect, Semaphore, type Scope, type Stream } from "effect";
 import { Conflict, NotFound, type StorageFailure } from "@parallax/domain";
 import type { Notebook } from "@parallax/domain/notebook";
 import {
@@ -57,7 +57,7 @@ export class ReactiveNotebooks {
     private readonly store: NotebookStore,
     private readonly kernels: KernelFactory,
     private readonly ids: IdGenerator,
-    private readonly clock: Clock = { now: () => new Date() },
+    private readonly clock: Clock,
     private readonly limits: ReactiveLimits = {},
   ) {}
 
@@ -185,8 +185,12 @@ export class ReactiveNotebooks {
     });
   }
 
-  /** Events of one notebook from now on, in order; the subscription ends with the scope. */
-  subscribe(id: string): Effect.Effect<PubSub.Subscription<NotebookEvent>, Failure, Scope.Scope> {
+  /**
+   * Events of one notebook from now on, in order. The subscription is taken in the caller's scope
+   * when this effect runs (nothing published after it is missed, and a missing notebook fails
+   * here), and ends with that scope; the stream ends when the notebook is closed.
+   */
+  events(id: string): Effect.Effect<Stream.Stream<NotebookEvent>, Failure, Scope.Scope> {
     return Effect.flatMap(this.session(id), (session) =>
       Effect.acquireRelease(
         Effect.sync(() => this.touch(id, +1)),

@@ -1,6 +1,7 @@
+import { Effect, PubSub, Stream } from "effect";
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../shared/clock.port.js";
-import { fixedClock, sequentialIds, strictFake } from "./index.js";
+import { fixedClock, recordStream, sequentialIds, strictFake } from "./index.js";
 
 interface Store {
   get(id: string): string;
@@ -28,5 +29,15 @@ describe("application test kit", () => {
   it("ids come in order with the prefix", () => {
     const ids = sequentialIds("job");
     expect([ids.next(), ids.next(), ids.next()]).toEqual(["job-1", "job-2", "job-3"]);
+  });
+
+  it("records a stream from the moment it is subscribed, until it ends", async () => {
+    const pubsub = await Effect.runPromise(PubSub.unbounded<number>());
+    await Effect.runPromise(PubSub.publish(pubsub, 0));
+    const recorded: number[] = [];
+    await recordStream(Effect.map(PubSub.subscribe(pubsub), Stream.fromSubscription), (n) => recorded.push(n));
+    await Effect.runPromise(PubSub.publishAll(pubsub, [1, 2]));
+    await expect.poll(() => recorded).toEqual([1, 2]);
+    await expect(recordStream(Effect.fail(new Error("gone")), () => undefined)).rejects.toThrow("gone");
   });
 });

@@ -1,10 +1,12 @@
 import { Worker } from "node:worker_threads";
+import { Semaphore, type Effect, type Stream } from "effect";
 import { z } from "zod";
 import type { Output } from "@parallax/domain/notebook";
 import { OutputCollector, errorOutput, executeResult, tableBundle } from "@parallax/domain/reactive";
-import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
+import type { KernelEvent, KernelRunResult } from "@parallax/application/reactive";
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, limitOutputs, limitText } from "../output-limits.js";
-import { SerialLock } from "../serial-lock.js";
+import type { LanguageKernel, NamedValues } from "../language-kernel.js";
+import { serially, seriallyStreamed } from "../serially.js";
 import { rewriteCell } from "./javascript-rewrite.js";
 import { JAVASCRIPT_WORKER } from "./javascript-worker.source.js";
 
@@ -47,11 +49,11 @@ export interface JavaScriptKernelOptions {
  * and the next cell gets a fresh context. Terminating the worker is the kernel's reset:
  * timers and intervals a cell left running end with it.
  */
-export class JavaScriptKernel {
+export class JavaScriptKernel implements LanguageKernel {
   private worker: Worker | undefined;
   private listener: ((message: WorkerMessage) => void) | undefined;
   private onExit: (() => void) | undefined;
-  private readonly lock = new SerialLock();
+  private readonly lock = Semaphore.makeUnsafe(1);
   private resets = 0;
 
   constructor(private readonly options: JavaScriptKernelOptions) {}
@@ -69,9 +71,8 @@ export class JavaScriptKernel {
     return this.resets;
   }
 
-  run(id: string, source: string, deleteFirst: readonly string[], onStream: KernelStream, signal?: AbortSignal): Promise<KernelRunResult> {
-    return this.lock.run(async () => {
-      if (signal?.aborted) return { status: "error", outputs: [], error: "Interrupted" };
+  run(id: string, source: string, deleteFirst: readonly string[]): Stream.Stream<KernelEvent> {
+    return seriallyStreamed(this.lock, async (emit, signal) => {
       let rewritten;
       try {
         rewritten = rewriteCell(source);
@@ -85,7 +86,7 @@ export class JavaScriptKernel {
       return new Promise<KernelRunResult>((resolve) => {
         const finish = (result: KernelRunResult) => {
           clearTimeout(hardStop);
-          signal?.removeEventListener("abort", abort);
+          signal.removeEventListener("abort", abort);
           this.listener = undefined;
           this.onExit = undefined;
           resolve(result);
@@ -104,11 +105,11 @@ export class JavaScriptKernel {
           () => terminate(`TimeoutError: cell execution timed out after ${seconds} s (JavaScript context reset)`),
           this.options.timeoutMs + (this.options.graceMs ?? 2_000),
         );
-        signal?.addEventListener("abort", abort, { once: true });
+        signal.addEventListener("abort", abort, { once: true });
         this.listener = (message) => {
           if (message.type === "stream") {
             collected.stream(message.name, message.text);
-            onStream(message.name, message.text);
+            emit(message.name, message.text);
           } else if (message.type === "done") {
             if (message.status === "error") {
               const error = limitText(message.error ?? "Error", this.maxOutputBytes);
@@ -127,8 +128,8 @@ export class JavaScriptKernel {
     });
   }
 
-  values(names: readonly string[]): Promise<{ values: Record<string, unknown>; missing: string[] }> {
-    return this.lock.run(async () => {
+  values(names: readonly string[]): Effect.Effect<NamedValues> {
+    return serially(this.lock, async () => {
       const worker = this.worker;
       if (!worker) return { values: {}, missing: [...names] };
       return new Promise((resolve) => {

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { viewOfOutputs } from "@parallax/domain/reactive";
 import { processAlive as alive } from "../../shared/process-group.js";
+import { runCell } from "../language-kernel.testkit.js";
 import { PythonProcess } from "./python-process.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
@@ -27,7 +27,7 @@ describe.skipIf(!hasPython)("python kernel lifecycle: nothing a cell started out
   async function forkingKernel(options: { timeoutMs?: number; extra?: string } = {}) {
     const kernel = new PythonProcess({ pythonBin: "python3", timeoutMs: options.timeoutMs ?? 10_000, interruptGraceMs: 300 });
     let stdout = "";
-    const result = kernel.run("t", `${FORKS}\n${options.extra ?? ""}`, [], (_stream, text) => (stdout += text));
+    const result = runCell(kernel, `${FORKS}\n${options.extra ?? ""}`, { onChunk: (_stream, text) => (stdout += text) });
     await expect.poll(() => pids(stdout).length).toBe(2);
     const started = pids(stdout);
     expect(started.every(alive)).toBe(true);
@@ -50,7 +50,7 @@ describe.skipIf(!hasPython)("python kernel lifecycle: nothing a cell started out
     const size = statSync(ticks).size;
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(statSync(ticks).size).toBe(size);
-    expect(viewOfOutputs((await kernel.run("t", "'fresh'", [], () => undefined)).outputs).outputs[0]?.data).toBe("'fresh'");
+    expect((await runCell(kernel, "'fresh'")).shown[0]?.data).toBe("'fresh'");
     await kernel.close();
   });
 
@@ -63,9 +63,11 @@ describe.skipIf(!hasPython)("python kernel lifecycle: nothing a cell started out
 
   it("a host killed with SIGKILL in the middle of a cell leaves no kernel and no fork behind", async () => {
     const source = join(import.meta.dirname, "python-process.ts");
-    const script = `import { PythonProcess } from ${JSON.stringify(source)};
+    const script = `import { Effect, Stream } from "effect";
+import { PythonProcess } from ${JSON.stringify(source)};
 const kernel = new PythonProcess({ pythonBin: "python3", timeoutMs: 60_000 });
-await kernel.run("t", ${JSON.stringify(`${FORKS}\nprint(os.getpid(), flush=True)\ntime.sleep(100)`)}, [], (_s, text) => process.stdout.write(text));`;
+const events = kernel.run("t", ${JSON.stringify(`${FORKS}\nprint(os.getpid(), flush=True)\ntime.sleep(100)`)}, []);
+await Effect.runPromise(Stream.runForEach(events, (event) => Effect.sync(() => event.type === "stream" && process.stdout.write(event.text))));`;
     const host = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
     let stdout = "";
     host.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

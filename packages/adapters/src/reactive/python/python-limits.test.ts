@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { Effect } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
-import { viewOfOutputs } from "@parallax/domain/reactive";
+import { collectRun } from "@parallax/application/reactive";
+import { runCell } from "../language-kernel.testkit.js";
 import { NotebookKernel } from "../notebook-kernel.js";
 import { PythonProcess, type PythonProcessOptions } from "./python-process.js";
 
@@ -14,12 +15,7 @@ afterAll(() => Promise.all(kernels.map((kernel) => kernel.close())));
 function kernel(options: Partial<PythonProcessOptions> = {}) {
   const created = new PythonProcess({ pythonBin: "python3", timeoutMs: 60_000, ...options });
   kernels.push(created);
-  const run = async (code: string) => {
-    const chunks: string[] = [];
-    const result = await created.run("t", code, [], (_stream, text) => chunks.push(text));
-    return { ...result, chunks, stdout: chunks.join(""), shown: viewOfOutputs(result.outputs).outputs };
-  };
-  return Object.assign(run, { process: created });
+  return Object.assign((code: string) => runCell(created, code), { process: created });
 }
 
 /** A cell that writes one protocol line of `megabytes` MB itself, as the driver never would, then exits. */
@@ -92,12 +88,12 @@ describe.skipIf(!hasPython)("PythonProcess output caps", () => {
   it("refuses to hand a value larger than an output to SQL", async () => {
     const run = kernel({ maxOutputBytes: 4096 });
     await run("small = 'ok'\nbig = 'b' * 10_000");
-    expect(await run.process.values(["small", "big", "nope"])).toEqual({ values: { small: "ok" }, missing: ["nope"] });
+    expect(await Effect.runPromise(run.process.values(["small", "big", "nope"]))).toEqual({ values: { small: "ok" }, missing: ["nope"] });
   });
 
   it("a SQL cell naming a Python value too large to bind fails with a clear error", async () => {
     const notebook = new NotebookKernel({ pythonBin: "python3", timeoutMs: 10_000, maxOutputBytes: 4096, notebookId: "n", dbConnString: null });
-    const cell = (language: "python" | "sql", code: string) => Effect.runPromise(notebook.run({ id: "c", language, code, reads: [], writes: [] }, () => undefined));
+    const cell = (language: "python" | "sql", code: string) => Effect.runPromise(collectRun(notebook.run({ id: "c", language, code, reads: [], writes: [] }))).then(({ result }) => result);
     try {
       await cell("python", "big = 'b' * 10_000");
       expect((await cell("sql", "SELECT {big} AS b")).error).toBe("ValueError: 'big' is too large to bind as a query parameter");

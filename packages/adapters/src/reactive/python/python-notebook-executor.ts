@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { Effect, Semaphore } from "effect";
 import type { CellRun, CodeToRun } from "@parallax/domain/notebook";
 import type { NotebookExecutor } from "@parallax/application/notebook";
+import { collectRun } from "@parallax/application/reactive";
 import { pythonSource } from "./ipython-syntax.js";
 import { PythonProcess } from "./python-process.js";
 
@@ -40,7 +41,7 @@ function runInOrder(kernel: PythonProcess, cells: readonly CodeToRun[]): Effect.
     const runs: CellRun[] = [];
     for (const { index, code } of cells) {
       // Interrupting the fiber (the upload's request went away) interrupts the running cell.
-      const result = yield* Effect.promise((signal) => kernel.run(String(index), pythonSource(code), [], () => undefined, signal));
+      const { result } = yield* collectRun(kernel.run(String(index), pythonSource(code), []));
       runs.push({ index, outputs: result.outputs });
       // A cell stopped by its limit, a kernel that died or never started: later cells would run
       // without the state they expect, each costing a whole limit again.

@@ -1,7 +1,7 @@
 import { Effect } from "effect";
 import { sourceText, type Notebook, type Output } from "@parallax/domain/notebook";
 import type { DifferingCell, NotebookReexecutor, ReexecutionReport } from "@parallax/application/notebook";
-import { runOutputs } from "@parallax/application/reactive";
+import { collectRun, runOutputs } from "@parallax/application/reactive";
 import { pythonSource } from "./ipython-syntax.js";
 import { PythonProcess } from "./python-process.js";
 
@@ -53,39 +53,40 @@ export class PythonNotebookReexecutor implements NotebookReexecutor {
   ) {}
 
   reexecute(notebook: Notebook, options: { timeoutMs?: number } = {}): Effect.Effect<ReexecutionReport, never> {
-    return Effect.promise(() => this.run(notebook, options.timeoutMs ?? this.cellTimeoutMs));
+    const timeoutMs = options.timeoutMs ?? this.cellTimeoutMs;
+    const kernel = Effect.acquireRelease(
+      Effect.sync(() => new PythonProcess({ pythonBin: this.pythonBin, timeoutMs, privateNames: false, maxOutputBytes: this.maxOutputBytes })),
+      (kernel) => Effect.promise(() => kernel.close()),
+    );
+    return Effect.scoped(Effect.flatMap(kernel, (kernel) => compare(notebook, kernel)));
   }
+}
 
-  private async run(notebook: Notebook, timeoutMs: number): Promise<ReexecutionReport> {
-    const kernel = new PythonProcess({ pythonBin: this.pythonBin, timeoutMs, privateNames: false, maxOutputBytes: this.maxOutputBytes });
+function compare(notebook: Notebook, kernel: PythonProcess): Effect.Effect<ReexecutionReport> {
+  return Effect.gen(function* () {
     const differing: DifferingCell[] = [];
     const log: string[] = [];
     const errors: string[] = [];
     let unexpectedErrors = 0;
-    try {
-      for (const [index, cell] of notebook.cells.entries()) {
-        if (cell.cell_type !== "code") continue;
-        const code = pythonSource(sourceText(cell.source));
-        const result = await kernel.run(`${index}`, code, [], (name, text) => {
-          if (name === "stderr") errors.push(text);
-        });
-        const expectedError = cell.outputs.some((output) => output.output_type === "error");
-        if (result.status === "error" && !expectedError) {
-          unexpectedErrors++;
-          errors.push(`cell ${index}: ${result.error}\n`);
-        }
-        const compared = cell.outputs.length > 0;
-        const expected = storedOutputText(cell.outputs);
-        const actual = storedOutputText(runOutputs(result, null).outputs);
-        const same = !compared || expected === actual;
-        if (!same) differing.push({ cell_index: index, expected, actual });
-        log.push(`cell ${index}: ${!compared ? "RAN" : same ? "PASSED" : "FAILED"}${result.status === "error" ? ` (${result.error})` : ""}`);
+    for (const [index, cell] of notebook.cells.entries()) {
+      if (cell.cell_type !== "code") continue;
+      const code = pythonSource(sourceText(cell.source));
+      const { chunks, result } = yield* collectRun(kernel.run(`${index}`, code, []));
+      for (const [name, text] of chunks) if (name === "stderr") errors.push(text);
+      const expectedError = cell.outputs.some((output) => output.output_type === "error");
+      if (result.status === "error" && !expectedError) {
+        unexpectedErrors++;
+        errors.push(`cell ${index}: ${result.error}\n`);
       }
-    } finally {
-      await kernel.close();
+      const compared = cell.outputs.length > 0;
+      const expected = storedOutputText(cell.outputs);
+      const actual = storedOutputText(runOutputs(result, null).outputs);
+      const same = !compared || expected === actual;
+      if (!same) differing.push({ cell_index: index, expected, actual });
+      log.push(`cell ${index}: ${!compared ? "RAN" : same ? "PASSED" : "FAILED"}${result.status === "error" ? ` (${result.error})` : ""}`);
     }
     const success = differing.length === 0 && unexpectedErrors === 0;
     log.push(`${differing.length === 0 ? "outputs match" : `${differing.length} cell(s) differ`}; ${unexpectedErrors} unexpected error(s)`);
     return { success, stdout: `${log.join("\n")}\n`, stderr: errors.join(""), return_code: success ? 0 : 1, differing_cells: differing };
-  }
+  });
 }

@@ -1,9 +1,11 @@
 import { spawnSync } from "node:child_process";
+import { Effect } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Output } from "@parallax/domain/notebook";
 import { TABLE_MIME } from "@parallax/domain/reactive";
 import type { KernelRunResult } from "@parallax/application/reactive";
 import { pythonWith } from "../../../../../tests/python-interpreters.testkit.js";
+import { languageKernelContract, runCell, type KernelDialect } from "../language-kernel.testkit.js";
 import { PythonProcess } from "./python-process.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
@@ -20,22 +22,27 @@ const images = (outputs: readonly Output[]) =>
 async function runWith(pythonBin: string, code: string) {
   const kernel = new PythonProcess({ pythonBin, timeoutMs: 30_000 });
   try {
-    return await kernel.run("t", code, [], () => undefined);
+    return await runCell(kernel, code);
   } finally {
     await kernel.close();
   }
 }
 
+const python: KernelDialect = {
+  assign: (name, value) => `${name} = ${JSON.stringify(value)}`,
+  print: (text, stream = "stdout") => (stream === "stderr" ? `import sys; print(${JSON.stringify(text)}, file=sys.stderr)` : `print(${JSON.stringify(text)})`),
+  raise: { code: "raise ValueError('boom')", ename: "ValueError" },
+  notDefined: (name) => `NameError: name '${name}' is not defined`,
+  waitForever: "import time\nprint('started', flush=True)\nwhile True:\n    time.sleep(1)",
+  spin: "while True:\n    pass",
+};
+
+languageKernelContract("PythonProcess", python, ({ timeoutMs }) => new PythonProcess({ pythonBin: "python3", timeoutMs }), !hasPython);
+
 describe.skipIf(!hasPython)("PythonProcess", () => {
   const kernel = new PythonProcess({ pythonBin: "python3", timeoutMs: 5_000 });
   afterAll(() => kernel.close());
-
-  async function run(code: string, deleteFirst: string[] = [], signal?: AbortSignal) {
-    let stdout = "";
-    let stderr = "";
-    const result = await kernel.run("t", code, deleteFirst, (stream, text) => (stream === "stdout" ? (stdout += text) : (stderr += text)), signal);
-    return { ...result, stdout, stderr };
-  }
+  const run = (code: string) => runCell(kernel, code);
 
   it("keeps one namespace across cells; streams and the last value come as Jupyter stores them", async () => {
     expect(await run("a = [1, 2]")).toMatchObject({ status: "success", outputs: [] });
@@ -60,7 +67,7 @@ describe.skipIf(!hasPython)("PythonProcess", () => {
   it("keeps names with one leading underscore private to their cell", async () => {
     const kernel2 = new PythonProcess({ pythonBin: "python3", timeoutMs: 5_000 });
     try {
-      const inCell = (id: string, code: string) => kernel2.run(id, code, [], () => undefined);
+      const inCell = (id: string, code: string) => runCell(kernel2, code, { id });
       expect(await inCell("a", "_secret = 1\nimport os as _os\ndef _helper(_n):\n    return _n + _secret\npublic = _helper(1)\n_os.sep")).toMatchObject({
         status: "success",
         outputs: [{ data: { "text/plain": "'/'" } }],
@@ -76,11 +83,9 @@ describe.skipIf(!hasPython)("PythonProcess", () => {
   });
 
   it("streams whole lines, and a partial line on flush or at the end of the cell", async () => {
-    const chunks: string[] = [];
     // Pauses between writes: chunks that arrive in one read reach the host joined.
     const code = "import time\nprint('a', end='')\nprint('b')\ntime.sleep(0.2)\nprint('c', end='', flush=True)\ntime.sleep(0.2)\nprint('d', end='')";
-    await kernel.run("t", code, [], (_stream, text) => chunks.push(text));
-    expect(chunks).toEqual(["ab\n", "c", "d"]);
+    expect((await run(code)).chunks).toEqual(["ab\n", "c", "d"]);
   });
 
   it("gives the last value one bundle: text/plain and the object's richer representations", async () => {
@@ -103,26 +108,9 @@ describe.skipIf(!hasPython)("PythonProcess", () => {
     expect(syntax.outputs[0]).toMatchObject({ output_type: "error", ename: "SyntaxError", traceback: [expect.stringContaining('File "<cell t>", line 1'), expect.anything(), expect.anything(), expect.stringMatching(/^SyntaxError/)] });
   });
 
-  it("deletes names it is told to forget before a run", async () => {
-    await run("gone = 1");
-    kernel.forget(["gone"]);
-    expect((await run("gone")).error).toBe("NameError: name 'gone' is not defined");
-    await run("again = 1");
-    expect((await run("again", ["again"])).error).toBe("NameError: name 'again' is not defined");
-  });
-
-  it("interrupts a running cell on abort and stays usable", async () => {
-    const controller = new AbortController();
-    const running = run("import time\nprint('started', flush=True)\ntime.sleep(30)", [], controller.signal);
-    await expect.poll(() => kernel.pid() !== undefined).toBe(true);
-    setTimeout(() => controller.abort(), 300);
-    expect((await running).error).toBe("KeyboardInterrupt");
-    expect(plain(await run("1 + 1"))).toBe("2");
-  });
-
-  it("hands values to SQL parameters as JSON", async () => {
-    await run("n = 3\ns = 'x'\nt = (1, 2)");
-    expect(await kernel.values(["n", "s", "t", "missing"])).toEqual({ values: { n: 3, s: "x", t: [1, 2] }, missing: ["missing"] });
+  it("hands a tuple to SQL parameters as a JSON array", async () => {
+    await run("t = (1, 2)");
+    expect(await Effect.runPromise(kernel.values(["t"]))).toEqual({ values: { t: [1, 2] }, missing: [] });
   });
 
   it.skipIf(!pandasPython)("gives a pandas DataFrame pandas' HTML and text and a table capped at 1,000 rows", async () => {
@@ -152,16 +140,13 @@ describe.skipIf(!hasPython)("PythonProcess", () => {
   it.skipIf(!matplotlibPython)("plt.show() renders at once, between the prints around it, without a warning", async () => {
     const kernel2 = new PythonProcess({ pythonBin: matplotlibPython!, timeoutMs: 30_000 });
     try {
-      let stderr = "";
-      const shown = await kernel2.run("t", "import matplotlib.pyplot as plt\nprint('a')\nplt.plot([1])\nplt.show()\nprint('b')\nplt.figure()\nplt.plot([2])", [], (name, text) => {
-        if (name === "stderr") stderr += text;
-      });
-      expect(stderr).toBe("");
+      const shown = await runCell(kernel2, "import matplotlib.pyplot as plt\nprint('a')\nplt.plot([1])\nplt.show()\nprint('b')\nplt.figure()\nplt.plot([2])");
+      expect(shown.stderr).toBe("");
       expect(shown.outputs.map((output) => (output.output_type === "stream" ? output.text : output.output_type))).toEqual(["a\n", "display_data", "b\n", "execute_result", "display_data"]);
       // A figure left open by a failing cell is shown (and closed) too; the next cell starts clean.
-      const failed = await kernel2.run("u", "plt.plot([3])\n1 / 0", [], () => undefined);
+      const failed = await runCell(kernel2, "plt.plot([3])\n1 / 0", { id: "u" });
       expect(failed.outputs.map((output) => output.output_type)).toEqual(["error", "display_data"]);
-      expect((await kernel2.run("v", "len(plt.get_fignums())", [], () => undefined)).outputs).toMatchObject([{ data: { "text/plain": "0" } }]);
+      expect((await runCell(kernel2, "len(plt.get_fignums())", { id: "v" })).outputs).toMatchObject([{ data: { "text/plain": "0" } }]);
     } finally {
       await kernel2.close();
     }

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { Semaphore, type Effect, type Stream } from "effect";
 import { z } from "zod";
 import { OutputCollector } from "@parallax/domain/reactive";
-import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
+import type { KernelEvent, KernelRunResult } from "@parallax/application/reactive";
 import { signalGroup, stopProcessGroup } from "../../shared/process-group.js";
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, humanBytes, limitOutputs, limitText } from "../output-limits.js";
 import { kernelEnvironment } from "./kernel-environment.js";
-import { SerialLock } from "../serial-lock.js";
+import type { LanguageKernel, NamedValues } from "../language-kernel.js";
+import { serially, seriallyStreamed } from "../serially.js";
 import { ProtocolLines } from "./protocol-lines.js";
 import { PYTHON_DRIVER } from "./python-driver.source.js";
 
@@ -55,20 +57,20 @@ interface Running {
 export const KERNEL_DIED = "kernel died";
 
 /**
- * A persistent python3 subprocess running the embedded driver. One request at a time
- * (callers queue on a lock); a crash fails the running request with `kernel died` and the
- * next request starts a fresh process.
+ * A persistent python3 subprocess running the embedded driver, a `LanguageKernel`. One request
+ * at a time (callers queue on a semaphore; interrupting a run interrupts the cell); a crash fails
+ * the running request with `kernel died` and the next request starts a fresh process.
  *
  * The kernel leads its own process group (`detached`), and every way it ends (close, an
  * interrupt that does not stop the cell, a crash) ends the group: threads a cell left
  * running and processes it forked go with it. Protocol lines are read with a byte cap and
  * outputs capped again here, whatever the driver did.
  */
-export class PythonProcess {
+export class PythonProcess implements LanguageKernel {
   private child: ChildProcessWithoutNullStreams | undefined;
   private starting: Promise<ChildProcessWithoutNullStreams> | undefined;
   private running: Running | undefined;
-  private readonly lock = new SerialLock();
+  private readonly lock = Semaphore.makeUnsafe(1);
   private closed = false;
   private exits = 0;
 
@@ -92,15 +94,16 @@ export class PythonProcess {
     return this.exits;
   }
 
-  run(id: string, code: string, deleteFirst: readonly string[], onStream: KernelStream, signal?: AbortSignal): Promise<KernelRunResult> {
-    return this.lock.run(async () => {
-      if (signal?.aborted) return { status: "error", outputs: [], error: "Interrupted" };
+  run(id: string, code: string, deleteFirst: readonly string[]): Stream.Stream<KernelEvent> {
+    return seriallyStreamed(this.lock, async (emit, signal) => {
       let child: ChildProcessWithoutNullStreams;
       try {
         child = await this.ensureStarted();
       } catch (error) {
         return { status: "error", outputs: [], error: (error as Error).message };
       }
+      // Interrupted while the interpreter started: the cell never runs.
+      if (signal.aborted) return { status: "error", outputs: [], error: "Interrupted" };
       return new Promise<KernelRunResult>((resolve) => {
         let timedOut = false;
         let killTimer: NodeJS.Timeout | undefined;
@@ -114,11 +117,11 @@ export class PythonProcess {
           timedOut = true;
           interrupt();
         }, this.options.timeoutMs);
-        signal?.addEventListener("abort", interrupt, { once: true });
+        signal.addEventListener("abort", interrupt, { once: true });
         const finish = (result: KernelRunResult) => {
           clearTimeout(timeout);
           if (killTimer) clearTimeout(killTimer);
-          signal?.removeEventListener("abort", interrupt);
+          signal.removeEventListener("abort", interrupt);
           this.running = undefined;
           resolve(timedOut ? { status: "error", outputs: result.outputs, error: this.timeoutMessage(result) } : result);
         };
@@ -127,7 +130,7 @@ export class PythonProcess {
           onMessage: (message) => {
             if (message.type === "stream") {
               collected.stream(message.name, message.text);
-              onStream(message.name, message.text);
+              emit(message.name, message.text);
             } else if (message.type === "output") {
               for (const output of limitOutputs([message.output], this.maxOutputBytes)) collected.add(output);
             } else if (message.type === "done") {
@@ -147,8 +150,8 @@ export class PythonProcess {
    * Current values of `names` as JSON (for SQL parameters); names not defined are `missing`,
    * names in neither list were too large to hand over.
    */
-  values(names: readonly string[]): Promise<{ values: Record<string, unknown>; missing: string[] }> {
-    return this.lock.run(async () => {
+  values(names: readonly string[]): Effect.Effect<NamedValues> {
+    return serially(this.lock, async () => {
       if (!this.child) return { values: {}, missing: [...names] };
       const child = this.child;
       return new Promise((resolve) => {

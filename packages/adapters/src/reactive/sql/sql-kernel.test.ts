@@ -3,26 +3,26 @@ import { chmodSync, chownSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Effect } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TABLE_MIME, noteTruncatedTables, viewOfOutputs } from "@parallax/domain/reactive";
 import { SqlKernel } from "./sql-kernel.js";
 
 const values: Record<string, unknown> = { y: 11, label: "it's", limit_rows: 2 };
-const lookup = async (names: readonly string[]) => ({
+const lookup = (names: readonly string[]) => Effect.succeed({
   values: Object.fromEntries(names.filter((n) => n in values).map((n) => [n, values[n]])),
   missing: names.filter((n) => !(n in values)),
 });
 
 /** The result with `shown`: what §B's editor gets from its nbformat outputs. */
 async function run(kernel: SqlKernel, code: string) {
-  let stdout = "";
-  const result = await kernel.run(code, (_stream, text) => (stdout += text));
-  return { ...result, stdout, shown: viewOfOutputs(result.outputs).outputs };
+  const result = await Effect.runPromise(kernel.run(code));
+  return { ...result, shown: viewOfOutputs(result.outputs).outputs };
 }
 
 describe("SqlKernel on DuckDB", () => {
   const kernel = new SqlKernel(null, lookup, 5_000);
-  afterAll(() => kernel.close());
+  afterAll(() => Effect.runPromise(kernel.close()));
 
   it("binds placeholders as parameters, never as SQL text", async () => {
     const result = await run(kernel, "SELECT {y} + 1 AS next, {label} AS label, length({label}) AS n");
@@ -38,7 +38,7 @@ describe("SqlKernel on DuckDB", () => {
       columns: ["name"],
       rows: [["ann"], ["bob"]],
     });
-    await kernel.forget(["people"]);
+    await Effect.runPromise(kernel.forget(["people"]));
     const failed = await run(kernel, "SELECT * FROM people");
     expect(failed.error).toMatch(/^SQLError: .*people/);
     expect(failed.outputs).toMatchObject([{ output_type: "error", ename: "SQLError" }]);
@@ -72,7 +72,7 @@ describe("SqlKernel on DuckDB", () => {
   });
 
   it("caps a result's bytes: the leading rows that fit and a note, or only a note", async () => {
-    const small = new SqlKernel(null, async (names) => ({ values: {}, missing: [], tooLarge: [...names] }), 5_000, 4096);
+    const small = new SqlKernel(null, (names) => Effect.succeed({ values: {}, missing: [], tooLarge: [...names] }), 5_000, 4096);
     try {
       const wide = await run(small, "SELECT repeat('x', 100) AS s FROM range(1000)");
       const rows = (wide.shown[0]?.data as { rows: unknown[] }).rows;
@@ -93,7 +93,7 @@ describe("SqlKernel on DuckDB", () => {
       ]);
       expect((await run(small, "SELECT {big}")).error).toBe("ValueError: 'big' is too large to bind as a query parameter");
     } finally {
-      await small.close();
+      await Effect.runPromise(small.close());
     }
   });
 });
@@ -150,7 +150,7 @@ describe.skipIf(!initdb)("SqlKernel on PostgreSQL (a throwaway local cluster)", 
   it("runs SQL cells against the notebook's database with bound parameters and a server-side timeout", async () => {
     const kernel = new SqlKernel(null, lookup, 1_000);
     try {
-      await kernel.setConnection(url);
+      await Effect.runPromise(kernel.setConnection(url));
       expect((await run(kernel, "SELECT $$x$$ || {label} AS s, {y}::int * 2 AS doubled")).shown[0]?.data).toEqual({
         type: "table",
         columns: ["s", "doubled"],
@@ -161,7 +161,7 @@ describe.skipIf(!initdb)("SqlKernel on PostgreSQL (a throwaway local cluster)", 
       expect((await run(kernel, "SELECT pg_sleep(10)")).error).toMatch(/^(TimeoutError|SQLError)/);
       expect((await run(kernel, "SELECT 1 AS one")).shown[0]?.data).toEqual({ type: "table", columns: ["one"], rows: [[1]] });
     } finally {
-      await kernel.close();
+      await Effect.runPromise(kernel.close());
     }
   });
 });

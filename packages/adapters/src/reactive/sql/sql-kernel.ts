@@ -1,17 +1,18 @@
 import { DuckDBInstance, ResultReturnType, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { Effect, Semaphore } from "effect";
 import pg from "pg";
 import type { JsonValue, Output } from "@parallax/domain/notebook";
 import { errorOutput, tableBundle } from "@parallax/domain/reactive";
-import type { KernelRunResult, KernelStream } from "@parallax/application/reactive";
+import type { KernelRunResult } from "@parallax/application/reactive";
 import { DEFAULT_MAX_OUTPUT_BYTES, limitOutputs, limitText } from "../output-limits.js";
-import { SerialLock } from "../serial-lock.js";
+import { serially } from "../serially.js";
 import { duckdbTableJson } from "./duckdb-json.js";
 import { bindPlaceholders, splitStatements } from "./sql-placeholders.js";
 
 export const SQL_ROW_LIMIT = 1_000;
 
 /** Values for `{name}` placeholders, looked up in the notebook's other kernels. */
-export type ValueLookup = (names: readonly string[]) => Promise<{ values: Record<string, unknown>; missing: string[]; tooLarge?: string[] }>;
+export type ValueLookup = (names: readonly string[]) => Effect.Effect<{ values: Record<string, unknown>; missing: string[]; tooLarge?: string[] }>;
 
 interface Table {
   columns: string[];
@@ -40,7 +41,7 @@ function failed(error: string): KernelRunResult {
  */
 export class SqlKernel {
   private engine: Engine | undefined;
-  private readonly lock = new SerialLock();
+  private readonly lock = Semaphore.makeUnsafe(1);
   private replaced = 0;
 
   constructor(
@@ -55,62 +56,72 @@ export class SqlKernel {
     return this.replaced;
   }
 
-  /** Runs the cell's statements in order; the last one's rows are the output (a display, as a table is not a value). */
-  run(code: string, _onStream: KernelStream, signal?: AbortSignal): Promise<KernelRunResult> {
-    return this.lock.run(async () => {
+  /**
+   * Runs the cell's statements in order; the last one's rows are the output (a display, as a table is not a value).
+   * Placeholder values are looked up first (in the other kernels, under their own locks).
+   */
+  run(code: string): Effect.Effect<KernelRunResult> {
+    return Effect.suspend(() => {
       const statements = splitStatements(code).map(bindPlaceholders);
       const wanted = [...new Set(statements.flatMap((statement) => statement.names))];
-      const { values, missing, tooLarge = [] } = wanted.length > 0 ? await this.lookup(wanted) : { values: {}, missing: [] };
-      if (missing.length > 0) return failed(`NameError: name '${missing[0]}' is not defined`);
-      if (tooLarge.length > 0) return failed(`ValueError: '${tooLarge[0]}' is too large to bind as a query parameter`);
-      if (statements.length === 0) return { status: "success", outputs: [] };
-      let engine: Engine;
-      try {
-        engine = await this.ensureEngine();
-      } catch (error) {
-        return failed(`DatabaseError: ${(error as Error).message}`);
-      }
-      let timedOut = false;
-      const stop = () => engine.interrupt();
-      const timer = setTimeout(() => {
-        timedOut = true;
-        stop();
-      }, this.timeoutMs);
-      signal?.addEventListener("abort", stop, { once: true });
-      try {
-        let table: Table | undefined;
-        for (const statement of statements) {
-          if (signal?.aborted) return failed("Interrupted");
-          table = await engine.query(statement.text, statement.names.map((name) => values[name]), SQL_ROW_LIMIT);
-        }
-        if (!table || table.columns.length === 0) return { status: "success", outputs: [] };
-        // A table cut at SQL_ROW_LIMIT says so (`truncated`); its note for the editor is the notebook's to add.
-        const outputs: Output[] = [{ output_type: "display_data", data: tableBundle(table), metadata: {} }];
-        return { status: "success", outputs: limitOutputs(outputs, this.maxOutputBytes) };
-      } catch (error) {
-        if (timedOut) return failed(`TimeoutError: query timed out after ${this.timeoutMs / 1000} s`);
-        return failed(limitText(`SQLError: ${(error as Error).message}`, this.maxOutputBytes));
-      } finally {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", stop);
-      }
+      const found = wanted.length > 0 ? this.lookup(wanted) : Effect.succeed({ values: {}, missing: [] });
+      return Effect.flatMap(found, ({ values, missing, tooLarge = [] }) => {
+        if (missing.length > 0) return Effect.succeed(failed(`NameError: name '${missing[0]}' is not defined`));
+        if (tooLarge.length > 0) return Effect.succeed(failed(`ValueError: '${tooLarge[0]}' is too large to bind as a query parameter`));
+        if (statements.length === 0) return Effect.succeed<KernelRunResult>({ status: "success", outputs: [] });
+        return serially(this.lock, (signal) => this.query(statements, values, signal));
+      });
     });
   }
 
+  private async query(statements: ReturnType<typeof bindPlaceholders>[], values: Record<string, unknown>, signal: AbortSignal): Promise<KernelRunResult> {
+    let engine: Engine;
+    try {
+      engine = await this.ensureEngine();
+    } catch (error) {
+      return failed(`DatabaseError: ${(error as Error).message}`);
+    }
+    let timedOut = false;
+    const stop = () => engine.interrupt();
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, this.timeoutMs);
+    signal.addEventListener("abort", stop, { once: true });
+    try {
+      let table: Table | undefined;
+      for (const statement of statements) {
+        if (signal.aborted) return failed("Interrupted");
+        table = await engine.query(statement.text, statement.names.map((name) => values[name]), SQL_ROW_LIMIT);
+      }
+      if (!table || table.columns.length === 0) return { status: "success", outputs: [] };
+      // A table cut at SQL_ROW_LIMIT says so (`truncated`); its note for the editor is the notebook's to add.
+      const outputs: Output[] = [{ output_type: "display_data", data: tableBundle(table), metadata: {} }];
+      return { status: "success", outputs: limitOutputs(outputs, this.maxOutputBytes) };
+    } catch (error) {
+      if (timedOut) return failed(`TimeoutError: query timed out after ${this.timeoutMs / 1000} s`);
+      return failed(limitText(`SQLError: ${(error as Error).message}`, this.maxOutputBytes));
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", stop);
+    }
+  }
+
   /** Drops tables and views a deleted SQL cell created. */
-  forget(names: readonly string[]): Promise<void> {
-    return this.lock.run(async () => {
+  forget(names: readonly string[]): Effect.Effect<void> {
+    return serially(this.lock, async () => {
       if (!this.engine) return;
       for (const name of names) {
         const quoted = `"${name.replaceAll('"', '""')}"`;
+        // The name is a view or a table: dropping it as the other kind fails, by design.
         await this.engine.query(`DROP VIEW IF EXISTS ${quoted}`, [], 0).catch(() => undefined);
         await this.engine.query(`DROP TABLE IF EXISTS ${quoted}`, [], 0).catch(() => undefined);
       }
     });
   }
 
-  setConnection(connectionString: string | null): Promise<void> {
-    return this.lock.run(async () => {
+  setConnection(connectionString: string | null): Effect.Effect<void> {
+    return serially(this.lock, async () => {
       if (connectionString === this.connectionString) return;
       this.connectionString = connectionString;
       this.replaced++;
@@ -120,8 +131,8 @@ export class SqlKernel {
     });
   }
 
-  close(): Promise<void> {
-    return this.lock.run(async () => {
+  close(): Effect.Effect<void> {
+    return serially(this.lock, async () => {
       const engine = this.engine;
       this.engine = undefined;
       await engine?.close();
@@ -130,6 +141,7 @@ export class SqlKernel {
 
   private async ensureEngine(): Promise<Engine> {
     if (this.engine && !this.engine.alive()) {
+      // Its connection is gone already (that is why it is replaced): closing it may fail, harmlessly.
       await this.engine.close().catch(() => undefined);
       this.engine = undefined;
     }
