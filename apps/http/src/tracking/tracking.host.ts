@@ -1,7 +1,15 @@
 import { Cause, Effect, Exit, Fiber, Scope, Stream } from "effect";
 import { z } from "zod";
 import { trackingOptions, trackingRunner } from "@parallax/adapters/tracking";
-import { makeQueuedTrackingTasks, makeTrackingTasks, type TaskQueue, type TaskRecord, type TrackingEvent, type TrackingTasksDeps } from "@parallax/application/tracking";
+import {
+  makeQueuedTrackingTasks,
+  makeTrackingTasks,
+  type TaskEventLog,
+  type TaskQueue,
+  type TaskRecord,
+  type TrackingEvent,
+  type TrackingTasksDeps,
+} from "@parallax/application/tracking";
 import { sendAfterDrain } from "../host/bounded-send.js";
 import { runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
@@ -24,13 +32,19 @@ function statusBody(record: TaskRecord) {
   return { task_id: record.task_id, status: record.status, progress: record.progress, current_step: record.current_step, details: record.details };
 }
 
-export const trackingHost = (deps: TrackingTasksDeps, queue: () => TaskQueue): HostModule => ({
+/** What a host needs to queue tasks for workers; resolved only when it does. */
+export interface TaskQueueing {
+  readonly queue: TaskQueue;
+  readonly log: TaskEventLog;
+}
+
+export const trackingHost = (deps: TrackingTasksDeps, queueing: () => TaskQueueing): HostModule => ({
   name: "tracking",
   register({ config, routes, websockets, health, logger }) {
     const scope = Effect.runSync(Scope.make());
     const made =
       trackingRunner(config) === "queue"
-        ? makeQueuedTrackingTasks({ ...deps, queue: queue() }, trackingOptions(config), { pollMs: config.TRACKING_FOLLOW_MS, cancelWaitMs: 10_000 })
+        ? makeQueuedTrackingTasks({ ...deps, ...queueing() }, trackingOptions(config), { pollMs: config.TRACKING_FOLLOW_MS, cancelWaitMs: 10_000 })
         : makeTrackingTasks(deps, trackingOptions(config));
     const tasks = Effect.runSync(Scope.provide(made, scope));
     const readiness = loadReadiness(deps);

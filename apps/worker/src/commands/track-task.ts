@@ -1,8 +1,9 @@
 /**
  * `parallax track-task <task_id>`: runs one processing task a host queued (TRACKING_RUNNER=queue),
  * as the process of its `parallax.tracking-task` job: the task's record and results are written to
- * the task store the host reads (DATA_DIR, from the job's environment), which is how the host's
- * WebSocket clients see it. It is not for people: `parallax track` runs a task from a terminal.
+ * the task store the host reads (DATA_DIR, from the job's environment), and its statuses and batch
+ * ends to the task's event log, which is how the host's WebSocket clients see it. It is not for
+ * people: `parallax track` runs a task from a terminal.
  *
  * SIGTERM (the job worker stopping the job's process group) interrupts the task: CANCELLED when
  * the job was cancelled, FAILED saying the worker stopped otherwise (a worker shutting down), so a
@@ -16,9 +17,12 @@ import { ConfigError, createContainer, loadConfig, type Config } from "@parallax
 import { trackingOptions } from "@parallax/adapters/tracking";
 import {
   FINAL_STATUSES,
+  JournaledTrackingEvents,
+  TaskEventLog,
   TaskQueue,
   TrackingTasksDeps,
   runTrackingTask,
+  statusPayload,
   type Interruption,
   type TaskRecord,
 } from "@parallax/application/tracking";
@@ -56,12 +60,15 @@ export async function run(argv: string[]): Promise<number> {
 
 async function runTask(config: Config, taskId: string): Promise<number> {
   const container = createContainer(config);
-  const deps = container.get<TrackingTasksDeps>(TrackingTasksDeps);
+  const log = container.get<TaskEventLog>(TaskEventLog);
+  const bound = container.get<TrackingTasksDeps>(TrackingTasksDeps);
+  // Every status and batch end is logged beside the results, for the host that follows the task.
+  const deps = { ...bound, events: new JournaledTrackingEvents(bound.events, log) };
   const queue = container.get<TaskQueue>(TaskQueue);
   const fail = async (record: TaskRecord, details: string) => {
     process.stderr.write(`parallax track-task ${taskId}: ${details}\n`);
-    const now = deps.clock.now().toISOString();
-    await Effect.runPromise(Effect.ignore(deps.store.put({ ...record, status: "FAILED", current_step: "Failed", details, last_update_time: now })));
+    const failed: TaskRecord = { ...record, status: "FAILED", current_step: "Failed", details, last_update_time: deps.clock.now().toISOString() };
+    await Effect.runPromise(Effect.ignore(Effect.andThen(deps.store.put(failed), deps.events.publish(taskId, { type: "status_update", payload: statusPayload(failed) }))));
     return 1;
   };
 

@@ -22,3 +22,4 @@ export * from "./tracking-payload.schema.js";
 export * from "./sharp-frame.encoder.js";
 export * from "./job.task-queue.js";
 export * from "./tracking-task.pipeline.js";
+export * from "./file-task-event.log.js";

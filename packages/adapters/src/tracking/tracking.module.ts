@@ -7,6 +7,7 @@ import {
   FrameSource,
   HomographySource,
   PersonDetector,
+  TaskEventLog,
   TaskQueue,
   TaskStore,
   TrackingEvents,
@@ -19,6 +20,7 @@ import { JobServiceToken } from "../jobs/jobs.module.js";
 import { ConfigError } from "../shared/shared.config.js";
 import { FfmpegFrameSource } from "./ffmpeg-frame.source.js";
 import { FileHomographySource } from "./file-homography.source.js";
+import { FileTaskEventLog } from "./file-task-event.log.js";
 import { FileTaskStore } from "./file-task.store.js";
 import { FileVideoCatalog } from "./file-video.catalog.js";
 import { InProcessTrackingEvents } from "./in-process-tracking.events.js";
@@ -63,6 +65,7 @@ export function trackingModule(config: TrackingConfig): ContainerModule {
     options.bind<TaskStore>(TaskStore).toResolvedValue(() => new FileTaskStore(join(resolve(config.DATA_DIR), "tracking", "tasks")));
     options.bind<TrackingEvents>(TrackingEvents).toResolvedValue(() => new InProcessTrackingEvents());
     // Queued tasks (TRACKING_RUNNER=queue) are jobs of the built-in `parallax.tracking-task` pipeline.
+    options.bind<TaskEventLog>(TaskEventLog).toResolvedValue(() => new FileTaskEventLog(join(resolve(config.DATA_DIR), "tracking", "tasks")));
     options.bind<TaskQueue>(TaskQueue).toResolvedValue((jobs: JobService) => new JobTaskQueue(jobs), [JobServiceToken]);
     // The ports `makeTrackingTasks` runs on, as one value: the app that runs the tasks owns their scope.
     options

@@ -1,86 +1,103 @@
 import { Effect } from "effect";
 import type { NotFound, StorageFailure } from "@parallax/domain";
-import type { Clock } from "../shared/clock.port.js";
-import { settleQueuedTask } from "./settle-queued-task.js";
-import type { TaskQueue } from "./task-queue.port.js";
-import type { TaskStore } from "./task-store.port.js";
+import { settleQueuedTask, type SettleDeps } from "./settle-queued-task.js";
+import type { EventLogEntry } from "./task-event-log.port.js";
 import type { TrackingEvents } from "./tracking-events.port.js";
-import { FINAL_STATUSES, statusPayload, type TaskRecord, type TrackingUpdate } from "./tracking-task.js";
+import { FINAL_STATUSES, statusPayload, type TrackingEvent, type TrackingUpdate } from "./tracking-task.js";
 
 /**
- * The live events of a task that another process runs, made from what that process stores: this
- * process's `TrackingEvents` are fed by following the `TaskStore`, so its subscribers (WebSocket
- * clients) see a worker's task as they see one run here, minus the pictures (a worker stores none).
+ * The live events of a task that another process runs, replayed from what that process stores:
+ * this process's `TrackingEvents` are fed by following the task's `TaskEventLog` (its statuses and
+ * batch ends, each with the number of frames published before it) and its stored results (the
+ * `tracking_update`s), so its subscribers (WebSocket clients) receive a worker's task as they would
+ * one run here, in the same order, minus the pictures (a worker stores none).
  *
- * Every `pollMs` the record is read; when it changed, the results appended since are read and
- * published in frame order, then the status. A worker appends results before the status that
- * counts them, and its final status after its last results, so reading the record first and the
- * results second never publishes a status before the frames it reports, and nothing after the
- * final status. `batch_processing_complete` is published where a sub-video batch ends: before the
- * first frame of the next batch (its `frame_index` starts at 0 again), or when the record counts
- * the batch done. While the record does not change, the run is looked at instead: one that ended
- * without writing the task's end (a crash) settles it (`settleQueuedTask`), and the next pass
- * publishes that. It ends after publishing the final status; store failures are retried.
+ * Every `pollMs` the log is read from where this follower stopped. A logged event is published
+ * once the results before it are: the frames it counts are published first, and an event whose
+ * frames are not stored yet (a worker appends results ten frame indices at a time) waits for the
+ * next pass. A final status releases everything stored (a worker flushes its results before it, a
+ * dead one will store nothing more) and ends the follower. While the log does not move, the run
+ * is looked at instead: one that ended without logging the task's end (a crash) is settled
+ * (`settleQueuedTask`), which logs it for the next pass. Store failures are retried.
  */
-export interface FollowDeps {
-  readonly store: TaskStore;
+export interface FollowDeps extends SettleDeps {
   readonly events: TrackingEvents;
-  readonly queue: TaskQueue;
-  readonly clock: Clock;
 }
 
 export interface FollowOptions {
   readonly pollMs: number;
   /**
-   * Publish the task's results from its first frame (a task this process just queued); otherwise
-   * from what is stored now on (earlier results are history, read from the results route).
+   * Publish the task from its first event (a task this process just queued); otherwise from its
+   * latest status on (earlier results are history, read from the results route).
    */
   readonly fromStart: boolean;
 }
 
 export function followTask(deps: FollowDeps, taskId: string, options: FollowOptions): Effect.Effect<void> {
   return Effect.gen(function* () {
+    /** The next result to publish (`global_frame_index`) and the next log entry to read. */
     let next = 0;
-    /** The sub-video batch of the last frame published (-1: none yet). */
-    let batch = -1;
-    /** Batches whose `batch_processing_complete` is out. */
-    let announced = 0;
+    let logged = 0;
+    const waiting: EventLogEntry[] = [];
+    const publish = (event: TrackingEvent) => deps.events.publish(taskId, event);
     if (!options.fromStart) {
-      const record = yield* deps.store.get(taskId);
-      const stored = yield* deps.store.results(taskId, {});
-      next = (stored.at(-1)?.global_frame_index ?? -1) + 1;
-      batch = stored.filter((u) => u.frame_index === 0).length - 1;
-      announced = record.completed_sub_video_batches;
+      const log = yield* deps.log.read(taskId, 0);
+      next = (yield* deps.store.results(taskId, {})).length;
+      logged = log.length;
+      // The latest status, then what follows it: a late subscriber's start, with no gap after it.
+      const latest = log.findLast((entry) => entry.event.type === "status_update");
+      if (latest) yield* publish(latest.event);
     }
-    let published: string | undefined;
-
-    const announce = (upTo: number) =>
-      Effect.gen(function* () {
-        while (announced < upTo) yield* deps.events.publish(taskId, { type: "batch_processing_complete", payload: { sub_video_batch_index: announced++ } });
-      });
-    const publishFrame = (update: TrackingUpdate) =>
-      Effect.gen(function* () {
-        if (update.frame_index === 0 && (batch >= 0 || update.global_frame_index > 0)) {
-          batch++;
-          yield* announce(batch);
-        } else if (batch < 0) batch = 0;
-        yield* deps.events.publish(taskId, { type: "tracking_update", payload: update });
-        next = update.global_frame_index + 1;
-      });
+    const publishFrames = (results: readonly TrackingUpdate[]) =>
+      Effect.forEach(
+        results,
+        (result) =>
+          Effect.andThen(
+            publish({ type: "tracking_update", payload: result }),
+            Effect.sync(() => {
+              next = result.global_frame_index + 1;
+            }),
+          ),
+        { discard: true },
+      );
+    /** The record was final on a pass whose log had nothing new. */
+    let finalUnlogged = false;
 
     /** One pass; true once the final status is out (or the task is gone). */
     const pass: Effect.Effect<boolean, NotFound | StorageFailure> = Effect.gen(function* () {
-      const record: TaskRecord = yield* deps.store.get(taskId);
-      const text = JSON.stringify(record);
-      if (text === published) {
-        yield* settleQueuedTask(deps, record);
-        return false;
+      const fresh = yield* deps.log.read(taskId, logged);
+      logged += fresh.length;
+      waiting.push(...fresh);
+      if (waiting.length === 0) {
+        const record = yield* settleQueuedTask(deps, yield* deps.store.get(taskId));
+        if (!FINAL_STATUSES.has(record.status)) return false;
+        // Final but not logged a whole pass later: its writer died between the record and the log.
+        if (!finalUnlogged) {
+          finalUnlogged = true;
+          return false;
+        }
+        yield* publishFrames(yield* deps.store.results(taskId, { from: next }));
+        yield* publish({ type: "status_update", payload: statusPayload(record) });
+        return true;
       }
-      for (const update of yield* deps.store.results(taskId, { from: next })) yield* publishFrame(update);
-      yield* announce(record.completed_sub_video_batches);
-      yield* deps.events.publish(taskId, { type: "status_update", payload: statusPayload(record) });
-      published = text;
-      return FINAL_STATUSES.has(record.status);
+      const ending = waiting.some((entry) => entry.event.type === "status_update" && FINAL_STATUSES.has(entry.event.payload.status));
+      const results = yield* deps.store.results(taskId, { from: next });
+      let r = 0;
+      while (waiting.length > 0) {
+        const entry = waiting[0]!;
+        const final = entry.event.type === "status_update" && FINAL_STATUSES.has(entry.event.payload.status);
+        const before = results.slice(r).findIndex((result) => !final && result.global_frame_index >= entry.frames);
+        const end = before < 0 ? results.length : r + before;
+        yield* publishFrames(results.slice(r, end));
+        r = end;
+        if (next < entry.frames && !ending) break;
+        waiting.shift();
+        yield* publish(entry.event);
+        if (final) return true;
+      }
+      // Stored results past every logged event come before any event logged later.
+      yield* publishFrames(results.slice(r));
+      return false;
     });
 
     while (true) {

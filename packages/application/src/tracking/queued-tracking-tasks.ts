@@ -4,8 +4,9 @@ import { frameImage } from "./frame-image.js";
 import { followTask } from "./follow-task.js";
 import type { TrackingOptions } from "./run-tracking-task.js";
 import { settleQueuedTask } from "./settle-queued-task.js";
+import type { TaskEventLog } from "./task-event-log.port.js";
 import type { TaskQueue } from "./task-queue.port.js";
-import { FINAL_STATUSES } from "./tracking-task.js";
+import { FINAL_STATUSES, statusPayload, type TaskRecord } from "./tracking-task.js";
 import { liveEvents, queuedRecord, type TrackingTasks, type TrackingTasksDeps } from "./tracking-tasks.js";
 
 /**
@@ -24,6 +25,8 @@ import { liveEvents, queuedRecord, type TrackingTasks, type TrackingTasksDeps } 
  */
 export interface QueuedTrackingTasksDeps extends TrackingTasksDeps {
   readonly queue: TaskQueue;
+  /** Where workers log their tasks' statuses for hosts to follow. */
+  readonly log: TaskEventLog;
 }
 
 export interface QueueFollowOptions {
@@ -59,11 +62,13 @@ export function makeQueuedTrackingTasks(
       start: (environmentId) =>
         Effect.gen(function* () {
           const record = queuedRecord(deps, yield* deps.catalog.environment(environmentId));
-          yield* deps.store.put(record);
+          const write = (written: TaskRecord) =>
+            Effect.andThen(deps.store.put(written), deps.log.append(written.task_id, { frames: 0, event: { type: "status_update", payload: statusPayload(written) } }));
+          yield* write(record);
           yield* deps.queue.submit(record.task_id).pipe(
             Effect.tapError((error) => {
               const now = deps.clock.now().toISOString();
-              return Effect.ignore(deps.store.put({ ...record, status: "FAILED", current_step: "Failed", details: `Not queued: ${error.message}`, last_update_time: now }));
+              return Effect.ignore(write({ ...record, status: "FAILED", current_step: "Failed", details: `Not queued: ${error.message}`, last_update_time: now }));
             }),
           );
           yield* startFollowing(record.task_id, true);
