@@ -41,7 +41,7 @@ describe.skipIf(missing({ ffmpeg: true }))("processing tasks run by a separate w
     host = await startTestHost({ ...env, WORKER: "off", JOB_POLL_MS: 50, TRACKING_FOLLOW_MS: 50, TRACKING_TASK_COMMAND: JSON.stringify(taskCommand) });
     base = host.url();
     ws = base.replace(/^http/, "ws");
-    worker = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "apps/worker/src/cli.ts", "worker", "--id", "tracking-worker", "--poll-ms", "50"], {
+    worker = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "apps/worker/src/cli.ts", "worker", "--id", "tracking-worker", "--poll-ms", "50", "--drain-ms", "100"], {
       cwd: repoRoot,
       env: { ...process.env, ...env, LOG_LEVEL: "info", JOB_CANCEL_POLL_MS: "100" },
       stdio: ["ignore", "pipe", "inherit"],
@@ -152,5 +152,18 @@ describe.skipIf(missing({ ffmpeg: true }))("processing tasks run by a separate w
     expect(final["payload"]).toMatchObject({ status: "FAILED", details: expect.stringMatching(/^The worker's run of this task failed: .*SIGKILL/) });
     expect((await http(base, "GET", `/api/v1/processing-tasks/${id}/status`)).body.status).toBe("FAILED");
     await expect.poll(() => pidsWithArgument(envDir)).toEqual([]);
+  }, 90_000);
+
+  // Last: it stops the worker.
+  it("a worker that shuts down mid-task (drain time over) fails the task saying so, not CANCELLED", async () => {
+    const started = await http(base, "POST", "/api/v1/processing-tasks/start", { environment_id: "test" });
+    const socket = await WebSocketRecorder.open(`${ws}${started.body.websocket_url}?frames=0`);
+    await socket.waitFor((m) => m["type"] === "tracking_update", { timeoutMs: 60_000 });
+    const exited = new Promise((done) => worker.once("exit", done));
+    worker.kill("SIGTERM");
+    const final = await socket.waitFor(isFinal);
+    expect(final["payload"]).toMatchObject({ status: "FAILED", details: expect.stringMatching(/^The worker running this task stopped \(SIGTERM\) before it finished/) });
+    await exited;
+    expect(pidsWithArgument(envDir)).toEqual([]);
   }, 90_000);
 });
