@@ -1,6 +1,6 @@
 import type { Container } from "inversify";
 import { SpatialNotebooks } from "@parallax/application/notebook";
-import { TrackingTasksDeps } from "@parallax/application/tracking";
+import { TaskEventLog, TaskQueue, TrackingTasksDeps } from "@parallax/application/tracking";
 import type { HostModule } from "./host-module.js";
 import { notebookHost } from "../notebook/notebook.host.js";
 import { reactiveHost } from "../reactive/reactive.host.js";
@@ -13,5 +13,6 @@ import { trackingHost } from "../tracking/tracking.host.js";
  * one up. (reactive and jobs still read `HostContext.container` until they take theirs here.)
  */
 export function allHostModules(container: Container): HostModule[] {
-  return [notebookHost(container.get(SpatialNotebooks)), reactiveHost, jobsHost, trackingHost(container.get<TrackingTasksDeps>(TrackingTasksDeps))];
+  const queueing = () => ({ queue: container.get<TaskQueue>(TaskQueue), log: container.get<TaskEventLog>(TaskEventLog) });
+  return [notebookHost(container.get(SpatialNotebooks)), reactiveHost, jobsHost, trackingHost(container.get<TrackingTasksDeps>(TrackingTasksDeps), queueing)];
 }

@@ -1,42 +1,19 @@
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
 import type { TrackingUpdate } from "@parallax/application/tracking";
 import { http } from "../host/http-client.testkit.js";
 import { startTestHost } from "../host/test-host.testkit.js";
-import { WebSocketRecorder, type Message } from "../host/websocket-recorder.testkit.js";
+import { WebSocketRecorder } from "../host/websocket-recorder.testkit.js";
 import type { Host } from "../host/host.js";
 import { demoCrossCameraIdf1, makeEnvironmentsFile } from "../../../../packages/adapters/src/tracking/tracking-task.testkit.js";
 import { ffmpegChildren, missing, tempDir } from "../../../../packages/adapters/src/tracking/vision.testkit.js";
+import { isFinal, message } from "./tracking-contract.testkit.js";
 
 /**
  * §D over real HTTP and WebSocket on the built-in demo environment (real ffmpeg, motion detector,
- * histograms), checked against a zod schema written from CONTRACTS.md §D, not from the code.
+ * histograms), checked against zod schemas written from CONTRACTS.md §D (tracking-contract.testkit.ts).
  */
-const status = z.enum(["QUEUED", "INITIALIZING", "DOWNLOADING_DATA", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED"]);
-const statusUpdate = z.strictObject({
-  type: z.literal("status_update"),
-  payload: z.strictObject({
-    status, progress: z.number().min(0).max(1), current_step: z.string(), details: z.string(), start_time: z.iso.datetime(), last_update_time: z.iso.datetime(),
-    environment_id: z.string(), total_sub_video_batches: z.number().int(), completed_sub_video_batches: z.number().int(), total_frames_estimate: z.number().int(), processed_frames_count: z.number().int(),
-  }),
-});
-const track = z.strictObject({
-  track_id: z.number().int(), global_id: z.number().int().optional(), bbox_xyxy: z.tuple([z.number(), z.number(), z.number(), z.number()]),
-  confidence: z.number().optional(), class_id: z.literal(1), map_coords: z.tuple([z.number(), z.number()]).optional(),
-});
-const trackingUpdate = z.strictObject({
-  type: z.literal("tracking_update"),
-  payload: z.strictObject({
-    frame_index: z.number().int(), global_frame_index: z.number().int(), scene_id: z.string(), timestamp_processed_utc: z.iso.datetime(),
-    cameras: z.record(z.string(), z.strictObject({ image_source: z.string().regex(/^\d{6}\.jpg$/), frame_image_base64: z.string().optional(), tracks: z.array(track) })),
-  }),
-});
-const batchComplete = z.strictObject({ type: z.literal("batch_processing_complete"), payload: z.strictObject({ sub_video_batch_index: z.number().int() }) });
-const message = z.union([statusUpdate, trackingUpdate, batchComplete]);
 const CROSS_CAMERA_IDF1_FLOOR = 0.5;
-
-const isFinal = (m: Message) => m["type"] === "status_update" && ["COMPLETED", "FAILED", "CANCELLED"].includes((m["payload"] as { status: string }).status);
 
 describe.skipIf(missing({ ffmpeg: true }))("§D processing tasks over HTTP and WebSocket", () => {
   let host: Host;

@@ -1,7 +1,15 @@
 import { Cause, Effect, Exit, Fiber, Scope, Stream } from "effect";
 import { z } from "zod";
-import { trackingOptions } from "@parallax/adapters/tracking";
-import { makeTrackingTasks, type TaskRecord, type TrackingEvent, type TrackingTasksDeps } from "@parallax/application/tracking";
+import { trackingOptions, trackingRunner } from "@parallax/adapters/tracking";
+import {
+  makeQueuedTrackingTasks,
+  makeTrackingTasks,
+  type TaskEventLog,
+  type TaskQueue,
+  type TaskRecord,
+  type TrackingEvent,
+  type TrackingTasksDeps,
+} from "@parallax/application/tracking";
 import { sendAfterDrain } from "../host/bounded-send.js";
 import { runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
@@ -9,9 +17,11 @@ import { loadReadiness } from "./tracking-readiness.js";
 import { viewerCsp, viewerHtml } from "./viewer.page.js";
 
 /**
- * The HTTP and WebSocket face of the tracking capability (CONTRACTS.md §D): tasks start in this
- * host's process and their events go to this host's sockets. Each registration owns its tasks:
- * the host's stop closes their scope, which cancels running tasks and stops their decoders.
+ * The HTTP and WebSocket face of the tracking capability (CONTRACTS.md §D). Tasks run in this
+ * host's process (TRACKING_RUNNER=host), or are queued for workers (`queue`, what `auto` picks with
+ * WORKER=off), whose stored progress this host follows into its sockets. Each registration owns
+ * its tasks: the host's stop closes their scope, which cancels tasks running here and stops their
+ * decoders (queued tasks go on in their workers; only this host's following of them stops).
  */
 const taskParams = z.object({ task_id: z.uuid() });
 const frameParams = taskParams.extend({ camera_id: z.string().min(1).max(128), frame_index: z.string().regex(/^\d{1,9}$/, "must be a non-negative integer").transform(Number) });
@@ -22,11 +32,21 @@ function statusBody(record: TaskRecord) {
   return { task_id: record.task_id, status: record.status, progress: record.progress, current_step: record.current_step, details: record.details };
 }
 
-export const trackingHost = (deps: TrackingTasksDeps): HostModule => ({
+/** What a host needs to queue tasks for workers; resolved only when it does. */
+export interface TaskQueueing {
+  readonly queue: TaskQueue;
+  readonly log: TaskEventLog;
+}
+
+export const trackingHost = (deps: TrackingTasksDeps, queueing: () => TaskQueueing): HostModule => ({
   name: "tracking",
   register({ config, routes, websockets, health, logger }) {
     const scope = Effect.runSync(Scope.make());
-    const tasks = Effect.runSync(Scope.provide(makeTrackingTasks(deps, trackingOptions(config)), scope));
+    const made =
+      trackingRunner(config) === "queue"
+        ? makeQueuedTrackingTasks({ ...deps, ...queueing() }, trackingOptions(config), { pollMs: config.TRACKING_FOLLOW_MS, cancelWaitMs: 10_000 })
+        : makeTrackingTasks(deps, trackingOptions(config));
+    const tasks = Effect.runSync(Scope.provide(made, scope));
     const readiness = loadReadiness(deps);
     health.add(() => readiness.flags());
 

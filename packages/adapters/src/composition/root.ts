@@ -8,9 +8,17 @@ import { notebookModule } from "../notebook/notebook.module.js";
 import { reactiveModule } from "../reactive/reactive.module.js";
 import { jobsModule } from "../jobs/jobs.module.js";
 import { trackingModule } from "../tracking/tracking.module.js";
+import { trackingRunner } from "../tracking/tracking.config.js";
+import { trackingTaskPipeline } from "../tracking/tracking-task.pipeline.js";
 
 /** Each capability contributes one module that binds its ports to the adapters `config` selects. */
-const capabilityModules: Array<(config: Config) => ContainerModule> = [notebookModule, reactiveModule, jobsModule, trackingModule];
+const capabilityModules: Array<(config: Config) => ContainerModule> = [
+  notebookModule,
+  reactiveModule,
+  // Queued processing tasks are jobs of a built-in pipeline (TRACKING_RUNNER=queue).
+  (config) => jobsModule(config, trackingRunner(config) === "queue" ? [trackingTaskPipeline(config)] : []),
+  trackingModule,
+];
 
 export interface RootOptions {
   /** Replace the default logger (tests pass a silent one). */

@@ -11,13 +11,14 @@ import {
   JobStore,
   JobWorker,
   LogStore,
+  PipelineCatalog,
   PipelineCatalogToken,
   ProcessRunner,
   Workspace,
-  type PipelineCatalog,
   type WorkerObserver,
   type WorkerSettings,
 } from "@parallax/application/jobs";
+import type { Pipeline } from "@parallax/domain/jobs";
 import type { Config } from "../composition/config.js";
 import { ChildProcessRunner } from "./child-process.runner.js";
 import { FileJobStore } from "./file-job.store.js";
@@ -37,13 +38,18 @@ export function jobsDataDir(config: Pick<Config, "DATA_DIR">): string {
   return resolve(config.DATA_DIR, "jobs");
 }
 
-/** Binds the jobs ports to the adapters chosen by configuration (JOBS_STORE, else STORAGE). */
-export function jobsModule(config: Config): ContainerModule {
+/**
+ * Binds the jobs ports to the adapters chosen by configuration (JOBS_STORE, else STORAGE).
+ * `builtins`: pipelines other capabilities submit, beside PIPELINES_FILE's.
+ */
+export function jobsModule(config: Config, builtins: readonly Pipeline[] = []): ContainerModule {
   const storage = config.JOBS_STORE ?? config.STORAGE;
   const root = jobsDataDir(config);
   return new ContainerModule((options) => {
     options.bind<LoadedPipelines>(LoadedPipelinesToken).toDynamicValue(() => loadPipelinesFile(config.PIPELINES_FILE, config.DATA_DIR));
-    options.bind<PipelineCatalog>(PipelineCatalogToken).toResolvedValue((loaded: LoadedPipelines) => loaded.catalog, [LoadedPipelinesToken]);
+    options
+      .bind<PipelineCatalog>(PipelineCatalogToken)
+      .toResolvedValue((loaded: LoadedPipelines) => (builtins.length === 0 ? loaded.catalog : new PipelineCatalog({ ...loaded.catalog.file, pipelines: [...loaded.catalog.file.pipelines, ...builtins] })), [LoadedPipelinesToken]);
     options.bind<JobStore>(JobStore).toDynamicValue(() => (storage === "file" ? new FileJobStore(root) : new MemoryJobStore()));
     options.bind<LogStore>(LogStore).toDynamicValue(() => (storage === "file" ? new FileLogStore(join(root, "logs")) : new MemoryLogStore()));
     options.bind<ProcessRunner>(ProcessRunner).toDynamicValue(() => new ChildProcessRunner({ killGraceMs: config.JOB_KILL_GRACE_MS }));

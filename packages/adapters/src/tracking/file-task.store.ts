@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, open, readFile, readdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Effect } from "effect";
 import { z } from "zod";
@@ -12,10 +12,25 @@ import { parseJson, taskRecordSchema, trackingUpdateSchema } from "./tracking-pa
  * temporary file and rename, so a reader never sees half a record) and `results.jsonl` (one
  * `tracking_update` payload a line, appended in frame order, so a crash loses at most the line
  * being written and the rest stays readable). `root` is `<DATA_DIR>/tracking/tasks`.
+ *
+ * A reader that resumes (`results` from where its last read ended, as a host following a worker's
+ * task does every few hundred milliseconds) reads only the bytes appended since: the store keeps,
+ * per recently read task, the byte offset after the last complete line and the index following it.
+ * Lines are appended in frame order, so every line before that offset has a smaller index.
  */
 const TASK_ID = /^[A-Za-z0-9-]{1,64}$/;
+/** Tasks whose read position is kept (the oldest forgotten first). */
+const CURSORS = 64;
+
+interface Cursor {
+  /** The `global_frame_index` after the last complete line read, and the byte offset after it. */
+  readonly next: number;
+  readonly offset: number;
+}
 
 export class FileTaskStore implements TaskStore {
+  private readonly cursors = new Map<string, Cursor>();
+
   constructor(private readonly root: string) {}
 
   put(record: TaskRecord): Effect.Effect<void, StorageFailure> {
@@ -58,17 +73,24 @@ export class FileTaskStore implements TaskStore {
     const self = this;
     return Effect.gen(function* () {
       yield* self.get(taskId);
-      const text = (yield* self.read(join(self.root, taskId, "results.jsonl"))) ?? "";
-      const lines = text.split("\n");
-      // A line cut by a crash while it was written is the last one, with no newline: left out.
-      lines.pop();
+      const file = join(self.root, taskId, "results.jsonl");
+      const cursor = self.cursors.get(taskId);
+      const from = cursor !== undefined && (range.from ?? 0) >= cursor.next ? cursor : { next: 0, offset: 0 };
+      const text = (yield* self.io(`read ${file}`, () => unlessMissing(readFrom(file, from.offset), undefined))) ?? "";
+      // A line cut by a crash (or still being appended) is the last one, with no newline: left out.
+      const complete = text.lastIndexOf("\n") + 1;
       const out: TrackingUpdate[] = [];
-      for (const [n, line] of lines.entries()) {
+      let next = from.next;
+      for (const [n, line] of text.slice(0, complete).split("\n").slice(0, -1).entries()) {
         const parsed = parseJson(trackingUpdateSchema, line);
-        if (!parsed.success) return yield* Effect.fail(new StorageFailure({ message: `task ${taskId}: damaged results.jsonl line ${n + 1}: ${z.prettifyError(parsed.error)}` }));
+        if (!parsed.success) return yield* Effect.fail(new StorageFailure({ message: `task ${taskId}: damaged results.jsonl line ${n + 1}${from.offset > 0 ? " after byte " + from.offset : ""}: ${z.prettifyError(parsed.error)}` }));
         const index = parsed.data.global_frame_index;
+        next = index + 1;
         if (index >= (range.from ?? 0) && index < (range.to ?? Infinity)) out.push(parsed.data);
       }
+      self.cursors.delete(taskId);
+      self.cursors.set(taskId, { next, offset: from.offset + Buffer.byteLength(text.slice(0, complete)) });
+      if (self.cursors.size > CURSORS) self.cursors.delete(self.cursors.keys().next().value!);
       return out;
     });
   }
@@ -79,5 +101,24 @@ export class FileTaskStore implements TaskStore {
 
   private io<A>(what: string, run: () => Promise<A>): Effect.Effect<A, StorageFailure> {
     return Effect.tryPromise({ try: run, catch: (error) => new StorageFailure({ message: `cannot ${what}: ${String(error)}`, cause: error }) });
+  }
+}
+
+/** The file's text from a byte offset to its end. */
+async function readFrom(file: string, offset: number): Promise<string> {
+  if (offset === 0) return readFile(file, "utf8");
+  const handle = await open(file, "r");
+  try {
+    const { size } = await handle.stat();
+    const buffer = Buffer.alloc(Math.max(0, size - offset));
+    let read = 0;
+    while (read < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, read, buffer.length - read, offset + read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    return buffer.subarray(0, read).toString("utf8");
+  } finally {
+    await handle.close();
   }
 }

@@ -25,3 +25,6 @@ export * from "./file-task.store.js";
 export * from "./in-process-tracking.events.js";
 export * from "./tracking-payload.schema.js";
 export * from "./sharp-frame.encoder.js";
+export * from "./job.task-queue.js";
+export * from "./tracking-task.pipeline.js";
+export * from "./file-task-event.log.js";

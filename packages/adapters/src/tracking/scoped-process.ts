@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { Deferred, Duration, Effect, Stream, type Scope } from "effect";
 
 /**
- * A child process whose life is a scope's: closing the scope (the stream ended, was interrupted or
+ * A child process whose life is a scope's (in its own process group): closing the scope (the stream ended, was interrupted or
  * failed) closes our end of its pipes, sends SIGTERM, then SIGKILL after the grace period, and
  * completes only once the process has exited. Output is pulled: nothing is read from stdout
  * until the consumer asks, so the pipe's own buffer is all that is ever held.
@@ -41,7 +41,11 @@ function start(command: string, args: readonly string[]): Effect.Effect<Started,
   return Effect.callback<Started, Error>((resume) => {
     const exited = Deferred.makeUnsafe<ProcessExit>();
     const closed = Deferred.makeUnsafe<ProcessExit>();
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], shell: false });
+    // Its own process group: only the scope stops it. A signal to our group (a job worker stopping
+    // a `track-task` process, Ctrl-C in a terminal) would otherwise kill ffmpeg at the same time as
+    // it reaches us, and the task would fail on a killed decoder instead of recording its cancel.
+    // Should this process die without closing the scope, ffmpeg's next write to the pipe fails and it exits.
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], shell: false, detached: true });
     child.once("exit", (exitCode, signal) => Deferred.doneUnsafe(exited, Effect.succeed({ exitCode, signal })));
     child.once("close", (exitCode, signal) => Deferred.doneUnsafe(closed, Effect.succeed({ exitCode, signal })));
     let spawned = false;

@@ -31,6 +31,24 @@ describe("FileTaskStore", () => {
     expect(await Effect.runPromise(store.results("b", {}))).toEqual([]);
   });
 
+  it("a reader that resumes where it stopped gets what was appended since, also after a line cut while it was written, and an earlier window still reads whole", async () => {
+    const root = tempDir("task-store-resume");
+    const store = new FileTaskStore(root);
+    await Effect.runPromise(store.put(record("a", "2026-01-01T00:00:00.000Z")));
+    await Effect.runPromise(store.append("a", [update(0), update(1)]));
+    expect(await Effect.runPromise(store.results("a", { from: 0 }))).toEqual([update(0), update(1)]);
+    // The next line is being written: half of it is there.
+    const line = `${JSON.stringify(update(2))}\n`;
+    appendFileSync(join(root, "a", "results.jsonl"), line.slice(0, 20));
+    expect(await Effect.runPromise(store.results("a", { from: 2 }))).toEqual([]);
+    appendFileSync(join(root, "a", "results.jsonl"), line.slice(20));
+    await Effect.runPromise(store.append("a", [update(3)]));
+    expect(await Effect.runPromise(store.results("a", { from: 2 }))).toEqual([update(2), update(3)]);
+    expect(await Effect.runPromise(store.results("a", { from: 4 }))).toEqual([]);
+    expect(await Effect.runPromise(store.results("a", { from: 1, to: 3 }))).toEqual([update(1), update(2)]);
+    expect(await Effect.runPromise(store.results("a", {}))).toEqual([0, 1, 2, 3].map(update));
+  });
+
   it("answers NotFound for an unknown or path-like id, and a damaged record is a StorageFailure, not a wrong object", async () => {
     const root = tempDir("task-store-bad");
     const store = new FileTaskStore(root);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TASK_STATUSES, type TaskRecord, type TrackingUpdate } from "@parallax/application/tracking";
+import { TASK_STATUSES, type EventLogEntry, type TaskRecord, type TrackingUpdate } from "@parallax/application/tracking";
 
 /**
  * zod schemas of the stored tracking documents (CONTRACTS.md §D shapes): every record and result
@@ -39,6 +39,15 @@ export const trackingUpdateSchema = z.strictObject({
   timestamp_processed_utc: z.string(),
   cameras: z.record(z.string(), z.strictObject({ image_source: z.string(), frame_image_base64: z.string().optional(), tracks: z.array(trackSchema) })),
 }) satisfies z.ZodType<TrackingUpdate>;
+
+/** A line of a task's event log: a status or a batch's end, after `frames` frame indices. */
+export const eventLogEntrySchema = z.strictObject({
+  frames: z.number().int().min(0),
+  event: z.discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("status_update"), payload: taskRecordSchema.omit({ task_id: true }) }),
+    z.strictObject({ type: z.literal("batch_processing_complete"), payload: z.strictObject({ sub_video_batch_index: z.number().int().min(0) }) }),
+  ]),
+}) satisfies z.ZodType<EventLogEntry>;
 
 /** JSON text → a value of `schema`, or the reason it is not one. */
 export function parseJson<T extends z.ZodType>(schema: T, text: string): z.ZodSafeParseResult<z.infer<T>> {

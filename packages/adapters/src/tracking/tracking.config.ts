@@ -32,6 +32,18 @@ export const trackingConfigShape = {
   S3_ENDPOINT: z.union([z.literal(""), z.url({ protocol: /^https?$/ })]).default(""),
   /** The S3 region; empty: the SDK's own chain (its config file), us-east-1 with S3_ENDPOINT. */
   AWS_REGION: z.string().default(""),
+  /**
+   * Where processing tasks run: `host` in the process that accepted them, `queue` as jobs that
+   * workers take (`parallax worker`), `auto` (default) `queue` when the host runs no worker (`WORKER=off`).
+   */
+  TRACKING_RUNNER: z.enum(["auto", "host", "queue"]).default("auto"),
+  /**
+   * The command a worker runs a queued task with, `track-task <task_id>` appended: a JSON array of
+   * argv (`["node","/srv/parallax/apps/worker/bin/parallax.js"]`); empty: this checkout's CLI.
+   */
+  TRACKING_TASK_COMMAND: z.string().default(""),
+  /** How often a host reads the record of a task a worker runs, for its WebSocket clients. */
+  TRACKING_FOLLOW_MS: z.coerce.number().int().min(10).max(60_000).default(200),
 } satisfies Record<string, z.ZodType>;
 
 /** What the tracking module reads: its own variables and the shared ones. */
@@ -42,7 +54,31 @@ export function trackingConfigProblems(config: TrackingConfig): string[] {
   const problems: string[] = [];
   if (config.DETECTOR === "onnx" && config.DETECTOR_MODEL === "") problems.push("✖ DETECTOR=onnx needs DETECTOR_MODEL, the path of a YOLOX .onnx file\n  → at DETECTOR_MODEL");
   if (config.REID === "onnx" && config.REID_MODEL === "") problems.push("✖ REID=onnx needs REID_MODEL, the path of an OSNet .onnx file\n  → at REID_MODEL");
+  if (config.TRACKING_TASK_COMMAND !== "" && taskCommandSchema.safeParse(safeJson(config.TRACKING_TASK_COMMAND)).error) {
+    problems.push('✖ TRACKING_TASK_COMMAND must be a JSON array of strings, the program first (["node","/path/to/parallax.js"])\n  → at TRACKING_TASK_COMMAND');
+  }
   return problems;
+}
+
+const taskCommandSchema = z.array(z.string().min(1)).min(1);
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** TRACKING_TASK_COMMAND as argv; undefined when it is empty (the caller's default). */
+export function taskCommandPrefix(config: Pick<TrackingConfig, "TRACKING_TASK_COMMAND">): string[] | undefined {
+  return config.TRACKING_TASK_COMMAND === "" ? undefined : taskCommandSchema.parse(safeJson(config.TRACKING_TASK_COMMAND));
+}
+
+/** Where this process's processing tasks run: TRACKING_RUNNER, with `auto` following WORKER. */
+export function trackingRunner(config: Pick<TrackingConfig, "TRACKING_RUNNER"> & { readonly WORKER: string }): "host" | "queue" {
+  if (config.TRACKING_RUNNER !== "auto") return config.TRACKING_RUNNER;
+  return config.WORKER === "off" ? "queue" : "host";
 }
 
 /** The processing task's options from configuration. */

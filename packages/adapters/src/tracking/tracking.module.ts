@@ -1,6 +1,6 @@
 /**
  * The tracking capability's container module: the vision ports bound to the adapters the
- * configuration selects, and `trackingTasksDeps` for building `TrackingTasks`. Not the tasks
+ * configuration selects, and the `TrackingTasksDeps` they build `TrackingTasks` from. Not the tasks
  * themselves, whose scope the caller (the host, the `track` command) owns.
  */
 import { join, resolve } from "node:path";
@@ -12,18 +12,24 @@ import {
   FrameSource,
   HomographySource,
   PersonDetector,
+  TaskEventLog,
+  TaskQueue,
   TaskStore,
   TrackingEvents,
   TrackingTasksDeps,
   VideoCatalog,
   VideoLocations,
 } from "@parallax/application/tracking";
+import type { JobService } from "@parallax/application/jobs";
+import { JobServiceToken } from "../jobs/jobs.module.js";
 import { ConfigError } from "../shared/shared.config.js";
 import { FfmpegFrameSource } from "./ffmpeg-frame.source.js";
 import { FileHomographySource } from "./file-homography.source.js";
+import { FileTaskEventLog } from "./file-task-event.log.js";
 import { FileTaskStore } from "./file-task.store.js";
 import { FileVideoCatalog } from "./file-video.catalog.js";
 import { InProcessTrackingEvents } from "./in-process-tracking.events.js";
+import { JobTaskQueue } from "./job.task-queue.js";
 import { HistogramEmbedder } from "./histogram.embedder.js";
 import { MotionPersonDetector } from "./motion.detector.js";
 import { OsnetEmbedder } from "./osnet.embedder.js";
@@ -63,6 +69,9 @@ export function trackingModule(config: TrackingConfig): ContainerModule {
       .toResolvedValue(() => new S3VideoLocations({ cacheDir: join(resolve(config.DATA_DIR), "tracking", "cache"), client: () => makeS3Client(config) }));
     options.bind<TaskStore>(TaskStore).toResolvedValue(() => new FileTaskStore(join(resolve(config.DATA_DIR), "tracking", "tasks")));
     options.bind<TrackingEvents>(TrackingEvents).toResolvedValue(() => new InProcessTrackingEvents());
+    // Queued tasks (TRACKING_RUNNER=queue) are jobs of the built-in `parallax.tracking-task` pipeline.
+    options.bind<TaskEventLog>(TaskEventLog).toResolvedValue(() => new FileTaskEventLog(join(resolve(config.DATA_DIR), "tracking", "tasks")));
+    options.bind<TaskQueue>(TaskQueue).toResolvedValue((jobs: JobService) => new JobTaskQueue(jobs), [JobServiceToken]);
     // The ports `makeTrackingTasks` runs on, as one value: the app that runs the tasks owns their scope.
     options
       .bind<TrackingTasksDeps>(TrackingTasksDeps)

@@ -47,9 +47,26 @@ export interface TrackingOptions {
 
 export const DEFAULT_TRACKING_OPTIONS: TrackingOptions = { embedEveryFrames: 10, statusEveryFrames: 10 };
 
+/**
+ * What an interruption records. A cancel by default; a process that is stopped for another reason
+ * (a worker shutting down) says so instead, as a failure.
+ */
+export interface Interruption {
+  readonly status: "CANCELLED" | "FAILED";
+  readonly details: string;
+}
+const CANCELLED_ON_REQUEST: Interruption = { status: "CANCELLED", details: "Cancelled on request." };
+
 const NOMINAL_FPS = 10;
 
-export function runTrackingTask(deps: TrackingDeps, queued: TaskRecord, environment: Environment, options: TrackingOptions = DEFAULT_TRACKING_OPTIONS): Effect.Effect<TaskRecord> {
+export function runTrackingTask(
+  deps: TrackingDeps,
+  queued: TaskRecord,
+  environment: Environment,
+  options: TrackingOptions = DEFAULT_TRACKING_OPTIONS,
+  /** Asked once the task has been interrupted: what to record. */
+  interruption: () => Interruption = () => CANCELLED_ON_REQUEST,
+): Effect.Effect<TaskRecord> {
   let record = queued;
   const update = (change: Partial<TaskRecord>) =>
     Effect.gen(function* () {
@@ -153,7 +170,10 @@ export function runTrackingTask(deps: TrackingDeps, queued: TaskRecord, environm
       const ended = Exit.isSuccess(exit)
         ? finish("COMPLETED", `Processed ${exit.value} frame indices of ${cameras.length} cameras in ${batches} sub-video batches.`)
         : Cause.hasInterruptsOnly(exit.cause)
-          ? finish("CANCELLED", "Cancelled on request.")
+          ? Effect.suspend(() => {
+              const { status, details } = interruption();
+              return finish(status, details);
+            })
           : finish("FAILED", reasonOf(exit.cause));
       // Results processed before a cancel or failure are kept too.
       return Effect.andThen(Effect.ignore(flush), ended);

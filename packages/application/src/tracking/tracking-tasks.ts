@@ -7,7 +7,7 @@ import type { ResultRange } from "./task-store.port.js";
 import type { SubscribeOptions } from "./tracking-events.port.js";
 import { FINAL_STATUSES, statusPayload, withoutFrames, type TaskRecord, type TrackingEvent, type TrackingUpdate } from "./tracking-task.js";
 import type { FrameEncodeFailed, VideoDecodeFailed } from "./vision-errors.js";
-import type { VideoCatalog } from "./video-catalog.port.js";
+import type { Environment, VideoCatalog } from "./video-catalog.port.js";
 
 /**
  * The processing tasks of one process: started in the background, listed, cancelled, their
@@ -49,21 +49,7 @@ export function makeTrackingTasks(deps: TrackingTasksDeps, options?: TrackingOpt
       start: (environmentId) =>
         Effect.gen(function* () {
           const environment = yield* deps.catalog.environment(environmentId);
-          const now = deps.clock.now().toISOString();
-          const record: TaskRecord = {
-            task_id: deps.ids.next(),
-            environment_id: environment.id,
-            status: "QUEUED",
-            progress: 0,
-            current_step: "Queued",
-            details: "",
-            start_time: now,
-            last_update_time: now,
-            total_sub_video_batches: Math.min(...environment.cameras.map((c) => c.videos.length)),
-            completed_sub_video_batches: 0,
-            total_frames_estimate: 0,
-            processed_frames_count: 0,
-          };
+          const record = queuedRecord(deps, environment);
           yield* deps.store.put(record);
           yield* deps.events.publish(record.task_id, { type: "status_update", payload: statusPayload(record) });
           yield* FiberMap.run(running, record.task_id)(runTrackingTask(deps, record, environment, options));
@@ -80,17 +66,7 @@ export function makeTrackingTasks(deps: TrackingTasksDeps, options?: TrackingOpt
           return yield* deps.store.get(taskId);
         }),
       results: (taskId, range) => deps.store.results(taskId, range),
-      events: (taskId, subscribe = {}) =>
-        Effect.gen(function* () {
-          const live = yield* deps.events.subscribe(taskId, subscribe);
-          // Read after subscribing: a task still running then publishes its final status to this
-          // subscription; one already finished may have had its channel forgotten, so its final
-          // status comes from the store.
-          const record = yield* deps.store.get(taskId);
-          if (FINAL_STATUSES.has(record.status)) return Stream.make<TrackingEvent[]>({ type: "status_update", payload: statusPayload(record) });
-          const sent = subscribe.frames ? live : Stream.map(live, withoutFrames);
-          return sent.pipe(Stream.takeUntil((event) => event.type === "status_update" && FINAL_STATUSES.has(event.payload.status)));
-        }),
+      events: (taskId, subscribe = {}) => liveEvents(deps, taskId, subscribe),
       frameImage: (taskId, cameraId, globalFrame) =>
         deps.encoder
           ? frameImage({ ...deps, encoder: deps.encoder }, options ?? {}, taskId, cameraId, globalFrame)
@@ -103,5 +79,47 @@ export function makeTrackingTasks(deps: TrackingTasksDeps, options?: TrackingOpt
         }),
     };
     return tasks;
+  });
+}
+
+/** A new task's record, QUEUED, as `start` stores it before anything runs. */
+export function queuedRecord(deps: Pick<TrackingTasksDeps, "clock" | "ids">, environment: Environment): TaskRecord {
+  const now = deps.clock.now().toISOString();
+  return {
+    task_id: deps.ids.next(),
+    environment_id: environment.id,
+    status: "QUEUED",
+    progress: 0,
+    current_step: "Queued",
+    details: "",
+    start_time: now,
+    last_update_time: now,
+    total_sub_video_batches: Math.min(...environment.cameras.map((c) => c.videos.length)),
+    completed_sub_video_batches: 0,
+    total_frames_estimate: 0,
+    processed_frames_count: 0,
+  };
+}
+
+/**
+ * `TrackingTasks.events`: the latest status, then live events, ending after the final status.
+ * `follow` runs after subscribing and before the store is read (a queued task's follower starts there).
+ */
+export function liveEvents(
+  deps: Pick<TrackingTasksDeps, "events" | "store">,
+  taskId: string,
+  subscribe: SubscribeOptions,
+  follow: Effect.Effect<void> = Effect.void,
+): Effect.Effect<Stream.Stream<TrackingEvent>, NotFound | StorageFailure, Scope.Scope> {
+  return Effect.gen(function* () {
+    const live = yield* deps.events.subscribe(taskId, subscribe);
+    // Read after subscribing: a task still running then publishes its final status to this
+    // subscription; one already finished may have had its channel forgotten, so its final
+    // status comes from the store.
+    const record = yield* deps.store.get(taskId);
+    if (FINAL_STATUSES.has(record.status)) return Stream.make<TrackingEvent[]>({ type: "status_update", payload: statusPayload(record) });
+    yield* follow;
+    const sent = subscribe.frames ? live : Stream.map(live, withoutFrames);
+    return sent.pipe(Stream.takeUntil((event) => event.type === "status_update" && FINAL_STATUSES.has(event.payload.status)));
   });
 }

@@ -1,0 +1,97 @@
+import { Effect, FiberMap, Option, type Scope } from "effect";
+import { NotFound } from "@parallax/domain";
+import { frameImage } from "./frame-image.js";
+import { followTask } from "./follow-task.js";
+import type { TrackingOptions } from "./run-tracking-task.js";
+import { settleQueuedTask } from "./settle-queued-task.js";
+import type { TaskEventLog } from "./task-event-log.port.js";
+import type { TaskQueue } from "./task-queue.port.js";
+import { FINAL_STATUSES, statusPayload, type TaskRecord } from "./tracking-task.js";
+import { liveEvents, queuedRecord, type TrackingTasks, type TrackingTasksDeps } from "./tracking-tasks.js";
+
+/**
+ * `TrackingTasks` whose tasks run in other processes (workers taking them from a `TaskQueue`),
+ * against the `TaskStore` this process shares with them. This process stores the QUEUED record,
+ * queues the task, and follows it (`followTask`) into its own `TrackingEvents` for its subscribers;
+ * it never decodes a video for a task (only for the frames route).
+ *
+ * - start: unknown environment refused before anything is stored or queued; a task the queue
+ *   refuses is recorded FAILED with the reason.
+ * - cancel: asks the queue to stop the run, then waits (up to `cancelWaitMs`) until the task's
+ *   record is final; it answers the record as it then is.
+ * - status and awaitTask settle a task whose run ended without recording its end (a crashed worker).
+ * - events: followers run in the scope `makeQueuedTrackingTasks` runs in, one per task (started with
+ *   the task, or by the first subscriber of a task queued elsewhere), until the task's final status.
+ */
+export interface QueuedTrackingTasksDeps extends TrackingTasksDeps {
+  readonly queue: TaskQueue;
+  /** Where workers log their tasks' statuses for hosts to follow. */
+  readonly log: TaskEventLog;
+}
+
+export interface QueueFollowOptions {
+  /** How often a followed task's record is read. */
+  readonly pollMs: number;
+  /** How long `cancel` waits for the run to record CANCELLED. */
+  readonly cancelWaitMs: number;
+}
+
+export const DEFAULT_QUEUE_FOLLOW_OPTIONS: QueueFollowOptions = { pollMs: 200, cancelWaitMs: 10_000 };
+
+export function makeQueuedTrackingTasks(
+  deps: QueuedTrackingTasksDeps,
+  options?: TrackingOptions,
+  follow: QueueFollowOptions = DEFAULT_QUEUE_FOLLOW_OPTIONS,
+): Effect.Effect<TrackingTasks, never, Scope.Scope> {
+  return Effect.gen(function* () {
+    const followers = yield* FiberMap.make<string>();
+    const startFollowing = (taskId: string, fromStart: boolean) =>
+      Effect.asVoid(FiberMap.run(followers, taskId, followTask(deps, taskId, { pollMs: follow.pollMs, fromStart }), { onlyIfMissing: true }));
+    const current = (taskId: string) => Effect.flatMap(deps.store.get(taskId), (record) => settleQueuedTask(deps, record));
+    /** The task's record once final (polled, settled on the way). */
+    const untilFinal = (taskId: string) =>
+      Effect.gen(function* () {
+        while (true) {
+          const record = yield* current(taskId);
+          if (FINAL_STATUSES.has(record.status)) return record;
+          yield* Effect.sleep(follow.pollMs);
+        }
+      });
+
+    const tasks: TrackingTasks = {
+      start: (environmentId) =>
+        Effect.gen(function* () {
+          const record = queuedRecord(deps, yield* deps.catalog.environment(environmentId));
+          const write = (written: TaskRecord) =>
+            Effect.andThen(deps.store.put(written), deps.log.append(written.task_id, { frames: 0, event: { type: "status_update", payload: statusPayload(written) } }));
+          yield* write(record);
+          yield* deps.queue.submit(record.task_id).pipe(
+            Effect.tapError((error) => {
+              const now = deps.clock.now().toISOString();
+              return Effect.ignore(write({ ...record, status: "FAILED", current_step: "Failed", details: `Not queued: ${error.message}`, last_update_time: now }));
+            }),
+          );
+          yield* startFollowing(record.task_id, true);
+          return record;
+        }),
+      status: current,
+      list: deps.store.list,
+      cancel: (taskId) =>
+        Effect.gen(function* () {
+          const record = yield* current(taskId);
+          if (FINAL_STATUSES.has(record.status)) return record;
+          yield* deps.queue.cancel(taskId);
+          const ended = yield* Effect.timeoutOption(untilFinal(taskId), follow.cancelWaitMs);
+          return Option.isSome(ended) ? ended.value : yield* deps.store.get(taskId);
+        }),
+      results: (taskId, range) => deps.store.results(taskId, range),
+      events: (taskId, subscribe = {}) => liveEvents(deps, taskId, subscribe, startFollowing(taskId, false)),
+      frameImage: (taskId, cameraId, globalFrame) =>
+        deps.encoder
+          ? frameImage({ ...deps, encoder: deps.encoder }, options ?? {}, taskId, cameraId, globalFrame)
+          : Effect.fail(new NotFound({ message: "This process encodes no pictures." })),
+      awaitTask: untilFinal,
+    };
+    return tasks;
+  });
+}
