@@ -57,7 +57,7 @@ export function submitMany(service: JobService, count: number): Promise<SubmitOu
 async function main([dir, tag, count]: string[]): Promise<void> {
   let next = 0;
   const store = interleaving(new FileJobStore(join(dir!, "jobs")), [...tag!].reduce((sum, char) => sum * 31 + char.charCodeAt(0), 7));
-  const service = new JobService(store, new MemoryLogStore(), exclusiveCatalog, new FileWorkspace(dir!), new SystemClock(), { next: () => `${tag}-${++next}` }, Effect.runSync(JobChanges.make));
+  const service = new JobService(store, new MemoryLogStore(), exclusiveCatalog, new FileWorkspace(dir!), new SystemClock(), { next: () => `${tag}-${++next}` }, new JobChanges());
   process.stdout.write("ready\n");
   const deadline = Date.now() + 30_000;
   while (!existsSync(join(dir!, "go"))) {

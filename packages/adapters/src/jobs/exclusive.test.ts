@@ -32,7 +32,7 @@ const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect);
 const clock = new SystemClock();
 let counter = 0;
 const service = (store: JobStore, dir: string, exclusiveGraceMs?: number) =>
-  new JobService(store, new MemoryLogStore(), exclusiveCatalog, new FileWorkspace(dir), clock, { next: () => `job-${++counter}` }, Effect.runSync(JobChanges.make), { exclusiveGraceMs });
+  new JobService(store, new MemoryLogStore(), exclusiveCatalog, new FileWorkspace(dir), clock, { next: () => `job-${++counter}` }, new JobChanges(), { exclusiveGraceMs });
 const ok = (transition: Result.Result<Job, unknown>) => {
   if (Result.isFailure(transition)) throw new Error("refused");
   return transition.success;

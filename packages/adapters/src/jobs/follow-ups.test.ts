@@ -52,7 +52,7 @@ function dyingAt(store: JobStore, window: Window, died: () => void): JobStore {
 function worker(store: JobStore, logs: LogStore, dir: string, id: string, leaseMs: number): { worker: JobWorker; service: JobService } {
   let counter = 0;
   const ids = { next: () => `${id}-${++counter}` };
-  const service = new JobService(store, logs, catalog, new FileWorkspace(dir), new SystemClock(), ids, Effect.runSync(JobChanges.make));
+  const service = new JobService(store, logs, catalog, new FileWorkspace(dir), new SystemClock(), ids, new JobChanges());
   const settings = { workerId: id, concurrency: 2, leaseMs, heartbeatMs: 100, pollMs: 20, cancelPollMs: 100, random: () => 0.5, maxBufferedLines: 100 };
   return { service, worker: new JobWorker({ store, logs, runner: new ChildProcessRunner({ killGraceMs: 500 }), clock: new SystemClock(), ids, service }, settings) };
 }

@@ -35,7 +35,7 @@ function setup(leaseMs = 2000) {
   let counter = 0;
   const ids = { next: () => `job-${++counter}` };
   const clock = new SystemClock();
-  const service = new JobService(store, logs, catalog, new FileWorkspace(dir), clock, ids, Effect.runSync(JobChanges.make));
+  const service = new JobService(store, logs, catalog, new FileWorkspace(dir), clock, ids, new JobChanges());
   const worker = new JobWorker(
     { store, logs, runner: new ChildProcessRunner({ killGraceMs: 1000 }), clock, ids, service },
     { workerId: "w-test", concurrency: 2, leaseMs, heartbeatMs: 500, pollMs: 20, cancelPollMs: 100, random: () => 0.5, maxBufferedLines: 1000 },

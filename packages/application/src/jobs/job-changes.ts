@@ -1,30 +1,37 @@
 import { Effect, PubSub, type Scope } from "effect";
 
-/** A job this process's `JobService` submitted, cancelled or retried. */
+/** A job this process submitted, cancelled, retried (its `JobService`) or ran a step of (its worker). */
 export interface JobChanged {
   readonly jobId: string;
-  readonly change: "submitted" | "cancelled" | "retried";
+  /** `progressed`: a worker here stored lines of the job or wrote its state. */
+  readonly change: "submitted" | "cancelled" | "retried" | "progressed";
   /** The job whose success queued this one (a follow-up's submit). */
   readonly triggeredBy?: string;
 }
 
 /**
- * Jobs changed by this process's `JobService` (submitted, cancelled, retried). The
- * live feed and the local worker subscribe, so they look at once rather than at their next
- * poll. It is not a record: changes made by other processes are found by polling the store.
+ * Jobs changed in this process: submitted, cancelled or retried by its `JobService`, or
+ * progressed by its worker. The live feed and the local worker subscribe, so they look at
+ * once rather than at their next poll. It is not a record: changes made by other processes
+ * are found by polling the store, and a change with no subscriber is dropped.
  */
 export class JobChanges {
-  static readonly make: Effect.Effect<JobChanges> = Effect.map(PubSub.unbounded<JobChanged>(), (pubsub) => new JobChanges(pubsub));
+  /** For callers that build it in an effect (it needs none: the PubSub is made on first use). */
+  static readonly make: Effect.Effect<JobChanges> = Effect.sync(() => new JobChanges());
 
-  private constructor(private readonly pubsub: PubSub.PubSub<JobChanged>) {}
+  private made: PubSub.PubSub<JobChanged> | undefined;
+  /** Made on first use, inside an effect; a fiber that lost the race to make it uses the winner's. */
+  private readonly pubsub: Effect.Effect<PubSub.PubSub<JobChanged>> = Effect.suspend(() =>
+    this.made ? Effect.succeed(this.made) : Effect.map(PubSub.unbounded<JobChanged>(), (made) => (this.made ??= made)),
+  );
 
   publish(change: JobChanged): Effect.Effect<void> {
-    return Effect.asVoid(PubSub.publish(this.pubsub, change));
+    return Effect.asVoid(Effect.flatMap(this.pubsub, (pubsub) => PubSub.publish(pubsub, change)));
   }
 
   /** Changes published from now on, for as long as the scope lasts. */
   subscribe(): Effect.Effect<PubSub.Subscription<JobChanged>, never, Scope.Scope> {
-    return PubSub.subscribe(this.pubsub);
+    return Effect.flatMap(this.pubsub, PubSub.subscribe);
   }
 
   /** Runs `onChange` for every change published while the returned effect runs (it never ends by itself). */

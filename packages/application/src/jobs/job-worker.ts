@@ -19,9 +19,11 @@ export interface WorkerSettings extends RunSettings {
   readonly pollMs: number;
 }
 
-/** What the worker reports; plain callbacks so hosts can route them to their logger. */
+/**
+ * What the worker reports, for hosts to route to their logger. (Its progress on a job goes
+ * to `JobChanges` as `progressed`, where the live feed hears it.)
+ */
 export interface WorkerObserver {
-  onActivity?(jobId: string): void;
   onClaimed?(job: Job): void;
   onLeaseExpired?(job: Job): void;
   onError?(error: unknown): void;
@@ -114,6 +116,7 @@ export class JobWorker {
    * instant, which may be its last (the follow-ups crash tests stop it right there).
    */
   private changed(change: JobChanged): void {
+    if (change.change === "progressed") return;
     if (change.triggeredBy === undefined) this.wake();
     this.poke(change.jobId);
   }
@@ -169,7 +172,7 @@ export class JobWorker {
         Effect.catch((error) => Effect.logWarning(`job ${recovered.id}: recovery note not logged`, error)),
       );
       yield* deps.service.releaseExclusive(recovered);
-      self.observer.onActivity?.(recovered.id);
+      yield* self.progressed(recovered.id);
     });
   }
 
@@ -185,13 +188,17 @@ export class JobWorker {
       yield* log(`[parallax] lease of ${job.lease?.owner ?? "a worker"} expired after the run succeeded; follow-ups queued on ${self.settings.workerId}`);
       for (const note of notes) yield* log(`[parallax] ${note}`);
       yield* deps.service.releaseExclusive(completed);
-      self.observer.onActivity?.(job.id);
+      yield* self.progressed(job.id);
     });
+  }
+
+  /** Lines or state of a job written here: whoever follows it in this process looks now. */
+  private progressed(jobId: string): Effect.Effect<void> {
+    return this.deps.service.changes.publish({ jobId, change: "progressed" });
   }
 
   private readonly submitFollowUp: SubmitFollowUp = (name, after, id) =>
     this.deps.service.submit(name, {}, { triggeredBy: after.id, id }).pipe(
-      Effect.tap((next) => Effect.sync(() => this.observer.onActivity?.(next.id))),
       Effect.map((next) => `Queued follow-up ${name} as job ${next.id}`),
       Effect.catch((error) => Effect.succeed(`Follow-up ${name} not queued: ${(error as { message?: string }).message ?? String(error)}`)),
     );
@@ -205,7 +212,7 @@ export class JobWorker {
         logs: deps.logs,
         runner: deps.runner,
         clock: deps.clock,
-        onActivity: (jobId) => Effect.sync(() => this.observer.onActivity?.(jobId)),
+        onActivity: (jobId) => this.progressed(jobId),
         submitFollowUp: this.submitFollowUp,
         onTerminal: (finished) => deps.service.releaseExclusive(finished),
       },
@@ -220,11 +227,13 @@ export class JobWorker {
         }),
       ),
     );
-    const claimed = Effect.sync(() => {
-      this.observer.onClaimed?.(job);
-      this.observer.onActivity?.(job.id);
-      this.active.set(job.id, poke);
-    });
+    const claimed = Effect.andThen(
+      Effect.sync(() => {
+        this.observer.onClaimed?.(job);
+        this.active.set(job.id, poke);
+      }),
+      this.progressed(job.id),
+    );
     return Effect.asVoid(Effect.andThen(claimed, FiberSet.run(running, run)));
   }
 }
