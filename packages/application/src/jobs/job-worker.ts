@@ -1,7 +1,8 @@
-import { Effect, Fiber, FiberSet } from "effect";
+import { Effect, FiberSet } from "effect";
 import type { Job } from "@parallax/domain/jobs";
 import type { Clock } from "../shared/clock.port.js";
 import type { IdGenerator } from "../shared/id-generator.port.js";
+import { runInBackground, type Background } from "../shared/promise-facade.js";
 import { claimNext } from "./claim.js";
 import { queueFollowUpsThenComplete, type SubmitFollowUp } from "./follow-ups.js";
 import type { JobChanged } from "./job-changes.js";
@@ -40,16 +41,16 @@ export interface WorkerDeps {
 
 /**
  * Claims due jobs (up to `concurrency` at once) and runs each to its end, each in a fiber of
- * a `FiberSet`. `run` is the whole life as an Effect program; `start()`/`stop()` are its
- * Promise facade. Stopping stops claiming, lets running jobs finish for `drainMs`, then
- * closes the set, which interrupts the rest: their process trees stop and they go back to
- * the queue.
+ * a `FiberSet`. `run` is the whole life as an Effect program, ended by `shutdown`;
+ * `start()`/`stop()` are its Promise facade. Stopping stops claiming, lets running jobs
+ * finish for `drainMs`, then closes the set, which interrupts the rest: their process trees
+ * stop and they go back to the queue.
  */
 export class JobWorker {
   private readonly wakeup = new Wakeup();
   /** The running jobs, each with the wake-up of its watcher. */
   private readonly active = new Map<string, Wakeup>();
-  private loop: Fiber.Fiber<void> | undefined;
+  private loop: Background | undefined;
   private stopping = false;
   private drainMs = 0;
   private stopped: Promise<void> | undefined;
@@ -71,7 +72,7 @@ export class JobWorker {
   /** Promise facade: runs `run` in the background. */
   start(): void {
     if (this.loop || this.stopping) return;
-    this.loop = Effect.runFork(this.run);
+    this.loop = runInBackground(this.run);
   }
 
   /** Work may be waiting (a submit in this process): look now instead of at the next poll. */
@@ -84,15 +85,23 @@ export class JobWorker {
     this.active.get(jobId)?.notify();
   }
 
-  /** Promise facade: stop claiming, drain for `drainMs`, release what still runs. */
+  /** Ends `run`: it stops claiming, lets running jobs finish for `drainMs`, then releases the rest. */
+  shutdown(drainMs: number): Effect.Effect<void> {
+    return Effect.sync(() => this.requestStop(drainMs));
+  }
+
+  /** Promise facade of `shutdown`: resolves once the run started by `start()` ended. */
   stop(drainMs: number): Promise<void> {
-    this.stopped ??= (async () => {
-      this.drainMs = drainMs;
-      this.stopping = true;
-      this.wakeup.notify();
-      if (this.loop) await Effect.runPromise(Fiber.await(this.loop));
-    })();
+    this.requestStop(drainMs);
+    this.stopped ??= Promise.resolve(this.loop?.done).then(() => undefined);
     return this.stopped;
+  }
+
+  private requestStop(drainMs: number): void {
+    if (this.stopping) return;
+    this.drainMs = drainMs;
+    this.stopping = true;
+    this.wakeup.notify();
   }
 
   /** Claims and runs jobs until `stop`, then drains; jobs still running are interrupted (released). */

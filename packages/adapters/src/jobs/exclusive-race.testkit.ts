@@ -67,7 +67,7 @@ async function main([dir, tag, count]: string[]): Promise<void> {
   process.stdout.write(`${JSON.stringify(await submitMany(service, Number(count)))}\n`);
 }
 
-if (process.argv[1]?.endsWith("exclusive-race.fixture.ts")) {
+if (process.argv[1]?.endsWith("exclusive-race.testkit.ts")) {
   main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`${String((error as Error).stack ?? error)}\n`);
     process.exit(1);
