@@ -7,3 +7,4 @@
 export * from "./strict-fake.js";
 export * from "./fixed-clock.js";
 export * from "./sequential-ids.js";
+export * from "./test-clock.js";
