@@ -1,11 +1,11 @@
 import { Effect, PubSub, type Scope, type Stream } from "effect";
 import type { NotFound, StorageFailure } from "@parallax/domain";
 import { isTerminal, type Job } from "@parallax/domain/jobs";
-import type { Clock } from "../shared/clock.port.js";
+import type { Clock } from "../../shared/clock.port.js";
 import type { JobChanges } from "./job-changes.js";
-import type { JobStore } from "./job-store.port.js";
-import type { LogLine, LogStore } from "./log-store.port.js";
-import { Wakeup } from "./wakeup.js";
+import type { JobStore } from "../ports/job-store.port.js";
+import type { LogLine, LogStore } from "../ports/log-store.port.js";
+import { Wakeup } from "../wakeup.js";
 import { followJobLogs, type FollowMessage } from "./follow-job-logs.js";
 
 export type FeedEvent =

@@ -1,17 +1,17 @@
 import { Effect, FiberSet } from "effect";
 import type { Job } from "@parallax/domain/jobs";
-import type { Clock } from "../shared/clock.port.js";
-import type { IdGenerator } from "../shared/id-generator.port.js";
-import { runInBackground, type Background } from "../shared/promise-facade.js";
-import { claimNext } from "./claim.js";
-import { queueFollowUpsThenComplete, type SubmitFollowUp } from "./follow-ups.js";
-import type { JobChanged } from "./job-changes.js";
-import type { JobService } from "./job-service.js";
-import type { JobStore } from "./job-store.port.js";
-import type { LogStore } from "./log-store.port.js";
-import type { ProcessRunner } from "./process-runner.port.js";
+import type { Clock } from "../../shared/clock.port.js";
+import type { IdGenerator } from "../../shared/id-generator.port.js";
+import { runInBackground, type Background } from "../../shared/promise-facade.js";
+import { claimNext } from "./claim-next-job.js";
+import { queueFollowUpsThenComplete, type SubmitFollowUp } from "./queue-follow-ups.js";
+import type { JobChanged } from "../feed/job-changes.js";
+import type { JobService } from "../use-cases/job-service.js";
+import type { JobStore } from "../ports/job-store.port.js";
+import type { LogStore } from "../ports/log-store.port.js";
+import type { ProcessRunner } from "../ports/process-runner.port.js";
 import { runClaimedJob, type RunSettings } from "./run-claimed-job/run-claimed-job.js";
-import { Wakeup } from "./wakeup.js";
+import { Wakeup } from "../wakeup.js";
 
 export interface WorkerSettings extends RunSettings {
   readonly workerId: string;
