@@ -12,6 +12,24 @@ const catalog = new PipelineCatalog(pipelinesFileSchema.parse({ pipelines: [{ na
 const workspace = strictFake<Workspace>("Workspace", { resolve: (path) => `/workspace/${path}` });
 const pollMs = 100;
 
+/** Nothing is published until the next poll, then `expected` is. */
+const atNextPoll = (taken: Effect.Effect<string[]>, expected: string[]) =>
+  Effect.gen(function* () {
+    yield* advance(pollMs - 1);
+    expect(yield* taken).toEqual([]);
+    yield* advance(1);
+    expect(yield* taken).toEqual(expected);
+  });
+
+/** A job submitted in this process, whose status the feed publishes at once. */
+const submittedHere = (service: JobService, taken: Effect.Effect<string[]>) =>
+  Effect.gen(function* () {
+    const job = yield* service.submit("train");
+    yield* advance(0);
+    expect(yield* taken).toEqual(["status pending"]);
+    return job;
+  });
+
 const describeEvent = (event: FeedEvent) =>
   event.type === "lines" ? `lines ${event.lines.map((line) => line.message).join(",")}` : `${event.type} ${event.job.status}`;
 
@@ -57,14 +75,9 @@ describe("JobFeed timing (TestClock)", () => {
   it("follows a job submitted here at once; sees another process run it at its next poll", feedTest(({ service, events, runElsewhere }) =>
     Effect.gen(function* () {
       const taken = yield* events;
-      const job = yield* service.submit("train");
-      yield* advance(0);
-      expect(yield* taken).toEqual(["status pending"]);
+      const job = yield* submittedHere(service, taken);
       yield* runElsewhere(job.id, ["epoch 1", "epoch 2"]);
-      yield* advance(pollMs - 1);
-      expect(yield* taken).toEqual([]);
-      yield* advance(1);
-      expect(yield* taken).toEqual(["status running", "lines epoch 1,epoch 2"]);
+      yield* atNextPoll(taken, ["status running", "lines epoch 1,epoch 2"]);
     }),
   ));
 
@@ -73,19 +86,14 @@ describe("JobFeed timing (TestClock)", () => {
       const taken = yield* events;
       const job = yield* elsewhere.submit("train");
       yield* runElsewhere(job.id, ["hello"]);
-      yield* advance(pollMs - 1);
-      expect(yield* taken).toEqual([]);
-      yield* advance(1);
-      expect(yield* taken).toEqual(["status running", "lines hello"]);
+      yield* atNextPoll(taken, ["status running", "lines hello"]);
     }),
   ));
 
   it("re-reads a queued job only every second unless woken: a cancel elsewhere ends it then, once", feedTest(({ service, elsewhere, events }) =>
     Effect.gen(function* () {
       const taken = yield* events;
-      const job = yield* service.submit("train");
-      yield* advance(0);
-      expect(yield* taken).toEqual(["status pending"]);
+      const job = yield* submittedHere(service, taken);
       yield* elsewhere.cancel(job.id);
       yield* advance(999);
       expect(yield* taken).toEqual([]);

@@ -47,32 +47,29 @@ function setup(leaseMs = 2000) {
   return { store, logs, service, worker, waitFor, clock, start: () => worker.start() };
 }
 
-const submit = (service: JobService, name: string) => Effect.runPromise(service.submit(name));
+/** A started worker running `forever`, and the process group of its run. */
+async function runningForever() {
+  const { service, worker, waitFor, start } = setup();
+  start();
+  const job = await Effect.runPromise(service.submit("forever"));
+  await waitFor(job.id, (j) => j.status === "running");
+  return { service, worker, waitFor, job, pgid: await findGroup(marker) };
+}
 
 /** The worker with real process groups: what cancel and stop leave behind (nothing). Timing is job-worker.test.ts's. */
 describe("JobWorker with real processes", () => {
-  it("cancelling `sh -c 'sleep 100 & sleep 100'` ends it cancelled within 2 s with its whole group gone", async () => {
-    const { service, worker, waitFor, start } = setup();
-    start();
-    const job = await submit(service, "forever");
-    await waitFor(job.id, (j) => j.status === "running");
-    const pgid = await findGroup(marker);
+  it("cancelling `sh -c 'sleep 100 & sleep 100'` ends it cancelled with its whole group gone", async () => {
+    const { service, worker, waitFor, job, pgid } = await runningForever();
     expect(groupAlive(pgid)).toBe(true);
-    const requested = Date.now();
     await Effect.runPromise(service.cancel(job.id));
-    const done = await waitFor(job.id, (j) => j.status === "cancelled", 2_000);
-    expect(Date.now() - requested).toBeLessThan(2_000);
+    const done = await waitFor(job.id, (j) => j.status === "cancelled");
     expect(done.error).toBe("Cancelled");
     expect(groupAlive(pgid)).toBe(false);
     await worker.stop(1000);
   });
 
   it("a stopping worker releases its running job to the queue without spending the attempt", async () => {
-    const { service, worker, waitFor, start } = setup();
-    start();
-    const job = await submit(service, "forever");
-    await waitFor(job.id, (j) => j.status === "running");
-    const pgid = await findGroup(marker);
+    const { worker, waitFor, job, pgid } = await runningForever();
     await worker.stop(50);
     const released = await waitFor(job.id, (j) => j.status === "pending");
     expect(released.attempt).toBe(0);
