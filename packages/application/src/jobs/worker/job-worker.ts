@@ -3,15 +3,15 @@ import type { Job } from "@parallax/domain/jobs";
 import type { Clock } from "../../shared/clock.port.js";
 import type { IdGenerator } from "../../shared/id-generator.port.js";
 import { runInBackground, type Background } from "../../shared/promise-facade.js";
-import { claimNext } from "./claim-next-job.js";
-import { queueFollowUpsThenComplete, type SubmitFollowUp } from "./queue-follow-ups.js";
 import type { JobChanged } from "../feed/job-changes.js";
-import type { JobService } from "../use-cases/job-service.js";
 import type { JobStore } from "../ports/job-store.port.js";
 import type { LogStore } from "../ports/log-store.port.js";
 import type { ProcessRunner } from "../ports/process-runner.port.js";
-import { runClaimedJob, type RunSettings } from "./run-claimed-job/run-claimed-job.js";
+import type { JobService } from "../use-cases/job-service.js";
 import { Wakeup } from "../wakeup.js";
+import { claimNext } from "./claim-next-job.js";
+import { queueFollowUpsThenComplete, type SubmitFollowUp } from "./queue-follow-ups.js";
+import { runClaimedJob, type RunSettings } from "./run-claimed-job/run-claimed-job.js";
 
 export interface WorkerSettings extends RunSettings {
   readonly workerId: string;
@@ -104,7 +104,7 @@ export class JobWorker {
     this.wakeup.notify();
   }
 
-  /** Claims and runs jobs until `stop`, then drains; jobs still running are interrupted (released). */
+  /** Claims and runs jobs until `shutdown`, then drains; jobs still running are interrupted (released). */
   get run(): Effect.Effect<void> {
     const self = this;
     const { deps } = this;
