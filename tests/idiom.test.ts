@@ -12,13 +12,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /**
  * `Effect.run*` sites allowed in packages/*\/src outside tests, test kits and the Promise facade
  * (`application/src/shared/promise-facade.ts`, whose one job is to run a program as a Promise).
- * Apps are the edge and are not counted. Issue 8 takes the library packages from ~8 such sites
- * (the job worker, the jobs module, the coalescing writer, the notebook session, a test fixture
- * not yet named *.testkit.ts) to a handful; 2 leaves room for a bridge the design cannot avoid.
- * Lower it when the code allows; raise it only with the reason beside the site.
+ * Apps are the edge and are not counted. Issue 8 took the library packages from 8 such sites
+ * (the job worker, the jobs module, the coalescing writer, the notebook session, a test fixture)
+ * to none: a new one goes through the facade, or raises this with its reason beside the site.
  */
-// A ratchet: 6 while the jobs and reactive rewrites are in flight, lowered as they land.
-const MAX_EFFECT_RUN_SITES = 6;
+const MAX_EFFECT_RUN_SITES = 0;
 
 const effectRunScope = () =>
   sourceFiles(root, ["packages"], (file) =>

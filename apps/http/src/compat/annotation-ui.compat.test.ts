@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { followUpJobId } from "@parallax/domain/jobs";
-import { http, record, until, type Recorder } from "../jobs/jobs.test-support.js";
+import { http, record, until, type Recorder } from "../jobs/jobs.testkit.js";
 import { EXAMPLE_TRAINING_CONFIG, startAnnotationWorkflow, untilJobReads, type AnnotationWorkflow } from "./annotation-workflow.testkit.js";
 
 /**

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
-import { http, until } from "../jobs/jobs.test-support.js";
+import { http, until } from "../jobs/jobs.testkit.js";
 
 /**
  * Test support for the §C client suites: the example workflow (examples/pipelines.json, the

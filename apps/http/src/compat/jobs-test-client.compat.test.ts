@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { http, ownStatus, until } from "../jobs/jobs.test-support.js";
+import { http, ownStatus, until } from "../jobs/jobs.testkit.js";
 import { EXAMPLE_TRAINING_CONFIG, rawRequest, startAnnotationWorkflow, untilJobReads, type AnnotationWorkflow } from "./annotation-workflow.testkit.js";
 
 /**

@@ -5,7 +5,7 @@ import type { RouteRegistrar } from "./route.js";
 import type { WebSocketRoutes } from "./websocket-routes.js";
 
 export interface HostContext {
-  /** Only for modules that still resolve their own use cases; others receive them (see modules.ts). */
+  /** Only for the reactive module, which still resolves its own use cases; the others receive theirs (see modules.ts). */
   container: Container;
   config: Config;
   logger: Logger;

@@ -1,18 +1,37 @@
 import type { Container } from "inversify";
+import { Clock } from "@parallax/application";
+import { AnnotationStore, JobFeed, JobService, JobWorker, PipelineCatalog, Workspace } from "@parallax/application/jobs";
 import { SpatialNotebooks } from "@parallax/application/notebook";
 import { TaskEventLog, TaskQueue, TrackingTasksDeps } from "@parallax/application/tracking";
 import type { HostModule } from "./host-module.js";
 import { notebookHost } from "../notebook/notebook.host.js";
 import { reactiveHost } from "../reactive/reactive.host.js";
-import { jobsHost } from "../jobs/jobs.host.js";
+import { jobsHost, type JobsHostDeps } from "../jobs/jobs.host.js";
 import { trackingHost } from "../tracking/tracking.host.js";
 
 /**
  * Every capability's host module, in registration order, each given the use cases it serves:
  * this is where the host resolves them from the container, once, so route code never looks
- * one up. (reactive and jobs still read `HostContext.container` until they take theirs here.)
+ * one up. (reactive still reads `HostContext.container` until it takes its own here.)
  */
 export function allHostModules(container: Container): HostModule[] {
   const queueing = () => ({ queue: container.get<TaskQueue>(TaskQueue), log: container.get<TaskEventLog>(TaskEventLog) });
-  return [notebookHost(container.get(SpatialNotebooks)), reactiveHost, jobsHost, trackingHost(container.get<TrackingTasksDeps>(TrackingTasksDeps), queueing)];
+  return [
+    notebookHost(container.get(SpatialNotebooks)),
+    reactiveHost,
+    jobsHost(jobsHostDeps(container)),
+    trackingHost(container.get<TrackingTasksDeps>(TrackingTasksDeps), queueing),
+  ];
+}
+
+function jobsHostDeps(container: Container): JobsHostDeps {
+  return {
+    service: container.get(JobService),
+    feed: container.get(JobFeed),
+    catalog: container.get(PipelineCatalog),
+    workspace: container.get<Workspace>(Workspace),
+    annotations: container.get<AnnotationStore>(AnnotationStore),
+    clock: container.get<Clock>(Clock),
+    worker: container.get(JobWorker),
+  };
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
-import { http, record, until, type Recorder } from "./jobs.test-support.js";
+import { http, record, until, type Recorder } from "./jobs.testkit.js";
 
 /**
  * §C over real HTTP and WebSocket: the example pipelines file, with small scripts written

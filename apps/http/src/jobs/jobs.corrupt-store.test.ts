@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
-import { http } from "./jobs.test-support.js";
+import { http } from "./jobs.testkit.js";
 
 /** A stored job that does not parse (torn, edited by hand, written by a foreign version) is a 500 for its reader, not a crash of the host. */
 const work = mkdtempSync(join(tmpdir(), "parallax-jobs-corrupt-"));

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
-import { http, until } from "./jobs.test-support.js";
+import { http, until } from "./jobs.testkit.js";
 
 /**
  * §C details old clients match exactly, over real HTTP with the embedded worker on the file

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groupAlive } from "@parallax/adapters/jobs";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
-import { http, ownStatus, record, until } from "./jobs.test-support.js";
+import { http, ownStatus, record, until } from "./jobs.testkit.js";
 
 /** Live behaviour over real sockets: resumable logs, cancellation, slow clients, the dashboard. */
 const work = mkdtempSync(join(tmpdir(), "parallax-jobs-live-"));

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groupAlive } from "@parallax/adapters/jobs";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
-import { http, ownStatus, record, until } from "./jobs.test-support.js";
+import { http, ownStatus, record, until } from "./jobs.testkit.js";
 
 /**
  * The host without a worker (WORKER=off) and a headless `parallax worker` process sharing

@@ -4,7 +4,7 @@ import { prioritySchema, toJobView, type Job } from "@parallax/domain/jobs";
 import { clientJobView, jobView, statusReport } from "@parallax/application/jobs";
 import { runUseCase } from "../host/errors.js";
 import type { RouteRegistrar } from "../host/route.js";
-import type { JobsRuntime } from "./jobs.runtime.js";
+import type { JobsRouteDeps } from "./jobs.host.js";
 
 const tags = ["jobs"];
 const idParams = z.object({ id: z.string().min(1) });
@@ -29,11 +29,10 @@ function singleValues(query: Record<string, string | string[]>): Record<string, 
  * `GET /api/jobs/{id}`) read a job with its follow-ups and never say `cancelled`; the generic
  * ones (`/api/jobs` list and submit, cancel, retry, logs, pipelines) show each job as it is.
  */
-export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRuntime): void {
-  const view = (job: Job) => runUseCase(jobView(runtime().service, job));
+export function registerJobRoutes(routes: RouteRegistrar, { service, catalog, workspace, annotations, clock }: JobsRouteDeps): void {
+  const view = (job: Job) => runUseCase(jobView(service, job));
 
   const submitted = async (name: string, params: Record<string, unknown>) => {
-    const { service, catalog } = runtime();
     const job = await runUseCase(service.submit(name, params));
     return { job_id: job.id, name: job.pipeline, status: job.status, message: catalog.get(name)?.message ?? `Job ${name} queued` };
   };
@@ -45,7 +44,7 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
     path: "/api/status",
     summary: "Status probes, the running job and the ten most recent jobs",
     tags,
-    handler: () => runUseCase(statusReport(runtime().service, runtime().catalog, runtime().workspace)),
+    handler: () => runUseCase(statusReport(service, catalog, workspace)),
   });
 
   for (const [path, pipeline, summary] of [
@@ -63,12 +62,12 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
     tags,
     body: annotationsBody,
     handler: async ({ body }) => {
-      await runUseCase(runtime().annotations.save(body.annotations, runtime().clock.now()));
+      await runUseCase(annotations.save(body.annotations, clock.now()));
       return submitted("apply-annotations", {});
     },
   });
 
-  routes.add({ method: "get", path: "/api/annotations", summary: "Saved annotations", tags, handler: () => runUseCase(runtime().annotations.load()) });
+  routes.add({ method: "get", path: "/api/annotations", summary: "Saved annotations", tags, handler: () => runUseCase(annotations.load()) });
 
   routes.add({
     method: "post",
@@ -77,7 +76,7 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
     tags,
     body: annotationsBody,
     handler: async ({ body }) => {
-      await runUseCase(runtime().annotations.save(body.annotations, runtime().clock.now()));
+      await runUseCase(annotations.save(body.annotations, clock.now()));
       return { message: `Saved ${body.annotations.length} annotations` };
     },
   });
@@ -88,7 +87,7 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
     summary: "Configured pipelines",
     tags,
     handler: () =>
-      runtime().catalog.file.pipelines.map((pipeline) => ({
+      catalog.file.pipelines.map((pipeline) => ({
         name: pipeline.name,
         description: pipeline.description ?? null,
         command: pipeline.command,
@@ -106,7 +105,7 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
     successStatus: 201,
     body: z.object({ pipeline: z.string().min(1), params: z.record(z.string(), z.unknown()).default({}), priority: prioritySchema.optional() }),
     handler: async ({ body }) => {
-      const job = await runUseCase(runtime().service.submit(body.pipeline, body.params, body.priority === undefined ? {} : { priority: body.priority }));
+      const job = await runUseCase(service.submit(body.pipeline, body.params, body.priority === undefined ? {} : { priority: body.priority }));
       return view(job);
     },
   });
@@ -118,7 +117,7 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
     tags,
     query: z.object({ status: statusFilter.optional(), pipeline: z.string().optional(), limit: z.coerce.number().int().min(1).max(10_000).default(100) }),
     handler: async ({ query }) => {
-      const jobs = await runUseCase(runtime().service.list({ ...(query.status ? { status: query.status } : {}), ...(query.pipeline ? { pipeline: query.pipeline } : {}), limit: query.limit }));
+      const jobs = await runUseCase(service.list({ ...(query.status ? { status: query.status } : {}), ...(query.pipeline ? { pipeline: query.pipeline } : {}), limit: query.limit }));
       return jobs.map((job) => toJobView(job));
     },
   });
@@ -130,7 +129,6 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
     tags,
     params: idParams,
     handler: ({ params }) => {
-      const { service } = runtime();
       return runUseCase(Effect.flatMap(service.get(params.id), (job) => clientJobView(service, job)));
     },
   });
@@ -142,7 +140,7 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
       summary: action === "cancel" ? "Cancel a pending or running job" : "Queue a failed or cancelled job again",
       tags,
       params: idParams,
-      handler: async ({ params }) => view(await runUseCase(runtime().service[action](params.id))),
+      handler: async ({ params }) => view(await runUseCase(service[action](params.id))),
     });
   }
 
@@ -154,7 +152,6 @@ export function registerJobRoutes(routes: RouteRegistrar, runtime: () => JobsRun
     params: idParams,
     query: z.object({ offset: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(10_000).default(1000) }),
     handler: async ({ params, query }) => {
-      const { service } = runtime();
       const result = await runUseCase(
         Effect.all({ job: service.get(params.id), page: service.logs(params.id, query.offset, query.limit) }),
       );

@@ -2,11 +2,11 @@ import type { IncomingMessage } from "node:http";
 import { Effect, Fiber, PubSub, Stream } from "effect";
 import { WebSocket } from "ws";
 import { isTerminal, toJobView } from "@parallax/domain/jobs";
-import { chainView, followJobLogs, jobView, type FeedEvent, type LogLine } from "@parallax/application/jobs";
+import { chainView, jobView, type FeedEvent, type LogLine } from "@parallax/application/jobs";
 import { sendBatchBounded, sendBounded as sendWithin } from "../host/bounded-send.js";
 import type { WebSocketRoutes } from "../host/websocket-routes.js";
 import { endMessage } from "./jobs.messages.js";
-import type { JobsRuntime } from "./jobs.runtime.js";
+import type { JobsRouteDeps } from "./jobs.host.js";
 
 const logMessage = (jobId: string, line: LogLine) => ({
   type: "log",
@@ -33,7 +33,7 @@ function offsetOf(request: IncomingMessage): number {
  * A client that cannot keep up is terminated once `maxBufferedBytes` are queued for it (it
  * reconnects) rather than slowing the others or growing memory without bound.
  */
-export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => JobsRuntime, maxBufferedBytes: number): void {
+export function registerJobSockets(websockets: WebSocketRoutes, { service, feed, chainEnds }: JobsRouteDeps, maxBufferedBytes: number): void {
   const sendBounded = (socket: WebSocket, message: unknown) => sendWithin(socket, message, maxBufferedBytes);
   // Every client of /api/logs gets the same lines: serialise each page once, not once per client.
   const serialised = new WeakMap<FeedEvent, string[]>();
@@ -47,7 +47,6 @@ export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => J
   const endingOf = (event: Extract<FeedEvent, { type: "finished" }>) => {
     let ending = endings.get(event);
     if (!ending) {
-      const { service, chainEnds } = runtime();
       const closed = chainEnds.ended(event.job).pipe(
         Effect.flatMap((chain) => (chain === undefined ? Effect.succeed(undefined) : Effect.map(chainView(service, chain), (view) => endMessage(chain[0].id, view)))),
       );
@@ -58,7 +57,6 @@ export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => J
 
   // All jobs: §C's stream for the annotation UI.
   websockets.add("/api/logs", (socket) => {
-    const { feed, service } = runtime();
     sendBounded(socket, { type: "connected", message: "Connected to job log stream" });
     const send = (event: FeedEvent) =>
       Effect.tryPromise(async () => {
@@ -92,7 +90,6 @@ export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => J
 
   // One job, resumable: `?offset=N` replays from line N, then follows live, each line once.
   websockets.add("/api/jobs/:id/logs", (socket, request, params) => {
-    const { feed, store, logs, service } = runtime();
     const jobId = params["id"]!;
     let following: Fiber.Fiber<void> | undefined;
     const stop = () => following && void Effect.runFork(Fiber.interrupt(following));
@@ -106,7 +103,7 @@ export function registerJobSockets(websockets: WebSocketRoutes, runtime: () => J
       }
       sendBounded(socket, { type: "connected", message: `Following job ${jobId}`, job: toJobView(exit.value) });
       if (socket.readyState !== WebSocket.OPEN) return;
-      const messages = followJobLogs({ feed, store, logs }, jobId, offsetOf(request));
+      const messages = feed.followLogs(jobId, offsetOf(request));
       // Each pulled chunk is sent, then the client drains before the next is pulled.
       const sent = Stream.runForEachArray(messages, (chunk) =>
         Effect.promise(async () => {

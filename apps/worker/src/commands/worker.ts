@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
-import { ConfigError, Log, createContainer, loadConfig, type Config, type Logger } from "@parallax/adapters";
-import { createJobWorker, workerSettings } from "@parallax/adapters/jobs";
+import { ConfigError, loadConfig, type Config } from "@parallax/adapters";
+import { runWorker } from "../run-worker.js";
 
 const usage = `usage: parallax worker [--concurrency N] [--id NAME] [--data-dir DIR] [--pipelines FILE]
                        [--lease-ms MS] [--heartbeat-ms MS] [--poll-ms MS] [--drain-ms MS]
@@ -64,22 +64,10 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const container = createContainer(config);
-  const logger = container.get<Logger>(Log).child({ capability: "jobs" });
-  const worker = createJobWorker(container, workerSettings(config), {
-    onClaimed: (job) => logger.info({ jobId: job.id, pipeline: job.pipeline, attempt: job.attempt, run: job.runs }, "job started"),
-    onLeaseExpired: (job) => logger.warn({ jobId: job.id, expired: job.history.at(-1) }, "recovered a job whose lease expired"),
-    onError: (error) => logger.error({ err: error }, "worker error"),
-  });
   const signalled = new Promise<string>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));
     process.once("SIGINT", () => resolve("SIGINT"));
   });
-  worker.start();
-  logger.info({ worker: worker.id, concurrency: worker.settings.concurrency, dataDir: config.DATA_DIR }, "worker ready");
-  const signal = await signalled;
-  logger.info({ signal, running: worker.runningJobs.length }, "stopping: no new claims; finishing or releasing running jobs");
-  await worker.stop(config.WORKER_DRAIN_MS);
-  logger.info("worker stopped");
+  await runWorker(config, signalled);
   return 0;
 }

@@ -9,7 +9,7 @@ import { claim, complete, fail, takeClaim, type Job } from "@parallax/domain/job
 import { JobChanges, JobService, JobWorker, type JobStore } from "@parallax/application/jobs";
 import { SystemClock } from "../shared/system-clock.js";
 import { ChildProcessRunner } from "./child-process.runner.js";
-import { exclusiveCatalog, interleaving, submitMany, type SubmitOutcome } from "./exclusive-race.fixture.js";
+import { exclusiveCatalog, interleaving, submitMany, type SubmitOutcome } from "./exclusive-race.testkit.js";
 import { FileJobStore } from "./file-job.store.js";
 import { FileWorkspace } from "./file-workspace.js";
 import { MemoryJobStore } from "./memory-job.store.js";
@@ -32,7 +32,7 @@ const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect);
 const clock = new SystemClock();
 let counter = 0;
 const service = (store: JobStore, dir: string, exclusiveGraceMs?: number) =>
-  new JobService(store, new MemoryLogStore(), exclusiveCatalog, new FileWorkspace(dir), clock, { next: () => `job-${++counter}` }, Effect.runSync(JobChanges.make), { exclusiveGraceMs });
+  new JobService(store, new MemoryLogStore(), exclusiveCatalog, new FileWorkspace(dir), clock, { next: () => `job-${++counter}` }, new JobChanges(), { exclusiveGraceMs });
 const ok = (transition: Result.Result<Job, unknown>) => {
   if (Result.isFailure(transition)) throw new Error("refused");
   return transition.success;
@@ -57,7 +57,7 @@ describe("exclusive pipelines across processes", () => {
   it("two processes race 20 submissions over one DATA_DIR: one accepted, 19 refused; after it completes a new one is accepted", async () => {
     const dir = tempDir();
     const racers = ["a", "b"].map((tag) => {
-      const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "packages/adapters/src/jobs/exclusive-race.fixture.ts", dir, tag, "10"], {
+      const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "packages/adapters/src/jobs/exclusive-race.testkit.ts", dir, tag, "10"], {
         cwd: repoRoot,
         stdio: ["ignore", "pipe", "pipe"],
         timeout: 60_000,

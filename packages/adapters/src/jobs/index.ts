@@ -1,3 +1,9 @@
+/**
+ * `@parallax/adapters/jobs`: the jobs ports' adapters (memory, files, DynamoDB, child
+ * processes, the workspace) and `jobsModule`, which binds them. Not here: use cases (in
+ * `@parallax/application/jobs`) or tokens (the application's classes and port symbols are).
+ * Test kits (`*.testkit.ts`) are not exported.
+ */
 export * from "./jobs.module.js";
 export * from "./jobs.config.js";
 export * from "./memory-job.store.js";

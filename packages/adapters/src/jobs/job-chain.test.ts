@@ -25,7 +25,7 @@ const catalog = new PipelineCatalog(
 function setup() {
   const store = new MemoryJobStore();
   const logs = new MemoryLogStore();
-  const service = new JobService(store, logs, catalog, new FileWorkspace(tmpdir()), new SystemClock(), { next: () => "unused" }, Effect.runSync(JobChanges.make));
+  const service = new JobService(store, logs, catalog, new FileWorkspace(tmpdir()), new SystemClock(), { next: () => "unused" }, new JobChanges());
   const watched: string[] = [];
   const ends = new ChainEnds(service, (id) => watched.push(id));
   const put = (job: Job) => Effect.runPromise(store.insert(job));

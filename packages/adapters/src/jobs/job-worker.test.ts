@@ -1,165 +1,214 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Effect, Fiber, Result, Stream } from "effect";
-import { afterAll, describe, expect, it } from "vitest";
-import { claim, pipelinesFileSchema, type Job } from "@parallax/domain/jobs";
-import { JobChanges, JobService, JobWorker, PipelineCatalog } from "@parallax/application/jobs";
-import { SystemClock } from "../shared/system-clock.js";
-import { ChildProcessRunner, groupAlive } from "./child-process.runner.js";
-import { FileWorkspace } from "./file-workspace.js";
+import { Effect, Fiber, Result } from "effect";
+import { describe, expect, it } from "vitest";
+import { claim, pipelinesFileSchema } from "@parallax/domain/jobs";
+import type { Clock } from "@parallax/application";
+import { JobChanges, JobService, JobWorker, PipelineCatalog, type Workspace } from "@parallax/application/jobs";
+import { advance, sequentialIds, strictFake, withTestClock } from "@parallax/application/testing";
 import { MemoryJobStore } from "./memory-job.store.js";
 import { MemoryLogStore } from "./memory-log.store.js";
+import { scriptedRunner, type Script } from "./scripted-runner.testkit.js";
 
-const dir = mkdtempSync(join(tmpdir(), "parallax-worker-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-writeFileSync(join(dir, "flaky.sh"), 'n=$(cat count 2>/dev/null || echo 0); n=$((n+1)); echo $n > count; echo "attempt $n"; [ "$n" -ge 2 ]\n');
-const marker = `parallax-cancel-${process.pid}`;
-
+/**
+ * The worker's timing on effect's TestClock: timeouts, backoff, polls, heartbeats, cancel
+ * polls and lease expiry, each checked just before and at its moment, with no real waiting.
+ * Processes are scripted (`scriptedRunner`); real process groups are job-worker.processes.test.ts's.
+ */
 const catalog = new PipelineCatalog(
   pipelinesFileSchema.parse({
     pipelines: [
-      { name: "slow", command: ["sleep", "30"], timeout_s: 0.5 },
-      { name: "broken", command: ["sh", "-c", "echo failing; exit 3"], max_attempts: 3, backoff_s: { base: 0.2, max: 1 } },
-      { name: "flaky", command: ["sh", "flaky.sh"], max_attempts: 3, backoff_s: { base: 0.05, max: 0.05 }, then: ["after"] },
-      { name: "after", command: ["echo", "follow-up ran"] },
-      { name: "forever", command: ["sh", "-c", "sleep 100 & sleep 100", marker] },
+      { name: "slow", command: ["forever"], timeout_s: 0.5 },
+      { name: "broken", command: ["fails"], max_attempts: 3, backoff_s: { base: 0.2, max: 1 } },
+      { name: "flaky", command: ["flaky"], max_attempts: 3, backoff_s: { base: 0.05, max: 0.05 }, then: ["after"] },
+      { name: "after", command: ["echo"] },
+      { name: "forever", command: ["forever"] },
     ],
   }),
 );
+const settings = { workerId: "w-test", concurrency: 2, leaseMs: 2000, heartbeatMs: 500, pollMs: 20, cancelPollMs: 100, random: () => 0.5, maxBufferedLines: 1000 };
+const workspace = strictFake<Workspace>("Workspace", { resolve: (path) => `/workspace/${path}` });
 
-function setup(leaseMs = 2000) {
+function setup(clock: Clock, scripts: Record<string, Script> = {}) {
   const store = new MemoryJobStore();
   const logs = new MemoryLogStore();
-  let counter = 0;
-  const ids = { next: () => `job-${++counter}` };
-  const clock = new SystemClock();
-  const service = new JobService(store, logs, catalog, new FileWorkspace(dir), clock, ids, Effect.runSync(JobChanges.make));
-  const worker = new JobWorker(
-    { store, logs, runner: new ChildProcessRunner({ killGraceMs: 1000 }), clock, ids, service },
-    { workerId: "w-test", concurrency: 2, leaseMs, heartbeatMs: 500, pollMs: 20, cancelPollMs: 100, random: () => 0.5, maxBufferedLines: 1000 },
+  const ids = sequentialIds("job");
+  let flakyRuns = 0;
+  const runner = scriptedRunner({
+    forever: {},
+    fails: { lines: ["failing"], exitAfterMs: 0, exitCode: 3 },
+    echo: { lines: ["follow-up ran"], exitAfterMs: 0 },
+    ...scripts,
+    get flaky() {
+      return { exitAfterMs: 0, exitCode: ++flakyRuns >= 2 ? 0 : 1 };
+    },
+  });
+  const service = new JobService(store, logs, catalog, workspace, clock, ids, new JobChanges());
+  const worker = new JobWorker({ store, logs, runner, clock, ids, service }, settings);
+  // Another process sharing the store: what it does is not announced to this one.
+  const elsewhere = new JobService(store, logs, catalog, workspace, clock, sequentialIds("remote"), new JobChanges());
+  const status = (id: string) => Effect.map(store.get(id), (job) => job.status);
+  return { store, logs, runner, service, worker, elsewhere, status };
+}
+
+/** Runs `body` with the worker of `setup` running; stops it (no drain) at the end. */
+const withWorker = <A>(body: (s: ReturnType<typeof setup>, clock: Clock) => Effect.Effect<A, unknown>, scripts?: Record<string, Script>) =>
+  Effect.runPromise(
+    withTestClock((clock) =>
+      Effect.gen(function* () {
+        const s = setup(clock, scripts);
+        const running = yield* Effect.forkScoped(s.worker.run);
+        yield* advance(0);
+        const result = yield* body(s, clock);
+        yield* s.worker.shutdown(0);
+        yield* Fiber.join(running);
+        return result;
+      }),
+    ),
   );
-  const waitFor = async (id: string, predicate: (job: Job) => boolean, timeoutMs = 10_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const job = await Effect.runPromise(store.get(id));
-      if (predicate(job)) return job;
-      if (Date.now() > deadline) throw new Error(`job ${id} stuck as ${job.status}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
-  return { store, logs, service, worker, waitFor, clock, start: () => worker.start() };
-}
 
-const submit = (service: JobService, name: string) => Effect.runPromise(service.submit(name));
+describe("JobWorker timing (TestClock)", () => {
+  it("a submit in this process is claimed at once; a job submitted elsewhere at the next poll", () =>
+    withWorker(({ service, elsewhere, status }) =>
+      Effect.gen(function* () {
+        const here = yield* service.submit("forever");
+        yield* advance(0);
+        expect(yield* status(here.id)).toBe("running");
+        yield* advance(settings.pollMs);
+        const there = yield* elsewhere.submit("forever");
+        yield* advance(settings.pollMs - 1);
+        expect(yield* status(there.id)).toBe("pending");
+        yield* advance(1);
+        expect(yield* status(there.id)).toBe("running");
+      }),
+    ));
 
-describe("JobWorker", () => {
-  it("fails a job that runs past its timeout, recording why, and kills it", async () => {
-    const { service, worker, waitFor, start } = setup();
-    start();
-    const job = await submit(service, "slow");
-    const done = await waitFor(job.id, (j) => j.status === "failed");
-    expect(done.error).toBe("Timed out after 0.5 s");
-    expect(done.history.at(-1)).toMatchObject({ kind: "failed", reason: "Timed out after 0.5 s" });
-    await worker.stop(1000);
-  });
+  it("fails a job that runs past its timeout, recording why, and stops its process", () =>
+    withWorker(({ service, store, runner, status }) =>
+      Effect.gen(function* () {
+        const job = yield* service.submit("slow");
+        yield* advance(499);
+        expect(yield* status(job.id)).toBe("running");
+        expect(runner.ended).toEqual([]);
+        yield* advance(1);
+        const done = yield* store.get(job.id);
+        expect(done).toMatchObject({ status: "failed", error: "Timed out after 0.5 s" });
+        expect(done.history.at(-1)).toMatchObject({ kind: "failed", reason: "Timed out after 0.5 s" });
+        expect(runner.ended).toEqual(runner.started);
+      }),
+    ));
 
-  it("retries with backoff and fails after max attempts with the reason of each attempt", async () => {
-    const { service, worker, waitFor, logs, start } = setup();
-    start();
-    const job = await submit(service, "broken");
-    const done = await waitFor(job.id, (j) => j.status === "failed");
-    expect(done).toMatchObject({ status: "failed", attempt: 3, runs: 3, exitCode: 3, error: "Process exited with code 3" });
-    const retries = done.history.filter((event) => event.kind === "retry_scheduled");
-    expect(retries.map((event) => event.reason)).toEqual(["Process exited with code 3; retry in 150 ms", "Process exited with code 3; retry in 300 ms"]);
-    const starts = done.history.filter((event) => event.kind === "started");
-    expect(starts[1]!.at - retries[0]!.at).toBeGreaterThanOrEqual(150);
-    expect(starts[2]!.at - retries[1]!.at).toBeGreaterThanOrEqual(300);
-    const lines = (await Effect.runPromise(logs.read(job.id, 0, 100))).lines.map((line) => line.message);
-    expect(lines.filter((line) => line === "failing")).toHaveLength(3);
-    await worker.stop(1000);
-  });
+  it("retries with backoff, not before each retry is due, and fails after max attempts with each reason", () =>
+    withWorker(({ service, store, logs }, clock) =>
+      Effect.gen(function* () {
+        const job = yield* service.submit("broken");
+        yield* advance(0);
+        for (const runs of [1, 2]) {
+          const waiting = yield* store.get(job.id);
+          expect(waiting).toMatchObject({ status: "pending", runs });
+          yield* advance(waiting.runAt - clock.now().getTime() - 1);
+          expect((yield* store.get(job.id)).runs).toBe(runs);
+          yield* advance(settings.pollMs);
+        }
+        const done = yield* store.get(job.id);
+        expect(done).toMatchObject({ status: "failed", attempt: 3, runs: 3, exitCode: 3, error: "Process exited with code 3" });
+        const retries = done.history.filter((event) => event.kind === "retry_scheduled");
+        expect(retries.map((event) => event.reason)).toEqual(["Process exited with code 3; retry in 150 ms", "Process exited with code 3; retry in 300 ms"]);
+        const starts = done.history.filter((event) => event.kind === "started");
+        expect(starts[1]!.at - retries[0]!.at).toBeGreaterThanOrEqual(150);
+        expect(starts[2]!.at - retries[1]!.at).toBeGreaterThanOrEqual(300);
+        const lines = (yield* logs.read(job.id, 0, 100)).lines.map((line) => line.message);
+        expect(lines.filter((line) => line === "failing")).toHaveLength(3);
+      }),
+    ));
 
-  it("completes on a later attempt and queues its follow-up pipeline", async () => {
-    const { service, worker, waitFor, store, logs, start } = setup();
-    start();
-    const job = await submit(service, "flaky");
-    const done = await waitFor(job.id, (j) => j.status === "completed");
-    expect(done).toMatchObject({ attempt: 2, exitCode: 0 });
-    const followUp = (await Effect.runPromise(store.list({ pipeline: "after" })))[0]!;
-    const finished = await waitFor(followUp.id, (j) => j.status === "completed");
-    expect(finished.env["PARALLAX_TRIGGERED_BY"]).toBe(job.id);
-    expect(finished.triggeredBy).toBe(job.id);
-    expect((await Effect.runPromise(logs.read(followUp.id, 0, 10))).lines.map((line) => line.message)).toContain("follow-up ran");
-    await worker.stop(1000);
-  });
+  it("completes on a later attempt and queues its follow-up, which the next poll runs", () =>
+    withWorker(({ service, store, logs }) =>
+      Effect.gen(function* () {
+        const job = yield* service.submit("flaky");
+        yield* advance(50 + settings.pollMs);
+        expect(yield* store.get(job.id)).toMatchObject({ status: "completed", attempt: 2, exitCode: 0 });
+        const followUp = (yield* store.list({ pipeline: "after" }))[0]!;
+        expect(followUp).toMatchObject({ id: `${job.id}.then0`, triggeredBy: job.id });
+        expect(followUp.env["PARALLAX_TRIGGERED_BY"]).toBe(job.id);
+        yield* advance(settings.pollMs);
+        expect((yield* store.get(followUp.id)).status).toBe("completed");
+        expect((yield* logs.read(followUp.id, 0, 10)).lines.map((line) => line.message)).toContain("follow-up ran");
+      }),
+    ));
 
-  it("cancelling `sh -c 'sleep 100 & sleep 100'` ends it cancelled within 2 s with its whole group gone", async () => {
-    const { service, worker, waitFor, start } = setup();
-    start();
-    const job = await submit(service, "forever");
-    await waitFor(job.id, (j) => j.status === "running");
-    const pgid = await findGroup(marker);
-    expect(groupAlive(pgid)).toBe(true);
-    const requested = Date.now();
-    await Effect.runPromise(service.cancel(job.id));
-    const done = await waitFor(job.id, (j) => j.status === "cancelled", 2_000);
-    expect(Date.now() - requested).toBeLessThan(2_000);
-    expect(done.error).toBe("Cancelled");
-    expect(groupAlive(pgid)).toBe(false);
-    await worker.stop(1000);
-  });
+  it("renews the lease every heartbeatMs while the job runs", () =>
+    withWorker(({ service, store }, clock) =>
+      Effect.gen(function* () {
+        const job = yield* service.submit("forever");
+        yield* advance(0);
+        const claimedAt = clock.now().getTime();
+        expect((yield* store.get(job.id)).lease?.expiresAt).toBe(claimedAt + settings.leaseMs);
+        yield* advance(settings.heartbeatMs - 1);
+        expect((yield* store.get(job.id)).lease?.expiresAt).toBe(claimedAt + settings.leaseMs);
+        yield* advance(1);
+        expect((yield* store.get(job.id)).lease?.expiresAt).toBe(claimedAt + settings.heartbeatMs + settings.leaseMs);
+      }),
+    ));
 
-  it("a stopping worker releases its running job to the queue without spending the attempt", async () => {
-    const { service, worker, waitFor, start } = setup();
-    start();
-    const job = await submit(service, "forever");
-    await waitFor(job.id, (j) => j.status === "running");
-    const pgid = await findGroup(marker);
-    await worker.stop(50);
-    const released = await waitFor(job.id, (j) => j.status === "pending");
-    expect(released.attempt).toBe(0);
-    expect(released.history.at(-1)).toMatchObject({ kind: "released", reason: "worker w-test stopped" });
-    expect(groupAlive(pgid)).toBe(false);
-  });
+  it("a cancel requested here stops the run at once; one requested elsewhere at the next cancel poll", () =>
+    withWorker(({ service, elsewhere, runner, status }) =>
+      Effect.gen(function* () {
+        const here = yield* service.submit("forever");
+        yield* advance(0);
+        yield* service.cancel(here.id);
+        yield* advance(0);
+        expect(yield* status(here.id)).toBe("cancelled");
+        const there = yield* service.submit("forever");
+        yield* advance(0);
+        yield* elsewhere.cancel(there.id);
+        yield* advance(settings.cancelPollMs - 1);
+        expect(yield* status(there.id)).toBe("running");
+        yield* advance(1);
+        expect(yield* status(there.id)).toBe("cancelled");
+        expect(runner.ended).toEqual(runner.started);
+      }),
+    ));
+
+  it("recovers a job whose lease expired once it has, sweeping the lost run's orphans first", () =>
+    Effect.runPromise(
+      withTestClock((clock) =>
+        Effect.gen(function* () {
+          const s = setup(clock);
+          const job = yield* s.service.submit("forever");
+          // A "ghost" worker claims the job with a short lease, then vanishes.
+          const claimed = claim(job, { owner: "ghost", token: "ghost-token", now: clock.now().getTime(), leaseMs: 300 });
+          if (Result.isFailure(claimed)) throw new Error("claim refused");
+          yield* s.store.replace(claimed.success, job.version);
+          const running = yield* Effect.forkScoped(s.worker.run);
+          yield* advance(299);
+          expect((yield* s.store.get(job.id)).lease?.owner).toBe("ghost");
+          yield* advance(settings.pollMs);
+          const rerun = yield* s.store.get(job.id);
+          expect(rerun).toMatchObject({ status: "running", lease: { owner: "w-test" } });
+          expect(rerun.history.map((event) => event.kind)).toEqual(["submitted", "started", "lease_expired", "started"]);
+          expect(s.runner.orphanSweeps).toEqual(["ghost-token"]);
+          const lines = (yield* s.logs.read(job.id, 0, 10)).lines.map((line) => line.message);
+          expect(lines[0]).toMatch(/lease of ghost expired .*; 0 orphaned process group\(s\) of that run stopped on w-test/);
+          yield* s.worker.shutdown(0);
+          yield* Fiber.join(running);
+        }),
+      ),
+    ));
+
+  it("a stopping worker releases its running job without spending the attempt", () =>
+    Effect.runPromise(
+      withTestClock((clock) =>
+        Effect.gen(function* () {
+          const s = setup(clock);
+          const running = yield* Effect.forkScoped(s.worker.run);
+          const job = yield* s.service.submit("forever");
+          yield* advance(0);
+          yield* s.worker.shutdown(0);
+          yield* Fiber.join(running);
+          const released = yield* s.store.get(job.id);
+          expect(released).toMatchObject({ status: "pending", attempt: 0 });
+          expect(released.history.at(-1)).toMatchObject({ kind: "released", reason: "worker w-test stopped" });
+          expect(s.runner.ended).toEqual(s.runner.started);
+        }),
+      ),
+    ));
 });
-
-describe("lease expiry recovery", () => {
-  it("stops the processes a vanished worker left behind before running the job again", async () => {
-    const { store, service, worker, waitFor, logs, start } = setup(2000);
-    const job = await submit(service, "forever");
-    // A "ghost" worker claims the job with a short lease, starts its process, then vanishes.
-    const claimed = claim(job, { owner: "ghost", token: "ghost-token", now: Date.now(), leaseMs: 300 });
-    if (Result.isFailure(claimed)) throw new Error("claim refused");
-    await Effect.runPromise(store.replace(claimed.success, job.version));
-    const ghostMarker = `parallax-ghost-${process.pid}`;
-    const runner = new ChildProcessRunner({ killGraceMs: 500 });
-    const ghostRun = Effect.runFork(
-      Effect.scoped(Effect.flatMap(runner.run({ command: ["sh", "-c", "sleep 100 & sleep 100", ghostMarker], cwd: dir, env: { PARALLAX_LEASE_TOKEN: "ghost-token" } }), (ghost) => Stream.runDrain(ghost.lines))),
-    );
-    const ghostGroup = await findGroup(ghostMarker);
-    start();
-    const rerun = await waitFor(job.id, (j) => j.status === "running" && j.lease?.owner === "w-test");
-    expect(rerun.history.map((event) => event.kind)).toEqual(["submitted", "started", "lease_expired", "started"]);
-    expect(groupAlive(ghostGroup)).toBe(false);
-    const lines = (await Effect.runPromise(logs.read(job.id, 0, 10))).lines.map((line) => line.message);
-    expect(lines[0]).toMatch(/lease of ghost expired .*; 1 orphaned process group\(s\) of that run stopped on w-test/);
-    await Effect.runPromise(service.cancel(job.id));
-    await waitFor(job.id, (j) => j.status === "cancelled");
-    await Effect.runPromise(Fiber.interrupt(ghostRun));
-    await worker.stop(1000);
-  });
-});
-
-/** The process group of the `sh` whose $0 is `name` (it leads its own group). */
-async function findGroup(name: string): Promise<number> {
-  const deadline = Date.now() + 5_000;
-  while (Date.now() < deadline) {
-    const table = execFileSync("ps", ["-eo", "pid=,pgid=,args="], { encoding: "utf8" });
-    const row = table.split("\n").find((line) => line.includes(`sh -c sleep 100 & sleep 100 ${name}`) && !line.includes("ps -eo"));
-    if (row) return Number(row.trim().split(/\s+/)[1]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error("process not found");
-}

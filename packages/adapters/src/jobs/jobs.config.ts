@@ -1,8 +1,9 @@
 import { z } from "zod";
+import type { SharedConfig } from "../shared/shared.config.js";
 
 const positiveMs = z.coerce.number().int().positive();
 
-/** Environment variables of the jobs capability (merged into the one config schema). */
+/** Environment variables of the jobs capability (composed into the one config schema in `composition/`). */
 export const jobsConfigShape = {
   /** JSON file of named pipelines and status probes; empty means no pipelines. */
   PIPELINES_FILE: z.string().default(""),
@@ -23,3 +24,6 @@ export const jobsConfigShape = {
   /** On shutdown, how long running jobs may finish before they are stopped and released. */
   WORKER_DRAIN_MS: z.coerce.number().int().min(0).default(5_000),
 } satisfies Record<string, z.ZodType>;
+
+/** What the jobs module reads: its own variables and the shared ones. */
+export type JobsConfig = z.infer<z.ZodObject<typeof jobsConfigShape>> & SharedConfig;

@@ -1,7 +1,6 @@
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
-import { Effect } from "effect";
-import { ContainerModule, type Container } from "inversify";
+import { ContainerModule } from "inversify";
 import { Clock, IdGenerator } from "@parallax/application";
 import {
   AnnotationStore,
@@ -12,71 +11,78 @@ import {
   JobWorker,
   LogStore,
   PipelineCatalog,
-  PipelineCatalogToken,
   ProcessRunner,
   Workspace,
   type WorkerObserver,
   type WorkerSettings,
 } from "@parallax/application/jobs";
 import type { Pipeline } from "@parallax/domain/jobs";
-import type { Config } from "../composition/config.js";
+import type { SharedConfig } from "../shared/shared.config.js";
+import { Log, type Logger } from "../shared/logger.js";
 import { ChildProcessRunner } from "./child-process.runner.js";
 import { FileJobStore } from "./file-job.store.js";
 import { FileLogStore } from "./file-log.store.js";
 import { FileAnnotationStore, FileWorkspace } from "./file-workspace.js";
+import type { JobsConfig } from "./jobs.config.js";
 import { MemoryJobStore } from "./memory-job.store.js";
 import { MemoryLogStore } from "./memory-log.store.js";
 import { loadPipelinesFile, type LoadedPipelines } from "./pipelines-file.js";
 
-export const LoadedPipelinesToken = Symbol.for("parallax.LoadedPipelines");
-export const JobServiceToken = Symbol.for("parallax.JobService");
-export const JobFeedToken = Symbol.for("parallax.JobFeed");
-export const JobChangesToken = Symbol.for("parallax.JobChanges");
-
-/** Where the jobs capability keeps its files: `<DATA_DIR>/jobs`. */
-export function jobsDataDir(config: Pick<Config, "DATA_DIR">): string {
-  return resolve(config.DATA_DIR, "jobs");
-}
-
 /**
- * Binds the jobs ports to the adapters chosen by configuration (JOBS_STORE, else STORAGE).
- * `builtins`: pipelines other capabilities submit, beside PIPELINES_FILE's.
+ * The jobs capability's wiring: binds the jobs ports to the adapters configuration chooses
+ * (JOBS_STORE, else STORAGE; PIPELINES_FILE), and the application's jobs classes
+ * (`JobService`, `JobChanges`, `JobFeed`, `JobWorker`) to them, each under its own class as
+ * token. It defines no token, starts nothing and runs no effect: the apps resolve what they
+ * serve and own its life (the host forks the feed and, with WORKER=embedded, starts the worker).
  */
-export function jobsModule(config: Config, builtins: readonly Pipeline[] = []): ContainerModule {
+export function jobsModule(config: JobsConfig, builtins: readonly Pipeline[] = []): ContainerModule {
   const storage = config.JOBS_STORE ?? config.STORAGE;
   const root = jobsDataDir(config);
+  // Read on first resolution (a bad file is a ConfigError then), once per container.
+  let loaded: LoadedPipelines | undefined;
+  const pipelines = () => (loaded ??= loadPipelinesFile(config.PIPELINES_FILE, config.DATA_DIR));
   return new ContainerModule((options) => {
-    options.bind<LoadedPipelines>(LoadedPipelinesToken).toDynamicValue(() => loadPipelinesFile(config.PIPELINES_FILE, config.DATA_DIR));
-    options
-      .bind<PipelineCatalog>(PipelineCatalogToken)
-      .toResolvedValue((loaded: LoadedPipelines) => (builtins.length === 0 ? loaded.catalog : new PipelineCatalog({ ...loaded.catalog.file, pipelines: [...loaded.catalog.file.pipelines, ...builtins] })), [LoadedPipelinesToken]);
-    options.bind<JobStore>(JobStore).toDynamicValue(() => (storage === "file" ? new FileJobStore(root) : new MemoryJobStore()));
-    options.bind<LogStore>(LogStore).toDynamicValue(() => (storage === "file" ? new FileLogStore(join(root, "logs")) : new MemoryLogStore()));
-    options.bind<ProcessRunner>(ProcessRunner).toDynamicValue(() => new ChildProcessRunner({ killGraceMs: config.JOB_KILL_GRACE_MS }));
-    options.bind<Workspace>(Workspace).toResolvedValue((loaded: LoadedPipelines) => new FileWorkspace(loaded.baseDir), [LoadedPipelinesToken]);
+    options.bind<PipelineCatalog>(PipelineCatalog).toResolvedValue(() => withBuiltins(pipelines().catalog, builtins));
+    options.bind<Workspace>(Workspace).toResolvedValue(() => new FileWorkspace(pipelines().baseDir));
     options
       .bind<AnnotationStore>(AnnotationStore)
-      .toResolvedValue((loaded: LoadedPipelines, workspace: Workspace) => new FileAnnotationStore(workspace.resolve(loaded.catalog.file.annotations_file)), [LoadedPipelinesToken, Workspace]);
-    // One per container: the service announces on it, the feed and the embedded worker listen.
-    options.bind<JobChanges>(JobChangesToken).toDynamicValue(() => Effect.runSync(JobChanges.make));
+      .toResolvedValue((catalog: PipelineCatalog, workspace: Workspace) => new FileAnnotationStore(workspace.resolve(catalog.file.annotations_file)), [PipelineCatalog, Workspace]);
+    options.bind<JobStore>(JobStore).toResolvedValue(() => (storage === "file" ? new FileJobStore(root) : new MemoryJobStore()));
+    options.bind<LogStore>(LogStore).toResolvedValue(() => (storage === "file" ? new FileLogStore(join(root, "logs")) : new MemoryLogStore()));
+    options.bind<ProcessRunner>(ProcessRunner).toResolvedValue(() => new ChildProcessRunner({ killGraceMs: config.JOB_KILL_GRACE_MS }));
+    // One per container: the service and the worker announce on it, the feed and the worker listen.
+    options.bind<JobChanges>(JobChanges).toResolvedValue(() => new JobChanges());
     options
-      .bind<JobService>(JobServiceToken)
+      .bind<JobService>(JobService)
       .toResolvedValue(
         (store: JobStore, logs: LogStore, catalog: PipelineCatalog, workspace: Workspace, clock: Clock, ids: IdGenerator, changes: JobChanges) =>
           new JobService(store, logs, catalog, workspace, clock, ids, changes, { outputLines: config.JOB_OUTPUT_LINES }),
-        [JobStore, LogStore, PipelineCatalogToken, Workspace, Clock, IdGenerator, JobChangesToken],
+        [JobStore, LogStore, PipelineCatalog, Workspace, Clock, IdGenerator, JobChanges],
       );
     options
-      .bind<JobFeed>(JobFeedToken)
+      .bind<JobFeed>(JobFeed)
       .toResolvedValue(
-        (store: JobStore, logs: LogStore, clock: Clock, changes: JobChanges) => Effect.runSync(JobFeed.make(store, logs, clock, { pollMs: Math.min(config.JOB_POLL_MS, 250) }, changes)),
-        [JobStore, LogStore, Clock, JobChangesToken],
+        (store: JobStore, logs: LogStore, clock: Clock, changes: JobChanges) => new JobFeed(store, logs, clock, { pollMs: Math.min(config.JOB_POLL_MS, 250) }, changes),
+        [JobStore, LogStore, Clock, JobChanges],
+      );
+    // The worker of this process (the host's embedded one, or `parallax worker`); resolving it starts nothing.
+    options
+      .bind<JobWorker>(JobWorker)
+      .toResolvedValue(
+        (store: JobStore, logs: LogStore, runner: ProcessRunner, clock: Clock, ids: IdGenerator, service: JobService, logger: Logger) =>
+          new JobWorker({ store, logs, runner, clock, ids, service }, workerSettings(config), loggingObserver(logger)),
+        [JobStore, LogStore, ProcessRunner, Clock, IdGenerator, JobService, Log],
       );
   });
 }
 
+/** Where the jobs capability keeps its files: `<DATA_DIR>/jobs`. */
+export function jobsDataDir(config: Pick<SharedConfig, "DATA_DIR">): string {
+  return resolve(config.DATA_DIR, "jobs");
+}
+
 /** The worker settings configuration implies; the heartbeat is kept well inside the lease. */
-export function workerSettings(config: Config, overrides: Partial<WorkerSettings> = {}): WorkerSettings {
+export function workerSettings(config: JobsConfig, overrides: Partial<WorkerSettings> = {}): WorkerSettings {
   const leaseMs = overrides.leaseMs ?? config.JOB_LEASE_MS;
   return {
     workerId: config.WORKER_ID || `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`,
@@ -91,18 +97,17 @@ export function workerSettings(config: Config, overrides: Partial<WorkerSettings
   };
 }
 
-/** A worker wired from the container (the embedded one of the host, or `parallax worker`). */
-export function createJobWorker(container: Container, settings: WorkerSettings, observer: WorkerObserver = {}): JobWorker {
-  return new JobWorker(
-    {
-      store: container.get<JobStore>(JobStore),
-      logs: container.get<LogStore>(LogStore),
-      runner: container.get<ProcessRunner>(ProcessRunner),
-      clock: container.get<Clock>(Clock),
-      ids: container.get<IdGenerator>(IdGenerator),
-      service: container.get<JobService>(JobServiceToken),
-    },
-    settings,
-    observer,
-  );
+/** The worker's reports, as log lines of the `jobs` capability. */
+function loggingObserver(logger: Logger): WorkerObserver {
+  const log = logger.child({ capability: "jobs" });
+  return {
+    onClaimed: (job) => log.info({ jobId: job.id, pipeline: job.pipeline, attempt: job.attempt, run: job.runs }, "job started"),
+    onLeaseExpired: (job) => log.warn({ jobId: job.id, expired: job.history.at(-1) }, "recovered a job whose lease expired"),
+    onError: (error) => log.error({ err: error }, "job worker error"),
+  };
+}
+
+/** The file's catalog with the pipelines other capabilities submit (e.g. tracking tasks run by workers) beside its own. */
+function withBuiltins(catalog: PipelineCatalog, builtins: readonly Pipeline[]): PipelineCatalog {
+  return builtins.length === 0 ? catalog : new PipelineCatalog({ ...catalog.file, pipelines: [...catalog.file.pipelines, ...builtins] });
 }

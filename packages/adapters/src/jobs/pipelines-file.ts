@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { pipelinesFileSchema } from "@parallax/domain/jobs";
 import { PipelineCatalog } from "@parallax/application/jobs";
-import { ConfigError } from "../composition/config.js";
+import { ConfigError } from "../shared/shared.config.js";
 
 /** A ConfigError, so `npm start` reports it as a configuration problem (message, exit 2). */
 export class PipelinesFileError extends ConfigError {

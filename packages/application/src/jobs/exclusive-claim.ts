@@ -1,7 +1,9 @@
 import { Effect } from "effect";
 import { Conflict, type StorageFailure } from "@parallax/domain";
-import { claimHeld, releaseClaim, takeClaim, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
-import type { JobStore } from "./job-store.port.js";
+import { claimHeld, isTerminal, releaseClaim, takeClaim, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
+import type { Clock } from "../shared/clock.port.js";
+import type { PipelineCatalog } from "./pipeline-catalog.js";
+import type { JobStore } from "./ports/job-store.port.js";
 
 /** How long a claim whose holder is not written yet (or not yet retried) counts as held. */
 export const DEFAULT_EXCLUSIVE_GRACE_MS = 10_000;
@@ -50,12 +52,19 @@ export function acquireExclusive(
 
 /**
  * Frees the claim a job held once it reached a terminal state. Best effort: a claim this
- * job no longer holds is left alone, and a lost release is recovered by the next submitter.
+ * job no longer holds is left alone, and a failed release is logged and recovered by the
+ * next submitter.
  */
 export function releaseExclusive(store: JobStore, job: Job, now: number): Effect.Effect<void> {
   return Effect.gen(function* () {
     const current = yield* store.getExclusive(job.pipeline);
     const released = releaseClaim(current, job, now);
     if (released !== undefined) yield* store.putExclusive(released, current.version);
-  }).pipe(Effect.ignore);
+  }).pipe(Effect.catch((error) => Effect.logWarning(`job ${job.id}: exclusivity claim of ${job.pipeline} not released (the next submitter takes it over)`, error)));
+}
+
+/** Frees the exclusivity claim of a job that reached a terminal state (no-op for other jobs and pipelines). */
+export function releaseExclusiveOf(deps: { store: JobStore; catalog: PipelineCatalog; clock: Clock }, job: Job): Effect.Effect<void> {
+  if (!isTerminal(job.status) || !deps.catalog.get(job.pipeline)?.exclusive) return Effect.void;
+  return Effect.suspend(() => releaseExclusive(deps.store, job, deps.clock.now().getTime()));
 }

@@ -1,7 +1,7 @@
 import { Effect, Result } from "effect";
 import type { NotFound, StorageFailure } from "@parallax/domain";
 import type { IllegalTransition, Job, Transition } from "@parallax/domain/jobs";
-import type { JobStore } from "./job-store.port.js";
+import type { JobStore } from "./ports/job-store.port.js";
 
 /**
  * Read, apply a pure transition, conditionally write; on a lost race read again.

@@ -20,4 +20,3 @@ export class PipelineCatalog {
     return new PipelineCatalog({ annotations_file: "annotations.json", pipelines: [], status: {} });
   }
 }
-export const PipelineCatalogToken = Symbol.for("parallax.PipelineCatalog");

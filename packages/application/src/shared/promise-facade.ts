@@ -37,3 +37,17 @@ export function toParallaxError<E>(cause: Cause.Cause<E>): Error {
   if (Cause.hasInterrupts(cause)) return new ParallaxError("Interrupted", "The operation was cancelled");
   return new Error(Cause.pretty(cause));
 }
+
+/** A program started by `runInBackground`: `done` resolves once it ended, however it ended. */
+export interface Background {
+  readonly done: Promise<Exit.Exit<unknown, unknown>>;
+}
+
+/**
+ * Starts `program` now, in the background, for Promise users of a long-running service (a
+ * job worker's `start()`); the service itself stays an Effect program that ends when asked.
+ */
+export function runInBackground(program: Effect.Effect<unknown, unknown>): Background {
+  const fiber = Effect.runFork(program);
+  return { done: new Promise((resolve) => fiber.addObserver(resolve)) };
+}

@@ -9,3 +9,4 @@ export * from "./strict-fake.js";
 export * from "./fixed-clock.js";
 export * from "./sequential-ids.js";
 export * from "./record-stream.js";
+export * from "./test-clock.js";

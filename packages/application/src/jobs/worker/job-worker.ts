@@ -1,16 +1,17 @@
-import { Effect, Fiber, FiberSet } from "effect";
+import { Effect, FiberSet } from "effect";
 import type { Job } from "@parallax/domain/jobs";
-import type { Clock } from "../shared/clock.port.js";
-import type { IdGenerator } from "../shared/id-generator.port.js";
-import { claimNext } from "./claim.js";
-import { queueFollowUpsThenComplete, type SubmitFollowUp } from "./follow-ups.js";
-import type { JobChanged } from "./job-changes.js";
-import type { JobService } from "./job-service.js";
-import type { JobStore } from "./job-store.port.js";
-import type { LogStore } from "./log-store.port.js";
-import type { ProcessRunner } from "./process-runner.port.js";
+import type { Clock } from "../../shared/clock.port.js";
+import type { IdGenerator } from "../../shared/id-generator.port.js";
+import { runInBackground, type Background } from "../../shared/promise-facade.js";
+import type { JobChanged } from "../feed/job-changes.js";
+import type { JobStore } from "../ports/job-store.port.js";
+import type { LogStore } from "../ports/log-store.port.js";
+import type { ProcessRunner } from "../ports/process-runner.port.js";
+import type { JobService } from "../use-cases/job-service.js";
+import { Wakeup } from "../wakeup.js";
+import { claimNext } from "./claim-next-job.js";
+import { queueFollowUpsThenComplete, type SubmitFollowUp } from "./queue-follow-ups.js";
 import { runClaimedJob, type RunSettings } from "./run-claimed-job/run-claimed-job.js";
-import { Wakeup } from "./wakeup.js";
 
 export interface WorkerSettings extends RunSettings {
   readonly workerId: string;
@@ -19,9 +20,11 @@ export interface WorkerSettings extends RunSettings {
   readonly pollMs: number;
 }
 
-/** What the worker reports; plain callbacks so hosts can route them to their logger. */
+/**
+ * What the worker reports, for hosts to route to their logger. (Its progress on a job goes
+ * to `JobChanges` as `progressed`, where the live feed hears it.)
+ */
 export interface WorkerObserver {
-  onActivity?(jobId: string): void;
   onClaimed?(job: Job): void;
   onLeaseExpired?(job: Job): void;
   onError?(error: unknown): void;
@@ -38,16 +41,16 @@ export interface WorkerDeps {
 
 /**
  * Claims due jobs (up to `concurrency` at once) and runs each to its end, each in a fiber of
- * a `FiberSet`. `run` is the whole life as an Effect program; `start()`/`stop()` are its
- * Promise facade. Stopping stops claiming, lets running jobs finish for `drainMs`, then
- * closes the set, which interrupts the rest: their process trees stop and they go back to
- * the queue.
+ * a `FiberSet`. `run` is the whole life as an Effect program, ended by `shutdown`;
+ * `start()`/`stop()` are its Promise facade. Stopping stops claiming, lets running jobs
+ * finish for `drainMs`, then closes the set, which interrupts the rest: their process trees
+ * stop and they go back to the queue.
  */
 export class JobWorker {
   private readonly wakeup = new Wakeup();
   /** The running jobs, each with the wake-up of its watcher. */
   private readonly active = new Map<string, Wakeup>();
-  private loop: Fiber.Fiber<void> | undefined;
+  private loop: Background | undefined;
   private stopping = false;
   private drainMs = 0;
   private stopped: Promise<void> | undefined;
@@ -69,7 +72,7 @@ export class JobWorker {
   /** Promise facade: runs `run` in the background. */
   start(): void {
     if (this.loop || this.stopping) return;
-    this.loop = Effect.runFork(this.run);
+    this.loop = runInBackground(this.run);
   }
 
   /** Work may be waiting (a submit in this process): look now instead of at the next poll. */
@@ -82,18 +85,26 @@ export class JobWorker {
     this.active.get(jobId)?.notify();
   }
 
-  /** Promise facade: stop claiming, drain for `drainMs`, release what still runs. */
+  /** Ends `run`: it stops claiming, lets running jobs finish for `drainMs`, then releases the rest. */
+  shutdown(drainMs: number): Effect.Effect<void> {
+    return Effect.sync(() => this.requestStop(drainMs));
+  }
+
+  /** Promise facade of `shutdown`: resolves once the run started by `start()` ended. */
   stop(drainMs: number): Promise<void> {
-    this.stopped ??= (async () => {
-      this.drainMs = drainMs;
-      this.stopping = true;
-      this.wakeup.notify();
-      if (this.loop) await Effect.runPromise(Fiber.await(this.loop));
-    })();
+    this.requestStop(drainMs);
+    this.stopped ??= Promise.resolve(this.loop?.done).then(() => undefined);
     return this.stopped;
   }
 
-  /** Claims and runs jobs until `stop`, then drains; jobs still running are interrupted (released). */
+  private requestStop(drainMs: number): void {
+    if (this.stopping) return;
+    this.drainMs = drainMs;
+    this.stopping = true;
+    this.wakeup.notify();
+  }
+
+  /** Claims and runs jobs until `shutdown`, then drains; jobs still running are interrupted (released). */
   get run(): Effect.Effect<void> {
     const self = this;
     const { deps } = this;
@@ -114,6 +125,7 @@ export class JobWorker {
    * instant, which may be its last (the follow-ups crash tests stop it right there).
    */
   private changed(change: JobChanged): void {
+    if (change.change === "progressed") return;
     if (change.triggeredBy === undefined) this.wake();
     this.poke(change.jobId);
   }
@@ -169,7 +181,7 @@ export class JobWorker {
         Effect.catch((error) => Effect.logWarning(`job ${recovered.id}: recovery note not logged`, error)),
       );
       yield* deps.service.releaseExclusive(recovered);
-      self.observer.onActivity?.(recovered.id);
+      yield* self.progressed(recovered.id);
     });
   }
 
@@ -185,13 +197,17 @@ export class JobWorker {
       yield* log(`[parallax] lease of ${job.lease?.owner ?? "a worker"} expired after the run succeeded; follow-ups queued on ${self.settings.workerId}`);
       for (const note of notes) yield* log(`[parallax] ${note}`);
       yield* deps.service.releaseExclusive(completed);
-      self.observer.onActivity?.(job.id);
+      yield* self.progressed(job.id);
     });
+  }
+
+  /** Lines or state of a job written here: whoever follows it in this process looks now. */
+  private progressed(jobId: string): Effect.Effect<void> {
+    return this.deps.service.changes.publish({ jobId, change: "progressed" });
   }
 
   private readonly submitFollowUp: SubmitFollowUp = (name, after, id) =>
     this.deps.service.submit(name, {}, { triggeredBy: after.id, id }).pipe(
-      Effect.tap((next) => Effect.sync(() => this.observer.onActivity?.(next.id))),
       Effect.map((next) => `Queued follow-up ${name} as job ${next.id}`),
       Effect.catch((error) => Effect.succeed(`Follow-up ${name} not queued: ${(error as { message?: string }).message ?? String(error)}`)),
     );
@@ -205,7 +221,7 @@ export class JobWorker {
         logs: deps.logs,
         runner: deps.runner,
         clock: deps.clock,
-        onActivity: (jobId) => Effect.sync(() => this.observer.onActivity?.(jobId)),
+        onActivity: (jobId) => this.progressed(jobId),
         submitFollowUp: this.submitFollowUp,
         onTerminal: (finished) => deps.service.releaseExclusive(finished),
       },
@@ -220,11 +236,13 @@ export class JobWorker {
         }),
       ),
     );
-    const claimed = Effect.sync(() => {
-      this.observer.onClaimed?.(job);
-      this.observer.onActivity?.(job.id);
-      this.active.set(job.id, poke);
-    });
+    const claimed = Effect.andThen(
+      Effect.sync(() => {
+        this.observer.onClaimed?.(job);
+        this.active.set(job.id, poke);
+      }),
+      this.progressed(job.id),
+    );
     return Effect.asVoid(Effect.andThen(claimed, FiberSet.run(running, run)));
   }
 }

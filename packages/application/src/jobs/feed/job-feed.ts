@@ -1,10 +1,12 @@
-import { Effect, PubSub, Stream, type Scope } from "effect";
+import { Effect, PubSub, type Scope, type Stream } from "effect";
+import type { NotFound, StorageFailure } from "@parallax/domain";
 import { isTerminal, type Job } from "@parallax/domain/jobs";
-import type { Clock } from "../shared/clock.port.js";
+import type { Clock } from "../../shared/clock.port.js";
 import type { JobChanges } from "./job-changes.js";
-import type { JobStore } from "./job-store.port.js";
-import type { LogLine, LogStore } from "./log-store.port.js";
-import { Wakeup } from "./wakeup.js";
+import type { JobStore } from "../ports/job-store.port.js";
+import type { LogLine, LogStore } from "../ports/log-store.port.js";
+import { Wakeup } from "../wakeup.js";
+import { followJobLogs, type FollowMessage } from "./follow-job-logs.js";
 
 export type FeedEvent =
   | { readonly type: "status"; readonly job: Job }
@@ -33,7 +35,7 @@ export interface FeedSettings {
  * process sharing the store) or was submitted here, and publishes status changes and log
  * lines in offset order, each once, on a `PubSub`. Its only source is the stores, so jobs
  * run by remote workers and by the embedded worker look the same; `JobChanges` (submits,
- * cancels, retries here) and the embedded worker just wake it early.
+ * cancels and retries here, the progress of the worker here) just wakes it early.
  *
  * It runs while `run` runs (the host forks it); it is not a store and keeps nothing for
  * subscribers that come later.
@@ -44,27 +46,28 @@ export class JobFeed {
   private readonly wakeup = new Wakeup();
   private firstTick = true;
 
-  static make(store: JobStore, logs: LogStore, clock: Clock, settings: FeedSettings, changes: JobChanges): Effect.Effect<JobFeed> {
-    return Effect.map(PubSub.unbounded<FeedEvent>(), (events) => new JobFeed(store, logs, clock, settings, changes, events));
-  }
+  private made: PubSub.PubSub<FeedEvent> | undefined;
+  /** Made on first use, inside an effect; a fiber that lost the race to make it uses the winner's. */
+  private readonly events: Effect.Effect<PubSub.PubSub<FeedEvent>> = Effect.suspend(() =>
+    this.made ? Effect.succeed(this.made) : Effect.map(PubSub.unbounded<FeedEvent>(), (made) => (this.made ??= made)),
+  );
 
-  private constructor(
+  constructor(
     private readonly store: JobStore,
     private readonly logs: LogStore,
     private readonly clock: Clock,
     private readonly settings: FeedSettings,
     private readonly changes: JobChanges,
-    private readonly events: PubSub.PubSub<FeedEvent>,
   ) {}
 
   /** Events published from now on, for as long as the scope lasts. */
   subscribe(): Effect.Effect<PubSub.Subscription<FeedEvent>, never, Scope.Scope> {
-    return PubSub.subscribe(this.events);
+    return Effect.flatMap(this.events, PubSub.subscribe);
   }
 
-  /** The same as a stream (it subscribes when it starts). */
-  get stream(): Stream.Stream<FeedEvent> {
-    return Stream.fromPubSub(this.events);
+  /** One job's log from `fromOffset`, then live until it ends (see `followJobLogs`). */
+  followLogs(jobId: string, fromOffset: number): Stream.Stream<FollowMessage, NotFound | StorageFailure> {
+    return followJobLogs({ feed: this, store: this.store, logs: this.logs }, jobId, fromOffset);
   }
 
   /** Start following a job (e.g. one just submitted) and look at it soon. */
@@ -72,12 +75,6 @@ export class JobFeed {
     if (!this.followed.has(jobId)) this.followed.set(jobId, { version: 0, nextOffset: 0, pending: false, checkedAt: 0 });
     this.woken.add(jobId);
     this.wakeup.notify();
-  }
-
-  /** Something changed in this process: look now rather than at the next poll. */
-  wake(jobId?: string): void {
-    if (jobId !== undefined) this.follow(jobId);
-    else this.wakeup.notify();
   }
 
   /**
@@ -147,6 +144,6 @@ export class JobFeed {
 
   /** Subscribers each take at their own pace: a slow socket does not hold the feed up. */
   private emit(event: FeedEvent): Effect.Effect<void> {
-    return Effect.asVoid(PubSub.publish(this.events, event));
+    return Effect.asVoid(Effect.flatMap(this.events, (events) => PubSub.publish(events, event)));
   }
 }

@@ -1,7 +1,7 @@
 import { Effect, Stream } from "effect";
 import type { Job } from "@parallax/domain/jobs";
-import type { Clock } from "../../shared/clock.port.js";
-import { LEASE_TOKEN_ENV, type ProcessRunner } from "../process-runner.port.js";
+import type { Clock } from "../../../shared/clock.port.js";
+import { LEASE_TOKEN_ENV, type ProcessRunner } from "../../ports/process-runner.port.js";
 import type { JobLog } from "./job-log.js";
 import type { RunOutcome } from "./run-outcome.js";
 

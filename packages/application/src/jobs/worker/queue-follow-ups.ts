@@ -1,7 +1,7 @@
 import { Effect } from "effect";
 import { awaitsFollowUps, complete, followUpJobId, type Job } from "@parallax/domain/jobs";
-import type { JobStore } from "./job-store.port.js";
-import { modifyJob } from "./modify-job.js";
+import type { JobStore } from "../ports/job-store.port.js";
+import { modifyJob } from "../modify-job.js";
 
 /**
  * Queues one follow-up as the job with id `id` (create if absent) and says what happened

@@ -1,7 +1,7 @@
 import { Effect, Fiber } from "effect";
 import type { Job } from "@parallax/domain/jobs";
-import type { ProcessRunner } from "../process-runner.port.js";
-import type { Wakeup } from "../wakeup.js";
+import type { ProcessRunner } from "../../ports/process-runner.port.js";
+import type { Wakeup } from "../../wakeup.js";
 import { finishRun, releaseRun, type FinishDeps } from "./finish-run.js";
 import { openJobLog } from "./job-log.js";
 import type { RunOutcome } from "./run-outcome.js";

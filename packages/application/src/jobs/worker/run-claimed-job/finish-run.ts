@@ -1,10 +1,10 @@
 import { Effect } from "effect";
 import { complete, fail, finishCancelled, isTerminal, recordSuccess, release, type Job, type Transition } from "@parallax/domain/jobs";
-import type { Clock } from "../../shared/clock.port.js";
-import { queueFollowUpsThenComplete, type SubmitFollowUp } from "../follow-ups.js";
-import type { JobStore } from "../job-store.port.js";
-import type { LogStore } from "../log-store.port.js";
-import { modifyJob } from "../modify-job.js";
+import type { Clock } from "../../../shared/clock.port.js";
+import { queueFollowUpsThenComplete, type SubmitFollowUp } from "../queue-follow-ups.js";
+import type { JobStore } from "../../ports/job-store.port.js";
+import type { LogStore } from "../../ports/log-store.port.js";
+import { modifyJob } from "../../modify-job.js";
 import { appendSystemLines, type JobLog } from "./job-log.js";
 import { exitReason, type RunOutcome } from "./run-outcome.js";
 

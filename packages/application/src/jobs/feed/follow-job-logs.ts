@@ -2,8 +2,8 @@ import { Effect, PubSub, Queue, Stream, type Cause } from "effect";
 import type { NotFound, StorageFailure } from "@parallax/domain";
 import { isTerminal, type Job } from "@parallax/domain/jobs";
 import type { FeedEvent, JobFeed } from "./job-feed.js";
-import type { JobStore } from "./job-store.port.js";
-import type { LogLine, LogStore } from "./log-store.port.js";
+import type { JobStore } from "../ports/job-store.port.js";
+import type { LogLine, LogStore } from "../ports/log-store.port.js";
 
 export type FollowMessage = { readonly type: "line"; readonly line: LogLine } | { readonly type: "status"; readonly job: Job } | { readonly type: "end"; readonly job: Job };
 

@@ -1,6 +1,6 @@
 import { Effect, Fiber, Queue, Stream, type Cause, type Scope } from "effect";
-import type { Clock } from "../../shared/clock.port.js";
-import type { LogEntry, LogStore } from "../log-store.port.js";
+import type { Clock } from "../../../shared/clock.port.js";
+import type { LogEntry, LogStore } from "../../ports/log-store.port.js";
 
 export interface JobLogDeps {
   readonly logs: LogStore;

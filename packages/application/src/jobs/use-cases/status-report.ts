@@ -3,8 +3,8 @@ import type { StorageFailure } from "@parallax/domain";
 import { jsonProbeValue, toJobView, type Job, type JobView, type Probe } from "@parallax/domain/jobs";
 import { clientJobView } from "./job-chain.js";
 import type { JobService } from "./job-service.js";
-import type { PipelineCatalog } from "./pipeline-catalog.js";
-import type { Workspace } from "./workspace.port.js";
+import type { PipelineCatalog } from "../pipeline-catalog.js";
+import type { Workspace } from "../ports/workspace.port.js";
 
 export const RECENT_JOBS = 10;
 

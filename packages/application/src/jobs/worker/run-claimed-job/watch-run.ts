@@ -1,9 +1,9 @@
 import { Effect } from "effect";
 import { heartbeat, type Job } from "@parallax/domain/jobs";
-import type { Clock } from "../../shared/clock.port.js";
-import type { JobStore } from "../job-store.port.js";
-import { modifyJob } from "../modify-job.js";
-import type { Wakeup } from "../wakeup.js";
+import type { Clock } from "../../../shared/clock.port.js";
+import type { JobStore } from "../../ports/job-store.port.js";
+import { modifyJob } from "../../modify-job.js";
+import type { Wakeup } from "../../wakeup.js";
 import type { RunOutcome } from "./run-outcome.js";
 
 export interface WatchSettings {

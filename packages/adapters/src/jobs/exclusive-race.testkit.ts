@@ -57,7 +57,7 @@ export function submitMany(service: JobService, count: number): Promise<SubmitOu
 async function main([dir, tag, count]: string[]): Promise<void> {
   let next = 0;
   const store = interleaving(new FileJobStore(join(dir!, "jobs")), [...tag!].reduce((sum, char) => sum * 31 + char.charCodeAt(0), 7));
-  const service = new JobService(store, new MemoryLogStore(), exclusiveCatalog, new FileWorkspace(dir!), new SystemClock(), { next: () => `${tag}-${++next}` }, Effect.runSync(JobChanges.make));
+  const service = new JobService(store, new MemoryLogStore(), exclusiveCatalog, new FileWorkspace(dir!), new SystemClock(), { next: () => `${tag}-${++next}` }, new JobChanges());
   process.stdout.write("ready\n");
   const deadline = Date.now() + 30_000;
   while (!existsSync(join(dir!, "go"))) {
@@ -67,7 +67,7 @@ async function main([dir, tag, count]: string[]): Promise<void> {
   process.stdout.write(`${JSON.stringify(await submitMany(service, Number(count)))}\n`);
 }
 
-if (process.argv[1]?.endsWith("exclusive-race.fixture.ts")) {
+if (process.argv[1]?.endsWith("exclusive-race.testkit.ts")) {
   main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`${String((error as Error).stack ?? error)}\n`);
     process.exit(1);

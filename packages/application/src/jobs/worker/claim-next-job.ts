@@ -1,7 +1,7 @@
 import { Effect, Result } from "effect";
 import type { StorageFailure } from "@parallax/domain";
 import { awaitsFollowUps, claim, expireLease, leaseExpired, type Job } from "@parallax/domain/jobs";
-import type { JobStore } from "./job-store.port.js";
+import type { JobStore } from "../ports/job-store.port.js";
 
 export interface ClaimRequest {
   readonly owner: string;

@@ -1,4 +1,4 @@
-import type { ProcessExit } from "../process-runner.port.js";
+import type { ProcessExit } from "../../ports/process-runner.port.js";
 
 /** How a run ended, as far as the worker running it can tell. */
 export type RunOutcome =

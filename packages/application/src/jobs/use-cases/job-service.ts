@@ -1,0 +1,98 @@
+import { Effect } from "effect";
+import type { Conflict, InvalidInput, NotFound, StorageFailure } from "@parallax/domain";
+import type { Job, Pipeline, PreconditionFailed, RawParams } from "@parallax/domain/jobs";
+import type { Clock } from "../../shared/clock.port.js";
+import type { IdGenerator } from "../../shared/id-generator.port.js";
+import { DEFAULT_EXCLUSIVE_GRACE_MS, releaseExclusiveOf } from "../exclusive-claim.js";
+import type { JobChanges } from "../feed/job-changes.js";
+import type { PipelineCatalog } from "../pipeline-catalog.js";
+import type { JobQuery, JobStore } from "../ports/job-store.port.js";
+import type { LogPage, LogStore } from "../ports/log-store.port.js";
+import type { Workspace } from "../ports/workspace.port.js";
+import { cancelJob, type CancelJobDeps } from "./cancel-job.js";
+import { getJob } from "./get-job.js";
+import { readJobLog, readOutputTail } from "./read-job-log.js";
+import { retryJob, type RetryJobDeps } from "./retry-job.js";
+import { findPipeline, submitJob, type SubmitJobDeps, type SubmitOptions } from "./submit-job.js";
+
+
+export interface JobServiceOptions {
+  /** How long an exclusivity claim whose job is not written yet still counts as held. */
+  readonly exclusiveGraceMs?: number;
+  /** Lines of the process's own output in a job's `output[]` (the whole log is at the log API). */
+  readonly outputLines?: number;
+}
+
+export const DEFAULT_OUTPUT_LINES = 1000;
+
+/**
+ * The jobs use cases the HTTP host, the worker and library users call, over one set of ports:
+ * a thin facade, each method one use case of its own file (submit-job.ts, cancel-job.ts,
+ * retry-job.ts, get-job.ts, read-job-log.ts). It holds no state but its ports.
+ */
+export class JobService {
+  constructor(
+    private readonly store: JobStore,
+    private readonly logStore: LogStore,
+    private readonly catalog: PipelineCatalog,
+    workspace: Workspace,
+    clock: Clock,
+    ids: IdGenerator,
+    /** Where submits, cancels and retries are announced (the feed and the local worker listen). */
+    readonly changes: JobChanges,
+    private readonly options: JobServiceOptions = {},
+  ) {
+    this.deps = { store, catalog, workspace, clock, ids, changes, exclusiveGraceMs: options.exclusiveGraceMs ?? DEFAULT_EXCLUSIVE_GRACE_MS };
+  }
+
+  /** What the use-case functions are given: this facade's ports and settings. */
+  private readonly deps: SubmitJobDeps & CancelJobDeps & RetryJobDeps;
+
+  pipeline(name: string): Effect.Effect<Pipeline, NotFound> {
+    return findPipeline(this.catalog, name);
+  }
+
+  submit(name: string, rawParams: RawParams = {}, options: SubmitOptions = {}): Effect.Effect<Job, NotFound | InvalidInput | PreconditionFailed | Conflict | StorageFailure> {
+    return submitJob(this.deps, name, rawParams, options);
+  }
+
+  get(id: string): Effect.Effect<Job, NotFound | StorageFailure> {
+    return getJob(this.store, id);
+  }
+
+  list(query: JobQuery = {}): Effect.Effect<Job[], StorageFailure> {
+    return this.store.list(query);
+  }
+
+  cancel(id: string): Effect.Effect<Job, NotFound | Conflict | StorageFailure> {
+    return cancelJob(this.deps, id);
+  }
+
+  retry(id: string): Effect.Effect<Job, NotFound | Conflict | StorageFailure> {
+    return retryJob(this.deps, id);
+  }
+
+  /** Frees the exclusivity claim of a job that reached a terminal state (no-op for other pipelines). */
+  releaseExclusive(job: Job): Effect.Effect<void> {
+    return releaseExclusiveOf(this.deps, job);
+  }
+
+  logs(id: string, offset: number, limit = 1000): Effect.Effect<LogPage, NotFound | StorageFailure> {
+    return readJobLog({ store: this.store, logs: this.logStore }, id, offset, limit);
+  }
+
+  /** How many lines a job's `output[]` holds. */
+  get outputLines(): number {
+    return this.options.outputLines ?? DEFAULT_OUTPUT_LINES;
+  }
+
+  /** The §C job's `output[]`: the last `count` lines the process itself wrote (see `readOutputTail`). */
+  outputTail(id: string, count = this.outputLines): Effect.Effect<string[], StorageFailure> {
+    return readOutputTail(this.logStore, id, count);
+  }
+
+  /** The running job, if any (the §C UI shows one at a time). */
+  current(): Effect.Effect<Job | undefined, StorageFailure> {
+    return this.store.list({ status: "running", limit: 1 }).pipe(Effect.map((jobs) => jobs[0]));
+  }
+}
