@@ -16,7 +16,7 @@ const COUNTED = [
   "linkSync", "unlinkSync", "renameSync", "rmSync",
 ] as const;
 const COUNTED_PROMISES = ["open", "readFile", "writeFile", "appendFile", "readdir", "mkdir", "stat", "access", "link", "unlink", "rename", "rm"] as const;
-const COUNTED_HANDLE = ["read", "write", "stat", "close"] as const;
+const COUNTED_HANDLE = ["read", "write", "stat"] as const;
 const handlePrototype = await fs.promises.open(devNull, "r").then(async (handle) => {
   await handle.close();
   return Object.getPrototypeOf(handle) as Record<string, (...args: unknown[]) => unknown>;
@@ -44,12 +44,23 @@ export async function countFsOps<A>(body: () => Promise<A>): Promise<{ value: A;
   // Promised calls return at once, so one started inside another is not nested here: all count.
   for (const name of COUNTED_PROMISES) count(fs.promises as unknown as Table, name, `promises.${name}`);
   for (const name of COUNTED_HANDLE) count(handlePrototype, name, `handle.${name}`);
+  // A file handle's `close` is an own property of each handle (Node 20), not the prototype's:
+  // counted on the handles that the counted `open` answers.
+  const promises = fs.promises as unknown as Table;
+  const open = promises.open!;
+  promises.open = function (this: unknown, ...args: unknown[]) {
+    return (open.apply(this, args) as Promise<{ close: () => Promise<void> }>).then((handle) => {
+      count(handle as unknown as Table, "close", "handle.close");
+      return handle;
+    });
+  };
+  restore.push(() => (promises.open = open));
   syncBuiltinESMExports();
   try {
     const value = await body();
     return { value, ops, total: Object.values(ops).reduce((a, b) => a + b, 0) };
   } finally {
-    for (const undo of restore) undo();
+    for (const undo of restore.reverse()) undo();
     syncBuiltinESMExports();
   }
 }

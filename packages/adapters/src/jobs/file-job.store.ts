@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { link, mkdir, readFile, readdir, stat, unlink, writeFile } from "node:fs/promises";
+import { link, mkdir, readdir, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Effect, Semaphore } from "effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
@@ -8,6 +8,7 @@ import { VersionConflict, compareQueueOrder, leaseExpired, storedJobSchema, type
 import type { JobQuery, JobStore } from "@parallax/application/jobs";
 import { FileExclusiveClaims } from "./file-exclusive-claims.js";
 import { QueueIndex, type QueueEntry } from "./queue-index.js";
+import { createFile, readSmallFile } from "./small-files.js";
 import { readStored } from "./stored-documents.js";
 import { errnoCode, unlessMissing } from "../shared/errno.js";
 
@@ -16,6 +17,16 @@ const KEPT_VERSIONS = 16;
 const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
 /** Parsed version files kept in memory; versions never change once written, so entries never go stale. */
 const CACHED_VERSIONS = 4096;
+/**
+ * How recently this process must have read a version as a job's newest (`get`) for
+ * `replace` to write the next one without listing the job's directory again: a read, then
+ * a conditional write of the job (`modifyJob`) lists it once. The link of the next version
+ * is the compare-and-set; the listing only guards against a caller so far behind that the
+ * next version was already written and collected (KEPT_VERSIONS newer ones), which within
+ * this window is the same unrealistic race that KEPT_VERSIONS already rules out. Claims
+ * still list first: competing claimers lose there for one listing, not a marker and a link.
+ */
+const SEEN_NEWEST_MS = 100;
 
 export interface FileJobStoreOptions {
   /** How old the cached view of `ready/` may be before it is read again. */
@@ -47,8 +58,23 @@ export class FileJobStore implements JobStore {
   private readonly claims: FileExclusiveClaims;
   private readonly queue = new QueueIndex();
   private readonly readyMarkers = new Map<string, string>();
+  /**
+   * Queue entries (`id~version`) checked against the item files since the last refresh: offered
+   * again without another look until `ready/` is read again. A candidate that went stale
+   * meanwhile costs its claimer no more than the look would have: `replace` checks the version.
+   */
+  private readonly checked = new Set<string>();
+  /**
+   * Ready markers seen superseded since the last refresh. Their writer's successor normally
+   * removes them; one still listed at the next refresh was left behind (a writer died, or
+   * did not know the name) and is removed then, instead of every process that notices it
+   * racing to unlink a file that is, nearly always, already gone.
+   */
+  private staleMarkers = new Set<string>();
   private readonly runningMarkers = new Map<string, { version: number; name: string }>();
   private readonly versions = new Map<string, Job>();
+  /** The newest version of a job this process saw (listed, found without successor, or wrote), and when (`performance.now()`). */
+  private readonly newest = new Map<string, { version: number; at: number }>();
   private lastRefresh = 0;
   private lastLeaseScan = 0;
   private readonly refreshMs: number;
@@ -135,11 +161,17 @@ export class FileJobStore implements JobStore {
       if (this.queue.size === 0 || clock - this.lastRefresh >= this.refreshMs) await this.refresh(clock);
       const jobs = new Map<string, Job>();
       const isCurrent = async (entry: QueueEntry) => {
+        const key = `${entry.id}~${entry.version}`;
         // Entries this process already moved on (its own claims) are dropped without a read.
-        if (!this.readyMarkers.has(`${entry.id}~${entry.version}`)) return false;
+        if (!this.readyMarkers.has(key)) return false;
+        const seen = this.checked.has(key) ? this.versions.get(key) : undefined;
+        if (seen !== undefined) {
+          jobs.set(entry.id, seen);
+          return true;
+        }
         // Superseded: a look for the next version is one stat, not a directory listing.
         if (await this.exists(join(this.items, entry.id, `${entry.version + 1}.json`))) {
-          await this.dropReadyMarker(entry.id, entry.version);
+          this.forgetStaleMarker(entry.id, entry.version);
           return false;
         }
         let job = await this.readVersion(entry.id, entry.version);
@@ -148,7 +180,7 @@ export class FileJobStore implements JobStore {
           // No such version yet means an insert in flight (its marker is written first): keep it.
           if (latest === undefined || latest < entry.version) return false;
           if (latest > entry.version) {
-            await this.dropReadyMarker(entry.id, entry.version);
+            this.forgetStaleMarker(entry.id, entry.version);
             return false;
           }
           // Linked between the two looks: the insert just finished.
@@ -156,9 +188,10 @@ export class FileJobStore implements JobStore {
           if (job === undefined) return false;
         }
         if (job.status !== "pending") {
-          await this.dropReadyMarker(entry.id, entry.version);
+          this.forgetStaleMarker(entry.id, entry.version);
           return false;
         }
+        this.checked.add(key);
         jobs.set(entry.id, job);
         return true;
       };
@@ -173,20 +206,23 @@ export class FileJobStore implements JobStore {
     return this.io(async (): Promise<Job | VersionConflict | NotFound> => {
       this.checkId(next.id);
       if (next.version !== expectedVersion + 1) return conflict();
-      const latest = await this.latestVersion(next.id);
-      if (latest === undefined) return new NotFound({ message: `Job not found: ${next.id}` });
-      if (latest !== expectedVersion) {
-        // A candidate that went stale since it was offered: its queue entry goes too.
-        if (latest > expectedVersion) await this.dropReadyMarker(next.id, expectedVersion);
-        return conflict();
+      if (!this.seenNewest(next.id, expectedVersion)) {
+        const latest = await this.latestVersion(next.id);
+        if (latest === undefined) return new NotFound({ message: `Job not found: ${next.id}` });
+        if (latest !== expectedVersion) {
+          // A candidate that went stale since it was offered: its queue entry goes too.
+          if (latest > expectedVersion) this.forgetStaleMarker(next.id, expectedVersion);
+          return conflict();
+        }
       }
       const markers = await this.writeMarkers(next);
       if (!(await this.linkVersion(next, markers.path))) {
+        this.newest.delete(next.id);
+        this.forgetStaleMarker(next.id, expectedVersion);
         await this.unlinkQuietly(markers.path);
         return conflict();
       }
-      await this.dropRunningMarker(next.id, expectedVersion);
-      await this.dropReadyMarker(next.id, expectedVersion);
+      await Promise.all([this.dropRunningMarker(next.id, expectedVersion), this.dropReadyMarker(next.id, expectedVersion)]);
       if (next.version % 8 === 0) await this.collectOldVersions(next.id, next.version);
       this.remember(next, markers);
       return next;
@@ -229,10 +265,21 @@ export class FileJobStore implements JobStore {
     return latest;
   }
 
+  private sawNewest(id: string, version: number): void {
+    if (this.newest.size >= CACHED_VERSIONS) this.newest.clear();
+    this.newest.set(id, { version, at: performance.now() });
+  }
+
+  private seenNewest(id: string, version: number): boolean {
+    const seen = this.newest.get(id);
+    return seen !== undefined && seen.version === version && performance.now() - seen.at < SEEN_NEWEST_MS;
+  }
+
   private async readJob(id: string): Promise<Job | undefined> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const version = await this.latestVersion(id);
       if (version === undefined) return undefined;
+      this.sawNewest(id, version);
       const job = await this.readVersion(id, version);
       // Undefined: collected between readdir and read, so a newer version exists; look again.
       if (job !== undefined) return job;
@@ -245,7 +292,7 @@ export class FileJobStore implements JobStore {
     const cached = this.versions.get(`${id}~${version}`);
     if (cached !== undefined) return cached;
     const path = join(this.items, id, `${version}.json`);
-    const text = await unlessMissing(readFile(path, "utf8"), undefined);
+    const text = await unlessMissing(readSmallFile(path), undefined);
     if (text === undefined) return undefined;
     const job = readStored(storedJobSchema, text, path);
     this.cacheVersion(job);
@@ -264,13 +311,15 @@ export class FileJobStore implements JobStore {
    */
   private async linkVersion(job: Job, markerPath = ""): Promise<boolean> {
     const source = markerPath || join(this.tmp, `${job.id}.${job.version}.${randomBytes(6).toString("hex")}`);
-    if (!markerPath) await writeFile(source, JSON.stringify(job));
+    if (!markerPath) await createFile(source, JSON.stringify(job));
     try {
       await link(source, join(this.items, job.id, `${job.version}.json`));
       this.cacheVersion(job);
       return true;
     } catch (error) {
       if (errnoCode(error) === "EEXIST") return false;
+      // Our marker removed before the link: a lease scan found the job past this version (so it exists).
+      if (markerPath && errnoCode(error) === "ENOENT") return false;
       throw error;
     } finally {
       if (!markerPath) await this.unlinkQuietly(source);
@@ -295,7 +344,7 @@ export class FileJobStore implements JobStore {
     else if (job.status === "running") [dir, name] = [this.running, `${job.id}~${job.version}~${nonce}`];
     else return { path: "", name: "" };
     const path = join(dir, name);
-    await writeFile(path, JSON.stringify(job), { flag: "wx" });
+    await createFile(path, JSON.stringify(job));
     return { path, name };
   }
 
@@ -315,12 +364,24 @@ export class FileJobStore implements JobStore {
     await this.unlinkQuietly(join(this.running, known.name));
   }
 
+  /** Removes the ready marker of a version this process just superseded. */
   private async dropReadyMarker(id: string, version: number): Promise<void> {
     const key = `${id}~${version}`;
     const name = this.readyMarkers.get(key);
     if (name === undefined) return;
     this.readyMarkers.delete(key);
+    this.checked.delete(key);
     await this.unlinkQuietly(join(this.ready, name));
+  }
+
+  /** A ready marker whose version another writer superseded: out of the queue now, off the disk at the next refresh if still there. */
+  private forgetStaleMarker(id: string, version: number): void {
+    const key = `${id}~${version}`;
+    const name = this.readyMarkers.get(key);
+    if (name === undefined) return;
+    this.readyMarkers.delete(key);
+    this.checked.delete(key);
+    this.staleMarkers.add(name);
   }
 
   /** Re-reads `ready/` so jobs queued by other processes become visible here. */
@@ -330,7 +391,15 @@ export class FileJobStore implements JobStore {
     this.lastRefresh = clock;
     this.queue.clear();
     this.readyMarkers.clear();
+    this.checked.clear();
+    const stale = this.staleMarkers;
+    this.staleMarkers = new Set();
+    const leftBehind: string[] = [];
     for (const name of names) {
+      if (stale.has(name)) {
+        leftBehind.push(name);
+        continue;
+      }
       const [order, id, versionText] = name.split("~");
       const [, runAt, createdAt] = (order ?? "").split("_");
       const version = Number(versionText);
@@ -338,6 +407,8 @@ export class FileJobStore implements JobStore {
       this.readyMarkers.set(`${id}~${version}`, name);
       this.queue.add({ id, version, priority: 2_000_000_000 - Number(order!.split("_")[0]), runAt: Number(runAt), createdAt: Number(createdAt) });
     }
+    // Seen superseded a whole refresh ago and still listed: nobody else is going to remove them.
+    for (const name of leftBehind) await this.unlinkQuietly(join(this.ready, name));
   }
 
   private async expiredLeases(now: number): Promise<Job[]> {

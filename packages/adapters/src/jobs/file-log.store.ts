@@ -5,11 +5,25 @@ import { Effect, Result } from "effect";
 import { StorageFailure } from "@parallax/domain";
 import { parseStored, storedLogLineSchema } from "@parallax/domain/jobs";
 import type { LogEntry, LogLine, LogPage, LogStore } from "@parallax/application/jobs";
-import { unlessMissing } from "../shared/errno.js";
+import { errnoCode, unlessMissing } from "../shared/errno.js";
 
 const CHECKPOINT_EVERY = 256;
 const CHUNK = 64 * 1024;
 const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
+/** How long a job's log stays open after its last append (a running job appends again soon). */
+const IDLE_CLOSE_MS = 2_000;
+/** Logs kept open at most; beyond, the least recently used idle one is closed. */
+const MAX_OPEN = 64;
+
+/** A job's log file held open between appends, so a running job's next append is a stat and a write. */
+interface Appender {
+  readonly handle: FileHandle;
+  /** Created by this open (O_EXCL), nothing in it yet: its first append needs no stat. */
+  created: boolean;
+  users: number;
+  closed: boolean;
+  timer: NodeJS.Timeout | undefined;
+}
 
 /** Where line n starts, for every CHECKPOINT_EVERY-th line of a file, built incrementally. */
 interface LineIndex {
@@ -26,9 +40,15 @@ interface LineIndex {
  * job and read by any process. Offsets are line numbers; a per-process index of line
  * starts (one per 256 lines, extended as the file grows) makes reading from any offset
  * cost a seek plus at most 256 lines, and following a live log cost only the new bytes.
+ * The appending process keeps a log open while its job writes (closed after 2 s without
+ * an append): every file call is a thread-pool round trip, and open + close were half of
+ * an append's. Appends go through O_APPEND, so other processes' appends stay whole.
  */
 export class FileLogStore implements LogStore {
   private readonly indexes = new Map<string, LineIndex>();
+  /** Logs open for appending by job id, least recently used first. */
+  private readonly appenders = new Map<string, Appender>();
+  private readonly opening = new Map<string, Promise<Appender>>();
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -37,9 +57,11 @@ export class FileLogStore implements LogStore {
   append(jobId: string, entries: readonly LogEntry[]): Effect.Effect<LogLine[], StorageFailure> {
     return this.io(async () => {
       if (entries.length === 0) return [];
-      const handle = await open(this.path(jobId), "a+");
+      const appender = await this.appender(jobId);
+      const { handle } = appender;
       try {
-        const size = (await handle.stat()).size;
+        const size = appender.created ? 0 : (await handle.stat()).size;
+        appender.created = false;
         const index = await this.indexUpTo(jobId, handle, size);
         // A line cut short by a killed writer becomes a line of its own; ours start clean.
         let text = index.partialTail ? "\n" : "";
@@ -57,7 +79,7 @@ export class FileLogStore implements LogStore {
         }
         return lines;
       } finally {
-        await handle.close();
+        this.release(jobId, appender);
       }
     });
   }
@@ -102,6 +124,64 @@ export class FileLogStore implements LogStore {
 
   private io<A>(body: () => Promise<A>): Effect.Effect<A, StorageFailure> {
     return Effect.tryPromise({ try: body, catch: (cause) => new StorageFailure({ message: `Log store: ${(cause as Error).message}`, cause }) });
+  }
+
+  /** The job's log open for appending (and reading, to index others' lines), shared by this process's appends. */
+  private async appender(jobId: string): Promise<Appender> {
+    for (;;) {
+      let appender = this.appenders.get(jobId);
+      if (appender !== undefined) {
+        // Most recently used last: the first entries are the ones to close when too many are open.
+        this.appenders.delete(jobId);
+        this.appenders.set(jobId, appender);
+      } else {
+        let opening = this.opening.get(jobId);
+        if (opening === undefined) {
+          opening = this.openAppender(this.path(jobId));
+          this.opening.set(jobId, opening);
+          try {
+            appender = await opening;
+          } finally {
+            this.opening.delete(jobId);
+          }
+          this.appenders.set(jobId, appender);
+        } else appender = await opening;
+      }
+      if (appender.closed) continue;
+      appender.users++;
+      clearTimeout(appender.timer);
+      appender.timer = undefined;
+      return appender;
+    }
+  }
+
+  private async openAppender(path: string): Promise<Appender> {
+    try {
+      return { handle: await open(path, "ax+"), created: true, users: 0, closed: false, timer: undefined };
+    } catch (error) {
+      if (errnoCode(error) !== "EEXIST") throw error;
+      return { handle: await open(path, "a+"), created: false, users: 0, closed: false, timer: undefined };
+    }
+  }
+
+  /** Done with an append: the log closes once idle for IDLE_CLOSE_MS, or now when too many are open. */
+  private release(jobId: string, appender: Appender): void {
+    appender.users--;
+    if (appender.users > 0) return;
+    appender.timer = setTimeout(() => this.closeIdle(jobId, appender), IDLE_CLOSE_MS).unref();
+    for (const [id, other] of this.appenders) {
+      if (this.appenders.size <= MAX_OPEN) break;
+      this.closeIdle(id, other);
+    }
+  }
+
+  private closeIdle(jobId: string, appender: Appender): void {
+    if (appender.users > 0 || appender.closed) return;
+    appender.closed = true;
+    clearTimeout(appender.timer);
+    if (this.appenders.get(jobId) === appender) this.appenders.delete(jobId);
+    // Nothing waits on the close, and a failed close(2) leaves nothing to do but say so.
+    appender.handle.close().catch((error: unknown) => process.emitWarning(`job log ${jobId} not closed: ${(error as Error).message}`));
   }
 
   private path(jobId: string): string {
