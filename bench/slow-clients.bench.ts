@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { sampleHost, spawnHost } from "../apps/http/src/host/host-process.testkit.js";
-import { NotebookSocketClient, notebookWithCell, stalledNotebookClient } from "../apps/http/src/reactive/reactive-test-client.js";
+import { NotebookSocketClient, notebookWithCell, stalledNotebookClient } from "../apps/http/src/reactive/reactive-test-client.testkit.js";
 import { emit, percentile, round } from "./support.js";
 
 const MiB = 1024 * 1024;

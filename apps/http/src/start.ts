@@ -15,7 +15,7 @@ export interface ComposeOptions {
 export function composeHost(config: Config, options: ComposeOptions = {}): Host {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const container = createContainer(config, { logger });
-  return createHost({ config, logger, container, modules: (options.modules ?? allHostModules)(container) });
+  return createHost({ config, logger, modules: (options.modules ?? allHostModules)(container) });
 }
 
 export interface StartOptions {

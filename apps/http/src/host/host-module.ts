@@ -1,12 +1,9 @@
 import type Router from "@koa/router";
-import type { Container } from "inversify";
 import type { Config, Logger } from "@parallax/adapters";
 import type { RouteRegistrar } from "./route.js";
 import type { WebSocketRoutes } from "./websocket-routes.js";
 
 export interface HostContext {
-  /** Only for the reactive module, which still resolves its own use cases; the others receive theirs (see modules.ts). */
-  container: Container;
   config: Config;
   logger: Logger;
   routes: RouteRegistrar;

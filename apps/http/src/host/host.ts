@@ -1,6 +1,5 @@
 import Router from "@koa/router";
 import Koa from "koa";
-import type { Container } from "inversify";
 import type { Config, Logger } from "@parallax/adapters";
 import { bodyLimits } from "./body.js";
 import { OriginPolicy, corsMiddleware } from "./cors.middleware.js";
@@ -27,8 +26,6 @@ export interface DeclaredRoutes {
 export interface HostOptions {
   config: Config;
   logger: Logger;
-  /** Handed to modules that still resolve their own use cases (`HostContext.container`). */
-  container: Container;
   modules: HostModule[];
 }
 
@@ -36,7 +33,7 @@ export interface HostOptions {
  * Composes a host: the middlewares in the order a request meets them, the host's own routes, each
  * module's routes and sockets, and the server. Each piece lives in its own file.
  */
-export function createHost({ config, logger, container, modules }: HostOptions): Host {
+export function createHost({ config, logger, modules }: HostOptions): Host {
   const app = new Koa({ proxy: config.TRUST_PROXY });
   const router = new Router({ strict: false });
   const registry = new OpenAPIRegistry();
@@ -59,7 +56,7 @@ export function createHost({ config, logger, container, modules }: HostOptions):
   const health = createHealthFields();
   const lifecycles: Array<{ name: string; lifecycle: HostLifecycle }> = [];
   for (const module of modules) {
-    const lifecycle = module.register({ container, config, logger, routes, router, websockets, health });
+    const lifecycle = module.register({ config, logger, routes, router, websockets, health });
     if (lifecycle) lifecycles.push({ name: module.name, lifecycle });
   }
   app.use(router.routes());

@@ -2,6 +2,7 @@ import type { Container } from "inversify";
 import { Clock } from "@parallax/application";
 import { AnnotationStore, JobFeed, JobService, JobWorker, PipelineCatalog, Workspace } from "@parallax/application/jobs";
 import { SpatialNotebooks } from "@parallax/application/notebook";
+import { ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
 import { TaskEventLog, TaskQueue, TrackingTasksDeps } from "@parallax/application/tracking";
 import type { HostModule } from "./host-module.js";
 import { notebookHost } from "../notebook/notebook.host.js";
@@ -12,13 +13,13 @@ import { trackingHost } from "../tracking/tracking.host.js";
 /**
  * Every capability's host module, in registration order, each given the use cases it serves:
  * this is where the host resolves them from the container, once, so route code never looks
- * one up. (reactive still reads `HostContext.container` until it takes its own here.)
+ * one up.
  */
 export function allHostModules(container: Container): HostModule[] {
   const queueing = () => ({ queue: container.get<TaskQueue>(TaskQueue), log: container.get<TaskEventLog>(TaskEventLog) });
   return [
     notebookHost(container.get(SpatialNotebooks)),
-    reactiveHost,
+    reactiveHost({ notebooks: container.get(ReactiveNotebooks), authenticator: container.get<ReactiveAuthenticator>(ReactiveAuthenticator) }),
     jobsHost(jobsHostDeps(container)),
     trackingHost(container.get<TrackingTasksDeps>(TrackingTasksDeps), queueing),
   ];

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Host } from "../host/host.js";
 import { http } from "../host/http-client.testkit.js";
 import { startTestHost } from "../host/test-host.testkit.js";
-import { NotebookSocketClient } from "../reactive/reactive-test-client.js";
+import { NotebookSocketClient } from "../reactive/reactive-test-client.testkit.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
 if (!hasPython) console.warn("§A placements during §B edits: python3 not found, cells are edited but not run");

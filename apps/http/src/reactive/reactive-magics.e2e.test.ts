@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { pythonWith } from "../../../../tests/python-interpreters.testkit.js";
-import { hostsPerTest, NotebookSocketClient, notebookOfCells as notebook, okJson as api } from "./reactive-test-client.js";
+import { hostsPerTest, NotebookSocketClient, notebookOfCells as notebook, okJson as api } from "./reactive-test-client.testkit.js";
 
 const python = pythonWith();
 const matplotlib = pythonWith("matplotlib");

@@ -8,7 +8,7 @@ import { hasShared, readShared } from "../../../../tests/shared-fixtures.testkit
 import { pythonWith } from "../../../../tests/python-interpreters.testkit.js";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
-import { NotebookSocketClient, okJson } from "./reactive-test-client.js";
+import { NotebookSocketClient, okJson } from "./reactive-test-client.testkit.js";
 
 /**
  * Issue 13's acceptance: a notebook Jupyter wrote, uploaded through §A, edited and run through §B,

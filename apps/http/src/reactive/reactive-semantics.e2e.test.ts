@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { pythonWith } from "../../../../tests/python-interpreters.testkit.js";
 import type { Host } from "../host/host.js";
-import { hostsPerTest, NotebookSocketClient, notebookOfCells as notebook, okJson as api } from "./reactive-test-client.js";
+import { hostsPerTest, NotebookSocketClient, notebookOfCells as notebook, okJson as api } from "./reactive-test-client.testkit.js";
 
 /** Issue 13's defects 2, 4 and 6 as a user meets them: over HTTP and the WebSocket, with a real python3. */
 const python = pythonWith();

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
-import { NotebookSocketClient, callApi as api } from "./reactive-test-client.js";
+import { NotebookSocketClient, callApi as api } from "./reactive-test-client.testkit.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
 if (!hasPython) console.warn("reactive e2e: python3 not found, the Python part is skipped");

@@ -1,7 +1,7 @@
 import { Effect, Fiber, Schedule } from "effect";
 import type { Context } from "koa";
 import { z } from "zod";
-import { ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
+import type { ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
 import { CELL_LANGUAGES, type ReactiveNotebook } from "@parallax/domain/reactive";
 import { runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
@@ -20,12 +20,16 @@ function notebookView(notebook: ReactiveNotebook) {
   return { id, name, db_conn_string, revision, cells };
 }
 
+/** What the reactive routes serve: the notebooks use case and who the caller is. */
+export interface ReactiveHostDeps {
+  readonly notebooks: ReactiveNotebooks;
+  readonly authenticator: ReactiveAuthenticator;
+}
+
 /** CONTRACTS.md §B: the reactive-notebook API of the React editor, under /api/v1. */
-export const reactiveHost: HostModule = {
+export const reactiveHost = ({ notebooks, authenticator }: ReactiveHostDeps): HostModule => ({
   name: "reactive",
-  register({ container, config, logger, routes, websockets }) {
-    const notebooks = container.get(ReactiveNotebooks);
-    const authenticator = container.get<ReactiveAuthenticator>(ReactiveAuthenticator);
+  register({ config, logger, routes, websockets }) {
     /** The caller's user id, from `Authorization: Bearer <token>` (with AUTH=none, anyone is `local`). */
     const userOf = (ctx: Context) => {
       const token = /^Bearer\s+(.+)$/i.exec(ctx.get("authorization"))?.[1] ?? "";
@@ -179,4 +183,4 @@ export const reactiveHost: HostModule = {
       },
     };
   },
-};
+});

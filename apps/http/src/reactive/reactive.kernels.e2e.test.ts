@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processAlive as alive } from "@parallax/adapters/shared";
 import { spawnHost, type HostProcess } from "../host/host-process.testkit.js";
-import { NotebookSocketClient, notebookWithCell } from "./reactive-test-client.js";
+import { NotebookSocketClient, notebookWithCell } from "./reactive-test-client.testkit.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
 if (!hasPython) console.warn("reactive kernels e2e skipped: python3 not found");

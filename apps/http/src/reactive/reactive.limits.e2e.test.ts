@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleHost, spawnHost, type HostProcess } from "../host/host-process.testkit.js";
-import { NotebookSocketClient, notebookWithCell, stalledNotebookClient } from "./reactive-test-client.js";
+import { NotebookSocketClient, notebookWithCell, stalledNotebookClient } from "./reactive-test-client.testkit.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
 if (!hasPython) console.warn("reactive limits e2e skipped: python3 not found");

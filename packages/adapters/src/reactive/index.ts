@@ -1,3 +1,9 @@
+/**
+ * `@parallax/adapters/reactive`: the technologies behind the reactive ports — python3 and
+ * worker-thread JavaScript kernels, DuckDB/PostgreSQL SQL, output limits, the executors that
+ * run whole notebooks for §A — and their container module. No use case lives here
+ * (`@parallax/application/reactive`), nor any route (apps/http).
+ */
 export * from "./reactive.module.js";
 export * from "./reactive.config.js";
 export * from "./notebook-kernel.js";

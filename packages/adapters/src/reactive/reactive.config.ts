@@ -1,7 +1,8 @@
 import { z } from "zod";
+import type { SharedConfig } from "../shared/shared.config.js";
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS } from "./output-limits.js";
 
-/** Environment variables of the reactive capability (merged into the one config schema). */
+/** Environment variables of the reactive capability (composed into the one config schema in `composition/`). */
 export const reactiveConfigShape = {
   /** Per-cell execution limit for Python, SQL and JavaScript cells. */
   CELL_TIMEOUT_S: z.coerce.number().positive().max(86_400).default(30),
@@ -24,3 +25,6 @@ export const reactiveConfigShape = {
   /** §B: a WebSocket must authenticate within this time or is closed with 1008. */
   WS_AUTH_TIMEOUT_MS: z.coerce.number().int().positive().max(600_000).default(10_000),
 } satisfies Record<string, z.ZodType>;
+
+/** What the reactive module reads: its own variables and the shared ones. */
+export type ReactiveConfig = z.infer<z.ZodObject<typeof reactiveConfigShape>> & SharedConfig;

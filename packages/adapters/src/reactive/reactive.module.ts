@@ -1,13 +1,19 @@
+/**
+ * The reactive capability's container module: the kernel factory (Python, JavaScript, SQL in
+ * one notebook kernel), the authenticator, the notebook executors §A uses, and the
+ * `ReactiveNotebooks` use case bound under its own class. It starts nothing: the host owns the
+ * sessions' life (its idle sweep and `closeAll` on stop). Not the routes (apps/http/src/reactive).
+ */
 import { spawnSync } from "node:child_process";
 import { ContainerModule } from "inversify";
 import { Clock, IdGenerator } from "@parallax/application";
 import { NotebookExecutor, NotebookReexecutor, NotebookStore } from "@parallax/application/notebook";
 import { KernelFactory, ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
-import type { Config } from "../composition/config.js";
 import { NoAuthAuthenticator } from "./no-auth.authenticator.js";
 import { NotebookKernelFactory } from "./notebook-kernel.js";
 import { PythonNotebookExecutor } from "./python/python-notebook-executor.js";
 import { PythonNotebookReexecutor } from "./python/python-notebook-reexecutor.js";
+import type { ReactiveConfig } from "./reactive.config.js";
 
 /** Whether `bin` is a runnable python3 (validation by execution needs one; Python cells report its absence). */
 export function pythonAvailable(bin: string): boolean {
@@ -23,7 +29,7 @@ export function pythonAvailable(bin: string): boolean {
 const probed = new Map<string, boolean>();
 
 /** Binds the reactive ports to the adapters chosen by configuration. */
-export function reactiveModule(config: Config): ContainerModule {
+export function reactiveModule(config: ReactiveConfig): ContainerModule {
   const timeoutMs = config.CELL_TIMEOUT_S * 1000;
   const limits = { maxOutputBytes: config.MAX_OUTPUT_BYTES, maxStreamChars: config.MAX_CELL_STDOUT };
   return new ContainerModule((options) => {
