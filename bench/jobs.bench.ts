@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { Effect, Stream } from "effect";
 import { WebSocket } from "ws";
 import { pipelinesFileSchema, type Job } from "@parallax/domain/jobs";
-import { JobChanges, JobService, JobWorker, PipelineCatalog, type JobStore, type LogStore, type ProcessRunner } from "@parallax/application/jobs";
+import { JobChanges, PipelineJobs, JobWorker, PipelineCatalog, type JobStore, type LogStore, type ProcessRunner } from "@parallax/application/jobs";
 import { SystemClock } from "@parallax/adapters";
 import { ChildProcessRunner, FileJobStore, FileLogStore, FileWorkspace, MemoryJobStore, MemoryLogStore } from "@parallax/adapters/jobs";
 import { startHost } from "../apps/http/src/start.js";
@@ -31,7 +31,7 @@ const ids = { next: () => `b${(++counter).toString(36)}-${Math.random().toString
 const clock = new SystemClock();
 
 interface Setup {
-  service: JobService;
+  service: PipelineJobs;
   stores: JobStore[];
   logs: LogStore;
 }
@@ -40,12 +40,12 @@ function setup(kind: "memory" | "file", workers: number, dir: string): Setup {
   if (kind === "memory") {
     const store = new MemoryJobStore();
     const logs = new MemoryLogStore();
-    return { service: new JobService(store, logs, catalog, new FileWorkspace(dir), clock, ids, Effect.runSync(JobChanges.make)), stores: Array(workers).fill(store), logs };
+    return { service: new PipelineJobs(store, logs, catalog, new FileWorkspace(dir), clock, ids, Effect.runSync(JobChanges.make)), stores: Array(workers).fill(store), logs };
   }
   const logs = new FileLogStore(join(dir, "logs"));
   const submitStore = new FileJobStore(dir);
   const stores = Array.from({ length: workers }, () => new FileJobStore(dir));
-  return { service: new JobService(submitStore, logs, catalog, new FileWorkspace(dir), clock, ids, Effect.runSync(JobChanges.make)), stores, logs };
+  return { service: new PipelineJobs(submitStore, logs, catalog, new FileWorkspace(dir), clock, ids, Effect.runSync(JobChanges.make)), stores, logs };
 }
 
 /**
@@ -188,7 +188,7 @@ async function crossProcessLatency(samples: number, pollMs: number): Promise<voi
       });
     });
     const store = new FileJobStore(join(dir, "jobs"));
-    const service = new JobService(store, new FileLogStore(join(dir, "jobs", "logs")), catalog, new FileWorkspace(dir), clock, ids, Effect.runSync(JobChanges.make));
+    const service = new PipelineJobs(store, new FileLogStore(join(dir, "jobs", "logs")), catalog, new FileWorkspace(dir), clock, ids, Effect.runSync(JobChanges.make));
     const submitted: string[] = [];
     for (let i = 0; i < samples; i++) {
       submitted.push((await Effect.runPromise(service.submit("noop"))).id);

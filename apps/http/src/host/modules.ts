@@ -1,6 +1,6 @@
 import type { Container } from "inversify";
 import { Clock } from "@parallax/application";
-import { AnnotationStore, JobFeed, JobService, JobWorker, PipelineCatalog, Workspace } from "@parallax/application/jobs";
+import { AnnotationStore, JobFeed, PipelineJobs, JobWorker, PipelineCatalog, Workspace } from "@parallax/application/jobs";
 import { SpatialNotebooks } from "@parallax/application/notebook";
 import { ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
 import { TaskEventLog, TaskQueue, TrackingTasksDeps } from "@parallax/application/tracking";
@@ -27,7 +27,7 @@ export function allHostModules(container: Container): HostModule[] {
 
 function jobsHostDeps(container: Container): JobsHostDeps {
   return {
-    service: container.get(JobService),
+    service: container.get(PipelineJobs),
     feed: container.get(JobFeed),
     catalog: container.get(PipelineCatalog),
     workspace: container.get<Workspace>(Workspace),

@@ -1,6 +1,6 @@
 import { Effect, Fiber } from "effect";
 import type { Clock } from "@parallax/application";
-import { ChainEnds, type AnnotationStore, type JobFeed, type JobService, type JobWorker, type PipelineCatalog, type Workspace } from "@parallax/application/jobs";
+import { ChainEnds, type AnnotationStore, type JobFeed, type PipelineJobs, type JobWorker, type PipelineCatalog, type Workspace } from "@parallax/application/jobs";
 import type { HostModule } from "../host/host-module.js";
 import { dashboardHtml } from "./dashboard.page.js";
 import { registerJobRoutes } from "./jobs.routes.js";
@@ -8,7 +8,7 @@ import { registerJobSockets } from "./jobs.sockets.js";
 
 /** What the jobs routes, sockets and background work of one host are given, resolved from its container. */
 export interface JobsHostDeps {
-  readonly service: JobService;
+  readonly service: PipelineJobs;
   readonly feed: JobFeed;
   readonly catalog: PipelineCatalog;
   readonly workspace: Workspace;

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Effect } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import { createContainer, loadConfig } from "@parallax/adapters";
-import { JobService, JobStore } from "@parallax/application/jobs";
+import { PipelineJobs, JobStore } from "@parallax/application/jobs";
 import { mulberry32 } from "@parallax/domain";
 
 /**
@@ -58,7 +58,7 @@ describe("workers sharing a file store", () => {
       JSON.stringify({ pipelines: [{ name: "append", command: ["sh", "-c", 'sleep 0.3; echo "$1" >> "$2"', "append", "{job_id}", results], max_attempts: 1, max_stalls: 20 }] }),
     );
     const container = createContainer(loadConfig(env, { LOG_LEVEL: "silent" }));
-    const service = container.get(JobService);
+    const service = container.get(PipelineJobs);
     const store = container.get<JobStore>(JobStore);
     const ids: string[] = [];
     const submit = async (count: number) => {
@@ -112,7 +112,7 @@ describe("workers sharing a file store", () => {
   it("on SIGTERM stops claiming, releases the job it could not finish, and exits 0", async () => {
     writeFileSync(env.PIPELINES_FILE, JSON.stringify({ pipelines: [{ name: "long", command: ["sleep", "100"] }, { name: "append", command: ["true"] }] }));
     const container = createContainer(loadConfig(env, { LOG_LEVEL: "silent" }));
-    const service = container.get(JobService);
+    const service = container.get(PipelineJobs);
     const store = container.get<JobStore>(JobStore);
     const worker = startWorker("stopper", ["--drain-ms", "300"]);
     await worker.ready;

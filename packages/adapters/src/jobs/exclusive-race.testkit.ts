@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Effect } from "effect";
 import { pipelinesFileSchema } from "@parallax/domain/jobs";
-import { JobChanges, JobService, PipelineCatalog, type JobStore } from "@parallax/application/jobs";
+import { JobChanges, PipelineJobs, PipelineCatalog, type JobStore } from "@parallax/application/jobs";
 import { SystemClock } from "../shared/system-clock.js";
 import { FileJobStore } from "./file-job.store.js";
 import { FileWorkspace } from "./file-workspace.js";
@@ -37,7 +37,7 @@ export function interleaving(store: JobStore, seed: number): JobStore {
 export type SubmitOutcome = { accepted: string } | { refused: string; holder?: string };
 
 /** Submits `count` jobs of `train` at once through `service`. */
-export function submitMany(service: JobService, count: number): Promise<SubmitOutcome[]> {
+export function submitMany(service: PipelineJobs, count: number): Promise<SubmitOutcome[]> {
   return Promise.all(
     Array.from({ length: count }, () =>
       Effect.runPromise(
@@ -57,7 +57,7 @@ export function submitMany(service: JobService, count: number): Promise<SubmitOu
 async function main([dir, tag, count]: string[]): Promise<void> {
   let next = 0;
   const store = interleaving(new FileJobStore(join(dir!, "jobs")), [...tag!].reduce((sum, char) => sum * 31 + char.charCodeAt(0), 7));
-  const service = new JobService(store, new MemoryLogStore(), exclusiveCatalog, new FileWorkspace(dir!), new SystemClock(), { next: () => `${tag}-${++next}` }, new JobChanges());
+  const service = new PipelineJobs(store, new MemoryLogStore(), exclusiveCatalog, new FileWorkspace(dir!), new SystemClock(), { next: () => `${tag}-${++next}` }, new JobChanges());
   process.stdout.write("ready\n");
   const deadline = Date.now() + 30_000;
   while (!existsSync(join(dir!, "go"))) {

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Effect, Result } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import { claim, complete, fail, takeClaim, type Job } from "@parallax/domain/jobs";
-import { JobChanges, JobService, JobWorker, type JobStore } from "@parallax/application/jobs";
+import { JobChanges, PipelineJobs, JobWorker, type JobStore } from "@parallax/application/jobs";
 import { SystemClock } from "../shared/system-clock.js";
 import { ChildProcessRunner } from "./child-process.runner.js";
 import { exclusiveCatalog, interleaving, submitMany, type SubmitOutcome } from "./exclusive-race.testkit.js";
@@ -32,7 +32,7 @@ const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect);
 const clock = new SystemClock();
 let counter = 0;
 const service = (store: JobStore, dir: string, exclusiveGraceMs?: number) =>
-  new JobService(store, new MemoryLogStore(), exclusiveCatalog, new FileWorkspace(dir), clock, { next: () => `job-${++counter}` }, new JobChanges(), { exclusiveGraceMs });
+  new PipelineJobs(store, new MemoryLogStore(), exclusiveCatalog, new FileWorkspace(dir), clock, { next: () => `job-${++counter}` }, new JobChanges(), { exclusiveGraceMs });
 const ok = (transition: Result.Result<Job, unknown>) => {
   if (Result.isFailure(transition)) throw new Error("refused");
   return transition.success;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Effect } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import { pipelinesFileSchema, type Job } from "@parallax/domain/jobs";
-import { JobChanges, JobService, JobWorker, PipelineCatalog, type JobStore, type LogStore } from "@parallax/application/jobs";
+import { JobChanges, PipelineJobs, JobWorker, PipelineCatalog, type JobStore, type LogStore } from "@parallax/application/jobs";
 import { SystemClock } from "../shared/system-clock.js";
 import { ChildProcessRunner } from "./child-process.runner.js";
 import { FileJobStore } from "./file-job.store.js";
@@ -50,10 +50,10 @@ function dyingAt(store: JobStore, window: Window, died: () => void): JobStore {
   };
 }
 
-function worker(store: JobStore, logs: LogStore, dir: string, id: string, leaseMs: number): { worker: JobWorker; service: JobService } {
+function worker(store: JobStore, logs: LogStore, dir: string, id: string, leaseMs: number): { worker: JobWorker; service: PipelineJobs } {
   let counter = 0;
   const ids = { next: () => `${id}-${++counter}` };
-  const service = new JobService(store, logs, catalog, new FileWorkspace(dir), new SystemClock(), ids, new JobChanges());
+  const service = new PipelineJobs(store, logs, catalog, new FileWorkspace(dir), new SystemClock(), ids, new JobChanges());
   const settings = { workerId: id, concurrency: 2, leaseMs, heartbeatMs: 100, pollMs: 20, cancelPollMs: 100, random: () => 0.5, maxBufferedLines: 100 };
   return { service, worker: new JobWorker({ store, logs, runner: new ChildProcessRunner({ killGraceMs: 500 }), clock: new SystemClock(), ids, service }, settings) };
 }

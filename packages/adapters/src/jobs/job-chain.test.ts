@@ -2,7 +2,7 @@ import { tmpdir } from "node:os";
 import { Effect } from "effect";
 import { describe, expect, it } from "vitest";
 import { createJob, followUpJobId, pipelinesFileSchema, type Job, type JobStatus } from "@parallax/domain/jobs";
-import { ChainEnds, JobChanges, JobService, PipelineCatalog, clientJobView, loadChain } from "@parallax/application/jobs";
+import { ChainEnds, JobChanges, PipelineJobs, PipelineCatalog, clientJobView, loadChain } from "@parallax/application/jobs";
 import { SystemClock } from "../shared/system-clock.js";
 import { FileWorkspace } from "./file-workspace.js";
 import { MemoryJobStore } from "./memory-job.store.js";
@@ -25,7 +25,7 @@ const catalog = new PipelineCatalog(
 function setup() {
   const store = new MemoryJobStore();
   const logs = new MemoryLogStore();
-  const service = new JobService(store, logs, catalog, new FileWorkspace(tmpdir()), new SystemClock(), { next: () => "unused" }, new JobChanges());
+  const service = new PipelineJobs(store, logs, catalog, new FileWorkspace(tmpdir()), new SystemClock(), { next: () => "unused" }, new JobChanges());
   const watched: string[] = [];
   const ends = new ChainEnds(service, (id) => watched.push(id));
   const put = (job: Job) => Effect.runPromise(store.insert(job));

@@ -2,7 +2,7 @@ import { Effect, PubSub, Result, type Scope } from "effect";
 import { describe, expect, it } from "vitest";
 import { claim, pipelinesFileSchema } from "@parallax/domain/jobs";
 import type { Clock } from "@parallax/application";
-import { JobChanges, JobFeed, JobService, PipelineCatalog, type FeedEvent, type JobStore, type Workspace } from "@parallax/application/jobs";
+import { JobChanges, JobFeed, PipelineJobs, PipelineCatalog, type FeedEvent, type JobStore, type Workspace } from "@parallax/application/jobs";
 import { advance, sequentialIds, strictFake, withTestClock } from "@parallax/application/testing";
 import { MemoryJobStore } from "./memory-job.store.js";
 import { MemoryLogStore } from "./memory-log.store.js";
@@ -22,7 +22,7 @@ const atNextPoll = (taken: Effect.Effect<string[]>, expected: string[]) =>
   });
 
 /** A job submitted in this process, whose status the feed publishes at once. */
-const submittedHere = (service: JobService, taken: Effect.Effect<string[]>) =>
+const submittedHere = (service: PipelineJobs, taken: Effect.Effect<string[]>) =>
   Effect.gen(function* () {
     const job = yield* service.submit("train");
     yield* advance(0);
@@ -52,9 +52,9 @@ function setup(clock: Clock, wrap: (inner: JobStore) => JobStore) {
   const logs = new MemoryLogStore();
   const changes = new JobChanges();
   const feed = new JobFeed(wrap(store), logs, clock, { pollMs }, changes);
-  const service = new JobService(store, logs, catalog, workspace, clock, sequentialIds("job"), changes);
+  const service = new PipelineJobs(store, logs, catalog, workspace, clock, sequentialIds("job"), changes);
   // Another process sharing the stores: nothing it does is announced to this feed.
-  const elsewhere = new JobService(store, logs, catalog, workspace, clock, sequentialIds("remote"), new JobChanges());
+  const elsewhere = new PipelineJobs(store, logs, catalog, workspace, clock, sequentialIds("remote"), new JobChanges());
   const events = Effect.gen(function* () {
     const subscription = yield* feed.subscribe();
     return Effect.map(PubSub.takeUpTo(subscription, 1000), (taken) => taken.map(describeEvent));

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Effect, Fiber, Stream } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import { pipelinesFileSchema, type Job } from "@parallax/domain/jobs";
-import { JobChanges, JobService, JobWorker, PipelineCatalog } from "@parallax/application/jobs";
+import { JobChanges, PipelineJobs, JobWorker, PipelineCatalog } from "@parallax/application/jobs";
 import { SystemClock } from "../shared/system-clock.js";
 import { ChildProcessRunner, groupAlive } from "./child-process.runner.js";
 import { FileWorkspace } from "./file-workspace.js";
@@ -30,7 +30,7 @@ function setup(leaseMs = 2000) {
   let counter = 0;
   const ids = { next: () => `job-${++counter}` };
   const clock = new SystemClock();
-  const service = new JobService(store, logs, catalog, new FileWorkspace(dir), clock, ids, new JobChanges());
+  const service = new PipelineJobs(store, logs, catalog, new FileWorkspace(dir), clock, ids, new JobChanges());
   const worker = new JobWorker(
     { store, logs, runner: new ChildProcessRunner({ killGraceMs: 1000 }), clock, ids, service },
     { workerId: "w-test", concurrency: 2, leaseMs, heartbeatMs: 500, pollMs: 20, cancelPollMs: 100, random: () => 0.5, maxBufferedLines: 1000 },

@@ -2,7 +2,7 @@ import { Effect, Fiber, Result } from "effect";
 import { describe, expect, it } from "vitest";
 import { claim, pipelinesFileSchema } from "@parallax/domain/jobs";
 import type { Clock } from "@parallax/application";
-import { JobChanges, JobService, JobWorker, PipelineCatalog, type Workspace } from "@parallax/application/jobs";
+import { JobChanges, PipelineJobs, JobWorker, PipelineCatalog, type Workspace } from "@parallax/application/jobs";
 import { advance, sequentialIds, strictFake, withTestClock } from "@parallax/application/testing";
 import { MemoryJobStore } from "./memory-job.store.js";
 import { MemoryLogStore } from "./memory-log.store.js";
@@ -41,10 +41,10 @@ function setup(clock: Clock, scripts: Record<string, Script> = {}) {
       return { exitAfterMs: 0, exitCode: ++flakyRuns >= 2 ? 0 : 1 };
     },
   });
-  const service = new JobService(store, logs, catalog, workspace, clock, ids, new JobChanges());
+  const service = new PipelineJobs(store, logs, catalog, workspace, clock, ids, new JobChanges());
   const worker = new JobWorker({ store, logs, runner, clock, ids, service }, settings);
   // Another process sharing the store: what it does is not announced to this one.
-  const elsewhere = new JobService(store, logs, catalog, workspace, clock, sequentialIds("remote"), new JobChanges());
+  const elsewhere = new PipelineJobs(store, logs, catalog, workspace, clock, sequentialIds("remote"), new JobChanges());
   const status = (id: string) => Effect.map(store.get(id), (job) => job.status);
   return { store, logs, runner, service, worker, elsewhere, status };
 }

@@ -6,7 +6,7 @@ import {
   AnnotationStore,
   JobChanges,
   JobFeed,
-  JobService,
+  PipelineJobs,
   JobStore,
   JobWorker,
   LogStore,
@@ -31,7 +31,7 @@ import { loadPipelinesFile, type LoadedPipelines } from "./pipelines-file.js";
 /**
  * The jobs capability's wiring: binds the jobs ports to the adapters configuration chooses
  * (JOBS_STORE, else STORAGE; PIPELINES_FILE), and the application's jobs classes
- * (`JobService`, `JobChanges`, `JobFeed`, `JobWorker`) to them, each under its own class as
+ * (`PipelineJobs`, `JobChanges`, `JobFeed`, `JobWorker`) to them, each under its own class as
  * token. It defines no token, starts nothing and runs no effect: the apps resolve what they
  * serve and own its life (the host forks the feed and, with WORKER=embedded, starts the worker).
  */
@@ -53,10 +53,10 @@ export function jobsModule(config: JobsConfig, builtins: readonly Pipeline[] = [
     // One per container: the service and the worker announce on it, the feed and the worker listen.
     options.bind<JobChanges>(JobChanges).toResolvedValue(() => new JobChanges());
     options
-      .bind<JobService>(JobService)
+      .bind<PipelineJobs>(PipelineJobs)
       .toResolvedValue(
         (store: JobStore, logs: LogStore, catalog: PipelineCatalog, workspace: Workspace, clock: Clock, ids: IdGenerator, changes: JobChanges) =>
-          new JobService(store, logs, catalog, workspace, clock, ids, changes, { outputLines: config.JOB_OUTPUT_LINES }),
+          new PipelineJobs(store, logs, catalog, workspace, clock, ids, changes, { outputLines: config.JOB_OUTPUT_LINES }),
         [JobStore, LogStore, PipelineCatalog, Workspace, Clock, IdGenerator, JobChanges],
       );
     options
@@ -69,9 +69,9 @@ export function jobsModule(config: JobsConfig, builtins: readonly Pipeline[] = [
     options
       .bind<JobWorker>(JobWorker)
       .toResolvedValue(
-        (store: JobStore, logs: LogStore, runner: ProcessRunner, clock: Clock, ids: IdGenerator, service: JobService, logger: Logger) =>
+        (store: JobStore, logs: LogStore, runner: ProcessRunner, clock: Clock, ids: IdGenerator, service: PipelineJobs, logger: Logger) =>
           new JobWorker({ store, logs, runner, clock, ids, service }, workerSettings(config), loggingObserver(logger)),
-        [JobStore, LogStore, ProcessRunner, Clock, IdGenerator, JobService, Log],
+        [JobStore, LogStore, ProcessRunner, Clock, IdGenerator, PipelineJobs, Log],
       );
   });
 }

@@ -1,6 +1,6 @@
 import { Effect } from "effect";
 import { StorageFailure } from "@parallax/domain";
-import type { JobService } from "@parallax/application/jobs";
+import type { PipelineJobs } from "@parallax/application/jobs";
 import type { QueuedRun, TaskQueue } from "@parallax/application/tracking";
 import { TRACKING_TASK_PIPELINE } from "./tracking-task.pipeline.js";
 
@@ -11,7 +11,7 @@ import { TRACKING_TASK_PIPELINE } from "./tracking-task.pipeline.js";
  * worker's process group (the command records CANCELLED on its way out).
  */
 export class JobTaskQueue implements TaskQueue {
-  constructor(private readonly jobs: JobService) {}
+  constructor(private readonly jobs: PipelineJobs) {}
 
   submit(taskId: string): Effect.Effect<void, StorageFailure> {
     return this.jobs.submit(TRACKING_TASK_PIPELINE, { task_id: taskId }, { id: taskId }).pipe(

@@ -20,7 +20,7 @@ import {
   VideoCatalog,
   VideoLocations,
 } from "@parallax/application/tracking";
-import { JobService } from "@parallax/application/jobs";
+import { PipelineJobs } from "@parallax/application/jobs";
 import { ConfigError } from "../shared/shared.config.js";
 import { FfmpegFrameSource } from "./ffmpeg-frame.source.js";
 import { FileHomographySource } from "./file-homography.source.js";
@@ -70,7 +70,7 @@ export function trackingModule(config: TrackingConfig): ContainerModule {
     options.bind<TrackingEvents>(TrackingEvents).toResolvedValue(() => new InProcessTrackingEvents());
     // Queued tasks (TRACKING_RUNNER=queue) are jobs of the built-in `parallax.tracking-task` pipeline.
     options.bind<TaskEventLog>(TaskEventLog).toResolvedValue(() => new FileTaskEventLog(join(resolve(config.DATA_DIR), "tracking", "tasks")));
-    options.bind<TaskQueue>(TaskQueue).toResolvedValue((jobs: JobService) => new JobTaskQueue(jobs), [JobService]);
+    options.bind<TaskQueue>(TaskQueue).toResolvedValue((jobs: PipelineJobs) => new JobTaskQueue(jobs), [PipelineJobs]);
     // The ports `makeTrackingTasks` runs on, as one value: the app that runs the tasks owns their scope.
     options
       .bind<TrackingTasksDeps>(TrackingTasksDeps)

@@ -19,7 +19,7 @@ export * from "./use-cases/submit-job.js";
 export * from "./use-cases/cancel-job.js";
 export * from "./use-cases/retry-job.js";
 export * from "./use-cases/read-job-log.js";
-export * from "./use-cases/job-service.js";
+export * from "./use-cases/pipeline-jobs.js";
 export * from "./use-cases/job-chain.js";
 export * from "./use-cases/status-report.js";
 export * from "./feed/job-changes.js";

@@ -1,6 +1,6 @@
 import { Effect, PubSub, type Scope } from "effect";
 
-/** A job this process submitted, cancelled, retried (its `JobService`) or ran a step of (its worker). */
+/** A job this process submitted, cancelled, retried (its `PipelineJobs`) or ran a step of (its worker). */
 export interface JobChanged {
   readonly jobId: string;
   /** `progressed`: a worker here stored lines of the job or wrote its state. */
@@ -10,7 +10,7 @@ export interface JobChanged {
 }
 
 /**
- * Jobs changed in this process: submitted, cancelled or retried by its `JobService`, or
+ * Jobs changed in this process: submitted, cancelled or retried by its `PipelineJobs`, or
  * progressed by its worker. The live feed and the local worker subscribe, so they look at
  * once rather than at their next poll. It is not a record: changes made by other processes
  * are found by polling the store, and a change with no subscriber is dropped.

@@ -6,7 +6,7 @@ import type { LogStore } from "../ports/log-store.port.js";
 import { catalogOf, recordedChanges, tableJobStore, workspaceFake } from "../jobs.testkit.js";
 import { cancelJob } from "./cancel-job.js";
 import { ChainEnds, chainRoot, loadChain } from "./job-chain.js";
-import { JobService } from "./job-service.js";
+import { PipelineJobs } from "./pipeline-jobs.js";
 import { submitJob } from "./submit-job.js";
 
 const catalog = catalogOf([
@@ -19,7 +19,7 @@ function setup() {
   const clock = fixedClock("2026-02-01T00:00:00.000Z");
   const changes = recordedChanges();
   const deps = { store, catalog, workspace: workspaceFake(), clock, ids: sequentialIds("job"), changes, exclusiveGraceMs: 10_000 };
-  const service = new JobService(store, strictFake<LogStore>("LogStore"), catalog, deps.workspace, clock, deps.ids, changes);
+  const service = new PipelineJobs(store, strictFake<LogStore>("LogStore"), catalog, deps.workspace, clock, deps.ids, changes);
   /** `apply`, completed, and the `verify` its success queued. */
   const chain = async () => {
     const submitted = await Effect.runPromise(submitJob(deps, "apply"));

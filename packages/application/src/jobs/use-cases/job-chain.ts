@@ -1,19 +1,19 @@
 import { Effect } from "effect";
 import type { StorageFailure } from "@parallax/domain";
 import { MAX_CHAIN_JOBS, followUpIds, isTerminal, toClientJobView, type Job, type JobView } from "@parallax/domain/jobs";
-import type { JobService } from "./job-service.js";
+import type { PipelineJobs } from "./pipeline-jobs.js";
 
 /** A chain (domain `chain.ts`), the job it starts from first. */
 export type Chain = readonly [Job, ...Job[]];
 
-const find = (service: JobService, id: string) =>
+const find = (service: PipelineJobs, id: string) =>
   service.get(id).pipe(
     Effect.map((job): Job | undefined => job),
     Effect.catchTag("NotFound", () => Effect.succeed(undefined)),
   );
 
 /** The chain that starts at `job`, breadth first; just `[job]` when it is longer than MAX_CHAIN_JOBS. */
-export function loadChain(service: JobService, job: Job): Effect.Effect<Chain, StorageFailure> {
+export function loadChain(service: PipelineJobs, job: Job): Effect.Effect<Chain, StorageFailure> {
   return Effect.gen(function* () {
     const chain: [Job, ...Job[]] = [job];
     for (let index = 0; index < chain.length; index++) {
@@ -29,7 +29,7 @@ export function loadChain(service: JobService, job: Job): Effect.Effect<Chain, S
 }
 
 /** The job a client submitted, at the top of the chain `job` is in (`job` itself past MAX_CHAIN_JOBS). */
-export function chainRoot(service: JobService, job: Job): Effect.Effect<Job, StorageFailure> {
+export function chainRoot(service: PipelineJobs, job: Job): Effect.Effect<Job, StorageFailure> {
   return Effect.gen(function* () {
     let current = job;
     for (let depth = 0; current.triggeredBy; depth++) {
@@ -43,14 +43,14 @@ export function chainRoot(service: JobService, job: Job): Effect.Effect<Job, Sto
 }
 
 /** §C's view of a loaded chain: its state, and the last `output[]` lines of all its jobs. */
-export function chainView(service: JobService, chain: Chain): Effect.Effect<JobView, StorageFailure> {
+export function chainView(service: PipelineJobs, chain: Chain): Effect.Effect<JobView, StorageFailure> {
   return Effect.forEach(chain, (job) => service.outputTail(job.id)).pipe(
     Effect.map((outputs) => toClientJobView(chain, outputs.flat().slice(-service.outputLines))),
   );
 }
 
 /** §C's view of a job: `GET /api/jobs/{id}` and `/api/status` read a job with its follow-ups. */
-export function clientJobView(service: JobService, job: Job): Effect.Effect<JobView, StorageFailure> {
+export function clientJobView(service: PipelineJobs, job: Job): Effect.Effect<JobView, StorageFailure> {
   return loadChain(service, job).pipe(Effect.flatMap((chain) => chainView(service, chain)));
 }
 
@@ -68,7 +68,7 @@ export class ChainEnds {
   private readonly announced = new Set<string>();
 
   constructor(
-    private readonly service: JobService,
+    private readonly service: PipelineJobs,
     private readonly watch: (jobId: string) => void,
   ) {}
 

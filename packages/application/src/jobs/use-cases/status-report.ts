@@ -2,7 +2,7 @@ import { Effect } from "effect";
 import type { StorageFailure } from "@parallax/domain";
 import { jsonProbeValue, toJobView, type Job, type JobView, type Probe } from "@parallax/domain/jobs";
 import { clientJobView } from "./job-chain.js";
-import type { JobService } from "./job-service.js";
+import type { PipelineJobs } from "./pipeline-jobs.js";
 import type { PipelineCatalog } from "../pipeline-catalog.js";
 import type { Workspace } from "../ports/workspace.port.js";
 
@@ -20,12 +20,12 @@ export function evaluateProbe(workspace: Workspace, probe: Probe): Effect.Effect
   }
 }
 
-export function jobView(service: JobService, job: Job): Effect.Effect<JobView, StorageFailure> {
+export function jobView(service: PipelineJobs, job: Job): Effect.Effect<JobView, StorageFailure> {
   return service.outputTail(job.id).pipe(Effect.map((output) => toJobView(job, output)));
 }
 
 /** `GET /api/status`: every configured probe, the running job and the ten most recent, as §C's clients read jobs. */
-export function statusReport(service: JobService, catalog: PipelineCatalog, workspace: Workspace): Effect.Effect<Record<string, unknown>, StorageFailure> {
+export function statusReport(service: PipelineJobs, catalog: PipelineCatalog, workspace: Workspace): Effect.Effect<Record<string, unknown>, StorageFailure> {
   return Effect.gen(function* () {
     const report: Record<string, unknown> = {};
     const probes = Object.entries(catalog.file.status);

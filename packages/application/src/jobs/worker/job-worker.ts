@@ -7,7 +7,7 @@ import type { JobChanged } from "../feed/job-changes.js";
 import type { JobStore } from "../ports/job-store.port.js";
 import type { LogStore } from "../ports/log-store.port.js";
 import type { ProcessRunner } from "../ports/process-runner.port.js";
-import type { JobService } from "../use-cases/job-service.js";
+import type { PipelineJobs } from "../use-cases/pipeline-jobs.js";
 import { Wakeup } from "../wakeup.js";
 import { claimNext } from "./claim-next-job.js";
 import { queueFollowUpsThenComplete, type SubmitFollowUp } from "./queue-follow-ups.js";
@@ -36,7 +36,7 @@ export interface WorkerDeps {
   readonly runner: ProcessRunner;
   readonly clock: Clock;
   readonly ids: IdGenerator;
-  readonly service: JobService;
+  readonly service: PipelineJobs;
 }
 
 /**

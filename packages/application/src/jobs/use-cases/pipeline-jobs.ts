@@ -16,7 +16,7 @@ import { retryJob, type RetryJobDeps } from "./retry-job.js";
 import { findPipeline, submitJob, type SubmitJobDeps, type SubmitOptions } from "./submit-job.js";
 
 
-export interface JobServiceOptions {
+export interface PipelineJobsOptions {
   /** How long an exclusivity claim whose job is not written yet still counts as held. */
   readonly exclusiveGraceMs?: number;
   /** Lines of the process's own output in a job's `output[]` (the whole log is at the log API). */
@@ -30,7 +30,7 @@ export const DEFAULT_OUTPUT_LINES = 1000;
  * a thin facade, each method one use case of its own file (submit-job.ts, cancel-job.ts,
  * retry-job.ts, get-job.ts, read-job-log.ts). It holds no state but its ports.
  */
-export class JobService {
+export class PipelineJobs {
   constructor(
     private readonly store: JobStore,
     private readonly logStore: LogStore,
@@ -40,7 +40,7 @@ export class JobService {
     ids: IdGenerator,
     /** Where submits, cancels and retries are announced (the feed and the local worker listen). */
     readonly changes: JobChanges,
-    private readonly options: JobServiceOptions = {},
+    private readonly options: PipelineJobsOptions = {},
   ) {
     this.deps = { store, catalog, workspace, clock, ids, changes, exclusiveGraceMs: options.exclusiveGraceMs ?? DEFAULT_EXCLUSIVE_GRACE_MS };
   }
