@@ -1,20 +1,18 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groupAlive } from "@parallax/adapters/jobs";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
-import { http, ownStatus, record, until } from "./jobs.testkit.js";
+import { http, ownStatus, record, startRemoteWorker, until } from "./jobs.testkit.js";
 
 /**
  * The host without a worker (WORKER=off) and a headless `parallax worker` process sharing
  * DATA_DIR: jobs submitted over HTTP run in the other process, its logs stream to the
  * host's sockets, and a cancel requested on the host stops the process tree over there.
  */
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 const work = mkdtempSync(join(tmpdir(), "parallax-jobs-remote-"));
 const marker = `parallax-remote-${process.pid}`;
 const env = { DATA_DIR: join(work, "data"), PIPELINES_FILE: join(work, "pipelines.json") };
@@ -34,19 +32,7 @@ beforeAll(async () => {
   );
   host = await startTestHost({ WORKER: "off", JOB_POLL_MS: 50, ...env });
   base = host.url();
-  worker = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "apps/worker/src/cli.ts", "worker", "--id", "remote-1", "--poll-ms", "50"], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env, LOG_LEVEL: "info", JOB_CANCEL_POLL_MS: "100" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise<void>((resolveReady, reject) => {
-    let output = "";
-    worker.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('"worker ready"')) resolveReady();
-    });
-    worker.once("exit", (code) => reject(new Error(`worker exited ${code}: ${output}`)));
-  });
+  worker = await startRemoteWorker("remote-1", env);
 });
 
 afterAll(async () => {

@@ -1,3 +1,6 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { http } from "../host/http-client.testkit.js";
 import { WebSocketRecorder } from "../host/websocket-recorder.testkit.js";
 
@@ -27,3 +30,26 @@ export async function ownStatus(base: string, id: string): Promise<string> {
 }
 
 export { http };
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
+
+/**
+ * A headless `parallax worker` process (from source) sharing `env`'s stores with a host, resolved
+ * once it logs that it is ready; the test stops it (SIGTERM) when done.
+ */
+export async function startRemoteWorker(id: string, env: Record<string, string>, args: readonly string[] = []): Promise<ChildProcess> {
+  const worker = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "apps/worker/src/cli.ts", "worker", "--id", id, "--poll-ms", "50", ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env, LOG_LEVEL: "info", JOB_CANCEL_POLL_MS: "100" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((ready, reject) => {
+    let output = "";
+    worker.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('"worker ready"')) ready();
+    });
+    worker.once("exit", (code) => reject(new Error(`worker exited ${code}: ${output}`)));
+  });
+  return worker;
+}

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -10,6 +10,7 @@ import { startTestHost } from "../host/test-host.testkit.js";
 import { WebSocketRecorder, type Message } from "../host/websocket-recorder.testkit.js";
 import { demoCrossCameraIdf1, makeEnvironmentsFile } from "../../../../packages/adapters/src/tracking/tracking-task.testkit.js";
 import { missing, pidsWithArgument, tempDir } from "../../../../packages/adapters/src/tracking/vision.testkit.js";
+import { startRemoteWorker } from "../jobs/jobs.testkit.js";
 import { isFinal, message } from "./tracking-contract.testkit.js";
 
 /**
@@ -41,19 +42,7 @@ describe.skipIf(missing({ ffmpeg: true }))("processing tasks run by a separate w
     host = await startTestHost({ ...env, WORKER: "off", JOB_POLL_MS: 50, TRACKING_FOLLOW_MS: 50, TRACKING_TASK_COMMAND: JSON.stringify(taskCommand) });
     base = host.url();
     ws = base.replace(/^http/, "ws");
-    worker = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "apps/worker/src/cli.ts", "worker", "--id", "tracking-worker", "--poll-ms", "50", "--drain-ms", "100"], {
-      cwd: repoRoot,
-      env: { ...process.env, ...env, LOG_LEVEL: "info", JOB_CANCEL_POLL_MS: "100" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    await new Promise<void>((ready, reject) => {
-      let output = "";
-      worker.stdout!.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('"worker ready"')) ready();
-      });
-      worker.once("exit", (code) => reject(new Error(`worker exited ${code}: ${output}`)));
-    });
+    worker = await startRemoteWorker("tracking-worker", env, ["--drain-ms", "100"]);
   }, 60_000);
 
   afterAll(async () => {
