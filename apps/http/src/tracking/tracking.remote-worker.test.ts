@@ -1,4 +1,5 @@
 import type { ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -58,7 +59,7 @@ describe.skipIf(missing({ ffmpeg: true }))("processing tasks run by a separate w
     expect(started.status).toBe(202);
     const id: string = started.body.task_id;
     expect(started.body).toEqual({ task_id: id, message: "Processing task for environment 'demo' initiated.", status_url: `/api/v1/processing-tasks/${id}/status`, websocket_url: `/ws/tracking/${id}` });
-    // Pictures asked for (the default): a worker's updates carry none (§D makes them optional).
+    // Pictures asked for (the default): the worker encodes them, the host attaches them.
     const early = await WebSocketRecorder.open(`${ws}${started.body.websocket_url}`);
     await early.waitFor((m) => m["type"] === "tracking_update", { timeoutMs: 60_000 });
     const late = await WebSocketRecorder.open(`${ws}${started.body.websocket_url}?frames=0`);
@@ -70,13 +71,18 @@ describe.skipIf(missing({ ffmpeg: true }))("processing tasks run by a separate w
     // Every status the worker went through, not only those a poll happened to see.
     expect([...new Set(statuses)]).toEqual(["QUEUED", "INITIALIZING", "DOWNLOADING_DATA", "PROCESSING", "COMPLETED"]);
     expect(statuses.at(-1)).toBe("COMPLETED");
-    // Every frame index once, in order, every camera in each, no pictures.
+    // Every frame index once, in order, every camera in each; a JPEG of every camera on most of them
+    // (one whose picture the worker dropped before this host relayed it would go without).
     const updates = updatesOf(early.messages);
     expect(updates.map((u) => u.global_frame_index)).toEqual(Array.from({ length: 120 }, (_, i) => i));
-    for (const u of updates) {
-      expect(Object.keys(u.cameras)).toEqual(["cam1", "cam2", "cam3", "cam4"]);
-      for (const camera of Object.values(u.cameras)) expect(camera.frame_image_base64).toBeUndefined();
-    }
+    for (const u of updates) expect(Object.keys(u.cameras)).toEqual(["cam1", "cam2", "cam3", "cam4"]);
+    const isJpeg = (base64: string | undefined) => base64 !== undefined && Buffer.from(base64, "base64").subarray(0, 2).equals(Buffer.from([0xff, 0xd8]));
+    const pictured = updates.filter((u) => Object.values(u.cameras).every((camera) => isJpeg(camera.frame_image_base64)));
+    expect(pictured.length).toBeGreaterThanOrEqual(100);
+    // The `?frames=0` socket: none.
+    for (const u of updatesOf(late.messages)) for (const camera of Object.values(u.cameras)) expect(camera.frame_image_base64).toBeUndefined();
+    // Kept beside the task only while it runs.
+    expect(existsSync(join(dataDir, "tracking", "tasks", id, "pictures"))).toBe(false);
     // No status ahead of the frames it counts.
     let delivered = 0;
     for (const m of early.messages) {
@@ -100,7 +106,9 @@ describe.skipIf(missing({ ffmpeg: true }))("processing tasks run by a separate w
     // Results from the store the worker wrote, readable on the host; the job ran in the worker.
     expect((await http(base, "GET", `/api/v1/processing-tasks/${id}/status`)).body).toMatchObject({ task_id: id, status: "COMPLETED", progress: 1 });
     const results = await http(base, "GET", `/api/v1/processing-tasks/${id}/results`);
-    expect(results.body.results).toEqual(updates);
+    // The stored results hold no pictures.
+    expect(JSON.stringify(results.body.results)).not.toContain("frame_image_base64");
+    expect(results.body.results).toEqual(updates.map((u) => ({ ...u, cameras: Object.fromEntries(Object.entries(u.cameras).map(([c, { frame_image_base64: _, ...view }]) => [c, view])) })));
     expect(demoCrossCameraIdf1(`${dataDir}/tracking/demo`, results.body.results)).toBeGreaterThan(0.5);
     // The job ends once its process has exited, a moment after the task's final status.
     await expect.poll(async () => (await http(base, "GET", `/api/jobs/${id}`)).body.status).toBe("completed");
@@ -123,6 +131,8 @@ describe.skipIf(missing({ ffmpeg: true }))("processing tasks run by a separate w
     // run gone first, it would say "…, before a worker recorded it").
     expect(cancelled.body).toMatchObject({ task_id: id, status: "CANCELLED", details: "Cancelled on request." });
     await socket.waitFor((m) => isFinal(m) && statusOf(m) === "CANCELLED");
+    // The worker kept pictures (hosts' sockets may want them); the host removed them with the end.
+    expect(existsSync(join(dataDir, "tracking", "tasks", id, "pictures"))).toBe(false);
     // The final status is written after the task's scope stopped its decoders.
     expect(pidsWithArgument(envDir)).toEqual([]);
     // The job's own status (§C's view of a job reads a cancelled one as failed).
@@ -139,6 +149,8 @@ describe.skipIf(missing({ ffmpeg: true }))("processing tasks run by a separate w
     process.kill(runner!, "SIGKILL");
     const final = await socket.waitFor(isFinal);
     expect(final["payload"]).toMatchObject({ status: "FAILED", details: expect.stringMatching(/^The worker's run of this task failed: .*SIGKILL/) });
+    // Settled by the host, which removed the pictures the dead run left.
+    expect(existsSync(join(dataDir, "tracking", "tasks", id, "pictures"))).toBe(false);
     expect((await http(base, "GET", `/api/v1/processing-tasks/${id}/status`)).body.status).toBe("FAILED");
     await expect.poll(() => pidsWithArgument(envDir)).toEqual([]);
   }, 90_000);

@@ -1,8 +1,9 @@
 /**
  * `parallax track-task <task_id>`: runs one processing task a host queued (TRACKING_RUNNER=queue),
  * as the process of its `parallax.tracking-task` job: the task's record and results are written to
- * the task store the host reads (DATA_DIR, from the job's environment), and its statuses and batch
- * ends to the task's event log, which is how the host's WebSocket clients see it. It is not for
+ * the task store the host reads (DATA_DIR, from the job's environment), its statuses and batch
+ * ends to the task's event log and its frames' pictures beside it (the latest 200 frame indices),
+ * which is how the host's WebSocket clients see it. It is not for
  * people: `parallax track` runs a task from a terminal.
  *
  * SIGTERM (the job worker stopping the job's process group) interrupts the task: CANCELLED when
@@ -62,8 +63,9 @@ async function runTask(config: Config, taskId: string): Promise<number> {
   const container = createContainer(config);
   const log = container.get<TaskEventLog>(TaskEventLog);
   const bound = container.get<TrackingTasksDeps>(TrackingTasksDeps);
-  // Every status and batch end is logged beside the results, for the host that follows the task.
-  const deps = { ...bound, events: new JournaledTrackingEvents(bound.events, log) };
+  // Every status and batch end is logged beside the results, for the host that follows the task,
+  // and every frame's pictures kept there for a while (the host's sockets want them by default).
+  const deps = { ...bound, events: new JournaledTrackingEvents(bound.events, log, bound.pictures) };
   const queue = container.get<TaskQueue>(TaskQueue);
   const fail = async (record: TaskRecord, details: string) => {
     process.stderr.write(`parallax track-task ${taskId}: ${details}\n`);

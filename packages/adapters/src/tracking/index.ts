@@ -28,3 +28,4 @@ export * from "./sharp-frame.encoder.js";
 export * from "./job.task-queue.js";
 export * from "./tracking-task.pipeline.js";
 export * from "./file-task-event.log.js";
+export * from "./file-task.pictures.js";

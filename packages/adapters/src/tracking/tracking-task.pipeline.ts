@@ -41,6 +41,9 @@ export function trackingTaskPipeline(config: TrackingConfig): Pipeline {
       REID_MODEL: path(config.REID_MODEL),
       TRACKING_FPS: String(config.TRACKING_FPS),
       TRACKING_WIDTH: String(config.TRACKING_WIDTH),
+      // The worker encodes the pictures the host's sockets receive: as the host would have.
+      TRACKING_JPEG_QUALITY: String(config.TRACKING_JPEG_QUALITY),
+      TRACKING_JPEG_MAX_WIDTH: String(config.TRACKING_JPEG_MAX_WIDTH),
       S3_ENDPOINT: config.S3_ENDPOINT,
       AWS_REGION: config.AWS_REGION,
     }),

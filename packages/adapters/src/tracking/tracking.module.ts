@@ -13,6 +13,7 @@ import {
   HomographySource,
   PersonDetector,
   TaskEventLog,
+  TaskPictures,
   TaskQueue,
   TaskStore,
   TrackingEvents,
@@ -25,6 +26,7 @@ import { ConfigError } from "../shared/shared.config.js";
 import { FfmpegFrameSource } from "./ffmpeg-frame.source.js";
 import { FileHomographySource } from "./file-homography.source.js";
 import { FileTaskEventLog } from "./file-task-event.log.js";
+import { FileTaskPictures } from "./file-task.pictures.js";
 import { FileTaskStore } from "./file-task.store.js";
 import { FileVideoCatalog } from "./file-video.catalog.js";
 import { InProcessTrackingEvents } from "./in-process-tracking.events.js";
@@ -70,6 +72,8 @@ export function trackingModule(config: TrackingConfig): ContainerModule {
     options.bind<TrackingEvents>(TrackingEvents).toResolvedValue(() => new InProcessTrackingEvents());
     // Queued tasks (TRACKING_RUNNER=queue) are jobs of the built-in `parallax.tracking-task` pipeline.
     options.bind<TaskEventLog>(TaskEventLog).toResolvedValue(() => new FileTaskEventLog(join(resolve(config.DATA_DIR), "tracking", "tasks")));
+    // Their pictures, kept by the worker beside the task for the hosts that relay its updates.
+    options.bind<TaskPictures>(TaskPictures).toResolvedValue(() => new FileTaskPictures(join(resolve(config.DATA_DIR), "tracking", "tasks")));
     options.bind<TaskQueue>(TaskQueue).toResolvedValue((jobs: PipelineJobs) => new JobTaskQueue(jobs), [PipelineJobs]);
     // The ports `makeTrackingTasks` runs on, as one value: the app that runs the tasks owns their scope.
     options
@@ -87,8 +91,9 @@ export function trackingModule(config: TrackingConfig): ContainerModule {
           locations: VideoLocations,
           clock: Clock,
           ids: IdGenerator,
-        ) => ({ frames, encoder, detector, embedder, homographies, store, events, catalog, locations, clock, ids }),
-        [FrameSource, FrameEncoder, PersonDetector, AppearanceEmbedder, HomographySource, TaskStore, TrackingEvents, VideoCatalog, VideoLocations, Clock, IdGenerator],
+          pictures: TaskPictures,
+        ) => ({ frames, encoder, detector, embedder, homographies, store, events, catalog, locations, clock, ids, pictures }),
+        [FrameSource, FrameEncoder, PersonDetector, AppearanceEmbedder, HomographySource, TaskStore, TrackingEvents, VideoCatalog, VideoLocations, Clock, IdGenerator, TaskPictures],
       );
   });
 }

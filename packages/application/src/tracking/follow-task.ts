@@ -2,6 +2,7 @@ import { Effect } from "effect";
 import type { NotFound, StorageFailure } from "@parallax/domain";
 import { settleQueuedTask, type SettleDeps } from "./settle-queued-task.js";
 import type { EventLogEntry } from "./task-event-log.port.js";
+import type { TaskPictures } from "./task-pictures.port.js";
 import type { TrackingEvents } from "./tracking-events.port.js";
 import { FINAL_STATUSES, statusPayload, type TrackingEvent, type TrackingUpdate } from "./tracking-task.js";
 
@@ -10,7 +11,7 @@ import { FINAL_STATUSES, statusPayload, type TrackingEvent, type TrackingUpdate 
  * this process's `TrackingEvents` are fed by following the task's `TaskEventLog` (its statuses and
  * batch ends, each with the number of frames published before it) and its stored results (the
  * `tracking_update`s), so its subscribers (WebSocket clients) receive a worker's task as they would
- * one run here, in the same order, minus the pictures (a worker stores none).
+ * one run here, in the same order.
  *
  * Every `pollMs` the log is read from where this follower stopped. A logged event is published
  * once the results before it are: the frames it counts are published first, and an event whose
@@ -19,9 +20,16 @@ import { FINAL_STATUSES, statusPayload, type TrackingEvent, type TrackingUpdate 
  * dead one will store nothing more) and ends the follower. While the log does not move, the run
  * is looked at instead: one that ended without logging the task's end (a crash) is settled
  * (`settleQueuedTask`), which logs it for the next pass. Store failures are retried.
+ *
+ * Pictures: while a subscriber here wants them, each relayed frame gets the pictures its worker
+ * keeps (`TaskPictures`), read and base64-encoded once for all subscribers; a camera whose picture
+ * is gone already (this host fell more than the worker's window behind) is sent without one. The
+ * task's pictures are cleared before its final status is relayed, so none outlive a followed task.
  */
 export interface FollowDeps extends SettleDeps {
   readonly events: TrackingEvents;
+  /** Pictures kept by the worker; absent: updates are relayed as stored (no pictures). */
+  readonly pictures?: TaskPictures;
 }
 
 export interface FollowOptions {
@@ -53,13 +61,16 @@ export function followTask(deps: FollowDeps, taskId: string, options: FollowOpti
         results,
         (result) =>
           Effect.andThen(
-            publish({ type: "tracking_update", payload: result }),
+            Effect.flatMap(withPictures(deps, taskId, result), (payload) => publish({ type: "tracking_update", payload })),
             Effect.sync(() => {
               next = result.global_frame_index + 1;
             }),
           ),
         { discard: true },
       );
+    const clearPictures = deps.pictures
+      ? deps.pictures.clear(taskId).pipe(Effect.catch((error) => Effect.logWarning(`tracking: task ${taskId}: its pictures were not removed`, error)))
+      : Effect.void;
     /** The record was final on a pass whose log had nothing new. */
     let finalUnlogged = false;
 
@@ -77,6 +88,7 @@ export function followTask(deps: FollowDeps, taskId: string, options: FollowOpti
           return false;
         }
         yield* publishFrames(yield* deps.store.results(taskId, { from: next }));
+        yield* clearPictures;
         yield* publish({ type: "status_update", payload: statusPayload(record) });
         return true;
       }
@@ -92,6 +104,7 @@ export function followTask(deps: FollowDeps, taskId: string, options: FollowOpti
         r = end;
         if (next < entry.frames && !ending) break;
         waiting.shift();
+        if (final) yield* clearPictures;
         yield* publish(entry.event);
         if (final) return true;
       }
@@ -112,4 +125,24 @@ export function followTask(deps: FollowDeps, taskId: string, options: FollowOpti
     // The task is gone or unreadable from the start: there is nothing to follow.
     Effect.catch((error) => Effect.logWarning(`tracking: cannot follow task ${taskId}`, error)),
   );
+}
+
+/** The frame with the pictures its worker still keeps, when a subscriber here wants pictures. */
+function withPictures(deps: FollowDeps, taskId: string, result: TrackingUpdate): Effect.Effect<TrackingUpdate> {
+  const pictures = deps.pictures;
+  if (!pictures) return Effect.succeed(result);
+  return Effect.gen(function* () {
+    if (!(yield* deps.events.framesWanted(taskId))) return result;
+    const kept = yield* pictures.get(taskId, result.global_frame_index, Object.keys(result.cameras)).pipe(
+      Effect.catch((error) => Effect.as(Effect.logWarning(`tracking: task ${taskId}: pictures of frame ${result.global_frame_index} not read`, error), new Map<string, Uint8Array>())),
+    );
+    if (kept.size === 0) return result;
+    const cameras = Object.fromEntries(
+      Object.entries(result.cameras).map(([id, view]) => {
+        const jpeg = kept.get(id);
+        return [id, jpeg ? { ...view, frame_image_base64: Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength).toString("base64") } : view];
+      }),
+    );
+    return { ...result, cameras };
+  });
 }

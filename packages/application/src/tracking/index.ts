@@ -22,4 +22,5 @@ export * from "./settle-queued-task.js";
 export * from "./follow-task.js";
 export * from "./queued-tracking-tasks.js";
 export * from "./task-event-log.port.js";
+export * from "./task-pictures.port.js";
 export * from "./journaled-tracking-events.js";

@@ -13,7 +13,7 @@ import { liveEvents, queuedRecord, type TrackingTasks, type TrackingTasksDeps } 
  * `TrackingTasks` whose tasks run in other processes (workers taking them from a `TaskQueue`),
  * against the `TaskStore` this process shares with them. This process stores the QUEUED record,
  * queues the task, and follows it (`followTask`) into its own `TrackingEvents` for its subscribers;
- * it never decodes a video for a task (only for the frames route).
+ * it never decodes a video for a task (only for the frames route, when the worker keeps no picture of the frame).
  *
  * - start: unknown environment refused before anything is stored or queued; a task the queue
  *   refuses is recorded FAILED with the reason.
@@ -87,9 +87,15 @@ export function makeQueuedTrackingTasks(
       results: (taskId, range) => deps.store.results(taskId, range),
       events: (taskId, subscribe = {}) => liveEvents(deps, taskId, subscribe, startFollowing(taskId, false)),
       frameImage: (taskId, cameraId, globalFrame) =>
-        deps.encoder
-          ? frameImage({ ...deps, encoder: deps.encoder }, options ?? {}, taskId, cameraId, globalFrame)
-          : Effect.fail(new NotFound({ message: "This process encodes no pictures." })),
+        Effect.gen(function* () {
+          // A picture the worker still keeps (a running task's recent frames) is served as it is.
+          const kept = deps.pictures ? yield* Effect.orElseSucceed(deps.pictures.get(taskId, globalFrame, [cameraId]), () => new Map<string, Uint8Array>()) : undefined;
+          const jpeg = kept?.get(cameraId);
+          if (jpeg) return jpeg;
+          return yield* deps.encoder
+            ? frameImage({ ...deps, encoder: deps.encoder }, options ?? {}, taskId, cameraId, globalFrame)
+            : Effect.fail(new NotFound({ message: "This process encodes no pictures." }));
+        }),
       awaitTask: untilFinal,
     };
     return tasks;

@@ -144,9 +144,11 @@ export function runTrackingTask(
               cameras: tracked.identify(embeddings),
             };
             pending.push(payload);
-            if (pending.length >= options.statusEveryFrames) yield* flush;
-            // The stored results never hold pictures: only the live event carries them.
+            // The stored results never hold pictures: only the live event carries them. Published
+            // before the results are stored: a worker keeps the frame's pictures for hosts as it
+            // publishes, so a host that reads the frame from the results finds its pictures.
             yield* deps.events.publish(record.task_id, { type: "tracking_update", payload: pictures ? withPictures(payload, cameras, pictures) : payload });
+            if (pending.length >= options.statusEveryFrames) yield* flush;
             globalFrame++;
             const processed = globalFrame * cameras.length;
             record = { ...record, processed_frames_count: processed };

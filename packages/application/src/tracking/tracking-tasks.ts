@@ -3,6 +3,7 @@ import { NotFound, type StorageFailure } from "@parallax/domain";
 import type { IdGenerator } from "../shared/id-generator.port.js";
 import { frameImage } from "./frame-image.js";
 import { runTrackingTask, type TrackingDeps, type TrackingOptions } from "./run-tracking-task.js";
+import type { TaskPictures } from "./task-pictures.port.js";
 import type { ResultRange } from "./task-store.port.js";
 import type { SubscribeOptions } from "./tracking-events.port.js";
 import { FINAL_STATUSES, statusPayload, withoutFrames, type TaskRecord, type TrackingEvent, type TrackingUpdate } from "./tracking-task.js";
@@ -39,6 +40,11 @@ export const TrackingTasks = Symbol.for("parallax.TrackingTasks");
 export interface TrackingTasksDeps extends TrackingDeps {
   readonly catalog: VideoCatalog;
   readonly ids: IdGenerator;
+  /**
+   * Pictures of tasks run by workers, kept by the worker for the hosts that relay its updates
+   * (`JournaledTrackingEvents`, `followTask`); tasks run in this process never use it.
+   */
+  readonly pictures?: TaskPictures;
 }
 export const TrackingTasksDeps = Symbol.for("parallax.TrackingTasksDeps");
 
