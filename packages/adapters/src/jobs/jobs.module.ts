@@ -1,3 +1,10 @@
+/**
+ * The jobs capability's wiring: binds the jobs ports to the adapters configuration chooses
+ * (JOBS_STORE, else STORAGE; PIPELINES_FILE), and the application's jobs classes
+ * (`PipelineJobs`, `JobChanges`, `JobFeed`, `JobWorker`) to them, each under its own class as
+ * token. It defines no token, starts nothing and runs no effect: the apps resolve what they
+ * serve and own its life (the host forks the feed and, with WORKER=embedded, starts the worker).
+ */
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { ContainerModule } from "inversify";
@@ -28,13 +35,7 @@ import { MemoryJobStore } from "./memory-job.store.js";
 import { MemoryLogStore } from "./memory-log.store.js";
 import { loadPipelinesFile, type LoadedPipelines } from "./pipelines-file.js";
 
-/**
- * The jobs capability's wiring: binds the jobs ports to the adapters configuration chooses
- * (JOBS_STORE, else STORAGE; PIPELINES_FILE), and the application's jobs classes
- * (`PipelineJobs`, `JobChanges`, `JobFeed`, `JobWorker`) to them, each under its own class as
- * token. It defines no token, starts nothing and runs no effect: the apps resolve what they
- * serve and own its life (the host forks the feed and, with WORKER=embedded, starts the worker).
- */
+/** Binds the jobs ports and classes; `builtins`: pipelines other capabilities submit, beside PIPELINES_FILE's. */
 export function jobsModule(config: JobsConfig, builtins: readonly Pipeline[] = []): ContainerModule {
   const storage = config.JOBS_STORE ?? config.STORAGE;
   const root = jobsDataDir(config);
