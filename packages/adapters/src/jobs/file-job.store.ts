@@ -1,32 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { link, mkdir, readdir, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Effect, Semaphore } from "effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
-import { VersionConflict, compareQueueOrder, leaseExpired, storedJobSchema, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
+import { VersionConflict, compareQueueOrder, leaseExpired, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
 import type { JobQuery, JobStore } from "@parallax/application/jobs";
 import { FileExclusiveClaims } from "./file-exclusive-claims.js";
 import { QueueIndex, type QueueEntry } from "./queue-index.js";
-import { createFile, readSmallFile } from "./small-files.js";
-import { readStored } from "./stored-documents.js";
+import { createFile } from "./small-files.js";
+import { JobVersionFiles } from "./job-version-files.js";
 import { errnoCode, unlessMissing } from "../shared/errno.js";
 
-/** Versions kept behind the newest; a writer racing with more concurrent writes than this is not realistic. */
-const KEPT_VERSIONS = 16;
 const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
-/** Parsed version files kept in memory; versions never change once written, so entries never go stale. */
-const CACHED_VERSIONS = 4096;
-/**
- * How recently this process must have read a version as a job's newest (`get`) for
- * `replace` to write the next one without listing the job's directory again: a read, then
- * a conditional write of the job (`modifyJob`) lists it once. The link of the next version
- * is the compare-and-set; the listing only guards against a caller so far behind that the
- * next version was already written and collected (KEPT_VERSIONS newer ones), which within
- * this window is the same unrealistic race that KEPT_VERSIONS already rules out. Claims
- * still list first: competing claimers lose there for one listing, not a marker and a link.
- */
-const SEEN_NEWEST_MS = 100;
 
 export interface FileJobStoreOptions {
   /** How old the cached view of `ready/` may be before it is read again. */
@@ -56,6 +42,7 @@ export class FileJobStore implements JobStore {
   private readonly created: string;
   private readonly tmp: string;
   private readonly claims: FileExclusiveClaims;
+  private readonly versions: JobVersionFiles;
   private readonly queue = new QueueIndex();
   private readonly readyMarkers = new Map<string, string>();
   /**
@@ -72,9 +59,6 @@ export class FileJobStore implements JobStore {
    */
   private staleMarkers = new Set<string>();
   private readonly runningMarkers = new Map<string, { version: number; name: string }>();
-  private readonly versions = new Map<string, Job>();
-  /** The newest version of a job this process saw (listed, found without successor, or wrote), and when (`performance.now()`). */
-  private readonly newest = new Map<string, { version: number; at: number }>();
   private lastRefresh = 0;
   private lastLeaseScan = 0;
   private readonly refreshMs: number;
@@ -93,6 +77,7 @@ export class FileJobStore implements JobStore {
     this.created = join(root, "created");
     for (const dir of [this.items, this.ready, this.running, this.created, this.tmp]) mkdirSync(dir, { recursive: true });
     this.claims = new FileExclusiveClaims(join(root, "exclusive"), this.tmp);
+    this.versions = new JobVersionFiles(this.items, this.tmp);
     this.refreshMs = options.refreshMs ?? 500;
     this.leaseScanMs = options.leaseScanMs ?? 1000;
   }
@@ -108,7 +93,7 @@ export class FileJobStore implements JobStore {
       }
       await writeFile(join(this.created, `${String(job.createdAt).padStart(15, "0")}~${job.id}`), "");
       const markers = await this.writeMarkers(job);
-      if (!(await this.linkVersion(job, markers.path))) {
+      if (!(await this.versions.link(job, markers.path))) {
         await this.unlinkQuietly(markers.path);
         return new Conflict({ message: `Job ${job.id} already exists` });
       }
@@ -118,7 +103,7 @@ export class FileJobStore implements JobStore {
   }
 
   get(id: string): Effect.Effect<Job, NotFound | StorageFailure> {
-    return this.io(async () => (SAFE_ID.test(id) ? this.readJob(id) : undefined)).pipe(
+    return this.io(async () => (SAFE_ID.test(id) ? this.versions.readNewest(id) : undefined)).pipe(
       Effect.flatMap((job) => (job ? Effect.succeed(job) : Effect.fail(new NotFound({ message: `Job not found: ${id}` })))),
     );
   }
@@ -131,7 +116,7 @@ export class FileJobStore implements JobStore {
       if (query.status === "running" || query.status === "pending") {
         const ids = query.status === "running" ? (await readdir(this.running)).map((name) => name.split("~")[0]!) : (await readdir(this.ready)).map((name) => name.split("~")[1]!);
         for (const id of new Set(ids)) {
-          const job = await this.readJob(id);
+          const job = await this.versions.readNewest(id);
           if (job && matches(job)) jobs.push(job);
         }
         jobs.sort(byAge);
@@ -141,7 +126,7 @@ export class FileJobStore implements JobStore {
       // O(limit) reads however many jobs the store holds.
       const names = (await readdir(this.created)).sort().reverse();
       for (const name of names) {
-        const job = await this.readJob(name.slice(name.indexOf("~") + 1));
+        const job = await this.versions.readNewest(name.slice(name.indexOf("~") + 1));
         if (!job || !matches(job)) continue;
         jobs.push(job);
         if (query.limit !== undefined && jobs.length >= query.limit) break;
@@ -164,7 +149,7 @@ export class FileJobStore implements JobStore {
         const key = `${entry.id}~${entry.version}`;
         // Entries this process already moved on (its own claims) are dropped without a read.
         if (!this.readyMarkers.has(key)) return false;
-        const seen = this.checked.has(key) ? this.versions.get(key) : undefined;
+        const seen = this.checked.has(key) ? this.versions.cached(entry.id, entry.version) : undefined;
         if (seen !== undefined) {
           jobs.set(entry.id, seen);
           return true;
@@ -174,9 +159,9 @@ export class FileJobStore implements JobStore {
           this.forgetStaleMarker(entry.id, entry.version);
           return false;
         }
-        let job = await this.readVersion(entry.id, entry.version);
+        let job = await this.versions.read(entry.id, entry.version);
         if (job === undefined) {
-          const latest = await this.latestVersion(entry.id);
+          const latest = await this.versions.latest(entry.id);
           // No such version yet means an insert in flight (its marker is written first): keep it.
           if (latest === undefined || latest < entry.version) return false;
           if (latest > entry.version) {
@@ -184,7 +169,7 @@ export class FileJobStore implements JobStore {
             return false;
           }
           // Linked between the two looks: the insert just finished.
-          job = await this.readVersion(entry.id, entry.version);
+          job = await this.versions.read(entry.id, entry.version);
           if (job === undefined) return false;
         }
         if (job.status !== "pending") {
@@ -206,8 +191,8 @@ export class FileJobStore implements JobStore {
     return this.io(async (): Promise<Job | VersionConflict | NotFound> => {
       this.checkId(next.id);
       if (next.version !== expectedVersion + 1) return conflict();
-      if (!this.seenNewest(next.id, expectedVersion)) {
-        const latest = await this.latestVersion(next.id);
+      if (!this.versions.seenNewest(next.id, expectedVersion)) {
+        const latest = await this.versions.latest(next.id);
         if (latest === undefined) return new NotFound({ message: `Job not found: ${next.id}` });
         if (latest !== expectedVersion) {
           // A candidate that went stale since it was offered: its queue entry goes too.
@@ -216,14 +201,14 @@ export class FileJobStore implements JobStore {
         }
       }
       const markers = await this.writeMarkers(next);
-      if (!(await this.linkVersion(next, markers.path))) {
-        this.newest.delete(next.id);
+      if (!(await this.versions.link(next, markers.path))) {
+        this.versions.forgetNewest(next.id);
         this.forgetStaleMarker(next.id, expectedVersion);
         await this.unlinkQuietly(markers.path);
         return conflict();
       }
       await Promise.all([this.dropRunningMarker(next.id, expectedVersion), this.dropReadyMarker(next.id, expectedVersion)]);
-      if (next.version % 8 === 0) await this.collectOldVersions(next.id, next.version);
+      if (next.version % 8 === 0) await this.versions.collectOld(next.id, next.version);
       this.remember(next, markers);
       return next;
     }).pipe(Effect.flatMap((result) => (result instanceof VersionConflict || result instanceof NotFound ? Effect.fail(result) : Effect.succeed(result))));
@@ -251,79 +236,6 @@ export class FileJobStore implements JobStore {
 
   private exists(path: string): Promise<boolean> {
     return unlessMissing(stat(path).then(() => true), false);
-  }
-
-  private async latestVersion(id: string): Promise<number | undefined> {
-    const names = await unlessMissing(readdir(join(this.items, id)), undefined);
-    if (names === undefined) return undefined;
-    let latest: number | undefined;
-    for (const name of names) {
-      if (!name.endsWith(".json")) continue;
-      const version = Number(name.slice(0, -5));
-      if (Number.isInteger(version) && (latest === undefined || version > latest)) latest = version;
-    }
-    return latest;
-  }
-
-  private sawNewest(id: string, version: number): void {
-    if (this.newest.size >= CACHED_VERSIONS) this.newest.clear();
-    this.newest.set(id, { version, at: performance.now() });
-  }
-
-  private seenNewest(id: string, version: number): boolean {
-    const seen = this.newest.get(id);
-    return seen !== undefined && seen.version === version && performance.now() - seen.at < SEEN_NEWEST_MS;
-  }
-
-  private async readJob(id: string): Promise<Job | undefined> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const version = await this.latestVersion(id);
-      if (version === undefined) return undefined;
-      this.sawNewest(id, version);
-      const job = await this.readVersion(id, version);
-      // Undefined: collected between readdir and read, so a newer version exists; look again.
-      if (job !== undefined) return job;
-    }
-    throw new Error(`job ${id} keeps changing under the reader`);
-  }
-
-  /** One version of a job (immutable once written, so served from memory when seen before). */
-  private async readVersion(id: string, version: number): Promise<Job | undefined> {
-    const cached = this.versions.get(`${id}~${version}`);
-    if (cached !== undefined) return cached;
-    const path = join(this.items, id, `${version}.json`);
-    const text = await unlessMissing(readSmallFile(path), undefined);
-    if (text === undefined) return undefined;
-    const job = readStored(storedJobSchema, text, path);
-    this.cacheVersion(job);
-    return job;
-  }
-
-  private cacheVersion(job: Job): void {
-    if (this.versions.size >= CACHED_VERSIONS) this.versions.clear();
-    this.versions.set(`${job.id}~${job.version}`, job);
-  }
-
-  /**
-   * Links a complete file holding the document into place: all or nothing. The file is the
-   * version's queue marker when it has one (written complete before the link, so it serves as
-   * the temp file and stays as a second name of the version), else a temp file.
-   */
-  private async linkVersion(job: Job, markerPath = ""): Promise<boolean> {
-    const source = markerPath || join(this.tmp, `${job.id}.${job.version}.${randomBytes(6).toString("hex")}`);
-    if (!markerPath) await createFile(source, JSON.stringify(job));
-    try {
-      await link(source, join(this.items, job.id, `${job.version}.json`));
-      this.cacheVersion(job);
-      return true;
-    } catch (error) {
-      if (errnoCode(error) === "EEXIST") return false;
-      // Our marker removed before the link: a lease scan found the job past this version (so it exists).
-      if (markerPath && errnoCode(error) === "ENOENT") return false;
-      throw error;
-    } finally {
-      if (!markerPath) await this.unlinkQuietly(source);
-    }
   }
 
   private readyMarkerName(job: Pick<Job, "id" | "version" | "priority" | "runAt" | "createdAt">): string {
@@ -416,7 +328,7 @@ export class FileJobStore implements JobStore {
     for (const name of await readdir(this.running)) {
       const [id, versionText] = name.split("~");
       const version = Number(versionText);
-      const job = id ? await this.readJob(id) : undefined;
+      const job = id ? await this.versions.readNewest(id) : undefined;
       if (!job || job.version > version || (job.version === version && job.status !== "running")) {
         await this.unlinkQuietly(join(this.running, name));
         continue;
@@ -424,13 +336,6 @@ export class FileJobStore implements JobStore {
       if (job.version === version && leaseExpired(job, now)) expired.push(job);
     }
     return expired;
-  }
-
-  private async collectOldVersions(id: string, newest: number): Promise<void> {
-    for (const name of await readdir(join(this.items, id))) {
-      const version = Number(name.slice(0, -5));
-      if (Number.isInteger(version) && version <= newest - KEPT_VERSIONS) await this.unlinkQuietly(join(this.items, id, name));
-    }
   }
 
   private async unlinkQuietly(path: string): Promise<void> {

@@ -11,6 +11,7 @@ import type { JobStore, LogStore } from "@parallax/application/jobs";
 import { claimNext } from "@parallax/application/jobs";
 import { DynamoJobStore, jobsTableDefinition } from "./dynamodb-job.store.js";
 import { FileJobStore } from "./file-job.store.js";
+import { JobVersionFiles } from "./job-version-files.js";
 import { FileLogStore } from "./file-log.store.js";
 import { MemoryJobStore } from "./memory-job.store.js";
 import { MemoryLogStore } from "./memory-log.store.js";
@@ -201,7 +202,7 @@ describe("file job store across processes", () => {
     mkdirSync(join(dir, "items", job.id));
     await (submitter as unknown as { writeMarkers(job: Job): Promise<unknown> }).writeMarkers(job);
     expect(await run(worker.claimCandidates(5000, 4))).toEqual([]);
-    await (submitter as unknown as { linkVersion(job: Job): Promise<boolean> }).linkVersion(job);
+    await new JobVersionFiles(join(dir, "items"), join(dir, "tmp")).link(job);
     expect((await run(worker.claimCandidates(5000, 4))).map((candidate) => candidate.id)).toEqual(["inflight"]);
   });
 
