@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { Effect, Exit, Fiber } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VideoLocations } from "@parallax/application/tracking";
@@ -19,10 +19,11 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function s3Locations(options: { cacheDir?: string; endpoint?: string } = {}): Promise<{ locations: S3VideoLocations; client: CountingClient; cacheDir: string }> {
+async function s3Locations(options: { cacheDir?: string; endpoint?: string; maxBytes?: number } = {}): Promise<{ locations: S3VideoLocations; client: CountingClient; cacheDir: string }> {
   const cacheDir = options.cacheDir ?? tempDir("s3-cache");
   const client = await server.client(options.endpoint);
-  return { locations: new S3VideoLocations({ cacheDir, client: () => Promise.resolve(client.s3) }), client, cacheDir };
+  const cap = options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes };
+  return { locations: new S3VideoLocations({ cacheDir, client: () => Promise.resolve(client.s3), ...cap }), client, cacheDir };
 }
 
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect);
@@ -118,11 +119,77 @@ describe("S3VideoLocations", () => {
   });
 });
 
+describe("S3VideoLocations' cap", () => {
+  const KIB = 1024;
+  const objects = { a: randomBytes(100 * KIB), b: randomBytes(100 * KIB), c: randomBytes(100 * KIB) };
+  beforeAll(async () => {
+    for (const [name, bytes] of Object.entries(objects)) await server.put("videos", `capped/${name}.mp4`, bytes);
+  });
+  const at = (path: string, secondsAgo: number) => {
+    const when = new Date(Date.now() - secondsAgo * 1000);
+    utimesSync(path, when, when);
+  };
+  const entryDir = (path: string) => dirname(path);
+
+  it("evicts the least recently used entries after a download (a hit counts as a use), keeps the newest, and downloads an evicted one again", async () => {
+    const { locations: s3, client, cacheDir } = await s3Locations({ maxBytes: 250 * KIB });
+    const a = await run(s3.localPath("s3://videos/capped/a.mp4"));
+    const b = await run(s3.localPath("s3://videos/capped/b.mp4"));
+    // Last uses set apart explicitly (file-system times are coarse): a long ago, b more recently.
+    at(entryDir(a), 300);
+    at(entryDir(b), 200);
+    // A hit on a is a use: its entry's time moves to now, so b is now the least recently used.
+    expect(await run(s3.localPath("s3://videos/capped/a.mp4"))).toBe(a);
+    expect(statSync(entryDir(a)).mtimeMs).toBeGreaterThan(Date.now() - 100_000);
+    at(entryDir(a), 100);
+    expect(client.count("GetObjectCommand")).toBe(2);
+
+    // c makes 300 KiB > 250: b goes, a and c (the newest) stay.
+    const c = await run(s3.localPath("s3://videos/capped/c.mp4"));
+    expect(existsSync(entryDir(b))).toBe(false);
+    expect(readFileSync(a).equals(objects.a)).toBe(true);
+    expect(readFileSync(c).equals(objects.c)).toBe(true);
+    expect(cacheFiles(cacheDir)).toHaveLength(2);
+
+    // b is downloaded again on its next use; then a, now the least recently used, goes.
+    at(entryDir(c), 50);
+    expect(readFileSync(await run(s3.localPath("s3://videos/capped/b.mp4"))).equals(objects.b)).toBe(true);
+    expect(client.count("GetObjectCommand")).toBe(4);
+    expect(existsSync(entryDir(a))).toBe(false);
+    expect(existsSync(c)).toBe(true);
+  });
+
+  it("never evicts the entry just downloaded, even alone over the cap", async () => {
+    const { locations: s3, cacheDir } = await s3Locations({ maxBytes: 10 * KIB });
+    const a = await run(s3.localPath("s3://videos/capped/a.mp4"));
+    at(entryDir(a), 100);
+    const b = await run(s3.localPath("s3://videos/capped/b.mp4"));
+    expect(existsSync(a)).toBe(false);
+    expect(readFileSync(b).equals(objects.b)).toBe(true);
+    expect(cacheFiles(cacheDir)).toHaveLength(1);
+  });
+
+  it("sweeps partial downloads a crashed process left over an hour ago, not recent ones", async () => {
+    const { locations: s3, cacheDir } = await s3Locations({ maxBytes: 1024 * KIB });
+    mkdirSync(join(cacheDir, ".partial"), { recursive: true });
+    const stale = join(cacheDir, ".partial", "0000-stale.mp4");
+    const recent = join(cacheDir, ".partial", "0000-recent.mp4");
+    writeFileSync(stale, "cut");
+    writeFileSync(recent, "under way");
+    at(stale, 2 * 60 * 60);
+    at(recent, 10 * 60);
+    await run(s3.localPath("s3://videos/capped/a.mp4"));
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+  });
+});
+
 describe("S3 configuration", () => {
   const container = (env: Record<string, string>) => createContainer(loadConfig(env, { STORAGE: "memory", LOG_LEVEL: "silent" }), { logger: createLogger("silent") });
 
   it("binds S3 locations (the SDK is imported on the first s3:// location, not here) and refuses an endpoint that is not an http(s) URL", () => {
     expect(container({ S3_ENDPOINT: "http://127.0.0.1:4568", AWS_REGION: "eu-west-1" }).get(VideoLocations)).toBeInstanceOf(S3VideoLocations);
     expect(() => container({ S3_ENDPOINT: "127.0.0.1:4568" })).toThrow(/S3_ENDPOINT/);
+    expect(() => container({ TRACKING_CACHE_MAX_MB: "-1" })).toThrow(/TRACKING_CACHE_MAX_MB/);
   });
 });

@@ -146,6 +146,50 @@ describe("pictures of a worker's task", () => {
     await Effect.runPromise(Scope.close(scope, Exit.void));
   });
 
+  it("a task that ended while no host followed it: its pictures go when its status is read, and at a host's start; a running task's stay", async () => {
+    const root = tempDir("task-pictures-unfollowed");
+    const store = new FileTaskStore(root);
+    const log = new FileTaskEventLog(root);
+    const pictures = new FileTaskPictures(root);
+    const queue: TaskQueue = { submit: () => Effect.void, cancel: () => Effect.void, run: () => Effect.succeed({ _tag: "Running", cancelRequested: false }) };
+    const worker = new JournaledTrackingEvents(new InProcessTrackingEvents(), log, pictures);
+    /** A task run by a worker with no socket attached anywhere: pictures of two frames, then `status`. */
+    const runTask = async (id: string, status: TaskStatus) => {
+      const at = (s: TaskStatus, processed = 0) => ({ ...record(s, processed), task_id: id });
+      await Effect.runPromise(Effect.andThen(store.put(at("PROCESSING")), worker.publish(id, { type: "status_update", payload: statusPayload(at("PROCESSING")) })));
+      for (const i of [0, 1]) await Effect.runPromise(worker.publish(id, { type: "tracking_update", payload: update(i, true) }));
+      await Effect.runPromise(store.append(id, [0, 1].map((i) => update(i, false))));
+      if (status !== "PROCESSING") await Effect.runPromise(Effect.andThen(store.put(at(status, 2)), worker.publish(id, { type: "status_update", payload: statusPayload(at(status, 2)) })));
+      expect(existsSync(join(root, id, "pictures"))).toBe(true);
+    };
+    let sweeps = 0;
+    const counted = { get: (id: string) => store.get(id), list: Effect.tap(store.list, () => Effect.sync(() => sweeps++)) };
+    const host = (scope: Scope.Scope) => {
+      // Only what these paths touch: the store, the queue (settling) and the pictures.
+      const deps = { store: counted, log, queue, pictures, events: new InProcessTrackingEvents(), clock: new SystemClock() } as unknown as QueuedTrackingTasksDeps;
+      return Effect.runPromise(Scope.provide(makeQueuedTrackingTasks(deps), scope));
+    };
+
+    // Ended before a host started: swept at its start. Still running: kept.
+    const ENDED = "1c4f3c1e-5a2d-4e8f-9c7b-1a2b3c4d5e6f";
+    const RUNNING = "2c4f3c1e-5a2d-4e8f-9c7b-1a2b3c4d5e6f";
+    await runTask(ENDED, "COMPLETED");
+    await runTask(RUNNING, "PROCESSING");
+    const scope = await Effect.runPromise(Scope.make());
+    const tasks = await host(scope);
+    await expect.poll(() => sweeps).toBe(1);
+    expect(existsSync(join(root, ENDED, "pictures"))).toBe(false);
+    expect(existsSync(join(root, RUNNING, "pictures"))).toBe(true);
+
+    // Ended after the host started, nobody following it: cleared when its status is read.
+    await runTask(ID, "COMPLETED");
+    expect((await Effect.runPromise(tasks.status(ID))).status).toBe("COMPLETED");
+    expect(existsSync(join(root, ID, "pictures"))).toBe(false);
+    // The record, results and log are the task's; only the pictures go.
+    expect((await Effect.runPromise(store.results(ID, {}))).length).toBe(2);
+    await Effect.runPromise(Scope.close(scope, Exit.void));
+  });
+
   it("the frames route serves a picture the worker still keeps, without decoding", async () => {
     const root = tempDir("task-pictures-route");
     const pictures = new FileTaskPictures(root);

@@ -28,6 +28,12 @@ export const trackingConfigShape = {
   TRACKING_JPEG_MAX_WIDTH: z.coerce.number().int().min(0).max(8192).default(640),
   /** The environments file (cameras, sub-videos, calibrations); empty: only the built-in `demo`. */
   ENVIRONMENTS_FILE: z.string().default(""),
+  /**
+   * The cap on the video cache (`DATA_DIR/tracking/cache`, `s3://` objects downloaded once), in MiB:
+   * least recently used entries are removed after each download until the rest fit; 0: no cap.
+   * Must exceed the largest task's videos (a task fetches all of them before decoding any).
+   */
+  TRACKING_CACHE_MAX_MB: z.coerce.number().int().min(0).max(1 << 30).default(10240),
   /** An S3-compatible endpoint (MinIO, s3rver) for `s3://` videos and calibrations; empty: AWS. */
   S3_ENDPOINT: z.union([z.literal(""), z.url({ protocol: /^https?$/ })]).default(""),
   /** The S3 region; empty: the SDK's own chain (its config file), us-east-1 with S3_ENDPOINT. */

@@ -67,7 +67,11 @@ export function trackingModule(config: TrackingConfig): ContainerModule {
       .toResolvedValue(() => new FileVideoCatalog({ dataDir: config.DATA_DIR, ...(config.ENVIRONMENTS_FILE ? { file: config.ENVIRONMENTS_FILE } : {}) }));
     options
       .bind<VideoLocations>(VideoLocations)
-      .toResolvedValue(() => new S3VideoLocations({ cacheDir: join(resolve(config.DATA_DIR), "tracking", "cache"), client: () => makeS3Client(config) }));
+      .toResolvedValue(() => new S3VideoLocations({
+          cacheDir: join(resolve(config.DATA_DIR), "tracking", "cache"),
+          client: () => makeS3Client(config),
+          ...(config.TRACKING_CACHE_MAX_MB > 0 ? { maxBytes: config.TRACKING_CACHE_MAX_MB * 1024 * 1024 } : {}),
+        }));
     options.bind<TaskStore>(TaskStore).toResolvedValue(() => new FileTaskStore(join(resolve(config.DATA_DIR), "tracking", "tasks")));
     options.bind<TrackingEvents>(TrackingEvents).toResolvedValue(() => new InProcessTrackingEvents());
     // Queued tasks (TRACKING_RUNNER=queue) are jobs of the built-in `parallax.tracking-task` pipeline.

@@ -22,6 +22,12 @@ import { liveEvents, queuedRecord, type TrackingTasks, type TrackingTasksDeps } 
  * - status and awaitTask settle a task whose run ended without recording its end (a crashed worker).
  * - events: followers run in the scope `makeQueuedTrackingTasks` runs in, one per task (started with
  *   the task, or by the first subscriber of a task queued elsewhere), until the task's final status.
+ * - pictures: a follower clears a task's pictures before relaying its end, but a task that ended
+ *   while no host followed it (its host restarted, or another host accepted it) would keep the last
+ *   frames its worker wrote. Whenever this process answers a final record (status, cancel,
+ *   awaitTask, list) it clears that task's pictures, once per task and process, unless a follower
+ *   here is still relaying the task (it clears them itself, after the last frame); and at start it
+ *   sweeps the pictures of every task already final (one listing, in the background).
  */
 export interface QueuedTrackingTasksDeps extends TrackingTasksDeps {
   readonly queue: TaskQueue;
@@ -47,7 +53,20 @@ export function makeQueuedTrackingTasks(
     const followers = yield* FiberMap.make<string>();
     const startFollowing = (taskId: string, fromStart: boolean) =>
       Effect.asVoid(FiberMap.run(followers, taskId, followTask(deps, taskId, { pollMs: follow.pollMs, fromStart }), { onlyIfMissing: true }));
-    const current = (taskId: string) => Effect.flatMap(deps.store.get(taskId), (record) => settleQueuedTask(deps, record));
+    /** Tasks whose pictures this process has removed (or found none of): cleared at most once each. */
+    const cleared = new Set<string>();
+    const clearPicturesOf = (record: TaskRecord): Effect.Effect<void> =>
+      Effect.gen(function* () {
+        const pictures = deps.pictures;
+        if (!pictures || !FINAL_STATUSES.has(record.status) || cleared.has(record.task_id)) return;
+        if (yield* FiberMap.has(followers, record.task_id)) return;
+        yield* pictures.clear(record.task_id).pipe(
+          Effect.andThen(Effect.sync(() => cleared.add(record.task_id))),
+          Effect.catch((error) => Effect.logWarning(`tracking: task ${record.task_id}: its pictures were not removed`, error)),
+        );
+      });
+    const current = (taskId: string) => Effect.flatMap(deps.store.get(taskId), (record) => Effect.tap(settleQueuedTask(deps, record), clearPicturesOf));
+    const list = Effect.tap(deps.store.list, (records) => Effect.forEach(records, clearPicturesOf, { discard: true }));
     /** The task's record once final (polled, settled on the way). */
     const untilFinal = (taskId: string) =>
       Effect.gen(function* () {
@@ -75,7 +94,7 @@ export function makeQueuedTrackingTasks(
           return record;
         }),
       status: current,
-      list: deps.store.list,
+      list,
       cancel: (taskId) =>
         Effect.gen(function* () {
           const record = yield* current(taskId);
@@ -98,6 +117,8 @@ export function makeQueuedTrackingTasks(
         }),
       awaitTask: untilFinal,
     };
+    // Pictures left by tasks that ended while no host followed them (e.g. while this host was down).
+    if (deps.pictures) yield* Effect.forkScoped(list.pipe(Effect.catch((error) => Effect.logWarning("tracking: pictures of finished tasks not swept", error))));
     return tasks;
   });
 }
