@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient, PutItemCommand, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { Effect, Exit, Result } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import { claim, createJob, expireLease, takeClaim, unclaimed, type Job } from "@parallax/domain/jobs";
@@ -47,6 +47,8 @@ async function dynamoStore(): Promise<JobStore> {
   const { client } = await dynamo;
   const table = `jobs-${++tables}`;
   await client.send(new CreateTableCommand(jobsTableDefinition(table)));
+  // A table answers item calls once ACTIVE: dynalite flips it on a timer that a busy machine can delay past the next request.
+  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: table });
   return new DynamoJobStore(client, table);
 }
 afterAll(async () => {
@@ -74,6 +76,8 @@ async function dynamoLocalStore(): Promise<JobStore> {
   const { client } = await dynamoLocal;
   const table = `jobs-local-${++tables}`;
   await client.send(new CreateTableCommand(jobsTableDefinition(table)));
+  // A table answers item calls once ACTIVE: dynalite flips it on a timer that a busy machine can delay past the next request.
+  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: table });
   return new DynamoJobStore(client, table);
 }
 afterAll(async () => {
