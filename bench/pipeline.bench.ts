@@ -79,7 +79,7 @@ async function run(scenario: Scenario): Promise<void> {
   };
   const embedder: AppearanceEmbedder = { ready: scenario.embedder.ready, embed: (crops) => ((spent.crops += crops.length), timed("embed", scenario.embedder.embed(crops))) };
   const files = new FileTaskStore(join(scenario.dataDir, "tracking", "tasks"));
-  const store: TaskStore = { put: (r) => files.put(r), get: (id) => files.get(id), list: files.list, results: (id, range) => files.results(id, range), append: (id, u) => timed("store", files.append(id, u)) };
+  const store: TaskStore = { put: (r) => files.put(r), get: (id) => files.get(id), list: files.list, results: (id, range) => files.results(id, range), append: (id, u) => timed("store", files.append(id, u)), putFrameSizes: (id, s) => files.putFrameSizes(id, s), frameSizes: (id) => files.frameSizes(id) };
   const catalog = new FileVideoCatalog({ dataDir: scenario.dataDir, ...(scenario.file ? { file: scenario.file } : {}) });
   const frames = new FfmpegFrameSource();
   const environment = await Effect.runPromise(catalog.environment(scenario.environment));

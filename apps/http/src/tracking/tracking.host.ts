@@ -109,6 +109,18 @@ export const trackingHost = (deps: TrackingTasksDeps, queueing: () => TaskQueuei
       },
     });
 
+    // Not §D: an addition for the viewer. The pictures on the socket and the frames route may be
+    // scaled down (TRACKING_JPEG_MAX_WIDTH) while boxes are in the decoded frames' pixels.
+    routes.add({
+      method: "get",
+      path: "/api/v1/processing-tasks/:task_id/cameras",
+      summary: "Each camera's decoded frame size, the pixels its bbox_xyxy are in (empty until the task has decoded its first frames)",
+      tags: TAGS,
+      params: taskParams,
+      response: z.object({ cameras: z.record(z.string(), z.object({ width: z.number().int().min(1), height: z.number().int().min(1) })) }),
+      handler: async ({ params }) => ({ cameras: await runUseCase(tasks.frameSizes(params.task_id)) }),
+    });
+
     routes.add({
       method: "get",
       path: "/api/v1/processing-tasks/:task_id/frames/:camera_id/:frame_index.jpg",

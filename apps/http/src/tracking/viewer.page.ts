@@ -5,8 +5,10 @@ import { createHash } from "node:crypto";
  * fonts, so it works on a machine without internet and its CSP can forbid everything else.
  * Live, it draws what the task's WebSocket sends (pictures from `frame_image_base64`); paused or
  * seeking, it reads stored results (`/results?from=&to=`) and pictures from the frames route.
- * It exposes what it drew as `data-*` counters on <body>, so a browser test can check the drawing
- * without reading pixels it cannot predict.
+ * Boxes are in each camera's decoded frame pixels, pictures may be smaller (TRACKING_JPEG_MAX_WIDTH):
+ * the page asks `/cameras` once for the frame sizes and scales each camera's boxes to its picture.
+ * It exposes what it drew as `data-*` counters on <body> (and on each canvas its scale and last box),
+ * so a browser test can check the drawing without reading pixels it cannot predict.
  */
 const style = `
 body{font:14px system-ui,sans-serif;margin:0;background:#111;color:#ddd}
@@ -24,6 +26,7 @@ const script = `
 const task = new URLSearchParams(location.search).get("task") || "";
 const api = "/api/v1/processing-tasks/" + encodeURIComponent(task);
 const frameWidth = Number(document.body.dataset.frameWidth) || 0;
+let frameSizes = null;                // promise of camera -> {width, height}, asked once at the first drawing
 const updates = new Map();            // global_frame_index -> tracking_update without pictures
 const live = new Map();               // camera -> latest picture (data URL) and its frame index
 const canvases = new Map();           // camera -> canvas
@@ -53,9 +56,15 @@ function loadImage(src) {
   return new Promise((resolve) => { const img = new Image(); img.onload = () => resolve(img); img.onerror = () => resolve(null); img.src = src; });
 }
 
+// Asked at the first drawing, not at load: a task records the sizes before its first tracking_update.
+function cameraSizes() {
+  if (!frameSizes) frameSizes = fetch(api + "/cameras").then((r) => (r.ok ? r.json() : { cameras: {} })).then((body) => body.cameras, () => ({}));
+  return frameSizes;
+}
+
 async function drawCamera(camera, payload, index, src) {
   const canvas = canvasFor(camera);
-  const img = src ? await loadImage(src) : null;
+  const [img, sizes] = await Promise.all([src ? loadImage(src) : null, cameraSizes()]);
   if (index !== current) return;     // a later frame was drawn meanwhile
   const ctx = canvas.getContext("2d");
   if (img) {
@@ -63,8 +72,14 @@ async function drawCamera(camera, payload, index, src) {
     ctx.drawImage(img, 0, 0);
     counters.frames++;
   } else { ctx.fillStyle = "#000"; ctx.fillRect(0, 0, canvas.width, canvas.height); }
-  // Boxes are in the task's frame pixels; the picture may have been scaled down for clients.
-  const scale = frameWidth > 0 ? canvas.width / frameWidth : 1;
+  // Boxes are in the camera's frame pixels; the picture may have been scaled down for clients. A task
+  // that recorded no sizes (run before they were kept) falls back to TRACKING_WIDTH, right when
+  // pictures were not scaled further.
+  const size = sizes[camera];
+  const scale = size ? canvas.width / size.width : frameWidth > 0 ? canvas.width / frameWidth : 1;
+  canvas.dataset.scale = String(scale);
+  canvas.dataset.index = String(index);
+  canvas.dataset.box = "";
   ctx.lineWidth = 2; ctx.font = "bold 12px sans-serif";
   for (const t of payload.tracks) {
     const [x1, y1, x2, y2] = t.bbox_xyxy.map((v) => v * scale);
@@ -73,6 +88,7 @@ async function drawCamera(camera, payload, index, src) {
     const label = t.global_id !== undefined ? "G" + t.global_id : "t" + t.track_id;
     ctx.fillRect(x1, Math.max(0, y1 - 15), ctx.measureText(label).width + 6, 15);
     ctx.fillStyle = "#000"; ctx.fillText(label, x1 + 3, Math.max(12, y1 - 3));
+    canvas.dataset.box = [x1, y1, x2, y2].map((v) => v.toFixed(2)).join(",");
     counters.boxes++;
   }
 }

@@ -3,15 +3,16 @@ import { join } from "node:path";
 import { Effect } from "effect";
 import { z } from "zod";
 import { NotFound, StorageFailure } from "@parallax/domain";
-import type { ResultRange, TaskRecord, TaskStore, TrackingUpdate } from "@parallax/application/tracking";
+import type { FrameSize, ResultRange, TaskRecord, TaskStore, TrackingUpdate } from "@parallax/application/tracking";
 import { unlessMissing } from "../shared/errno.js";
-import { parseJson, taskRecordSchema, trackingUpdateSchema } from "./tracking-payload.schema.js";
+import { frameSizesSchema, parseJson, taskRecordSchema, trackingUpdateSchema } from "./tracking-payload.schema.js";
 
 /**
  * Tasks on local disk: `<root>/<task_id>/state.json` (the record, replaced atomically through a
  * temporary file and rename, so a reader never sees half a record) and `results.jsonl` (one
  * `tracking_update` payload a line, appended in frame order, so a crash loses at most the line
- * being written and the rest stays readable). `root` is `<DATA_DIR>/tracking/tasks`.
+ * being written and the rest stays readable), and `cameras.json` (each camera's frame size, written
+ * once like the record). `root` is `<DATA_DIR>/tracking/tasks`.
  *
  * A reader that resumes (`results` from where its last read ended, as a host following a worker's
  * task does every few hundred milliseconds) reads only the bytes appended since: the store keeps,
@@ -92,6 +93,29 @@ export class FileTaskStore implements TaskStore {
       self.cursors.set(taskId, { next, offset: from.offset + Buffer.byteLength(text.slice(0, complete)) });
       if (self.cursors.size > CURSORS) self.cursors.delete(self.cursors.keys().next().value!);
       return out;
+    });
+  }
+
+  putFrameSizes(taskId: string, sizes: Readonly<Record<string, FrameSize>>): Effect.Effect<void, StorageFailure> {
+    if (!TASK_ID.test(taskId)) return Effect.fail(new StorageFailure({ message: `cannot write frame sizes of task ${JSON.stringify(taskId)}: not a task id` }));
+    const dir = join(this.root, taskId);
+    return this.io(`write frame sizes of ${taskId}`, async () => {
+      await mkdir(dir, { recursive: true });
+      const temporary = join(dir, `cameras.json.${process.pid}.tmp`);
+      await writeFile(temporary, JSON.stringify(sizes));
+      await rename(temporary, join(dir, "cameras.json"));
+    });
+  }
+
+  frameSizes(taskId: string): Effect.Effect<Readonly<Record<string, FrameSize>>, NotFound | StorageFailure> {
+    const self = this;
+    return Effect.gen(function* () {
+      yield* self.get(taskId);
+      const text = yield* self.read(join(self.root, taskId, "cameras.json"));
+      if (text === undefined) return {};
+      const parsed = parseJson(frameSizesSchema, text);
+      if (!parsed.success) return yield* Effect.fail(new StorageFailure({ message: `task ${taskId}: damaged cameras.json: ${z.prettifyError(parsed.error)}` }));
+      return parsed.data;
     });
   }
 

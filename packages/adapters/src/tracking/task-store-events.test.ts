@@ -49,6 +49,22 @@ describe("FileTaskStore", () => {
     expect(await Effect.runPromise(store.results("a", {}))).toEqual([0, 1, 2, 3].map(update));
   });
 
+  it("keeps each camera's frame size beside the record: {} until written, NotFound for an unknown task, a damaged file a StorageFailure", async () => {
+    const root = tempDir("task-store-sizes");
+    const store = new FileTaskStore(root);
+    await Effect.runPromise(store.put(record("a", "2026-01-01T00:00:00.000Z")));
+    expect(await Effect.runPromise(store.frameSizes("a"))).toEqual({});
+    await Effect.runPromise(store.putFrameSizes("a", { cam1: { width: 1920, height: 1080 }, cam2: { width: 320, height: 180 } }));
+    expect(await Effect.runPromise(store.frameSizes("a"))).toEqual({ cam1: { width: 1920, height: 1080 }, cam2: { width: 320, height: 180 } });
+    // The record (the §D status payload) is not touched.
+    expect(await Effect.runPromise(store.get("a"))).toEqual(record("a", "2026-01-01T00:00:00.000Z"));
+    expect(JSON.stringify(await Effect.runPromiseExit(store.frameSizes("missing")))).toContain("Processing task not found.");
+    expect(Exit.isFailure(await Effect.runPromiseExit(store.putFrameSizes("../etc", {})))).toBe(true);
+    writeFileSync(join(root, "a", "cameras.json"), JSON.stringify({ cam1: { width: -1, height: 1080 } }));
+    const exit = await Effect.runPromiseExit(store.frameSizes("a"));
+    expect(Exit.isFailure(exit) && JSON.stringify(exit.cause)).toContain("damaged cameras.json");
+  });
+
   it("answers NotFound for an unknown or path-like id, and a damaged record is a StorageFailure, not a wrong object", async () => {
     const root = tempDir("task-store-bad");
     const store = new FileTaskStore(root);

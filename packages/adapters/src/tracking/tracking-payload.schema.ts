@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TASK_STATUSES, type EventLogEntry, type TaskRecord, type TrackingUpdate } from "@parallax/application/tracking";
+import { TASK_STATUSES, type EventLogEntry, type FrameSize, type TaskRecord, type TrackingUpdate } from "@parallax/application/tracking";
 
 /**
  * zod schemas of the stored tracking documents (CONTRACTS.md §D shapes): every record and result
@@ -39,6 +39,9 @@ export const trackingUpdateSchema = z.strictObject({
   timestamp_processed_utc: z.string(),
   cameras: z.record(z.string(), z.strictObject({ image_source: z.string(), frame_image_base64: z.string().optional(), tracks: z.array(trackSchema) })),
 }) satisfies z.ZodType<TrackingUpdate>;
+
+/** A task's `cameras.json`: camera id → its decoded frame size. */
+export const frameSizesSchema = z.record(z.string(), z.strictObject({ width: z.number().int().min(1), height: z.number().int().min(1) })) satisfies z.ZodType<Record<string, FrameSize>>;
 
 /** A line of a task's event log: a status or a batch's end, after `frames` frame indices. */
 export const eventLogEntrySchema = z.strictObject({

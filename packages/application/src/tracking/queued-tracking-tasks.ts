@@ -104,6 +104,7 @@ export function makeQueuedTrackingTasks(
           return Option.isSome(ended) ? ended.value : yield* deps.store.get(taskId);
         }),
       results: (taskId, range) => deps.store.results(taskId, range),
+      frameSizes: (taskId) => deps.store.frameSizes(taskId),
       events: (taskId, subscribe = {}) => liveEvents(deps, taskId, subscribe, startFollowing(taskId, false)),
       frameImage: (taskId, cameraId, globalFrame) =>
         Effect.gen(function* () {

@@ -128,6 +128,13 @@ export function runTrackingTask(
       yield* lockstep(streams).pipe(
         Stream.runForEach((frames) =>
           Effect.gen(function* () {
+            // Boxes are in these frames' pixels; pictures sent to clients may be scaled down
+            // (TRACKING_JPEG_MAX_WIDTH), so a viewer needs this size to place the boxes on them.
+            // Stored before the first tracking_update goes out, so whoever draws one finds it.
+            if (globalFrame === 0) {
+              const sizes = Object.fromEntries(frames.map((frame, c) => [cameras[c]!, { width: frame.width, height: frame.height }]));
+              yield* deps.store.putFrameSizes(record.task_id, sizes).pipe(Effect.ignore);
+            }
             // Pictures are encoded off this thread (the encoder's pool) while this one detects.
             const wanted = deps.encoder !== undefined && (yield* deps.events.framesWanted(record.task_id));
             const [detections, pictures] = yield* Effect.all(

@@ -4,7 +4,7 @@ import type { IdGenerator } from "../shared/id-generator.port.js";
 import { frameImage } from "./frame-image.js";
 import { runTrackingTask, type TrackingDeps, type TrackingOptions } from "./run-tracking-task.js";
 import type { TaskPictures } from "./task-pictures.port.js";
-import type { ResultRange } from "./task-store.port.js";
+import type { FrameSize, ResultRange } from "./task-store.port.js";
 import type { SubscribeOptions } from "./tracking-events.port.js";
 import { FINAL_STATUSES, statusPayload, withoutFrames, type TaskRecord, type TrackingEvent, type TrackingUpdate } from "./tracking-task.js";
 import type { FrameEncodeFailed, VideoDecodeFailed } from "./vision-errors.js";
@@ -24,6 +24,8 @@ export interface TrackingTasks {
   /** Interrupts a running task and waits until it is CANCELLED; a finished task is left as it ended. */
   cancel(taskId: string): Effect.Effect<TaskRecord, NotFound | StorageFailure>;
   results(taskId: string, range: ResultRange): Effect.Effect<readonly TrackingUpdate[], NotFound | StorageFailure>;
+  /** Each camera's frame size (the pixels of its boxes); `{}` until the task has decoded its first frames. */
+  frameSizes(taskId: string): Effect.Effect<Readonly<Record<string, FrameSize>>, NotFound | StorageFailure>;
   /**
    * The latest status, then live events; ends after the status that finishes the task. Pictures
    * only with `frames` (and only while some subscriber wants them are they encoded at all).
@@ -72,6 +74,7 @@ export function makeTrackingTasks(deps: TrackingTasksDeps, options?: TrackingOpt
           return yield* deps.store.get(taskId);
         }),
       results: (taskId, range) => deps.store.results(taskId, range),
+      frameSizes: (taskId) => deps.store.frameSizes(taskId),
       events: (taskId, subscribe = {}) => liveEvents(deps, taskId, subscribe),
       frameImage: (taskId, cameraId, globalFrame) =>
         deps.encoder
