@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import type { Config } from "@parallax/adapters";
 import type { Host } from "./host.js";
 import { startHost } from "../start.js";
@@ -8,4 +12,34 @@ import { startHost } from "../start.js";
  */
 export function startTestHost(overrides: Partial<Config> = {}): Promise<Host> {
   return startHost({ env: {}, overrides: { PORT: 0, HOST: "127.0.0.1", LOG_LEVEL: "silent", ...overrides } });
+}
+
+/**
+ * One host for the enclosing suite on a fresh data directory (`<tmp>/<prefix>…`): started
+ * before its tests, closed and its directory removed after them. Read `host` and `dataDir`
+ * inside tests or later hooks, once the suite has started.
+ */
+export function suiteHost(prefix: string, overrides: Partial<Config> = {}): { readonly host: Host; readonly dataDir: string } {
+  let host: Host | undefined;
+  let dataDir: string | undefined;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), prefix));
+    host = await startTestHost({ DATA_DIR: dataDir, ...overrides });
+  });
+  afterAll(async () => {
+    await host?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("suiteHost: read before the suite started");
+    return value;
+  };
+  return {
+    get host() {
+      return started(host);
+    },
+    get dataDir() {
+      return started(dataDir);
+    },
+  };
 }

@@ -1,11 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Host } from "../host/host.js";
+import { describe, expect, it } from "vitest";
 import { http } from "../host/http-client.testkit.js";
-import { startTestHost } from "../host/test-host.testkit.js";
+import { suiteHost } from "../host/test-host.testkit.js";
 import { NotebookSocketClient } from "../reactive/reactive-test-client.testkit.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
@@ -22,19 +19,10 @@ type Stored = { cells: Array<{ id: string; source: string | string[]; metadata: 
  * side may erase what the other wrote.
  */
 describe("§A placements while §B edits the same notebook", () => {
-  let host: Host;
-  let dataDir: string;
+  const suite = suiteHost("parallax-concurrent-edits-", { STORAGE: "file", CELL_TIMEOUT_S: 10 });
 
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "parallax-concurrent-edits-"));
-    host = await startTestHost({ DATA_DIR: dataDir, STORAGE: "file", CELL_TIMEOUT_S: 10 });
-  });
-  afterAll(async () => {
-    await host?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
 
-  const call = (method: string, path: string, body?: unknown) => http(host.url(), method, path, body);
+  const call = (method: string, path: string, body?: unknown) => http(suite.host.url(), method, path, body);
 
   it("every placement answers 200 and survives, and every edit survives", { timeout: 120_000 }, async () => {
     const id = String((await call("POST", "/api/v1/notebooks/")).body["notebook_id"]);
@@ -44,7 +32,7 @@ describe("§A placements while §B edits the same notebook", () => {
       const added = await call("POST", `/api/v1/notebooks/${id}/cells`, { type: "python", code: `v${i} = 0` });
       cellIds.push(String(added.body["cell_id"]));
     }
-    const socket = hasPython ? await NotebookSocketClient.connect(host.url(), id) : undefined;
+    const socket = hasPython ? await NotebookSocketClient.connect(suite.host.url(), id) : undefined;
 
     // The editor: four tabs typing and running without pause until the placements are done.
     let placing = true;

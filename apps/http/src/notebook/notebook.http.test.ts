@@ -1,10 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { pythonAvailable } from "@parallax/adapters/reactive";
-import type { Host } from "../host/host.js";
-import { startTestHost } from "../host/test-host.testkit.js";
+import { suiteHost } from "../host/test-host.testkit.js";
 
 const fixtures = join(process.cwd(), "../shared/fixtures/nbformat/tests");
 const haveFixtures = existsSync(fixtures);
@@ -42,18 +40,11 @@ function upload(field: string, filename: string, content: string | Uint8Array): 
 }
 
 describe("spatial notebooks over HTTP (CONTRACTS.md §A)", () => {
-  let host: Host;
+  const suite = suiteHost("parallax-notebooks-");
   let base: string;
-  let dataDir: string;
 
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "parallax-notebooks-"));
-    host = await startTestHost({ DATA_DIR: dataDir });
-    base = host.url();
-  });
-  afterAll(async () => {
-    await host?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+  beforeAll(() => {
+    base = suite.host.url();
   });
 
   const put = (path: string, body: unknown) =>
@@ -79,7 +70,7 @@ describe("spatial notebooks over HTTP (CONTRACTS.md §A)", () => {
     expect(download.headers.get("content-disposition")).toMatch(/attachment; filename="scene.ipynb"/);
     expect(JSON.parse(await download.text()).cells).toHaveLength(4);
     // The file on disk is the nbformat document itself (opens in JupyterLab).
-    expect(JSON.parse(readFileSync(join(dataDir, "notebooks", "scene.ipynb"), "utf8")).nbformat_minor).toBe(5);
+    expect(JSON.parse(readFileSync(join(suite.dataDir, "notebooks", "scene.ipynb"), "utf8")).nbformat_minor).toBe(5);
   });
 
   it("a notebook without images answers the no-charts message and is still stored", async () => {
@@ -123,7 +114,7 @@ describe("spatial notebooks over HTTP (CONTRACTS.md §A)", () => {
       expect(response.status).toBe(status);
       expect((await response.json().then(untyped)).error).toMatch(message);
     }
-    expect(existsSync(join(dataDir, "escape.ipynb"))).toBe(false);
+    expect(existsSync(join(suite.dataDir, "escape.ipynb"))).toBe(false);
   });
 
   it("a 51 MB body gets 413 File too large and nothing is stored", async () => {

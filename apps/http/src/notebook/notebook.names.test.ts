@@ -1,42 +1,31 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Host } from "../host/host.js";
-import { startTestHost } from "../host/test-host.testkit.js";
+import { describe, expect, it } from "vitest";
+import { suiteHost } from "../host/test-host.testkit.js";
 
 const notebook = JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: "a", cell_type: "code", metadata: {}, source: "1", execution_count: null, outputs: [] }] });
 const placement = { x: 1, y: 2, z: 3, pitch: 0, yaw: 0, roll: 0 };
 
 /** §A notebook names as clients send them (percent-encoded path segments), on the file store. */
 describe("§A notebook names", () => {
-  let host: Host;
-  let dataDir: string;
+  const suite = suiteHost("parallax-notebook-names-", { STORAGE: "file" });
 
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "parallax-notebook-names-"));
-    host = await startTestHost({ DATA_DIR: dataDir, STORAGE: "file" });
-  });
-  afterAll(async () => {
-    await host?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
 
   const convert = (encodedName: string) => {
     const form = new FormData();
     form.append("file", new Blob([notebook]), "notebook.ipynb");
-    return fetch(`${host.url()}/convert/${encodedName}`, { method: "POST", body: form });
+    return fetch(`${suite.host.url()}/convert/${encodedName}`, { method: "POST", body: form });
   };
   const place = (encodedName: string) =>
-    fetch(`${host.url()}/notebooks/${encodedName}/cells/0/spatial`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(placement) });
-  const names = async () => (await (await fetch(`${host.url()}/notebooks`)).json()) as string[];
-  const files = () => readdirSync(join(dataDir, "notebooks")).filter((file) => !file.startsWith("."));
+    fetch(`${suite.host.url()}/notebooks/${encodedName}/cells/0/spatial`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(placement) });
+  const names = async () => (await (await fetch(`${suite.host.url()}/notebooks`)).json()) as string[];
+  const files = () => readdirSync(join(suite.dataDir, "notebooks")).filter((file) => !file.startsWith("."));
 
   it("an upper-case extension names the same notebook as the lower-case one (was a 500)", async () => {
     expect((await convert("Report.IPYNB")).status).toBe(200);
     expect((await place("Report.IPYNB")).status).toBe(200);
-    expect((await fetch(`${host.url()}/notebooks/Report.IPYNB`)).status).toBe(200);
-    const stored = (await (await fetch(`${host.url()}/notebooks/Report.ipynb`)).json()) as { cells: Array<{ metadata: { spatial?: unknown } }> };
+    expect((await fetch(`${suite.host.url()}/notebooks/Report.IPYNB`)).status).toBe(200);
+    const stored = (await (await fetch(`${suite.host.url()}/notebooks/Report.ipynb`)).json()) as { cells: Array<{ metadata: { spatial?: unknown } }> };
     expect(stored.cells[0]!.metadata.spatial).toEqual(placement);
     expect(await names()).toContain("Report.ipynb");
   });
@@ -48,7 +37,7 @@ describe("§A notebook names", () => {
     expect(await names()).toEqual(expect.arrayContaining(["données.ipynb", "r\u00e9sum\u00e9.ipynb"]));
     expect(files()).toEqual(expect.arrayContaining(["données.ipynb", "r\u00e9sum\u00e9.ipynb"]));
     expect(files()).not.toContain("re\u0301sume\u0301.ipynb");
-    const stored = (await (await fetch(`${host.url()}/notebooks/${encodeURIComponent("données")}`)).json()) as { cells: Array<{ metadata: { spatial?: unknown } }> };
+    const stored = (await (await fetch(`${suite.host.url()}/notebooks/${encodeURIComponent("données")}`)).json()) as { cells: Array<{ metadata: { spatial?: unknown } }> };
     expect(stored.cells[0]!.metadata.spatial).toEqual(placement);
   });
 
@@ -61,7 +50,7 @@ describe("§A notebook names", () => {
   it("NUL, control characters and bidirectional overrides are refused with 400 and nothing is stored", async () => {
     const before = files();
     for (const encoded of ["bad%00name", "tab%09name", "evil%E2%80%AEbnpi.exe", "iso%E2%81%A6late", "mark%E2%80%8Fname"]) {
-      for (const response of [await convert(encoded), await place(encoded), await fetch(`${host.url()}/notebooks/${encoded}`)]) {
+      for (const response of [await convert(encoded), await place(encoded), await fetch(`${suite.host.url()}/notebooks/${encoded}`)]) {
         expect(response.status, encoded).toBe(400);
         expect(((await response.json()) as { error: string }).error).toBe(
           "Invalid notebook name: control characters and bidirectional text controls are not allowed",

@@ -1,13 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import AjvDraft04 from "ajv-draft-04";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Cell, CodeCell, Notebook, Output } from "@parallax/domain/notebook";
 import { hasShared, readShared } from "../../../../tests/shared-fixtures.testkit.js";
 import { pythonWith } from "../../../../tests/python-interpreters.testkit.js";
-import type { Host } from "../host/host.js";
-import { startTestHost } from "../host/test-host.testkit.js";
+import { suiteHost } from "../host/test-host.testkit.js";
 import { NotebookSocketClient, okJson } from "./reactive-test-client.testkit.js";
 
 /**
@@ -25,37 +23,28 @@ const text = (source: string | string[]) => (Array.isArray(source) ? source.join
 const codeCells = (notebook: Notebook) => notebook.cells.filter((cell): cell is CodeCell => cell.cell_type === "code");
 
 describe.skipIf(!python)("a Jupyter notebook survives a §B edit (upload §A → edit and run §B → download §A)", () => {
-  let host: Host;
-  let dataDir: string;
+  const suite = suiteHost("parallax-roundtrip-", { STORAGE: "file", CELL_TIMEOUT_S: 30, PYTHON_BIN: python! });
   const validate = hasSchema ? new AjvDraft04.default({ strict: false }).compile(JSON.parse(readShared("fixtures/nbformat/schema/nbformat.v4.5.schema.json")) as object) : undefined;
 
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "parallax-roundtrip-"));
-    host = await startTestHost({ DATA_DIR: dataDir, STORAGE: "file", CELL_TIMEOUT_S: 30, PYTHON_BIN: python! });
-  });
-  afterAll(async () => {
-    await host?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
 
   async function upload(name: string, file: string): Promise<Notebook> {
     const form = new FormData();
     form.append("file", new Blob([fixture(file)]), "notebook.ipynb");
-    expect((await fetch(`${host.url()}/convert/${name}`, { method: "POST", body: form })).status).toBe(200);
+    expect((await fetch(`${suite.host.url()}/convert/${name}`, { method: "POST", body: form })).status).toBe(200);
     return download(name);
   }
 
   async function download(name: string): Promise<Notebook> {
-    const response = await fetch(`${host.url()}/notebooks/${name}.ipynb`);
+    const response = await fetch(`${suite.host.url()}/notebooks/${name}.ipynb`);
     expect(response.status).toBe(200);
     return (await response.json()) as Notebook;
   }
 
-  const put = (name: string, cellId: string, code: string) => okJson(host, "PUT", `/api/v1/notebooks/${name}/cells/${cellId}`, { code });
+  const put = (name: string, cellId: string, code: string) => okJson(suite.host, "PUT", `/api/v1/notebooks/${name}/cells/${cellId}`, { code });
 
   /** Runs the cell over the WebSocket and returns the stored notebook once the run's results are in it (runs are saved in the background). */
   async function runCell(name: string, cellId: string, status: string): Promise<Notebook> {
-    const client = await NotebookSocketClient.connect(host.url(), name);
+    const client = await NotebookSocketClient.connect(suite.host.url(), name);
     try {
       client.send({ type: "run_cell", cellId });
       expect(await client.finalStatus(cellId)).toBe(status);

@@ -1,29 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Host } from "../host/host.js";
+import { describe, expect, it } from "vitest";
 import { http } from "../host/http-client.testkit.js";
-import { startTestHost } from "../host/test-host.testkit.js";
+import { suiteHost } from "../host/test-host.testkit.js";
 
 /** §B details over real HTTP on the file store. */
 describe("§B contract details", () => {
-  let host: Host;
-  let dataDir: string;
+  const suite = suiteHost("parallax-reactive-contract-", { STORAGE: "file" });
 
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "parallax-reactive-contract-"));
-    host = await startTestHost({ DATA_DIR: dataDir, STORAGE: "file" });
-  });
-  afterAll(async () => {
-    await host?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
 
-  const call = (method: string, path: string, body?: unknown) => http(host.url(), method, path, body);
+  const call = (method: string, path: string, body?: unknown) => http(suite.host.url(), method, path, body);
 
   it("GET /api/v1/notebooks reads a stored notebook again only when it changed (listing kept by version)", async () => {
-    const path = join(dataDir, "notebooks", "big.ipynb");
+    const path = join(suite.dataDir, "notebooks", "big.ipynb");
     const cells = Array.from({ length: 200 }, (_, i) => ({ id: `c${i}`, cell_type: "code", metadata: {}, source: "x = 1\n".repeat(2000), execution_count: null, outputs: [] }));
     writeFileSync(path, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { parallax: { name: "Before" } }, cells }));
     // Whole-second mtimes can be put back exactly: the file then changes without its version changing.
