@@ -14,6 +14,8 @@ const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
 const IDLE_CLOSE_MS = 2_000;
 /** Logs kept open at most; beyond, the least recently used idle one is closed. */
 const MAX_OPEN = 64;
+/** Line indexes kept in memory (one per log read or written); an evicted one is rebuilt from the file when next needed. */
+const MAX_INDEXES = 1_024;
 
 /** A job's log file held open between appends, so a running job's next append is a stat and a write. */
 interface Appender {
@@ -201,6 +203,8 @@ export class FileLogStore implements LogStore {
       if (index && size < index.indexedBytes) size = (await handle.stat()).size;
       if (!index || size < index.indexedBytes) {
         index = { indexedBytes: 0, lines: 0, checkpoints: [0], partialTail: false };
+        // A host lives through many jobs: forget the oldest index rather than keep one per job ever seen.
+        if (this.indexes.size >= MAX_INDEXES && !this.indexes.has(jobId)) this.indexes.delete(this.indexes.keys().next().value!);
         this.indexes.set(jobId, index);
       }
       const from = index.indexedBytes;

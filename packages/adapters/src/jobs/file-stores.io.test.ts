@@ -34,6 +34,16 @@ describe("file log store keeping a job's log open between appends", () => {
     const appended = await run(new FileLogStore(dir).append("job", [entry("next")]));
     expect(appended.map((line) => line.offset)).toEqual([1]);
   });
+
+  it("keeps reading a job's log right after its line index was forgotten for a thousand newer jobs", async () => {
+    const store = new FileLogStore(tempDir());
+    await run(store.append("first", [entry("a"), entry("b")]));
+    for (let job = 0; job < 1_030; job++) await run(store.append(`job-${job}`, [entry(String(job))]));
+    await run(store.append("first", [entry("c")]));
+    const page = await run(store.read("first", 1, 10));
+    expect(page.lines.map((line) => [line.offset, line.message])).toEqual([[1, "b"], [2, "c"]]);
+    expect(page.nextOffset).toBe(3);
+  });
 });
 
 describe("file job store queue markers", () => {
