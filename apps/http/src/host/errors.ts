@@ -60,6 +60,8 @@ export const statusByTag = {
   InferenceFailed: 500,
   HomographyRejected: 500,
   FrameEncodeFailed: 500,
+  // The chat reports it as an `error` event; one escaping elsewhere is the provider's failure, not the client's.
+  LanguageModelFailure: 502,
 } as const satisfies Record<ErrorTag, number>;
 
 /** What the client is told about a failure it may read (a 4xx, or a 5xx thrown with `expose`). */

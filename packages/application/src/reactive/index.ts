@@ -11,3 +11,7 @@ export * from "./notebook-session.js";
 export * from "./reactive-notebooks.js";
 export * from "./seed-notebooks.js";
 export { runOutputs } from "./record-run.js";
+export * from "./language-model.port.js";
+export * from "./chat-events.js";
+export * from "./assistant-tools.js";
+export * from "./notebook-assistant.js";

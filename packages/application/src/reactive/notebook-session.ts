@@ -131,12 +131,17 @@ export class NotebookSession {
     );
   }
 
-  addCell(id: string, type: CellLanguage, afterCellId?: string, code = ""): Effect.Effect<ReactiveCell, NotFound> {
+  /**
+   * `position` is the cell the new one goes after (§B's `after_cell_id`), or its index (the
+   * assistant's `create_cell`; past the end is the end); absent, the end.
+   */
+  addCell(id: string, type: CellLanguage, position?: string | number, code = ""): Effect.Effect<ReactiveCell, NotFound> {
     return Effect.suspend(() => {
       const order = this.cells.graph.order();
       let index = order.length;
-      if (afterCellId !== undefined) {
-        const at = order.indexOf(afterCellId);
+      if (typeof position === "number") index = Math.max(0, Math.min(order.length, Math.trunc(position)));
+      else if (position !== undefined) {
+        const at = order.indexOf(position);
         if (at < 0) return Effect.fail(new NotFound({ message: "Cell not found" }));
         index = at + 1;
       }

@@ -134,8 +134,9 @@ export class ReactiveNotebooks {
     });
   }
 
-  addCell(id: string, type: CellLanguage, afterCellId?: string, code?: string): Effect.Effect<ReactiveCell, Failure> {
-    return Effect.flatMap(this.session(id), (session) => session.addCell(this.ids.next(), type, afterCellId, code));
+  /** `position`: the cell the new one goes after, or its index; absent, the end. */
+  addCell(id: string, type: CellLanguage, position?: string | number, code?: string): Effect.Effect<ReactiveCell, Failure> {
+    return Effect.flatMap(this.session(id), (session) => session.addCell(this.ids.next(), type, position, code));
   }
 
   updateCell(id: string, cellId: string, code: string, expectedRevision?: number): Effect.Effect<number, Failure | Conflict> {
