@@ -3,6 +3,7 @@ import { notebookConfigShape } from "../notebook/notebook.config.js";
 import { reactiveConfigShape } from "../reactive/reactive.config.js";
 import { jobsConfigShape } from "../jobs/jobs.config.js";
 import { trackingConfigShape } from "../tracking/tracking.config.js";
+import { assistantConfigShape, missingAssistantSettings } from "../assistant/assistant.config.js";
 import { ConfigError, sharedConfigShape } from "../shared/shared.config.js";
 
 export { ConfigError };
@@ -71,6 +72,7 @@ export const configSchema = z.object({
   ...reactiveConfigShape,
   ...jobsConfigShape,
   ...trackingConfigShape,
+  ...assistantConfigShape,
 });
 export type Config = z.infer<typeof configSchema>;
 
@@ -83,5 +85,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const parsed = configSchema.safeParse({ ...picked, ...overrides });
   if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
+  const missing = missingAssistantSettings(parsed.data);
+  if (missing.length > 0) throw new ConfigError(`Invalid configuration:\nLLM_PROVIDER=${parsed.data.LLM_PROVIDER} also needs ${missing.join(" and ")}`);
   return parsed.data;
 }

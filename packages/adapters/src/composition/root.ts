@@ -10,6 +10,7 @@ import { jobsModule } from "../jobs/jobs.module.js";
 import { trackingModule } from "../tracking/tracking.module.js";
 import { trackingRunner } from "../tracking/tracking.config.js";
 import { trackingTaskPipeline } from "../tracking/tracking-task.pipeline.js";
+import { assistantModule } from "../assistant/assistant.module.js";
 
 /** Each capability contributes one module that binds its ports to the adapters `config` selects. */
 const capabilityModules: Array<(config: Config) => ContainerModule> = [
@@ -18,6 +19,8 @@ const capabilityModules: Array<(config: Config) => ContainerModule> = [
   // Queued processing tasks are jobs of a built-in pipeline (TRACKING_RUNNER=queue).
   (config) => jobsModule(config, trackingRunner(config) === "queue" ? [trackingTaskPipeline(config)] : []),
   trackingModule,
+  // After reactive: the assistant's use case acts through ReactiveNotebooks.
+  assistantModule,
 ];
 
 export interface RootOptions {
