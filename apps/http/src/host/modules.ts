@@ -2,7 +2,7 @@ import type { Container } from "inversify";
 import { Clock } from "@parallax/application";
 import { AnnotationStore, JobFeed, PipelineJobs, JobWorker, PipelineCatalog, Workspace } from "@parallax/application/jobs";
 import { SpatialNotebooks } from "@parallax/application/notebook";
-import { ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
+import { NotebookAssistant, ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
 import { TaskEventLog, TaskQueue, TrackingTasksDeps } from "@parallax/application/tracking";
 import type { HostModule } from "./host-module.js";
 import { notebookHost } from "../notebook/notebook.host.js";
@@ -19,7 +19,12 @@ export function allHostModules(container: Container): HostModule[] {
   const queueing = () => ({ queue: container.get<TaskQueue>(TaskQueue), log: container.get<TaskEventLog>(TaskEventLog) });
   return [
     notebookHost(container.get(SpatialNotebooks)),
-    reactiveHost({ notebooks: container.get(ReactiveNotebooks), authenticator: container.get<ReactiveAuthenticator>(ReactiveAuthenticator) }),
+    reactiveHost({
+      notebooks: container.get(ReactiveNotebooks),
+      authenticator: container.get<ReactiveAuthenticator>(ReactiveAuthenticator),
+      // Bound only when LLM_PROVIDER names a language model.
+      assistant: container.isBound(NotebookAssistant) ? container.get(NotebookAssistant) : undefined,
+    }),
     jobsHost(jobsHostDeps(container)),
     trackingHost(container.get<TrackingTasksDeps>(TrackingTasksDeps), queueing),
   ];

@@ -1,30 +1,26 @@
+import { Cause, Effect, Exit, Fiber, Stream } from "effect";
+import type { Context } from "koa";
+import { PassThrough } from "node:stream";
+import type { Logger } from "@parallax/adapters";
+import { chatEvent, type ChatEvent, type ChatEventData, type ChatEventName } from "@parallax/application/reactive";
+
 /**
- * §B chat's Server-Sent Events framing, as the React editor parses it: each event is one line
+ * §B chat's Server-Sent Events, as the React editor parses them: each event is one line
  * `data: <compact JSON>` (a space after the colon) and a blank line, flushed on its own; the JSON
  * is `{"event": E, "data": {...}}`. The editor reads `text_delta.text`, `tool_execute.tool_name`
- * and `error.error`. Not here: the assistant that produces the events (the security/assistant
- * issue builds it on this framing).
+ * and `error.error`. The events themselves come from `NotebookAssistant`.
  */
-
-/** What each chat event carries (CONTRACTS.md §B, Chat). */
-export interface ChatEventData {
-  text_start: Record<string, never>;
-  text_delta: { text: string };
-  tool_start: { tool_id: string; tool_name: string };
-  content_block_stop: Record<string, never>;
-  tool_execute: { tool_name: string; tool_input: unknown };
-  tool_result: { tool_name: string; result: unknown };
-  turn_start: { turn: number; max_turns: number };
-  done: Record<string, never>;
-  error: { error: string };
-}
-export type ChatEventName = keyof ChatEventData;
+export type { ChatEventData, ChatEventName };
 
 /**
  * One event as its SSE frame. JSON escapes every line break, so an event is exactly one `data:`
  * line whatever the text holds (a raw newline would split it into two events for the browser).
  */
 export function sseFrame<E extends ChatEventName>(event: E, data: ChatEventData[E]): string {
+  return chatFrame(chatEvent(event, data));
+}
+
+export function chatFrame({ event, data }: ChatEvent): string {
   return `data: ${JSON.stringify({ event, data })}\n\n`;
 }
 
@@ -35,3 +31,37 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
   Connection: "keep-alive",
   "X-Accel-Buffering": "no",
 };
+
+/** Writes one frame, waiting while the client reads slower than events come. */
+function write(body: PassThrough, frame: string): Effect.Effect<void> {
+  return Effect.callback<void>((resume) => {
+    if (body.write(frame)) return resume(Effect.void);
+    const drained = () => resume(Effect.void);
+    body.once("drain", drained);
+    return Effect.sync(() => void body.off("drain", drained));
+  });
+}
+
+/**
+ * Answers the request with `events` as SSE, each frame written as it comes. A client that goes
+ * away interrupts the stream, which aborts the model's request or the running tool; a defect in
+ * the stream (a bug) still ends the answer with an `error` event.
+ */
+export function sendChatEvents(ctx: Context, events: Stream.Stream<ChatEvent>, logger: Logger): void {
+  ctx.status = 200;
+  ctx.set(SSE_HEADERS);
+  const body = new PassThrough();
+  ctx.body = body;
+  const guarded = Stream.catchCause(events, (cause) => {
+    if (Cause.hasInterruptsOnly(cause)) return Stream.failCause(cause);
+    logger.error({ err: Cause.squash(cause) }, "chat: the assistant failed");
+    return Stream.succeed(chatEvent("error", { error: "The assistant failed unexpectedly." }));
+  });
+  const sending = Stream.runForEach(guarded, (event) => write(body, chatFrame(event)));
+  const fiber = Effect.runFork(Effect.ensuring(sending, Effect.sync(() => body.end())));
+  // Also fires after a finished answer, when interrupting changes nothing.
+  ctx.res.once("close", () => Effect.runFork(Fiber.interrupt(fiber)));
+  fiber.addObserver((exit) => {
+    if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)) logger.error({ err: Cause.squash(exit.cause) }, "chat: sending failed");
+  });
+}

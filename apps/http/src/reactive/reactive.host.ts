@@ -1,11 +1,12 @@
 import { Effect, Fiber, Schedule } from "effect";
 import type { Context } from "koa";
 import { z } from "zod";
-import type { ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
+import type { NotebookAssistant, ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
 import { CELL_LANGUAGES, type ReactiveNotebook } from "@parallax/domain/reactive";
 import { runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
 import { CHAT_UNAVAILABLE, chatRequest } from "./chat.request.js";
+import { sendChatEvents } from "./chat-sse.js";
 import { notebookSocket } from "./reactive.websocket.js";
 
 const tags = ["reactive notebooks"];
@@ -24,10 +25,12 @@ function notebookView(notebook: ReactiveNotebook) {
 export interface ReactiveHostDeps {
   readonly notebooks: ReactiveNotebooks;
   readonly authenticator: ReactiveAuthenticator;
+  /** The chat's assistant; absent when no language model is configured (chat answers 503). */
+  readonly assistant?: NotebookAssistant | undefined;
 }
 
 /** CONTRACTS.md §B: the reactive-notebook API of the React editor, under /api/v1. */
-export const reactiveHost = ({ notebooks, authenticator }: ReactiveHostDeps): HostModule => ({
+export const reactiveHost = ({ notebooks, authenticator, assistant }: ReactiveHostDeps): HostModule => ({
   name: "reactive",
   register({ config, logger, routes, websockets }) {
     /** The caller's user id, from `Authorization: Bearer <token>` (with AUTH=none, anyone is `local`). */
@@ -152,9 +155,13 @@ export const reactiveHost = ({ notebooks, authenticator }: ReactiveHostDeps): Ho
         tags,
         params: notebookParams,
         body: chatRequest,
-        handler: ({ ctx }) => {
-          // The body was parsed first: the assistant takes it as it is, and a malformed one is a 422 already.
-          ctx.throw(503, CHAT_UNAVAILABLE, { expose: true });
+        handler: async ({ params, body, ctx }) => {
+          // The body was parsed first: a malformed one is a 422 whether or not the assistant is configured.
+          if (!assistant) return ctx.throw(503, CHAT_UNAVAILABLE, { expose: true });
+          // An unknown notebook is a 404 before the event stream starts.
+          const events = await runUseCase(assistant.chat(await notebookOf(ctx, params.id), body.messages));
+          sendChatEvents(ctx, events, logger);
+          return undefined;
         },
       });
     }
