@@ -2,7 +2,7 @@ import { Duration, Effect, Stream } from "effect";
 import type { NotFound, StorageFailure } from "@parallax/domain";
 import { AssistantTools, assistantTools } from "./assistant-tools.js";
 import { chatEvent, type ChatEvent } from "./chat-events.js";
-import type { ConversationTurn, LanguageModel, ModelEvent, StopReason, ToolCall, ToolResult } from "./language-model.port.js";
+import type { ConversationTurn, LanguageModel, ModelEvent, ToolCall, ToolResult } from "./language-model.port.js";
 import type { ReactiveNotebooks } from "./reactive-notebooks.js";
 
 /** A message of the editor's chat history. */
@@ -124,7 +124,6 @@ class ReplyBlocks {
   text = "";
   private textOpen = false;
   private readonly calls = new Map<string, { name: string; json: string }>();
-  stopReason: StopReason | undefined;
 
   accept(event: ModelEvent): ChatEvent[] {
     switch (event.type) {
@@ -145,8 +144,8 @@ class ReplyBlocks {
       }
       case "tool_call_end":
         return [chatEvent("content_block_stop", {})];
+      // Whatever the reason, the calls it holds are run: a reply cut at max_tokens mid-call gets its tool's refusal.
       case "stop":
-        this.stopReason = event.reason;
         return this.close();
     }
   }
