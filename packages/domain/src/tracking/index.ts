@@ -24,6 +24,7 @@ export * from "./simulator.js";
 export * from "./identity-config.js";
 export * from "./identity-manager.js";
 export * from "./multi-camera.js";
+export * from "./scene-evaluation.js";
 export * from "./scene-export.js";
 export * from "./image-kernels.js";
 export * from "./yolox-decode.js";
