@@ -26,6 +26,7 @@ export * from "./identity-manager.js";
 export * from "./multi-camera.js";
 export * from "./scene-evaluation.js";
 export * from "./scene-export.js";
+export * from "./scene-calibration.js";
 export * from "./image-kernels.js";
 export * from "./yolox-decode.js";
 export * from "./binary-image.js";
