@@ -115,7 +115,8 @@ describe("parallax simulate: the robustness variants (issue 9)", () => {
     before.cameras.forEach((camera: { imageToMap: number[]; image_points: number[][]; map_points: number[][] }, c: number) => {
       expect(after.cameras[c].imageToMap).toEqual(camera.imageToMap);
       expect(after.cameras[c].map_points).toEqual(camera.map_points);
-      camera.image_points.forEach((p, k) => offsets.push(after.cameras[c].image_points[k][0] - p[0], after.cameras[c].image_points[k][1] - p[1]));
+      const moved: number[][] = after.cameras[c].image_points;
+      camera.image_points.forEach((p, k) => offsets.push(moved[k]![0]! - p[0]!, moved[k]![1]! - p[1]!));
     });
     const rms = Math.sqrt(offsets.reduce((s, d) => s + d * d, 0) / offsets.length);
     expect(rms).toBeGreaterThan(4);

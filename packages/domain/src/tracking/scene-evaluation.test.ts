@@ -24,9 +24,9 @@ describe("evaluateScene on the default simulated scene", () => {
 
   it("keeps the simulator as hard as it was: detection recall and precision per camera as recorded (issue 9 item 5)", () => {
     const report = evaluateScene({ cameras, floor, result: trackScene(scene, { tracker: "bytetrack", identityMode: "appearance" }) });
-    const recorded = { cam1: [0.833, 0.913], cam2: [0.835, 0.919], cam3: [0.805, 0.912], cam4: [0.814, 0.917] };
+    const recorded: Record<string, readonly [recall: number, precision: number]> = { cam1: [0.833, 0.913], cam2: [0.835, 0.919], cam3: [0.805, 0.912], cam4: [0.814, 0.917] };
     for (const camera of report.per_camera) {
-      const [recall, precision] = recorded[camera.camera as keyof typeof recorded];
+      const [recall, precision] = recorded[camera.camera]!;
       expect(Math.abs(camera.detection_recall - recall), camera.camera).toBeLessThan(0.0005);
       expect(Math.abs(camera.detection_precision - precision), camera.camera).toBeLessThan(0.0005);
     }
