@@ -48,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
   const numbers = { cameras: Number(values.cameras), people: Number(values.people), frames: Number(values.frames), seed: Number(values.seed), fps: Number(values.fps) };
   const invalid = Object.entries(numbers).find(([name, v]) => !Number.isInteger(v) || v < (name === "seed" ? 0 : 1) || (name === "cameras" && v > 16));
   const noisePx = Number(values["calibration-noise"]);
-  const clockOffsets = ((values["clock-offset"] ?? []) as string[]).map((spec) => /^([^:]+):(-?\d+)$/.exec(spec)).map((m) => (m ? { camera: m[1]!, frames: Number(m[2]) } : undefined));
+  const clockOffsets = (values["clock-offset"] ?? []).map((spec) => /^([^:]+):(-?\d+)$/.exec(spec)).map((m) => (m ? { camera: m[1]!, frames: Number(m[2]) } : undefined));
   const problem = invalid
     ? `--${invalid[0]} must be a positive integer${invalid[0] === "cameras" ? " ≤ 16" : ""}`
     : !values.out ? "--out is required"
