@@ -10,6 +10,7 @@ const commands: Record<string, Command> = {
   "mot-eval": { summary: "MOT metrics of predictions against ground truth", load: () => import("./commands/mot-eval.js") },
   "track-mot": { summary: "track MOTChallenge detections", load: () => import("./commands/track-mot.js") },
   simulate: { summary: "generate a seeded multi-camera scene", load: () => import("./commands/simulate.js") },
+  "eval-scene": { summary: "track a scene directory on all cameras and score it (cross-camera IDF1, oracle bound, map error)", load: () => import("./commands/eval-scene.js") },
   track: { summary: "run a multi-camera tracking task on an environment's videos", load: () => import("./commands/track.js") },
   "track-task": { summary: "run a queued processing task (a worker's job)", load: () => import("./commands/track-task.js") },
   detect: { summary: "person detections of images or a video, as MOTChallenge rows", load: () => import("./commands/detect.js") },

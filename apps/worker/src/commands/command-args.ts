@@ -2,7 +2,9 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 type Values<O extends Options> = {
-  [K in keyof O]: O[K] extends { type: "boolean" } ? boolean | undefined : O[K] extends { default: string } ? string : string | undefined;
+  [K in keyof O]: O[K] extends { type: "boolean" } ? boolean | undefined
+    : O[K] extends { multiple: true } ? string[] | undefined
+    : O[K] extends { default: string } ? string : string | undefined;
 };
 
 /**

@@ -8,7 +8,7 @@ import { evaluateMot } from "./mot-evaluation.js";
 import { motRow, type MotRow } from "./mot-format.js";
 import { identityMetrics } from "./mot-metrics.js";
 import { buildSequence } from "./mot-sequence.js";
-import type { SimulatedScene } from "./simulator.js";
+import type { SimulatedBox, SimulatedCameraFrame } from "./simulator.js";
 import type { MultiObjectTracker } from "./tracker.js";
 
 export type TrackerName = "bytetrack" | "botsort";
@@ -26,23 +26,47 @@ export interface CameraTracks {
   readonly global: MotRow[];
 }
 
+/** A global identity's floor position (metres) in one frame. */
+export interface FloorPosition {
+  readonly frame: number;
+  readonly globalId: number;
+  readonly x: number;
+  readonly y: number;
+}
+
+export type IdentityMode = "appearance" | "ground" | "fused";
+
+/** What trackScene reads of a scene: a simulated one as it is, or one read back from its files. */
+export interface TrackableScene {
+  readonly config: { readonly fps: number };
+  readonly cameras: ReadonlyArray<{ readonly id: string; readonly imageToMap: ArrayLike<number> }>;
+  /** frames[f][c] */
+  readonly frames: ReadonlyArray<ReadonlyArray<Pick<SimulatedCameraFrame, "boxes" | "scores" | "embeddings" | "count"> & {
+    readonly groundTruth: ReadonlyArray<Pick<SimulatedBox, "personId" | "box" | "visibility">>;
+  }>>;
+}
+
 export interface SceneTrackingResult {
   readonly cameras: readonly CameraTracks[];
+  /** One row per global identity per frame in which it has a floor position, frames ascending. */
+  readonly floor: readonly FloorPosition[];
   /** Time spent in the identity manager, per frame (all cameras), in ms — filled when a clock is given. */
   readonly identityMsPerFrame?: number;
 }
 
 /**
- * The whole multi-camera pipeline on a simulated scene: one tracker per camera, map points from
- * each camera's homography, then the identity manager across cameras.
+ * The whole multi-camera pipeline on a scene: one tracker per camera, map points from each
+ * camera's homography, then the identity manager across cameras. `identityMode` "appearance"
+ * ignores the floor (useGroundPlane false); "ground" and "fused" use the manager as configured.
  */
 export function trackScene(
-  scene: SimulatedScene,
-  options: { tracker?: TrackerName; identity?: Partial<IdentityConfig>; now?: () => number } = {},
+  scene: TrackableScene,
+  options: { tracker?: TrackerName; identity?: Partial<IdentityConfig>; identityMode?: IdentityMode; now?: () => number } = {},
 ): SceneTrackingResult {
   const fps = scene.config.fps;
   const trackers = scene.cameras.map(() => createTracker(options.tracker ?? "botsort", fps));
-  const identities = new IdentityManager({ fps, ...options.identity });
+  const identities = new IdentityManager({ fps, ...options.identity, ...(options.identityMode === "appearance" ? { useGroundPlane: false } : {}) });
+  const floor: FloorPosition[] = [];
   const out = scene.cameras.map((camera) => ({ camera: camera.id, groundTruth: [] as MotRow[], local: [] as MotRow[], global: [] as MotRow[] }));
   let identityMs = 0;
   scene.frames.forEach((cameraFrames, f) => {
@@ -65,8 +89,20 @@ export function trackScene(
     const globalIds = identities.update(frame, observations);
     if (options.now) identityMs += options.now() - started;
     boxes.forEach((b, k) => out[b.camera]!.global.push(motRow(frame, globalIds[k]!, b.box, b.score)));
+    floor.push(...meanFloorPositions(frame, observations, globalIds));
   });
-  return { cameras: out, ...(options.now ? { identityMsPerFrame: identityMs / Math.max(1, scene.frames.length) } : {}) };
+  return { cameras: out, floor, ...(options.now ? { identityMsPerFrame: identityMs / Math.max(1, scene.frames.length) } : {}) };
+}
+
+/** Per global id, the mean of the map points of this frame's observations carrying it; ids ascending. */
+function meanFloorPositions(frame: number, observations: readonly IdentityObservation[], globalIds: Int32Array): FloorPosition[] {
+  const sums = new Map<number, [x: number, y: number, count: number]>();
+  observations.forEach((o, k) => {
+    if (!o.mapPoint) return;
+    const sum = sums.get(globalIds[k]!) ?? [0, 0, 0];
+    sums.set(globalIds[k]!, [sum[0] + o.mapPoint[0], sum[1] + o.mapPoint[1], sum[2] + 1]);
+  });
+  return [...sums.entries()].sort(([a], [b]) => a - b).map(([globalId, [x, y, count]]) => ({ frame, globalId, x: x / count, y: y / count }));
 }
 
 export interface SceneEvaluation {

@@ -1,4 +1,5 @@
 import { motRow, type MotRow } from "./mot-format.js";
+import type { CalibrationPairs } from "./scene-calibration.js";
 import type { SimulatedScene } from "./simulator.js";
 
 /** One camera of a simulated scene in exchange formats: MOTChallenge rows and calibration. */
@@ -20,10 +21,25 @@ export interface ExportedCamera {
     /** Image pixels → floor metres, row-major 3×3. */
     readonly imageToMap: number[];
     readonly mapToImage: number[];
+    /** Calibration clicks, when given: image pixels [u, v] ↔ floor metres [x, y], pair by pair. */
+    readonly image_points?: number[][];
+    readonly map_points?: number[][];
   };
 }
 
-export function exportScene(scene: SimulatedScene): ExportedCamera[] {
+/** One row of DIR/floor.txt: where a person (its gt id) truly stands in a frame, metres. */
+export interface FloorRow {
+  readonly frame: number;
+  readonly person: number;
+  readonly x: number;
+  readonly y: number;
+}
+
+/**
+ * Exports each camera; with `calibrationPairs` (one per camera), its calibration also lists the
+ * point pairs, rounded to a thousandth of a pixel / metre.
+ */
+export function exportScene(scene: SimulatedScene, calibrationPairs?: readonly CalibrationPairs[]): ExportedCamera[] {
   return scene.cameras.map((camera, c) => {
     const groundTruth: MotRow[] = [];
     const detections: MotRow[] = [];
@@ -54,9 +70,26 @@ export function exportScene(scene: SimulatedScene): ExportedCamera[] {
         rotation: [...camera.rotation],
         imageToMap: Array.from(camera.imageToMap),
         mapToImage: Array.from(camera.mapToImage),
+        ...(calibrationPairs?.[c] ? pointLists(calibrationPairs[c]) : {}),
       },
     };
   });
+}
+
+/** Every person in every frame, frames then persons ascending; person = gt id (index + 1). */
+export function floorRows(scene: SimulatedScene): FloorRow[] {
+  return scene.positions.flatMap((position, f) =>
+    Array.from({ length: position.length / 2 }, (_, p) => ({ frame: f + 1, person: p + 1, x: round(position[2 * p]!), y: round(position[2 * p + 1]!) })));
+}
+
+/** DIR/floor.txt: `frame,person,x,y` per line, no header. */
+export function writeFloorRows(rows: readonly FloorRow[]): string {
+  return rows.map((r) => `${r.frame},${r.person},${r.x},${r.y}\n`).join("");
+}
+
+function pointLists(pairs: CalibrationPairs): { image_points: number[][]; map_points: number[][] } {
+  const points = (packed: Float64Array) => Array.from({ length: packed.length / 2 }, (_, k) => [round(packed[2 * k]!), round(packed[2 * k + 1]!)]);
+  return { image_points: points(pairs.image), map_points: points(pairs.map) };
 }
 
 function round(value: number): number {

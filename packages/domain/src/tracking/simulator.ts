@@ -21,6 +21,14 @@ export interface SimulationConfig {
   /** Cameras aim at this fraction of the way to the room centre, turned by cameraTurnDegrees. */
   readonly cameraReach: number;
   readonly cameraTurnDegrees: number;
+  /**
+   * "overlap" (the default when absent): cameras on the room's corners and walls with partly
+   * overlapping views. "disjoint": the floor is cut into one cell per camera (two rows of cells)
+   * with a blind strip of DISJOINT_BLIND_MARGIN metres inside every cell edge; each camera looks at
+   * its cell from the nearest wall and sees only the people inside it, so no floor point is seen
+   * by two cameras. Left out of DEFAULT_SIMULATION so that the default scene's files stay as they were.
+   */
+  readonly layout?: "overlap" | "disjoint";
   /** Walking speed in m/s: mean and standard deviation. */
   readonly speed: readonly [number, number];
   readonly detection: {
@@ -61,6 +69,12 @@ export const DEFAULT_SIMULATION: SimulationConfig = {
   detection: { recall: 0.93, minVisibility: 0.25, jitter: 0.03, falsePositives: 0.6 },
   appearance: { dim: 64, groups: 6, individuality: 0.7, viewChange: 0.35, noise: 0.25 },
 };
+
+/** Appearance of `--lookalikes` scenes: fewer groups and less individuality than the default (6, 0.7). */
+export const LOOKALIKE_APPEARANCE = { groups: 2, individuality: 0.35 } as const;
+
+/** Metres of floor inside every cell edge that no camera sees in the disjoint layout. */
+export const DISJOINT_BLIND_MARGIN = 1;
 
 export interface SimulatedBox {
   readonly personId: number;
@@ -105,8 +119,36 @@ export function resolveSimulation(overrides: SimulationOverrides = {}): Simulati
   };
 }
 
-/** Cameras spread around the room (corners first, then wall midpoints), all aimed at its centre. */
+/**
+ * The floor area ([xmin, ymin, xmax, ymax], metres) each camera is limited to: one per camera in
+ * the disjoint layout, none (the whole view) otherwise.
+ */
+export function cameraRegions(config: SimulationConfig): Array<readonly [number, number, number, number]> | undefined {
+  if (config.layout !== "disjoint") return undefined;
+  const [w, d] = config.floor;
+  const rows = config.cameras > 1 ? 2 : 1;
+  const columns = Math.ceil(config.cameras / rows);
+  const [cellW, cellD] = [w / columns, d / rows];
+  const m = DISJOINT_BLIND_MARGIN;
+  return Array.from({ length: config.cameras }, (_, c) => {
+    const [column, row] = [c % columns, Math.floor(c / columns)];
+    return [column * cellW + m, row * cellD + m, (column + 1) * cellW - m, (row + 1) * cellD - m] as const;
+  });
+}
+
+/**
+ * Cameras spread around the room (corners first, then wall midpoints), all aimed at its centre;
+ * in the disjoint layout, one per cell on the nearest long wall, aimed at the cell's centre.
+ */
 export function sceneCameras(config: SimulationConfig): CameraModel[] {
+  const regions = cameraRegions(config);
+  if (regions) {
+    return regions.map(([x0, y0, x1, y1], c) => {
+      const [cx, cy] = [(x0 + x1) / 2, (y0 + y1) / 2];
+      const wallY = cy < config.floor[1] / 2 ? 0 : config.floor[1];
+      return lookAtCamera(`cam${c + 1}`, [cx, wallY, config.cameraHeight], [cx, cy, 0], config.image);
+    });
+  }
   const [w, d] = config.floor;
   const spots: Array<[number, number]> = [[0, 0], [w, d], [w, 0], [0, d], [w / 2, 0], [w / 2, d], [0, d / 2], [w, d / 2]];
   return Array.from({ length: config.cameras }, (_, c) => {
@@ -135,13 +177,14 @@ export function simulateScene(overrides: SimulationOverrides = {}): SimulatedSce
   const waypoint = Float64Array.from({ length: 2 * people }, (_, k) => (k % 2 === 0 ? random.uniform(1, floorW - 1) : random.uniform(1, floorD - 1)));
   const pause = new Float64Array(people);
   const appearance = makeAppearance(random, config, cameras.length);
+  const regions = cameraRegions(config);
 
   const allFrames: SimulatedCameraFrame[][] = [];
   const positions: Float64Array[] = [];
   for (let f = 0; f < frames; f++) {
     if (f > 0) walk(random, config, position, waypoint, pause, speeds, 1 / fps, floorW, floorD);
     positions.push(Float64Array.from(position));
-    allFrames.push(cameras.map((camera, c) => renderCamera(random, config, camera, c, position, heights, appearance, dim)));
+    allFrames.push(cameras.map((camera, c) => renderCamera(random, config, camera, c, position, heights, appearance, dim, regions?.[c])));
   }
   return { config, cameras, frames: allFrames, positions };
 }
@@ -199,10 +242,12 @@ function renderCamera(
   heights: Float64Array,
   appearance: Float32Array,
   dim: number,
+  region: readonly [number, number, number, number] | undefined,
 ): SimulatedCameraFrame {
   const inView: Array<{ personId: number; box: [number, number, number, number]; depth: number; foot: [number, number] }> = [];
   for (let p = 0; p < heights.length; p++) {
     const x = position[2 * p]!, y = position[2 * p + 1]!;
+    if (region && (x < region[0] || x > region[2] || y < region[1] || y > region[3])) continue;
     const [u, vFoot, depth] = projectWorld(camera, x, y, 0);
     const [, vHead, headDepth] = projectWorld(camera, x, y, heights[p]!);
     if (depth < 0.5 || headDepth < 0.5) continue;
@@ -274,4 +319,20 @@ function normalise(v: Float64Array): Float64Array {
   for (const x of v) n += x * x;
   const s = n > 0 ? 1 / Math.sqrt(n) : 0;
   return v.map((x) => x * s);
+}
+
+const NO_DETECTIONS: SimulatedCameraFrame = {
+  groundTruth: [], boxes: new Float64Array(0), scores: new Float64Array(0), embeddings: new Float32Array(0), count: 0, personIds: new Int32Array(0),
+};
+
+/**
+ * The scene as a camera whose clock is `offset` frames off would record it: that camera's frame f
+ * shows what happened at frame f − offset (frames shifted out of the scene are lost, frames
+ * shifted in are empty). Floor positions stay in true time.
+ */
+export function withClockOffset(scene: SimulatedScene, cameraId: string, offset: number): SimulatedScene {
+  const c = scene.cameras.findIndex((camera) => camera.id === cameraId);
+  if (c < 0) throw new RangeError(`no camera '${cameraId}' in the scene (cameras: ${scene.cameras.map((camera) => camera.id).join(", ")})`);
+  const frames = scene.frames.map((cameraFrames, f) => cameraFrames.map((frame, k) => (k === c ? (scene.frames[f - offset]?.[c] ?? NO_DETECTIONS) : frame)));
+  return { ...scene, frames };
 }
