@@ -9,8 +9,12 @@
  * locals, `x != "" ? x : y`), nothing more.
  */
 import { readFileSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import { parse } from "@cdktf/hcl2json";
+
+// Loaded through require, not `import`: the package's .d.ts pulls the DOM lib (`/// <reference
+// lib="dom" />`) into the whole tests program, which changes Node's Blob types for other tests.
+const { parse } = createRequire(import.meta.url)("@cdktf/hcl2json") as { parse(filename: string, contents: string): Promise<Record<string, unknown>> };
 
 export const TERRAFORM_DIR = join(process.cwd(), "infra/terraform");
 /** What `data.aws_caller_identity.current.account_id` renders as; docs/operations.md's `$ACCOUNT` too. */
