@@ -6,7 +6,7 @@
 #
 # Names come from `terraform output` (infra/terraform, already applied) unless set in the
 # environment: AWS_REGION, ECR_REPOSITORY_URL, CLUSTER, HOST_SERVICE, WORKER_SERVICE.
-# DEPLOY=0 pushes without restarting the services.
+# DEPLOY=0 pushes without restarting the services (the first deployment: only the repository exists).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -16,9 +16,6 @@ output() { terraform -chdir="$tf_dir" output -raw "$1"; }
 tag="${1:-$(git -C "$root" rev-parse --short HEAD)}"
 region="${AWS_REGION:-$(output aws_region)}"
 repository="${ECR_REPOSITORY_URL:-$(output ecr_repository_url)}"
-cluster="${CLUSTER:-$(output cluster_name)}"
-host_service="${HOST_SERVICE:-$(output host_service_name)}"
-worker_service="${WORKER_SERVICE:-$(output worker_service_name)}"
 
 echo "logging in to ${repository%%/*}"
 aws ecr get-login-password --region "$region" | docker login --username AWS --password-stdin "${repository%%/*}"
@@ -31,6 +28,9 @@ docker push "$repository:$tag"
 docker push "$repository:latest"
 
 if [ "${DEPLOY:-1}" = "1" ]; then
+  cluster="${CLUSTER:-$(output cluster_name)}"
+  host_service="${HOST_SERVICE:-$(output host_service_name)}"
+  worker_service="${WORKER_SERVICE:-$(output worker_service_name)}"
   # The task definitions name :latest (var.image_tag); a new deployment pulls the image just pushed.
   # A deployment whose tasks never become healthy is rolled back by the circuit breaker.
   for service in "$host_service" "$worker_service"; do

@@ -420,14 +420,17 @@ export function taskRolePolicies(module: TerraformModule): string[] {
   return problems;
 }
 
-/** The names the Terraform creates, with the variables' defaults: cluster, services, log group, table, bucket, … */
-export function createdNames(module: TerraformModule): Map<string, string> {
-  const names = new Map<string, string>();
+/** The names the Terraform creates, with the variables' defaults, each with the resource types that bear it. */
+export function createdNames(module: TerraformModule): Map<string, Set<string>> {
+  const names = new Map<string, Set<string>>();
   const attributes = ["name", "bucket", "alarm_name", "family"];
   for (const [address, body] of module.resources) {
     for (const attribute of attributes) {
       const rendered = render(module, body[attribute]);
-      if (rendered !== undefined) names.set(rendered, `${address}.${attribute}`);
+      if (rendered === undefined) continue;
+      const types = names.get(rendered) ?? new Set<string>();
+      types.add(address.split(".")[0]!);
+      names.set(rendered, types);
     }
   }
   return names;
