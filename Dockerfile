@@ -16,6 +16,9 @@ COPY packages/application/package.json packages/application/
 COPY packages/adapters/package.json packages/adapters/
 COPY apps/http/package.json apps/http/
 COPY apps/worker/package.json apps/worker/
+# onnxruntime-node's postinstall would fetch CUDA provider libraries (Fargate has no GPU; the CPU
+# runtime is in the package): skipped, as package.json's allowScripts does for development installs.
+ENV ONNXRUNTIME_NODE_INSTALL=skip
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY tsconfig.base.json tsconfig.json ./
 COPY packages packages
@@ -31,7 +34,8 @@ FROM ${NODE_IMAGE} AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg python3 python3-matplotlib python3-numpy python3-pandas tini ca-certificates \
  && rm -rf /var/lib/apt/lists/*
-ENV NODE_ENV=production
+ENV NODE_ENV=production \
+    ONNXRUNTIME_NODE_INSTALL=skip
 WORKDIR /srv/parallax
 COPY package.json package-lock.json .npmrc ./
 COPY packages/domain/package.json packages/domain/

@@ -118,6 +118,11 @@ resource "aws_ecs_task_definition" "worker" {
   task_role_arn            = aws_iam_role.worker.arn
   container_definitions    = jsonencode([local.worker_container])
 
+  # Tracking downloads its s3:// videos into DATA_DIR (cache capped by TRACKING_CACHE_MAX_MB, 10 GiB).
+  ephemeral_storage {
+    size_in_gib = var.worker_ephemeral_storage_gib
+  }
+
   runtime_platform {
     operating_system_family = "LINUX"
     cpu_architecture        = "X86_64"

@@ -146,6 +146,12 @@ variable "worker_memory" {
   default     = 2048
 }
 
+variable "worker_ephemeral_storage_gib" {
+  description = "Task disk of a worker, GiB (21-200): DATA_DIR holds the tracking video cache and frames."
+  type        = number
+  default     = 40
+}
+
 variable "worker_concurrency" {
   description = "Jobs one worker runs at once (WORKER_CONCURRENCY)."
   type        = number
