@@ -2,9 +2,11 @@ import { Effect, Stream } from "effect";
 import { executableCell, type CellLanguage } from "@parallax/domain/reactive";
 import type { Kernel, KernelCell, KernelEvent, KernelFactory, KernelOptions } from "@parallax/application/reactive";
 import type { LanguageKernel, NamedValues } from "./language-kernel.js";
-import { JavaScriptKernel } from "./javascript/javascript-kernel.js";
+import { DEFAULT_JAVASCRIPT_HEAP_MB, JavaScriptKernel } from "./javascript/javascript-kernel.js";
 import { PythonProcess } from "./python/python-process.js";
 import { SqlKernel } from "./sql/sql-kernel.js";
+import { kernelEnvironment } from "./sandbox/kernel-environment.js";
+import { notebookWorkDir, type KernelSandbox } from "./sandbox/kernel-sandbox.js";
 
 export interface NotebookKernelOptions {
   pythonBin: string;
@@ -13,6 +15,8 @@ export interface NotebookKernelOptions {
   maxOutputBytes?: number;
   /** Characters of stdout and stderr one cell may send. */
   maxStreamChars?: number;
+  /** Limits, environment and the notebook's working directory for all three languages. */
+  sandbox?: KernelSandbox;
 }
 
 /**
@@ -20,6 +24,9 @@ export interface NotebookKernelOptions {
  * JavaScript worker, each started on first use. SQL placeholders take their values from
  * Python first, then from JavaScript. A Python cell's IPython magics run as the driver's helpers
  * (`executableCell`), and a `%%sql` cell's body runs as a SQL cell.
+ *
+ * With a sandbox, Python and DuckDB work in the notebook's own directory under their limits, and
+ * the JavaScript worker gets the sandbox's environment and a heap within its memory limit.
  */
 export class NotebookKernel implements Kernel {
   readonly python: PythonProcess;
@@ -27,10 +34,13 @@ export class NotebookKernel implements Kernel {
   readonly sql: SqlKernel;
 
   constructor(options: NotebookKernelOptions & KernelOptions) {
-    const { pythonBin, timeoutMs, maxOutputBytes, maxStreamChars } = options;
-    this.python = new PythonProcess({ pythonBin, timeoutMs, maxOutputBytes, maxStreamChars });
-    this.javascript = new JavaScriptKernel({ timeoutMs, maxOutputBytes, maxStreamChars });
-    this.sql = new SqlKernel(options.dbConnString, (names) => this.lookup(names), timeoutMs, maxOutputBytes);
+    const { pythonBin, timeoutMs, maxOutputBytes, maxStreamChars, sandbox } = options;
+    const workDir = sandbox ? () => notebookWorkDir(sandbox, options.notebookId) : undefined;
+    this.python = new PythonProcess({ pythonBin, timeoutMs, maxOutputBytes, maxStreamChars, ...(sandbox && workDir && { sandbox: { sandbox, workDir } }) });
+    const javascriptSandbox = sandbox && { heapMb: Math.min(sandbox.limits.memoryMb, DEFAULT_JAVASCRIPT_HEAP_MB), env: kernelEnvironment(process.env, sandbox.envAllow, sandbox.envExtra) };
+    this.javascript = new JavaScriptKernel({ timeoutMs, maxOutputBytes, maxStreamChars, ...javascriptSandbox });
+    const sqlSandbox = sandbox && workDir && { memoryMb: sandbox.limits.memoryMb, workDir };
+    this.sql = new SqlKernel(options.dbConnString, (names) => this.lookup(names), timeoutMs, maxOutputBytes, sqlSandbox);
   }
 
   run(cell: KernelCell): Stream.Stream<KernelEvent> {

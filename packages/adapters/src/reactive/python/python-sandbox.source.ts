@@ -1,0 +1,60 @@
+/**
+ * The first lines of the Python driver: the kernel puts its limits on itself (hard rlimits, so
+ * cell code can lower them but never raise them back, unless the kernel runs as root) before any
+ * other module is imported and any cell runs. Limits come as JSON in argv[4] (`{cpu, as, nofile,
+ * nproc}`, from kernel-sandbox.ts); no argument, no limits.
+ *
+ * Also here: the note that tells a cell's author which limit stopped it, and the rule that a
+ * process a cell forked never speaks the protocol as if it were the kernel.
+ */
+export const PYTHON_SANDBOX = String.raw`
+import errno as _errno, json as _json, os as _os, resource as _resource, sys as _sys
+
+_KERNEL_PID = _os.getpid()
+_LIMITS = _json.loads(_sys.argv[4]) if len(_sys.argv) > 4 and _sys.argv[4] else {}
+
+
+def _apply_limits(limits):
+    # SIGXCPU at the soft CPU limit ends the kernel; the hard one (a second later) kills a kernel that ignores it.
+    wanted = (
+        (_resource.RLIMIT_CPU, limits.get("cpu"), 1),
+        (_resource.RLIMIT_AS, limits.get("as"), 0),
+        (_resource.RLIMIT_NOFILE, limits.get("nofile"), 0),
+        (_resource.RLIMIT_NPROC, limits.get("nproc"), 0),
+    )
+    for which, value, slack in wanted:
+        if value is None:
+            continue
+        _soft, hard = _resource.getrlimit(which)
+        ceiling = int(value) + slack if hard == _resource.RLIM_INFINITY else min(int(value) + slack, hard)
+        _resource.setrlimit(which, (min(int(value), ceiling), ceiling))
+
+
+_apply_limits(_LIMITS)
+
+
+def _limit_note(error):
+    """Which of the kernel's limits a failure comes from, in words, or None."""
+    if isinstance(error, MemoryError) and "as" in _LIMITS:
+        return "the kernel's memory limit (%d MB, KERNEL_MEMORY_MB) was reached" % (_LIMITS["as"] // (1024 * 1024))
+    if isinstance(error, OSError) and error.errno == _errno.EAGAIN and "nproc" in _LIMITS and not isinstance(error, InterruptedError):
+        if _os.getuid() != 0 and _resource.getrlimit(_resource.RLIMIT_NPROC)[0] != _resource.RLIM_INFINITY:
+            return "no more processes may start: the kernel's process limit (KERNEL_MAX_PROCESSES) may be reached"
+    if isinstance(error, OSError) and error.errno == _errno.EMFILE and "nofile" in _LIMITS:
+        return "the kernel's open-file limit (%d, KERNEL_MAX_OPEN_FILES) was reached" % _LIMITS["nofile"]
+    return None
+
+
+def _with_limit_note(failure, error):
+    note = _limit_note(error)
+    if note is None:
+        return failure
+    evalue = failure["evalue"] + " (" + note + ")" if failure["evalue"] else note
+    return dict(failure, evalue=evalue, traceback=failure["traceback"] + ["[" + note + "]"])
+
+
+def _leave_if_forked(status=0):
+    """A process a cell forked that returns into the driver ends here, silently: only the kernel answers the host."""
+    if _os.getpid() != _KERNEL_PID:
+        _os._exit(status)
+`;
