@@ -4,8 +4,12 @@
  * other module is imported and any cell runs. Limits come as JSON in argv[4] (`{cpu, as, nofile,
  * nproc}`, from kernel-sandbox.ts); no argument, no limits.
  *
- * Also here: the note that tells a cell's author which limit stopped it, and the rule that a
- * process a cell forked never speaks the protocol as if it were the kernel.
+ * Also here: the note that tells a cell's author which limit stopped it, the rule that a
+ * process a cell forked never speaks the protocol as if it were the kernel, and the end of a fork
+ * bomb: at the process limit its processes would go on forking into every slot that frees, so the
+ * kernel stops every other process of its group (stopped first, since a stopped process cannot fork).
+ *
+ * The kernel also lowers its own priority (nice 10): a busy cell yields the CPU to the host.
  */
 export const PYTHON_SANDBOX = String.raw`
 import errno as _errno, json as _json, os as _os, resource as _resource, sys as _sys
@@ -31,22 +35,66 @@ def _apply_limits(limits):
 
 
 _apply_limits(_LIMITS)
+if _LIMITS:
+    _os.nice(10)
 
 
-def _limit_note(error):
-    """Which of the kernel's limits a failure comes from, in words, or None."""
+def _group_members(group, spared, states):
+    """Processes of the kernel's process group other than those spared, in one of the given states (from /proc)."""
+    found = []
+    for entry in _os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in spared:
+            continue
+        try:
+            with open("/proc/" + entry + "/stat", "rb") as stat_file:
+                stat = stat_file.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2:].split()
+        if int(fields[2]) == group and fields[0] in states:
+            found.append(int(entry))
+    return found
+
+
+def _stop_forks():
+    """Stops and kills every other process of the kernel's group (the wrapper leading it, if any, is spared)."""
+    import signal as _signal
+    group = _os.getpgid(0)
+    spared = {_os.getpid(), _os.getppid()}
+    for signal_number, states in ((_signal.SIGSTOP, (b"R", b"S", b"D")), (_signal.SIGKILL, (b"R", b"S", b"D", b"T", b"t"))):
+        for _sweep in range(200):
+            members = _group_members(group, spared, states)
+            if not members:
+                break
+            for pid in members:
+                try:
+                    _os.kill(pid, signal_number)
+                except OSError:
+                    pass
+    # Zombies count against the process limit until reaped.
+    while True:
+        try:
+            if _os.waitpid(-1, _os.WNOHANG)[0] == 0:
+                break
+        except ChildProcessError:
+            break
+
+
+def _limit_reached(error):
+    """Which of the kernel's limits a failure comes from, in words, or None; at the process limit, its forks are stopped."""
     if isinstance(error, MemoryError) and "as" in _LIMITS:
         return "the kernel's memory limit (%d MB, KERNEL_MEMORY_MB) was reached" % (_LIMITS["as"] // (1024 * 1024))
     if isinstance(error, OSError) and error.errno == _errno.EAGAIN and "nproc" in _LIMITS and not isinstance(error, InterruptedError):
         if _os.getuid() != 0 and _resource.getrlimit(_resource.RLIMIT_NPROC)[0] != _resource.RLIM_INFINITY:
-            return "no more processes may start: the kernel's process limit (KERNEL_MAX_PROCESSES) may be reached"
+            _stop_forks()
+            return "no more processes could start: the kernel's process limit (KERNEL_MAX_PROCESSES) was reached; the processes the cell started were stopped"
     if isinstance(error, OSError) and error.errno == _errno.EMFILE and "nofile" in _LIMITS:
         return "the kernel's open-file limit (%d, KERNEL_MAX_OPEN_FILES) was reached" % _LIMITS["nofile"]
     return None
 
 
 def _with_limit_note(failure, error):
-    note = _limit_note(error)
+    note = _limit_reached(error)
     if note is None:
         return failure
     evalue = failure["evalue"] + " (" + note + ")" if failure["evalue"] else note

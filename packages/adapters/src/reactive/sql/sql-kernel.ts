@@ -30,9 +30,10 @@ interface Engine {
 }
 
 /**
- * Where an in-process DuckDB may reach: files under the notebook's working directory only (relative
- * paths resolve there), `memoryMb` of memory and as much spilled to disk, one thread. Settings are
- * locked, so a cell cannot `SET` its way out. PostgreSQL is the server's to limit.
+ * Where an in-process DuckDB may reach: files under the notebook's working directory only, named by
+ * absolute path (DuckDB checks a relative name before resolving it, and refuses it), `memoryMb` of
+ * memory and as much spilled to disk, one thread. Settings are locked, so a cell cannot `SET` its
+ * way out. PostgreSQL is the server's to limit.
  */
 export interface SqlSandbox {
   memoryMb: number;
@@ -172,7 +173,7 @@ async function duckdb(sandbox?: SqlSandbox): Promise<Engine> {
   const connection: DuckDBConnection = await instance.connect();
   if (workDir) {
     // In this order: the directory is allowed before external access is turned off, and nothing changes once locked.
-    for (const setting of [`SET file_search_path = ${sqlString(workDir)}`, `SET allowed_directories = [${sqlString(`${workDir}/`)}]`, "SET enable_external_access = false", "SET lock_configuration = true"]) {
+    for (const setting of [`SET allowed_directories = [${sqlString(`${workDir}/`)}]`, "SET enable_external_access = false", "SET lock_configuration = true"]) {
       await connection.run(setting);
     }
   }
