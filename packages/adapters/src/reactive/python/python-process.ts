@@ -3,6 +3,7 @@ import { Semaphore, type Effect, type Stream } from "effect";
 import { z } from "zod";
 import { OutputCollector } from "@parallax/domain/reactive";
 import type { KernelEvent, KernelRunResult } from "@parallax/application/reactive";
+import { errnoCode } from "../../shared/errno.js";
 import { signalGroup, stopProcessGroup } from "../../shared/process-group.js";
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, humanBytes, limitOutputs, limitText } from "../output-limits.js";
 import { kernelEnvironment } from "../sandbox/kernel-environment.js";
@@ -268,7 +269,12 @@ export class PythonProcess implements LanguageKernel {
       }, this.options.startTimeoutMs ?? 15_000);
       child.once("error", (error) => {
         clearTimeout(startTimer);
-        if (!ready) reject(new Error(`Python is not available (${this.options.pythonBin}): ${error.message}`));
+        if (ready) return;
+        const user = this.options.sandbox?.sandbox.user;
+        // Only root may start a process as another user.
+        if (user && errnoCode(error) === "EPERM") reject(new Error(`The Python kernel cannot start as KERNEL_USER ${user.uid}:${user.gid}: ${error.message} (only a root host can)`));
+        else if (this.options.sandbox?.sandbox.wrapper.length) reject(new Error(`The kernel wrapper (KERNEL_WRAPPER) cannot start (${file}): ${error.message}`));
+        else reject(new Error(`Python is not available (${file}): ${error.message}`));
       });
       child.stdin.on("error", () => {
         // A dead kernel's closed pipe: reported through "exit" as `kernel died`.
