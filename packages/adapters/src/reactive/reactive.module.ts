@@ -10,6 +10,7 @@ import { ContainerModule } from "inversify";
 import { Clock, IdGenerator } from "@parallax/application";
 import { NotebookExecutor, NotebookReexecutor, NotebookStore } from "@parallax/application/notebook";
 import { KernelFactory, ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
+import { Log, type Logger } from "../shared/logger.js";
 import { NoAuthAuthenticator } from "./no-auth.authenticator.js";
 import { NotebookKernelFactory } from "./notebook-kernel.js";
 import { PythonNotebookExecutor } from "./python/python-notebook-executor.js";
@@ -47,7 +48,15 @@ export function reactiveModule(config: ReactiveConfig): ContainerModule {
   const sandbox = sandboxOf(config);
   const limits = { maxOutputBytes: config.MAX_OUTPUT_BYTES, maxStreamChars: config.MAX_CELL_STDOUT };
   return new ContainerModule((options) => {
-    options.bind<KernelFactory>(KernelFactory).toConstantValue(new NotebookKernelFactory({ pythonBin: config.PYTHON_BIN, timeoutMs, ...limits, sandbox }));
+    options.bind<KernelFactory>(KernelFactory).toResolvedValue(
+      (log: Logger) => {
+        if (process.getuid?.() === 0 && !sandbox.user) {
+          log.warn("kernels run as root: a cell can lift its own limits and the process limit does not apply; set KERNEL_USER (e.g. 65534:65534)");
+        }
+        return new NotebookKernelFactory({ pythonBin: config.PYTHON_BIN, timeoutMs, ...limits, sandbox });
+      },
+      [Log],
+    );
     options.bind<ReactiveAuthenticator>(ReactiveAuthenticator).toConstantValue(new NoAuthAuthenticator());
     options
       .bind<ReactiveNotebooks>(ReactiveNotebooks)

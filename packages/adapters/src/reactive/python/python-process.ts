@@ -244,7 +244,10 @@ export class PythonProcess implements LanguageKernel {
       return { file: pythonBin, args, cwd: process.cwd(), env: { ...kernelEnvironment(), ...(process.env["HOME"] ? { HOME: process.env["HOME"] } : {}), ...env } };
     }
     const limits = JSON.stringify(await pythonRlimits(sandbox.sandbox));
-    return sandboxedCommand(sandbox.sandbox, await sandbox.workDir(), pythonBin, ["-u", "-c", PYTHON_DRIVER, ...caps, limits], env);
+    // glibc reserves an arena (64 MB of address space) per thread, up to 8 per core: under RLIMIT_AS a
+    // threaded library on a many-core machine would fail on reservations, not on memory used.
+    const boundedArenas = { MALLOC_ARENA_MAX: "2" };
+    return sandboxedCommand(sandbox.sandbox, await sandbox.workDir(), pythonBin, ["-u", "-c", PYTHON_DRIVER, ...caps, limits], { ...env, ...boundedArenas });
   }
 
   /** Why the kernel ended, in words a cell's author can act on. */
