@@ -1,3 +1,5 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { Effect, Stream } from "effect";
 import { executableCell, type CellLanguage } from "@parallax/domain/reactive";
 import type { Kernel, KernelCell, KernelEvent, KernelFactory, KernelOptions } from "@parallax/application/reactive";
@@ -6,7 +8,7 @@ import { DEFAULT_JAVASCRIPT_HEAP_MB, JavaScriptKernel } from "./javascript/javas
 import { PythonProcess } from "./python/python-process.js";
 import { SqlKernel } from "./sql/sql-kernel.js";
 import { kernelEnvironment } from "./sandbox/kernel-environment.js";
-import { notebookWorkDir, type KernelSandbox } from "./sandbox/kernel-sandbox.js";
+import { notebookWorkDir, workDirName, type KernelSandbox } from "./sandbox/kernel-sandbox.js";
 
 export interface NotebookKernelOptions {
   pythonBin: string;
@@ -113,5 +115,13 @@ export class NotebookKernelFactory implements KernelFactory {
 
   create(options: KernelOptions): NotebookKernel {
     return new NotebookKernel({ ...this.options, ...options });
+  }
+
+  /** A deleted notebook's working directory goes with it: a notebook made later under the same id starts empty. */
+  discard(notebookId: string): Effect.Effect<void> {
+    const { sandbox } = this.options;
+    if (!sandbox) return Effect.void;
+    // Deleting the notebook has succeeded by now: a directory that cannot go is left, not a failure.
+    return Effect.promise(() => rm(join(sandbox.workRoot, workDirName(notebookId)), { recursive: true, force: true }).catch(() => undefined));
   }
 }
