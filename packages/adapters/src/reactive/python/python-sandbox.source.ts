@@ -2,7 +2,8 @@
  * The first lines of the Python driver: the kernel puts its limits on itself (hard rlimits, so
  * cell code can lower them but never raise them back, unless the kernel runs as root) before any
  * other module is imported and any cell runs. Limits come as JSON in argv[4] (`{cpu, as, nofile,
- * nproc}`, from kernel-sandbox.ts); no argument, no limits.
+ * nproc, processes}`, from kernel-sandbox.ts; `processes` is the kernel's own share of `nproc`);
+ * no argument, no limits.
  *
  * Also here: the note that tells a cell's author which limit stopped it, the rule that a
  * process a cell forked never speaks the protocol as if it were the kernel, and the end of a fork
@@ -80,6 +81,14 @@ def _stop_forks():
             break
 
 
+def _group_at_limit():
+    """Whether the kernel's group holds as many other live processes as the kernel may start."""
+    if "processes" not in _LIMITS:
+        return False
+    spared = {_os.getpid(), _os.getppid()}
+    return len(_group_members(_os.getpgid(0), spared, (b"R", b"S", b"D"))) >= _LIMITS["processes"]
+
+
 def _limit_reached(error):
     """Which of the kernel's limits a failure comes from, in words, or None; at the process limit, its forks are stopped."""
     if isinstance(error, MemoryError) and "as" in _LIMITS:
@@ -88,6 +97,10 @@ def _limit_reached(error):
         if _os.getuid() != 0 and _resource.getrlimit(_resource.RLIMIT_NPROC)[0] != _resource.RLIM_INFINITY:
             _stop_forks()
             return "no more processes could start: the kernel's process limit (KERNEL_MAX_PROCESSES) was reached; the processes the cell started were stopped"
+    # A cell stopped by its time limit (or interrupted) may have left a bomb forking in the background.
+    if isinstance(error, KeyboardInterrupt) and _group_at_limit():
+        _stop_forks()
+        return "the cell's processes had reached the kernel's process limit (KERNEL_MAX_PROCESSES) and were stopped"
     if isinstance(error, OSError) and error.errno == _errno.EMFILE and "nofile" in _LIMITS:
         return "the kernel's open-file limit (%d, KERNEL_MAX_OPEN_FILES) was reached" % _LIMITS["nofile"]
     return None

@@ -141,6 +141,18 @@ describe.skipIf(!hasPython)("kernel sandbox: runaway cells are stopped by their 
     expect(groupMembers(Number(group))).toEqual([Number(group)]);
   });
 
+  it("a fork bomb left running in the background by a cell that waits is stopped when the cell's time limit stops it", async () => {
+    const run = notebook("hidden-fork-nb", sandbox({ maxProcesses: 24 }), 3_000);
+    const guard = await run("python", "import os, resource\nprint(os.getuid(), resource.getrlimit(resource.RLIMIT_NPROC)[1], os.getpgid(0))");
+    const [uid, nproc, group] = guard.stdout.trim().split(" ").map(Number);
+    expect(uid).not.toBe(0);
+    expect(nproc).toBeLessThan(100_000);
+    const result = await run("python", "import os, time\nif os.fork() == 0:\n    while True:\n        try:\n            os.fork()\n        except OSError:\n            pass\ntime.sleep(600)");
+    expect(result.error).toMatch(/^TimeoutError: cell execution timed out after 3 s/);
+    expect(groupMembers(group!)).toEqual([group]);
+    expect((await run("python", "import subprocess\nprint(subprocess.run(['true']).returncode)")).stdout).toBe("0\n");
+  });
+
   it("a JavaScript cell that allocates without bound stops at the heap limit with a clear error; the next cell gets a fresh context", async () => {
     const run = notebook("memory-js", sandbox({ memoryMb: 128 }));
     const result = await run("javascript", "const hoard = [];\nwhile (true) hoard.push(new Array(1_000_000).fill(1));");

@@ -108,10 +108,10 @@ export function sandboxedCommand(sandbox: KernelSandbox, workDir: string, comman
  * The rlimits a Python kernel sets on itself, as the driver reads them. RLIMIT_NPROC counts every
  * process of the user, so the kernel's share is what its user already runs plus `maxProcesses`.
  */
-export async function pythonRlimits(sandbox: KernelSandbox): Promise<{ cpu: number; as: number; nofile: number; nproc: number }> {
+export async function pythonRlimits(sandbox: KernelSandbox): Promise<{ cpu: number; as: number; nofile: number; nproc: number; processes: number }> {
   const { cpuSeconds, memoryMb, maxOpenFiles, maxProcesses } = sandbox.limits;
   const uid = sandbox.user?.uid ?? process.getuid?.() ?? -1;
-  return { cpu: cpuSeconds, as: memoryMb * 1024 * 1024, nofile: maxOpenFiles, nproc: (await processesOf(uid)) + maxProcesses };
+  return { cpu: cpuSeconds, as: memoryMb * 1024 * 1024, nofile: maxOpenFiles, nproc: (await processesOf(uid)) + maxProcesses, processes: maxProcesses };
 }
 
 /** Processes (threads count too, as RLIMIT_NPROC counts them) of `uid`, from /proc; 0 where there is none. */
