@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { sampleHost, spawnHost } from "../apps/http/src/host/host-process.testkit.js";
-import { processLimitHolds, runRunawaysSampled, sandboxedHostEnv } from "../apps/http/src/reactive/runaway-cells.testkit.js";
+import { RUNAWAY_CELLS, processLimitHolds, runRunawaysSampled, sandboxedHostEnv, type RunawayOutcome } from "../apps/http/src/reactive/runaway-cells.testkit.js";
 import { emit, percentile, round } from "./support.js";
 
 const IDLE_MS = 3_000;
@@ -34,10 +34,22 @@ export async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
     const idle = (await idleSampling.stop()).healthMs;
     const loadBefore = loadavg()[0]!;
-    const { outcomes, health } = await runRunawaysSampled(host);
-    const busy = health.healthMs;
+    // One sampling per cell, so a slow /health can be traced to the cell running then.
+    const cells: Array<RunawayOutcome & { healthMs: number[] }> = [];
+    for (const cell of RUNAWAY_CELLS) {
+      const { outcomes, health } = await runRunawaysSampled(host, [cell]);
+      cells.push({ ...outcomes[0]!, healthMs: health.healthMs });
+    }
+    const busy = cells.flatMap((cell) => cell.healthMs).sort((a, b) => a - b);
     emit("sandbox-runaways", {
-      cells: outcomes.map((outcome) => ({ name: outcome.name, status: outcome.status, recovered: outcome.afterStatus === "success", error: outcome.error.split("\n")[0]!.slice(0, 160) })),
+      cells: cells.map((cell) => ({
+        name: cell.name,
+        status: cell.status,
+        recovered: cell.afterStatus === "success",
+        error: cell.error.split("\n")[0]!.slice(0, 160),
+        health_p99_ms: round(percentile(cell.healthMs, 99), 1),
+        health_max_ms: round(cell.healthMs.at(-1)!, 1),
+      })),
       health_requests: busy.length,
       health_p50_ms: round(percentile(busy, 50), 1),
       health_p99_ms: round(percentile(busy, 99), 1),
