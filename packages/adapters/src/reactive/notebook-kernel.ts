@@ -1,10 +1,14 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { Effect, Stream } from "effect";
 import { executableCell, type CellLanguage } from "@parallax/domain/reactive";
 import type { Kernel, KernelCell, KernelEvent, KernelFactory, KernelOptions } from "@parallax/application/reactive";
 import type { LanguageKernel, NamedValues } from "./language-kernel.js";
-import { JavaScriptKernel } from "./javascript/javascript-kernel.js";
+import { DEFAULT_JAVASCRIPT_HEAP_MB, JavaScriptKernel } from "./javascript/javascript-kernel.js";
 import { PythonProcess } from "./python/python-process.js";
 import { SqlKernel } from "./sql/sql-kernel.js";
+import { kernelEnvironment } from "./sandbox/kernel-environment.js";
+import { notebookWorkDir, workDirName, type KernelSandbox } from "./sandbox/kernel-sandbox.js";
 
 export interface NotebookKernelOptions {
   pythonBin: string;
@@ -13,6 +17,8 @@ export interface NotebookKernelOptions {
   maxOutputBytes?: number;
   /** Characters of stdout and stderr one cell may send. */
   maxStreamChars?: number;
+  /** Limits, environment and the notebook's working directory for all three languages. */
+  sandbox?: KernelSandbox;
 }
 
 /**
@@ -20,6 +26,9 @@ export interface NotebookKernelOptions {
  * JavaScript worker, each started on first use. SQL placeholders take their values from
  * Python first, then from JavaScript. A Python cell's IPython magics run as the driver's helpers
  * (`executableCell`), and a `%%sql` cell's body runs as a SQL cell.
+ *
+ * With a sandbox, Python and DuckDB work in the notebook's own directory under their limits, and
+ * the JavaScript worker gets the sandbox's environment and a heap within its memory limit.
  */
 export class NotebookKernel implements Kernel {
   readonly python: PythonProcess;
@@ -27,10 +36,13 @@ export class NotebookKernel implements Kernel {
   readonly sql: SqlKernel;
 
   constructor(options: NotebookKernelOptions & KernelOptions) {
-    const { pythonBin, timeoutMs, maxOutputBytes, maxStreamChars } = options;
-    this.python = new PythonProcess({ pythonBin, timeoutMs, maxOutputBytes, maxStreamChars });
-    this.javascript = new JavaScriptKernel({ timeoutMs, maxOutputBytes, maxStreamChars });
-    this.sql = new SqlKernel(options.dbConnString, (names) => this.lookup(names), timeoutMs, maxOutputBytes);
+    const { pythonBin, timeoutMs, maxOutputBytes, maxStreamChars, sandbox } = options;
+    const workDir = sandbox ? () => notebookWorkDir(sandbox, options.notebookId) : undefined;
+    this.python = new PythonProcess({ pythonBin, timeoutMs, maxOutputBytes, maxStreamChars, ...(sandbox && workDir && { sandbox: { sandbox, workDir } }) });
+    const javascriptSandbox = sandbox && { heapMb: Math.min(sandbox.limits.memoryMb, DEFAULT_JAVASCRIPT_HEAP_MB), env: kernelEnvironment(process.env, sandbox.envAllow, sandbox.envExtra) };
+    this.javascript = new JavaScriptKernel({ timeoutMs, maxOutputBytes, maxStreamChars, ...javascriptSandbox });
+    const sqlSandbox = sandbox && workDir && { memoryMb: sandbox.limits.memoryMb, workDir };
+    this.sql = new SqlKernel(options.dbConnString, (names) => this.lookup(names), timeoutMs, maxOutputBytes, sqlSandbox);
   }
 
   run(cell: KernelCell): Stream.Stream<KernelEvent> {
@@ -103,5 +115,13 @@ export class NotebookKernelFactory implements KernelFactory {
 
   create(options: KernelOptions): NotebookKernel {
     return new NotebookKernel({ ...this.options, ...options });
+  }
+
+  /** A deleted notebook's working directory goes with it: a notebook made later under the same id starts empty. */
+  discard(notebookId: string): Effect.Effect<void> {
+    const { sandbox } = this.options;
+    if (!sandbox) return Effect.void;
+    // Deleting the notebook has succeeded by now: a directory that cannot go is left, not a failure.
+    return Effect.promise(() => rm(join(sandbox.workRoot, workDirName(notebookId)), { recursive: true, force: true }).catch(() => undefined));
   }
 }

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import AjvDraft04 from "ajv-draft-04";
 import { Effect, Stream } from "effect";
@@ -11,6 +12,7 @@ import { pythonWith, pythonWithout } from "../../../../tests/python-interpreters
 import { MemoryNotebookStore } from "../notebook/memory-notebook.store.js";
 import { SystemClock } from "../shared/system-clock.js";
 import { NotebookKernelFactory, type NotebookKernel } from "./notebook-kernel.js";
+import { kernelSandbox, workDirName } from "./sandbox/kernel-sandbox.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
 if (!hasPython) console.warn("reactive-notebooks test: python3 not found, Python parts skipped");
@@ -241,6 +243,23 @@ describe.skipIf(!hasPython)("reactive scheduling with the python kernel", () => 
     await run(service.runCell(id, reader));
     await run(service.idle(id));
     expect((await run(service.get(id))).cells[0]).toMatchObject({ status: "error", error: "NameError: name 'z' is not defined" });
+  });
+
+  it.skipIf(!hasPython)("deleting a notebook removes its kernel's working directory", async () => {
+    const root = mkdtempSync(join(tmpdir(), "parallax-discard-"));
+    try {
+      const sandbox = kernelSandbox(join(root, "kernels"));
+      const service = new ReactiveNotebooks(new MemoryNotebookStore(), new NotebookKernelFactory({ pythonBin: "python3", timeoutMs: 20_000, sandbox }), ids, new SystemClock());
+      opened.push(service);
+      const { id, cellIds } = await notebookWith(service, [["python", "open('left.txt', 'w').write('x')"]]);
+      await run(service.runCell(id, cellIds[0]!));
+      await run(service.idle(id));
+      expect(existsSync(join(sandbox.workRoot, workDirName(id), "left.txt"))).toBe(true);
+      await run(service.delete(id));
+      expect(existsSync(join(sandbox.workRoot, workDirName(id)))).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("puts cells defining the same name in error without running them", async () => {

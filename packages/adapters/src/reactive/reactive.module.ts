@@ -5,15 +5,18 @@
  * sessions' life (its idle sweep and `closeAll` on stop). Not the routes (apps/http/src/reactive).
  */
 import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { ContainerModule } from "inversify";
 import { Clock, IdGenerator } from "@parallax/application";
 import { NotebookExecutor, NotebookReexecutor, NotebookStore } from "@parallax/application/notebook";
 import { KernelFactory, ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
+import { Log, type Logger } from "../shared/logger.js";
 import { NoAuthAuthenticator } from "./no-auth.authenticator.js";
 import { NotebookKernelFactory } from "./notebook-kernel.js";
 import { PythonNotebookExecutor } from "./python/python-notebook-executor.js";
 import { PythonNotebookReexecutor } from "./python/python-notebook-reexecutor.js";
 import type { ReactiveConfig } from "./reactive.config.js";
+import { kernelSandbox, type KernelSandbox } from "./sandbox/kernel-sandbox.js";
 
 /** Whether `bin` is a runnable python3 (validation by execution needs one; Python cells report its absence). */
 export function pythonAvailable(bin: string): boolean {
@@ -28,12 +31,32 @@ export function pythonAvailable(bin: string): boolean {
 /** One probe per interpreter per process (containers are built often in tests). */
 const probed = new Map<string, boolean>();
 
+/** The sandbox every kernel of this host runs in, from its KERNEL_* variables. */
+export function sandboxOf(config: ReactiveConfig): KernelSandbox {
+  return kernelSandbox(config.KERNEL_WORK_DIR ?? join(config.DATA_DIR, "kernels"), {
+    limits: { cpuSeconds: config.KERNEL_CPU_SECONDS, memoryMb: config.KERNEL_MEMORY_MB, maxProcesses: config.KERNEL_MAX_PROCESSES, maxOpenFiles: config.KERNEL_MAX_OPEN_FILES },
+    wrapper: config.KERNEL_WRAPPER,
+    envAllow: config.KERNEL_ENV_ALLOW,
+    envExtra: config.KERNEL_ENV,
+    ...(config.KERNEL_USER && { user: config.KERNEL_USER }),
+  });
+}
+
 /** Binds the reactive ports to the adapters chosen by configuration. */
 export function reactiveModule(config: ReactiveConfig): ContainerModule {
-  const timeoutMs = config.CELL_TIMEOUT_S * 1000;
+  const timeoutMs = (config.CELL_TIMEOUT_SECONDS ?? config.CELL_TIMEOUT_S) * 1000;
+  const sandbox = sandboxOf(config);
   const limits = { maxOutputBytes: config.MAX_OUTPUT_BYTES, maxStreamChars: config.MAX_CELL_STDOUT };
   return new ContainerModule((options) => {
-    options.bind<KernelFactory>(KernelFactory).toConstantValue(new NotebookKernelFactory({ pythonBin: config.PYTHON_BIN, timeoutMs, ...limits }));
+    options.bind<KernelFactory>(KernelFactory).toResolvedValue(
+      (log: Logger) => {
+        if (process.getuid?.() === 0 && !sandbox.user) {
+          log.warn("kernels run as root: a cell can lift its own limits and the process limit does not apply; set KERNEL_USER (e.g. 65534:65534)");
+        }
+        return new NotebookKernelFactory({ pythonBin: config.PYTHON_BIN, timeoutMs, ...limits, sandbox });
+      },
+      [Log],
+    );
     options.bind<ReactiveAuthenticator>(ReactiveAuthenticator).toConstantValue(new NoAuthAuthenticator());
     options
       .bind<ReactiveNotebooks>(ReactiveNotebooks)
@@ -43,8 +66,8 @@ export function reactiveModule(config: ReactiveConfig): ContainerModule {
         [NotebookStore, KernelFactory, IdGenerator, Clock],
       );
     if (pythonAvailable(config.PYTHON_BIN)) {
-      options.bind<NotebookReexecutor>(NotebookReexecutor).toConstantValue(new PythonNotebookReexecutor(config.PYTHON_BIN, timeoutMs, config.MAX_OUTPUT_BYTES));
-      options.bind<NotebookExecutor>(NotebookExecutor).toConstantValue(new PythonNotebookExecutor(config.PYTHON_BIN, timeoutMs, { maxOutputBytes: config.MAX_OUTPUT_BYTES }));
+      options.bind<NotebookReexecutor>(NotebookReexecutor).toConstantValue(new PythonNotebookReexecutor(config.PYTHON_BIN, timeoutMs, config.MAX_OUTPUT_BYTES, sandbox));
+      options.bind<NotebookExecutor>(NotebookExecutor).toConstantValue(new PythonNotebookExecutor(config.PYTHON_BIN, timeoutMs, { maxOutputBytes: config.MAX_OUTPUT_BYTES, sandbox }));
     }
   });
 }

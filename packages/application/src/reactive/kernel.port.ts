@@ -56,6 +56,8 @@ export interface KernelOptions {
 /** One kernel per open notebook. */
 export interface KernelFactory {
   create(options: KernelOptions): Kernel;
+  /** Removes what kernels kept for a deleted notebook (its working directory), after its kernel shut down. */
+  discard?(notebookId: string): Effect.Effect<void>;
 }
 export const KernelFactory = Symbol.for("parallax.KernelFactory");
 

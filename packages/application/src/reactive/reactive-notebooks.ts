@@ -131,6 +131,7 @@ export class ReactiveNotebooks {
       if (session) yield* session.close();
       this.written.delete(id);
       yield* this.store.delete(fileName(id));
+      if (this.kernels.discard) yield* this.kernels.discard(id);
     });
   }
 

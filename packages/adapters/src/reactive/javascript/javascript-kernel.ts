@@ -7,6 +7,7 @@ import type { KernelEvent, KernelRunResult } from "@parallax/application/reactiv
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, limitOutputs, limitText } from "../output-limits.js";
 import type { LanguageKernel, NamedValues } from "../language-kernel.js";
 import { serially, seriallyStreamed } from "../serially.js";
+import { kernelEnvironment } from "../sandbox/kernel-environment.js";
 import { rewriteCell } from "./javascript-rewrite.js";
 import { JAVASCRIPT_WORKER } from "./javascript-worker.source.js";
 
@@ -40,7 +41,14 @@ export interface JavaScriptKernelOptions {
   graceMs?: number;
   maxOutputBytes?: number;
   maxStreamChars?: number;
+  /** The worker's old-generation heap; past it the worker stops and the next cell gets a fresh context. */
+  heapMb?: number;
+  /** What the worker's `process.env` holds (cell code can reach `process` through the context's host objects). */
+  env?: Record<string, string>;
 }
+
+/** The heap a worker gets when not told: it lives in the host's process, so it stays modest. */
+export const DEFAULT_JAVASCRIPT_HEAP_MB = 512;
 
 /**
  * A notebook's JavaScript cells run in one `node:vm` context inside a worker thread, so a
@@ -52,7 +60,7 @@ export interface JavaScriptKernelOptions {
 export class JavaScriptKernel implements LanguageKernel {
   private worker: Worker | undefined;
   private listener: ((message: WorkerMessage) => void) | undefined;
-  private onExit: (() => void) | undefined;
+  private onExit: ((error: string) => void) | undefined;
   private readonly lock = Semaphore.makeUnsafe(1);
   private resets = 0;
 
@@ -122,7 +130,7 @@ export class JavaScriptKernel implements LanguageKernel {
             finish({ status: "success", outputs: collected.outputs });
           }
         };
-        this.onExit = () => finish({ status: "error", outputs: collected.outputs, error: "kernel died" });
+        this.onExit = (error) => finish({ status: "error", outputs: collected.outputs, error });
         worker.postMessage({ op: "run", id, code: rewritten.code, hasResult: rewritten.hasResult, isAsync: rewritten.isAsync, delete: deleteFirst, timeoutMs: this.options.timeoutMs });
       });
     });
@@ -158,20 +166,23 @@ export class JavaScriptKernel implements LanguageKernel {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const workerData = { maxOutputBytes: this.maxOutputBytes, maxStreamChars: this.options.maxStreamChars ?? DEFAULT_MAX_STREAM_CHARS };
-    const worker = new Worker(JAVASCRIPT_WORKER, { eval: true, workerData, resourceLimits: { maxOldGenerationSizeMb: 512 } });
+    const heapMb = this.options.heapMb ?? DEFAULT_JAVASCRIPT_HEAP_MB;
+    const env = this.options.env ?? kernelEnvironment();
+    const worker = new Worker(JAVASCRIPT_WORKER, { eval: true, workerData, env, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
     worker.unref();
     worker.on("message", (raw: unknown) => {
       const message = workerMessage.safeParse(raw);
       if (message.success && this.worker === worker) this.listener?.(message.data);
     });
-    const died = () => {
+    const died = (error?: unknown) => {
       if (this.worker !== worker) return;
       this.worker = undefined;
       this.resets++;
-      this.onExit?.();
+      const outOfMemory = (error as { code?: unknown } | undefined)?.code === "ERR_WORKER_OUT_OF_MEMORY";
+      this.onExit?.(outOfMemory ? `kernel died: the JavaScript heap limit (${heapMb} MB) was reached; the context restarts on the next run` : "kernel died");
     };
     worker.on("error", died);
-    worker.on("exit", died);
+    worker.on("exit", () => died());
     this.worker = worker;
     return worker;
   }

@@ -23,14 +23,18 @@
  * lines unread, so a message that would be longer is shrunk to a note). The host caps again:
  * this driver runs cell code, so it is not trusted to.
  *
+ * A process a cell forks and that comes back into the driver exits there (`_leave_if_forked`):
+ * it shares the protocol's pipes, and only the kernel may answer on them.
+ *
  * The kernel leads its own process group; when the host closes stdin or dies (even by SIGKILL),
  * the driver ends the whole group, so processes a cell forked go too.
  */
 import { PYTHON_MAGICS } from "./python-magics.source.js";
 import { PYTHON_MANGLER } from "./python-mangler.source.js";
 import { PYTHON_OUTPUTS } from "./python-outputs.source.js";
+import { PYTHON_SANDBOX } from "./python-sandbox.source.js";
 
-export const PYTHON_DRIVER = PYTHON_OUTPUTS + PYTHON_MAGICS + String.raw`
+export const PYTHON_DRIVER = PYTHON_SANDBOX + PYTHON_OUTPUTS + PYTHON_MAGICS + String.raw`
 import ast, io, json, os, signal, sys, threading, time
 
 MAX_OUTPUT, MAX_STREAM, MAX_LINE = (int(limit) for limit in sys.argv[1:4])
@@ -286,14 +290,16 @@ def _run(request):
             _emit({"output_type": "execute_result", "execution_count": None, "data": _bundle(value), "metadata": {}})
             shown.append(value)
     except BaseException as error:
+        _leave_if_forked(1)
         _executing = False
-        failure = _error_output(error, filename, prefix)
+        failure = _with_limit_note(_error_output(error, filename, prefix), error)
         _emit(failure)
         _show_figures()
         _flush_streams()
         message = failure["ename"] + (": " + failure["evalue"] if failure["evalue"] else "")
         _send({"type": "done", "status": "error", "error": _cut(message)})
         return
+    _leave_if_forked(0)
     _show_figures(shown)
     _flush_streams()
     _send({"type": "done", "status": "success"})
@@ -355,6 +361,7 @@ for _line in _requests:
         elif _op == "get":
             _get(_request)
     except KeyboardInterrupt:
+        _leave_if_forked(1)
         _executing = False
         _flush_streams()
         _send({"type": "done", "status": "error", "error": "KeyboardInterrupt"})

@@ -1,7 +1,11 @@
 import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Effect } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CellRun, Output } from "@parallax/domain/notebook";
+import { DEFAULT_LIMITS, kernelSandbox } from "../sandbox/kernel-sandbox.js";
 import { PythonNotebookExecutor } from "./python-notebook-executor.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
@@ -47,6 +51,23 @@ describe.skipIf(!hasPython)("PythonNotebookExecutor", () => {
       ]),
     );
     expect(runs.map((run) => run.index)).toEqual([0, 1]);
+  });
+
+  it("in a sandbox, an upload runs under its limits in a scratch directory of its own, removed afterwards", async () => {
+    const root = mkdtempSync(join(tmpdir(), "parallax-executor-"));
+    chmodSync(root, 0o755);
+    try {
+      const user = process.getuid?.() === 0 ? { user: { uid: 65534, gid: 65534 } } : {};
+      const sandbox = kernelSandbox(join(root, "kernels"), { limits: { ...DEFAULT_LIMITS, memoryMb: 512 }, ...user });
+      const executor = new PythonNotebookExecutor("python3", 20_000, { sandbox });
+      const runs = await Effect.runPromise(executor.execute([{ index: 0, code: "import os, resource\nprint(os.getcwd())\nprint(resource.getrlimit(resource.RLIMIT_AS)[1] // 2**20)" }]));
+      const [cwd, addressSpaceMb] = stdout(runs[0]).trim().split("\n");
+      expect(cwd?.startsWith(join(root, "kernels", ".scratch-"))).toBe(true);
+      expect(addressSpaceMb).toBe("512");
+      expect(readdirSync(join(root, "kernels"))).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("without an interpreter, runs one cell's worth of nothing and stops", async () => {

@@ -4,7 +4,9 @@ import type { CellRun, CodeToRun } from "@parallax/domain/notebook";
 import type { NotebookExecutor } from "@parallax/application/notebook";
 import { collectRun } from "@parallax/application/reactive";
 import { pythonSource } from "./ipython-syntax.js";
-import { PythonProcess } from "./python-process.js";
+import type { KernelSandbox } from "../sandbox/kernel-sandbox.js";
+import type { PythonProcess } from "./python-process.js";
+import { scratchPythonKernel } from "./scratch-python-kernel.js";
 
 /**
  * `NotebookExecutor` on the reactive cells' Python kernel (`PythonProcess`: its environment
@@ -21,17 +23,14 @@ export class PythonNotebookExecutor implements NotebookExecutor {
   constructor(
     private readonly pythonBin: string,
     private readonly cellTimeoutMs: number,
-    private readonly limits: { concurrency?: number; maxOutputBytes?: number } = {},
+    private readonly limits: { concurrency?: number; maxOutputBytes?: number; sandbox?: KernelSandbox } = {},
   ) {
     this.turns = Semaphore.makeUnsafe(Math.max(1, limits.concurrency ?? availableParallelism()));
   }
 
   execute(cells: readonly CodeToRun[]): Effect.Effect<readonly CellRun[]> {
     if (cells.length === 0) return Effect.succeed([]);
-    const freshKernel = Effect.acquireRelease(
-      Effect.sync(() => new PythonProcess({ pythonBin: this.pythonBin, timeoutMs: this.cellTimeoutMs, privateNames: false, maxOutputBytes: this.limits.maxOutputBytes })),
-      (kernel) => Effect.promise(() => kernel.close()),
-    );
+    const freshKernel = scratchPythonKernel({ pythonBin: this.pythonBin, timeoutMs: this.cellTimeoutMs, privateNames: false, maxOutputBytes: this.limits.maxOutputBytes }, this.limits.sandbox);
     return this.turns.withPermits(1)(Effect.scoped(Effect.flatMap(freshKernel, (kernel) => runInOrder(kernel, cells))));
   }
 }

@@ -3,7 +3,9 @@ import { sourceText, type Notebook, type Output } from "@parallax/domain/noteboo
 import type { DifferingCell, NotebookReexecutor, ReexecutionReport } from "@parallax/application/notebook";
 import { collectRun, runOutputs } from "@parallax/application/reactive";
 import { pythonSource } from "./ipython-syntax.js";
-import { PythonProcess } from "./python-process.js";
+import type { KernelSandbox } from "../sandbox/kernel-sandbox.js";
+import type { PythonProcess } from "./python-process.js";
+import { scratchPythonKernel } from "./scratch-python-kernel.js";
 
 /** Parts of an output that change from run to run and must not fail a comparison (as nbval masks them). */
 const VOLATILE: Array<[RegExp, string]> = [
@@ -50,14 +52,12 @@ export class PythonNotebookReexecutor implements NotebookReexecutor {
     private readonly pythonBin: string,
     private readonly cellTimeoutMs: number,
     private readonly maxOutputBytes?: number,
+    private readonly sandbox?: KernelSandbox,
   ) {}
 
   reexecute(notebook: Notebook, options: { timeoutMs?: number } = {}): Effect.Effect<ReexecutionReport, never> {
     const timeoutMs = options.timeoutMs ?? this.cellTimeoutMs;
-    const kernel = Effect.acquireRelease(
-      Effect.sync(() => new PythonProcess({ pythonBin: this.pythonBin, timeoutMs, privateNames: false, maxOutputBytes: this.maxOutputBytes })),
-      (kernel) => Effect.promise(() => kernel.close()),
-    );
+    const kernel = scratchPythonKernel({ pythonBin: this.pythonBin, timeoutMs, privateNames: false, maxOutputBytes: this.maxOutputBytes }, this.sandbox);
     return Effect.scoped(Effect.flatMap(kernel, (kernel) => compare(notebook, kernel)));
   }
 }

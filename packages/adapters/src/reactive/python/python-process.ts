@@ -3,9 +3,11 @@ import { Semaphore, type Effect, type Stream } from "effect";
 import { z } from "zod";
 import { OutputCollector } from "@parallax/domain/reactive";
 import type { KernelEvent, KernelRunResult } from "@parallax/application/reactive";
+import { errnoCode } from "../../shared/errno.js";
 import { signalGroup, stopProcessGroup } from "../../shared/process-group.js";
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, humanBytes, limitOutputs, limitText } from "../output-limits.js";
-import { kernelEnvironment } from "./kernel-environment.js";
+import { kernelEnvironment } from "../sandbox/kernel-environment.js";
+import { pythonRlimits, sandboxedCommand, type KernelSandbox, type SandboxedCommand } from "../sandbox/kernel-sandbox.js";
 import type { LanguageKernel, NamedValues } from "../language-kernel.js";
 import { serially, seriallyStreamed } from "../serially.js";
 import { ProtocolLines } from "./protocol-lines.js";
@@ -47,14 +49,21 @@ export interface PythonProcessOptions {
   maxOutputBytes?: number;
   /** Characters of stdout and stderr together one cell may send. */
   maxStreamChars?: number;
+  /**
+   * Limits, environment, user and wrapper of the kernel, which starts in `workDir()` (made on each
+   * start if missing). Without one: no limits, the host's directory, the allowlisted environment.
+   */
+  sandbox?: { sandbox: KernelSandbox; workDir: () => Promise<string> };
 }
 
 interface Running {
   onMessage(message: Message): void;
-  onExit(): void;
+  onExit(error: string): void;
 }
 
 export const KERNEL_DIED = "kernel died";
+/** SIGXCPU's number on Linux: a wrapper that does not die of its child's signal exits with 128 + it. */
+const SIGXCPU_STATUS = 128 + 24;
 
 /**
  * A persistent python3 subprocess running the embedded driver, a `LanguageKernel`. One request
@@ -139,7 +148,7 @@ export class PythonProcess implements LanguageKernel {
               finish(message.status === "success" ? { status: "success", outputs } : { status: "error", outputs, error });
             }
           },
-          onExit: () => finish({ status: "error", outputs: collected.outputs, error: KERNEL_DIED }),
+          onExit: (error) => finish({ status: "error", outputs: collected.outputs, error }),
         };
         this.send(child, { op: "run", id, code, delete: deleteFirst, private_names: this.options.privateNames ?? true });
       });
@@ -207,7 +216,7 @@ export class PythonProcess implements LanguageKernel {
 
   private timeoutMessage(result: KernelRunResult): string {
     const seconds = Math.round(this.options.timeoutMs / 100) / 10;
-    const suffix = result.error === KERNEL_DIED ? " (kernel restarted)" : "";
+    const suffix = result.error?.startsWith(KERNEL_DIED) ? " (kernel restarted)" : "";
     return `TimeoutError: cell execution timed out after ${seconds} s${suffix}`;
   }
 
@@ -224,14 +233,37 @@ export class PythonProcess implements LanguageKernel {
     return this.starting;
   }
 
-  private start(): Promise<ChildProcessWithoutNullStreams> {
+  /** The driver's command line, in the sandbox when there is one. */
+  private async command(): Promise<SandboxedCommand> {
+    const caps = [this.maxOutputBytes, this.maxStreamChars, this.maxLineBytes].map(String);
+    const env = { PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8", MPLBACKEND: "Agg" };
+    const { pythonBin, sandbox } = this.options;
+    if (!sandbox) {
+      const args = ["-u", "-c", PYTHON_DRIVER, ...caps];
+      // The host's HOME keeps matplotlib's font cache between kernels (seconds per start without it).
+      return { file: pythonBin, args, cwd: process.cwd(), env: { ...kernelEnvironment(), ...(process.env["HOME"] ? { HOME: process.env["HOME"] } : {}), ...env } };
+    }
+    const limits = JSON.stringify(await pythonRlimits(sandbox.sandbox));
+    // glibc reserves an arena (64 MB of address space) per thread, up to 8 per core: under RLIMIT_AS a
+    // threaded library on a many-core machine would fail on reservations, not on memory used.
+    const boundedArenas = { MALLOC_ARENA_MAX: "2" };
+    return sandboxedCommand(sandbox.sandbox, await sandbox.workDir(), pythonBin, ["-u", "-c", PYTHON_DRIVER, ...caps, limits], { ...env, ...boundedArenas });
+  }
+
+  /** Why the kernel ended, in words a cell's author can act on. */
+  private exitReason(code: number | null, signal: NodeJS.Signals | null): string {
+    const cpuSeconds = this.options.sandbox?.sandbox.limits.cpuSeconds;
+    if (cpuSeconds !== undefined && (signal === "SIGXCPU" || code === SIGXCPU_STATUS)) {
+      return `${KERNEL_DIED}: the kernel used its ${cpuSeconds} CPU seconds (KERNEL_CPU_SECONDS) and was stopped; it restarts on the next run`;
+    }
+    return KERNEL_DIED;
+  }
+
+  private async start(): Promise<ChildProcessWithoutNullStreams> {
+    const command = await this.command();
     return new Promise((resolve, reject) => {
-      const limits = [this.maxOutputBytes, this.maxStreamChars, this.maxLineBytes].map(String);
-      const child = spawn(this.options.pythonBin, ["-u", "-c", PYTHON_DRIVER, ...limits], {
-        stdio: ["pipe", "pipe", "pipe"],
-        detached: true,
-        env: { ...kernelEnvironment(), PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8", MPLBACKEND: "Agg" },
-      });
+      const { file, args, ...options } = command;
+      const child = spawn(file, args, { stdio: ["pipe", "pipe", "pipe"], detached: true, ...options });
       let ready = false;
       const killGroup = () => child.pid !== undefined && signalGroup(child.pid, "SIGKILL");
       const startTimer = setTimeout(() => {
@@ -240,7 +272,12 @@ export class PythonProcess implements LanguageKernel {
       }, this.options.startTimeoutMs ?? 15_000);
       child.once("error", (error) => {
         clearTimeout(startTimer);
-        if (!ready) reject(new Error(`Python is not available (${this.options.pythonBin}): ${error.message}`));
+        if (ready) return;
+        const user = this.options.sandbox?.sandbox.user;
+        // Only root may start a process as another user.
+        if (user && errnoCode(error) === "EPERM") reject(new Error(`The Python kernel cannot start as KERNEL_USER ${user.uid}:${user.gid}: ${error.message} (only a root host can)`));
+        else if (this.options.sandbox?.sandbox.wrapper.length) reject(new Error(`The kernel wrapper (KERNEL_WRAPPER) cannot start (${file}): ${error.message}`));
+        else reject(new Error(`Python is not available (${file}): ${error.message}`));
       });
       child.stdin.on("error", () => {
         // A dead kernel's closed pipe: reported through "exit" as `kernel died`.
@@ -268,7 +305,7 @@ export class PythonProcess implements LanguageKernel {
         lines.push(chunk);
         messages.flush();
       });
-      child.once("exit", () => {
+      child.once("exit", (code, signal) => {
         clearTimeout(startTimer);
         // Whatever the kernel forked outlives it otherwise.
         killGroup();
@@ -276,7 +313,7 @@ export class PythonProcess implements LanguageKernel {
         if (this.child === child) {
           this.child = undefined;
           this.exits++;
-          this.running?.onExit();
+          this.running?.onExit(this.exitReason(code, signal));
         }
       });
     });

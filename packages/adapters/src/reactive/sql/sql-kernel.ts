@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { DuckDBInstance, ResultReturnType, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import { Effect, Semaphore } from "effect";
 import pg from "pg";
@@ -28,6 +29,17 @@ interface Engine {
   close(): Promise<void>;
 }
 
+/**
+ * Where an in-process DuckDB may reach: files under the notebook's working directory only, named by
+ * absolute path (DuckDB checks a relative name before resolving it, and refuses it), `memoryMb` of
+ * memory and as much spilled to disk, one thread. Settings are locked, so a cell cannot `SET` its
+ * way out. PostgreSQL is the server's to limit.
+ */
+export interface SqlSandbox {
+  memoryMb: number;
+  workDir: () => Promise<string>;
+}
+
 /** A failed statement as a result: the message, also as the cell's error output. */
 function failed(error: string): KernelRunResult {
   return { status: "error", outputs: [errorOutput(error)], error };
@@ -49,6 +61,7 @@ export class SqlKernel {
     private readonly lookup: ValueLookup,
     private readonly timeoutMs: number,
     private readonly maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES,
+    private readonly sandbox?: SqlSandbox,
   ) {}
 
   /** Changes when the database is replaced (another connection string): tables cells made there are gone. */
@@ -145,14 +158,25 @@ export class SqlKernel {
       await this.engine.close().catch(() => undefined);
       this.engine = undefined;
     }
-    this.engine ??= this.connectionString ? await postgres(this.connectionString, this.timeoutMs) : await duckdb();
+    this.engine ??= this.connectionString ? await postgres(this.connectionString, this.timeoutMs) : await duckdb(this.sandbox);
     return this.engine;
   }
 }
 
-async function duckdb(): Promise<Engine> {
-  const instance = await DuckDBInstance.create(":memory:");
+const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+async function duckdb(sandbox?: SqlSandbox): Promise<Engine> {
+  const workDir = sandbox ? await sandbox.workDir() : undefined;
+  const memory = `${sandbox?.memoryMb}MB`;
+  const settings = workDir ? { memory_limit: memory, max_temp_directory_size: memory, threads: "1", temp_directory: join(workDir, ".duckdb-tmp") } : undefined;
+  const instance = await DuckDBInstance.create(":memory:", settings);
   const connection: DuckDBConnection = await instance.connect();
+  if (workDir) {
+    // In this order: the directory is allowed before external access is turned off, and nothing changes once locked.
+    for (const setting of [`SET allowed_directories = [${sqlString(`${workDir}/`)}]`, "SET enable_external_access = false", "SET lock_configuration = true"]) {
+      await connection.run(setting);
+    }
+  }
   return {
     async query(text, values, limit) {
       const reader = await connection.streamAndReadUntil(text, limit + 1, values as DuckDBValue[]);
