@@ -23,6 +23,8 @@ export * from "./camera.js";
 export * from "./simulator.js";
 export * from "./identity-config.js";
 export * from "./identity-manager.js";
+export * from "./floor-kalman.js";
+export * from "./floor-identities.js";
 export * from "./multi-camera.js";
 export * from "./scene-export.js";
 export * from "./image-kernels.js";

@@ -1,6 +1,8 @@
 import { BotSort } from "./botsort.js";
 import { ByteTrack } from "./bytetrack.js";
 import { bottomCentre } from "./geometry.js";
+import { FloorIdentities, type FloorIdentityConfig } from "./floor-identities.js";
+import { footOnFloor } from "./floor-kalman.js";
 import { projectPoint } from "./homography.js";
 import type { IdentityConfig } from "./identity-config.js";
 import { IdentityManager, type IdentityObservation } from "./identity-manager.js";
@@ -26,8 +28,25 @@ export interface CameraTracks {
   readonly global: MotRow[];
 }
 
+/** Where a global identity stands on the floor (metres) in one frame. */
+export interface FloorPosition {
+  readonly frame: number;
+  readonly globalId: number;
+  readonly x: number;
+  readonly y: number;
+}
+
+/**
+ * How global ids are given: "appearance" is the IdentityManager without the ground plane (the
+ * baseline); "ground" and "fused" are the multi-view floor association (FloorIdentities) without
+ * and with appearance.
+ */
+export type IdentityMode = "appearance" | "ground" | "fused";
+
 export interface SceneTrackingResult {
   readonly cameras: readonly CameraTracks[];
+  /** One row per global identity per frame in which it has a floor position. */
+  readonly floor: readonly FloorPosition[];
   /** Time spent in the identity manager, per frame (all cameras), in ms — filled when a clock is given. */
   readonly identityMsPerFrame?: number;
 }
@@ -38,35 +57,84 @@ export interface SceneTrackingResult {
  */
 export function trackScene(
   scene: SimulatedScene,
-  options: { tracker?: TrackerName; identity?: Partial<IdentityConfig>; now?: () => number } = {},
+  options: { tracker?: TrackerName; identity?: Partial<IdentityConfig>; identityMode?: IdentityMode; floor?: Partial<FloorIdentityConfig>; now?: () => number } = {},
 ): SceneTrackingResult {
   const fps = scene.config.fps;
+  const mode = options.identityMode ?? "fused";
   const trackers = scene.cameras.map(() => createTracker(options.tracker ?? "botsort", fps));
-  const identities = new IdentityManager({ fps, ...options.identity });
+  const identify = mode === "appearance" ? appearanceIdentities(fps, options.identity) : floorIdentities(fps, mode, options.identity, options.floor);
   const out = scene.cameras.map((camera) => ({ camera: camera.id, groundTruth: [] as MotRow[], local: [] as MotRow[], global: [] as MotRow[] }));
+  const floor: FloorPosition[] = [];
   let identityMs = 0;
   scene.frames.forEach((cameraFrames, f) => {
     const frame = f + 1;
-    const observations: IdentityObservation[] = [];
-    const boxes: Array<{ camera: number; box: [number, number, number, number]; trackId: number; score: number }> = [];
+    const tracked: SceneTrack[] = [];
     cameraFrames.forEach((data, c) => {
-      const camera = scene.cameras[c]!;
       for (const g of data.groundTruth) out[c]!.groundTruth.push(motRow(frame, g.personId + 1, g.box, 1, [1, g.visibility, -1]));
       const dim = data.count > 0 ? data.embeddings.length / data.count : 0;
       for (const track of trackers[c]!.update({ ...data, embeddingDim: dim })) {
         out[c]!.local.push(motRow(frame, track.trackId, track.box, track.score));
-        const [u, v] = bottomCentre(track.box);
         const embedding = track.embedding ?? (track.detectionIndex >= 0 && dim > 0 ? data.embeddings.subarray(track.detectionIndex * dim, (track.detectionIndex + 1) * dim) : undefined);
-        observations.push({ camera: camera.id, trackId: track.trackId, mapPoint: projectPoint(camera.imageToMap, u, v), ...(embedding ? { embedding } : {}) });
-        boxes.push({ camera: c, box: track.box, trackId: track.trackId, score: track.score });
+        tracked.push({ camera: c, cameraId: scene.cameras[c]!.id, imageToMap: scene.cameras[c]!.imageToMap, trackId: track.trackId, box: track.box, score: track.score, ...(embedding ? { embedding } : {}) });
       }
     });
     const started = options.now?.() ?? 0;
-    const globalIds = identities.update(frame, observations);
+    const { globalIds, positions } = identify(frame, tracked);
     if (options.now) identityMs += options.now() - started;
-    boxes.forEach((b, k) => out[b.camera]!.global.push(motRow(frame, globalIds[k]!, b.box, b.score)));
+    tracked.forEach((t, k) => out[t.camera]!.global.push(motRow(frame, globalIds[k]!, t.box, t.score)));
+    for (const p of positions) floor.push({ frame, ...p });
   });
-  return { cameras: out, ...(options.now ? { identityMsPerFrame: identityMs / Math.max(1, scene.frames.length) } : {}) };
+  return { cameras: out, floor, ...(options.now ? { identityMsPerFrame: identityMs / Math.max(1, scene.frames.length) } : {}) };
+}
+
+interface SceneTrack {
+  readonly camera: number;
+  readonly cameraId: string;
+  readonly imageToMap: Float64Array;
+  readonly trackId: number;
+  readonly box: [number, number, number, number];
+  readonly score: number;
+  readonly embedding?: Float32Array;
+}
+
+type Identify = (frame: number, tracks: readonly SceneTrack[]) => { globalIds: Int32Array; positions: ReadonlyArray<{ globalId: number; x: number; y: number }> };
+
+function appearanceIdentities(fps: number, identity: Partial<IdentityConfig> | undefined): Identify {
+  const manager = new IdentityManager({ fps, ...identity, useGroundPlane: false });
+  return (frame, tracks) => {
+    const observations: IdentityObservation[] = tracks.map((t) => {
+      const [u, v] = bottomCentre(t.box);
+      return { camera: t.cameraId, trackId: t.trackId, mapPoint: projectPoint(t.imageToMap, u, v), ...(t.embedding ? { embedding: t.embedding } : {}) };
+    });
+    const globalIds = manager.update(frame, observations);
+    // The baseline has no floor state: an identity stands at the mean of its map points this frame.
+    const sums = new Map<number, [number, number, number]>();
+    observations.forEach((o, k) => {
+      const sum = sums.get(globalIds[k]!) ?? [0, 0, 0];
+      sums.set(globalIds[k]!, [sum[0] + o.mapPoint![0], sum[1] + o.mapPoint![1], sum[2] + 1]);
+    });
+    return { globalIds, positions: [...sums].map(([globalId, [x, y, n]]) => ({ globalId, x: x / n, y: y / n })) };
+  };
+}
+
+function floorIdentities(fps: number, mode: "ground" | "fused", identity: Partial<IdentityConfig> | undefined, floor: Partial<FloorIdentityConfig> | undefined): Identify {
+  const shared = {
+    ...(identity?.maxSpeed !== undefined ? { maxSpeed: identity.maxSpeed } : {}),
+    ...(identity?.lostTtlFrames !== undefined ? { lostTtlFrames: identity.lostTtlFrames } : {}),
+    ...(identity?.galleryMomentum !== undefined ? { galleryMomentum: identity.galleryMomentum } : {}),
+  };
+  const association = new FloorIdentities({ fps: identity?.fps ?? fps, ...shared, ...floor, useAppearance: mode === "fused" });
+  const { pixelNoise, floorVariance } = association.config;
+  return (frame, tracks) => {
+    const globalIds = association.update(
+      frame,
+      tracks.map((t) => {
+        const point = footOnFloor(t.imageToMap, t.box, pixelNoise, floorVariance);
+        return { camera: t.cameraId, trackId: t.trackId, ...(point ? { point } : {}), ...(t.embedding ? { embedding: t.embedding } : {}) };
+      }),
+    );
+    return { globalIds, positions: association.floorPositions };
+  };
 }
 
 export interface SceneEvaluation {
