@@ -18,7 +18,12 @@ export interface FloorIdentityConfig {
   readonly useAppearance: boolean;
   /** Foot-point noise in pixels per pixel of box height (σv; σu is σv/√2). */
   readonly pixelNoise: number;
-  /** Floor variance (m²) added to every foot point: feet are not exactly at the box's bottom centre. */
+  /**
+   * Floor variance (m²) added to every foot point: feet are not exactly at the box's bottom
+   * centre, detector boxes have heavy tails, people sway. With appearance it is wide (1 m²): the
+   * floor then gates and breaks ties while appearance decides among the people within a metre or
+   * so, where the foot points of different cameras disagree; floor-only association needs it tight.
+   */
   readonly floorVariance: number;
   /** White acceleration noise of the floor Kalman filter (m/s²): people stop, turn and start. */
   readonly accelerationNoise: number;
@@ -52,10 +57,14 @@ export interface FloorIdentityConfig {
   readonly reentrySimilarity: number;
   /** Weight of an identity's stored embedding in its moving average. */
   readonly galleryMomentum: number;
+  /** An embedding is learnt only when no other identity came within this cost of the one it was assigned (no look-alike close by). */
+  readonly learnMargin: number;
   /** Below this cosine with its identity's view from the same camera, a tracklet is diverging. */
   readonly splitSimilarity: number;
   /** Consecutive diverging frames (floor or appearance) before a tracklet is split off its identity. */
   readonly splitFrames: number;
+  /** Consecutive frames the assignment must prefer another identity before a tracklet moves to it (0: at once). */
+  readonly switchFrames: number;
   /** Two identities seen by different cameras within this chi-square distance for mergeFrames frames are one. */
   readonly mergeGate: number;
   readonly mergeFrames: number;
@@ -65,13 +74,15 @@ export interface FloorIdentityConfig {
   /** Minimum cosine, and lead over the runner-up, to give a new identity an old one's id. */
   readonly reidentifySimilarity: number;
   readonly reidentifyMargin: number;
+  /** Camera pairs whose views overlap; undefined means every pair may. One identity is never in two cameras that do not, at the same time. */
+  readonly overlaps?: readonly (readonly [string, string])[];
 }
 
 export const DEFAULT_FLOOR_IDENTITY_CONFIG: FloorIdentityConfig = {
   fps: 10,
   useAppearance: true,
   pixelNoise: 0.03,
-  floorVariance: 0.15 ** 2,
+  floorVariance: 1,
   accelerationNoise: 2,
   velocityVariance: 1.5 ** 2,
   floorGate: 13.8,
@@ -87,9 +98,11 @@ export const DEFAULT_FLOOR_IDENTITY_CONFIG: FloorIdentityConfig = {
   reentryMargin: 1,
   reentryCost: 0.1,
   reentrySimilarity: 0.5,
-  galleryMomentum: 0.9,
+  galleryMomentum: 0.95,
+  learnMargin: 0.6,
   splitSimilarity: 0.45,
   splitFrames: 5,
+  switchFrames: 0,
   mergeGate: 4,
   mergeFrames: 5,
   mergeMinSimilarity: 0.5,
@@ -97,6 +110,13 @@ export const DEFAULT_FLOOR_IDENTITY_CONFIG: FloorIdentityConfig = {
   reidentifySimilarity: 0.6,
   reidentifyMargin: 0.05,
 };
+
+/**
+ * What floor-only association (useAppearance false) changes: a tight floor variance and some
+ * trust in the tracklet's own history, its only other cue. Measured on 7 simulated scenes × 2
+ * trackers: mean cross-camera IDF1 0.657 with the fused values, 0.681 with these.
+ */
+export const FLOOR_ONLY_DEFAULTS: Partial<FloorIdentityConfig> = { useAppearance: false, floorVariance: 0.05, continuityBonus: 0.15 };
 
 /** Where an identity stands on the floor this frame. */
 export interface IdentityPosition {
@@ -119,6 +139,8 @@ interface Identity {
   firstPosition: [number, number] | undefined;
   mean: Float32Array | undefined;
   views: Map<string, Float32Array>;
+  /** Cameras that saw the identity in its last frame. */
+  cameras: Set<string>;
 }
 
 interface Binding {
@@ -146,11 +168,15 @@ export class FloorIdentities {
   private readonly mergedInto = new Map<number, number>();
   private readonly coincidence = new Map<number, number>();
   private readonly solver = new LinearAssignmentSolver();
+  private readonly overlapping: Set<string> | undefined;
   private positions: IdentityPosition[] = [];
+  /** Per observation of the current frame: was its assignment clear enough to learn its appearance from? */
+  private clear = new Uint8Array(0);
   private nextId = 1;
 
   constructor(config: Partial<FloorIdentityConfig> = {}) {
-    this.config = { ...DEFAULT_FLOOR_IDENTITY_CONFIG, ...config };
+    this.config = { ...DEFAULT_FLOOR_IDENTITY_CONFIG, ...(config.useAppearance === false ? FLOOR_ONLY_DEFAULTS : {}), ...config };
+    this.overlapping = this.config.overlaps ? new Set(this.config.overlaps.flatMap(([a, b]) => [`${a}\u0000${b}`, `${b}\u0000${a}`])) : undefined;
   }
 
   get identityCount(): number {
@@ -172,6 +198,7 @@ export class FloorIdentities {
     const observations = input.map((o) => (o.embedding && c.useAppearance ? { ...o, embedding: unit(o.embedding) } : { ...o, embedding: undefined }));
     this.predict(frame);
     const ids = new Int32Array(observations.length).fill(-1);
+    this.clear = new Uint8Array(observations.length).fill(1);
     const byCamera = new Map<string, number[]>();
     observations.forEach((o, k) => {
       let list = byCamera.get(o.camera);
@@ -216,11 +243,18 @@ export class FloorIdentities {
       }
     }
     const { rowToCol } = this.solver.solveWithLimit(cost, n, m, this.config.costLimit);
-    for (let a = 0; a < n; a++) if (rowToCol[a]! >= 0) ids[rows[a]!] = candidates[rowToCol[a]!]!.id;
+    for (let a = 0; a < n; a++) {
+      const b = rowToCol[a]!;
+      if (b < 0) continue;
+      ids[rows[a]!] = candidates[b]!.id;
+      const own = cost[a * m + b]!;
+      for (let other = 0; other < m; other++) if (other !== b && cost[a * m + other]! < own + this.config.learnMargin) this.clear[rows[a]!] = 0;
+    }
   }
 
   private pairCost(frame: number, camera: string, o: FloorObservation, g: Identity): number {
     const c = this.config;
+    if (this.overlapping && g.lastFrame >= frame - 1) for (const other of g.cameras) if (other !== camera && !this.overlapping.has(`${other}\u0000${camera}`)) return Infinity;
     let floor: number;
     const tracked = g.state !== undefined && frame - g.lastFrame <= c.coastFrames;
     if (!o.point || !g.lastPosition) floor = 0.5 * c.floorWeight;
@@ -262,7 +296,8 @@ export class FloorIdentities {
       const bound = this.resolve(binding.identity);
       if (ids[k] === bound) return;
       binding.strain++;
-      if (ids[k]! >= 0 || binding.strain >= this.config.splitFrames || !this.identities.has(bound) || used.has(`${o.camera}\u0000${bound}`)) return;
+      const patience = ids[k]! >= 0 ? this.config.switchFrames : this.config.splitFrames;
+      if (binding.strain >= patience || !this.identities.has(bound) || used.has(`${o.camera}\u0000${bound}`)) return;
       ids[k] = -2 - bound; // reported as `bound`, but no measurement for it
       used.add(`${o.camera}\u0000${bound}`);
       binding.lastFrame = frame;
@@ -316,7 +351,7 @@ export class FloorIdentities {
 
   private create(frame: number): number {
     const id = this.nextId++;
-    this.identities.set(id, { id, state: undefined, lastFrame: frame, lastPosition: undefined, predictedTo: frame, hits: 0, bornAt: frame, firstPosition: undefined, mean: undefined, views: new Map() });
+    this.identities.set(id, { id, state: undefined, lastFrame: frame, lastPosition: undefined, predictedTo: frame, hits: 0, bornAt: frame, firstPosition: undefined, mean: undefined, views: new Map(), cameras: new Set() });
     return id;
   }
 
@@ -324,12 +359,15 @@ export class FloorIdentities {
   private correct(frame: number, observations: readonly FloorObservation[], ids: Int32Array): void {
     const c = this.config;
     const seen = new Set<number>();
+    const seenCameras = new Map<number, Set<string>>();
     observations.forEach((o, k) => {
       const held = ids[k]! <= -2;
       const id = held ? -2 - ids[k]! : ids[k]!;
       ids[k] = id;
       const g = this.identities.get(id);
       if (!g) return;
+      if (!seenCameras.has(id)) seenCameras.set(id, new Set());
+      seenCameras.get(id)!.add(o.camera);
       const binding = this.bindings.get(key(o));
       if (held) return;
       if (!binding || this.resolve(binding.identity) !== id) this.bindings.set(key(o), { identity: id, lastFrame: frame, strain: 0 });
@@ -350,6 +388,7 @@ export class FloorIdentities {
         const similarity = view ? dot(o.embedding, view) : 1;
         // An embedding unlike this camera's view of the identity is somebody else's (or an occluder's): not learnt.
         if (similarity < c.splitSimilarity) own.strain++;
+        else if (!this.clear[k]) own.strain = 0;
         else {
           own.strain = 0;
           if (!view) g.views.set(o.camera, Float32Array.from(o.embedding));
@@ -359,6 +398,10 @@ export class FloorIdentities {
         }
       } else own.strain = 0;
     });
+    for (const [id, cameras] of seenCameras) {
+      const g = this.identities.get(id);
+      if (g) g.cameras = cameras;
+    }
     this.positions = [];
     for (const id of seen) {
       const g = this.identities.get(id)!;
