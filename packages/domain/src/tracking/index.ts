@@ -25,6 +25,7 @@ export * from "./identity-config.js";
 export * from "./identity-manager.js";
 export * from "./floor-kalman.js";
 export * from "./floor-identities.js";
+export * from "./predicted-boxes.js";
 export * from "./multi-camera.js";
 export * from "./scene-export.js";
 export * from "./image-kernels.js";

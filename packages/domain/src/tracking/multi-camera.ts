@@ -4,6 +4,7 @@ import { bottomCentre } from "./geometry.js";
 import { FloorIdentities, type FloorIdentityConfig } from "./floor-identities.js";
 import { footOnFloor } from "./floor-kalman.js";
 import { projectPoint } from "./homography.js";
+import { CameraBoxModel, predictMissedBoxes } from "./predicted-boxes.js";
 import type { IdentityConfig } from "./identity-config.js";
 import { IdentityManager, type IdentityObservation } from "./identity-manager.js";
 import { evaluateMot } from "./mot-evaluation.js";
@@ -57,7 +58,15 @@ export interface SceneTrackingResult {
  */
 export function trackScene(
   scene: SimulatedScene,
-  options: { tracker?: TrackerName; identity?: Partial<IdentityConfig>; identityMode?: IdentityMode; floor?: Partial<FloorIdentityConfig>; now?: () => number } = {},
+  options: {
+    tracker?: TrackerName;
+    identity?: Partial<IdentityConfig>;
+    identityMode?: IdentityMode;
+    floor?: Partial<FloorIdentityConfig>;
+    /** Also emit, in cameras that missed a person the others see, the box the floor position predicts there (global rows only; score 0). */
+    predictBoxes?: boolean;
+    now?: () => number;
+  } = {},
 ): SceneTrackingResult {
   const fps = scene.config.fps;
   const mode = options.identityMode ?? "fused";
@@ -65,6 +74,7 @@ export function trackScene(
   const identify = mode === "appearance" ? appearanceIdentities(fps, options.identity) : floorIdentities(fps, mode, options.identity, options.floor);
   const out = scene.cameras.map((camera) => ({ camera: camera.id, groundTruth: [] as MotRow[], local: [] as MotRow[], global: [] as MotRow[] }));
   const floor: FloorPosition[] = [];
+  const predict = options.predictBoxes && mode !== "appearance" ? boxPredictor(scene) : undefined;
   let identityMs = 0;
   scene.frames.forEach((cameraFrames, f) => {
     const frame = f + 1;
@@ -83,6 +93,7 @@ export function trackScene(
     if (options.now) identityMs += options.now() - started;
     tracked.forEach((t, k) => out[t.camera]!.global.push(motRow(frame, globalIds[k]!, t.box, t.score)));
     for (const p of positions) floor.push({ frame, ...p });
+    if (predict) for (const p of predict(tracked, globalIds, positions)) out[p.camera]!.global.push(motRow(frame, p.globalId, p.box, 0));
   });
   return { cameras: out, floor, ...(options.now ? { identityMsPerFrame: identityMs / Math.max(1, scene.frames.length) } : {}) };
 }
@@ -98,6 +109,21 @@ interface SceneTrack {
 }
 
 type Identify = (frame: number, tracks: readonly SceneTrack[]) => { globalIds: Int32Array; positions: ReadonlyArray<{ globalId: number; x: number; y: number }> };
+
+function boxPredictor(scene: SimulatedScene) {
+  const models = scene.cameras.map((camera) => new CameraBoxModel(camera.width, camera.height));
+  return (tracks: readonly SceneTrack[], globalIds: Int32Array, positions: ReadonlyArray<{ globalId: number; x: number; y: number }>) => {
+    const views = scene.cameras.map((camera, c) => ({ model: models[c]!, mapToImage: camera.mapToImage, reported: new Set<number>(), feet: [] as Array<readonly [number, number]> }));
+    tracks.forEach((t, k) => {
+      const view = views[t.camera]!;
+      view.model.add(t.box);
+      view.reported.add(globalIds[k]!);
+      const [u, v] = bottomCentre(t.box);
+      view.feet.push(projectPoint(t.imageToMap, u, v));
+    });
+    return predictMissedBoxes(positions, views);
+  };
+}
 
 function appearanceIdentities(fps: number, identity: Partial<IdentityConfig> | undefined): Identify {
   const manager = new IdentityManager({ fps, ...identity, useGroundPlane: false });
