@@ -117,6 +117,15 @@ describe("FloorIdentities", () => {
     expect(seen.slice(20).every((id) => id !== idP)).toBe(true);
   });
 
+  it("never puts one identity in two cameras that do not overlap at the same time", () => {
+    const identities = new FloorIdentities({ overlaps: [["a", "b"]] });
+    const [first] = identities.update(1, [observe("a", 1, at(2, 2), red)]);
+    const ids = identities.update(2, [observe("a", 1, at(2, 2), red), observe("b", 4, at(2.1, 2), red), observe("c", 5, at(2, 2.1), red)]);
+    expect(ids[0]).toBe(first);
+    expect(ids[1]).toBe(first);
+    expect(ids[2]).not.toBe(first);
+  });
+
   it("hands off between cameras without overlap by appearance within the travel-time gate", () => {
     const handoff = new FloorIdentities({ maxSpeed: 2, fps: 10 });
     const [first] = handoff.update(1, [observe("a", 1, at(10, 0), red)]);
