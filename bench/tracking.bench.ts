@@ -248,7 +248,7 @@ function sceneAccuracy(): void {
   for (const tracker of ["bytetrack", "botsort"] as const) {
     const result = trackScene(scene, { tracker, now: () => performance.now() });
     const evaluation = evaluateSceneTracking(result);
-    const appearanceOnly = evaluateSceneTracking(trackScene(scene, { tracker, identity: { useGroundPlane: false } }));
+    const appearanceOnly = evaluateSceneTracking(trackScene(scene, { tracker, identityMode: "appearance" }));
     emit("tracking.simulated_scene", {
       tracker,
       cameras: scene.config.cameras, people: scene.config.people, frames: scene.config.frames, seed: scene.config.seed,

@@ -13,7 +13,8 @@ import { isFinal, message } from "./tracking-contract.testkit.js";
  * §D over real HTTP and WebSocket on the built-in demo environment (real ffmpeg, motion detector,
  * histograms), checked against zod schemas written from CONTRACTS.md §D (tracking-contract.testkit.ts).
  */
-const CROSS_CAMERA_IDF1_FLOOR = 0.5;
+/** The demo scores 0.631 with the multi-view floor association (0.592 with the identity manager before it). */
+const CROSS_CAMERA_IDF1_FLOOR = 0.6;
 
 describe.skipIf(missing({ ffmpeg: true }))("§D processing tasks over HTTP and WebSocket", () => {
   let host: Host;

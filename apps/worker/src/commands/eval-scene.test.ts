@@ -13,11 +13,11 @@ import { run } from "./eval-scene.js";
  *   a false detection [800,100,850,200] at f2, score 0.3 (low: no tracker keeps it)
  * cam2 (calibrated by 4 point pairs: map = pixel / 50 − 3)
  *   p1 gt [197.5,200,247.5,300] f1–4, detected f2–4   → floor (1.45, 3.00)   (missed at f1)
- *   p3 gt [425,250,475,350] f2–4, detected f2–4 as [430,250,480,350] (IoU 4500/5500 = 0.818)
- *                                                      → floor (6.10, 4.00)
+ *   p3 gt [625,250,675,350] f2–4, detected f2–4 as [630,250,680,350] (IoU 4500/5500 = 0.818)
+ *                                                      → floor (10.10, 4.00)
  * Scores 0.9. Embeddings (dim 4): p1 e1 = (1,0,0,0) in cam1 but (0.6,0,0,0.8) in cam2 (cosine 0.6,
  * below the 0.65 threshold), p2 (0,1,0,0), p3 the same as p2 (a look-alike).
- * True floor (floor.txt, every frame): p1 (1.25, 3.30), p2 (4.25, 3.40), p3 (6.00, 4.50).
+ * True floor (floor.txt, every frame): p1 (1.25, 3.30), p2 (4.25, 3.40), p3 (10.00, 4.50).
  *
  * Counts. gt boxes G = 8 (cam1) + 7 (cam2) = 15. Detections D = 8 + 6 = 14, of which 13 match a gt
  * box (all but the false one). Detection recall/precision: cam1 7/8, 7/8; cam2 6/7, 6/6.
@@ -36,14 +36,14 @@ import { run } from "./eval-scene.js";
  *   Switches: p1 is matched to g1 alone at f2, then to g1 and g3 at f3: one new id → 1.
  *   Floor positions (mean map point per id and frame) and the person their boxes match:
  *     f1, f2: g1 (1.25,3) p1 → 0.3; g2 (4.25,3) p2 → 0.4
- *     f3: g1 → 0.3; g2 = cam2's p3 (6.1,4) → |(0.1, 0.5)| = √0.26; g3 = cam2's p1 (1.45,3) → |(0.2,0.3)| = √0.13
- *     f4: g1 → 0.3; g3 → √0.13; g2 = mean of (4.25,3) and (6.1,4) = (5.175,3.5), its boxes match p2
- *         (IoU 1) and p3 (IoU 0.818): one box each, p2 by the larger IoU → |(0.925, 0.1)| = √0.865625
- *   10 distances sorted: 0.3 ×4, √0.13 ×2, 0.4 ×2, √0.26, √0.865625.
- *   Median (numpy linear, position 4.5) = √0.13. p95 (position 8.55) = √0.26 + 0.55·(√0.865625 − √0.26).
- * Fused identities (current ground-plane manager): at f3 cam2's p1 is 0.2 m from g1, seen right
- * now by cam1: cost 0.4 + 0.1·0.2 − 0.1 = 0.32 < 0.35 → g1. cam2's p3 is 2.1 m from g2's last
- * position one frame ago (> 3 m/s · 0.1 s + 1 m): a new g3.
+ *     f3: g1 → 0.3; g2 = cam2's p3 (10.1,4) → |(0.1, 0.5)| = √0.26; g3 = cam2's p1 (1.45,3) → |(0.2,0.3)| = √0.13
+ *     f4: g1 → 0.3; g3 → √0.13; g2 = mean of (4.25,3) and (10.1,4) = (7.175,3.5), its boxes match p2
+ *         (IoU 1) and p3 (IoU 0.818): one box each, p2 by the larger IoU → |(2.925, 0.1)| = √8.565625
+ *   10 distances sorted: 0.3 ×4, √0.13 ×2, 0.4 ×2, √0.26, √8.565625.
+ *   Median (numpy linear, position 4.5) = √0.13. p95 (position 8.55) = √0.26 + 0.55·(√8.565625 − √0.26).
+ * Fused identities (floor association): at f3 cam2's p1 stands 0.2 m from g1's floor position, seen
+ * right now by cam1 → g1 despite the weak appearance; cam2's p3 looks exactly like g2 but stands
+ * 5.9 m from where g2 was one frame ago (no one walks that in 0.1 s): a new g3.
  *   Co-occurrences p1–g1 6, p2–g2 3, p3–g3 2 → IDTP 11: IDF1 22/26, IDP 1, IDR 11/15, ratio 638/676.
  *   No switches. Floor: f1, f2: 0.3, 0.4; f3: g1 = mean (1.35,3) → √0.1, g3 → √0.26;
  *   f4: g1 √0.1, g2 0.4, g3 √0.26. 9 distances sorted: 0.3 ×2, √0.1 ×2, 0.4 ×3, √0.26 ×2:
@@ -54,7 +54,7 @@ afterAll(() => rmSync(scene, { recursive: true, force: true }));
 
 type Box = [number, number, number, number];
 const xywh = ([x1, y1, x2, y2]: Box) => `${x1},${y1},${x2 - x1},${y2 - y1}`;
-const box = { p1cam1: [100, 200, 150, 300], p2cam1: [400, 200, 450, 300], falsePositive: [800, 100, 850, 200], p1cam2: [197.5, 200, 247.5, 300], p3cam2: [425, 250, 475, 350], p3cam2detected: [430, 250, 480, 350] } satisfies Record<string, Box>;
+const box = { p1cam1: [100, 200, 150, 300], p2cam1: [400, 200, 450, 300], falsePositive: [800, 100, 850, 200], p1cam2: [197.5, 200, 247.5, 300], p3cam2: [625, 250, 675, 350], p3cam2detected: [630, 250, 680, 350] } satisfies Record<string, Box>;
 const e1 = [1, 0, 0, 0], e1seenByCam2 = [0.6, 0, 0, 0.8], e2 = [0, 1, 0, 0], e3 = e2, noise = [0, 0, 1, 0];
 
 function writeCamera(id: string, gt: Array<[number, number, Box]>, detections: Array<[number, Box, number, number[]]>) {
@@ -80,7 +80,7 @@ writeCamera(
   frames.flatMap((f) => [[f, 1, box.p1cam2], ...(f >= 2 ? [[f, 3, box.p3cam2]] : [])] as Array<[number, number, Box]>),
   frames.filter((f) => f >= 2).flatMap((f) => [[f, box.p1cam2, 0.9, e1seenByCam2], [f, box.p3cam2detected, 0.9, e3]] as Array<[number, Box, number, number[]]>),
 );
-writeFileSync(join(scene, "floor.txt"), frames.map((f) => `${f},1,1.25,3.3\n${f},2,4.25,3.4\n${f},3,6,4.5\n`).join(""));
+writeFileSync(join(scene, "floor.txt"), frames.map((f) => `${f},1,1.25,3.3\n${f},2,4.25,3.4\n${f},3,10,4.5\n`).join(""));
 writeFileSync(join(scene, "calibration.json"), JSON.stringify({
   config: { fps: 10 },
   embeddingDim: 4,
@@ -122,7 +122,7 @@ describe("parallax eval-scene on a hand-scored scene", () => {
       expect(out.oracle_cross_camera_idr).toBeCloseTo(13 / 15, exact);
       expect(out.ratio_to_oracle).toBeCloseTo(406 / 676, exact);
       expect(out.map_error_median_m).toBeCloseTo(Math.sqrt(0.13), 9);
-      expect(out.map_error_p95_m).toBeCloseTo(Math.sqrt(0.26) + 0.55 * (Math.sqrt(0.865625) - Math.sqrt(0.26)), 9);
+      expect(out.map_error_p95_m).toBeCloseTo(Math.sqrt(0.26) + 0.55 * (Math.sqrt(8.565625) - Math.sqrt(0.26)), 9);
       expect(out.per_camera.map((c: Record<string, unknown>) => [c.camera, c.homography_from, c.gt_boxes, c.detections, c.num_predictions])).toEqual([
         ["cam1", "matrix", 8, 8, 7],
         ["cam2", "point pairs", 7, 6, 4],

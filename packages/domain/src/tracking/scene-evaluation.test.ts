@@ -37,7 +37,8 @@ describe("evaluateScene on the default simulated scene", () => {
 
   it("trackScene: appearance mode is the manager without ground plane; floor rows are each identity's mean map point", () => {
     const appearance = trackScene(scene, { tracker: "bytetrack", identityMode: "appearance" });
-    const withoutGround = trackScene(scene, { tracker: "bytetrack", identity: { useGroundPlane: false } });
+    // Appearance mode turns the ground plane off whatever the identity options say.
+    const withoutGround = trackScene(scene, { tracker: "bytetrack", identityMode: "appearance", identity: { useGroundPlane: true } });
     expect(appearance.cameras.map((c) => c.global)).toEqual(withoutGround.cameras.map((c) => c.global));
     const sums = new Map<string, [number, number, number]>();
     appearance.cameras.forEach((c, k) => {
