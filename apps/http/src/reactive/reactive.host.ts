@@ -3,6 +3,7 @@ import type { Context } from "koa";
 import { z } from "zod";
 import type { ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
 import { CELL_LANGUAGES, type ReactiveNotebook } from "@parallax/domain/reactive";
+import { principalOf } from "../host/auth/authentication.middleware.js";
 import { runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
 import { CHAT_UNAVAILABLE, chatRequest } from "./chat.request.js";
@@ -30,11 +31,8 @@ export interface ReactiveHostDeps {
 export const reactiveHost = ({ notebooks, authenticator }: ReactiveHostDeps): HostModule => ({
   name: "reactive",
   register({ config, logger, routes, websockets }) {
-    /** The caller's user id, from `Authorization: Bearer <token>` (with AUTH=none, anyone is `local`). */
-    const userOf = (ctx: Context) => {
-      const token = /^Bearer\s+(.+)$/i.exec(ctx.get("authorization"))?.[1] ?? "";
-      return runUseCase(authenticator.authenticate(token)).then((auth) => auth.userId);
-    };
+    /** The caller's user id, as the host's authentication verified it (with AUTH=none, anyone is `local`). */
+    const userOf = async (ctx: Context) => principalOf(ctx).userId;
     /** The notebook a path id names for the caller (`demo`/`blank` are the caller's own). */
     const notebookOf = async (ctx: Context, id: string) => runUseCase(notebooks.resolve(await userOf(ctx), id));
 
@@ -163,7 +161,7 @@ export const reactiveHost = ({ notebooks, authenticator }: ReactiveHostDeps): Ho
       maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
       graceMs: config.WS_SLOW_CLIENT_GRACE_MS,
       logger,
-    }));
+    }), "first-message");
 
     const idleMs = config.KERNEL_IDLE_S * 1000;
     /** Stops idle notebooks' kernels now and then (at most every minute); the kernel cap itself needs no timer. */

@@ -17,13 +17,18 @@ export const JWT_ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "P
  * One API key as configured: `<sha256 hex of the key>:<user id>[:<role>+<role>…]`. Only the
  * hash is in the configuration, so a leaked environment does not leak a usable key.
  */
-const apiKeyEntry = z
-  .string()
-  .regex(/^[0-9a-fA-F]{64}:[^:+\s]+(:[^:+\s]+(\+[^:+\s]+)*)?$/, "must be <sha256 hex>:<user id>[:<role>+<role>…]")
-  .transform((entry) => {
-    const [hash, userId, roles] = entry.split(":") as [string, string, string | undefined];
-    return { sha256: hash.toLowerCase(), userId, roles: roles ? roles.split("+") : [] };
-  });
+const parsedApiKey = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), userId: z.string().min(1), roles: z.array(z.string().min(1)) });
+const apiKeyEntry = z.union([
+  z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}:[^:+\s]+(:[^:+\s]+(\+[^:+\s]+)*)?$/, "must be <sha256 hex>:<user id>[:<role>+<role>…]")
+    .transform((entry) => {
+      const [hash, userId, roles] = entry.split(":") as [string, string, string | undefined];
+      return { sha256: hash.toLowerCase(), userId, roles: roles ? roles.split("+") : [] };
+    }),
+  // Already parsed: a library or test passing overrides.
+  parsedApiKey,
+]);
 export type ApiKeyEntry = z.infer<typeof apiKeyEntry>;
 
 /** How requests and sockets prove who they are (issue 10). */
