@@ -12,7 +12,9 @@ import { registerIntrospectionRoutes } from "./introspection.routes.js";
 import { createMetrics } from "./metrics.js";
 import { OpenAPIRegistry } from "./openapi.js";
 import { requestLog } from "./request-log.middleware.js";
+import { rateLimit } from "./rate-limit.middleware.js";
 import { createRouteRegistrar } from "./route.js";
+import { securityHeaders } from "./security-headers.middleware.js";
 import { WebSocketRoutes } from "./websocket-routes.js";
 
 export interface Host extends HostServer {
@@ -55,9 +57,11 @@ export function createHost({ config, logger, authenticator, modules }: HostOptio
   logUnroutedErrors(app, logger);
   app.use(requestLog(logger));
   app.use(metrics.middleware);
+  app.use(securityHeaders());
   app.use(corsMiddleware(origins));
   app.use(errorMapping());
   app.use(authentication(authenticator, publicPaths));
+  app.use(rateLimit(config, publicPaths));
 
   registerIntrospectionRoutes(router, metrics, registry);
   const routes = createRouteRegistrar(router, registry, bodyLimits(config));
