@@ -42,7 +42,7 @@ export const reactiveHost = ({ notebooks, authenticator }: ReactiveHostDeps): Ho
       summary: "Create a notebook with one empty python cell",
       tags,
       response: z.object({ notebook_id: z.string() }),
-      handler: async () => ({ notebook_id: await runUseCase(notebooks.create()) }),
+      handler: async ({ ctx }) => ({ notebook_id: await runUseCase(notebooks.create(undefined, await userOf(ctx))) }),
     });
 
     routes.add({
@@ -150,7 +150,9 @@ export const reactiveHost = ({ notebooks, authenticator }: ReactiveHostDeps): Ho
         tags,
         params: notebookParams,
         body: chatRequest,
-        handler: ({ ctx }) => {
+        handler: async ({ params, ctx }) => {
+          // Another user's notebook is a 404 before anything else is said about the chat.
+          await notebookOf(ctx, params.id);
           // The body was parsed first: the assistant takes it as it is, and a malformed one is a 422 already.
           ctx.throw(503, CHAT_UNAVAILABLE, { expose: true });
         },

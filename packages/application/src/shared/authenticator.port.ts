@@ -18,5 +18,4 @@ export interface Authenticator {
 }
 export const Authenticator = Symbol.for("parallax.Authenticator");
 
-/** The one user of `AUTH=none` (local development): everything is theirs. */
-export const LOCAL_USER_ID = "local";
+export { LOCAL_USER_ID } from "@parallax/domain";
