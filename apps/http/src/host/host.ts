@@ -60,7 +60,7 @@ export function createHost({ config, logger, authenticator, modules }: HostOptio
   app.use(securityHeaders());
   app.use(corsMiddleware(origins));
   app.use(errorMapping());
-  app.use(authentication(authenticator, publicPaths));
+  app.use(authentication(authenticator, publicPaths, config.ADMIN_ROLE));
   app.use(rateLimit(config, publicPaths));
 
   registerIntrospectionRoutes(router, metrics, registry);

@@ -33,7 +33,7 @@ export const jobsHost = (deps: JobsHostDeps): HostModule => ({
     const { worker, ...useCases } = deps;
     const jobs: JobsRouteDeps = { ...useCases, chainEnds: new ChainEnds(deps.service, (jobId) => deps.feed.follow(jobId)) };
     registerJobRoutes(routes, jobs);
-    registerJobSockets(websockets, jobs, config.WS_MAX_BUFFERED_BYTES);
+    registerJobSockets(websockets, jobs, config.WS_MAX_BUFFERED_BYTES, config.ADMIN_ROLE);
     router.get("/jobs", (ctx) => {
       ctx.type = "text/html; charset=utf-8";
       ctx.set("Content-Security-Policy", dashboardCsp);

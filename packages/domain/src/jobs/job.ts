@@ -63,6 +63,8 @@ export interface Job {
    * Absent in older documents.
    */
   readonly triggeredBy?: string | null;
+  /** The user who submitted it (a follow-up: the user who submitted the first job). Absent in older documents: `local`'s. */
+  readonly owner?: string;
   readonly status: JobStatus;
   readonly priority: number;
   /** Counted attempts (failures and the current run); a lost lease or a release gives its attempt back. */
@@ -104,6 +106,7 @@ export interface NewJob {
   readonly timeoutMs?: number | null;
   readonly then?: readonly string[];
   readonly triggeredBy?: string;
+  readonly owner?: string;
   readonly priority?: number;
   readonly maxAttempts?: number;
   readonly maxStalls?: number;
@@ -127,6 +130,7 @@ export function createJob(input: NewJob, now: number): Job {
     timeoutMs: input.timeoutMs ?? null,
     then: [...(input.then ?? [])],
     triggeredBy: input.triggeredBy ?? null,
+    ...(input.owner === undefined ? {} : { owner: input.owner }),
     status: "pending",
     priority: input.priority ?? 0,
     attempt: 0,

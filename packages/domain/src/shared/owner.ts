@@ -4,7 +4,13 @@
  */
 export const LOCAL_USER_ID = "local";
 
-/** Whether `userId` may see a record of `owner` (its owner, or an administrator where the rule allows one). */
-export function mayAccess(owner: string | undefined, viewer: { readonly userId: string; readonly admin?: boolean }): boolean {
+/** Who is asking, for the rules on owned records: a user, and whether they hold the administrator role (ADMIN_ROLE). */
+export interface Viewer {
+  readonly userId: string;
+  readonly admin?: boolean;
+}
+
+/** Whether `viewer` may see a record of `owner` (its owner, or an administrator where the rule allows one). */
+export function mayAccess(owner: string | undefined, viewer: Viewer): boolean {
   return viewer.admin === true || (owner ?? LOCAL_USER_ID) === viewer.userId;
 }

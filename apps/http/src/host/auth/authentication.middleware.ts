@@ -1,6 +1,6 @@
 import type { Context, Middleware } from "koa";
 import type { Authenticator, Principal } from "@parallax/application";
-import { Unauthorized } from "@parallax/domain";
+import { Unauthorized, type Viewer } from "@parallax/domain";
 import { runUseCase } from "../errors.js";
 import { requestCredential } from "./credentials.js";
 
@@ -29,20 +29,35 @@ export function verify(authenticator: Authenticator, credential: string): Promis
 /**
  * Every request but the public paths and CORS preflights (which carry no credentials by the
  * browser's rule) must present a credential the authenticator accepts; its principal is put in
- * `ctx.state.principal`. A refusal is a 401 in the path's API error shape (the error mapping
- * runs outside this), with `WWW-Authenticate: Bearer`.
+ * `ctx.state.principal` (and as a `Viewer`, admin when it holds `adminRole`, in
+ * `ctx.state.viewer`). A refusal is a 401 in the path's API error shape (the error mapping runs
+ * outside this), with `WWW-Authenticate: Bearer`.
  */
-export function authentication(authenticator: Authenticator, publicPaths: PublicPaths): Middleware {
+export function authentication(authenticator: Authenticator, publicPaths: PublicPaths, adminRole: string): Middleware {
   return async (ctx, next) => {
     if (ctx.method === "OPTIONS" || publicPaths.includes(ctx.path)) return next();
     try {
-      ctx.state["principal"] = await verify(authenticator, requestCredential(ctx.req.headers));
+      const principal = await verify(authenticator, requestCredential(ctx.req.headers));
+      ctx.state["principal"] = principal;
+      ctx.state["viewer"] = viewerFor(principal, adminRole);
     } catch (error) {
       ctx.set("WWW-Authenticate", "Bearer");
       throw error;
     }
     return next();
   };
+}
+
+/** Who a principal is to the ownership rules. */
+export function viewerFor(principal: Principal, adminRole: string): Viewer {
+  return { userId: principal.userId, admin: principal.roles.includes(adminRole) };
+}
+
+/** The viewer the authentication middleware put in the context (routes behind it always have one). */
+export function viewerOf(ctx: Context): Viewer {
+  const viewer = ctx.state["viewer"] as Viewer | undefined;
+  if (!viewer) throw new Unauthorized({ message: "Not authenticated" });
+  return viewer;
 }
 
 /** The principal the authentication middleware put in the context (routes behind it always have one). */
