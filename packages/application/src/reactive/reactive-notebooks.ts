@@ -1,14 +1,12 @@
 import { Effect, Semaphore, type Scope, type Stream } from "effect";
 import { Conflict, LOCAL_USER_ID, mayAccess, NotFound, type StorageFailure } from "@parallax/domain";
-import type { Notebook } from "@parallax/domain/notebook";
+import { notebookOwner, withOwner, type Notebook } from "@parallax/domain/notebook";
 import {
   documentFromNbformat,
   documentToNbformat,
   mergeIntoNbformat,
   newCodeCell,
-  notebookOwner,
   reactiveHeader,
-  withOwner,
   type CellLanguage,
   type NotebookEvent,
   type ReactiveCell,

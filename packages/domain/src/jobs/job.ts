@@ -4,6 +4,8 @@
  * `version` grows by one on every stored change so stores can do single-item
  * conditional writes (compare-and-set), the only primitive a DynamoDB table offers.
  */
+import { LOCAL_USER_ID } from "../shared/owner.js";
+
 export type JobStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
 
 export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(["completed", "failed", "cancelled"]);
@@ -130,7 +132,8 @@ export function createJob(input: NewJob, now: number): Job {
     timeoutMs: input.timeoutMs ?? null,
     then: [...(input.then ?? [])],
     triggeredBy: input.triggeredBy ?? null,
-    ...(input.owner === undefined ? {} : { owner: input.owner }),
+    // No owner means the local user's, so that one is not written (jobs stay as they were with AUTH=none).
+    ...(input.owner === undefined || input.owner === LOCAL_USER_ID ? {} : { owner: input.owner }),
     status: "pending",
     priority: input.priority ?? 0,
     attempt: 0,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { CodeCell, Notebook } from "../notebook/nbformat.types.js";
 import { newCodeCell, type ReactiveDocument } from "./reactive-cell.js";
-import { documentFromNbformat, documentToNbformat, mergeIntoNbformat, notebookOwner, withOwner } from "./reactive-nbformat.js";
+import { notebookOwner, withOwner } from "../notebook/notebook-owner.js";
+import { documentFromNbformat, documentToNbformat, mergeIntoNbformat } from "./reactive-nbformat.js";
 
 /** A notebook as JupyterLab writes one: sources as lists of lines, rich bundles, counts, widget state. */
 function jupyterNotebook(): Notebook {

@@ -26,7 +26,6 @@ const notebookParallax = z
     name: z.string().optional().catch(undefined),
     db_conn_string: z.string().nullable().optional().catch(null),
     revision: z.number().int().nonnegative().optional().catch(undefined),
-    owner: z.string().min(1).optional().catch(undefined),
   })
   .catch({});
 
@@ -39,16 +38,6 @@ const positionalId = (cell: Cell, index: number) => cell.id ?? `cell-${index}`;
 export function reactiveHeader(id: string, document: Notebook): Omit<ReactiveDocument, "cells"> {
   const meta = notebookParallax.parse(document.metadata["parallax"]);
   return { id, name: meta.name ?? id, db_conn_string: meta.db_conn_string ?? null, revision: meta.revision ?? 0 };
-}
-
-/** Who a stored notebook belongs to (`metadata.parallax.owner`); `undefined` for one stored before owners were kept, or by another tool. */
-export function notebookOwner(metadata: Readonly<JsonObject>): string | undefined {
-  return notebookParallax.parse(metadata["parallax"]).owner;
-}
-
-/** The document with its owner recorded beside its other reactive metadata. */
-export function withOwner(document: Notebook, owner: string): Notebook {
-  return { ...document, metadata: { ...document.metadata, parallax: { ...objectOr(document.metadata["parallax"]), owner } } };
 }
 
 /** Code cells become reactive cells (python unless `metadata.parallax.language` says otherwise); a stored `running` reads as idle. */
