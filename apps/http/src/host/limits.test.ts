@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Host } from "./host.js";
-import { isLoopback } from "./host-server.js";
+import { isLoopback, warnIfOpenWithoutAuth } from "./host-server.js";
 import { startTestHost } from "./test-host.testkit.js";
 import { WebSocketRecorder } from "./websocket-recorder.testkit.js";
 
@@ -145,8 +145,20 @@ describe("CORS, socket message rate and page headers", () => {
   });
 });
 
-describe("isLoopback (the AUTH=none warning at listen)", () => {
-  it.each([["127.0.0.1", true], ["localhost", true], ["::1", true], ["0.0.0.0", false], ["::", false], ["10.0.0.5", false]] as const)("%s → %s", (hostname, loopback) => {
+describe("the AUTH=none warning at listen", () => {
+  it.each([["127.0.0.1", true], ["localhost", true], ["::1", true], ["0.0.0.0", false], ["::", false], ["10.0.0.5", false]] as const)("isLoopback(%s) → %s", (hostname, loopback) => {
     expect(isLoopback(hostname)).toBe(loopback);
+  });
+
+  it("is logged for AUTH=none beyond loopback only", () => {
+    const warnings: string[] = [];
+    const logger = { warn: (_fields: object, message: string) => void warnings.push(message) } as never;
+    warnIfOpenWithoutAuth("none", "127.0.0.1", 8000, logger);
+    warnIfOpenWithoutAuth("jwt", "0.0.0.0", 8000, logger);
+    warnIfOpenWithoutAuth("apikey", "0.0.0.0", 8000, logger);
+    expect(warnings).toEqual([]);
+    warnIfOpenWithoutAuth("none", "0.0.0.0", 8000, logger);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/AUTH=none on a non-loopback address/);
   });
 });
