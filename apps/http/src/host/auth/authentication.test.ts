@@ -38,6 +38,8 @@ beforeAll(async () => {
     ["unknown kid", bearer(await issuer.unknownKidToken())],
     ["alg none", bearer(issuer.algNoneToken())],
     ["HS256 signed with the RSA public key", bearer(await issuer.hs256WithPublicKeyToken())],
+    ["without exp", bearer(await issuer.token({ claims: { exp: undefined } }))],
+    ["without sub", bearer(await issuer.token({ claims: { sub: undefined } }))],
     ["expired, as the __session cookie", { cookie: `__session=${await issuer.token({ expiresInS: -3600 })}` }],
   ];
   accepted = [
