@@ -12,7 +12,7 @@ export type WebSocketHandler = (socket: WebSocket, request: IncomingMessage, par
 
 /**
  * `upgrade`: a Bearer header, `X-API-Key`, the `__session` cookie or a `token` query parameter at
- * the upgrade, else 401 before any WebSocket exists. `first-message`: the socket's own protocol
+ * the upgrade, else the socket is closed with 1008 before its handler sees it. `first-message`: the socket's own protocol
  * authenticates (§B's `authenticate` message within WS_AUTH_TIMEOUT_MS) and owns the refusals.
  */
 export type SocketAuthentication = "upgrade" | "first-message";
@@ -43,8 +43,8 @@ export interface WebSocketRoutesOptions {
  *
  * The upgrade event runs outside Koa, so nothing here may throw: an exception would be
  * uncaught and end the process. Every refusal is an HTTP answer written on the raw socket
- * (404 unknown path, 400 malformed path or handshake, 403 foreign origin, 401 no accepted
- * credential), then the socket is closed.
+ * (404 unknown path, 400 malformed path or handshake, 403 foreign origin), then the socket is
+ * closed; a socket without an accepted credential is closed with 1008 right after the handshake.
  */
 export class WebSocketRoutes {
   private readonly entries: Entry[] = [];
@@ -75,7 +75,7 @@ export class WebSocketRoutes {
       if (entry.authentication === "first-message") return this.upgrade(request, socket, head, entry, params, undefined);
       verify(this.options.authenticator, upgradeCredential(request.headers, request.url ?? "/")).then(
         (principal) => this.upgrade(request, socket, head, entry, params, principal),
-        () => refuse(socket, 401),
+        () => this.refuseAuthentication(request, socket, head),
       );
     } catch (error) {
       this.options.onError?.(error);
@@ -94,6 +94,23 @@ export class WebSocketRoutes {
           this.options.onError?.(error);
           ws.terminate();
         }
+      });
+    } catch (error) {
+      this.options.onError?.(error);
+      refuse(socket, 400);
+    }
+  }
+
+  /**
+   * A socket without an accepted credential is opened only to be closed with 1008 and a reason:
+   * a browser never sees an upgrade's HTTP status, but it does see a close code, and 1008 is the
+   * one on which the contracts' clients stop reconnecting.
+   */
+  private refuseAuthentication(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    try {
+      this.server.handleUpgrade(request, socket, head, (ws) => {
+        ws.on("error", () => ws.terminate());
+        ws.close(POLICY_VIOLATION, "Authentication failed");
       });
     } catch (error) {
       this.options.onError?.(error);

@@ -66,16 +66,21 @@ async function request(method: string, path: string, headers: Record<string, str
   return { status: response.status, body, authenticate: response.headers.get("www-authenticate") };
 }
 
-/** 101 when the upgrade succeeded, else the HTTP status the host answered. */
-function upgradeStatus(path: string, headers: Record<string, string> = {}): Promise<number> {
+/**
+ * What became of a socket: `refused` when it was closed with 1008 "Authentication failed" before
+ * its handler said anything; `handled` when its handler spoke or closed it for its own reasons
+ * (an unknown job, a malformed task id); otherwise what happened.
+ */
+function socketOutcome(path: string, headers: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`${host.url().replace("http", "ws")}${path}`, { headers });
-    socket.once("open", () => {
+    socket.once("message", () => {
+      resolve("handled");
       socket.terminate();
-      resolve(101);
     });
+    socket.once("close", (code, reason) => resolve(code === 1008 && reason.toString() === "Authentication failed" ? "refused" : "handled"));
     socket.once("unexpected-response", (_request, response) => {
-      resolve(response.statusCode ?? 0);
+      resolve(`HTTP ${response.statusCode}`);
       socket.terminate();
     });
     socket.once("error", reject);
@@ -133,18 +138,18 @@ describe("AUTH=jwt on every declared route", () => {
 describe("AUTH=jwt on every declared WebSocket", () => {
   const upgradeAuthenticated = () => routes.websocket.filter((path) => path !== "/api/v1/ws/notebooks/:id");
 
-  it("refuses the upgrade (401) of every socket without a valid credential, in a header or the token query parameter", async () => {
+  it("closes every socket without a valid credential (in a header or the token query parameter) with 1008 before its handler runs", async () => {
     expect(upgradeAuthenticated().length).toBeGreaterThanOrEqual(3);
     const failures: string[] = [];
     for (const route of upgradeAuthenticated()) {
       const path = concrete(route);
       for (const [name, headers] of refused) {
-        const status = await upgradeStatus(path, headers);
-        if (status !== 401) failures.push(`${path} with ${name} (header): ${status}`);
+        const outcome = await socketOutcome(path, headers);
+        if (outcome !== "refused") failures.push(`${path} with ${name} (header): ${outcome}`);
         const token = headers["authorization"]?.replace("Bearer ", "");
         if (token) {
-          const viaQuery = await upgradeStatus(`${path}?token=${encodeURIComponent(token)}`);
-          if (viaQuery !== 401) failures.push(`${path} with ${name} (query): ${viaQuery}`);
+          const viaQuery = await socketOutcome(`${path}?token=${encodeURIComponent(token)}`);
+          if (viaQuery !== "refused") failures.push(`${path} with ${name} (query): ${viaQuery}`);
         }
       }
     }
@@ -154,8 +159,8 @@ describe("AUTH=jwt on every declared WebSocket", () => {
   it("opens every socket for a valid token in the Authorization header or the token query parameter", async () => {
     const token = await issuer.token();
     for (const route of upgradeAuthenticated()) {
-      expect(await upgradeStatus(concrete(route), bearer(token)), route).toBe(101);
-      expect(await upgradeStatus(`${concrete(route)}?token=${token}`), route).toBe(101);
+      expect(await socketOutcome(concrete(route), bearer(token)), route).toBe("handled");
+      expect(await socketOutcome(`${concrete(route)}?token=${token}`), route).toBe("handled");
     }
   });
 
