@@ -220,7 +220,7 @@ async function logFanOut(lines: number, clients: number): Promise<void> {
     join(dir, "pipelines.json"),
     JSON.stringify({ pipelines: [{ name: "spew", command: ["python3", "-c", `import sys\nw = sys.stdout.write\nfor i in range(${lines}): w('line %d of the benchmark log, long enough to look like real output\\n' % i)`] }] }),
   );
-  const host = await startHost({ env: {}, overrides: { PORT: 0, HOST: "127.0.0.1", DATA_DIR: join(dir, "data"), LOG_LEVEL: "silent", PIPELINES_FILE: join(dir, "pipelines.json"), JOB_POLL_MS: 50 } });
+  const host = await startHost({ env: {}, overrides: { PORT: 0, HOST: "127.0.0.1", DATA_DIR: join(dir, "data"), LOG_LEVEL: "silent", RATE_LIMIT_RPS: 0, PIPELINES_FILE: join(dir, "pipelines.json"), JOB_POLL_MS: 50 } });
   try {
     const url = host.url().replace("http", "ws");
     const sockets = await Promise.all(

@@ -4,23 +4,25 @@ import { jsonDepthExceeds } from "@parallax/domain";
 import { HttpError } from "koa";
 
 export const FILE_TOO_LARGE = "File too large";
+export const JSON_TOO_LARGE = "Request body too large";
 
-/** What one request body may cost: its size, and for JSON how deep it nests. */
+/** What one request body may cost: its size (an upload, a JSON document), and for JSON how deep it nests. */
 export interface BodyLimits {
   readonly bytes: number;
+  readonly jsonBytes: number;
   readonly jsonDepth: number;
 }
 
 export function bodyLimits(config: Config): BodyLimits {
-  return { bytes: config.MAX_UPLOAD_MB * 1024 * 1024, jsonDepth: config.MAX_JSON_DEPTH };
+  return { bytes: config.MAX_UPLOAD_MB * 1024 * 1024, jsonBytes: config.MAX_JSON_MB * 1024 * 1024, jsonDepth: config.MAX_JSON_DEPTH };
 }
 
 /** Rejects early on a declared Content-Length over the limit, before reading a byte. */
-export function assertDeclaredLength(ctx: Context, limitBytes: number): void {
+export function assertDeclaredLength(ctx: Context, limitBytes: number, message = FILE_TOO_LARGE): void {
   const declared = Number(ctx.get("content-length") || "0");
   if (declared > limitBytes) {
     ctx.set("Connection", "close");
-    ctx.throw(413, FILE_TOO_LARGE);
+    ctx.throw(413, message);
   }
 }
 
@@ -38,8 +40,8 @@ export function assertJsonContentType(ctx: Context): void {
 }
 
 /** Reads the whole request body, refusing (413) past `limitBytes` even without Content-Length. */
-export async function readRawBody(ctx: Context, limitBytes: number): Promise<Buffer> {
-  assertDeclaredLength(ctx, limitBytes);
+export async function readRawBody(ctx: Context, limitBytes: number, tooLarge = FILE_TOO_LARGE): Promise<Buffer> {
+  assertDeclaredLength(ctx, limitBytes, tooLarge);
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -47,7 +49,7 @@ export async function readRawBody(ctx: Context, limitBytes: number): Promise<Buf
       size += chunk.length;
       if (size > limitBytes) {
         ctx.set("Connection", "close");
-        ctx.throw(413, FILE_TOO_LARGE);
+        ctx.throw(413, tooLarge);
       }
       chunks.push(chunk);
     }
@@ -61,7 +63,7 @@ export async function readRawBody(ctx: Context, limitBytes: number): Promise<Buf
 
 /** Parses a JSON body; an empty body is `undefined` so routes can answer their own message. */
 export async function readJsonBody(ctx: Context, limits: BodyLimits, invalidStatus: number): Promise<unknown> {
-  const raw = await readRawBody(ctx, limits.bytes);
+  const raw = await readRawBody(ctx, limits.jsonBytes, JSON_TOO_LARGE);
   if (raw.length === 0) return undefined;
   const text = raw.toString("utf8");
   // Refused before parsing: validation and serialisation recurse, and a deep enough document overflows the stack.

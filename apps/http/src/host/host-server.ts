@@ -22,6 +22,20 @@ export interface HostServerOptions {
   lifecycles: ReadonlyArray<{ name: string; lifecycle: HostLifecycle }>;
 }
 
+/** AUTH=none is for local development: listening where others can reach it is said loudly, at every start. */
+export function warnIfOpenWithoutAuth(auth: Config["AUTH"], hostname: string, port: number, logger: Pick<Logger, "warn">): void {
+  if (auth !== "none" || isLoopback(hostname)) return;
+  logger.warn(
+    { hostname, port },
+    "AUTH=none on a non-loopback address: ANYONE WHO CAN REACH THIS PORT IS THE USER 'local' with access to every notebook, job and task. Set AUTH=jwt or AUTH=apikey, or HOST=127.0.0.1",
+  );
+}
+
+/** Whether only this machine can reach `hostname` (`localhost`, 127.0.0.0/8, ::1). */
+export function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "::1" || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === "::ffff:127.0.0.1";
+}
+
 function connectionLimits(config: Config): ConnectionLimits {
   return {
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
@@ -58,6 +72,7 @@ export function serveHost(handle: RequestListener, { config, logger, websockets,
       for (const { lifecycle } of lifecycles) await lifecycle.start?.();
       const bound = (server.address() as AddressInfo).port;
       logger.info({ port: bound, hostname }, "listening");
+      warnIfOpenWithoutAuth(config.AUTH, hostname, bound, logger);
       return bound;
     },
     url() {

@@ -1,6 +1,8 @@
 import Router from "@koa/router";
 import Koa from "koa";
 import type { Config, Logger } from "@parallax/adapters";
+import type { Authenticator } from "@parallax/application";
+import { authentication, PublicPaths } from "./auth/authentication.middleware.js";
 import { bodyLimits } from "./body.js";
 import { OriginPolicy, corsMiddleware } from "./cors.middleware.js";
 import { errorMapping, logUnroutedErrors } from "./error-mapping.middleware.js";
@@ -10,7 +12,9 @@ import { registerIntrospectionRoutes } from "./introspection.routes.js";
 import { createMetrics } from "./metrics.js";
 import { OpenAPIRegistry } from "./openapi.js";
 import { requestLog } from "./request-log.middleware.js";
+import { rateLimit } from "./rate-limit.middleware.js";
 import { createRouteRegistrar } from "./route.js";
+import { securityHeaders } from "./security-headers.middleware.js";
 import { WebSocketRoutes } from "./websocket-routes.js";
 
 export interface Host extends HostServer {
@@ -26,6 +30,8 @@ export interface DeclaredRoutes {
 export interface HostOptions {
   config: Config;
   logger: Logger;
+  /** Verifies every request's and socket's credential (AUTH); the composition root binds it. */
+  authenticator: Authenticator;
   modules: HostModule[];
 }
 
@@ -33,7 +39,7 @@ export interface HostOptions {
  * Composes a host: the middlewares in the order a request meets them, the host's own routes, each
  * module's routes and sockets, and the server. Each piece lives in its own file.
  */
-export function createHost({ config, logger, modules }: HostOptions): Host {
+export function createHost({ config, logger, authenticator, modules }: HostOptions): Host {
   const app = new Koa({ proxy: config.TRUST_PROXY });
   const router = new Router({ strict: false });
   const registry = new OpenAPIRegistry();
@@ -41,15 +47,21 @@ export function createHost({ config, logger, modules }: HostOptions): Host {
   const websockets = new WebSocketRoutes({
     maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
     origins,
+    authenticator,
+    messageRate: { perSecond: config.WS_MESSAGES_PER_S, burst: config.WS_MESSAGE_BURST },
     onError: (error) => logger.error({ err: error }, "websocket upgrade failed"),
   });
   const metrics = createMetrics();
+  const publicPaths = new PublicPaths(config.AUTH_PUBLIC_PATHS);
 
   logUnroutedErrors(app, logger);
   app.use(requestLog(logger));
   app.use(metrics.middleware);
+  app.use(securityHeaders());
   app.use(corsMiddleware(origins));
   app.use(errorMapping());
+  app.use(authentication(authenticator, publicPaths, config.ADMIN_ROLE));
+  app.use(rateLimit(config, publicPaths));
 
   registerIntrospectionRoutes(router, metrics, registry);
   const routes = createRouteRegistrar(router, registry, bodyLimits(config));

@@ -7,11 +7,17 @@ import type { Host } from "./host.js";
 import { startHost } from "../start.js";
 
 /**
+ * Tests drive one host from one address far faster than any client may: request and socket
+ * message rates are unlimited unless a test sets them (as the rate-limit tests do).
+ */
+export const UNLIMITED_RATES = { RATE_LIMIT_RPS: 0, CONVERT_RATE_LIMIT_RPS: 0, WS_MESSAGES_PER_S: 0 } as const satisfies Partial<Config>;
+
+/**
  * Test support: a host in this process on a free loopback port, silent, configured only by
  * `overrides` (never by the environment the tests run in).
  */
 export function startTestHost(overrides: Partial<Config> = {}): Promise<Host> {
-  return startHost({ env: {}, overrides: { PORT: 0, HOST: "127.0.0.1", LOG_LEVEL: "silent", ...overrides } });
+  return startHost({ env: {}, overrides: { PORT: 0, HOST: "127.0.0.1", LOG_LEVEL: "silent", ...UNLIMITED_RATES, ...overrides } });
 }
 
 /**

@@ -1,20 +1,38 @@
 import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
+import type { Authenticator, Principal } from "@parallax/application";
+import { verify } from "./auth/authentication.middleware.js";
+import { upgradeCredential } from "./auth/credentials.js";
 import type { OriginPolicy } from "./cors.middleware.js";
+import { TokenBucket, type BucketRate } from "./token-bucket.js";
 
-export type WebSocketHandler = (socket: WebSocket, request: IncomingMessage, params: Record<string, string>) => void;
+/** `principal`: who opened the socket, for sockets authenticated at the upgrade; `undefined` for those that authenticate in their protocol. */
+export type WebSocketHandler = (socket: WebSocket, request: IncomingMessage, params: Record<string, string>, principal: Principal | undefined) => void;
+
+/**
+ * `upgrade`: a Bearer header, `X-API-Key`, the `__session` cookie or a `token` query parameter at
+ * the upgrade, else the socket is closed with 1008 before its handler sees it. `first-message`: the socket's own protocol
+ * authenticates (§B's `authenticate` message within WS_AUTH_TIMEOUT_MS) and owns the refusals.
+ */
+export type SocketAuthentication = "upgrade" | "first-message";
 
 interface Entry {
   path: string;
   segments: string[];
   handler: WebSocketHandler;
+  authentication: SocketAuthentication;
 }
+
+const POLICY_VIOLATION = 1008;
 
 export interface WebSocketRoutesOptions {
   /** Largest message a client may send, fragments included (ws closes the socket with 1009 past it). */
   maxMessageBytes: number;
   origins: OriginPolicy;
+  authenticator: Authenticator;
+  /** Messages one client may send (WS_MESSAGES_PER_S, WS_MESSAGE_BURST); past it the socket is closed with 1008. */
+  messageRate: BucketRate;
   /** Told about anything unexpected that went wrong in an upgrade (the socket is closed either way). */
   onError?: (error: unknown) => void;
 }
@@ -25,8 +43,8 @@ export interface WebSocketRoutesOptions {
  *
  * The upgrade event runs outside Koa, so nothing here may throw: an exception would be
  * uncaught and end the process. Every refusal is an HTTP answer written on the raw socket
- * (404 unknown path, 400 malformed path or handshake, 403 foreign origin), then the socket
- * is closed.
+ * (404 unknown path, 400 malformed path or handshake, 403 foreign origin), then the socket is
+ * closed; a socket without an accepted credential is closed with 1008 right after the handshake.
  */
 export class WebSocketRoutes {
   private readonly entries: Entry[] = [];
@@ -36,8 +54,8 @@ export class WebSocketRoutes {
     this.server = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
   }
 
-  add(path: string, handler: WebSocketHandler): void {
-    this.entries.push({ path, segments: split(path), handler });
+  add(path: string, handler: WebSocketHandler, authentication: SocketAuthentication = "upgrade"): void {
+    this.entries.push({ path, segments: split(path), handler, authentication });
   }
 
   /** The declared socket paths (`/api/logs`, `/api/v1/ws/notebooks/:id`), in declaration order. */
@@ -54,10 +72,24 @@ export class WebSocketRoutes {
       if (!found) return refuse(socket, 404);
       if (!this.options.origins.allowsSocket(request.headers.origin, request.headers.host)) return refuse(socket, 403);
       const { entry, params } = found;
+      if (entry.authentication === "first-message") return this.upgrade(request, socket, head, entry, params, undefined);
+      verify(this.options.authenticator, upgradeCredential(request.headers, request.url ?? "/")).then(
+        (principal) => this.upgrade(request, socket, head, entry, params, principal),
+        () => this.refuseAuthentication(request, socket, head),
+      );
+    } catch (error) {
+      this.options.onError?.(error);
+      refuse(socket, 400);
+    }
+  }
+
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, entry: Entry, params: Record<string, string>, principal: Principal | undefined): void {
+    try {
       // ws itself answers 400 to a handshake that is not a valid WebSocket one (`Upgrade: h2c`, a bad key).
       this.server.handleUpgrade(request, socket, head, (ws) => {
         try {
-          entry.handler(ws, request, params);
+          this.limitMessageRate(ws);
+          entry.handler(ws, request, params, principal);
         } catch (error) {
           this.options.onError?.(error);
           ws.terminate();
@@ -67,6 +99,32 @@ export class WebSocketRoutes {
       this.options.onError?.(error);
       refuse(socket, 400);
     }
+  }
+
+  /**
+   * A socket without an accepted credential is opened only to be closed with 1008 and a reason:
+   * a browser never sees an upgrade's HTTP status, but it does see a close code, and 1008 is the
+   * one on which the contracts' clients stop reconnecting.
+   */
+  private refuseAuthentication(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    try {
+      this.server.handleUpgrade(request, socket, head, (ws) => {
+        ws.on("error", () => ws.terminate());
+        ws.close(POLICY_VIOLATION, "Authentication failed");
+      });
+    } catch (error) {
+      this.options.onError?.(error);
+      refuse(socket, 400);
+    }
+  }
+
+  /** Heard before the handler's own listener: a client sending faster than its bucket refills is closed. */
+  private limitMessageRate(ws: WebSocket): void {
+    if (this.options.messageRate.perSecond <= 0) return;
+    const bucket = new TokenBucket(this.options.messageRate);
+    ws.on("message", () => {
+      if (bucket.take() > 0 && ws.readyState === ws.OPEN) ws.close(POLICY_VIOLATION, "Too many messages");
+    });
   }
 
   /** Closes every client with 1001 (going away), as a host that is shutting down should. */

@@ -2,9 +2,12 @@ import { Effect, Fiber } from "effect";
 import type { Clock } from "@parallax/application";
 import { ChainEnds, type AnnotationStore, type JobFeed, type PipelineJobs, type JobWorker, type PipelineCatalog, type Workspace } from "@parallax/application/jobs";
 import type { HostModule } from "../host/host-module.js";
+import { selfContainedPageCsp } from "../host/security-headers.middleware.js";
 import { dashboardHtml } from "./dashboard.page.js";
 import { registerJobRoutes } from "./jobs.routes.js";
 import { registerJobSockets } from "./jobs.sockets.js";
+
+const dashboardCsp = selfContainedPageCsp(dashboardHtml);
 
 /** What the jobs routes, sockets and background work of one host are given, resolved from its container. */
 export interface JobsHostDeps {
@@ -30,9 +33,10 @@ export const jobsHost = (deps: JobsHostDeps): HostModule => ({
     const { worker, ...useCases } = deps;
     const jobs: JobsRouteDeps = { ...useCases, chainEnds: new ChainEnds(deps.service, (jobId) => deps.feed.follow(jobId)) };
     registerJobRoutes(routes, jobs);
-    registerJobSockets(websockets, jobs, config.WS_MAX_BUFFERED_BYTES);
+    registerJobSockets(websockets, jobs, config.WS_MAX_BUFFERED_BYTES, config.ADMIN_ROLE);
     router.get("/jobs", (ctx) => {
       ctx.type = "text/html; charset=utf-8";
+      ctx.set("Content-Security-Policy", dashboardCsp);
       ctx.set("Cache-Control", "no-store");
       ctx.body = dashboardHtml;
     });

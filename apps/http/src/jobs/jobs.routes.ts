@@ -1,7 +1,9 @@
 import { Effect } from "effect";
+import type { Context } from "koa";
 import { z } from "zod";
 import { prioritySchema, toJobView, type Job } from "@parallax/domain/jobs";
 import { clientJobView, jobView, statusReport } from "@parallax/application/jobs";
+import { viewerOf } from "../host/auth/authentication.middleware.js";
 import { runUseCase } from "../host/errors.js";
 import type { RouteRegistrar } from "../host/route.js";
 import type { JobsRouteDeps } from "./jobs.host.js";
@@ -32,8 +34,8 @@ function singleValues(query: Record<string, string | string[]>): Record<string, 
 export function registerJobRoutes(routes: RouteRegistrar, { service, catalog, workspace, annotations, clock }: JobsRouteDeps): void {
   const view = (job: Job) => runUseCase(jobView(service, job));
 
-  const submitted = async (name: string, params: Record<string, unknown>) => {
-    const job = await runUseCase(service.submit(name, params));
+  const submitted = async (ctx: Context, name: string, params: Record<string, unknown>) => {
+    const job = await runUseCase(service.submit(name, params, { owner: viewerOf(ctx).userId }));
     return { job_id: job.id, name: job.pipeline, status: job.status, message: catalog.get(name)?.message ?? `Job ${name} queued` };
   };
 
@@ -44,7 +46,7 @@ export function registerJobRoutes(routes: RouteRegistrar, { service, catalog, wo
     path: "/api/status",
     summary: "Status probes, the running job and the ten most recent jobs",
     tags,
-    handler: () => runUseCase(statusReport(service, catalog, workspace)),
+    handler: ({ ctx }) => runUseCase(statusReport(service, catalog, workspace, viewerOf(ctx))),
   });
 
   for (const [path, pipeline, summary] of [
@@ -52,7 +54,7 @@ export function registerJobRoutes(routes: RouteRegistrar, { service, catalog, wo
     ["/api/train", "train", "Queue model training (?config=PATH)"],
     ["/api/verify", "verify", "Queue verification"],
   ] as const) {
-    routes.add({ method: "post", path, summary, tags, query: anyQuery, body: startBody, handler: ({ query }) => submitted(pipeline, singleValues(query)) });
+    routes.add({ method: "post", path, summary, tags, query: anyQuery, body: startBody, handler: ({ query, ctx }) => submitted(ctx, pipeline, singleValues(query)) });
   }
 
   routes.add({
@@ -61,9 +63,9 @@ export function registerJobRoutes(routes: RouteRegistrar, { service, catalog, wo
     summary: "Save annotations, then queue apply-annotations; it and the verify it queues end once on /api/logs",
     tags,
     body: annotationsBody,
-    handler: async ({ body }) => {
+    handler: async ({ body, ctx }) => {
       await runUseCase(annotations.save(body.annotations, clock.now()));
-      return submitted("apply-annotations", {});
+      return submitted(ctx, "apply-annotations", {});
     },
   });
 
@@ -104,8 +106,8 @@ export function registerJobRoutes(routes: RouteRegistrar, { service, catalog, wo
     tags,
     successStatus: 201,
     body: z.object({ pipeline: z.string().min(1), params: z.record(z.string(), z.unknown()).default({}), priority: prioritySchema.optional() }),
-    handler: async ({ body }) => {
-      const job = await runUseCase(service.submit(body.pipeline, body.params, body.priority === undefined ? {} : { priority: body.priority }));
+    handler: async ({ body, ctx }) => {
+      const job = await runUseCase(service.submit(body.pipeline, body.params, { owner: viewerOf(ctx).userId, ...(body.priority === undefined ? {} : { priority: body.priority }) }));
       return view(job);
     },
   });
@@ -116,8 +118,8 @@ export function registerJobRoutes(routes: RouteRegistrar, { service, catalog, wo
     summary: "List jobs, newest first",
     tags,
     query: z.object({ status: statusFilter.optional(), pipeline: z.string().optional(), limit: z.coerce.number().int().min(1).max(10_000).default(100) }),
-    handler: async ({ query }) => {
-      const jobs = await runUseCase(service.list({ ...(query.status ? { status: query.status } : {}), ...(query.pipeline ? { pipeline: query.pipeline } : {}), limit: query.limit }));
+    handler: async ({ query, ctx }) => {
+      const jobs = await runUseCase(service.list({ ...(query.status ? { status: query.status } : {}), ...(query.pipeline ? { pipeline: query.pipeline } : {}), limit: query.limit }, viewerOf(ctx)));
       return jobs.map((job) => toJobView(job));
     },
   });
@@ -128,8 +130,8 @@ export function registerJobRoutes(routes: RouteRegistrar, { service, catalog, wo
     summary: "One job with its follow-ups, as old clients poll it: `cancelled` reads `failed`",
     tags,
     params: idParams,
-    handler: ({ params }) => {
-      return runUseCase(Effect.flatMap(service.get(params.id), (job) => clientJobView(service, job)));
+    handler: ({ params, ctx }) => {
+      return runUseCase(Effect.flatMap(service.get(params.id, viewerOf(ctx)), (job) => clientJobView(service, job)));
     },
   });
 
@@ -140,7 +142,7 @@ export function registerJobRoutes(routes: RouteRegistrar, { service, catalog, wo
       summary: action === "cancel" ? "Cancel a pending or running job" : "Queue a failed or cancelled job again",
       tags,
       params: idParams,
-      handler: async ({ params }) => view(await runUseCase(service[action](params.id))),
+      handler: async ({ params, ctx }) => view(await runUseCase(service[action](params.id, viewerOf(ctx)))),
     });
   }
 
@@ -151,9 +153,10 @@ export function registerJobRoutes(routes: RouteRegistrar, { service, catalog, wo
     tags,
     params: idParams,
     query: z.object({ offset: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(10_000).default(1000) }),
-    handler: async ({ params, query }) => {
+    handler: async ({ params, query, ctx }) => {
+      const viewer = viewerOf(ctx);
       const result = await runUseCase(
-        Effect.all({ job: service.get(params.id), page: service.logs(params.id, query.offset, query.limit) }),
+        Effect.all({ job: service.get(params.id, viewer), page: service.logs(params.id, query.offset, query.limit, viewer) }),
       );
       return { job_id: params.id, status: result.job.status, lines: result.page.lines, next_offset: result.page.nextOffset };
     },

@@ -1,9 +1,11 @@
 import type { IncomingMessage } from "node:http";
 import { Effect, Fiber, PubSub, Stream } from "effect";
 import { WebSocket } from "ws";
+import { mayAccess } from "@parallax/domain";
 import { isTerminal, toJobView } from "@parallax/domain/jobs";
 import { chainView, jobView, type FeedEvent, type LogLine } from "@parallax/application/jobs";
 import { sendBatchBounded, sendBounded as sendWithin } from "../host/bounded-send.js";
+import { viewerFor } from "../host/auth/authentication.middleware.js";
 import type { WebSocketRoutes } from "../host/websocket-routes.js";
 import { endMessage } from "./jobs.messages.js";
 import type { JobsRouteDeps } from "./jobs.host.js";
@@ -31,9 +33,10 @@ function offsetOf(request: IncomingMessage): number {
 
 /**
  * A client that cannot keep up is terminated once `maxBufferedBytes` are queued for it (it
- * reconnects) rather than slowing the others or growing memory without bound.
+ * reconnects) rather than slowing the others or growing memory without bound. A client sees
+ * the jobs of the user who opened the socket (every job with `adminRole`), as on the routes.
  */
-export function registerJobSockets(websockets: WebSocketRoutes, { service, feed, chainEnds }: JobsRouteDeps, maxBufferedBytes: number): void {
+export function registerJobSockets(websockets: WebSocketRoutes, { service, feed, chainEnds }: JobsRouteDeps, maxBufferedBytes: number, adminRole: string): void {
   const sendBounded = (socket: WebSocket, message: unknown) => sendWithin(socket, message, maxBufferedBytes);
   // Every client of /api/logs gets the same lines: serialise each page once, not once per client.
   const serialised = new WeakMap<FeedEvent, string[]>();
@@ -56,10 +59,13 @@ export function registerJobSockets(websockets: WebSocketRoutes, { service, feed,
   };
 
   // All jobs: §C's stream for the annotation UI.
-  websockets.add("/api/logs", (socket) => {
+  websockets.add("/api/logs", (socket, _request, _params, principal) => {
+    if (!principal) return socket.close(1008, "Not authenticated");
+    const viewer = viewerFor(principal, adminRole);
     sendBounded(socket, { type: "connected", message: "Connected to job log stream" });
     const send = (event: FeedEvent) =>
       Effect.tryPromise(async () => {
+        if (!mayAccess(event.job.owner, viewer)) return;
         if (event.type === "status") sendBounded(socket, { type: "job_status", job: toJobView(event.job) });
         else if (event.type === "lines") sendBatchBounded(socket, linesOf(event), maxBufferedBytes);
         else {
@@ -72,7 +78,7 @@ export function registerJobSockets(websockets: WebSocketRoutes, { service, feed,
       Effect.scoped(
         Effect.gen(function* () {
           const events = yield* feed.subscribe();
-          yield* service.current().pipe(
+          yield* service.current(viewer).pipe(
             Effect.flatMap((current) => (current ? Effect.map(jobView(service, current), (job) => sendBounded(socket, { type: "job_status", job })) : Effect.void)),
             Effect.catchCause((cause) => Effect.logWarning("/api/logs: the current job was not read", cause)),
           );
@@ -89,13 +95,14 @@ export function registerJobSockets(websockets: WebSocketRoutes, { service, feed,
   });
 
   // One job, resumable: `?offset=N` replays from line N, then follows live, each line once.
-  websockets.add("/api/jobs/:id/logs", (socket, request, params) => {
+  websockets.add("/api/jobs/:id/logs", (socket, request, params, principal) => {
+    if (!principal) return socket.close(1008, "Not authenticated");
     const jobId = params["id"]!;
     let following: Fiber.Fiber<void> | undefined;
     const stop = () => following && void Effect.runFork(Fiber.interrupt(following));
     socket.on("close", stop);
     socket.on("error", stop);
-    void Effect.runPromise(Effect.exit(service.get(jobId))).then((exit) => {
+    void Effect.runPromise(Effect.exit(service.get(jobId, viewerFor(principal, adminRole)))).then((exit) => {
       if (exit._tag === "Failure") {
         sendBounded(socket, { type: "error", error: "Job not found" });
         socket.close(4404, "Job not found");

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { SpatialNotebooks } from "@parallax/application/notebook";
 import { spatialPlacementBody, spatialPlacementSchema, type SpatialPlacement } from "@parallax/domain/notebook";
 import { bodyLimits, readJsonBody, type BodyLimits } from "../host/body.js";
+import { viewerOf } from "../host/auth/authentication.middleware.js";
 import { runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
 import { readMultipart } from "../host/multipart.js";
@@ -46,7 +47,7 @@ export const notebookHost = (notebooks: SpatialNotebooks): HostModule => ({
       summary: "Names of the stored notebooks",
       tags: ["spatial notebooks"],
       response: z.array(z.string()),
-      handler: () => runUseCase(notebooks.list()),
+      handler: ({ ctx }) => runUseCase(notebooks.list(viewerOf(ctx))),
     });
 
     routes.add({
@@ -56,7 +57,7 @@ export const notebookHost = (notebooks: SpatialNotebooks): HostModule => ({
       tags: ["spatial notebooks"],
       params: nameParams,
       handler: async ({ params, ctx }) => {
-        const file = await runUseCase(notebooks.read(params.name));
+        const file = await runUseCase(notebooks.read(params.name, viewerOf(ctx)));
         sendBytes(ctx, file.bytes, "application/json");
         return undefined;
       },
@@ -69,7 +70,7 @@ export const notebookHost = (notebooks: SpatialNotebooks): HostModule => ({
       tags: ["spatial notebooks"],
       params: nameParams,
       handler: async ({ params, ctx }) => {
-        const file = await runUseCase(notebooks.read(params.name));
+        const file = await runUseCase(notebooks.read(params.name, viewerOf(ctx)));
         ctx.attachment(file.name);
         sendBytes(ctx, file.bytes, "application/x-ipynb+json");
         return undefined;
@@ -87,7 +88,7 @@ export const notebookHost = (notebooks: SpatialNotebooks): HostModule => ({
         const form = await readMultipart(ctx, limits.bytes);
         const file = form.files.find((upload) => upload.field === "file");
         if (!file) return ctx.throw(400, "No file provided");
-        const { charts, generated } = await runUseCase(notebooks.convert(params.name, { filename: file.filename, bytes: file.data }));
+        const { charts, generated } = await runUseCase(notebooks.convert(params.name, { filename: file.filename, bytes: file.data }, viewerOf(ctx)));
         // The body must stay the chart map alone (the visionOS app decodes it as a dictionary of
         // arrays), so which charts came from execution travels in a header.
         if (generated.length > 0) ctx.set(GENERATED_CHARTS_HEADER, generated.join(","));
@@ -116,7 +117,7 @@ export const notebookHost = (notebooks: SpatialNotebooks): HostModule => ({
       tags: ["spatial notebooks"],
       params: nameParams,
       handler: async ({ params, ctx }) => {
-        const { placement, totalCells } = await runUseCase(notebooks.placeAllCells(params.name, await placementOf(ctx, limits)));
+        const { placement, totalCells } = await runUseCase(notebooks.placeAllCells(params.name, await placementOf(ctx, limits), viewerOf(ctx)));
         return { message: `Spatial data updated for all ${totalCells} cells`, spatial_data: placement, total_cells: totalCells };
       },
     });
@@ -133,7 +134,7 @@ export const notebookHost = (notebooks: SpatialNotebooks): HostModule => ({
         const placement = await placementOf(ctx, limits);
         // Flask's <int:index> matched only non-negative integers; anything else names no cell.
         const index = /^\d+$/.test(params.index) ? Number(params.index) : -1;
-        await runUseCase(notebooks.placeCell(params.name, index, placement));
+        await runUseCase(notebooks.placeCell(params.name, index, placement, viewerOf(ctx)));
         return { message: `Spatial data updated for cell ${index}`, spatial_data: placement };
       },
     });

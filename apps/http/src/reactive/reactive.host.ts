@@ -3,6 +3,7 @@ import type { Context } from "koa";
 import { z } from "zod";
 import type { NotebookAssistant, ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
 import { CELL_LANGUAGES, type ReactiveNotebook } from "@parallax/domain/reactive";
+import { principalOf } from "../host/auth/authentication.middleware.js";
 import { runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
 import { CHAT_UNAVAILABLE, chatRequest } from "./chat.request.js";
@@ -33,11 +34,8 @@ export interface ReactiveHostDeps {
 export const reactiveHost = ({ notebooks, authenticator, assistant }: ReactiveHostDeps): HostModule => ({
   name: "reactive",
   register({ config, logger, routes, websockets }) {
-    /** The caller's user id, from `Authorization: Bearer <token>` (with AUTH=none, anyone is `local`). */
-    const userOf = (ctx: Context) => {
-      const token = /^Bearer\s+(.+)$/i.exec(ctx.get("authorization"))?.[1] ?? "";
-      return runUseCase(authenticator.authenticate(token)).then((auth) => auth.userId);
-    };
+    /** The caller's user id, as the host's authentication verified it (with AUTH=none, anyone is `local`). */
+    const userOf = async (ctx: Context) => principalOf(ctx).userId;
     /** The notebook a path id names for the caller (`demo`/`blank` are the caller's own). */
     const notebookOf = async (ctx: Context, id: string) => runUseCase(notebooks.resolve(await userOf(ctx), id));
 
@@ -47,7 +45,7 @@ export const reactiveHost = ({ notebooks, authenticator, assistant }: ReactiveHo
       summary: "Create a notebook with one empty python cell",
       tags,
       response: z.object({ notebook_id: z.string() }),
-      handler: async () => ({ notebook_id: await runUseCase(notebooks.create()) }),
+      handler: async ({ ctx }) => ({ notebook_id: await runUseCase(notebooks.create(undefined, await userOf(ctx))) }),
     });
 
     routes.add({
@@ -156,10 +154,11 @@ export const reactiveHost = ({ notebooks, authenticator, assistant }: ReactiveHo
         params: notebookParams,
         body: chatRequest,
         handler: async ({ params, body, ctx }) => {
+          // Another user's notebook (or a missing one) is a 404 before anything else is said about the chat.
+          const notebookId = await notebookOf(ctx, params.id);
           // The body was parsed first: a malformed one is a 422 whether or not the assistant is configured.
           if (!assistant) return ctx.throw(503, CHAT_UNAVAILABLE, { expose: true });
-          // An unknown notebook is a 404 before the event stream starts.
-          const events = await runUseCase(assistant.chat(await notebookOf(ctx, params.id), body.messages));
+          const events = await runUseCase(assistant.chat(notebookId, body.messages));
           sendChatEvents(ctx, events, logger);
           return undefined;
         },
@@ -170,7 +169,7 @@ export const reactiveHost = ({ notebooks, authenticator, assistant }: ReactiveHo
       maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
       graceMs: config.WS_SLOW_CLIENT_GRACE_MS,
       logger,
-    }));
+    }), "first-message");
 
     const idleMs = config.KERNEL_IDLE_S * 1000;
     /** Stops idle notebooks' kernels now and then (at most every minute); the kernel cap itself needs no timer. */

@@ -7,6 +7,8 @@ import { sendAfterDrain, sendBounded, trySend } from "../host/bounded-send.js";
 import type { WebSocketHandler } from "../host/websocket-routes.js";
 
 const POLICY_VIOLATION = 1008;
+/** setTimeout's longest delay; a token valid for longer is checked again at that point. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const clientMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("authenticate"), token: z.string() }),
@@ -29,6 +31,8 @@ function echo(value: string): string {
  * a `run_cell` sent right after `authenticate` sees the subscription in place. A client
  * that is `maxBufferedBytes` behind and does not catch up within `graceMs` is terminated
  * (the editor reconnects). What fails for another reason is logged; the client sees the socket close.
+ * A token that expires before a `refresh_auth` brings a newer one closes the socket with 1008;
+ * a refresh for another user is refused the same way.
  */
 export function notebookSocket(
   notebooks: ReactiveNotebooks,
@@ -56,7 +60,19 @@ export function notebookSocket(
     let subscribed = false;
     let closed = false;
     let queue: Promise<void> = Promise.resolve();
+    let userId: string | undefined;
     const authTimer = setTimeout(() => refuse(socket, "Authentication timeout"), authTimeoutMs);
+    let expiryTimer: NodeJS.Timeout | undefined;
+    const closeAtExpiry = (expiresAt: number | undefined) => {
+      clearTimeout(expiryTimer);
+      if (expiresAt === undefined) return;
+      const check = () => {
+        const left = expiresAt - Date.now();
+        if (left <= 0) refuse(socket, "Token expired");
+        else expiryTimer = setTimeout(check, Math.min(left, MAX_TIMER_MS));
+      };
+      check();
+    };
 
     const subscribe = () =>
       new Promise<void>((resolve, reject) => {
@@ -94,7 +110,8 @@ export function notebookSocket(
         if (Exit.isFailure(auth)) return refuse(socket, "Authentication failed");
         clearTimeout(authTimer);
         if (closed) return;
-        const userId = auth.value.userId;
+        userId = auth.value.userId;
+        closeAtExpiry(auth.value.expiresAt);
         const resolved = await Effect.runPromiseExit(notebooks.resolve(userId, requestedId));
         if (Exit.isSuccess(resolved)) notebookId = resolved.value;
         try {
@@ -110,6 +127,8 @@ export function notebookSocket(
       if (message.type === "authenticate" || message.type === "refresh_auth") {
         const auth = await Effect.runPromiseExit(authenticator.authenticate(message.token));
         if (Exit.isFailure(auth)) return refuse(socket, "Authentication failed");
+        if (auth.value.userId !== userId) return refuse(socket, "Token is for another user");
+        closeAtExpiry(auth.value.expiresAt);
         return send(socket, message.type === "refresh_auth" ? { type: "auth_refreshed" } : { type: "authenticated", user_id: auth.value.userId });
       }
       const run = await Effect.runPromiseExit(notebooks.runCell(notebookId, message.cellId));
@@ -130,6 +149,7 @@ export function notebookSocket(
     socket.on("close", () => {
       closed = true;
       clearTimeout(authTimer);
+      clearTimeout(expiryTimer);
       if (forwarding) Effect.runFork(Fiber.interrupt(forwarding));
     });
     socket.on("error", () => socket.terminate());

@@ -9,7 +9,10 @@ import {
   type TaskRecord,
   type TrackingEvent,
   type TrackingTasksDeps,
+  visibleTask,
+  visibleTasks,
 } from "@parallax/application/tracking";
+import { viewerFor, viewerOf } from "../host/auth/authentication.middleware.js";
 import { sendAfterDrain } from "../host/bounded-send.js";
 import { runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
@@ -58,8 +61,8 @@ export const trackingHost = (deps: TrackingTasksDeps, queueing: () => TaskQueuei
       body: z.object({ environment_id: z.string().min(1) }),
       successStatus: 202,
       response: z.object({ task_id: z.uuid(), message: z.string(), status_url: z.string(), websocket_url: z.string() }),
-      handler: async ({ body }) => {
-        const record = await runUseCase(tasks.start(body.environment_id));
+      handler: async ({ body, ctx }) => {
+        const record = await runUseCase(tasks.start(body.environment_id, viewerOf(ctx).userId));
         return {
           task_id: record.task_id,
           message: `Processing task for environment '${record.environment_id}' initiated.`,
@@ -74,7 +77,7 @@ export const trackingHost = (deps: TrackingTasksDeps, queueing: () => TaskQueuei
       path: "/api/v1/processing-tasks",
       summary: "Processing tasks, most recent first",
       tags: TAGS,
-      handler: async () => (await runUseCase(tasks.list)).map(statusBody),
+      handler: async ({ ctx }) => (await runUseCase(visibleTasks(tasks, viewerOf(ctx)))).map(statusBody),
     });
 
     routes.add({
@@ -83,7 +86,7 @@ export const trackingHost = (deps: TrackingTasksDeps, queueing: () => TaskQueuei
       summary: "A processing task's status",
       tags: TAGS,
       params: taskParams,
-      handler: async ({ params }) => statusBody(await runUseCase(tasks.status(params.task_id))),
+      handler: async ({ params, ctx }) => statusBody(await runUseCase(visibleTask(tasks, params.task_id, viewerOf(ctx)))),
     });
 
     routes.add({
@@ -92,7 +95,7 @@ export const trackingHost = (deps: TrackingTasksDeps, queueing: () => TaskQueuei
       summary: "Cancel a processing task (answers once it is CANCELLED)",
       tags: TAGS,
       params: taskParams,
-      handler: async ({ params }) => statusBody(await runUseCase(tasks.cancel(params.task_id))),
+      handler: async ({ params, ctx }) => statusBody(await runUseCase(Effect.andThen(visibleTask(tasks, params.task_id, viewerOf(ctx)), tasks.cancel(params.task_id)))),
     });
 
     routes.add({
@@ -102,7 +105,8 @@ export const trackingHost = (deps: TrackingTasksDeps, queueing: () => TaskQueuei
       tags: TAGS,
       params: taskParams,
       query: z.object({ from: z.coerce.number().int().min(0).optional(), to: z.coerce.number().int().min(0).optional() }),
-      handler: async ({ params, query }) => {
+      handler: async ({ params, query, ctx }) => {
+        await runUseCase(visibleTask(tasks, params.task_id, viewerOf(ctx)));
         const results = await runUseCase(tasks.results(params.task_id, { ...(query.from !== undefined ? { from: query.from } : {}), ...(query.to !== undefined ? { to: query.to } : {}) }));
         // `next` is where a client resumes: one past the last index it received.
         return { task_id: params.task_id, results, next: results.length > 0 ? results.at(-1)!.global_frame_index + 1 : (query.from ?? 0) };
@@ -118,7 +122,7 @@ export const trackingHost = (deps: TrackingTasksDeps, queueing: () => TaskQueuei
       tags: TAGS,
       params: taskParams,
       response: z.object({ cameras: z.record(z.string(), z.object({ width: z.number().int().min(1), height: z.number().int().min(1) })) }),
-      handler: async ({ params }) => ({ cameras: await runUseCase(tasks.frameSizes(params.task_id)) }),
+      handler: async ({ params, ctx }) => ({ cameras: await runUseCase(Effect.andThen(visibleTask(tasks, params.task_id, viewerOf(ctx)), tasks.frameSizes(params.task_id))) }),
     });
 
     routes.add({
@@ -128,7 +132,7 @@ export const trackingHost = (deps: TrackingTasksDeps, queueing: () => TaskQueuei
       tags: TAGS,
       params: frameParams,
       handler: async ({ params, ctx }) => {
-        const jpeg = await runUseCase(tasks.frameImage(params.task_id, params.camera_id, params.frame_index));
+        const jpeg = await runUseCase(Effect.andThen(visibleTask(tasks, params.task_id, viewerOf(ctx)), tasks.frameImage(params.task_id, params.camera_id, params.frame_index)));
         ctx.type = "image/jpeg";
         // A task's frames never change once stored.
         ctx.set("Cache-Control", "private, max-age=3600");
@@ -161,15 +165,17 @@ export const trackingHost = (deps: TrackingTasksDeps, queueing: () => TaskQueuei
       return known;
     };
 
-    websockets.add("/ws/tracking/:task_id", (socket, request, params) => {
+    websockets.add("/ws/tracking/:task_id", (socket, request, params, principal) => {
       // A malformed frame from the client is an 'error' on the socket: unheard, it would end the process. Its 'close' follows.
       socket.on("error", () => {});
+      if (!principal) return socket.close(1008, "Not authenticated");
       const id = taskParams.safeParse(params);
       if (!id.success) return socket.close(1008, "task id must be a UUID");
       const query = socketQuery.safeParse(Object.fromEntries(new URL(request.url ?? "/", "http://host").searchParams));
       if (!query.success) return socket.close(1008, "frames must be 0 or 1");
+      const owned = visibleTask(tasks, id.data.task_id, viewerFor(principal, config.ADMIN_ROLE));
       const program = Effect.scoped(
-        Effect.flatMap(tasks.events(id.data.task_id, { frames: query.data.frames === "1" }), (events) =>
+        Effect.flatMap(Effect.andThen(owned, tasks.events(id.data.task_id, { frames: query.data.frames === "1" })), (events) =>
           Stream.runForEach(Stream.takeWhile(events, () => socket.readyState === socket.OPEN), (event) =>
             Effect.promise(() => sendAfterDrain(socket, text(event), config.WS_MAX_BUFFERED_BYTES, config.WS_SLOW_CLIENT_GRACE_MS)),
           ),

@@ -3,6 +3,7 @@ import { notebookConfigShape } from "../notebook/notebook.config.js";
 import { reactiveConfigShape } from "../reactive/reactive.config.js";
 import { jobsConfigShape } from "../jobs/jobs.config.js";
 import { trackingConfigShape } from "../tracking/tracking.config.js";
+import { authConfigIssues, authConfigShape } from "../auth/auth.config.js";
 import { assistantConfigShape, missingAssistantSettings } from "../assistant/assistant.config.js";
 import { ConfigError, sharedConfigShape } from "../shared/shared.config.js";
 
@@ -62,9 +63,26 @@ export const hostConfigShape = {
   MAX_CONNECTIONS_PER_IP: z.coerce.number().int().positive().default(256),
   /** Largest WebSocket message a client may send, fragments included (client messages are small JSON). */
   WS_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().max(256 * 1024 * 1024).default(1024 * 1024),
+  /** Messages per second one WebSocket client may send on average (bursts up to WS_MESSAGE_BURST); past it the socket is closed with 1008. 0: no limit. */
+  WS_MESSAGES_PER_S: z.coerce.number().min(0).default(50),
+  WS_MESSAGE_BURST: z.coerce.number().int().positive().default(200),
+  /** Largest JSON body (MAX_UPLOAD_MB bounds uploads: multipart notebooks). */
+  MAX_JSON_MB: z.coerce.number().positive().max(4096).default(1),
+  /**
+   * Requests per second one client (its user, else its address) may make on average, with bursts
+   * up to RATE_LIMIT_BURST; past it 429 with Retry-After. The old deployment allowed 10/s on the
+   * API and 2/s on /convert. 0: no limit.
+   */
+  RATE_LIMIT_RPS: z.coerce.number().min(0).default(10),
+  RATE_LIMIT_BURST: z.coerce.number().int().positive().default(20),
+  /** The same for `POST /convert/<name>` (it may run notebooks), counted apart from the rest. */
+  CONVERT_RATE_LIMIT_RPS: z.coerce.number().min(0).default(2),
+  CONVERT_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(4),
+  /** Clients whose buckets are remembered; past it the longest idle are forgotten (they start full again). */
+  RATE_LIMIT_MAX_CLIENTS: z.coerce.number().int().positive().default(10_000),
 };
 
-export const configSchema = z.object({
+const configObject = z.object({
   ...baseConfigShape,
   ...sharedConfigShape,
   ...hostConfigShape,
@@ -72,14 +90,20 @@ export const configSchema = z.object({
   ...reactiveConfigShape,
   ...jobsConfigShape,
   ...trackingConfigShape,
+  ...authConfigShape,
   ...assistantConfigShape,
 });
-export type Config = z.infer<typeof configSchema>;
+
+/** Every variable, with the checks that span several (what an AUTH mode needs). */
+export const configSchema = configObject.superRefine((config, context) => {
+  for (const issue of authConfigIssues(config)) context.addIssue({ code: "custom", path: [issue.path], message: issue.message });
+});
+export type Config = z.infer<typeof configObject>;
 
 /** Parses `env` (default `process.env`); throws a ConfigError listing every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
   const picked: Record<string, unknown> = {};
-  for (const key of Object.keys(configSchema.shape)) {
+  for (const key of Object.keys(configObject.shape)) {
     const value = env[key];
     if (value !== undefined && value !== "") picked[key] = value;
   }

@@ -4,6 +4,7 @@ import { SystemClock } from "../shared/system-clock.js";
 import { RandomIdGenerator } from "../shared/random-id-generator.js";
 import { Log, createLogger, type Logger } from "../shared/logger.js";
 import type { Config } from "./config.js";
+import { authModule } from "../auth/auth.module.js";
 import { notebookModule } from "../notebook/notebook.module.js";
 import { reactiveModule } from "../reactive/reactive.module.js";
 import { jobsModule } from "../jobs/jobs.module.js";
@@ -34,9 +35,11 @@ export interface RootOptions {
  */
 export function createContainer(config: Config, options: RootOptions = {}): Container {
   const container = new Container({ defaultScope: "Singleton" });
-  container.bind<Logger>(Log).toConstantValue(options.logger ?? createLogger(config.LOG_LEVEL));
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  container.bind<Logger>(Log).toConstantValue(logger);
   container.bind<Clock>(Clock).toConstantValue(new SystemClock());
   container.bind<IdGenerator>(IdGenerator).toConstantValue(new RandomIdGenerator());
+  container.load(authModule(config, logger));
   for (const module of capabilityModules) container.load(module(config));
   return container;
 }

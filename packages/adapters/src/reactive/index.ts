@@ -8,7 +8,6 @@ export * from "./reactive.module.js";
 export * from "./reactive.config.js";
 export * from "./notebook-kernel.js";
 export * from "./output-limits.js";
-export * from "./no-auth.authenticator.js";
 export * from "./python/python-process.js";
 export * from "./python/python-notebook-reexecutor.js";
 export * from "./python/python-notebook-executor.js";

@@ -332,19 +332,40 @@ describe("each user's demo and blank notebooks", () => {
     const { service } = setup();
     const ids = async (userId: string) => (await run(service.list(userId))).map((notebook) => notebook.id).sort();
     expect(await ids("local")).toEqual(["blank-local", "demo-local"]);
-    expect(await ids("user_2abc")).toEqual(["blank-local", "blank-user_2abc", "demo-local", "demo-user_2abc"]);
+    // Another user's notebooks are not listed (issue 10).
+    expect(await ids("user_2abc")).toEqual(["blank-user_2abc", "demo-user_2abc"]);
     await run(service.delete("demo-local"));
     expect(await ids("local")).toContain("demo-local");
     expect((await run(service.get("demo-local"))).cells).toHaveLength(5);
   });
 
-  it("the ids demo and blank name the user's own, created if missing; other ids name themselves", async () => {
+  it("the ids demo and blank name the user's own, created if missing; other ids name themselves when they are the user's", async () => {
     const { service } = setup();
     expect(await run(service.resolve("u1", "demo"))).toBe("demo-u1");
     expect(await run(service.resolve("u1", "blank"))).toBe("blank-u1");
     expect((await run(service.get("blank-u1"))).name).toBe("Blank notebook");
-    expect(await run(service.resolve("u1", "demo-u2"))).toBe("demo-u2");
-    expect(await run(service.resolve("u1", "anything"))).toBe("anything");
+    const created = await run(service.create("Mine", "u1"));
+    expect(await run(service.resolve("u1", created))).toBe(created);
+  });
+
+  it("another user's notebook resolves to NotFound, as a missing one does (issue 10: no hint that it exists)", async () => {
+    const { service } = setup();
+    await run(service.resolve("u2", "demo"));
+    const created = await run(service.create("Theirs", "u2"));
+    const notFound = async (id: string) => {
+      const exit = await Effect.runPromiseExit(service.resolve("u1", id));
+      return JSON.stringify(exit);
+    };
+    for (const id of ["demo-u2", created, "no-such-notebook"]) expect(await notFound(id), id).toContain('"_tag":"NotFound"');
+    expect(await run(service.resolve("u2", created))).toBe(created);
+  });
+
+  it("notebooks stored before owners were kept are the local user's", async () => {
+    const { service, store } = setup();
+    await run(store.put("legacy.ipynb", { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }));
+    expect(await run(service.resolve("local", "legacy"))).toBe("legacy");
+    expect((await run(service.list("local"))).map((notebook) => notebook.id)).toContain("legacy");
+    expect(JSON.stringify(await Effect.runPromiseExit(service.resolve("user_x", "legacy")))).toContain('"_tag":"NotFound"');
   });
 });
 

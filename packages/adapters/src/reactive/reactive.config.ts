@@ -79,8 +79,6 @@ export const reactiveConfigShape = {
   MAX_OUTPUT_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(DEFAULT_MAX_OUTPUT_BYTES),
   /** Characters of stdout and stderr one cell run keeps and broadcasts; the rest is dropped after a note. */
   MAX_CELL_STDOUT: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(DEFAULT_MAX_STREAM_CHARS),
-  /** `none`: the WebSocket `authenticate` step accepts any token as the user `local`. */
-  AUTH: z.enum(["none"]).default("none"),
   /** §B: a WebSocket must authenticate within this time or is closed with 1008. */
   WS_AUTH_TIMEOUT_MS: z.coerce.number().int().positive().max(600_000).default(10_000),
 } satisfies Record<string, z.ZodType>;

@@ -1,6 +1,6 @@
 /**
  * The reactive capability's container module: the kernel factory (Python, JavaScript, SQL in
- * one notebook kernel), the authenticator, the notebook executors §A uses, and the
+ * one notebook kernel), the notebook executors §A uses, and the
  * `ReactiveNotebooks` use case bound under its own class. It starts nothing: the host owns the
  * sessions' life (its idle sweep and `closeAll` on stop). Not the routes (apps/http/src/reactive).
  */
@@ -9,9 +9,8 @@ import { join } from "node:path";
 import { ContainerModule } from "inversify";
 import { Clock, IdGenerator } from "@parallax/application";
 import { NotebookExecutor, NotebookReexecutor, NotebookStore } from "@parallax/application/notebook";
-import { KernelFactory, ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
+import { KernelFactory, ReactiveNotebooks } from "@parallax/application/reactive";
 import { Log, type Logger } from "../shared/logger.js";
-import { NoAuthAuthenticator } from "./no-auth.authenticator.js";
 import { NotebookKernelFactory } from "./notebook-kernel.js";
 import { PythonNotebookExecutor } from "./python/python-notebook-executor.js";
 import { PythonNotebookReexecutor } from "./python/python-notebook-reexecutor.js";
@@ -57,7 +56,6 @@ export function reactiveModule(config: ReactiveConfig): ContainerModule {
       },
       [Log],
     );
-    options.bind<ReactiveAuthenticator>(ReactiveAuthenticator).toConstantValue(new NoAuthAuthenticator());
     options
       .bind<ReactiveNotebooks>(ReactiveNotebooks)
       .toResolvedValue(

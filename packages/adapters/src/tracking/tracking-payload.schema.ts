@@ -21,6 +21,7 @@ export const taskRecordSchema = z.strictObject({
   completed_sub_video_batches: z.number().int().min(0),
   total_frames_estimate: z.number().int().min(0),
   processed_frames_count: z.number().int().min(0),
+  owner: z.string().min(1).optional(),
 }) satisfies z.ZodType<TaskRecord>;
 
 const trackSchema = z.strictObject({

@@ -1,16 +1,18 @@
 import { Effect, Result } from "effect";
-import { DEFAULT_MAX_JSON_DEPTH, InvalidInput, NotFound, jsonDepthExceeds, type Conflict, type StorageFailure } from "@parallax/domain";
+import { Conflict, DEFAULT_MAX_JSON_DEPTH, InvalidInput, NotFound, jsonDepthExceeds, mayAccess, type StorageFailure, type Viewer } from "@parallax/domain";
 import {
   cellsNeedingCharts,
   cellsToRun,
   chartsByCellKey,
   extractCharts,
   extractOutputs,
+  notebookOwner,
   parseNotebookName,
   placeAllCells,
   placeCell,
   readNotebook,
   withGeneratedCharts,
+  withOwner,
   type Chart,
   type ExtractedOutput,
   type Notebook,
@@ -38,9 +40,15 @@ export interface SpatialNotebookLimits {
   readonly maxJsonDepth?: number;
 }
 
+const notFound = () => new NotFound({ message: "Notebook not found" });
+
 /**
  * The spatial-notebook use cases (CONTRACTS.md §A): import and list notebooks, extract their
  * charts and outputs, and place cells in 3-D space for a visionOS client.
+ *
+ * With a `Viewer`, a user sees and changes only the notebooks they uploaded (an administrator:
+ * all); another user's notebook is "Notebook not found" as a missing one is. Notebooks stored
+ * before owners were kept are the local user's. Without one (library callers), every notebook.
  */
 export class SpatialNotebooks {
   constructor(
@@ -53,35 +61,57 @@ export class SpatialNotebooks {
     private readonly executor?: NotebookExecutor,
   ) {}
 
-  list(): Effect.Effect<readonly string[], StorageFailure> {
-    return this.store.list();
+  list(viewer?: Viewer): Effect.Effect<readonly string[], StorageFailure> {
+    if (viewer === undefined || viewer.admin) return this.store.list();
+    return Effect.map(this.store.listSummaries(), (summaries) => summaries.filter((summary) => mayAccess(notebookOwner(summary.metadata), viewer)).map((summary) => summary.name));
   }
 
-  get(rawName: string): Effect.Effect<StoredNotebook, InvalidInput | NotFound | StorageFailure> {
-    return Effect.flatMap(nameOf(rawName), (name) => this.store.get(name));
+  get(rawName: string, viewer?: Viewer): Effect.Effect<StoredNotebook, InvalidInput | NotFound | StorageFailure> {
+    return Effect.flatMap(nameOf(rawName), (name) =>
+      Effect.flatMap(this.store.get(name), (stored) => (visibleTo(stored.notebook, viewer) ? Effect.succeed(stored) : Effect.fail(notFound()))),
+    );
   }
 
   /** The stored document as written (nbformat's layout: indent 1, trailing newline). */
-  read(rawName: string): Effect.Effect<{ name: string; bytes: Uint8Array }, InvalidInput | NotFound | StorageFailure> {
-    return Effect.flatMap(nameOf(rawName), (name) => Effect.map(this.store.readBytes(name), (bytes) => ({ name, bytes })));
+  read(rawName: string, viewer?: Viewer): Effect.Effect<{ name: string; bytes: Uint8Array }, InvalidInput | NotFound | StorageFailure> {
+    return Effect.flatMap(nameOf(rawName), (name) =>
+      Effect.andThen(this.ensureVisible(name, viewer), Effect.map(this.store.readBytes(name), (bytes) => ({ name, bytes }))),
+    );
+  }
+
+  /** From the store's summaries, so serving the bytes still costs no parse of the document. */
+  private ensureVisible(name: string, viewer: Viewer | undefined): Effect.Effect<void, NotFound | StorageFailure> {
+    if (viewer === undefined || viewer.admin) return Effect.void;
+    return Effect.flatMap(this.store.listSummaries(), (summaries) => {
+      const summary = summaries.find((candidate) => candidate.name === name);
+      return summary && mayAccess(notebookOwner(summary.metadata), viewer) ? Effect.void : Effect.fail(notFound());
+    });
   }
 
   /**
    * §A `/convert`: read an upload, make the charts its matplotlib cells lack by running it (where
    * an executor is bound), store it as `<name>.ipynb` with those outputs written in, and answer its
-   * charts keyed by cell; `generated` names the keys that came from execution.
+   * charts keyed by cell; `generated` names the keys that came from execution. With a `viewer`,
+   * the notebook is recorded as theirs, and a name another user's notebook holds is a Conflict
+   * (names are shared by everyone: it is not overwritten).
    */
   convert(
     rawName: string,
     upload: { filename: string; bytes: Uint8Array },
+    viewer?: Viewer,
   ): Effect.Effect<{ stored: StoredNotebook; charts: Record<string, string[]>; generated: string[] }, InvalidInput | StoreError> {
     return Effect.gen({ self: this }, function* () {
       if (upload.filename.trim() === "") return yield* Effect.fail(new InvalidInput({ message: "No file selected" }));
       if (!upload.filename.toLowerCase().endsWith(".ipynb")) return yield* Effect.fail(new InvalidInput({ message: "Invalid file type" }));
       const name = yield* nameOf(rawName);
+      if (viewer !== undefined && !viewer.admin) {
+        const taken = (yield* this.store.listSummaries()).find((summary) => summary.name === name);
+        if (taken && !mayAccess(notebookOwner(taken.metadata), viewer)) return yield* Effect.fail(new Conflict({ message: "This notebook name is taken: choose another" }));
+      }
       const read = yield* this.parseUpload(upload.bytes);
       const { notebook, generated } = yield* this.generateCharts(read);
-      const stored = yield* this.store.put(name, this.stamp(notebook, "imported_at"));
+      const owned = viewer === undefined ? notebook : withOwner(notebook, viewer.userId);
+      const stored = yield* this.store.put(name, this.stamp(owned, "imported_at"));
       return { stored, charts: chartsByCellKey(extractCharts(stored.notebook)), generated };
     });
   }
@@ -109,10 +139,11 @@ export class SpatialNotebooks {
   }
 
   /** The placement arrives parsed (`spatialPlacementBody` at the edge). */
-  placeCell(rawName: string, index: number, placement: SpatialPlacement): Effect.Effect<SpatialPlacement, InvalidInput | StoreError> {
+  placeCell(rawName: string, index: number, placement: SpatialPlacement, viewer?: Viewer): Effect.Effect<SpatialPlacement, InvalidInput | StoreError> {
     return Effect.gen({ self: this }, function* () {
       const name = yield* nameOf(rawName);
       yield* updateNotebook(this.store, name, (notebook) => {
+        if (!visibleTo(notebook, viewer)) return Effect.fail(notFound());
         const placed = placeCell(notebook, index, placement);
         if (!placed) return Effect.fail(new NotFound({ message: `Cell index ${index} out of range (notebook has ${notebook.cells.length} cells)` }));
         return Effect.succeed({ notebook: this.stamp(placed, "spatial_updated_at"), result: undefined });
@@ -121,11 +152,13 @@ export class SpatialNotebooks {
     });
   }
 
-  placeAllCells(rawName: string, placement: SpatialPlacement): Effect.Effect<{ placement: SpatialPlacement; totalCells: number }, InvalidInput | StoreError> {
+  placeAllCells(rawName: string, placement: SpatialPlacement, viewer?: Viewer): Effect.Effect<{ placement: SpatialPlacement; totalCells: number }, InvalidInput | StoreError> {
     return Effect.gen({ self: this }, function* () {
       const name = yield* nameOf(rawName);
       const { result } = yield* updateNotebook(this.store, name, (notebook) =>
-        Effect.succeed({ notebook: this.stamp(placeAllCells(notebook, placement), "spatial_updated_at"), result: notebook.cells.length }),
+        visibleTo(notebook, viewer)
+          ? Effect.succeed({ notebook: this.stamp(placeAllCells(notebook, placement), "spatial_updated_at"), result: notebook.cells.length })
+          : Effect.fail(notFound()),
       );
       return { placement, totalCells: result };
     });
@@ -151,6 +184,10 @@ export class SpatialNotebooks {
     const parallax = existing && typeof existing === "object" && !Array.isArray(existing) ? existing : {};
     return { ...notebook, metadata: { ...notebook.metadata, parallax: { ...parallax, [field]: this.clock.now().toISOString() } } };
   }
+}
+
+function visibleTo(notebook: Notebook, viewer: Viewer | undefined): boolean {
+  return viewer === undefined || mayAccess(notebookOwner(notebook.metadata), viewer);
 }
 
 function nameOf(raw: string): Effect.Effect<string, InvalidInput> {

@@ -1,8 +1,8 @@
-import type { Effect } from "effect";
-import type { Unauthorized } from "@parallax/domain";
+import { Authenticator } from "../shared/authenticator.port.js";
 
-/** Checks the WebSocket `authenticate` token (§B); with `AUTH=none` any token is the user `local`. */
-export interface ReactiveAuthenticator {
-  authenticate(token: string): Effect.Effect<{ userId: string }, Unauthorized>;
-}
-export const ReactiveAuthenticator = Symbol.for("parallax.ReactiveAuthenticator");
+/**
+ * Checks the WebSocket `authenticate` token (§B). The same port as every other route's
+ * `Authenticator` (one binding serves both); the name stays for the reactive host's callers.
+ */
+export type ReactiveAuthenticator = Authenticator;
+export const ReactiveAuthenticator = Authenticator;

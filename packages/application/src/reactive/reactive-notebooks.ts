@@ -1,6 +1,6 @@
 import { Effect, Semaphore, type Scope, type Stream } from "effect";
-import { Conflict, NotFound, type StorageFailure } from "@parallax/domain";
-import type { Notebook } from "@parallax/domain/notebook";
+import { Conflict, LOCAL_USER_ID, mayAccess, NotFound, type StorageFailure } from "@parallax/domain";
+import { notebookOwner, withOwner, type Notebook } from "@parallax/domain/notebook";
 import {
   documentFromNbformat,
   documentToNbformat,
@@ -61,18 +61,20 @@ export class ReactiveNotebooks {
     private readonly limits: ReactiveLimits = {},
   ) {}
 
-  create(name = "Untitled notebook"): Effect.Effect<string, Failure | Conflict> {
+  /** A new notebook belonging to `owner` (the one user of AUTH=none by default). */
+  create(name = "Untitled notebook", owner: string = LOCAL_USER_ID): Effect.Effect<string, Failure | Conflict> {
     return Effect.gen({ self: this }, function* () {
       const id = this.ids.next();
       const document: ReactiveDocument = { id, name, db_conn_string: null, revision: 0, cells: [newCodeCell(this.ids.next(), "python")] };
-      yield* this.store.put(fileName(id), documentToNbformat(document), null);
+      yield* this.store.put(fileName(id), withOwner(documentToNbformat(document), owner), null);
       return id;
     });
   }
 
   /**
-   * The notebooks, after creating the user's `demo-{uid}` and `blank-{uid}` where they are
-   * missing (a deleted demo comes back: §B's editor needs both after its first list).
+   * The user's notebooks, after creating their `demo-{uid}` and `blank-{uid}` where they are
+   * missing (a deleted demo comes back: §B's editor needs both after its first list). Another
+   * user's notebooks are not listed; ones stored before owners were kept are `local`'s.
    */
   list(userId: string): Effect.Effect<Array<{ id: string; name: string }>, StorageFailure> {
     return Effect.gen({ self: this }, function* () {
@@ -81,12 +83,12 @@ export class ReactiveNotebooks {
       const stored = new Set(summaries.map((summary) => summary.name));
       const missing = seedNotebooks(userId).filter((seed) => !stored.has(fileName(seed.id)));
       if (missing.length > 0) {
-        yield* Effect.forEach(missing, (seed) => this.createSeed(seed), { discard: true });
+        yield* Effect.forEach(missing, (seed) => this.createSeed(seed, userId), { discard: true });
         summaries = yield* this.store.listSummaries();
       }
       const result: Array<{ id: string; name: string }> = [];
       for (const { name: file, metadata } of summaries) {
-        if (!file.endsWith(EXTENSION)) continue;
+        if (!file.endsWith(EXTENSION) || !mayAccess(notebookOwner(metadata), { userId })) continue;
         const id = file.slice(0, -EXTENSION.length);
         // The title is read the way an opened notebook reads it (metadata only; no cells needed).
         const name = this.sessions.get(id)?.name ?? reactiveHeader(id, { nbformat: 4, nbformat_minor: 5, metadata: { ...metadata }, cells: [] }).name;
@@ -97,15 +99,19 @@ export class ReactiveNotebooks {
   }
 
   /**
-   * The notebook `id` names for `userId`: the aliases `demo` and `blank` are the user's own
-   * (created if missing, as a list would), every other id is itself.
+   * The notebook `id` names for `userId`, which must be theirs: the aliases `demo` and `blank`
+   * are the user's own (created if missing, as a list would), every other id is itself. Every
+   * way in (routes, the socket, the assistant's tools) passes here, so another user's notebook
+   * is `NotFound` exactly as a missing one is: nothing hints that it exists.
    */
-  resolve(userId: string, id: string): Effect.Effect<string, StorageFailure> {
+  resolve(userId: string, id: string): Effect.Effect<string, Failure> {
     return Effect.gen({ self: this }, function* () {
       const own = ownNotebookId(id, userId);
-      if (own === id || this.sessions.has(own)) return own;
-      const seed = seedNotebooks(userId).find((document) => document.id === own);
-      if (seed) yield* this.createSeed(seed);
+      const seed = own === id ? undefined : seedNotebooks(userId).find((document) => document.id === own);
+      if (seed && !this.sessions.has(own)) yield* this.createSeed(seed, userId);
+      yield* this.session(own);
+      const owner = notebookOwner(this.written.get(own)?.notebook.metadata ?? {});
+      if (!mayAccess(owner, { userId })) return yield* Effect.fail(new NotFound({ message: "Notebook not found" }));
       return own;
     });
   }
@@ -300,10 +306,10 @@ export class ReactiveNotebooks {
     );
   }
 
-  /** Writes a seed notebook unless one of that name exists (a concurrent list made it, or it was not missing). */
-  private createSeed(seed: ReactiveDocument): Effect.Effect<void, StorageFailure> {
+  /** Writes a seed notebook of `owner` unless one of that name exists (a concurrent list made it, or it was not missing). */
+  private createSeed(seed: ReactiveDocument, owner: string): Effect.Effect<void, StorageFailure> {
     if (!ID_PATTERN.test(seed.id)) return Effect.void;
-    return this.store.put(fileName(seed.id), documentToNbformat(seed), null).pipe(
+    return this.store.put(fileName(seed.id), withOwner(documentToNbformat(seed), owner), null).pipe(
       Effect.asVoid,
       Effect.catchTag("Conflict", () => Effect.void),
     );

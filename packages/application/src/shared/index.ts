@@ -1,8 +1,9 @@
 /**
- * The shared ports (`Clock`, `IdGenerator`) and the Promise facade (`runAsPromise`,
+ * The shared ports (`Clock`, `IdGenerator`, `Authenticator`) and the Promise facade (`runAsPromise`,
  * `ParallaxError`), re-exported by the package root. Not their implementations (adapters/shared)
  * nor test doubles (`@parallax/application/testing`).
  */
 export * from "./clock.port.js";
 export * from "./id-generator.port.js";
+export * from "./authenticator.port.js";
 export * from "./promise-facade.js";

@@ -17,6 +17,7 @@ export * from "./tracking-events.port.js";
 export * from "./scene-tracking.js";
 export * from "./run-tracking-task.js";
 export * from "./tracking-tasks.js";
+export * from "./tracking-task-access.js";
 export * from "./task-queue.port.js";
 export * from "./settle-queued-task.js";
 export * from "./follow-task.js";

@@ -78,9 +78,9 @@ export function makeQueuedTrackingTasks(
       });
 
     const tasks: TrackingTasks = {
-      start: (environmentId) =>
+      start: (environmentId, owner) =>
         Effect.gen(function* () {
-          const record = queuedRecord(deps, yield* deps.catalog.environment(environmentId));
+          const record = queuedRecord(deps, yield* deps.catalog.environment(environmentId), owner);
           const write = (written: TaskRecord) =>
             Effect.andThen(deps.store.put(written), deps.log.append(written.task_id, { frames: 0, event: { type: "status_update", payload: statusPayload(written) } }));
           yield* write(record);

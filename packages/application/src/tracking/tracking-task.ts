@@ -24,9 +24,11 @@ export interface StatusPayload {
   readonly processed_frames_count: number;
 }
 
-/** What the task store keeps per task: its status and its id. */
+/** What the task store keeps per task: its status, its id and who started it. */
 export interface TaskRecord extends StatusPayload {
   readonly task_id: string;
+  /** The user who started it; absent in older records (`local`'s). Never on the wire. */
+  readonly owner?: string;
 }
 
 export interface TrackPayload {
@@ -61,7 +63,7 @@ export type TrackingEvent =
   | { readonly type: "batch_processing_complete"; readonly payload: { readonly sub_video_batch_index: number } };
 
 export function statusPayload(record: TaskRecord): StatusPayload {
-  const { task_id: _, ...payload } = record;
+  const { task_id: _, owner: _owner, ...payload } = record;
   return payload;
 }
 

@@ -1,5 +1,5 @@
 import { Effect, Fiber, FiberMap, Stream, type Scope } from "effect";
-import { NotFound, type StorageFailure } from "@parallax/domain";
+import { LOCAL_USER_ID, NotFound, type StorageFailure } from "@parallax/domain";
 import type { IdGenerator } from "../shared/id-generator.port.js";
 import { frameImage } from "./frame-image.js";
 import { runTrackingTask, type TrackingDeps, type TrackingOptions } from "./run-tracking-task.js";
@@ -17,8 +17,8 @@ import type { Environment, VideoCatalog } from "./video-catalog.port.js";
  * and, through the tasks' own scopes, stops every decoder.
  */
 export interface TrackingTasks {
-  /** Unknown environment → NotFound before anything is queued. */
-  start(environmentId: string): Effect.Effect<TaskRecord, NotFound | StorageFailure>;
+  /** Unknown environment → NotFound before anything is queued. `owner`: the user starting it (absent: `local`). */
+  start(environmentId: string, owner?: string): Effect.Effect<TaskRecord, NotFound | StorageFailure>;
   status(taskId: string): Effect.Effect<TaskRecord, NotFound | StorageFailure>;
   readonly list: Effect.Effect<readonly TaskRecord[], StorageFailure>;
   /** Interrupts a running task and waits until it is CANCELLED; a finished task is left as it ended. */
@@ -54,10 +54,10 @@ export function makeTrackingTasks(deps: TrackingTasksDeps, options?: TrackingOpt
   return Effect.gen(function* () {
     const running = yield* FiberMap.make<string, TaskRecord, never>();
     const tasks: TrackingTasks = {
-      start: (environmentId) =>
+      start: (environmentId, owner) =>
         Effect.gen(function* () {
           const environment = yield* deps.catalog.environment(environmentId);
-          const record = queuedRecord(deps, environment);
+          const record = queuedRecord(deps, environment, owner);
           yield* deps.store.put(record);
           yield* deps.events.publish(record.task_id, { type: "status_update", payload: statusPayload(record) });
           yield* FiberMap.run(running, record.task_id)(runTrackingTask(deps, record, environment, options));
@@ -92,10 +92,12 @@ export function makeTrackingTasks(deps: TrackingTasksDeps, options?: TrackingOpt
 }
 
 /** A new task's record, QUEUED, as `start` stores it before anything runs. */
-export function queuedRecord(deps: Pick<TrackingTasksDeps, "clock" | "ids">, environment: Environment): TaskRecord {
+export function queuedRecord(deps: Pick<TrackingTasksDeps, "clock" | "ids">, environment: Environment, owner?: string): TaskRecord {
   const now = deps.clock.now().toISOString();
   return {
     task_id: deps.ids.next(),
+    // No owner means the local user's, so that one is not written (records stay as they were with AUTH=none).
+    ...(owner === undefined || owner === LOCAL_USER_ID ? {} : { owner }),
     environment_id: environment.id,
     status: "QUEUED",
     progress: 0,

@@ -4,6 +4,8 @@
  * `version` grows by one on every stored change so stores can do single-item
  * conditional writes (compare-and-set), the only primitive a DynamoDB table offers.
  */
+import { LOCAL_USER_ID } from "../shared/owner.js";
+
 export type JobStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
 
 export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(["completed", "failed", "cancelled"]);
@@ -63,6 +65,8 @@ export interface Job {
    * Absent in older documents.
    */
   readonly triggeredBy?: string | null;
+  /** The user who submitted it (a follow-up: the user who submitted the first job). Absent in older documents: `local`'s. */
+  readonly owner?: string;
   readonly status: JobStatus;
   readonly priority: number;
   /** Counted attempts (failures and the current run); a lost lease or a release gives its attempt back. */
@@ -104,6 +108,7 @@ export interface NewJob {
   readonly timeoutMs?: number | null;
   readonly then?: readonly string[];
   readonly triggeredBy?: string;
+  readonly owner?: string;
   readonly priority?: number;
   readonly maxAttempts?: number;
   readonly maxStalls?: number;
@@ -127,6 +132,8 @@ export function createJob(input: NewJob, now: number): Job {
     timeoutMs: input.timeoutMs ?? null,
     then: [...(input.then ?? [])],
     triggeredBy: input.triggeredBy ?? null,
+    // No owner means the local user's, so that one is not written (jobs stay as they were with AUTH=none).
+    ...(input.owner === undefined || input.owner === LOCAL_USER_ID ? {} : { owner: input.owner }),
     status: "pending",
     priority: input.priority ?? 0,
     attempt: 0,

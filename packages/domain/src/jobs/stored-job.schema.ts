@@ -35,6 +35,7 @@ export const storedJobSchema: z.ZodType<Job> = z.object({
   timeoutMs: z.number().nullable(),
   then: z.array(z.string()),
   triggeredBy: z.string().nullable().optional(),
+  owner: z.string().min(1).optional(),
   status,
   priority: z.number(),
   attempt: z.number().int(),

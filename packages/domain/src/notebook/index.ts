@@ -10,6 +10,7 @@ export * from "./legacy.js";
 export * from "./upgrade.js";
 export * from "./read-notebook.js";
 export * from "./notebook-name.js";
+export * from "./notebook-owner.js";
 export * from "./spatial.js";
 export * from "./chart-extraction.js";
 export * from "./output-extraction.js";

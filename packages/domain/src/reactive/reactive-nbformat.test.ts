@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CodeCell, Notebook } from "../notebook/nbformat.types.js";
 import { newCodeCell, type ReactiveDocument } from "./reactive-cell.js";
+import { notebookOwner, withOwner } from "../notebook/notebook-owner.js";
 import { documentFromNbformat, documentToNbformat, mergeIntoNbformat } from "./reactive-nbformat.js";
 
 /** A notebook as JupyterLab writes one: sources as lists of lines, rich bundles, counts, widget state. */
@@ -146,5 +147,23 @@ describe("reactive documents in nbformat 4.5", () => {
     const read = documentFromNbformat("nb", foreign);
     expect(read).toMatchObject({ name: "nb", revision: 0 });
     expect(read.cells[0]).toMatchObject({ type: "python", status: "idle", reads: [] });
+  });
+});
+
+describe("a notebook's owner", () => {
+  const document: ReactiveDocument = { id: "n", name: "N", db_conn_string: null, revision: 0, cells: [newCodeCell("c1", "python")] };
+
+  it("is recorded in metadata.parallax and survives every later write of the document", () => {
+    const stored = withOwner(documentToNbformat(document), "user_a");
+    expect(notebookOwner(stored.metadata)).toBe("user_a");
+    const edited = mergeIntoNbformat(stored, { ...document, name: "Renamed", revision: 3 });
+    expect(notebookOwner(edited.metadata)).toBe("user_a");
+    expect(edited.metadata["parallax"]).toMatchObject({ name: "Renamed", revision: 3, owner: "user_a" });
+  });
+
+  it("is undefined for a notebook stored without one, or with a malformed one", () => {
+    expect(notebookOwner({})).toBeUndefined();
+    expect(notebookOwner({ parallax: { owner: 42 } })).toBeUndefined();
+    expect(notebookOwner({ parallax: "x" })).toBeUndefined();
   });
 });

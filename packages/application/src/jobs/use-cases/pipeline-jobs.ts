@@ -1,5 +1,5 @@
 import { Effect } from "effect";
-import type { Conflict, InvalidInput, NotFound, StorageFailure } from "@parallax/domain";
+import { mayAccess, NotFound, type Conflict, type InvalidInput, type StorageFailure, type Viewer } from "@parallax/domain";
 import type { Job, Pipeline, PreconditionFailed, RawParams } from "@parallax/domain/jobs";
 import type { Clock } from "../../shared/clock.port.js";
 import type { IdGenerator } from "../../shared/id-generator.port.js";
@@ -56,20 +56,33 @@ export class PipelineJobs {
     return submitJob(this.deps, name, rawParams, options);
   }
 
-  get(id: string): Effect.Effect<Job, NotFound | StorageFailure> {
-    return getJob(this.store, id);
+  /**
+   * A job by id. With a `viewer`, only a job they may see (theirs, or any for an administrator):
+   * another user's job is "Job not found" exactly as a missing one is.
+   */
+  get(id: string, viewer?: Viewer): Effect.Effect<Job, NotFound | StorageFailure> {
+    const job = getJob(this.store, id);
+    if (viewer === undefined) return job;
+    return Effect.flatMap(job, (found) => (mayAccess(found.owner, viewer) ? Effect.succeed(found) : Effect.fail(new NotFound({ message: "Job not found" }))));
   }
 
-  list(query: JobQuery = {}): Effect.Effect<Job[], StorageFailure> {
-    return this.store.list(query);
+  /** Jobs newest first; with a `viewer`, only those they may see (still up to `limit` of them). */
+  list(query: JobQuery = {}, viewer?: Viewer): Effect.Effect<Job[], StorageFailure> {
+    if (viewer === undefined || viewer.admin) return this.store.list(query);
+    const { limit, ...unlimited } = query;
+    return this.store.list(unlimited).pipe(Effect.map((jobs) => jobs.filter((job) => mayAccess(job.owner, viewer)).slice(0, limit)));
   }
 
-  cancel(id: string): Effect.Effect<Job, NotFound | Conflict | StorageFailure> {
-    return cancelJob(this.deps, id);
+  cancel(id: string, viewer?: Viewer): Effect.Effect<Job, NotFound | Conflict | StorageFailure> {
+    return Effect.andThen(this.visible(id, viewer), cancelJob(this.deps, id));
   }
 
-  retry(id: string): Effect.Effect<Job, NotFound | Conflict | StorageFailure> {
-    return retryJob(this.deps, id);
+  retry(id: string, viewer?: Viewer): Effect.Effect<Job, NotFound | Conflict | StorageFailure> {
+    return Effect.andThen(this.visible(id, viewer), retryJob(this.deps, id));
+  }
+
+  private visible(id: string, viewer: Viewer | undefined): Effect.Effect<void, NotFound | StorageFailure> {
+    return viewer === undefined ? Effect.void : Effect.asVoid(this.get(id, viewer));
   }
 
   /** Frees the exclusivity claim of a job that reached a terminal state (no-op for other pipelines). */
@@ -77,8 +90,8 @@ export class PipelineJobs {
     return releaseExclusiveOf(this.deps, job);
   }
 
-  logs(id: string, offset: number, limit = 1000): Effect.Effect<LogPage, NotFound | StorageFailure> {
-    return readJobLog({ store: this.store, logs: this.logStore }, id, offset, limit);
+  logs(id: string, offset: number, limit = 1000, viewer?: Viewer): Effect.Effect<LogPage, NotFound | StorageFailure> {
+    return Effect.andThen(this.visible(id, viewer), readJobLog({ store: this.store, logs: this.logStore }, id, offset, limit));
   }
 
   /** How many lines a job's `output[]` holds. */
@@ -91,8 +104,8 @@ export class PipelineJobs {
     return readOutputTail(this.logStore, id, count);
   }
 
-  /** The running job, if any (the §C UI shows one at a time). */
-  current(): Effect.Effect<Job | undefined, StorageFailure> {
-    return this.store.list({ status: "running", limit: 1 }).pipe(Effect.map((jobs) => jobs[0]));
+  /** The running job, if any (the §C UI shows one at a time); with a `viewer`, the newest one they may see. */
+  current(viewer?: Viewer): Effect.Effect<Job | undefined, StorageFailure> {
+    return this.list({ status: "running", limit: 1 }, viewer).pipe(Effect.map((jobs) => jobs[0]));
   }
 }

@@ -1,5 +1,5 @@
 import { Effect } from "effect";
-import type { StorageFailure } from "@parallax/domain";
+import type { StorageFailure, Viewer } from "@parallax/domain";
 import { jsonProbeValue, toJobView, type Job, type JobView, type Probe } from "@parallax/domain/jobs";
 import { clientJobView } from "./job-chain.js";
 import type { PipelineJobs } from "./pipeline-jobs.js";
@@ -24,8 +24,8 @@ export function jobView(service: PipelineJobs, job: Job): Effect.Effect<JobView,
   return service.outputTail(job.id).pipe(Effect.map((output) => toJobView(job, output)));
 }
 
-/** `GET /api/status`: every configured probe, the running job and the ten most recent, as §C's clients read jobs. */
-export function statusReport(service: PipelineJobs, catalog: PipelineCatalog, workspace: Workspace): Effect.Effect<Record<string, unknown>, StorageFailure> {
+/** `GET /api/status`: every configured probe, the running job and the ten most recent (those `viewer` may see), as §C's clients read jobs. */
+export function statusReport(service: PipelineJobs, catalog: PipelineCatalog, workspace: Workspace, viewer?: Viewer): Effect.Effect<Record<string, unknown>, StorageFailure> {
   return Effect.gen(function* () {
     const report: Record<string, unknown> = {};
     const probes = Object.entries(catalog.file.status);
@@ -33,9 +33,9 @@ export function statusReport(service: PipelineJobs, catalog: PipelineCatalog, wo
     probes.forEach(([name], index) => {
       report[name] = values[index];
     });
-    const current = yield* service.current();
+    const current = yield* service.current(viewer);
     report["current_job"] = current ? yield* clientJobView(service, current) : null;
-    const recent = yield* service.list({ limit: RECENT_JOBS });
+    const recent = yield* service.list({ limit: RECENT_JOBS }, viewer);
     report["recent_jobs"] = yield* Effect.forEach(recent, (job) => clientJobView(service, job));
     return report;
   });

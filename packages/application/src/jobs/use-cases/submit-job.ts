@@ -20,6 +20,8 @@ export interface SubmitOptions {
    * returned as it is (a follow-up queued again after a crash finds the first one).
    */
   readonly id?: string;
+  /** The user the job belongs to (absent: `local`'s, as jobs stored before owners were kept). */
+  readonly owner?: string;
 }
 
 export interface SubmitJobDeps {
@@ -94,6 +96,7 @@ export function submitJob(
         timeoutMs: pipeline.timeout_s === null ? null : Math.round(pipeline.timeout_s * 1000),
         then: pipeline.then,
         ...(options.triggeredBy === undefined ? {} : { triggeredBy: options.triggeredBy }),
+        ...(options.owner === undefined ? {} : { owner: options.owner }),
         priority: options.priority ?? pipeline.priority,
         maxAttempts: pipeline.max_attempts,
         maxStalls: pipeline.max_stalls,

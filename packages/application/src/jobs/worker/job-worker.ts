@@ -207,7 +207,8 @@ export class JobWorker {
   }
 
   private readonly submitFollowUp: SubmitFollowUp = (name, after, id) =>
-    this.deps.service.submit(name, {}, { triggeredBy: after.id, id }).pipe(
+    // A follow-up belongs to whoever submitted the job it follows.
+    this.deps.service.submit(name, {}, { triggeredBy: after.id, id, ...(after.owner === undefined ? {} : { owner: after.owner }) }).pipe(
       Effect.map((next) => `Queued follow-up ${name} as job ${next.id}`),
       Effect.catch((error) => Effect.succeed(`Follow-up ${name} not queued: ${(error as { message?: string }).message ?? String(error)}`)),
     );
