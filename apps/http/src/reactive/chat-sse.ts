@@ -32,6 +32,20 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
   "X-Accel-Buffering": "no",
 };
 
+/**
+ * An SSE comment line the editor's parser skips (it keeps only `data: ` lines). Sent while the
+ * chat is silent (a long `run_cell`, a slow model) so proxies with an idle timeout — an ALB's
+ * default is 60 s — do not cut the answer.
+ */
+export const KEEP_ALIVE_FRAME = ": keep-alive\n\n";
+export const KEEP_ALIVE_INTERVAL_MS = 15_000;
+
+/** The frames, with a keep-alive comment every `intervalMs`; it ends when the frames end. */
+export function withKeepAlive<E, R>(frames: Stream.Stream<string, E, R>, intervalMs: number): Stream.Stream<string, E, R> {
+  const keepAlive = Stream.tick(intervalMs).pipe(Stream.drop(1), Stream.as(KEEP_ALIVE_FRAME));
+  return Stream.merge(frames, keepAlive, { haltStrategy: "left" });
+}
+
 /** Writes one frame, waiting while the client reads slower than events come. */
 function write(body: PassThrough, frame: string): Effect.Effect<void> {
   return Effect.callback<void>((resume) => {
@@ -47,7 +61,7 @@ function write(body: PassThrough, frame: string): Effect.Effect<void> {
  * away interrupts the stream, which aborts the model's request or the running tool; a defect in
  * the stream (a bug) still ends the answer with an `error` event.
  */
-export function sendChatEvents(ctx: Context, events: Stream.Stream<ChatEvent>, logger: Logger): void {
+export function sendChatEvents(ctx: Context, events: Stream.Stream<ChatEvent>, logger: Logger, keepAliveMs = KEEP_ALIVE_INTERVAL_MS): void {
   ctx.status = 200;
   ctx.set(SSE_HEADERS);
   const body = new PassThrough();
@@ -57,7 +71,7 @@ export function sendChatEvents(ctx: Context, events: Stream.Stream<ChatEvent>, l
     logger.error({ err: Cause.squash(cause) }, "chat: the assistant failed");
     return Stream.succeed(chatEvent("error", { error: "The assistant failed unexpectedly." }));
   });
-  const sending = Stream.runForEach(guarded, (event) => write(body, chatFrame(event)));
+  const sending = Stream.runForEach(withKeepAlive(Stream.map(guarded, chatFrame), keepAliveMs), (frame) => write(body, frame));
   const fiber = Effect.runFork(Effect.ensuring(sending, Effect.sync(() => body.end())));
   // Also fires after a finished answer, when interrupting changes nothing.
   ctx.res.once("close", () => Effect.runFork(Fiber.interrupt(fiber)));
