@@ -9,7 +9,7 @@ import type { JobQuery, JobStore } from "@parallax/application/jobs";
 import { FileExclusiveClaims } from "./file-exclusive-claims.js";
 import { QueueIndex, type QueueEntry } from "./queue-index.js";
 import { createFile } from "./small-files.js";
-import { JobVersionFiles } from "./job-version-files.js";
+import { JobVersionFiles, type StagedVersion } from "./job-version-files.js";
 import { errnoCode, unlessMissing } from "../shared/errno.js";
 
 const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
@@ -91,9 +91,9 @@ export class FileJobStore implements JobStore {
         if (errnoCode(error) === "EEXIST") return new Conflict({ message: `Job ${job.id} already exists` });
         throw error;
       }
-      await writeFile(join(this.created, `${String(job.createdAt).padStart(15, "0")}~${job.id}`), "");
-      const markers = await this.writeMarkers(job);
-      if (!(await this.versions.link(job, markers.path))) {
+      // The creation index and the queue marker only need to exist before the version is linked.
+      const [, markers] = await Promise.all([writeFile(join(this.created, `${String(job.createdAt).padStart(15, "0")}~${job.id}`), ""), this.writeMarkers(job)]);
+      if (!(await this.versions.write(job, markers.path))) {
         await this.unlinkQuietly(markers.path);
         return new Conflict({ message: `Job ${job.id} already exists` });
       }
@@ -154,12 +154,14 @@ export class FileJobStore implements JobStore {
           jobs.set(entry.id, seen);
           return true;
         }
-        // Superseded: a look for the next version is one stat, not a directory listing.
-        if (await this.exists(join(this.items, entry.id, `${entry.version + 1}.json`))) {
+        // Superseded: a look for the next version is one stat, not a directory listing. The
+        // version is read meanwhile (each is a thread-pool round trip; a claim waits for both).
+        const [superseded, read] = await Promise.all([this.exists(join(this.items, entry.id, `${entry.version + 1}.json`)), this.versions.read(entry.id, entry.version)]);
+        if (superseded) {
           this.forgetStaleMarker(entry.id, entry.version);
           return false;
         }
-        let job = await this.versions.read(entry.id, entry.version);
+        let job = read;
         if (job === undefined) {
           const latest = await this.versions.latest(entry.id);
           // No such version yet means an insert in flight (its marker is written first): keep it.
@@ -191,24 +193,33 @@ export class FileJobStore implements JobStore {
     return this.io(async (): Promise<Job | VersionConflict | NotFound> => {
       this.checkId(next.id);
       if (next.version !== expectedVersion + 1) return conflict();
-      if (!this.versions.seenNewest(next.id, expectedVersion)) {
-        const latest = await this.versions.latest(next.id);
+      // The version is checked (a listing, unless seen as the newest just now) while the file to
+      // link is written: both must happen before the link, neither needs the other, and each
+      // is a thread-pool round trip a claim would otherwise wait for in turn. A check that
+      // fails costs the file written for nothing, removed at once.
+      const [latest, { markers, staged }] = await Promise.all([
+        this.versions.seenNewest(next.id, expectedVersion) ? expectedVersion : this.versions.latest(next.id),
+        this.stage(next),
+      ]);
+      if (latest !== expectedVersion) {
+        await this.unlinkQuietly(staged.source);
         if (latest === undefined) return new NotFound({ message: `Job not found: ${next.id}` });
-        if (latest !== expectedVersion) {
-          // A candidate that went stale since it was offered: its queue entry goes too.
-          if (latest > expectedVersion) this.forgetStaleMarker(next.id, expectedVersion);
-          return conflict();
-        }
-      }
-      const markers = await this.writeMarkers(next);
-      if (!(await this.versions.link(next, markers.path))) {
-        this.versions.forgetNewest(next.id);
-        this.forgetStaleMarker(next.id, expectedVersion);
-        await this.unlinkQuietly(markers.path);
+        // A candidate that went stale since it was offered: its queue entry goes too.
+        if (latest > expectedVersion) this.forgetStaleMarker(next.id, expectedVersion);
         return conflict();
       }
-      await Promise.all([this.dropRunningMarker(next.id, expectedVersion), this.dropReadyMarker(next.id, expectedVersion)]);
-      if (next.version % 8 === 0) await this.versions.collectOld(next.id, next.version);
+      if (!(await this.versions.link(staged))) {
+        this.versions.forgetNewest(next.id);
+        this.forgetStaleMarker(next.id, expectedVersion);
+        await this.unlinkQuietly(staged.source);
+        return conflict();
+      }
+      await Promise.all([
+        this.versions.discardTemporary(staged),
+        this.dropRunningMarker(next.id, expectedVersion),
+        this.dropReadyMarker(next.id, expectedVersion),
+        next.version % 8 === 0 ? this.versions.collectOld(next.id, next.version) : undefined,
+      ]);
       this.remember(next, markers);
       return next;
     }).pipe(Effect.flatMap((result) => (result instanceof VersionConflict || result instanceof NotFound ? Effect.fail(result) : Effect.succeed(result))));
@@ -258,6 +269,12 @@ export class FileJobStore implements JobStore {
     const path = join(dir, name);
     await createFile(path, JSON.stringify(job));
     return { path, name };
+  }
+
+  /** The file the next version is linked from: its queue marker when its status has one, else a temp file. */
+  private async stage(job: Job): Promise<{ markers: { path: string; name: string }; staged: StagedVersion }> {
+    const markers = await this.writeMarkers(job);
+    return { markers, staged: await this.versions.stage(job, markers.path) };
   }
 
   /** Indexes a version this process just wrote, so it can drop the marker when superseding it. */
