@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { mkdir, readdir, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Effect, Semaphore } from "effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
@@ -154,26 +154,23 @@ export class FileJobStore implements JobStore {
           jobs.set(entry.id, seen);
           return true;
         }
-        // Superseded: a look for the next version is one stat, not a directory listing. The
-        // version is read meanwhile (each is a thread-pool round trip; a claim waits for both).
-        const [superseded, read] = await Promise.all([this.exists(join(this.items, entry.id, `${entry.version + 1}.json`)), this.versions.read(entry.id, entry.version)]);
-        if (superseded) {
+        // The job's listing and the version are read at once (each a thread-pool round trip).
+        // The listing says whether the version is still the newest, which also spares the
+        // claim that follows a listing of its own (`JobVersionFiles.seenNewest`).
+        const [latest, read] = await Promise.all([this.versions.latest(entry.id), this.versions.read(entry.id, entry.version)]);
+        if (latest !== undefined && latest > entry.version) {
           this.forgetStaleMarker(entry.id, entry.version);
           return false;
         }
         let job = read;
         if (job === undefined) {
-          const latest = await this.versions.latest(entry.id);
           // No such version yet means an insert in flight (its marker is written first): keep it.
-          if (latest === undefined || latest < entry.version) return false;
-          if (latest > entry.version) {
-            this.forgetStaleMarker(entry.id, entry.version);
-            return false;
-          }
-          // Linked between the two looks: the insert just finished.
+          if (latest !== entry.version) return false;
+          // Linked between the read and the listing: the insert just finished.
           job = await this.versions.read(entry.id, entry.version);
           if (job === undefined) return false;
         }
+        if (latest === entry.version) this.versions.sawNewest(entry.id, entry.version);
         if (job.status !== "pending") {
           this.forgetStaleMarker(entry.id, entry.version);
           return false;
@@ -190,7 +187,7 @@ export class FileJobStore implements JobStore {
 
   replace(next: Job, expectedVersion: number): Effect.Effect<Job, VersionConflict | NotFound | StorageFailure> {
     const conflict = () => new VersionConflict({ message: `Job ${next.id} changed since version ${expectedVersion}`, jobId: next.id });
-    return this.io(async (): Promise<Job | VersionConflict | NotFound> => {
+    return this.io(async (): Promise<{ written: Job; superseded: string[] } | VersionConflict | NotFound> => {
       this.checkId(next.id);
       if (next.version !== expectedVersion + 1) return conflict();
       // The version is checked (a listing, unless seen as the newest just now) while the file to
@@ -214,15 +211,15 @@ export class FileJobStore implements JobStore {
         await this.unlinkQuietly(staged.source);
         return conflict();
       }
-      await Promise.all([
-        this.versions.discardTemporary(staged),
-        this.dropRunningMarker(next.id, expectedVersion),
-        this.dropReadyMarker(next.id, expectedVersion),
-        next.version % 8 === 0 ? this.versions.collectOld(next.id, next.version) : undefined,
-      ]);
+      const superseded = [this.forgetRunningMarker(next.id, expectedVersion), this.forgetReadyMarker(next.id, expectedVersion)].filter((path) => path !== undefined);
+      await Promise.all([this.versions.discardTemporary(staged), next.version % 8 === 0 ? this.versions.collectOld(next.id, next.version) : undefined]);
       this.remember(next, markers);
-      return next;
-    }).pipe(Effect.flatMap((result) => (result instanceof VersionConflict || result instanceof NotFound ? Effect.fail(result) : Effect.succeed(result))));
+      return { written: next, superseded };
+    }).pipe(
+      Effect.flatMap((result) =>
+        result instanceof VersionConflict || result instanceof NotFound ? Effect.fail(result) : Effect.as(this.removeInBackground(result.superseded), result.written),
+      ),
+    );
   }
 
   getExclusive(pipeline: string): Effect.Effect<ExclusiveClaim, StorageFailure> {
@@ -243,10 +240,6 @@ export class FileJobStore implements JobStore {
 
   private checkId(id: string): void {
     if (!SAFE_ID.test(id)) throw new Error(`unsafe job id '${id}'`);
-  }
-
-  private exists(path: string): Promise<boolean> {
-    return unlessMissing(stat(path).then(() => true), false);
   }
 
   private readyMarkerName(job: Pick<Job, "id" | "version" | "priority" | "runAt" | "createdAt">): string {
@@ -285,22 +278,36 @@ export class FileJobStore implements JobStore {
     this.queue.add(job);
   }
 
-  /** Removes the running marker of `version` when this process wrote it; others' are cleaned when seen stale. */
-  private async dropRunningMarker(id: string, version: number): Promise<void> {
+  /** The running marker of `version` when this process wrote it, out of this process's index; others' are cleaned when seen stale. */
+  private forgetRunningMarker(id: string, version: number): string | undefined {
     const known = this.runningMarkers.get(id);
-    if (known === undefined || known.version !== version) return;
+    if (known === undefined || known.version !== version) return undefined;
     this.runningMarkers.delete(id);
-    await this.unlinkQuietly(join(this.running, known.name));
+    return join(this.running, known.name);
   }
 
-  /** Removes the ready marker of a version this process just superseded. */
-  private async dropReadyMarker(id: string, version: number): Promise<void> {
+  /** The ready marker of a version this process just superseded, out of this process's queue. */
+  private forgetReadyMarker(id: string, version: number): string | undefined {
     const key = `${id}~${version}`;
     const name = this.readyMarkers.get(key);
-    if (name === undefined) return;
+    if (name === undefined) return undefined;
     this.readyMarkers.delete(key);
     this.checked.delete(key);
-    await this.unlinkQuietly(join(this.ready, name));
+    return join(this.ready, name);
+  }
+
+  /**
+   * Removes the markers of a version just superseded without making the write wait for it: a
+   * marker whose version moved on is stale, and stale markers are already expected (a writer
+   * may die right after its link) and removed by whoever notices them. The write answers one
+   * thread-pool round trip sooner, which a claim would otherwise wait for.
+   */
+  private removeInBackground(paths: readonly string[]): Effect.Effect<void> {
+    if (paths.length === 0) return Effect.void;
+    const removal = this.io(() => Promise.all(paths.map((path) => this.unlinkQuietly(path)))).pipe(
+      Effect.catch((error) => Effect.logWarning("job store: superseded queue markers not removed (removed when next seen stale)", error)),
+    );
+    return Effect.asVoid(Effect.forkDetach(removal));
   }
 
   /** A ready marker whose version another writer superseded: out of the queue now, off the disk at the next refresh if still there. */
@@ -342,16 +349,19 @@ export class FileJobStore implements JobStore {
 
   private async expiredLeases(now: number): Promise<Job[]> {
     const expired: Job[] = [];
-    for (const name of await readdir(this.running)) {
-      const [id, versionText] = name.split("~");
-      const version = Number(versionText);
-      const job = id ? await this.versions.readNewest(id) : undefined;
-      if (!job || job.version > version || (job.version === version && job.status !== "running")) {
-        await this.unlinkQuietly(join(this.running, name));
-        continue;
-      }
-      if (job.version === version && leaseExpired(job, now)) expired.push(job);
-    }
+    // Each marker's job is looked at independently: all at once rather than one round trip after another.
+    await Promise.all(
+      (await readdir(this.running)).map(async (name) => {
+        const [id, versionText] = name.split("~");
+        const version = Number(versionText);
+        const job = id ? await this.versions.readNewest(id) : undefined;
+        if (!job || job.version > version || (job.version === version && job.status !== "running")) {
+          await this.unlinkQuietly(join(this.running, name));
+          return;
+        }
+        if (job.version === version && leaseExpired(job, now)) expired.push(job);
+      }),
+    );
     return expired;
   }
 

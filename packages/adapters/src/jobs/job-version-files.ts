@@ -25,8 +25,9 @@ const CACHED_VERSIONS = 4096;
  * a conditional write of the job (`modifyJob`) lists it once. The link of the next version
  * is the compare-and-set; the listing only guards against a caller so far behind that the
  * next version was already written and collected (KEPT_VERSIONS newer ones), which within
- * this window is the same unrealistic race that KEPT_VERSIONS already rules out. Claims
- * still list first: competing claimers lose there for one listing, not a marker and a link.
+ * this window is the same unrealistic race that KEPT_VERSIONS already rules out. A version
+ * this process linked counts as seen (the next write of a short job skips the listing), and
+ * so does a claim candidate: its check lists the job while reading the version.
  */
 const SEEN_NEWEST_MS = 100;
 
@@ -129,6 +130,8 @@ export class JobVersionFiles {
     try {
       await link(source, join(this.items, job.id, `${job.version}.json`));
       this.remember(job);
+      // Linked means it was the newest at that moment, as much as a listing would have said.
+      this.sawNewest(job.id, job.version);
       return true;
     } catch (error) {
       if (errnoCode(error) === "EEXIST") return false;
