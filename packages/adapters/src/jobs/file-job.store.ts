@@ -60,6 +60,12 @@ export class FileJobStore implements JobStore {
   private staleMarkers = new Set<string>();
   private readonly runningMarkers = new Map<string, { version: number; name: string }>();
   private lastRefresh = 0;
+  /**
+   * Whether this process lost a write race since the last refresh, or in the period before:
+   * other claimers are about, so candidates are listed again before they are offered.
+   */
+  private contended = false;
+  private lostSinceRefresh = false;
   private lastLeaseScan = 0;
   private readonly refreshMs: number;
   private readonly leaseScanMs: number;
@@ -151,6 +157,19 @@ export class FileJobStore implements JobStore {
         if (!this.readyMarkers.has(key)) return false;
         const seen = this.checked.has(key) ? this.versions.cached(entry.id, entry.version) : undefined;
         if (seen !== undefined) {
+          if (!this.contended && this.versions.seenNewest(entry.id, entry.version)) {
+            jobs.set(entry.id, seen);
+            return true;
+          }
+          // Checked a while ago, or other claimers are about: it may have been claimed since. A
+          // listing now (with the other entries' at once) costs less than a claim that writes
+          // its marker and loses.
+          const latest = await this.versions.latest(entry.id);
+          if (latest !== entry.version) {
+            if (latest !== undefined && latest > entry.version) this.forgetStaleMarker(entry.id, entry.version);
+            return false;
+          }
+          this.versions.sawNewest(entry.id, entry.version);
           jobs.set(entry.id, seen);
           return true;
         }
@@ -199,6 +218,7 @@ export class FileJobStore implements JobStore {
         this.stage(next),
       ]);
       if (latest !== expectedVersion) {
+        this.lostRace();
         await this.unlinkQuietly(staged.source);
         if (latest === undefined) return new NotFound({ message: `Job not found: ${next.id}` });
         // A candidate that went stale since it was offered: its queue entry goes too.
@@ -206,6 +226,7 @@ export class FileJobStore implements JobStore {
         return conflict();
       }
       if (!(await this.versions.link(staged))) {
+        this.lostRace();
         this.versions.forgetNewest(next.id);
         this.forgetStaleMarker(next.id, expectedVersion);
         await this.unlinkQuietly(staged.source);
@@ -310,6 +331,11 @@ export class FileJobStore implements JobStore {
     return Effect.asVoid(Effect.forkDetach(removal));
   }
 
+  private lostRace(): void {
+    this.contended = true;
+    this.lostSinceRefresh = true;
+  }
+
   /** A ready marker whose version another writer superseded: out of the queue now, off the disk at the next refresh if still there. */
   private forgetStaleMarker(id: string, version: number): void {
     const key = `${id}~${version}`;
@@ -325,6 +351,8 @@ export class FileJobStore implements JobStore {
     const names = await readdir(this.ready);
     // Replaced in one synchronous step, so no other call sees the index half rebuilt.
     this.lastRefresh = clock;
+    this.contended = this.lostSinceRefresh;
+    this.lostSinceRefresh = false;
     this.queue.clear();
     this.readyMarkers.clear();
     this.checked.clear();
