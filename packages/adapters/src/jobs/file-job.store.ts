@@ -173,10 +173,13 @@ export class FileJobStore implements JobStore {
           jobs.set(entry.id, seen);
           return true;
         }
-        // The job's listing and the version are read at once (each a thread-pool round trip).
-        // The listing says whether the version is still the newest, which also spares the
-        // claim that follows a listing of its own (`JobVersionFiles.seenNewest`).
-        const [latest, read] = await Promise.all([this.versions.latest(entry.id), this.versions.read(entry.id, entry.version)]);
+        // The job's listing says whether the version is still the newest, which also spares the
+        // claim that follows a listing of its own (`JobVersionFiles.seenNewest`). Alone, the
+        // version is read meanwhile (each is a thread-pool round trip); with other claimers
+        // about, many entries turn out claimed already, so the read waits for the listing.
+        const [latest, read] = this.contended
+          ? await this.versions.latest(entry.id).then(async (latest) => [latest, latest === entry.version ? await this.versions.read(entry.id, entry.version) : undefined] as const)
+          : await Promise.all([this.versions.latest(entry.id), this.versions.read(entry.id, entry.version)]);
         if (latest !== undefined && latest > entry.version) {
           this.forgetStaleMarker(entry.id, entry.version);
           return false;
