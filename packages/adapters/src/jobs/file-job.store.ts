@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { mkdir, readdir, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Effect, Semaphore } from "effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
@@ -9,7 +9,7 @@ import type { JobQuery, JobStore } from "@parallax/application/jobs";
 import { FileExclusiveClaims } from "./file-exclusive-claims.js";
 import { QueueIndex, type QueueEntry } from "./queue-index.js";
 import { createFile } from "./small-files.js";
-import { JobVersionFiles } from "./job-version-files.js";
+import { JobVersionFiles, type StagedVersion } from "./job-version-files.js";
 import { errnoCode, unlessMissing } from "../shared/errno.js";
 
 const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
@@ -60,6 +60,12 @@ export class FileJobStore implements JobStore {
   private staleMarkers = new Set<string>();
   private readonly runningMarkers = new Map<string, { version: number; name: string }>();
   private lastRefresh = 0;
+  /**
+   * Whether this process lost a write race since the last refresh, or in the period before:
+   * other claimers are about, so candidates are listed again before they are offered.
+   */
+  private contended = false;
+  private lostSinceRefresh = false;
   private lastLeaseScan = 0;
   private readonly refreshMs: number;
   private readonly leaseScanMs: number;
@@ -91,9 +97,9 @@ export class FileJobStore implements JobStore {
         if (errnoCode(error) === "EEXIST") return new Conflict({ message: `Job ${job.id} already exists` });
         throw error;
       }
-      await writeFile(join(this.created, `${String(job.createdAt).padStart(15, "0")}~${job.id}`), "");
-      const markers = await this.writeMarkers(job);
-      if (!(await this.versions.link(job, markers.path))) {
+      // The creation index and the queue marker only need to exist before the version is linked.
+      const [, markers] = await Promise.all([writeFile(join(this.created, `${String(job.createdAt).padStart(15, "0")}~${job.id}`), ""), this.writeMarkers(job)]);
+      if (!(await this.versions.write(job, markers.path))) {
         await this.unlinkQuietly(markers.path);
         return new Conflict({ message: `Job ${job.id} already exists` });
       }
@@ -151,27 +157,42 @@ export class FileJobStore implements JobStore {
         if (!this.readyMarkers.has(key)) return false;
         const seen = this.checked.has(key) ? this.versions.cached(entry.id, entry.version) : undefined;
         if (seen !== undefined) {
+          if (!this.contended && this.versions.seenNewest(entry.id, entry.version)) {
+            jobs.set(entry.id, seen);
+            return true;
+          }
+          // Checked a while ago, or other claimers are about: it may have been claimed since. A
+          // listing now (with the other entries' at once) costs less than a claim that writes
+          // its marker and loses.
+          const latest = await this.versions.latest(entry.id);
+          if (latest !== entry.version) {
+            if (latest !== undefined && latest > entry.version) this.forgetStaleMarker(entry.id, entry.version);
+            return false;
+          }
+          this.versions.sawNewest(entry.id, entry.version);
           jobs.set(entry.id, seen);
           return true;
         }
-        // Superseded: a look for the next version is one stat, not a directory listing.
-        if (await this.exists(join(this.items, entry.id, `${entry.version + 1}.json`))) {
+        // The job's listing says whether the version is still the newest, which also spares the
+        // claim that follows a listing of its own (`JobVersionFiles.seenNewest`). Alone, the
+        // version is read meanwhile (each is a thread-pool round trip); with other claimers
+        // about, many entries turn out claimed already, so the read waits for the listing.
+        const [latest, read] = this.contended
+          ? await this.versions.latest(entry.id).then(async (latest) => [latest, latest === entry.version ? await this.versions.read(entry.id, entry.version) : undefined] as const)
+          : await Promise.all([this.versions.latest(entry.id), this.versions.read(entry.id, entry.version)]);
+        if (latest !== undefined && latest > entry.version) {
           this.forgetStaleMarker(entry.id, entry.version);
           return false;
         }
-        let job = await this.versions.read(entry.id, entry.version);
+        let job = read;
         if (job === undefined) {
-          const latest = await this.versions.latest(entry.id);
           // No such version yet means an insert in flight (its marker is written first): keep it.
-          if (latest === undefined || latest < entry.version) return false;
-          if (latest > entry.version) {
-            this.forgetStaleMarker(entry.id, entry.version);
-            return false;
-          }
-          // Linked between the two looks: the insert just finished.
+          if (latest !== entry.version) return false;
+          // Linked between the read and the listing: the insert just finished.
           job = await this.versions.read(entry.id, entry.version);
           if (job === undefined) return false;
         }
+        if (latest === entry.version) this.versions.sawNewest(entry.id, entry.version);
         if (job.status !== "pending") {
           this.forgetStaleMarker(entry.id, entry.version);
           return false;
@@ -188,30 +209,41 @@ export class FileJobStore implements JobStore {
 
   replace(next: Job, expectedVersion: number): Effect.Effect<Job, VersionConflict | NotFound | StorageFailure> {
     const conflict = () => new VersionConflict({ message: `Job ${next.id} changed since version ${expectedVersion}`, jobId: next.id });
-    return this.io(async (): Promise<Job | VersionConflict | NotFound> => {
+    return this.io(async (): Promise<{ written: Job; superseded: string[] } | VersionConflict | NotFound> => {
       this.checkId(next.id);
       if (next.version !== expectedVersion + 1) return conflict();
-      if (!this.versions.seenNewest(next.id, expectedVersion)) {
-        const latest = await this.versions.latest(next.id);
+      // The version is checked (a listing, unless seen as the newest just now) while the file to
+      // link is written: both must happen before the link, neither needs the other, and each
+      // is a thread-pool round trip a claim would otherwise wait for in turn. A check that
+      // fails costs the file written for nothing, removed at once.
+      const [latest, { markers, staged }] = await Promise.all([
+        this.versions.seenNewest(next.id, expectedVersion) ? expectedVersion : this.versions.latest(next.id),
+        this.stage(next),
+      ]);
+      if (latest !== expectedVersion) {
+        this.lostRace();
+        await this.unlinkQuietly(staged.source);
         if (latest === undefined) return new NotFound({ message: `Job not found: ${next.id}` });
-        if (latest !== expectedVersion) {
-          // A candidate that went stale since it was offered: its queue entry goes too.
-          if (latest > expectedVersion) this.forgetStaleMarker(next.id, expectedVersion);
-          return conflict();
-        }
-      }
-      const markers = await this.writeMarkers(next);
-      if (!(await this.versions.link(next, markers.path))) {
-        this.versions.forgetNewest(next.id);
-        this.forgetStaleMarker(next.id, expectedVersion);
-        await this.unlinkQuietly(markers.path);
+        // A candidate that went stale since it was offered: its queue entry goes too.
+        if (latest > expectedVersion) this.forgetStaleMarker(next.id, expectedVersion);
         return conflict();
       }
-      await Promise.all([this.dropRunningMarker(next.id, expectedVersion), this.dropReadyMarker(next.id, expectedVersion)]);
-      if (next.version % 8 === 0) await this.versions.collectOld(next.id, next.version);
+      if (!(await this.versions.link(staged))) {
+        this.lostRace();
+        this.versions.forgetNewest(next.id);
+        this.forgetStaleMarker(next.id, expectedVersion);
+        await this.unlinkQuietly(staged.source);
+        return conflict();
+      }
+      const superseded = [this.forgetRunningMarker(next.id, expectedVersion), this.forgetReadyMarker(next.id, expectedVersion)].filter((path) => path !== undefined);
+      await Promise.all([this.versions.discardTemporary(staged), next.version % 8 === 0 ? this.versions.collectOld(next.id, next.version) : undefined]);
       this.remember(next, markers);
-      return next;
-    }).pipe(Effect.flatMap((result) => (result instanceof VersionConflict || result instanceof NotFound ? Effect.fail(result) : Effect.succeed(result))));
+      return { written: next, superseded };
+    }).pipe(
+      Effect.flatMap((result) =>
+        result instanceof VersionConflict || result instanceof NotFound ? Effect.fail(result) : Effect.as(this.removeInBackground(result.superseded), result.written),
+      ),
+    );
   }
 
   getExclusive(pipeline: string): Effect.Effect<ExclusiveClaim, StorageFailure> {
@@ -232,10 +264,6 @@ export class FileJobStore implements JobStore {
 
   private checkId(id: string): void {
     if (!SAFE_ID.test(id)) throw new Error(`unsafe job id '${id}'`);
-  }
-
-  private exists(path: string): Promise<boolean> {
-    return unlessMissing(stat(path).then(() => true), false);
   }
 
   private readyMarkerName(job: Pick<Job, "id" | "version" | "priority" | "runAt" | "createdAt">): string {
@@ -260,6 +288,12 @@ export class FileJobStore implements JobStore {
     return { path, name };
   }
 
+  /** The file the next version is linked from: its queue marker when its status has one, else a temp file. */
+  private async stage(job: Job): Promise<{ markers: { path: string; name: string }; staged: StagedVersion }> {
+    const markers = await this.writeMarkers(job);
+    return { markers, staged: await this.versions.stage(job, markers.path) };
+  }
+
   /** Indexes a version this process just wrote, so it can drop the marker when superseding it. */
   private remember(job: Job, markers: { name: string }): void {
     if (job.status === "running") this.runningMarkers.set(job.id, { version: job.version, name: markers.name });
@@ -268,22 +302,41 @@ export class FileJobStore implements JobStore {
     this.queue.add(job);
   }
 
-  /** Removes the running marker of `version` when this process wrote it; others' are cleaned when seen stale. */
-  private async dropRunningMarker(id: string, version: number): Promise<void> {
+  /** The running marker of `version` when this process wrote it, out of this process's index; others' are cleaned when seen stale. */
+  private forgetRunningMarker(id: string, version: number): string | undefined {
     const known = this.runningMarkers.get(id);
-    if (known === undefined || known.version !== version) return;
+    if (known === undefined || known.version !== version) return undefined;
     this.runningMarkers.delete(id);
-    await this.unlinkQuietly(join(this.running, known.name));
+    return join(this.running, known.name);
   }
 
-  /** Removes the ready marker of a version this process just superseded. */
-  private async dropReadyMarker(id: string, version: number): Promise<void> {
+  /** The ready marker of a version this process just superseded, out of this process's queue. */
+  private forgetReadyMarker(id: string, version: number): string | undefined {
     const key = `${id}~${version}`;
     const name = this.readyMarkers.get(key);
-    if (name === undefined) return;
+    if (name === undefined) return undefined;
     this.readyMarkers.delete(key);
     this.checked.delete(key);
-    await this.unlinkQuietly(join(this.ready, name));
+    return join(this.ready, name);
+  }
+
+  /**
+   * Removes the markers of a version just superseded without making the write wait for it: a
+   * marker whose version moved on is stale, and stale markers are already expected (a writer
+   * may die right after its link) and removed by whoever notices them. The write answers one
+   * thread-pool round trip sooner, which a claim would otherwise wait for.
+   */
+  private removeInBackground(paths: readonly string[]): Effect.Effect<void> {
+    if (paths.length === 0) return Effect.void;
+    const removal = this.io(() => Promise.all(paths.map((path) => this.unlinkQuietly(path)))).pipe(
+      Effect.catch((error) => Effect.logWarning("job store: superseded queue markers not removed (removed when next seen stale)", error)),
+    );
+    return Effect.asVoid(Effect.forkDetach(removal));
+  }
+
+  private lostRace(): void {
+    this.contended = true;
+    this.lostSinceRefresh = true;
   }
 
   /** A ready marker whose version another writer superseded: out of the queue now, off the disk at the next refresh if still there. */
@@ -301,6 +354,8 @@ export class FileJobStore implements JobStore {
     const names = await readdir(this.ready);
     // Replaced in one synchronous step, so no other call sees the index half rebuilt.
     this.lastRefresh = clock;
+    this.contended = this.lostSinceRefresh;
+    this.lostSinceRefresh = false;
     this.queue.clear();
     this.readyMarkers.clear();
     this.checked.clear();
@@ -325,16 +380,19 @@ export class FileJobStore implements JobStore {
 
   private async expiredLeases(now: number): Promise<Job[]> {
     const expired: Job[] = [];
-    for (const name of await readdir(this.running)) {
-      const [id, versionText] = name.split("~");
-      const version = Number(versionText);
-      const job = id ? await this.versions.readNewest(id) : undefined;
-      if (!job || job.version > version || (job.version === version && job.status !== "running")) {
-        await this.unlinkQuietly(join(this.running, name));
-        continue;
-      }
-      if (job.version === version && leaseExpired(job, now)) expired.push(job);
-    }
+    // Each marker's job is looked at independently: all at once rather than one round trip after another.
+    await Promise.all(
+      (await readdir(this.running)).map(async (name) => {
+        const [id, versionText] = name.split("~");
+        const version = Number(versionText);
+        const job = id ? await this.versions.readNewest(id) : undefined;
+        if (!job || job.version > version || (job.version === version && job.status !== "running")) {
+          await this.unlinkQuietly(join(this.running, name));
+          return;
+        }
+        if (job.version === version && leaseExpired(job, now)) expired.push(job);
+      }),
+    );
     return expired;
   }
 

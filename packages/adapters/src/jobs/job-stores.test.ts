@@ -206,7 +206,7 @@ describe("file job store across processes", () => {
     mkdirSync(join(dir, "items", job.id));
     await (submitter as unknown as { writeMarkers(job: Job): Promise<unknown> }).writeMarkers(job);
     expect(await run(worker.claimCandidates(5000, 4))).toEqual([]);
-    await new JobVersionFiles(join(dir, "items"), join(dir, "tmp")).link(job);
+    await new JobVersionFiles(join(dir, "items"), join(dir, "tmp")).write(job);
     expect((await run(worker.claimCandidates(5000, 4))).map((candidate) => candidate.id)).toEqual(["inflight"]);
   });
 
@@ -217,9 +217,10 @@ describe("file job store across processes", () => {
     const job = await run(one.insert(newJob("raced", 1000)));
     await run(one.replace(ok(claim(job, { owner: "w1", token: "t1", now: 2000, leaseMs: 100 })), job.version));
     // `two` checked the version just before `one` wrote: it goes on to write its markers and version.
-    (two as unknown as { latestVersion(): Promise<number> }).latestVersion = async () => job.version;
+    const twoVersions = (two as unknown as { versions: { latest(id: string): Promise<number | undefined> } }).versions;
+    twoVersions.latest = async () => job.version;
     const lost = await Effect.runPromiseExit(two.replace(ok(claim(job, { owner: "w2", token: "t2", now: 2000, leaseMs: 100 })), job.version));
-    delete (two as unknown as { latestVersion?: unknown }).latestVersion;
+    delete (twoVersions as { latest?: unknown }).latest;
     expect(JSON.stringify(lost)).toContain("VersionConflict");
     expect((await run(two.list({ status: "running" }))).map((j) => j.lease?.owner)).toEqual(["w1"]);
     // The winner vanishes: its expired lease must still be found through the marker.

@@ -6,6 +6,13 @@ import { errnoCode, unlessMissing } from "../shared/errno.js";
 import { createFile, readSmallFile } from "./small-files.js";
 import { readStored } from "./stored-documents.js";
 
+/** A complete file holding a version's document, not yet linked into place (see `JobVersionFiles.stage`). */
+export interface StagedVersion {
+  readonly job: Job;
+  readonly source: string;
+  readonly temporary: boolean;
+}
+
 /** Versions kept behind the newest; a writer racing with more concurrent writes than this is not realistic. */
 const KEPT_VERSIONS = 16;
 
@@ -18,8 +25,9 @@ const CACHED_VERSIONS = 4096;
  * a conditional write of the job (`modifyJob`) lists it once. The link of the next version
  * is the compare-and-set; the listing only guards against a caller so far behind that the
  * next version was already written and collected (KEPT_VERSIONS newer ones), which within
- * this window is the same unrealistic race that KEPT_VERSIONS already rules out. Claims
- * still list first: competing claimers lose there for one listing, not a marker and a link.
+ * this window is the same unrealistic race that KEPT_VERSIONS already rules out. A version
+ * this process linked counts as seen (the next write of a short job skips the listing), and
+ * so does a claim candidate: its check lists the job while reading the version.
  */
 const SEEN_NEWEST_MS = 100;
 
@@ -104,24 +112,47 @@ export class JobVersionFiles {
   }
 
   /**
-   * Links a complete file holding the document into place: all or nothing. The file is the
-   * version's queue marker when it has one (written complete before the link, so it serves as
-   * the temp file and stays as a second name of the version), else a temp file.
+   * A complete file holding the document, ready to be linked into place: the version's queue
+   * marker when it has one (written complete before the link, so it serves as the temp file
+   * and stays as a second name of the version), else a new temp file (`temporary`: removed
+   * after the link, linked or not).
    */
-  async link(job: Job, markerPath = ""): Promise<boolean> {
-    const source = markerPath || join(this.tmp, `${job.id}.${job.version}.${randomBytes(6).toString("hex")}`);
-    if (!markerPath) await createFile(source, JSON.stringify(job));
+  async stage(job: Job, markerPath = ""): Promise<StagedVersion> {
+    if (markerPath) return { job, source: markerPath, temporary: false };
+    const source = join(this.tmp, `${job.id}.${job.version}.${randomBytes(6).toString("hex")}`);
+    await createFile(source, JSON.stringify(job));
+    return { job, source, temporary: true };
+  }
+
+  /** Links a staged file into place as its version: all or nothing; false when the version exists. */
+  async link(staged: StagedVersion): Promise<boolean> {
+    const { job, source } = staged;
     try {
       await link(source, join(this.items, job.id, `${job.version}.json`));
       this.remember(job);
+      // Linked means it was the newest at that moment, as much as a listing would have said.
+      this.sawNewest(job.id, job.version);
       return true;
     } catch (error) {
       if (errnoCode(error) === "EEXIST") return false;
       // Our marker removed before the link: a lease scan found the job past this version (so it exists).
-      if (markerPath && errnoCode(error) === "ENOENT") return false;
+      if (!staged.temporary && errnoCode(error) === "ENOENT") return false;
       throw error;
+    }
+  }
+
+  /** Removes a staged temp file once linked or given up (a marker stays: it is the version's index entry). */
+  async discardTemporary(staged: StagedVersion): Promise<void> {
+    if (staged.temporary) await unlessMissing(unlink(staged.source), undefined);
+  }
+
+  /** Stages and links in one go (a temp file removed before answering). */
+  async write(job: Job, markerPath = ""): Promise<boolean> {
+    const staged = await this.stage(job, markerPath);
+    try {
+      return await this.link(staged);
     } finally {
-      if (!markerPath) await unlessMissing(unlink(source), undefined);
+      await this.discardTemporary(staged);
     }
   }
 

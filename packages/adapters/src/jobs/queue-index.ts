@@ -47,18 +47,28 @@ export class QueueIndex {
 
   /**
    * The same for a check that reads files: entries are taken out while they are looked
-   * at, so other calls may interleave; the accepted ones are put back at the end.
+   * at, so other calls may interleave; the accepted ones are put back at the end. As many
+   * entries as are still missing are checked at once (each check waits on files, not on
+   * the others), so a window of stale entries costs one check's time, not one per entry.
    */
   async peekChecked(now: number, limit: number, isCurrent: (entry: QueueEntry) => Promise<boolean>): Promise<QueueEntry[]> {
     const found: QueueEntry[] = [];
+    const taken: QueueEntry[] = [];
     try {
       while (found.length < limit) {
-        const entry = this.takeBest(now);
-        if (entry === undefined) break;
-        if (await isCurrent(entry)) found.push(entry);
+        while (taken.length < limit - found.length) {
+          const entry = this.takeBest(now);
+          if (entry === undefined) break;
+          taken.push(entry);
+        }
+        if (taken.length === 0) break;
+        const verdicts = await Promise.all(taken.map(isCurrent));
+        taken.forEach((entry, index) => verdicts[index] && found.push(entry));
+        taken.length = 0;
       }
     } finally {
-      this.putBack(found);
+      // Entries taken but not judged (a check failed) go back too: they were not found stale.
+      this.putBack([...found, ...taken]);
     }
     return found;
   }
