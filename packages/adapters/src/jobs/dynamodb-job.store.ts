@@ -5,34 +5,15 @@ import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, storedExclusiveClaimSchema, storedJobSchema, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
 import type { JobQuery, JobStore } from "@parallax/application/jobs";
 import { readStored } from "./stored-documents.js";
+import { QUEUE_INDEX, tableDefinition } from "../aws/table.js";
 
-const QUEUE_INDEX = "queue";
 /** Claim items share the table; `#` never occurs in a job id, so the keys cannot collide. */
 const claimKey = (pipeline: string) => `exclusive#${pipeline}`;
 const pad = (value: number) => String(Math.max(0, Math.round(value))).padStart(15, "0");
 
-/** The table this store expects: key `id`, and a sparse GSI over pending and running jobs. */
+/** The table this store expects: the one table of every DynamoDB store (`aws/table.ts`: key `id`, the sparse `queue` GSI). */
 export function jobsTableDefinition(tableName: string): CreateTableCommandInput {
-  return {
-    TableName: tableName,
-    BillingMode: "PAY_PER_REQUEST",
-    AttributeDefinitions: [
-      { AttributeName: "id", AttributeType: "S" },
-      { AttributeName: "queue", AttributeType: "S" },
-      { AttributeName: "queue_key", AttributeType: "S" },
-    ],
-    KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: QUEUE_INDEX,
-        KeySchema: [
-          { AttributeName: "queue", KeyType: "HASH" },
-          { AttributeName: "queue_key", KeyType: "RANGE" },
-        ],
-        Projection: { ProjectionType: "ALL" },
-      },
-    ],
-  };
+  return tableDefinition(tableName);
 }
 
 /**
