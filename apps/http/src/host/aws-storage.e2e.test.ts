@@ -15,8 +15,8 @@ import { until } from "../jobs/jobs.testkit.js";
 /**
  * The host with STORAGE=aws on dynalite + s3rver (in process, 127.0.0.1): `/ready` answers 503
  * while the table is missing and 200 once CREATE_TABLES made it; §A, §B and §C served end to end
- * with their state in the table (and a 2 MB notebook's body in the bucket, downloaded
- * byte-identical).
+ * with their state in the table (a 2 MB notebook's body in the bucket, downloaded
+ * byte-identical; a job's log in the table).
  */
 let services: AwsServices;
 const work = mkdtempSync(join(tmpdir(), "parallax-aws-host-"));
@@ -132,5 +132,10 @@ describe("the host with STORAGE=aws (dynalite + s3rver)", () => {
     const clients = await services.clients(table);
     const item = await clients.documents.send(new GetCommand({ TableName: table, Key: { id } }));
     expect(item.Item).toMatchObject({ status: "completed" });
+    // Its log is in the table too (chunks from offset 0), read back over HTTP in order.
+    const logs = (await http(base, "GET", `/api/jobs/${id}/logs?limit=1000`)).body;
+    expect(logs.lines.filter((line: { stream: string }) => line.stream === "stdout").map((line: { message: string }) => line.message)).toEqual(["tile 0", "tile 1", "tile 2"]);
+    expect(logs.lines.map((line: { offset: number }) => line.offset)).toEqual(logs.lines.map((_: unknown, i: number) => i));
+    expect((await clients.documents.send(new GetCommand({ TableName: table, Key: { id: `log#${id}#0000000000` } }))).Item).toMatchObject({ first_offset: 0 });
   });
 });

@@ -34,6 +34,7 @@ import type { JobsConfig } from "./jobs.config.js";
 import { MemoryJobStore } from "./memory-job.store.js";
 import type { AwsClients } from "../aws/aws-clients.js";
 import { DynamoJobStore } from "./dynamodb-job.store.js";
+import { DynamoLogStore } from "./dynamodb-log.store.js";
 import { MemoryLogStore } from "./memory-log.store.js";
 import { loadPipelinesFile, type LoadedPipelines } from "./pipelines-file.js";
 
@@ -55,8 +56,10 @@ export function jobsModule(config: JobsConfig, builtins: readonly Pipeline[] = [
       .bind<AnnotationStore>(AnnotationStore)
       .toResolvedValue((catalog: PipelineCatalog, workspace: Workspace) => new FileAnnotationStore(workspace.resolve(catalog.file.annotations_file)), [PipelineCatalog, Workspace]);
     options.bind<JobStore>(JobStore).toResolvedValue(jobStore);
-    // TODO(issue 12 item 2): a log store on AWS; until then STORAGE=aws keeps logs in files under DATA_DIR (one host's).
-    options.bind<LogStore>(LogStore).toResolvedValue(() => (storage === "memory" ? new MemoryLogStore() : new FileLogStore(join(root, "logs"))));
+    options.bind<LogStore>(LogStore).toResolvedValue((): LogStore => {
+      if (storage === "aws" && aws) return new DynamoLogStore(aws.documents, aws.table);
+      return storage === "file" ? new FileLogStore(join(root, "logs")) : new MemoryLogStore();
+    });
     options.bind<ProcessRunner>(ProcessRunner).toResolvedValue(() => new ChildProcessRunner({ killGraceMs: config.JOB_KILL_GRACE_MS }));
     // One per container: the service and the worker announce on it, the feed and the worker listen.
     options.bind<JobChanges>(JobChanges).toResolvedValue(() => new JobChanges());
