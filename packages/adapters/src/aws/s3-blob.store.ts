@@ -39,12 +39,16 @@ export class S3BlobStore implements BlobStore {
     }).pipe(Effect.flatMap((result) => (result instanceof NotFound ? Effect.fail(result) : Effect.succeed(result))));
   }
 
-  list(prefix: string): Effect.Effect<readonly string[], StorageFailure> {
+  list(prefix: string, options: { readonly after?: string } = {}): Effect.Effect<readonly string[], StorageFailure> {
     return this.call(`list ${prefix}`, async (s3, sdk) => {
       const keys: string[] = [];
       let token: string | undefined;
       do {
-        const page = await s3.send(new sdk.ListObjectsV2Command({ Bucket: this.clients.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }));
+        const page = await s3.send(new sdk.ListObjectsV2Command({
+            Bucket: this.clients.bucket,
+            Prefix: this.prefix + prefix,
+            ...(token ? { ContinuationToken: token } : options.after ? { StartAfter: this.prefix + options.after } : {}),
+          }));
         for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key.slice(this.prefix.length));
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);

@@ -52,7 +52,7 @@ export const trackingConfigShape = {
 } satisfies Record<string, z.ZodType>;
 
 /** What the tracking module reads: its own variables and the shared ones. */
-export type TrackingConfig = z.infer<z.ZodObject<typeof trackingConfigShape>> & SharedConfig & Pick<AwsConfig, "S3_ENDPOINT" | "AWS_REGION">;
+export type TrackingConfig = z.infer<z.ZodObject<typeof trackingConfigShape>> & SharedConfig & Pick<AwsConfig, "S3_ENDPOINT" | "AWS_REGION" | "DYNAMODB_TABLE" | "S3_BUCKET" | "DYNAMODB_ENDPOINT">;
 
 /** What the shape alone cannot say: an ONNX adapter needs its model file named. */
 export function trackingConfigProblems(config: TrackingConfig): string[] {

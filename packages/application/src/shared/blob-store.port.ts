@@ -15,8 +15,8 @@ export interface ByteRange {
 export interface BlobStore {
   put(key: string, body: Uint8Array, options?: { readonly contentType?: string }): Effect.Effect<void, StorageFailure>;
   get(key: string, range?: ByteRange): Effect.Effect<Uint8Array, NotFound | StorageFailure>;
-  /** Every key under `prefix`, sorted. */
-  list(prefix: string): Effect.Effect<readonly string[], StorageFailure>;
+  /** Every key under `prefix`, sorted; with `after`, only the keys sorting after it (a reader resuming a listing). */
+  list(prefix: string, options?: { readonly after?: string }): Effect.Effect<readonly string[], StorageFailure>;
   /** Deleting a missing key succeeds (deletes are retried after crashes). */
   delete(key: string): Effect.Effect<void, StorageFailure>;
   /** Streams `body` into `key` in parts (multipart above a part's size); returns the bytes written. */
