@@ -2,8 +2,8 @@
 
 # Keys and indexes as the DynamoDB stores create them (tableDefinition in
 # packages/adapters/src/aws/table.ts, key design in packages/adapters/src/aws/README.md): key `id`,
-# sparse GSI `queue` over pending and running jobs, sparse GSI `listing` over notebooks and
-# tracking tasks (summaries only). tests/infra checks that the two agree.
+# sparse GSI `queue` over pending and running jobs (sharded partitions), sparse GSI `listing`
+# over notebooks, tracking tasks and jobs (summaries and job documents, never notebook bodies). tests/infra checks that the two agree.
 resource "aws_dynamodb_table" "main" {
   name                        = local.table_name
   billing_mode                = "PAY_PER_REQUEST"
@@ -47,7 +47,7 @@ resource "aws_dynamodb_table" "main" {
     hash_key           = "list_key"
     range_key          = "list_sort"
     projection_type    = "INCLUDE"
-    non_key_attributes = ["summary", "version"]
+    non_key_attributes = ["summary", "version", "doc"]
   }
 
   ttl {

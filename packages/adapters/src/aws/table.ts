@@ -2,7 +2,7 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 
 /** The sparse GSI of the job queue (pending jobs by shard and order, running jobs by lease expiry). */
 export const QUEUE_INDEX = "queue";
-/** The sparse GSI of listings: `list_key` names a collection (`notebooks`, `tasks`), `list_sort` orders it. */
+/** The sparse GSI of listings: `list_key` names a collection (`notebooks`, `tasks`, `jobs`), `list_sort` orders it; it projects `summary` (notebooks, tasks) and `doc` (jobs), never a notebook's body. */
 export const LISTING_INDEX = "listing";
 
 /**
@@ -38,7 +38,7 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
           { AttributeName: "list_sort", KeyType: "RANGE" },
         ],
         // A listing reads summaries, never bodies (a notebook item holds up to ~300 KB of body).
-        Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: ["summary", "version"] },
+        Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: ["summary", "version", "doc"] },
       },
     ],
   };

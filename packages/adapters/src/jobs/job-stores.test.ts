@@ -6,12 +6,12 @@ import { createRequire } from "node:module";
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { Effect, Exit, Result } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
-import { claim, createJob, expireLease, takeClaim, unclaimed, type Job } from "@parallax/domain/jobs";
+import { claim, compareQueueOrder, complete, createJob, expireLease, takeClaim, unclaimed, type Job } from "@parallax/domain/jobs";
 import type { JobStore, LogLine, LogStore } from "@parallax/application/jobs";
 import { claimNext } from "@parallax/application/jobs";
 import { DynamoJobStore, jobsTableDefinition } from "./dynamodb-job.store.js";
 import { DynamoLogStore } from "./dynamodb-log.store.js";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { FileJobStore } from "./file-job.store.js";
 import { JobVersionFiles } from "./job-version-files.js";
 import { FileLogStore } from "./file-log.store.js";
@@ -206,6 +206,31 @@ describe.each(logStores)("%s log store", (_name, makeStore) => {
     expect((await run(store.read("job", 700, 10))).lines.map((line) => line.message)).toEqual(["tail \n with newline", "é"]);
     expect(await run(store.size("job"))).toBe(702);
     expect(await run(store.read("nothing", 0, 10))).toEqual({ lines: [], nextOffset: 0 });
+  });
+});
+
+describe("dynamodb job store: sharded queue, listing index, TTL", () => {
+  it("spreads pending jobs over the queue's shards, still claims in global priority order, and gives finished jobs expires_at", async () => {
+    const { client, table } = await dynamoTable();
+    const store = new DynamoJobStore(client, table, { retentionMs: 3_600_000 });
+    const now = 1_000_000;
+    for (let i = 0; i < 24; i++) await run(store.insert(newJob(`j${i}`, now + i, { priority: i % 5 })));
+    const documents = DynamoDBDocumentClient.from(client);
+    const queues = new Set<string>();
+    for (let i = 0; i < 24; i++) queues.add(String((await documents.send(new GetCommand({ TableName: table, Key: { id: `j${i}` } }))).Item?.["queue"]));
+    expect([...queues].sort()).toEqual(["ready#0", "ready#1", "ready#2", "ready#3"]);
+    const all = await run(store.list({ status: "pending" }));
+    const expected = [...all].sort(compareQueueOrder).slice(0, 5).map((job) => job.id);
+    expect((await run(store.claimCandidates(now + 100, 5))).map((job) => job.id)).toEqual(expected);
+    const job = await run(store.get("j0"));
+    const claimed = ok(claim(job, { owner: "w", token: "t", now: now + 100, leaseMs: 1000 }));
+    await run(store.replace(claimed, job.version));
+    const done = ok(complete(claimed, { token: "t", now: now + 200, exitCode: 0 }));
+    await run(store.replace(done, claimed.version));
+    const item = (await documents.send(new GetCommand({ TableName: table, Key: { id: "j0" } }))).Item!;
+    expect(item["expires_at"]).toBe(Math.ceil((now + 200 + 3_600_000) / 1000));
+    expect(item["queue"]).toBeUndefined();
+    expect((await run(store.list())).map((j) => j.id)).toEqual(Array.from({ length: 24 }, (_, i) => `j${23 - i}`));
   });
 });
 
