@@ -76,7 +76,7 @@ afterAll(async () => {
 const dockerAvailable = spawnSync("docker", ["info"], { stdio: "ignore", timeout: 5_000 }).status === 0;
 if (!dockerAvailable) console.warn("skipping the DynamoDB Local (testcontainers) job store runs: no Docker engine answers `docker info`");
 let dynamoLocal: Promise<{ stop(): Promise<unknown>; client: DynamoDBClient }> | undefined;
-async function dynamoLocalStore(): Promise<JobStore> {
+async function dynamoLocalTable(): Promise<{ client: DynamoDBClient; table: string }> {
   dynamoLocal ??= (async () => {
     const { GenericContainer } = await import("testcontainers");
     const container = await new GenericContainer("amazon/dynamodb-local:2.5.2").withExposedPorts(8000).start();
@@ -89,6 +89,10 @@ async function dynamoLocalStore(): Promise<JobStore> {
   await client.send(new CreateTableCommand(jobsTableDefinition(table)));
   // A table answers item calls once ACTIVE: dynalite flips it on a timer that a busy machine can delay past the next request.
   await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: table });
+  return { client, table };
+}
+async function dynamoLocalStore(): Promise<JobStore> {
+  const { client, table } = await dynamoLocalTable();
   return new DynamoJobStore(client, table);
 }
 afterAll(async () => {
@@ -186,6 +190,17 @@ const logStores: Array<[string, () => LogStore | Promise<LogStore>]> = [
   ["file", () => new FileLogStore(tempDir())],
   ["dynamodb (dynalite)", () => dynamoLogStore()],
   ["dynamodb (dynalite), 1 KB chunks", () => dynamoLogStore({ chunkBytes: 1024 })],
+  ...(dockerAvailable
+    ? [
+        [
+          "dynamodb (DynamoDB Local, testcontainers)",
+          async () => {
+            const { client, table } = await dynamoLocalTable();
+            return new DynamoLogStore(DynamoDBDocumentClient.from(client), table);
+          },
+        ] as [string, () => Promise<LogStore>],
+      ]
+    : []),
 ];
 
 describe.each(logStores)("%s log store", (_name, makeStore) => {

@@ -10,7 +10,7 @@ import { FileNotebookStore } from "./file-notebook.store.js";
 import { MemoryNotebookStore } from "./memory-notebook.store.js";
 import { DynamoNotebookStore } from "./dynamodb-notebook.store.js";
 import { S3BlobStore } from "../aws/s3-blob.store.js";
-import { startAwsServices, type AwsServices } from "../aws/aws-services.testkit.js";
+import { dockerAvailable, NO_DOCKER, startAwsServices, startContainerServices, type AwsServices } from "../aws/aws-services.testkit.js";
 
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect);
 const scratch = mkdtempSync(join(tmpdir(), "parallax-notebook-stores-"));
@@ -28,10 +28,16 @@ let aws: AwsServices | undefined;
 const awsServices = async () => (aws ??= await startAwsServices());
 afterAll(async () => aws?.close());
 
-async function awsStore(options: { inlineBodyBytes?: number } = {}): Promise<NotebookStore> {
-  const clients = await (await awsServices()).clients();
+async function awsStore(options: { inlineBodyBytes?: number } = {}, on: () => Promise<AwsServices> = awsServices): Promise<NotebookStore> {
+  const clients = await (await on()).clients();
   return new DynamoNotebookStore(clients.documents, clients.table, new S3BlobStore(clients, `${clients.table}/`), options);
 }
+
+/** DynamoDB Local + MinIO (testcontainers), where a Docker engine answers. */
+if (!dockerAvailable) console.warn(`skipping the notebook store runs on DynamoDB Local + MinIO (testcontainers): ${NO_DOCKER}`);
+let containers: Promise<AwsServices> | undefined;
+const containerServices = () => (containers ??= startContainerServices());
+afterAll(async () => (await containers)?.close());
 
 /** A notebook of about `bytes` bytes that gzip cannot shrink much (random base64 outputs). */
 const bulky = (bytes: number, k: number): Notebook => ({
@@ -55,6 +61,12 @@ describe.each<[string, () => Promise<NotebookStore>]>([
   ["aws (dynalite + s3rver)", () => awsStore()],
   // Every body in S3: the offload path held to the same contract.
   ["aws, every body offloaded to S3", () => awsStore({ inlineBodyBytes: 0 })],
+  ...(dockerAvailable
+    ? ([
+        ["aws (DynamoDB Local + MinIO, testcontainers)", () => awsStore({}, containerServices)],
+        ["aws (DynamoDB Local + MinIO), every body offloaded", () => awsStore({ inlineBodyBytes: 0 }, containerServices)],
+      ] as Array<[string, () => Promise<NotebookStore>]>)
+    : []),
 ])("NotebookStore contract: %s", (_, makeStore) => {
   it("puts, gets, lists and deletes; versions change on every write", async () => {
     const store = await makeStore();

@@ -1,7 +1,7 @@
 import { Effect, Exit } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import type { StatusPayload, TaskRecord, TaskStore, TrackingUpdate } from "@parallax/application/tracking";
-import { startAwsServices, type AwsServices } from "../aws/aws-services.testkit.js";
+import { dockerAvailable, NO_DOCKER, startAwsServices, startContainerServices, type AwsServices } from "../aws/aws-services.testkit.js";
 import { S3BlobStore } from "../aws/s3-blob.store.js";
 import { DynamoTaskStore } from "./dynamodb-task.store.js";
 import { FileTaskStore } from "./file-task.store.js";
@@ -23,14 +23,23 @@ let aws: AwsServices | undefined;
 afterAll(async () => aws?.close());
 async function awsStore(): Promise<TaskStore> {
   aws ??= await startAwsServices();
-  const clients = await aws.clients();
+  return storeOn(aws);
+}
+async function storeOn(services: AwsServices): Promise<TaskStore> {
+  const clients = await services.clients();
   return new DynamoTaskStore(clients.documents, clients.table, new S3BlobStore(clients, `${clients.table}/`));
 }
+
+/** DynamoDB Local + MinIO (testcontainers), where a Docker engine answers. */
+if (!dockerAvailable) console.warn(`skipping the task store runs on DynamoDB Local + MinIO (testcontainers): ${NO_DOCKER}`);
+let containers: Promise<AwsServices> | undefined;
+afterAll(async () => (await containers)?.close());
 
 /** What every TaskStore adapter must do (the pipeline and the hosts rely on it), run over each of them. */
 describe.each<[string, () => Promise<TaskStore>]>([
   ["file", async () => new FileTaskStore(tempDir("task-stores"))],
   ["aws (dynalite + s3rver)", awsStore],
+  ...(dockerAvailable ? ([["aws (DynamoDB Local + MinIO, testcontainers)", async () => storeOn(await (containers ??= startContainerServices()))]] as Array<[string, () => Promise<TaskStore>]>) : []),
 ])("TaskStore contract: %s", (_, makeStore) => {
   it("keeps records (a put replaces), lists the most recently started first, NotFound for an unknown task", async () => {
     const store = await makeStore();
