@@ -11,10 +11,11 @@ import type { Host } from "./host.js";
 import { startTestHost } from "./test-host.testkit.js";
 import { http } from "./http-client.testkit.js";
 import { until } from "../jobs/jobs.testkit.js";
+import { missing } from "../../../../packages/adapters/src/tracking/vision.testkit.js";
 
 /**
  * The host with STORAGE=aws on dynalite + s3rver (in process, 127.0.0.1): `/ready` answers 503
- * while the table is missing and 200 once CREATE_TABLES made it; §A, §B and §C served end to end
+ * while the table is missing and 200 once CREATE_TABLES made it; §A, §B, §C and §D served end to end
  * with their state in the table (a 2 MB notebook's body in the bucket, downloaded
  * byte-identical; a job's log in the table).
  */
@@ -137,5 +138,25 @@ describe("the host with STORAGE=aws (dynalite + s3rver)", () => {
     expect(logs.lines.filter((line: { stream: string }) => line.stream === "stdout").map((line: { message: string }) => line.message)).toEqual(["tile 0", "tile 1", "tile 2"]);
     expect(logs.lines.map((line: { offset: number }) => line.offset)).toEqual(logs.lines.map((_: unknown, i: number) => i));
     expect((await clients.documents.send(new GetCommand({ TableName: table, Key: { id: `log#${id}#0000000000` } }))).Item).toMatchObject({ first_offset: 0 });
+  });
+
+  it.skipIf(missing({ ffmpeg: true }))("§D: a processing task's record is an item in the table and its results are objects in the bucket", { timeout: 120_000 }, async () => {
+    const started = await http(base, "POST", "/api/v1/processing-tasks/start", { environment_id: "demo" });
+    expect(started.status).toBe(202);
+    const id = String(started.body.task_id);
+    const status = await until(async () => {
+      const body = (await http(base, "GET", `/api/v1/processing-tasks/${id}/status`)).body;
+      return body.status === "COMPLETED" || body.status === "FAILED" ? body : undefined;
+    }, `task ${id} to finish`, 110_000);
+    expect(status).toMatchObject({ task_id: id, status: "COMPLETED", progress: 1 });
+    const results = (await http(base, "GET", `/api/v1/processing-tasks/${id}/results`)).body.results as Array<{ global_frame_index: number }>;
+    expect(results.map((update) => update.global_frame_index)).toEqual(results.map((_, i) => i));
+    expect(results.length).toBeGreaterThan(0);
+    const clients = await services.clients(table);
+    const item = (await clients.documents.send(new GetCommand({ TableName: table, Key: { id: `task#${id}` } }))).Item;
+    expect(item).toMatchObject({ list_key: "tasks" });
+    const objects = await (await clients.s3()).send(new ListObjectsV2Command({ Bucket: TEST_BUCKET, Prefix: `tasks/${id}/results/` }));
+    expect(objects.KeyCount).toBeGreaterThan(0);
+    expect((await http(base, "GET", "/api/v1/processing-tasks")).body.map((task: { task_id: string }) => task.task_id)).toContain(id);
   });
 });
