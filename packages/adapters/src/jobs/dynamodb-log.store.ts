@@ -10,9 +10,9 @@
  *
  * Why DynamoDB, not S3 (measured by `npm run bench -- stores`): an append is a small conditional
  * create, which S3-compatible services do not all offer (s3rver and older MinIO ignore
- * If-None-Match); measured on dynalite and s3rver (bench `stores`, a 2 KB chunk, load ~10 on 2
- * cores) a conditional Put took 2.0 ms p50 against 5.6 ms for a PutObject, and a follower's next
- * chunk 0.7 ms (GetItem) against 6.7 ms (ListObjectsV2 + GetObject). On AWS, a chunk of a few KB
+ * If-None-Match); measured on dynalite and s3rver (bench `stores`, a 2 KB chunk, two runs at
+ * load ~10 on 2 cores) a conditional Put took 0.7–2.0 ms p50 against 3.1–5.6 ms for a PutObject,
+ * and a follower's next chunk 0.5–0.7 ms (GetItem) against 6.7–7.4 ms (ListObjectsV2 + GetObject). On AWS, a chunk of a few KB
  * costs a few write units, where every S3 PUT is a request priced ~4× a write unit.
  *
  * Followers on any host see new lines at their next read (the JobFeed polls): live following
