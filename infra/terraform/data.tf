@@ -1,8 +1,9 @@
 # The shared state of host and workers at scale (STORAGE=aws): one DynamoDB table and one S3 bucket.
 
-# Keys and index as the DynamoDB job store creates them (jobsTableDefinition in
-# packages/adapters/src/jobs/dynamodb-job.store.ts): key `id`, sparse GSI `queue` over pending
-# and running jobs. tests/infra checks that the two agree.
+# Keys and indexes as the DynamoDB stores create them (tableDefinition in
+# packages/adapters/src/aws/table.ts, key design in packages/adapters/src/aws/README.md): key `id`,
+# sparse GSI `queue` over pending and running jobs (sharded partitions), sparse GSI `listing`
+# over notebooks, tracking tasks and jobs (summaries and job documents, never notebook bodies). tests/infra checks that the two agree.
 resource "aws_dynamodb_table" "main" {
   name                        = local.table_name
   billing_mode                = "PAY_PER_REQUEST"
@@ -24,11 +25,29 @@ resource "aws_dynamodb_table" "main" {
     type = "S"
   }
 
+  attribute {
+    name = "list_key"
+    type = "S"
+  }
+
+  attribute {
+    name = "list_sort"
+    type = "S"
+  }
+
   global_secondary_index {
     name            = "queue"
     hash_key        = "queue"
     range_key       = "queue_key"
     projection_type = "ALL"
+  }
+
+  global_secondary_index {
+    name               = "listing"
+    hash_key           = "list_key"
+    range_key          = "list_sort"
+    projection_type    = "INCLUDE"
+    non_key_attributes = ["summary", "version", "doc"]
   }
 
   ttl {

@@ -2,7 +2,7 @@
 // and outputs of issue 12 §8 exist and reference each other. Each rule is also broken on an edited
 // copy of the files, to show that its check fails.
 import { beforeAll, describe, expect, it } from "vitest";
-import { jobsTableDefinition } from "@parallax/adapters/jobs";
+import { tableDefinition } from "@parallax/adapters/aws";
 import {
   alarms,
   autoscaling,
@@ -123,20 +123,20 @@ describe("infra/terraform", () => {
     expect(dataStores(await edited("data.tf", 'status = "Enabled"\n  }\n}', 'status = "Suspended"\n  }\n}'))).toEqual(["aws_s3_bucket.data is not versioned"]);
   });
 
-  it("the table has the keys and index the DynamoDB job store creates", () => {
-    const expected = jobsTableDefinition("any");
+  it("the table has the keys and indexes the DynamoDB stores create", () => {
+    const expected = tableDefinition("any");
     const table = module.resources.get("aws_dynamodb_table.main")!;
     expect(table["hash_key"]).toBe(expected.KeySchema?.find((key) => key.KeyType === "HASH")?.AttributeName);
     const attributes = (table["attribute"] as { name: string; type: string }[]).map(({ name, type }) => ({ AttributeName: name, AttributeType: type }));
     expect(attributes).toEqual(expect.arrayContaining(expected.AttributeDefinitions ?? []));
     expect(attributes).toHaveLength(expected.AttributeDefinitions?.length ?? 0);
-    const indexes = (table["global_secondary_index"] as Record<string, string>[]).map((index) => ({
+    const indexes = (table["global_secondary_index"] as Record<string, string & string[]>[]).map((index) => ({
       IndexName: index["name"],
       KeySchema: [
         { AttributeName: index["hash_key"], KeyType: "HASH" },
         ...(index["range_key"] ? [{ AttributeName: index["range_key"], KeyType: "RANGE" }] : []),
       ],
-      Projection: { ProjectionType: index["projection_type"] },
+      Projection: { ProjectionType: index["projection_type"], ...(index["non_key_attributes"] ? { NonKeyAttributes: index["non_key_attributes"] } : {}) },
     }));
     expect(indexes).toEqual(expected.GlobalSecondaryIndexes);
   });

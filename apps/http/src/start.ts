@@ -1,5 +1,5 @@
 import type { Container } from "inversify";
-import { Authenticator } from "@parallax/application";
+import { Authenticator, StoreReadiness } from "@parallax/application";
 import { createContainer, createLogger, loadConfig, type Config, type Logger } from "@parallax/adapters";
 import { createHost, type Host } from "./host/host.js";
 import type { HostModule } from "./host/host-module.js";
@@ -16,7 +16,13 @@ export interface ComposeOptions {
 export function composeHost(config: Config, options: ComposeOptions = {}): Host {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const container = createContainer(config, { logger });
-  return createHost({ config, logger, authenticator: container.get<Authenticator>(Authenticator), modules: (options.modules ?? allHostModules)(container) });
+  return createHost({
+    config,
+    logger,
+    authenticator: container.get<Authenticator>(Authenticator),
+    modules: (options.modules ?? allHostModules)(container),
+    readiness: container.get<StoreReadiness>(StoreReadiness),
+  });
 }
 
 export interface StartOptions {

@@ -1,4 +1,6 @@
 import { Log, createContainer, type Config, type Logger } from "@parallax/adapters";
+import { Effect } from "effect";
+import { StoreReadiness } from "@parallax/application";
 import { JobWorker } from "@parallax/application/jobs";
 
 export interface RunWorkerOptions {
@@ -8,7 +10,7 @@ export interface RunWorkerOptions {
 
 /**
  * The headless worker: this process's `JobWorker` and logger, resolved once from a container
- * built for `config`, claiming and running jobs from the shared store until `stopWhen`
+ * built for `config`, once the configured stores answer, claiming and running jobs from the shared store until `stopWhen`
  * settles (with the reason, e.g. a signal's name). Then it stops claiming, lets running jobs
  * finish for WORKER_DRAIN_MS and releases the rest to the queue.
  */
@@ -16,6 +18,17 @@ export async function runWorker(config: Config, stopWhen: Promise<string>, optio
   const container = createContainer(config, options.logger ? { logger: options.logger } : {});
   const logger = container.get<Logger>(Log).child({ capability: "jobs" });
   const worker = container.get(JobWorker);
+  // The stores answer first (STORAGE=aws: the table ACTIVE, the bucket reachable; CREATE_TABLES makes them).
+  const readiness = container.get<StoreReadiness>(StoreReadiness);
+  let stopping: string | undefined;
+  void stopWhen.then((reason) => (stopping = reason));
+  for (;;) {
+    const ready = await Effect.runPromise(Effect.result(readiness.check));
+    if (ready._tag === "Success") break;
+    logger.warn({ detail: ready.failure.message }, "waiting for the stores to answer");
+    await Promise.race([stopWhen, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+    if (stopping !== undefined) return;
+  }
   worker.start();
   logger.info({ worker: worker.id, concurrency: worker.settings.concurrency, dataDir: config.DATA_DIR }, "worker ready");
   const reason = await stopWhen;

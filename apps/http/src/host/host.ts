@@ -9,6 +9,8 @@ import { errorMapping, logUnroutedErrors } from "./error-mapping.middleware.js";
 import { createHealthFields, type HostLifecycle, type HostModule } from "./host-module.js";
 import { serveHost, type HostServer } from "./host-server.js";
 import { registerIntrospectionRoutes } from "./introspection.routes.js";
+import { registerReadinessRoute } from "./readiness.route.js";
+import type { StoreReadiness } from "@parallax/application";
 import { createMetrics } from "./metrics.js";
 import { OpenAPIRegistry } from "./openapi.js";
 import { requestLog } from "./request-log.middleware.js";
@@ -33,13 +35,15 @@ export interface HostOptions {
   /** Verifies every request's and socket's credential (AUTH); the composition root binds it. */
   authenticator: Authenticator;
   modules: HostModule[];
+  /** Whether the configured stores answer: `GET /ready` is 503 until they do (always ready without one). */
+  readiness?: StoreReadiness;
 }
 
 /**
  * Composes a host: the middlewares in the order a request meets them, the host's own routes, each
  * module's routes and sockets, and the server. Each piece lives in its own file.
  */
-export function createHost({ config, logger, authenticator, modules }: HostOptions): Host {
+export function createHost({ config, logger, authenticator, modules, readiness }: HostOptions): Host {
   const app = new Koa({ proxy: config.TRUST_PROXY });
   const router = new Router({ strict: false });
   const registry = new OpenAPIRegistry();
@@ -64,6 +68,7 @@ export function createHost({ config, logger, authenticator, modules }: HostOptio
   app.use(rateLimit(config, publicPaths));
 
   registerIntrospectionRoutes(router, metrics, registry);
+  registerReadinessRoute(router, readiness, logger);
   const routes = createRouteRegistrar(router, registry, bodyLimits(config));
   const health = createHealthFields();
   const lifecycles: Array<{ name: string; lifecycle: HostLifecycle }> = [];

@@ -21,3 +21,13 @@ describe("host configuration", () => {
     expect(() => loadConfig({ ALLOWED_ORIGINS: origin })).toThrow(/ALLOWED_ORIGINS/);
   });
 });
+
+describe("STORAGE=aws", () => {
+  it("needs the table and the bucket named, whichever store asks for aws", () => {
+    expect(() => loadConfig({ STORAGE: "aws" })).toThrow(/DYNAMODB_TABLE[\s\S]*S3_BUCKET/);
+    expect(() => loadConfig({ JOBS_STORE: "aws", S3_BUCKET: "b" })).toThrow(/STORAGE=aws needs DYNAMODB_TABLE/);
+    const config = loadConfig({ STORAGE: "aws", DYNAMODB_TABLE: "t", S3_BUCKET: "b", DYNAMODB_ENDPOINT: "http://127.0.0.1:8000", CREATE_TABLES: "true" });
+    expect(config).toMatchObject({ STORAGE: "aws", DYNAMODB_TABLE: "t", S3_BUCKET: "b", CREATE_TABLES: true, S3_ENDPOINT: "" });
+    expect(() => loadConfig({ DYNAMODB_ENDPOINT: "localhost:8000" })).toThrow(/DYNAMODB_ENDPOINT/);
+  });
+});

@@ -6,6 +6,7 @@ import { trackingConfigShape } from "../tracking/tracking.config.js";
 import { authConfigIssues, authConfigShape } from "../auth/auth.config.js";
 import { assistantConfigShape, missingAssistantSettings } from "../assistant/assistant.config.js";
 import { ConfigError, sharedConfigShape } from "../shared/shared.config.js";
+import { awsConfigProblems, awsConfigShape } from "../aws/aws.config.js";
 
 export { ConfigError };
 
@@ -85,6 +86,7 @@ export const hostConfigShape = {
 const configObject = z.object({
   ...baseConfigShape,
   ...sharedConfigShape,
+  ...awsConfigShape,
   ...hostConfigShape,
   ...notebookConfigShape,
   ...reactiveConfigShape,
@@ -109,7 +111,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const parsed = configSchema.safeParse({ ...picked, ...overrides });
   if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
+  const aws = awsConfigProblems(parsed.data, usesAws(parsed.data));
+  if (aws.length > 0) throw new ConfigError(`Invalid configuration:\n${aws.join("\n")}`);
   const missing = missingAssistantSettings(parsed.data);
   if (missing.length > 0) throw new ConfigError(`Invalid configuration:\nLLM_PROVIDER=${parsed.data.LLM_PROVIDER} also needs ${missing.join(" and ")}`);
   return parsed.data;
+}
+
+/** Whether any store is on DynamoDB + S3 (STORAGE=aws or a per-store override). */
+export function usesAws(config: Pick<Config, "STORAGE" | "JOBS_STORE" | "NOTEBOOKS_STORE" | "TASKS_STORE">): boolean {
+  return [config.STORAGE, config.JOBS_STORE, config.NOTEBOOKS_STORE, config.TASKS_STORE].includes("aws");
 }

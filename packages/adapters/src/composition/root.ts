@@ -1,9 +1,12 @@
 import { Container, ContainerModule } from "inversify";
-import { Clock, IdGenerator } from "@parallax/application";
+import { Clock, IdGenerator, StoreReadiness } from "@parallax/application";
+import { Effect } from "effect";
+import { AwsClients } from "../aws/aws-clients.js";
+import { AwsStoreReadiness } from "../aws/aws-readiness.js";
 import { SystemClock } from "../shared/system-clock.js";
 import { RandomIdGenerator } from "../shared/random-id-generator.js";
 import { Log, createLogger, type Logger } from "../shared/logger.js";
-import type { Config } from "./config.js";
+import { usesAws, type Config } from "./config.js";
 import { authModule } from "../auth/auth.module.js";
 import { notebookModule } from "../notebook/notebook.module.js";
 import { reactiveModule } from "../reactive/reactive.module.js";
@@ -14,11 +17,11 @@ import { trackingTaskPipeline } from "../tracking/tracking-task.pipeline.js";
 import { assistantModule } from "../assistant/assistant.module.js";
 
 /** Each capability contributes one module that binds its ports to the adapters `config` selects. */
-const capabilityModules: Array<(config: Config) => ContainerModule> = [
+const capabilityModules: Array<(config: Config, aws: AwsClients) => ContainerModule> = [
   notebookModule,
   reactiveModule,
   // Queued processing tasks are jobs of a built-in pipeline (TRACKING_RUNNER=queue).
-  (config) => jobsModule(config, trackingRunner(config) === "queue" ? [trackingTaskPipeline(config)] : []),
+  (config, aws) => jobsModule(config, trackingRunner(config) === "queue" ? [trackingTaskPipeline(config)] : [], aws),
   trackingModule,
   // After reactive: the assistant's use case acts through ReactiveNotebooks.
   assistantModule,
@@ -27,6 +30,8 @@ const capabilityModules: Array<(config: Config) => ContainerModule> = [
 export interface RootOptions {
   /** Replace the default logger (tests pass a silent one). */
   logger?: Logger;
+  /** The AWS clients of the stores (tests pass ones with local credentials); made from `config` by default. */
+  aws?: AwsClients;
 }
 
 /**
@@ -40,6 +45,12 @@ export function createContainer(config: Config, options: RootOptions = {}): Cont
   container.bind<Clock>(Clock).toConstantValue(new SystemClock());
   container.bind<IdGenerator>(IdGenerator).toConstantValue(new RandomIdGenerator());
   container.load(authModule(config, logger));
-  for (const module of capabilityModules) container.load(module(config));
+  // One set of clients for every store on AWS; nothing is built until a store uses it.
+  const aws = options.aws ?? new AwsClients(config);
+  container.bind<AwsClients>(AwsClients).toConstantValue(aws);
+  container
+    .bind<StoreReadiness>(StoreReadiness)
+    .toConstantValue(usesAws(config) ? new AwsStoreReadiness(aws, { createMissing: config.CREATE_TABLES }) : { check: Effect.void });
+  for (const module of capabilityModules) container.load(module(config, aws));
   return container;
 }

@@ -1,55 +1,66 @@
 import { ConditionalCheckFailedException, type CreateTableCommandInput, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { Effect } from "effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, storedExclusiveClaimSchema, storedJobSchema, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
 import type { JobQuery, JobStore } from "@parallax/application/jobs";
 import { readStored } from "./stored-documents.js";
+import { LISTING_INDEX, QUEUE_INDEX, TTL_ATTRIBUTE, tableDefinition } from "../aws/table.js";
 
-const QUEUE_INDEX = "queue";
 /** Claim items share the table; `#` never occurs in a job id, so the keys cannot collide. */
 const claimKey = (pipeline: string) => `exclusive#${pipeline}`;
 const pad = (value: number) => String(Math.max(0, Math.round(value))).padStart(15, "0");
 
-/** The table this store expects: key `id`, and a sparse GSI over pending and running jobs. */
+/**
+ * Pending and running jobs are spread over this many partitions of the `queue` index
+ * (`ready#<n>`, `running#<n>`, n from the job id's hash), so no one index partition takes every
+ * submit and claim of a busy queue; a claim reads every shard's head, in parallel.
+ */
+export const QUEUE_SHARDS = 4;
+/** Finished jobs are deleted by DynamoDB's TTL this long after they finished. */
+export const FINISHED_RETENTION_MS = 30 * 24 * 3600 * 1000;
+const LIST_KEY = "jobs";
+
+export interface DynamoJobStoreOptions {
+  readonly queueShards?: number;
+  readonly retentionMs?: number;
+}
+
+/** A job's shard: FNV-1a of its id. */
+function shardOf(id: string, shards: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % shards;
+}
+
+/** The table this store expects: the one table of every DynamoDB store (`aws/table.ts`: key `id`, the sparse `queue` GSI). */
 export function jobsTableDefinition(tableName: string): CreateTableCommandInput {
-  return {
-    TableName: tableName,
-    BillingMode: "PAY_PER_REQUEST",
-    AttributeDefinitions: [
-      { AttributeName: "id", AttributeType: "S" },
-      { AttributeName: "queue", AttributeType: "S" },
-      { AttributeName: "queue_key", AttributeType: "S" },
-    ],
-    KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: QUEUE_INDEX,
-        KeySchema: [
-          { AttributeName: "queue", KeyType: "HASH" },
-          { AttributeName: "queue_key", KeyType: "RANGE" },
-        ],
-        Projection: { ProjectionType: "ALL" },
-      },
-    ],
-  };
+  return tableDefinition(tableName);
 }
 
 /**
  * Jobs in one DynamoDB table, shared by workers on any number of machines. Every write is a
  * single-item conditional Put (`version = :expected`), exactly the JobStore contract.
  * Pending jobs are indexed by queue order and running jobs by lease expiry in one sparse
- * GSI, so a claim reads a few index items, never the table. The index is eventually
- * consistent: candidates are hints and the conditional write decides.
+ * GSI, sharded (`QUEUE_SHARDS`), so a claim reads a few index items, never the table. The index
+ * is eventually consistent: candidates are hints and the conditional write decides. Every job
+ * is in the listing index too (newest first, the document projected); finished ones carry
+ * `expires_at` (TTL).
  */
 export class DynamoJobStore implements JobStore {
   private readonly documents: DynamoDBDocumentClient;
 
+  private readonly shards: number;
+  private readonly retentionMs: number;
+
   constructor(
     client: DynamoDBClient,
     private readonly table: string,
+    options: DynamoJobStoreOptions = {},
   ) {
     this.documents = DynamoDBDocumentClient.from(client);
+    this.shards = Math.max(1, Math.floor(options.queueShards ?? QUEUE_SHARDS));
+    this.retentionMs = options.retentionMs ?? FINISHED_RETENTION_MS;
   }
 
   insert(job: Job): Effect.Effect<Job, Conflict | StorageFailure> {
@@ -74,14 +85,23 @@ export class DynamoJobStore implements JobStore {
     return this.call(async () => {
       let jobs: Job[];
       if (query.status === "pending" || query.status === "running") {
-        jobs = await this.queryQueue({ queue: query.status === "pending" ? "ready" : "running" }, Number.MAX_SAFE_INTEGER);
+        jobs = await this.queryShards(query.status === "pending" ? "ready" : "running", {}, Number.MAX_SAFE_INTEGER);
       } else {
-        // Terminal jobs are not indexed: a scan (a production table would add a GSI on created_at).
+        // Every job is in the listing index (`list_key = jobs`), newest first: no scan of the table's other items.
         jobs = [];
         let start: Record<string, unknown> | undefined;
         do {
-          const page = await this.documents.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: start }));
-          for (const item of page.Items ?? []) if (item["doc"] !== undefined) jobs.push(this.parseJob(item));
+          const page = await this.documents.send(
+            new QueryCommand({
+              TableName: this.table,
+              IndexName: LISTING_INDEX,
+              KeyConditionExpression: "list_key = :jobs",
+              ExpressionAttributeValues: { ":jobs": LIST_KEY },
+              ScanIndexForward: false,
+              ExclusiveStartKey: start,
+            }),
+          );
+          for (const item of page.Items ?? []) jobs.push(readStored(storedJobSchema, item["doc"], `listing of ${String(item["id"])} in table ${this.table}`));
           start = page.LastEvaluatedKey;
         } while (start);
       }
@@ -93,8 +113,7 @@ export class DynamoJobStore implements JobStore {
 
   claimCandidates(now: number, limit: number): Effect.Effect<Job[], StorageFailure> {
     return this.call(async () => {
-      const expired = await this.queryQueue({ queue: "running", before: `${pad(now)}~\uffff` }, limit);
-      const due = await this.queryQueue({ queue: "ready", dueAt: now }, limit);
+      const [expired, due] = await Promise.all([this.queryShards("running", { before: `${pad(now)}~\uffff` }, limit), this.queryShards("ready", { dueAt: now }, limit)]);
       return [...expired, ...due].sort(compareQueueOrder);
     });
   }
@@ -167,21 +186,46 @@ export class DynamoJobStore implements JobStore {
     return readStored(storedJobSchema, item["doc"], `item ${String(item["id"])} of table ${this.table}`);
   }
 
-  /** The stored item: the job document plus the attributes the queue index needs. */
+  /**
+   * The stored item: the job document, the attributes the queue index needs (pending and running
+   * jobs only, in the job's shard), the listing index's (every job, newest first) and, once the
+   * job is finished, `expires_at` for DynamoDB's TTL.
+   */
   private item(job: Job): Record<string, unknown> {
-    const item: Record<string, unknown> = { id: job.id, version: job.version, status: job.status, pipeline: job.pipeline, created_at: job.createdAt, doc: JSON.stringify(job) };
+    const doc = JSON.stringify(job);
+    const item: Record<string, unknown> = {
+      id: job.id,
+      version: job.version,
+      status: job.status,
+      pipeline: job.pipeline,
+      created_at: job.createdAt,
+      doc,
+      list_key: LIST_KEY,
+      list_sort: `${pad(job.createdAt)}~${job.id}`,
+    };
+    const shard = shardOf(job.id, this.shards);
     if (job.status === "pending") {
-      item["queue"] = "ready";
+      item["queue"] = `ready#${shard}`;
       item["run_at"] = job.runAt;
       item["queue_key"] = `${pad(2_000_000_000 - Math.max(-1e9, Math.min(1e9, job.priority)))}_${pad(job.runAt)}_${pad(job.createdAt)}~${job.id}`;
     } else if (job.status === "running" && job.lease) {
-      item["queue"] = "running";
+      item["queue"] = `running#${shard}`;
       item["queue_key"] = `${pad(job.lease.expiresAt)}~${job.id}`;
+    } else if (job.status === "completed" || job.status === "failed" || job.status === "cancelled") {
+      item[TTL_ATTRIBUTE] = Math.ceil(((job.completedAt ?? job.updatedAt) + this.retentionMs) / 1000);
     }
     return item;
   }
 
-  private async queryQueue(target: { queue: "ready" | "running"; before?: string; dueAt?: number }, limit: number): Promise<Job[]> {
+  /** Every shard of a queue, read in parallel; each shard's first `limit` in index order, merged. */
+  private async queryShards(queue: "ready" | "running", target: { before?: string; dueAt?: number }, limit: number): Promise<Job[]> {
+    const shards = await Promise.all(Array.from({ length: this.shards }, (_, shard) => this.queryQueue({ queue: `${queue}#${shard}`, ...target }, limit)));
+    const merged = shards.flat();
+    merged.sort(queue === "ready" ? compareQueueOrder : (a, b) => (a.lease?.expiresAt ?? 0) - (b.lease?.expiresAt ?? 0));
+    return merged.slice(0, limit);
+  }
+
+  private async queryQueue(target: { queue: string; before?: string; dueAt?: number }, limit: number): Promise<Job[]> {
     const jobs: Job[] = [];
     let start: Record<string, unknown> | undefined;
     for (let page = 0; page < 20 && jobs.length < limit; page++) {

@@ -15,3 +15,4 @@ export * from "./process-lines.js";
 export * from "./file-workspace.js";
 export * from "./pipelines-file.js";
 export * from "./dynamodb-job.store.js";
+export * from "./dynamodb-log.store.js";

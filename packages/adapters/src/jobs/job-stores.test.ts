@@ -6,10 +6,12 @@ import { createRequire } from "node:module";
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { Effect, Exit, Result } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
-import { claim, createJob, expireLease, takeClaim, unclaimed, type Job } from "@parallax/domain/jobs";
-import type { JobStore, LogStore } from "@parallax/application/jobs";
+import { claim, compareQueueOrder, complete, createJob, expireLease, takeClaim, unclaimed, type Job } from "@parallax/domain/jobs";
+import type { JobStore, LogLine, LogStore } from "@parallax/application/jobs";
 import { claimNext } from "@parallax/application/jobs";
 import { DynamoJobStore, jobsTableDefinition } from "./dynamodb-job.store.js";
+import { DynamoLogStore } from "./dynamodb-log.store.js";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { FileJobStore } from "./file-job.store.js";
 import { JobVersionFiles } from "./job-version-files.js";
 import { FileLogStore } from "./file-log.store.js";
@@ -36,7 +38,7 @@ const ok = (transition: Result.Result<Job, unknown>) => {
 type DynaliteServer = { listen(port: number, host: string, done: () => void): void; address(): { port: number }; close(done: () => void): void };
 let dynamo: Promise<{ server: DynaliteServer; client: DynamoDBClient }> | undefined;
 let tables = 0;
-async function dynamoStore(): Promise<JobStore> {
+async function dynamoTable(): Promise<{ client: DynamoDBClient; table: string }> {
   dynamo ??= (async () => {
     const dynalite = createRequire(import.meta.url)("dynalite") as (options: object) => DynaliteServer;
     const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -49,7 +51,16 @@ async function dynamoStore(): Promise<JobStore> {
   await client.send(new CreateTableCommand(jobsTableDefinition(table)));
   // A table answers item calls once ACTIVE: dynalite flips it on a timer that a busy machine can delay past the next request.
   await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: table });
+  return { client, table };
+}
+async function dynamoStore(): Promise<JobStore> {
+  const { client, table } = await dynamoTable();
   return new DynamoJobStore(client, table);
+}
+/** A log store on a fresh table; `chunkBytes` small makes every append span several chunks. */
+async function dynamoLogStore(options: { chunkBytes?: number } = {}): Promise<DynamoLogStore> {
+  const { client, table } = await dynamoTable();
+  return new DynamoLogStore(DynamoDBDocumentClient.from(client), table, options);
 }
 afterAll(async () => {
   if (!dynamo) return;
@@ -65,7 +76,7 @@ afterAll(async () => {
 const dockerAvailable = spawnSync("docker", ["info"], { stdio: "ignore", timeout: 5_000 }).status === 0;
 if (!dockerAvailable) console.warn("skipping the DynamoDB Local (testcontainers) job store runs: no Docker engine answers `docker info`");
 let dynamoLocal: Promise<{ stop(): Promise<unknown>; client: DynamoDBClient }> | undefined;
-async function dynamoLocalStore(): Promise<JobStore> {
+async function dynamoLocalTable(): Promise<{ client: DynamoDBClient; table: string }> {
   dynamoLocal ??= (async () => {
     const { GenericContainer } = await import("testcontainers");
     const container = await new GenericContainer("amazon/dynamodb-local:2.5.2").withExposedPorts(8000).start();
@@ -78,6 +89,10 @@ async function dynamoLocalStore(): Promise<JobStore> {
   await client.send(new CreateTableCommand(jobsTableDefinition(table)));
   // A table answers item calls once ACTIVE: dynalite flips it on a timer that a busy machine can delay past the next request.
   await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: table });
+  return { client, table };
+}
+async function dynamoLocalStore(): Promise<JobStore> {
+  const { client, table } = await dynamoLocalTable();
   return new DynamoJobStore(client, table);
 }
 afterAll(async () => {
@@ -170,9 +185,22 @@ describe.each(stores)("%s job store: exclusivity claims", (_name, makeStore) => 
   });
 });
 
-const logStores: Array<[string, () => LogStore]> = [
+const logStores: Array<[string, () => LogStore | Promise<LogStore>]> = [
   ["memory", () => new MemoryLogStore()],
   ["file", () => new FileLogStore(tempDir())],
+  ["dynamodb (dynalite)", () => dynamoLogStore()],
+  ["dynamodb (dynalite), 1 KB chunks", () => dynamoLogStore({ chunkBytes: 1024 })],
+  ...(dockerAvailable
+    ? [
+        [
+          "dynamodb (DynamoDB Local, testcontainers)",
+          async () => {
+            const { client, table } = await dynamoLocalTable();
+            return new DynamoLogStore(DynamoDBDocumentClient.from(client), table);
+          },
+        ] as [string, () => Promise<LogStore>],
+      ]
+    : []),
 ];
 
 describe.each(logStores)("%s log store", (_name, makeStore) => {
@@ -193,6 +221,71 @@ describe.each(logStores)("%s log store", (_name, makeStore) => {
     expect((await run(store.read("job", 700, 10))).lines.map((line) => line.message)).toEqual(["tail \n with newline", "é"]);
     expect(await run(store.size("job"))).toBe(702);
     expect(await run(store.read("nothing", 0, 10))).toEqual({ lines: [], nextOffset: 0 });
+  });
+});
+
+describe("dynamodb job store: sharded queue, listing index, TTL", () => {
+  it("spreads pending jobs over the queue's shards, still claims in global priority order, and gives finished jobs expires_at", async () => {
+    const { client, table } = await dynamoTable();
+    const store = new DynamoJobStore(client, table, { retentionMs: 3_600_000 });
+    const now = 1_000_000;
+    for (let i = 0; i < 24; i++) await run(store.insert(newJob(`j${i}`, now + i, { priority: i % 5 })));
+    const documents = DynamoDBDocumentClient.from(client);
+    const queues = new Set<string>();
+    for (let i = 0; i < 24; i++) queues.add(String((await documents.send(new GetCommand({ TableName: table, Key: { id: `j${i}` } }))).Item?.["queue"]));
+    expect([...queues].sort()).toEqual(["ready#0", "ready#1", "ready#2", "ready#3"]);
+    const all = await run(store.list({ status: "pending" }));
+    const expected = [...all].sort(compareQueueOrder).slice(0, 5).map((job) => job.id);
+    expect((await run(store.claimCandidates(now + 100, 5))).map((job) => job.id)).toEqual(expected);
+    const job = await run(store.get("j0"));
+    const claimed = ok(claim(job, { owner: "w", token: "t", now: now + 100, leaseMs: 1000 }));
+    await run(store.replace(claimed, job.version));
+    const done = ok(complete(claimed, { token: "t", now: now + 200, exitCode: 0 }));
+    await run(store.replace(done, claimed.version));
+    const item = (await documents.send(new GetCommand({ TableName: table, Key: { id: "j0" } }))).Item!;
+    expect(item["expires_at"]).toBe(Math.ceil((now + 200 + 3_600_000) / 1000));
+    expect(item["queue"]).toBeUndefined();
+    expect((await run(store.list())).map((j) => j.id)).toEqual(Array.from({ length: 24 }, (_, i) => `j${23 - i}`));
+  });
+});
+
+describe("dynamodb log store across processes' stores", () => {
+  it("two appenders racing on one job (a worker and its zombie) never share an offset; a reader elsewhere follows every line in order", async () => {
+    const { client, table } = await dynamoTable();
+    const documents = DynamoDBDocumentClient.from(client);
+    const [a, b, reader] = [0, 1, 2].map(() => new DynamoLogStore(documents, table, { chunkBytes: 512 })) as [DynamoLogStore, DynamoLogStore, DynamoLogStore];
+    const entry = (message: string) => ({ stream: "stdout" as const, timestamp: "2026-01-01T00:00:00.000Z", message });
+    // Followers: one on another "host", one on an appender's own store (reads racing its appends).
+    let following = true;
+    const follow = async (store: LogStore) => {
+      const followed: string[] = [];
+      let offset = 0;
+      while (following || offset < (await run(store.size("job")))) {
+        const page = await run(store.read("job", offset, 7));
+        expect(page.lines.map((line) => line.offset)).toEqual(page.lines.map((_, i) => offset + i));
+        followed.push(...page.lines.map((line) => line.message));
+        offset = page.nextOffset;
+        if (page.lines.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return followed;
+    };
+    const followers = Promise.all([follow(reader), follow(a)]);
+    const written = await Promise.all(
+      [a, b].map(async (store, writer) => {
+        const lines: LogLine[] = [];
+        for (let batch = 0; batch < 15; batch++) lines.push(...(await run(store.append("job", Array.from({ length: 4 }, (_, i) => entry(`w${writer} b${batch} l${i} ${"x".repeat(40)}`))))));
+        return lines;
+      }),
+    );
+    following = false;
+    const [followed, followedByWriter] = await followers;
+    const offsets = written.flat().map((line) => line.offset).sort((x, y) => x - y);
+    expect(offsets).toEqual(Array.from({ length: 120 }, (_, i) => i));
+    const stored = (await run(new DynamoLogStore(documents, table).read("job", 0, 1000))).lines;
+    expect(stored.map((line) => line.message)).toEqual(followed);
+    expect(followedByWriter).toEqual(followed);
+    // Each writer's own lines keep their order.
+    for (const writer of [0, 1]) expect(stored.filter((line) => line.message.startsWith(`w${writer} `)).map((line) => line.message)).toEqual(written[writer]!.map((line) => line.message));
   });
 });
 

@@ -13,7 +13,7 @@ export const jobsConfigShape = {
   /** Names this worker in leases and job history; defaults to host name and pid. */
   WORKER_ID: z.string().default(""),
   /** Overrides STORAGE for jobs and logs. */
-  JOBS_STORE: z.enum(["file", "memory"]).optional(),
+  JOBS_STORE: z.enum(["file", "memory", "aws"]).optional(),
   JOB_LEASE_MS: positiveMs.default(30_000),
   JOB_HEARTBEAT_MS: positiveMs.default(10_000),
   JOB_POLL_MS: positiveMs.default(500),

@@ -32,12 +32,19 @@ import { FileLogStore } from "./file-log.store.js";
 import { FileAnnotationStore, FileWorkspace } from "./file-workspace.js";
 import type { JobsConfig } from "./jobs.config.js";
 import { MemoryJobStore } from "./memory-job.store.js";
+import type { AwsClients } from "../aws/aws-clients.js";
+import { DynamoJobStore } from "./dynamodb-job.store.js";
+import { DynamoLogStore } from "./dynamodb-log.store.js";
 import { MemoryLogStore } from "./memory-log.store.js";
 import { loadPipelinesFile, type LoadedPipelines } from "./pipelines-file.js";
 
 /** Binds the jobs ports and classes; `builtins`: pipelines other capabilities submit, beside PIPELINES_FILE's. */
-export function jobsModule(config: JobsConfig, builtins: readonly Pipeline[] = []): ContainerModule {
+export function jobsModule(config: JobsConfig, builtins: readonly Pipeline[] = [], aws?: AwsClients): ContainerModule {
   const storage = config.JOBS_STORE ?? config.STORAGE;
+  const jobStore = (): JobStore => {
+    if (storage === "aws" && aws) return new DynamoJobStore(aws.dynamo, aws.table);
+    return storage === "file" ? new FileJobStore(root) : new MemoryJobStore();
+  };
   const root = jobsDataDir(config);
   // Read on first resolution (a bad file is a ConfigError then), once per container.
   let loaded: LoadedPipelines | undefined;
@@ -48,8 +55,11 @@ export function jobsModule(config: JobsConfig, builtins: readonly Pipeline[] = [
     options
       .bind<AnnotationStore>(AnnotationStore)
       .toResolvedValue((catalog: PipelineCatalog, workspace: Workspace) => new FileAnnotationStore(workspace.resolve(catalog.file.annotations_file)), [PipelineCatalog, Workspace]);
-    options.bind<JobStore>(JobStore).toResolvedValue(() => (storage === "file" ? new FileJobStore(root) : new MemoryJobStore()));
-    options.bind<LogStore>(LogStore).toResolvedValue(() => (storage === "file" ? new FileLogStore(join(root, "logs")) : new MemoryLogStore()));
+    options.bind<JobStore>(JobStore).toResolvedValue(jobStore);
+    options.bind<LogStore>(LogStore).toResolvedValue((): LogStore => {
+      if (storage === "aws" && aws) return new DynamoLogStore(aws.documents, aws.table);
+      return storage === "file" ? new FileLogStore(join(root, "logs")) : new MemoryLogStore();
+    });
     options.bind<ProcessRunner>(ProcessRunner).toResolvedValue(() => new ChildProcessRunner({ killGraceMs: config.JOB_KILL_GRACE_MS }));
     // One per container: the service and the worker announce on it, the feed and the worker listen.
     options.bind<JobChanges>(JobChanges).toResolvedValue(() => new JobChanges());

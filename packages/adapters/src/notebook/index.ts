@@ -7,3 +7,4 @@ export * from "./notebook.module.js";
 export * from "./notebook.config.js";
 export * from "./memory-notebook.store.js";
 export * from "./file-notebook.store.js";
+export * from "./dynamodb-notebook.store.js";

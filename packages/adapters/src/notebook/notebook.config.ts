@@ -9,6 +9,8 @@ export const notebookConfigShape = {
    * images only.
    */
   CONVERT_EXECUTE: z.enum(["auto", "never"]).default("auto"),
+  /** Overrides STORAGE for notebooks. */
+  NOTEBOOKS_STORE: z.enum(["file", "memory", "aws"]).optional(),
 } satisfies Record<string, z.ZodType>;
 
 /** What the notebook module reads: its own variables and the shared ones. */

@@ -7,19 +7,26 @@ import { join } from "node:path";
 import { ContainerModule } from "inversify";
 import { Clock, IdGenerator } from "@parallax/application";
 import { NotebookExecutor, NotebookReexecutor, NotebookStore, SpatialNotebooks } from "@parallax/application/notebook";
+import type { AwsClients } from "../aws/aws-clients.js";
+import { S3BlobStore } from "../aws/s3-blob.store.js";
+import { DynamoNotebookStore } from "./dynamodb-notebook.store.js";
 import { FileNotebookStore } from "./file-notebook.store.js";
 import { MemoryNotebookStore } from "./memory-notebook.store.js";
 import type { NotebookConfig } from "./notebook.config.js";
 
 /**
- * Binds the notebook store to the adapter `STORAGE` chooses, and the spatial-notebook use cases
+ * Binds the notebook store to the adapter `NOTEBOOKS_STORE`, else `STORAGE`, chooses (aws: DynamoDB + S3 through `aws`), and the spatial-notebook use cases
  * to it. Not here: the executors, which the reactive module binds where a Python kernel exists.
  */
-export function notebookModule(config: NotebookConfig): ContainerModule {
+export function notebookModule(config: NotebookConfig, aws?: AwsClients): ContainerModule {
+  const storage = config.NOTEBOOKS_STORE ?? config.STORAGE;
+  const store = (): NotebookStore => {
+    if (storage === "memory") return new MemoryNotebookStore();
+    if (storage === "aws" && aws) return new DynamoNotebookStore(aws.documents, aws.table, new S3BlobStore(aws));
+    return new FileNotebookStore(join(config.DATA_DIR, "notebooks"));
+  };
   return new ContainerModule((options) => {
-    options
-      .bind<NotebookStore>(NotebookStore)
-      .toResolvedValue(() => (config.STORAGE === "memory" ? new MemoryNotebookStore() : new FileNotebookStore(join(config.DATA_DIR, "notebooks"))));
+    options.bind<NotebookStore>(NotebookStore).toResolvedValue(store);
     options
       .bind<SpatialNotebooks>(SpatialNotebooks)
       .toResolvedValue(

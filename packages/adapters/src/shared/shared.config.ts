@@ -7,7 +7,8 @@ import { z } from "zod";
  */
 export const sharedConfigShape = {
   DATA_DIR: z.string().min(1).default("./data"),
-  STORAGE: z.enum(["file", "memory"]).default("file"),
+  /** Every store at once: files under DATA_DIR, one process's memory, or DynamoDB + S3 (`aws`, see aws/README.md); per-store overrides (JOBS_STORE, NOTEBOOKS_STORE, TASKS_STORE) win. */
+  STORAGE: z.enum(["file", "memory", "aws"]).default("file"),
   /** Deepest nesting of arrays and objects accepted in a JSON body or uploaded notebook; past a few thousand, serialising a document overflows the stack. */
   MAX_JSON_DEPTH: z.coerce.number().int().min(1).max(5_000).default(1_000),
 } satisfies Record<string, z.ZodType>;

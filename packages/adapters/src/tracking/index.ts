@@ -29,3 +29,4 @@ export * from "./job.task-queue.js";
 export * from "./tracking-task.pipeline.js";
 export * from "./file-task-event.log.js";
 export * from "./file-task.pictures.js";
+export * from "./dynamodb-task.store.js";

@@ -51,7 +51,8 @@ export interface CountingClient {
 export async function startS3rver(buckets: readonly string[]): Promise<S3rverHandle> {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, ["-e", SERVER, createRequire(import.meta.url).resolve("s3rver"), tempDir("s3rver"), JSON.stringify(buckets)], { env, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  // s3rver encrypts continuation tokens with a cipher OpenSSL 3 keeps in its legacy provider: without it a truncated listing is a 500.
+  const child = spawn(process.execPath, ["--openssl-legacy-provider", "-e", SERVER, createRequire(import.meta.url).resolve("s3rver"), tempDir("s3rver"), JSON.stringify(buckets)], { env, stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const reply = <T>() =>
     new Promise<T>((resolve, reject) => {
       const exited = (code: number | null) => reject(new Error(`s3rver exited (${code})`));

@@ -46,6 +46,10 @@ export function trackingTaskPipeline(config: TrackingConfig): Pipeline {
       TRACKING_JPEG_MAX_WIDTH: String(config.TRACKING_JPEG_MAX_WIDTH),
       S3_ENDPOINT: config.S3_ENDPOINT,
       AWS_REGION: config.AWS_REGION,
+      // The task's record and results where the host reads them (STORAGE=aws: the table and the bucket).
+      ...((config.TASKS_STORE ?? config.STORAGE) === "aws"
+        ? { TASKS_STORE: "aws", DYNAMODB_TABLE: config.DYNAMODB_TABLE, S3_BUCKET: config.S3_BUCKET, DYNAMODB_ENDPOINT: config.DYNAMODB_ENDPOINT }
+        : {}),
     }),
     max_attempts: 1,
     max_stalls: 0,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_TRACKING_OPTIONS, type TrackingOptions } from "@parallax/application/tracking";
 import type { SharedConfig } from "../shared/shared.config.js";
+import type { AwsConfig } from "../aws/aws.config.js";
 
 /** Environment variables of the tracking capability (composed into the one config schema in `composition/`). */
 export const trackingConfigShape = {
@@ -34,10 +35,6 @@ export const trackingConfigShape = {
    * Must exceed the largest task's videos (a task fetches all of them before decoding any).
    */
   TRACKING_CACHE_MAX_MB: z.coerce.number().int().min(0).max(1 << 30).default(10240),
-  /** An S3-compatible endpoint (MinIO, s3rver) for `s3://` videos and calibrations; empty: AWS. */
-  S3_ENDPOINT: z.union([z.literal(""), z.url({ protocol: /^https?$/ })]).default(""),
-  /** The S3 region; empty: the SDK's own chain (its config file), us-east-1 with S3_ENDPOINT. */
-  AWS_REGION: z.string().default(""),
   /**
    * Where processing tasks run: `host` in the process that accepted them, `queue` as jobs that
    * workers take (`parallax worker`), `auto` (default) `queue` when the host runs no worker (`WORKER=off`).
@@ -48,12 +45,14 @@ export const trackingConfigShape = {
    * argv (`["node","/srv/parallax/apps/worker/bin/parallax.js"]`); empty: this checkout's CLI.
    */
   TRACKING_TASK_COMMAND: z.string().default(""),
+  /** Overrides STORAGE for processing tasks' records and results. */
+  TASKS_STORE: z.enum(["file", "memory", "aws"]).optional(),
   /** How often a host reads the record of a task a worker runs, for its WebSocket clients. */
   TRACKING_FOLLOW_MS: z.coerce.number().int().min(10).max(60_000).default(200),
 } satisfies Record<string, z.ZodType>;
 
 /** What the tracking module reads: its own variables and the shared ones. */
-export type TrackingConfig = z.infer<z.ZodObject<typeof trackingConfigShape>> & SharedConfig;
+export type TrackingConfig = z.infer<z.ZodObject<typeof trackingConfigShape>> & SharedConfig & Pick<AwsConfig, "S3_ENDPOINT" | "AWS_REGION" | "DYNAMODB_TABLE" | "S3_BUCKET" | "DYNAMODB_ENDPOINT">;
 
 /** What the shape alone cannot say: an ONNX adapter needs its model file named. */
 export function trackingConfigProblems(config: TrackingConfig): string[] {

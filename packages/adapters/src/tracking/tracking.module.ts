@@ -28,6 +28,9 @@ import { FileHomographySource } from "./file-homography.source.js";
 import { FileTaskEventLog } from "./file-task-event.log.js";
 import { FileTaskPictures } from "./file-task.pictures.js";
 import { FileTaskStore } from "./file-task.store.js";
+import { DynamoTaskStore } from "./dynamodb-task.store.js";
+import type { AwsClients } from "../aws/aws-clients.js";
+import { S3BlobStore } from "../aws/s3-blob.store.js";
 import { FileVideoCatalog } from "./file-video.catalog.js";
 import { InProcessTrackingEvents } from "./in-process-tracking.events.js";
 import { JobTaskQueue } from "./job.task-queue.js";
@@ -46,7 +49,8 @@ import { YoloxDetector } from "./yolox.detector.js";
  * model on first use (its `ready`), so a host that never tracks never loads the native runtime;
  * the JPEG encoder likewise imports sharp on its first picture.
  */
-export function trackingModule(config: TrackingConfig): ContainerModule {
+export function trackingModule(config: TrackingConfig, aws?: AwsClients): ContainerModule {
+  const tasks = config.TASKS_STORE ?? config.STORAGE;
   const problems = trackingConfigProblems(config);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
   const threads = config.DETECT_THREADS;
@@ -72,7 +76,12 @@ export function trackingModule(config: TrackingConfig): ContainerModule {
           client: () => makeS3Client(config),
           ...(config.TRACKING_CACHE_MAX_MB > 0 ? { maxBytes: config.TRACKING_CACHE_MAX_MB * 1024 * 1024 } : {}),
         }));
-    options.bind<TaskStore>(TaskStore).toResolvedValue(() => new FileTaskStore(join(resolve(config.DATA_DIR), "tracking", "tasks")));
+    // STORAGE=aws: records in the table, results in the bucket (the event log and pictures of queued tasks stay under DATA_DIR).
+    options
+      .bind<TaskStore>(TaskStore)
+      .toResolvedValue(() =>
+        tasks === "aws" && aws ? new DynamoTaskStore(aws.documents, aws.table, new S3BlobStore(aws)) : new FileTaskStore(join(resolve(config.DATA_DIR), "tracking", "tasks")),
+      );
     options.bind<TrackingEvents>(TrackingEvents).toResolvedValue(() => new InProcessTrackingEvents());
     // Queued tasks (TRACKING_RUNNER=queue) are jobs of the built-in `parallax.tracking-task` pipeline.
     options.bind<TaskEventLog>(TaskEventLog).toResolvedValue(() => new FileTaskEventLog(join(resolve(config.DATA_DIR), "tracking", "tasks")));

@@ -7,3 +7,5 @@ export * from "./clock.port.js";
 export * from "./id-generator.port.js";
 export * from "./authenticator.port.js";
 export * from "./promise-facade.js";
+export * from "./blob-store.port.js";
+export * from "./readiness.port.js";
