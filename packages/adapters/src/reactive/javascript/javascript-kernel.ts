@@ -303,7 +303,7 @@ export class JavaScriptKernel implements LanguageKernel {
         // Written below the driver's streams (V8's own reports, processes a cell started).
         const exhausted = HEAP_EXHAUSTED.exec(text);
         if (exhausted) heapExhausted = true;
-        const shown = heapExhausted ? text.slice(0, exhausted?.index ?? 0) : text;
+        const shown = heapExhausted ? text.slice(0, exhausted?.index ?? 0).trimEnd() : text;
         if (shown && this.running && this.child === child) this.running.onMessage({ type: "stream", name: "stderr", text: shown });
       });
       const messages = streamsJoined<DriverMessage>((message) => this.running?.onMessage(message));

@@ -2,7 +2,7 @@ import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { rewriteCell } from "./javascript-rewrite.js";
 
-/** Runs rewritten cells one after another in one context, as the worker does. */
+/** Runs rewritten cells one after another in one context, as the kernel's driver does. */
 function runCells(...cells: string[]): { context: Record<string, unknown>; results: unknown[] } {
   const context: Record<string, unknown> = {};
   const results = cells.map((cell) => {

@@ -5,7 +5,7 @@ export interface RewrittenCell {
   code: string;
   /** Whether the script's completion value (or, for an async cell, its promise's value) is the cell's output. */
   hasResult: boolean;
-  /** The cell uses top-level `await`: the script evaluates to a promise the worker awaits. */
+  /** The cell uses top-level `await`: the script evaluates to a promise the driver awaits. */
   isAsync: boolean;
 }
 
