@@ -1,6 +1,6 @@
 /**
  * The driver of a notebook's JavaScript kernel, a Node process of its own
- * (`node --max-old-space-size=N -e JAVASCRIPT_DRIVER maxOutputBytes maxStreamChars [nice]`): one
+ * (`node --max-old-space-size=N -e JAVASCRIPT_DRIVER maxOutputBytes maxStreamChars`): one
  * `node:vm` context per notebook, console captured into the cell's stream, the vm's own timeout
  * for runaway synchronous code. Requests come as JSON lines on stdin, answers go as JSON lines
  * on stdout; the process ends when stdin does (its host is gone). Embedded as a string so `src`
@@ -19,13 +19,10 @@
 export const JAVASCRIPT_DRIVER = String.raw`
 const vm = require("node:vm");
 const util = require("node:util");
-const os = require("node:os");
 const readline = require("node:readline");
 
 const maxOutputBytes = Number(process.argv[1]);
 const maxStreamChars = Number(process.argv[2]);
-// A sandboxed kernel yields the CPU to its host, as the Python kernel does.
-if (process.argv[3] === "nice") os.setPriority(10);
 
 // Pipes are written synchronously on Linux: a line is out before the next statement runs.
 const writeOut = process.stdout.write.bind(process.stdout);

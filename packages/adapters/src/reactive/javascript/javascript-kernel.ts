@@ -244,7 +244,8 @@ export class JavaScriptKernel implements LanguageKernel {
     const node = [process.execPath, `--max-old-space-size=${this.heapMb}`, "-e", JAVASCRIPT_DRIVER, String(this.maxOutputBytes), String(this.maxStreamChars)];
     if (!sandbox) return { file: node[0]!, args: node.slice(1), cwd: process.cwd(), env: kernelEnvironment() };
     const limits = prlimitArguments(await kernelRlimits(sandbox.sandbox));
-    return sandboxedCommand(sandbox.sandbox, await sandbox.workDir(), "prlimit", [...limits, "--", ...node, "nice"]);
+    // nice before node starts: Linux priority is per thread, and V8 starts its GC threads first.
+    return sandboxedCommand(sandbox.sandbox, await sandbox.workDir(), "prlimit", [...limits, "--", "nice", "-n", "10", ...node]);
   }
 
   /** Why the kernel ended, in words a cell's author can act on. */
