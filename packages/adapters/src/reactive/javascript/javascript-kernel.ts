@@ -67,7 +67,7 @@ const KERNEL_DIED = "kernel died";
 /** SIGXCPU's number on Linux: a wrapper that does not die of its child's signal exits with 128 + it. */
 const SIGXCPU_STATUS = 128 + 24;
 /** What V8 prints on its way out of a heap exhausted; from there on stderr is its report, not the cell's. */
-const HEAP_EXHAUSTED = /<--- Last few GCs --->|FATAL ERROR: .*heap/;
+const HEAP_EXHAUSTED = /<--- (Last few GCs|JS stacktrace) --->|FATAL ERROR: .*heap/;
 
 /**
  * A notebook's JavaScript cells in one `node:vm` context inside a Node process of its own, a
@@ -329,13 +329,24 @@ export class JavaScriptKernel implements LanguageKernel {
         clearTimeout(startTimer);
         // Whatever the kernel started outlives it otherwise.
         killGroup();
-        if (!ready) reject(new Error(`JavaScript kernel exited before it was ready (${this.exitReason(code, signal, heapExhausted)})`));
-        if (this.child !== child) return;
-        const reason = this.exitReason(code, signal, heapExhausted);
-        const running = this.running;
-        this.forgetProcess(child);
-        if (running) running.onExit(reason);
-        else this.diedIdle = `the JavaScript kernel had stopped between cells: ${reason}`;
+        let reported = false;
+        const report = () => {
+          if (reported) return;
+          reported = true;
+          clearTimeout(stderrWait);
+          const reason = this.exitReason(code, signal, heapExhausted);
+          if (!ready) reject(new Error(`JavaScript kernel exited before it was ready (${reason})`));
+          if (this.child !== child) return;
+          const running = this.running;
+          this.forgetProcess(child);
+          if (running) running.onExit(reason);
+          else this.diedIdle = `the JavaScript kernel had stopped between cells: ${reason}`;
+        };
+        // V8's heap report may still be in the pipe when "exit" comes; a process that left the
+        // group and holds the pipe must not keep the cell waiting, hence the bound.
+        const stderrWait = setTimeout(report, 500);
+        if (child.stderr.readableEnded) report();
+        else child.stderr.once("end", report);
       });
     });
   }
