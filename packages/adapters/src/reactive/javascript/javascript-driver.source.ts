@@ -170,7 +170,8 @@ async function handle(request) {
     forget(request.delete);
     const started = Date.now();
     try {
-      let value = vm.runInContext(request.code, context, { filename: "cell-" + request.id + ".js", timeout: request.timeoutMs });
+      const timeout = request.straightLine ? undefined : request.timeoutMs;
+      let value = vm.runInContext(request.code, context, { filename: "cell-" + request.id + ".js", timeout });
       if (request.isAsync) value = await deadline(value, Math.max(1, request.timeoutMs - (Date.now() - started)));
       send({ type: "done", status: "success", value: request.hasResult ? describe(value) : undefined });
     } catch (error) {

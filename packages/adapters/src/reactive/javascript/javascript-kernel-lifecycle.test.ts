@@ -52,6 +52,13 @@ describe("JavaScript kernel lifecycle: a process of its own, and nothing a cell 
     expect((await runCell(js, "1 + 1")).shown[0]?.data).toBe("2");
   });
 
+  it("a straight-line cell (run without the vm's watchdog) that hangs in a getter is ended with the kernel at the timeout", async () => {
+    const js = kernel(1_000);
+    await runCell(js, "const trap = { get value() { while (true) {} } };");
+    expect((await runCell(js, "const read = trap.value;")).error).toBe("TimeoutError: cell execution timed out after 1 s (kernel restarted)");
+    expect((await runCell(js, "typeof trap")).shown[0]?.data).toBe("undefined");
+  });
+
   it("a kernel that dies in a cell fails that cell; one that dies between cells is restarted on the next, which says so", async () => {
     const js = kernel();
     const exited = await runCell(js, "console.log.constructor.constructor('return process')().exit(3)");

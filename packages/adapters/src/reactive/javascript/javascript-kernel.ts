@@ -177,7 +177,7 @@ export class JavaScriptKernel implements LanguageKernel {
           },
           onExit: (error) => finish({ status: "error", outputs: collected.outputs, error }),
         };
-        this.send(child, { op: "run", id, code: rewritten.code, hasResult: rewritten.hasResult, isAsync: rewritten.isAsync, delete: deleteFirst, timeoutMs: this.options.timeoutMs });
+        this.send(child, { op: "run", id, code: rewritten.code, hasResult: rewritten.hasResult, isAsync: rewritten.isAsync, straightLine: rewritten.straightLine, delete: deleteFirst, timeoutMs: this.options.timeoutMs });
       });
     });
   }
