@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { processAlive as alive } from "../../shared/process-group.js";
 import { runCell } from "../language-kernel.testkit.js";
@@ -7,6 +8,13 @@ import { JavaScriptKernel } from "./javascript-kernel.js";
 const SPAWNS = `const proc = console.log.constructor.constructor("return process")();
 const sleeper = proc.getBuiltinModule("node:child_process").spawn("sleep", ["100"]);
 console.log(sleeper.pid);`;
+
+/** A process's group and session, from /proc. */
+function groupAndSession(pid: number): { group: number; session: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { group: Number(fields[2]), session: Number(fields[3]) };
+}
 
 const kernels: JavaScriptKernel[] = [];
 afterAll(() => Promise.all(kernels.map((kernel) => kernel.close())));
@@ -25,6 +33,12 @@ describe("JavaScript kernel lifecycle: a process of its own, and nothing a cell 
     expect(Number(first)).not.toBe(process.pid);
     expect((await runCell(js, pid)).shown[0]?.data).toBe(first);
     expect(js.pid()).toBe(Number(first));
+  });
+
+  it("leads a process group of its own in the host's session (a session of its own would be an autogroup the scheduler serves apart)", async () => {
+    const js = kernel();
+    await runCell(js, "1");
+    expect(groupAndSession(js.pid()!)).toEqual({ group: js.pid(), session: groupAndSession(process.pid).session });
   });
 
   it("an interrupt kills the kernel's process group, processes a cell started included; the next cell gets a fresh kernel", async () => {
