@@ -54,9 +54,21 @@ describe.skipIf(!hasPython)("sandboxed execution on a real host", () => {
     }
   }, 300_000);
 
-  it("a cell printing its environment shows none of the host's secret variables (Python, and JavaScript reaching `process`)", async () => {
+  it("a JavaScript heap runaway grows its kernel's process, not the host's, and /health answers 200 throughout", async () => {
+    const heapRunaway = RUNAWAY_CELLS.find((cell) => cell.name === "JavaScript allocates without bound")!;
+    const { outcomes, health } = await runRunawaysSampled(host, [heapRunaway]);
+    expect(outcomes[0]).toMatchObject({ status: "error", afterStatus: "success" });
+    expect(health.healthMs.length).toBeGreaterThan(0);
+    // The runaway fills a 384 MB heap (KERNEL_MEMORY_MB): in a worker thread it was the host's own memory.
+    const grownMb = (health.peakBytes - health.baselineBytes) / 2 ** 20;
+    console.log(`JavaScript heap runaway: host RSS grew ${grownMb.toFixed(1)} MB; /health max ${health.healthMs.at(-1)!.toFixed(1)} ms over ${health.healthMs.length} requests`);
+    expect(grownMb).toBeLessThan(128);
+  }, 120_000);
+
+  it("a cell printing its environment shows none of the host's secret variables (Python, and JavaScript reaching its kernel's `process`, which is not the host's)", async () => {
     const python = await runCell(host, "python", "import os\nprint(dict(os.environ))");
-    const javascript = await runCell(host, "javascript", 'console.log(JSON.stringify(console.log.constructor.constructor("return process")().env))');
+    const javascript = await runCell(host, "javascript", 'const proc = console.log.constructor.constructor("return process")();\nconsole.log(proc.pid, JSON.stringify(proc.env))');
+    expect(Number(javascript.stdout.split(" ")[0])).not.toBe(host.child.pid);
     for (const run of [python, javascript]) {
       expect(run.status).toBe("success");
       expect(run.stdout).toContain("PATH");
@@ -97,5 +109,10 @@ describe.skipIf(!hasPython || !bwrapWorks)("KERNEL_WRAPPER=bwrap on a real host"
     expect(reader.stdout.startsWith("B\n")).toBe(true);
     expect(reader.status).toBe("error");
     expect(reader.error).toMatch(/^FileNotFoundError/);
+    const fs = 'const fs = console.log.constructor.constructor("return process")().getBuiltinModule("node:fs");';
+    const javascript = await runCell(host, "javascript", `${fs}\nfs.writeFileSync("mine.txt", "C");\nconsole.log(fs.readFileSync("mine.txt", "utf8"));\nfs.readFileSync(${elsewhere}, "utf8")`);
+    expect(javascript.stdout.startsWith("C\n")).toBe(true);
+    expect(javascript.status).toBe("error");
+    expect(javascript.error).toMatch(/^Error: ENOENT/);
   }, 120_000);
 });

@@ -39,7 +39,7 @@ export const RUNAWAY_CELLS: readonly RunawayCell[] = [
     name: "JavaScript allocates without bound",
     type: "javascript",
     code: "const hoard = [];\nwhile (true) hoard.push(new Array(1_000_000).fill(1));",
-    error: /JavaScript heap limit \(\d+ MB\) was reached/,
+    error: /JavaScript heap limit \(\d+ MB, KERNEL_MEMORY_MB\) was reached/,
     after: "console.log('still here')",
   },
   { name: "SQL runs forever", type: "sql", code: "SELECT count(*) FROM range(1000000000000) a", error: /^TimeoutError: query timed out after/, after: "SELECT 'still here' AS s" },

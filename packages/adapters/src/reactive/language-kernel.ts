@@ -8,12 +8,12 @@ export interface NamedValues {
 }
 
 /**
- * What the Python process and the JavaScript worker both are: one language's namespace, kept
+ * What the Python and JavaScript kernel processes both are: one language's namespace, kept
  * across cells, answering one request at a time in call order. Its contract is tested once for
  * both (`language-kernel.testkit.ts`). SQL is not one: it binds names, it defines none.
  */
 export interface LanguageKernel {
-  /** Whether its process or worker runs now (a kernel never started holds no names). */
+  /** Whether its process runs now (a kernel never started holds no names). */
   readonly started: boolean;
   /** Changes whenever its state is lost (the process exited, the context was reset). */
   readonly generation: number;
@@ -26,6 +26,6 @@ export interface LanguageKernel {
   values(names: readonly string[]): Effect.Effect<NamedValues>;
   /** Deletes names after whatever runs now (a deleted cell's definitions). */
   forget(names: readonly string[]): void;
-  /** Ends the process or worker and everything it started. */
+  /** Ends the process and everything it started. */
   close(): Promise<void>;
 }

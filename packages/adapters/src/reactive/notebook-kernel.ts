@@ -4,10 +4,9 @@ import { Effect, Stream } from "effect";
 import { executableCell, type CellLanguage } from "@parallax/domain/reactive";
 import type { Kernel, KernelCell, KernelEvent, KernelFactory, KernelOptions } from "@parallax/application/reactive";
 import type { LanguageKernel, NamedValues } from "./language-kernel.js";
-import { DEFAULT_JAVASCRIPT_HEAP_MB, JavaScriptKernel } from "./javascript/javascript-kernel.js";
+import { JavaScriptKernel } from "./javascript/javascript-kernel.js";
 import { PythonProcess } from "./python/python-process.js";
 import { SqlKernel } from "./sql/sql-kernel.js";
-import { kernelEnvironment } from "./sandbox/kernel-environment.js";
 import { notebookWorkDir, workDirName, type KernelSandbox } from "./sandbox/kernel-sandbox.js";
 
 export interface NotebookKernelOptions {
@@ -22,13 +21,13 @@ export interface NotebookKernelOptions {
 }
 
 /**
- * One notebook's kernel: a persistent python3 process, an in-process SQL database and a
- * JavaScript worker, each started on first use. SQL placeholders take their values from
+ * One notebook's kernel: a persistent python3 process, a persistent Node process for
+ * JavaScript and an in-process SQL database, each started on first use. SQL placeholders take their values from
  * Python first, then from JavaScript. A Python cell's IPython magics run as the driver's helpers
  * (`executableCell`), and a `%%sql` cell's body runs as a SQL cell.
  *
- * With a sandbox, Python and DuckDB work in the notebook's own directory under their limits, and
- * the JavaScript worker gets the sandbox's environment and a heap within its memory limit.
+ * With a sandbox, all three work in the notebook's own directory under their limits; the Python
+ * and JavaScript processes also as its user, under its wrapper, with its environment.
  */
 export class NotebookKernel implements Kernel {
   readonly python: PythonProcess;
@@ -39,7 +38,7 @@ export class NotebookKernel implements Kernel {
     const { pythonBin, timeoutMs, maxOutputBytes, maxStreamChars, sandbox } = options;
     const workDir = sandbox ? () => notebookWorkDir(sandbox, options.notebookId) : undefined;
     this.python = new PythonProcess({ pythonBin, timeoutMs, maxOutputBytes, maxStreamChars, ...(sandbox && workDir && { sandbox: { sandbox, workDir } }) });
-    const javascriptSandbox = sandbox && { heapMb: Math.min(sandbox.limits.memoryMb, DEFAULT_JAVASCRIPT_HEAP_MB), env: kernelEnvironment(process.env, sandbox.envAllow, sandbox.envExtra) };
+    const javascriptSandbox = sandbox && workDir && { heapMb: sandbox.limits.memoryMb, sandbox: { sandbox, workDir } };
     this.javascript = new JavaScriptKernel({ timeoutMs, maxOutputBytes, maxStreamChars, ...javascriptSandbox });
     const sqlSandbox = sandbox && workDir && { memoryMb: sandbox.limits.memoryMb, workDir };
     this.sql = new SqlKernel(options.dbConnString, (names) => this.lookup(names), timeoutMs, maxOutputBytes, sqlSandbox);

@@ -4,7 +4,7 @@ import { TABLE_MIME } from "@parallax/domain/reactive";
 
 /**
  * The size caps of cell outputs (nbformat outputs), applied where outputs enter the host from a
- * kernel (the Python driver and the JavaScript worker cap their own messages first, with the
+ * kernel (the Python and JavaScript drivers cap their own messages first, with the
  * same notes). An output is broadcast to every client, kept in memory and written into the
  * notebook, so one runaway value must not cost hundreds of megabytes three times over.
  *

@@ -29,15 +29,15 @@ export const reactiveConfigShape = {
   CELL_TIMEOUT_S: z.coerce.number().positive().max(86_400).default(30),
   /** Wall-clock limit of one cell's run in any language; wins over CELL_TIMEOUT_S when set. */
   CELL_TIMEOUT_SECONDS: z.coerce.number().positive().max(86_400).optional(),
-  /** CPU seconds one Python kernel process may use over its life (RLIMIT_CPU); past it the kernel is stopped and restarts on the next run. */
+  /** CPU seconds one Python or JavaScript kernel process may use over its life (RLIMIT_CPU); past it the kernel is stopped and restarts on the next run. */
   KERNEL_CPU_SECONDS: z.coerce.number().int().positive().max(31_536_000).default(DEFAULT_LIMITS.cpuSeconds),
-  /** Address space of a Python kernel (RLIMIT_AS), DuckDB's memory limit, and the JavaScript heap up to 512. */
+  /** Address space of a Python kernel (RLIMIT_AS), DuckDB's memory limit, and the JavaScript kernel's heap (--max-old-space-size). */
   KERNEL_MEMORY_MB: z.coerce.number().int().min(64).max(1_048_576).default(DEFAULT_LIMITS.memoryMb),
-  /** Processes a Python kernel may start beyond those its user already runs (RLIMIT_NPROC is per user: see the reactive adapters' README). */
+  /** Processes a Python or JavaScript kernel may start beyond those its user already runs (RLIMIT_NPROC is per user: see the reactive adapters' README). */
   KERNEL_MAX_PROCESSES: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_LIMITS.maxProcesses),
-  /** Open files of a Python kernel process (RLIMIT_NOFILE). */
+  /** Open files of a Python or JavaScript kernel process (RLIMIT_NOFILE). */
   KERNEL_MAX_OPEN_FILES: z.coerce.number().int().min(16).max(1_048_576).default(DEFAULT_LIMITS.maxOpenFiles),
-  /** A command prefix Python kernels start under (`bwrap …`, `nsjail … --`); `{workdir}` stands for the notebook's directory. */
+  /** A command prefix Python and JavaScript kernels start under (`bwrap …`, `nsjail … --`); `{workdir}` stands for the notebook's directory. */
   KERNEL_WRAPPER: words.default([]),
   /** `uid:gid` kernels run as; needs a root host. Without it a root host's kernels run as root, and root ignores the process limit. */
   KERNEL_USER: z
@@ -70,7 +70,7 @@ export const reactiveConfigShape = {
   /** An open notebook nobody watches and nothing runs in is closed (its kernel stopped) after this long. */
   KERNEL_IDLE_S: z.coerce.number().positive().default(600),
   /**
-   * Notebooks with a live kernel (a python3 process, a JavaScript worker, a DuckDB) per host.
+   * Notebooks with a live kernel (a python3 process, a Node process, a DuckDB) per host.
    * At the cap, the least recently used idle notebook is closed; if every one is running a
    * cell, the new run fails at once with a message saying so.
    */

@@ -70,7 +70,7 @@ describe("JavaScriptKernel output caps", () => {
   const kernel = new JavaScriptKernel({ timeoutMs: 10_000, maxOutputBytes: 4096, maxStreamChars: 10_000 });
   afterAll(() => kernel.close());
 
-  it("caps text, tables and the console in the worker, and keeps large values from SQL", async () => {
+  it("caps text, tables and the console in the kernel's process, and keeps large values from SQL", async () => {
     const run = (code: string) => runCell(kernel, code);
     const text = await run("'x'.repeat(5_000_000)");
     expect(text.outputs).toEqual([{ output_type: "execute_result", execution_count: null, data: { "text/plain": expect.stringMatching(/^x+\n\[output truncated: 4.8 MiB > 4 KiB limit\]$/) }, metadata: {} }]);

@@ -2,7 +2,7 @@ import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { rewriteCell } from "./javascript-rewrite.js";
 
-/** Runs rewritten cells one after another in one context, as the worker does. */
+/** Runs rewritten cells one after another in one context, as the kernel's driver does. */
 function runCells(...cells: string[]): { context: Record<string, unknown>; results: unknown[] } {
   const context: Record<string, unknown> = {};
   const results = cells.map((cell) => {
@@ -53,5 +53,12 @@ describe("rewriteCell", () => {
 
   it("throws a SyntaxError for invalid code", () => {
     expect(() => rewriteCell("const = 1")).toThrow(SyntaxError);
+  });
+
+  it("marks straight-line cells (no loop, call, construction, await or class), which need no vm watchdog", () => {
+    const straight = (cell: string) => rewriteCell(cell).straightLine;
+    expect(["const v1 = (v0 + 1) % 1000003;", "({ a: [1, `x${y}`], b: c?.d })", "const f = () => { while (true) {} };", "function g() { g() }"].map(straight)).toEqual([true, true, true, true]);
+    const running = ["while (true) {}", "for (;;) {}", "for (const x of xs) {}", "f()", "new Date()", "tag`x`", "await 1", "class A {}", "(() => 1)()"];
+    expect(running.map(straight)).toEqual(running.map(() => false));
   });
 });

@@ -5,8 +5,33 @@ export interface RewrittenCell {
   code: string;
   /** Whether the script's completion value (or, for an async cell, its promise's value) is the cell's output. */
   hasResult: boolean;
-  /** The cell uses top-level `await`: the script evaluates to a promise the worker awaits. */
+  /** The cell uses top-level `await`: the script evaluates to a promise the driver awaits. */
   isAsync: boolean;
+  /**
+   * No loop, call, construction, `await`, `import()` or class: the cell can only run long
+   * through a getter, proxy or conversion an earlier cell defined. Such a cell runs without the
+   * vm's timeout, whose watchdog thread costs each run more than the cell (0.1 ms); one that
+   * does hang is ended by the kernel's own stop, with the kernel.
+   */
+  straightLine: boolean;
+}
+
+/** Node types that run code again or elsewhere (a function's body runs only when called). */
+const RUNS_CODE = new Set([
+  "WhileStatement", "DoWhileStatement", "ForStatement", "ForInStatement", "ForOfStatement",
+  "CallExpression", "NewExpression", "TaggedTemplateExpression", "AwaitExpression", "ImportExpression",
+  "ClassDeclaration", "ClassExpression",
+]);
+
+const DEFINES_CODE = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
+
+function runsCode(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(runsCode);
+  if (node === null || typeof node !== "object") return false;
+  const type = (node as { type?: unknown }).type as string;
+  if (RUNS_CODE.has(type)) return true;
+  if (DEFINES_CODE.has(type)) return false;
+  return Object.values(node).some((child) => typeof child === "object" && runsCode(child));
 }
 
 function parseCell(source: string): { program: Program; isAsync: boolean } {
@@ -61,5 +86,5 @@ export function rewriteCell(source: string): RewrittenCell {
   }
   code += source.slice(cursor);
   const body = hoisted.length > 0 ? `${hoisted.join("\n")}\n${code}` : code;
-  return { code: isAsync ? `(async () => {\n${body}\n})()` : body, hasResult, isAsync };
+  return { code: isAsync ? `(async () => {\n${body}\n})()` : body, hasResult, isAsync, straightLine: !isAsync && !runsCode(program.body) };
 }

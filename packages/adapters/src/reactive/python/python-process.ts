@@ -7,10 +7,10 @@ import { errnoCode } from "../../shared/errno.js";
 import { signalGroup, stopProcessGroup } from "../../shared/process-group.js";
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, humanBytes, limitOutputs, limitText } from "../output-limits.js";
 import { kernelEnvironment } from "../sandbox/kernel-environment.js";
-import { pythonRlimits, sandboxedCommand, type KernelSandbox, type SandboxedCommand } from "../sandbox/kernel-sandbox.js";
+import { kernelRlimits, sandboxedCommand, type KernelSandbox, type SandboxedCommand } from "../sandbox/kernel-sandbox.js";
 import type { LanguageKernel, NamedValues } from "../language-kernel.js";
 import { serially, seriallyStreamed } from "../serially.js";
-import { ProtocolLines } from "./protocol-lines.js";
+import { ProtocolLines, parseLine, streamsJoined } from "../protocol-lines.js";
 import { PYTHON_DRIVER } from "./python-driver.source.js";
 
 const bundle = z.record(z.string(), z.json());
@@ -243,7 +243,7 @@ export class PythonProcess implements LanguageKernel {
       // The host's HOME keeps matplotlib's font cache between kernels (seconds per start without it).
       return { file: pythonBin, args, cwd: process.cwd(), env: { ...kernelEnvironment(), ...(process.env["HOME"] ? { HOME: process.env["HOME"] } : {}), ...env } };
     }
-    const limits = JSON.stringify(await pythonRlimits(sandbox.sandbox));
+    const limits = JSON.stringify(await kernelRlimits(sandbox.sandbox));
     // glibc reserves an arena (64 MB of address space) per thread, up to 8 per core: under RLIMIT_AS a
     // threaded library on a many-core machine would fail on reservations, not on memory used.
     const boundedArenas = { MALLOC_ARENA_MAX: "2" };
@@ -287,13 +287,13 @@ export class PythonProcess implements LanguageKernel {
         // Output written below Python's sys.stderr/sys.stdout (C extensions, subprocesses).
         if (this.running && this.child === child) this.running.onMessage({ type: "stream", name: "stderr", text });
       });
-      const messages = streamsJoined((message) => this.running?.onMessage(message));
+      const messages = streamsJoined<Message>((message) => this.running?.onMessage(message));
       const lines = new ProtocolLines(
         this.maxLineBytes,
         (line) => {
-          const parsed = messageSchema.safeParse(safeJson(line));
-          if (!parsed.success) return;
-          if (parsed.data.type !== "ready") return messages.push(parsed.data);
+          const parsed = parseLine(line, messageSchema);
+          if (!parsed) return;
+          if (parsed.type !== "ready") return messages.push(parsed);
           ready = true;
           clearTimeout(startTimer);
           this.child = child;
@@ -317,37 +317,5 @@ export class PythonProcess implements LanguageKernel {
         }
       });
     });
-  }
-}
-
-/**
- * Joins the stream chunks of one read into one (a print loop sends a line per message, and
- * each would otherwise be its own event for every client); order across messages is kept.
- */
-function streamsJoined(deliver: (message: Message) => void) {
-  let pending: Extract<Message, { type: "stream" }> | undefined;
-  const flush = () => {
-    const joined = pending;
-    pending = undefined;
-    if (joined) deliver(joined);
-  };
-  return {
-    push(message: Message) {
-      if (message.type === "stream" && pending?.name === message.name) pending.text += message.text;
-      else {
-        flush();
-        if (message.type === "stream") pending = { ...message };
-        else deliver(message);
-      }
-    },
-    flush,
-  };
-}
-
-function safeJson(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
   }
 }

@@ -62,12 +62,25 @@ describe.skipIf(!hasPython)("kernel sandbox: environment and working directory",
     for (const name of Object.keys(SECRETS)) expect(environ).not.toContain(name);
   });
 
-  it("a JavaScript cell that reaches the worker's process through a host object finds no secrets in its env", async () => {
-    const run = notebook("env-js", sandbox());
-    const result = await run("javascript", 'const env = console.log.constructor.constructor("return process")().env;\nconsole.log(JSON.stringify(env))');
+  it("a JavaScript cell reaching its kernel's process finds it is not the host's: its notebook's directory, HOME, environment, user, rlimits and priority", async () => {
+    const within = sandbox({ cpuSeconds: 600, maxOpenFiles: 256 });
+    const run = notebook("env-js", within);
+    const own = join(within.workRoot, "env-js");
+    const code = `const proc = console.log.constructor.constructor("return process")();
+const os = proc.getBuiltinModule("node:os");
+const limits = proc.getBuiltinModule("node:fs").readFileSync("/proc/self/limits", "utf8");
+const limit = (name) => limits.split("\\n").find((line) => line.startsWith(name)).split(/\\s{2,}/).slice(1, 3).join(" ");
+console.log(JSON.stringify({ pid: proc.pid, cwd: proc.cwd(), home: proc.env.HOME, uid: proc.getuid(), nice: os.getPriority(), cpu: limit("Max cpu time"), files: limit("Max open files"), processes: limit("Max processes"), env: proc.env }))`;
+    const result = await run("javascript", code);
     expect(result.status).toBe("success");
-    expect(result.stdout).toContain("PATH");
+    const seen = JSON.parse(result.stdout);
+    expect(seen).toMatchObject({ cwd: own, home: own, nice: 10, cpu: "600 601", files: "256 256" });
+    expect(seen.pid).not.toBe(process.pid);
+    expect(seen.uid).toBe(kernelUser?.uid ?? process.getuid?.());
+    expect(seen.processes).toMatch(/^\d+ \d+$/);
+    expect(seen.env.PATH).toBeDefined();
     for (const secret of Object.values(SECRETS)) expect(result.stdout).not.toContain(secret);
+    for (const name of Object.keys(SECRETS)) expect(result.stdout).not.toContain(name);
   });
 
   it("a SQL cell reads files in its notebook's directory only, and cannot lift that", async () => {
@@ -117,6 +130,13 @@ describe.skipIf(!hasPython)("kernel sandbox: runaway cells are stopped by their 
     expect((await run("python", "'fresh'")).outputs).toMatchObject([{ data: { "text/plain": "'fresh'" } }]);
   });
 
+  it("a JavaScript kernel that spends its CPU seconds is stopped the same way", async () => {
+    const run = notebook("cpu-js", sandbox({ cpuSeconds: 1 }));
+    const result = await run("javascript", "while (true) {}");
+    expect(result.error).toBe("kernel died: the kernel used its 1 CPU seconds (KERNEL_CPU_SECONDS) and was stopped; it restarts on the next run");
+    expect((await run("javascript", "1 + 1")).outputs).toMatchObject([{ data: { "text/plain": "2" } }]);
+  });
+
   it("a Python cell that opens files without bound is stopped at the open-file limit", async () => {
     const run = notebook("files-nb", sandbox({ maxOpenFiles: 64 }));
     const result = await run("python", "held = [open('/dev/null') for _ in range(10_000)]");
@@ -153,11 +173,11 @@ describe.skipIf(!hasPython)("kernel sandbox: runaway cells are stopped by their 
     expect((await run("python", "import subprocess\nprint(subprocess.run(['true']).returncode)")).stdout).toBe("0\n");
   });
 
-  it("a JavaScript cell that allocates without bound stops at the heap limit with a clear error; the next cell gets a fresh context", async () => {
+  it("a JavaScript cell that allocates without bound stops at the heap limit (KERNEL_MEMORY_MB) with a clear error; the next cell gets a fresh kernel", async () => {
     const run = notebook("memory-js", sandbox({ memoryMb: 128 }));
     const result = await run("javascript", "const hoard = [];\nwhile (true) hoard.push(new Array(1_000_000).fill(1));");
     expect(result.status).toBe("error");
-    expect(result.error).toBe("kernel died: the JavaScript heap limit (128 MB) was reached; the context restarts on the next run");
+    expect(result.error).toBe("kernel died: the JavaScript heap limit (128 MB, KERNEL_MEMORY_MB) was reached; the kernel restarts on the next run");
     expect((await run("javascript", "1 + 1")).outputs).toMatchObject([{ data: { "text/plain": "2" } }]);
   });
 
@@ -206,5 +226,26 @@ describe.skipIf(!hasPython || !bwrapWorks)("kernel sandbox: KERNEL_WRAPPER with 
     // The control: without the wrapper, a kernel of the same user reads it (the documented limit of the default).
     const unwrapped = notebook("unwrapped-own", kernelSandbox(kernelsRoot, { ...(kernelUser && { user: kernelUser }) }));
     expect((await unwrapped("python", `print(open(${JSON.stringify(join(other, "private.txt"))}).read())`)).stdout).toBe("other-notebook-h10\n");
+  });
+
+  it("a JavaScript cell cannot read (or even see) another notebook's working directory", async () => {
+    const kernelsRoot = join(root, "wrapped-js");
+    const wrapper = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", kernelsRoot, "--bind", "{workdir}", "{workdir}", "--unshare-pid", "--die-with-parent", "--"];
+    const within = kernelSandbox(kernelsRoot, { wrapper, ...(kernelUser && { user: kernelUser }) });
+    const other = await notebookWorkDir(within, "wrapped-other");
+    const secret = join(other, "private.txt");
+    writeFileSync(secret, "other-notebook-h10");
+    const fs = `const fs = console.log.constructor.constructor("return process")().getBuiltinModule("node:fs");`;
+    const readSecret = `fs.readFileSync(${JSON.stringify(secret)}, "utf8")`;
+    const result = await notebook("wrapped-own", within)(
+      "javascript",
+      `${fs}\nconsole.log(JSON.stringify(fs.readdirSync(${JSON.stringify(kernelsRoot)})));\nfs.writeFileSync("mine.txt", "B");\nconsole.log(fs.readFileSync("mine.txt", "utf8"));\n${readSecret}`,
+    );
+    expect(result.status).toBe("error");
+    expect(result.error).toMatch(/^Error: ENOENT/);
+    expect(result.stdout).toBe(`["wrapped-own"]\nB\n`);
+    // The control: without the wrapper, a kernel of the same user reads it.
+    const unwrapped = notebook("unwrapped-js", kernelSandbox(kernelsRoot, { ...(kernelUser && { user: kernelUser }) }));
+    expect((await unwrapped("javascript", `${fs}\n${readSecret}`)).outputs).toMatchObject([{ data: { "text/plain": "other-notebook-h10" } }]);
   });
 });

@@ -4,8 +4,9 @@
  * namespaces. It is not a container: see this folder's README for what it does not stop.
  *
  * The Python kernel gets the limits as hard rlimits (the driver sets them on itself before any
- * cell runs, so they hold whatever the wrapper); the JavaScript worker gets a heap limit; DuckDB a
- * memory limit, one thread and file access to its notebook's directory only.
+ * cell runs, so they hold whatever the wrapper); the JavaScript kernel gets them from `prlimit`,
+ * which it starts under, and a heap limit in place of the address space; DuckDB a memory limit,
+ * one thread and file access to its notebook's directory only.
  */
 import { createHash } from "node:crypto";
 import { chmod, chown, mkdir, mkdtemp, readdir, readFile } from "node:fs/promises";
@@ -15,17 +16,17 @@ import { DEFAULT_ENV_ALLOW, kernelEnvironment } from "./kernel-environment.js";
 export interface KernelLimits {
   /** CPU seconds one kernel process may use over its life (RLIMIT_CPU; past it the kernel is restarted). */
   cpuSeconds: number;
-  /** Address space of a Python kernel (RLIMIT_AS), DuckDB's memory_limit; the JavaScript heap takes at most 512 of it. */
+  /** Address space of a Python kernel (RLIMIT_AS), DuckDB's memory_limit, the JavaScript kernel's heap. */
   memoryMb: number;
   /** Processes the kernel may add to those its user already runs (RLIMIT_NPROC counts per user, not per kernel). */
   maxProcesses: number;
-  /** Open file descriptors of a Python kernel process (RLIMIT_NOFILE). */
+  /** Open file descriptors of a kernel process (RLIMIT_NOFILE). */
   maxOpenFiles: number;
 }
 
 export interface KernelSandbox {
   limits: KernelLimits;
-  /** A command prefix every Python kernel is started under; `{workdir}` stands for the notebook's directory. */
+  /** A command prefix every Python and JavaScript kernel is started under; `{workdir}` stands for the notebook's directory. */
   wrapper: readonly string[];
   /** The user kernels run as (needs a root host); the host's own user when absent. */
   user?: { uid: number; gid: number };
@@ -105,13 +106,23 @@ export function sandboxedCommand(sandbox: KernelSandbox, workDir: string, comman
 }
 
 /**
- * The rlimits a Python kernel sets on itself, as the driver reads them. RLIMIT_NPROC counts every
- * process of the user, so the kernel's share is what its user already runs plus `maxProcesses`.
+ * The rlimits of a kernel process (the Python driver sets them on itself, the JavaScript kernel
+ * starts under `prlimit`). RLIMIT_NPROC counts every process of the user, so the kernel's share is
+ * what its user already runs plus `maxProcesses`.
  */
-export async function pythonRlimits(sandbox: KernelSandbox): Promise<{ cpu: number; as: number; nofile: number; nproc: number; processes: number }> {
+export async function kernelRlimits(sandbox: KernelSandbox): Promise<{ cpu: number; as: number; nofile: number; nproc: number; processes: number }> {
   const { cpuSeconds, memoryMb, maxOpenFiles, maxProcesses } = sandbox.limits;
   const uid = sandbox.user?.uid ?? process.getuid?.() ?? -1;
   return { cpu: cpuSeconds, as: memoryMb * 1024 * 1024, nofile: maxOpenFiles, nproc: (await processesOf(uid)) + maxProcesses, processes: maxProcesses };
+}
+
+/**
+ * `prlimit` options for a kernel's hard limits (the CPU's hard limit a second past the soft one, so
+ * SIGXCPU comes first). No RLIMIT_AS: V8 reserves far more address space than it uses, so the
+ * JavaScript heap is held by `--max-old-space-size` instead.
+ */
+export function prlimitArguments(limits: { cpu: number; nofile: number; nproc: number }): string[] {
+  return [`--cpu=${limits.cpu}:${limits.cpu + 1}`, `--nofile=${limits.nofile}`, `--nproc=${limits.nproc}`];
 }
 
 /** Processes (threads count too, as RLIMIT_NPROC counts them) of `uid`, from /proc; 0 where there is none. */

@@ -1,3 +1,5 @@
+import type { z } from "zod";
+
 /**
  * Splits the kernel's protocol stream into lines without ever holding more than `maxBytes`
  * of one line: a longer line is dropped as it arrives and reported once it ends, with its
@@ -63,4 +65,47 @@ export class ProtocolLines {
     this.length = 0;
     this.onLine(line);
   }
+}
+
+/** A protocol line as the message `schema` allows, or undefined (not JSON, or not a message). */
+export function parseLine<T>(line: string, schema: z.ZodType<T>): T | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const parsed = schema.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
+}
+
+interface StreamMessage {
+  type: "stream";
+  name: "stdout" | "stderr";
+  text: string;
+}
+
+/**
+ * Joins the stream chunks of one read into one (a print loop sends a line per message, and
+ * each would otherwise be its own event for every client); order across messages is kept.
+ */
+export function streamsJoined<M extends { type: string }>(deliver: (message: M) => void) {
+  let pending: (M & StreamMessage) | undefined;
+  const flush = () => {
+    const joined = pending;
+    pending = undefined;
+    if (joined) deliver(joined);
+  };
+  const isStream = (message: M): message is M & StreamMessage => message.type === "stream";
+  return {
+    push(message: M) {
+      if (isStream(message) && pending?.name === message.name) pending.text += message.text;
+      else {
+        flush();
+        if (isStream(message)) pending = { ...message };
+        else deliver(message);
+      }
+    },
+    flush,
+  };
 }

@@ -1,20 +1,34 @@
 /**
- * The worker thread of a notebook's JavaScript kernel (`new Worker(source, { eval: true,
- * workerData: { maxOutputBytes, maxStreamChars } })`): one `node:vm` context per notebook,
- * console captured into the cell's stream, the vm's own timeout for runaway synchronous code.
- * Embedded as a string so `src` and `dist` both ship it.
+ * The driver of a notebook's JavaScript kernel, a Node process of its own
+ * (`node --max-old-space-size=N -e JAVASCRIPT_DRIVER maxOutputBytes maxStreamChars`): one
+ * `node:vm` context per notebook, console captured into the cell's stream, the vm's own timeout
+ * for runaway synchronous code. Requests come as JSON lines on stdin, answers go as JSON lines
+ * on stdout; the process ends when stdin does (its host is gone). Embedded as a string so `src`
+ * and `dist` both ship it.
  *
- * Sizes are capped before a message is posted (posting copies it into the host's heap): the
- * last value's text and a failure's message and stack at maxOutputBytes (the head and a note),
- * a table too large to post becomes a note, a cell's console at maxStreamChars characters.
- * The host caps again.
+ * Cell code can reach this process (`console.log.constructor.constructor("return process")()`):
+ * what holds it is the process's sandbox (user, rlimits, wrapper, environment), not the vm. Its
+ * `process.stdout` and `process.stderr` writes are the cell's streams, so only this driver writes
+ * protocol lines (a cell writing to fd 1 itself can garble its own notebook's answers, no more:
+ * the host parses and caps every line).
+ *
+ * Sizes are capped before a message is sent: the last value's text and a failure's message and
+ * stack at maxOutputBytes (the head and a note), a table too large to send becomes a note, a
+ * cell's console at maxStreamChars characters. The host caps again.
  */
-export const JAVASCRIPT_WORKER = String.raw`
-const { parentPort, workerData } = require("node:worker_threads");
+export const JAVASCRIPT_DRIVER = String.raw`
 const vm = require("node:vm");
 const util = require("node:util");
+const readline = require("node:readline");
 
-const { maxOutputBytes, maxStreamChars } = workerData;
+const maxOutputBytes = Number(process.argv[1]);
+const maxStreamChars = Number(process.argv[2]);
+
+// Pipes are written synchronously on Linux: a line is out before the next statement runs.
+const writeOut = process.stdout.write.bind(process.stdout);
+function send(message) {
+  writeOut(JSON.stringify(message) + "\n");
+}
 const CHUNK = 65536;
 // What is left of the running cell's console budget (timers a cell left running spend the next cell's).
 let room = maxStreamChars;
@@ -53,9 +67,20 @@ const stream = (name) => (...args) => {
     room -= text.length;
   }
   for (let start = 0; start < text.length; start += CHUNK) {
-    parentPort.postMessage({ type: "stream", name, text: text.slice(start, start + CHUNK) });
+    send({ type: "stream", name, text: text.slice(start, start + CHUNK) });
   }
 };
+// What a cell writes on process.stdout or process.stderr is its stream too, never a protocol line.
+for (const [name, target] of [["stdout", process.stdout], ["stderr", process.stderr]]) {
+  const print = stream(name);
+  target.write = (chunk, encoding, callback) => {
+    const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+    print(text.endsWith("\n") ? text.slice(0, -1) : text);
+    const done = typeof encoding === "function" ? encoding : callback;
+    if (typeof done === "function") process.nextTick(done);
+    return true;
+  };
+}
 const sandboxConsole = {
   log: stream("stdout"), info: stream("stdout"), debug: stream("stdout"), trace: stream("stdout"),
   warn: stream("stderr"), error: stream("stderr"),
@@ -111,8 +136,8 @@ function failure(error, timeoutMs) {
   const timedOut = error && (error.code === "ERR_SCRIPT_EXECUTION_TIMEOUT" || error.name === "TimeoutError");
   if (timedOut) return { error: "TimeoutError: cell execution timed out after " + timeoutMs / 1000 + " s" };
   const message = cut(error && error.name ? error.name + ": " + error.message : "Error: " + String(error));
-  // The stack without the frames of this worker and of node:vm, which say nothing about the cell.
-  const own = /^\s+at .*(node:|\[worker eval\])/;
+  // The stack without the frames of this driver and of node:vm, which say nothing about the cell.
+  const own = /^\s+at .*(node:|\[eval\])/;
   const traceback = error && error.stack ? cut(String(error.stack).split("\n").filter((line) => !own.test(line)).join("\n")).split("\n") : undefined;
   return { error: message, traceback };
 }
@@ -129,11 +154,15 @@ function deadline(promise, timeoutMs) {
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
 
-// One request at a time, in order, even while an async cell is awaiting.
+// One request at a time, in order, even while an async cell is awaiting. No host, no kernel.
 let queue = Promise.resolve();
-parentPort.on("message", (request) => {
+const requests = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+requests.on("line", (line) => {
+  const request = JSON.parse(line);
   queue = queue.then(() => handle(request));
 });
+requests.on("close", () => process.exit(0));
+send({ type: "ready", pid: process.pid, version: process.version });
 
 async function handle(request) {
   if (request.op === "run") {
@@ -141,11 +170,12 @@ async function handle(request) {
     forget(request.delete);
     const started = Date.now();
     try {
-      let value = vm.runInContext(request.code, context, { filename: "cell-" + request.id + ".js", timeout: request.timeoutMs });
+      const timeout = request.straightLine ? undefined : request.timeoutMs;
+      let value = vm.runInContext(request.code, context, { filename: "cell-" + request.id + ".js", timeout });
       if (request.isAsync) value = await deadline(value, Math.max(1, request.timeoutMs - (Date.now() - started)));
-      parentPort.postMessage({ type: "done", status: "success", value: request.hasResult ? describe(value) : undefined });
+      send({ type: "done", status: "success", value: request.hasResult ? describe(value) : undefined });
     } catch (error) {
-      parentPort.postMessage({ type: "done", status: "error", ...failure(error, request.timeoutMs) });
+      send({ type: "done", status: "error", ...failure(error, request.timeoutMs) });
     }
   } else if (request.op === "forget") {
     forget(request.names);
@@ -160,7 +190,7 @@ async function handle(request) {
         if (value !== undefined) values[name] = value;
       }
     }
-    parentPort.postMessage({ type: "values", values, missing });
+    send({ type: "values", values, missing });
   }
 }
 `;
