@@ -1,6 +1,6 @@
 /**
  * `@parallax/adapters/reactive`: the technologies behind the reactive ports — python3 and
- * worker-thread JavaScript kernels, DuckDB/PostgreSQL SQL, output limits, the executors that
+ * sandboxed JavaScript kernels (a Node process per notebook), DuckDB/PostgreSQL SQL, output limits, the executors that
  * run whole notebooks for §A — and their container module. No use case lives here
  * (`@parallax/application/reactive`), nor any route (apps/http).
  */

@@ -1,7 +1,7 @@
 /**
  * Test support for the language kernels: `runCell` (one cell's run as tests look at it) and
  * `languageKernelContract`, the behaviour every `LanguageKernel` keeps, run once per kernel
- * (the Python process and the JavaScript worker) with that language's spelling of each cell.
+ * (the Python process and the JavaScript process) with that language's spelling of each cell.
  */
 import { Effect, Stream } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
