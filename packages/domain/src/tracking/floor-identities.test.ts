@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { lookAtCamera, projectWorld } from "./camera.js";
+import { FloorCoverage } from "./floor-coverage.js";
 import { FloorIdentities, type FloorObservation } from "./floor-identities.js";
 import { floorDistanceSquared, floorInitiate, floorPredict, floorUpdate, footOnFloor, type FloorPoint } from "./floor-kalman.js";
 
@@ -137,5 +138,36 @@ describe("FloorIdentities", () => {
     for (let f = 2; f <= 10; f++) tooFar.update(f, [observe("a", 1, at(10, 0), red)]);
     // 2 s later, 30 m away: nobody walks that fast.
     expect(tooFar.update(30, [observe("b", 5, at(40, 0), red)])[0]).not.toBe(other);
+  });
+
+  it("lets an identity that walked out of every view exit, so a somewhat similar newcomer at the edge is not taken for it", () => {
+    // cos(red, look-alike) = 0.58: enough for a coasting identity's gate (cost 2 × 0.42 < 1.1), not for re-entry (0.65).
+    const lookAlike = vector(0.58, Math.sqrt(1 - 0.58 ** 2), 0, 0);
+    const walkOut = (exitOutOfView: boolean) => {
+      const identities = new FloorIdentities({ exitOutOfView });
+      const [walker] = identities.update(1, [observe("a", 1, at(0.5, 2), vector(1, 0, 0, 0))]);
+      // At 0.5 m/s along y = 2 to camera a's edge at x = 5: its learnt view is the strip it walked.
+      for (let f = 2; f <= 90; f++) identities.update(f, [observe("a", 1, at(0.5 + 0.05 * (f - 1), 2), vector(1, 0, 0, 0))]);
+      // Out of view for 2.5 s, its prediction 1.3 m beyond the edge; then somebody walks in where it left.
+      for (let f = 91; f < 116; f++) identities.update(f, []);
+      return { walker, newcomer: identities.update(116, [observe("a", 2, at(5, 2), lookAlike)])[0] };
+    };
+    const exits = walkOut(true);
+    expect(exits.newcomer).not.toBe(exits.walker);
+    // Without exits the walker's prediction coasts on, wide enough by now to take the newcomer.
+    const coasts = walkOut(false);
+    expect(coasts.newcomer).toBe(coasts.walker);
+  });
+});
+
+describe("FloorCoverage", () => {
+  it("counts a cell as visible to a camera after minPoints foot points, and tells points out of every view (neighbour cells included)", () => {
+    const coverage = new FloorCoverage(0.5, 3);
+    for (let k = 0; k < 2; k++) coverage.add("a", 1.2, 1.2);
+    expect(coverage.nearAnyView(1.2, 1.2)).toBe(false);
+    coverage.add("a", 1.1, 1.4);
+    expect(coverage.nearAnyView(1.2, 1.2)).toBe(true);
+    expect(coverage.nearAnyView(1.6, 0.6)).toBe(true);
+    expect(coverage.nearAnyView(2.1, 1.2)).toBe(false);
   });
 });

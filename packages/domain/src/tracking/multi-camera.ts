@@ -95,7 +95,11 @@ export function trackScene(
       const dim = data.count > 0 ? data.embeddings.length / data.count : 0;
       for (const track of trackers[c]!.update({ ...data, embeddingDim: dim })) {
         out[c]!.local.push(motRow(frame, track.trackId, track.box, track.score));
-        const embedding = track.embedding ?? (track.detectionIndex >= 0 && dim > 0 ? data.embeddings.subarray(track.detectionIndex * dim, (track.detectionIndex + 1) * dim) : undefined);
+        // This frame's own evidence: the detection's embedding, not the track's running average, which
+        // lags for seconds after the tracker slips onto somebody else (in crowds, often); the
+        // identities keep the memory. A track the tracker only predicted this frame has no other.
+        const detected = track.detectionIndex >= 0 && dim > 0 ? data.embeddings.subarray(track.detectionIndex * dim, (track.detectionIndex + 1) * dim) : undefined;
+        const embedding = detected ?? track.embedding;
         tracked.push({ camera: c, cameraId: scene.cameras[c]!.id, imageToMap: scene.cameras[c]!.imageToMap, trackId: track.trackId, box: track.box, score: track.score, ...(embedding ? { embedding } : {}) });
       }
     });
