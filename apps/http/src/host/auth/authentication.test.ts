@@ -12,7 +12,7 @@ import { TestIssuer } from "./jwt-issuer.testkit.js";
  * declares and every WebSocket refuses each kind of bad token and accepts a good one. The routes
  * come from the router (`declaredRoutes`), so a route added later is covered without an edit here.
  */
-const PUBLIC = new Set(["/health", "/metrics", "/api/health"]);
+const PUBLIC = new Set(["/health", "/ready", "/metrics", "/api/health"]);
 const concrete = (path: string) => path.replace(/:(\w+)/g, "sample");
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
