@@ -6,9 +6,9 @@ import { createRequire } from "node:module";
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { Effect, Exit, Result } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
-import { claim, compareQueueOrder, complete, createJob, expireLease, takeClaim, unclaimed, type Job } from "@parallax/domain/jobs";
+import { claim, compareQueueOrder, complete, createJob, expireLease, heartbeat, takeClaim, unclaimed, type Job } from "@parallax/domain/jobs";
 import type { JobStore, LogLine, LogStore } from "@parallax/application/jobs";
-import { claimNext } from "@parallax/application/jobs";
+import { claimNext, modifyJob } from "@parallax/application/jobs";
 import { DynamoJobStore, jobsTableDefinition } from "./dynamodb-job.store.js";
 import { DynamoLogStore } from "./dynamodb-log.store.js";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
@@ -152,6 +152,23 @@ describe.each(stores)("%s job store", (_name, makeStore) => {
     const expired = await run(claimNext(store, { owner: "w3", token: "t3", now: 20_000 + now, leaseMs: 100 }));
     expect(expired?.history.map((event) => event.kind)).toContain("lease_expired");
     expect(ok(expireLease(ok(claim(newJob("x", 0), { owner: "a", token: "b", now: 0, leaseMs: 1 })), 5)).status).toBe("pending");
+  });
+
+  it("a heartbeat rotates the lease token: the old token is refused as a lost lease is, the new one accepted", async () => {
+    const store = await makeStore();
+    await run(store.insert(newJob("beat", 1000)));
+    const claimed = (await run(claimNext(store, { owner: "w", token: "w/1", now: 1000, leaseMs: 60_000 })))!;
+    const renewed = await run(modifyJob(store, "beat", (job) => heartbeat(job, { token: "w/1", nextToken: "w/2", now: 2000, leaseMs: 60_000 })));
+    expect(renewed.lease).toEqual({ owner: "w", token: "w/2", run: "w/1", expiresAt: 62_000 });
+    expect((await run(store.get("beat"))).lease).toEqual(renewed.lease);
+    const refusal = (effect: Effect.Effect<Job, unknown>) => Effect.runPromiseExit(effect).then((exit) => (Exit.isFailure(exit) ? JSON.stringify(exit.cause) : "accepted"));
+    const lostLease = await refusal(modifyJob(store, "beat", (job) => complete(job, { token: "never-held", now: 3000, exitCode: 0 })));
+    expect(lostLease).toContain("IllegalTransition");
+    expect(await refusal(modifyJob(store, "beat", (job) => heartbeat(job, { token: "w/1", nextToken: "w/3", now: 3000, leaseMs: 60_000 })))).toBe(lostLease);
+    expect(await refusal(modifyJob(store, "beat", (job) => complete(job, { token: claimed.lease!.token, now: 3000, exitCode: 0 })))).toBe(lostLease);
+    expect((await run(store.get("beat"))).version).toBe(renewed.version);
+    const done = await run(modifyJob(store, "beat", (job) => complete(job, { token: "w/2", now: 3000, exitCode: 0 })));
+    expect(done).toMatchObject({ status: "completed", lease: null });
   });
 
   it("many concurrent claimers take each job exactly once", async () => {

@@ -1,6 +1,6 @@
 import { Effect, Fiber, Result } from "effect";
 import { describe, expect, it } from "vitest";
-import { claim, pipelinesFileSchema } from "@parallax/domain/jobs";
+import { claim, heartbeat, pipelinesFileSchema } from "@parallax/domain/jobs";
 import type { Clock } from "@parallax/application";
 import { JobChanges, PipelineJobs, JobWorker, PipelineCatalog, type Workspace } from "@parallax/application/jobs";
 import { advance, sequentialIds, strictFake, withTestClock } from "@parallax/application/testing";
@@ -21,6 +21,7 @@ const catalog = new PipelineCatalog(
       { name: "flaky", command: ["flaky"], max_attempts: 3, backoff_s: { base: 0.05, max: 0.05 }, then: ["after"] },
       { name: "after", command: ["echo"] },
       { name: "forever", command: ["forever"] },
+      { name: "beats", command: ["beats"] },
     ],
   }),
 );
@@ -149,6 +150,28 @@ describe("JobWorker timing (TestClock)", () => {
       }),
     ));
 
+  it("rotates the lease token at each heartbeat and finishes under the newest; the process keeps the claim's token", () =>
+    withWorker(
+      ({ service, store, runner }) =>
+        Effect.gen(function* () {
+          const job = yield* service.submit("beats");
+          yield* advance(0);
+          const claimed = (yield* store.get(job.id)).lease!;
+          const tokens = [claimed.token];
+          for (let beat = 1; beat <= 2; beat++) {
+            yield* advance(settings.heartbeatMs);
+            const lease = (yield* store.get(job.id)).lease!;
+            expect(lease.run).toBe(claimed.token);
+            tokens.push(lease.token);
+          }
+          expect(new Set(tokens).size).toBe(3);
+          yield* advance(settings.heartbeatMs);
+          expect(yield* store.get(job.id)).toMatchObject({ status: "completed", lease: null });
+          expect(runner.started).toEqual([claimed.token]);
+        }),
+      { beats: { exitAfterMs: 1200 } },
+    ));
+
   it("a cancel requested here stops the run at once; one requested elsewhere at the next cancel poll", () =>
     withWorker(({ service, elsewhere, runner, status }) =>
       Effect.gen(function* () {
@@ -178,6 +201,10 @@ describe("JobWorker timing (TestClock)", () => {
           const claimed = claim(job, { owner: "ghost", token: "ghost-token", now: clock.now().getTime(), leaseMs: 300 });
           if (Result.isFailure(claimed)) throw new Error("claim refused");
           yield* s.store.replace(claimed.success, job.version);
+          // Its one heartbeat rotated the token: the orphans still carry the claim's.
+          const beat = heartbeat(claimed.success, { token: "ghost-token", nextToken: "ghost-token-2", now: clock.now().getTime(), leaseMs: 300 });
+          if (Result.isFailure(beat)) throw new Error("heartbeat refused");
+          yield* s.store.replace(beat.success, claimed.success.version);
           const running = yield* Effect.forkScoped(s.worker.run);
           yield* advance(299);
           expect((yield* s.store.get(job.id)).lease?.owner).toBe("ghost");
