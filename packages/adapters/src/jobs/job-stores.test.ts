@@ -171,6 +171,21 @@ describe.each(stores)("%s job store", (_name, makeStore) => {
     expect(done).toMatchObject({ status: "completed", lease: null });
   });
 
+  it("measures the queue: due pending jobs and the oldest one's runAt, bounded by a limit", async () => {
+    const store = await makeStore();
+    expect(await run(store.queueDepth(5000, 100))).toEqual({ due: 0, oldestDueAt: null, truncated: false });
+    await run(store.insert(newJob("first", 1000)));
+    await run(store.insert(newJob("second", 2000, { priority: 5 })));
+    await run(store.insert(newJob("third", 3000)));
+    await run(store.insert(newJob("delayed", 500, { runAt: 10_000 })));
+    expect(await run(store.queueDepth(5000, 100))).toEqual({ due: 3, oldestDueAt: 1000, truncated: false });
+    expect(await run(store.queueDepth(5000, 2))).toMatchObject({ due: 2, truncated: true });
+    await run(claimNext(store, { owner: "w", token: "t", now: 5000, leaseMs: 60_000 }));
+    await run(modifyJob(store, "first", (job) => claim(job, { owner: "w", token: "t1", now: 5000, leaseMs: 60_000 })));
+    expect(await run(store.queueDepth(5000, 100))).toEqual({ due: 1, oldestDueAt: 3000, truncated: false });
+    expect(await run(store.queueDepth(20_000, 100))).toEqual({ due: 2, oldestDueAt: 3000, truncated: false });
+  });
+
   it("many concurrent claimers take each job exactly once", async () => {
     const store = await makeStore();
     for (let i = 0; i < 40; i++) await run(store.insert(newJob(`j${String(i).padStart(2, "0")}`, 1000 + i)));
