@@ -4,6 +4,8 @@ import { claim, heartbeat, pipelinesFileSchema } from "@parallax/domain/jobs";
 import type { Clock } from "@parallax/application";
 import { JobChanges, PipelineJobs, JobWorker, PipelineCatalog, type Workspace } from "@parallax/application/jobs";
 import { advance, sequentialIds, strictFake, withTestClock } from "@parallax/application/testing";
+import { StorageFailure } from "@parallax/domain";
+import type { JobStore } from "@parallax/application/jobs";
 import { MemoryJobStore } from "./memory-job.store.js";
 import { MemoryLogStore } from "./memory-log.store.js";
 import { scriptedRunner, type Script } from "./scripted-runner.testkit.js";
@@ -170,6 +172,50 @@ describe("JobWorker timing (TestClock)", () => {
           expect(runner.started).toEqual([claimed.token]);
         }),
       { beats: { exitAfterMs: 1200 } },
+    ));
+
+  it("a heartbeat whose answer was lost (written, reported failed) does not cost the lease: the run finishes under the token it drew", () =>
+    Effect.runPromise(
+      withTestClock((clock) =>
+        Effect.gen(function* () {
+          const memory = new MemoryJobStore();
+          let heartbeats = 0;
+          // The first heartbeat lands in the store but its caller hears a failure, as after a timeout.
+          const store: JobStore = {
+            insert: (job) => memory.insert(job),
+            get: (id) => memory.get(id),
+            list: (query) => memory.list(query),
+            claimCandidates: (now, limit) => memory.claimCandidates(now, limit),
+            queueDepth: (now, limit) => memory.queueDepth(now, limit),
+            getExclusive: (pipeline) => memory.getExclusive(pipeline),
+            putExclusive: (next, expected) => memory.putExclusive(next, expected),
+            replace: (next, expected) =>
+              Effect.flatMap(memory.replace(next, expected), (written) =>
+                written.lease !== null && written.lease.token !== written.lease.run && heartbeats++ === 0 ? Effect.fail(new StorageFailure({ message: "timed out" })) : Effect.succeed(written),
+              ),
+          };
+          const ids = sequentialIds("job");
+          const logs = new MemoryLogStore();
+          const runner = scriptedRunner({ beats: { exitAfterMs: 1200 } });
+          const service = new PipelineJobs(store, logs, catalog, workspace, clock, ids, new JobChanges());
+          const worker = new JobWorker({ store, logs, runner, clock, ids, service }, settings);
+          const running = yield* Effect.forkScoped(worker.run);
+          const job = yield* service.submit("beats");
+          yield* advance(0);
+          yield* advance(settings.heartbeatMs);
+          expect(heartbeats).toBe(1);
+          // Tried again at the next look (cancelPollMs later) under the token the lost write left.
+          yield* advance(settings.cancelPollMs);
+          expect(heartbeats).toBe(2);
+          yield* advance(settings.heartbeatMs);
+          expect(heartbeats).toBe(3);
+          expect((yield* memory.get(job.id)).status).toBe("running");
+          yield* advance(1200 - settings.heartbeatMs * 2 - settings.cancelPollMs);
+          expect(yield* memory.get(job.id)).toMatchObject({ status: "completed", lease: null });
+          yield* worker.shutdown(0);
+          yield* Fiber.join(running);
+        }),
+      ),
     ));
 
   it("a cancel requested here stops the run at once; one requested elsewhere at the next cancel poll", () =>
