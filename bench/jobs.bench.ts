@@ -90,6 +90,7 @@ function completionTally(total: number) {
     get: (id) => store.get(id),
     list: (query) => store.list(query),
     claimCandidates: (now, limit) => store.claimCandidates(now, limit),
+    queueDepth: (now, limit) => store.queueDepth(now, limit),
     getExclusive: (pipeline) => store.getExclusive(pipeline),
     putExclusive: (next, expected) => store.putExclusive(next, expected),
     replace: (next, expected) =>

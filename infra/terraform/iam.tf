@@ -159,19 +159,8 @@ data "aws_iam_policy_document" "worker" {
     resources = ["${aws_s3_bucket.data.arn}/*"]
   }
 
-  # PutMetricData has no resource-level permission ("*" is required); the condition holds the
-  # workers to their own namespace (queue depth and age, which scale them and raise the queue alarm).
-  statement {
-    sid       = "PublishQueueMetrics"
-    actions   = ["cloudwatch:PutMetricData"]
-    resources = ["*"]
-
-    condition {
-      test     = "StringEquals"
-      variable = "cloudwatch:namespace"
-      values   = [local.metrics_namespace]
-    }
-  }
+  # No cloudwatch:PutMetricData: the queue metrics (PendingJobs, OldestPendingJobAgeSeconds) are
+  # Embedded Metric Format lines on stdout, which the execution role's log stream already carries.
 }
 
 resource "aws_iam_role_policy" "worker" {

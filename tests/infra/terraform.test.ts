@@ -3,6 +3,8 @@
 // copy of the files, to show that its check fails.
 import { beforeAll, describe, expect, it } from "vitest";
 import { tableDefinition } from "@parallax/adapters/aws";
+import { EMF_APPLICATION_DIMENSION } from "@parallax/adapters/metrics";
+import { QUEUE_METRICS } from "@parallax/application/jobs";
 import {
   alarms,
   autoscaling,
@@ -13,6 +15,7 @@ import {
   dataStores,
   loadBalancer,
   parseTerraform,
+  publishedMetrics,
   readTerraformFiles,
   render,
   resolve,
@@ -149,8 +152,23 @@ describe("infra/terraform", () => {
     ]);
     const wildcard = await edited("iam.tf", '"dynamodb:BatchGetItem",', '"dynamodb:*",');
     expect(taskRolePolicies(wildcard)).toEqual(["data.aws_iam_policy_document.host TheTable: wildcard action"]);
-    const unscoped = await edited("iam.tf", /condition \{\n\s*test\s*= "StringEquals"\n\s*variable = "cloudwatch:namespace"\n\s*values\s*= \[local\.metrics_namespace\]\n\s*\}/, "");
-    expect(taskRolePolicies(unscoped)).toEqual([expect.stringContaining("PutMetricData is not held to a namespace")]);
+    const putMetricData = await edited("iam.tf", '"dynamodb:BatchGetItem",', '"cloudwatch:PutMetricData", "dynamodb:BatchGetItem",');
+    expect(taskRolePolicies(putMetricData)).toEqual(["data.aws_iam_policy_document.host TheTable: cloudwatch:PutMetricData: the workers' metrics are EMF log lines, no role publishes to CloudWatch"]);
+    expect(files["iam.tf"]).not.toMatch(/"cloudwatch:/);
+  });
+
+  it("scales and alarms on the metrics the workers emit: their names, namespace and dimension", async () => {
+    const emitted = { ...QUEUE_METRICS, dimension: EMF_APPLICATION_DIMENSION };
+    expect(publishedMetrics(module, emitted)).toEqual([]);
+    expect(resolve(module, "${local.metrics_namespace}")).toBe("Parallax");
+    const renamed = await edited("autoscaling.tf", 'metric_name = "PendingJobs"', 'metric_name = "QueueDepth"');
+    expect(publishedMetrics(renamed, emitted)).toEqual(["no scaling policy reads PendingJobs in namespace Parallax", "aws_appautoscaling_policy.worker_queue reads QueueDepth, which the workers do not emit"]);
+    const otherDimension = await edited("alarms.tf", "Application = var.app_name", "Service = var.app_name");
+    expect(publishedMetrics(otherDimension, emitted)).toEqual(["aws_cloudwatch_metric_alarm.job_queue_age selects OldestPendingJobAgeSeconds by Service=notebook-processor, the workers emit Application=notebook-processor"]);
+    const otherNamespace = await edited("alarms.tf", "namespace           = local.metrics_namespace", 'namespace           = "Custom/Parallax"');
+    expect(publishedMetrics(otherNamespace, emitted)).toEqual(["no alarm reads OldestPendingJobAgeSeconds in namespace Parallax"]);
+    const noEnvironment = await edited("ecs.tf", /\{ name = "METRICS_NAMESPACE", value = local\.metrics_namespace \},\n/, "");
+    expect(publishedMetrics(noEnvironment, emitted)).toEqual(expect.arrayContaining(["the worker container has no METRICS_NAMESPACE"]));
   });
 
   it("names everything after app_name (and environment for the data), as the old deployment did", () => {

@@ -345,6 +345,54 @@ export function alarms(module: TerraformModule): string[] {
   return problems;
 }
 
+/** What the workers emit (the code's exported constants): the metric names and the one dimension's name. */
+export interface EmittedMetrics {
+  readonly pendingJobs: string;
+  readonly oldestPendingJobAgeSeconds: string;
+  readonly dimension: string;
+}
+
+/**
+ * The metrics the Terraform reads are the ones the workers write: the worker container's
+ * METRICS_NAMESPACE and METRICS_APPLICATION are the namespace and the dimension value that the
+ * queue scaling policy and the queue-age alarm select, with the dimension's name and the metric
+ * names the code emits. A mismatch is a policy that never scales and an alarm that never fires.
+ */
+export function publishedMetrics(module: TerraformModule, emitted: EmittedMetrics): string[] {
+  const problems: string[] = [];
+  const worker = containerOf(module, SERVICES.worker);
+  const namespace = render(module, worker?.environment.get("METRICS_NAMESPACE"));
+  const application = render(module, worker?.environment.get("METRICS_APPLICATION"));
+  if (!namespace) problems.push("the worker container has no METRICS_NAMESPACE");
+  if (!application) problems.push("the worker container has no METRICS_APPLICATION");
+  const dimensionsOf = (pairs: [string, unknown][]) => pairs.map(([name, value]) => `${name}=${render(module, value) ?? String(value)}`).sort().join(",");
+  const wanted = `${emitted.dimension}=${application}`;
+
+  const ours: { where: string; name: string; dimensions: string }[] = [];
+  for (const [address, body] of byType(module, "aws_appautoscaling_policy")) {
+    const custom = one(one(body["target_tracking_scaling_policy_configuration"])["customized_metric_specification"]);
+    for (const query of blocks(custom["metrics"])) {
+      const metric = one(one(query["metric_stat"])["metric"]);
+      if (Object.keys(metric).length === 0 || render(module, metric["namespace"]) !== namespace) continue;
+      ours.push({ where: address, name: String(metric["metric_name"]), dimensions: dimensionsOf(blocks(metric["dimensions"]).map((d) => [String(d["name"]), d["value"]])) });
+    }
+  }
+  for (const [address, body] of byType(module, "aws_cloudwatch_metric_alarm")) {
+    if (render(module, body["namespace"]) !== namespace) continue;
+    ours.push({ where: address, name: String(body["metric_name"]), dimensions: dimensionsOf(Object.entries(one(body["dimensions"]))) });
+  }
+  const scaling = ours.filter(({ where }) => where.startsWith("aws_appautoscaling_policy."));
+  const alarming = ours.filter(({ where }) => where.startsWith("aws_cloudwatch_metric_alarm."));
+  if (!scaling.some(({ name }) => name === emitted.pendingJobs)) problems.push(`no scaling policy reads ${emitted.pendingJobs} in namespace ${namespace}`);
+  if (!alarming.some(({ name }) => name === emitted.oldestPendingJobAgeSeconds)) problems.push(`no alarm reads ${emitted.oldestPendingJobAgeSeconds} in namespace ${namespace}`);
+  const names = new Set([emitted.pendingJobs, emitted.oldestPendingJobAgeSeconds]);
+  for (const { where, name, dimensions } of ours) {
+    if (!names.has(name)) problems.push(`${where} reads ${name}, which the workers do not emit`);
+    if (dimensions !== wanted) problems.push(`${where} selects ${name} by ${dimensions || "no dimension"}, the workers emit ${wanted}`);
+  }
+  return problems;
+}
+
 /** DynamoDB: on demand, TTL, point-in-time recovery. S3: private, encrypted, versioned, public access blocked. */
 export function dataStores(module: TerraformModule): string[] {
   const problems: string[] = [];
@@ -371,8 +419,8 @@ export function dataStores(module: TerraformModule): string[] {
 /**
  * Least privilege: each task role's policy (an aws_iam_role_policy whose document is a declared
  * aws_iam_policy_document) names only the table (and its indexes) and the bucket (and its
- * objects); the one exception is cloudwatch:PutMetricData, which has no resource and must be held
- * to a namespace. No managed policy is attached to a task role; no action is a wildcard.
+ * objects), nothing else: the queue metrics go out as EMF log lines, so no role publishes metrics
+ * (cloudwatch:PutMetricData) either. No managed policy is attached to a task role; no action is a wildcard.
  */
 export function taskRolePolicies(module: TerraformModule): string[] {
   const problems: string[] = [];
@@ -405,11 +453,8 @@ export function taskRolePolicies(module: TerraformModule): string[] {
         const resources = (statement["resources"] ?? []) as string[];
         if (statement["effect"] === "Deny") continue;
         if (actions.some((action) => action.includes("*"))) problems.push(`${sid}: wildcard action`);
-        if (actions.length > 0 && actions.every((action) => action === "cloudwatch:PutMetricData")) {
-          const namespaced = blocks(statement["condition"]).some((condition) => condition["variable"] === "cloudwatch:namespace");
-          if (!namespaced) problems.push(`${sid}: cloudwatch:PutMetricData is not held to a namespace`);
-          continue;
-        }
+        const publishing = actions.filter((action) => action.startsWith("cloudwatch:"));
+        if (publishing.length > 0) problems.push(`${sid}: ${publishing.join(", ")}: the workers' metrics are EMF log lines, no role publishes to CloudWatch`);
         for (const resource of resources) if (!allowed.has(resource)) problems.push(`${sid}: names ${resource}, which is not the table or the bucket`);
         if (resources.some((resource) => resource.includes(`${table}.`))) table_ = true;
         if (resources.some((resource) => resource.includes(`${bucket}.`))) bucket_ = true;

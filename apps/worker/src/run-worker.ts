@@ -1,7 +1,7 @@
 import { Log, createContainer, type Config, type Logger } from "@parallax/adapters";
-import { Effect } from "effect";
+import { Effect, Fiber } from "effect";
 import { StoreReadiness } from "@parallax/application";
-import { JobWorker } from "@parallax/application/jobs";
+import { JobWorker, QueueMetrics } from "@parallax/application/jobs";
 
 export interface RunWorkerOptions {
   /** Replace the logger `LOG_LEVEL` makes. */
@@ -12,7 +12,8 @@ export interface RunWorkerOptions {
  * The headless worker: this process's `JobWorker` and logger, resolved once from a container
  * built for `config`, once the configured stores answer, claiming and running jobs from the shared store until `stopWhen`
  * settles (with the reason, e.g. a signal's name). Then it stops claiming, lets running jobs
- * finish for WORKER_DRAIN_MS and releases the rest to the queue.
+ * finish for WORKER_DRAIN_MS and releases the rest to the queue. With METRICS_NAMESPACE set it
+ * also publishes the queue's metrics (EMF lines on stdout) every METRICS_INTERVAL_S while it runs.
  */
 export async function runWorker(config: Config, stopWhen: Promise<string>, options: RunWorkerOptions = {}): Promise<void> {
   const container = createContainer(config, options.logger ? { logger: options.logger } : {});
@@ -30,9 +31,11 @@ export async function runWorker(config: Config, stopWhen: Promise<string>, optio
     if (stopping !== undefined) return;
   }
   worker.start();
-  logger.info({ worker: worker.id, concurrency: worker.settings.concurrency, dataDir: config.DATA_DIR }, "worker ready");
+  const metrics = config.METRICS_NAMESPACE ? Effect.runFork(container.get(QueueMetrics).run) : undefined;
+  logger.info({ worker: worker.id, concurrency: worker.settings.concurrency, dataDir: config.DATA_DIR, metrics: config.METRICS_NAMESPACE ?? null }, "worker ready");
   const reason = await stopWhen;
   logger.info({ signal: reason, running: worker.runningJobs.length }, "stopping: no new claims; finishing or releasing running jobs");
+  if (metrics) await Effect.runPromise(Fiber.interrupt(metrics));
   await worker.stop(config.WORKER_DRAIN_MS);
   logger.info("worker stopped");
 }

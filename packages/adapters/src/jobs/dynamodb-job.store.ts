@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type Quer
 import { Effect } from "effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, storedExclusiveClaimSchema, storedJobSchema, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
-import type { JobQuery, JobStore } from "@parallax/application/jobs";
+import type { JobQuery, JobStore, QueueDepth } from "@parallax/application/jobs";
 import { readStored } from "./stored-documents.js";
 import { LISTING_INDEX, QUEUE_INDEX, TTL_ATTRIBUTE, tableDefinition } from "../aws/table.js";
 
@@ -116,6 +116,45 @@ export class DynamoJobStore implements JobStore {
       const [expired, due] = await Promise.all([this.queryShards("running", { before: `${pad(now)}~\uffff` }, limit), this.queryShards("ready", { dueAt: now }, limit)]);
       return [...expired, ...due].sort(compareQueueOrder);
     });
+  }
+
+  /**
+   * Every ready shard of the queue index read in parallel, only `run_at` projected and the due
+   * ones kept by a filter, each shard to its share of `limit` (and at most 20 pages): bounded
+   * whatever the backlog. The index is eventually consistent: a count of a moment ago.
+   */
+  queueDepth(now: number, limit: number): Effect.Effect<QueueDepth, StorageFailure> {
+    return this.call(async () => {
+      const share = Math.max(1, Math.ceil(limit / this.shards));
+      const shards = await Promise.all(Array.from({ length: this.shards }, (_, shard) => this.dueInShard(`ready#${shard}`, now, share)));
+      const runAts = shards.flatMap((shard) => shard.runAts).sort((a, b) => a - b).slice(0, limit);
+      return { due: runAts.length, oldestDueAt: runAts[0] ?? null, truncated: shards.some((shard) => shard.truncated) || runAts.length < shards.reduce((sum, shard) => sum + shard.runAts.length, 0) };
+    });
+  }
+
+  private async dueInShard(queue: string, now: number, limit: number): Promise<{ runAts: number[]; truncated: boolean }> {
+    const runAts: number[] = [];
+    let start: Record<string, unknown> | undefined;
+    for (let page = 0; page < 20; page++) {
+      const result = await this.documents.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: QUEUE_INDEX,
+          KeyConditionExpression: "#queue = :queue",
+          FilterExpression: "run_at <= :now",
+          ProjectionExpression: "run_at",
+          ExpressionAttributeNames: { "#queue": "queue" },
+          ExpressionAttributeValues: { ":queue": queue, ":now": now },
+          Limit: Math.min(1000, limit - runAts.length + 1),
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of result.Items ?? []) if (typeof item["run_at"] === "number") runAts.push(item["run_at"]);
+      start = result.LastEvaluatedKey;
+      if (runAts.length > limit) return { runAts: runAts.slice(0, limit), truncated: true };
+      if (!start) return { runAts, truncated: false };
+    }
+    return { runAts, truncated: true };
   }
 
   replace(next: Job, expectedVersion: number): Effect.Effect<Job, VersionConflict | NotFound | StorageFailure> {

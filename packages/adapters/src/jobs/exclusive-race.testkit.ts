@@ -28,6 +28,7 @@ export function interleaving(store: JobStore, seed: number): JobStore {
     get: (id) => Effect.andThen(pause(), store.get(id)),
     list: (query) => Effect.andThen(pause(), store.list(query)),
     claimCandidates: (now, limit) => Effect.andThen(pause(), store.claimCandidates(now, limit)),
+    queueDepth: (now, limit) => Effect.andThen(pause(), store.queueDepth(now, limit)),
     replace: (next, expected) => Effect.andThen(pause(), store.replace(next, expected)),
     getExclusive: (pipeline) => Effect.andThen(pause(), store.getExclusive(pipeline)),
     putExclusive: (next, expected) => Effect.andThen(pause(), store.putExclusive(next, expected)),

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Effect, Semaphore } from "effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, leaseExpired, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
-import type { JobQuery, JobStore } from "@parallax/application/jobs";
+import type { JobQuery, JobStore, QueueDepth } from "@parallax/application/jobs";
 import { FileExclusiveClaims } from "./file-exclusive-claims.js";
 import { QueueIndex, type QueueEntry } from "./queue-index.js";
 import { createFile } from "./small-files.js";
@@ -138,6 +138,41 @@ export class FileJobStore implements JobStore {
         if (query.limit !== undefined && jobs.length >= query.limit) break;
       }
       return jobs.sort(byAge);
+    });
+  }
+
+  /**
+   * From the names in `ready/` (each carries its job's runAt and version): the due ones, oldest
+   * first, each confirmed still the job's newest version (a stale marker is not a pending job),
+   * at most `limit` of them.
+   */
+  queueDepth(now: number, limit: number): Effect.Effect<QueueDepth, StorageFailure> {
+    return this.io(async () => {
+      const newest = new Map<string, { version: number; runAt: number }>();
+      for (const name of await readdir(this.ready)) {
+        const [order, id, versionText] = name.split("~");
+        const runAt = Number((order ?? "").split("_")[1]);
+        const version = Number(versionText);
+        if (!id || !Number.isInteger(version) || !(runAt <= now)) continue;
+        const seen = newest.get(id);
+        if (seen === undefined || seen.version < version) newest.set(id, { version, runAt });
+      }
+      const candidates = [...newest].sort(([, a], [, b]) => a.runAt - b.runAt);
+      let due = 0;
+      let oldestDueAt: number | null = null;
+      let looked = 0;
+      // Confirmed a batch at a time: each is a directory listing, independent of the others.
+      while (looked < candidates.length && due < limit) {
+        const slice = candidates.slice(looked, looked + Math.min(64, limit - due));
+        const current = await Promise.all(slice.map(async ([id, { version }]) => (await this.versions.latest(id)) === version));
+        slice.forEach(([, { runAt }], index) => {
+          if (!current[index]) return;
+          due++;
+          oldestDueAt ??= runAt;
+        });
+        looked += slice.length;
+      }
+      return { due, oldestDueAt, truncated: looked < candidates.length };
     });
   }
 

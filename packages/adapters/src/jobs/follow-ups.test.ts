@@ -44,6 +44,7 @@ function dyingAt(store: JobStore, window: Window, died: () => void): JobStore {
     // The dying worker only ever runs the parent: a follow-up it queued and claimed before
     // dying could be cut short by its stop after its process wrote, and run again by the other.
     claimCandidates: (now, limit) => Effect.map(store.claimCandidates(now, limit), (jobs) => jobs.filter((job) => job.pipeline === "parent")),
+    queueDepth: (now, limit) => store.queueDepth(now, limit),
     getExclusive: (pipeline) => store.getExclusive(pipeline),
     putExclusive: (next, expected) => store.putExclusive(next, expected),
     replace: (next, expected) => (next.pipeline === "parent" && next.status === "completed" ? die() : store.replace(next, expected)),

@@ -6,9 +6,9 @@ import { createRequire } from "node:module";
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { Effect, Exit, Result } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
-import { claim, compareQueueOrder, complete, createJob, expireLease, takeClaim, unclaimed, type Job } from "@parallax/domain/jobs";
+import { claim, compareQueueOrder, complete, createJob, expireLease, heartbeat, takeClaim, unclaimed, type Job } from "@parallax/domain/jobs";
 import type { JobStore, LogLine, LogStore } from "@parallax/application/jobs";
-import { claimNext } from "@parallax/application/jobs";
+import { claimNext, modifyJob } from "@parallax/application/jobs";
 import { DynamoJobStore, jobsTableDefinition } from "./dynamodb-job.store.js";
 import { DynamoLogStore } from "./dynamodb-log.store.js";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
@@ -152,6 +152,38 @@ describe.each(stores)("%s job store", (_name, makeStore) => {
     const expired = await run(claimNext(store, { owner: "w3", token: "t3", now: 20_000 + now, leaseMs: 100 }));
     expect(expired?.history.map((event) => event.kind)).toContain("lease_expired");
     expect(ok(expireLease(ok(claim(newJob("x", 0), { owner: "a", token: "b", now: 0, leaseMs: 1 })), 5)).status).toBe("pending");
+  });
+
+  it("a heartbeat rotates the lease token: the old token is refused as a lost lease is, the new one accepted", async () => {
+    const store = await makeStore();
+    await run(store.insert(newJob("beat", 1000)));
+    const claimed = (await run(claimNext(store, { owner: "w", token: "w/1", now: 1000, leaseMs: 60_000 })))!;
+    const renewed = await run(modifyJob(store, "beat", (job) => heartbeat(job, { token: "w/1", nextToken: "w/2", now: 2000, leaseMs: 60_000 })));
+    expect(renewed.lease).toEqual({ owner: "w", token: "w/2", run: "w/1", expiresAt: 62_000 });
+    expect((await run(store.get("beat"))).lease).toEqual(renewed.lease);
+    const refusal = (effect: Effect.Effect<Job, unknown>) => Effect.runPromiseExit(effect).then((exit) => (Exit.isFailure(exit) ? JSON.stringify(exit.cause) : "accepted"));
+    const lostLease = await refusal(modifyJob(store, "beat", (job) => complete(job, { token: "never-held", now: 3000, exitCode: 0 })));
+    expect(lostLease).toContain("IllegalTransition");
+    expect(await refusal(modifyJob(store, "beat", (job) => heartbeat(job, { token: "w/1", nextToken: "w/3", now: 3000, leaseMs: 60_000 })))).toBe(lostLease);
+    expect(await refusal(modifyJob(store, "beat", (job) => complete(job, { token: claimed.lease!.token, now: 3000, exitCode: 0 })))).toBe(lostLease);
+    expect((await run(store.get("beat"))).version).toBe(renewed.version);
+    const done = await run(modifyJob(store, "beat", (job) => complete(job, { token: "w/2", now: 3000, exitCode: 0 })));
+    expect(done).toMatchObject({ status: "completed", lease: null });
+  });
+
+  it("measures the queue: due pending jobs and the oldest one's runAt, bounded by a limit", async () => {
+    const store = await makeStore();
+    expect(await run(store.queueDepth(5000, 100))).toEqual({ due: 0, oldestDueAt: null, truncated: false });
+    await run(store.insert(newJob("first", 1000)));
+    await run(store.insert(newJob("second", 2000, { priority: 5 })));
+    await run(store.insert(newJob("third", 3000)));
+    await run(store.insert(newJob("delayed", 500, { runAt: 10_000 })));
+    expect(await run(store.queueDepth(5000, 100))).toEqual({ due: 3, oldestDueAt: 1000, truncated: false });
+    expect(await run(store.queueDepth(5000, 2))).toMatchObject({ due: 2, truncated: true });
+    await run(claimNext(store, { owner: "w", token: "t", now: 5000, leaseMs: 60_000 }));
+    await run(modifyJob(store, "first", (job) => claim(job, { owner: "w", token: "t1", now: 5000, leaseMs: 60_000 })));
+    expect(await run(store.queueDepth(5000, 100))).toEqual({ due: 1, oldestDueAt: 3000, truncated: false });
+    expect(await run(store.queueDepth(20_000, 100))).toEqual({ due: 2, oldestDueAt: 3000, truncated: false });
   });
 
   it("many concurrent claimers take each job exactly once", async () => {

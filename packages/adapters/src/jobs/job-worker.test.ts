@@ -1,9 +1,11 @@
 import { Effect, Fiber, Result } from "effect";
 import { describe, expect, it } from "vitest";
-import { claim, pipelinesFileSchema } from "@parallax/domain/jobs";
+import { claim, heartbeat, pipelinesFileSchema } from "@parallax/domain/jobs";
 import type { Clock } from "@parallax/application";
 import { JobChanges, PipelineJobs, JobWorker, PipelineCatalog, type Workspace } from "@parallax/application/jobs";
 import { advance, sequentialIds, strictFake, withTestClock } from "@parallax/application/testing";
+import { StorageFailure } from "@parallax/domain";
+import type { JobStore } from "@parallax/application/jobs";
 import { MemoryJobStore } from "./memory-job.store.js";
 import { MemoryLogStore } from "./memory-log.store.js";
 import { scriptedRunner, type Script } from "./scripted-runner.testkit.js";
@@ -21,6 +23,7 @@ const catalog = new PipelineCatalog(
       { name: "flaky", command: ["flaky"], max_attempts: 3, backoff_s: { base: 0.05, max: 0.05 }, then: ["after"] },
       { name: "after", command: ["echo"] },
       { name: "forever", command: ["forever"] },
+      { name: "beats", command: ["beats"] },
     ],
   }),
 );
@@ -149,6 +152,72 @@ describe("JobWorker timing (TestClock)", () => {
       }),
     ));
 
+  it("rotates the lease token at each heartbeat and finishes under the newest; the process keeps the claim's token", () =>
+    withWorker(
+      ({ service, store, runner }) =>
+        Effect.gen(function* () {
+          const job = yield* service.submit("beats");
+          yield* advance(0);
+          const claimed = (yield* store.get(job.id)).lease!;
+          const tokens = [claimed.token];
+          for (let beat = 1; beat <= 2; beat++) {
+            yield* advance(settings.heartbeatMs);
+            const lease = (yield* store.get(job.id)).lease!;
+            expect(lease.run).toBe(claimed.token);
+            tokens.push(lease.token);
+          }
+          expect(new Set(tokens).size).toBe(3);
+          yield* advance(settings.heartbeatMs);
+          expect(yield* store.get(job.id)).toMatchObject({ status: "completed", lease: null });
+          expect(runner.started).toEqual([claimed.token]);
+        }),
+      { beats: { exitAfterMs: 1200 } },
+    ));
+
+  it("a heartbeat whose answer was lost (written, reported failed) does not cost the lease: the run finishes under the token it drew", () =>
+    Effect.runPromise(
+      withTestClock((clock) =>
+        Effect.gen(function* () {
+          const memory = new MemoryJobStore();
+          let heartbeats = 0;
+          // The first heartbeat lands in the store but its caller hears a failure, as after a timeout.
+          const store: JobStore = {
+            insert: (job) => memory.insert(job),
+            get: (id) => memory.get(id),
+            list: (query) => memory.list(query),
+            claimCandidates: (now, limit) => memory.claimCandidates(now, limit),
+            queueDepth: (now, limit) => memory.queueDepth(now, limit),
+            getExclusive: (pipeline) => memory.getExclusive(pipeline),
+            putExclusive: (next, expected) => memory.putExclusive(next, expected),
+            replace: (next, expected) =>
+              Effect.flatMap(memory.replace(next, expected), (written) =>
+                written.lease !== null && written.lease.token !== written.lease.run && heartbeats++ === 0 ? Effect.fail(new StorageFailure({ message: "timed out" })) : Effect.succeed(written),
+              ),
+          };
+          const ids = sequentialIds("job");
+          const logs = new MemoryLogStore();
+          const runner = scriptedRunner({ beats: { exitAfterMs: 1200 } });
+          const service = new PipelineJobs(store, logs, catalog, workspace, clock, ids, new JobChanges());
+          const worker = new JobWorker({ store, logs, runner, clock, ids, service }, settings);
+          const running = yield* Effect.forkScoped(worker.run);
+          const job = yield* service.submit("beats");
+          yield* advance(0);
+          yield* advance(settings.heartbeatMs);
+          expect(heartbeats).toBe(1);
+          // Tried again at the next look (cancelPollMs later) under the token the lost write left.
+          yield* advance(settings.cancelPollMs);
+          expect(heartbeats).toBe(2);
+          yield* advance(settings.heartbeatMs);
+          expect(heartbeats).toBe(3);
+          expect((yield* memory.get(job.id)).status).toBe("running");
+          yield* advance(1200 - settings.heartbeatMs * 2 - settings.cancelPollMs);
+          expect(yield* memory.get(job.id)).toMatchObject({ status: "completed", lease: null });
+          yield* worker.shutdown(0);
+          yield* Fiber.join(running);
+        }),
+      ),
+    ));
+
   it("a cancel requested here stops the run at once; one requested elsewhere at the next cancel poll", () =>
     withWorker(({ service, elsewhere, runner, status }) =>
       Effect.gen(function* () {
@@ -178,6 +247,10 @@ describe("JobWorker timing (TestClock)", () => {
           const claimed = claim(job, { owner: "ghost", token: "ghost-token", now: clock.now().getTime(), leaseMs: 300 });
           if (Result.isFailure(claimed)) throw new Error("claim refused");
           yield* s.store.replace(claimed.success, job.version);
+          // Its one heartbeat rotated the token: the orphans still carry the claim's.
+          const beat = heartbeat(claimed.success, { token: "ghost-token", nextToken: "ghost-token-2", now: clock.now().getTime(), leaseMs: 300 });
+          if (Result.isFailure(beat)) throw new Error("heartbeat refused");
+          yield* s.store.replace(beat.success, claimed.success.version);
           const running = yield* Effect.forkScoped(s.worker.run);
           yield* advance(299);
           expect((yield* s.store.get(job.id)).lease?.owner).toBe("ghost");

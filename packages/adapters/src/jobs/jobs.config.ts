@@ -23,6 +23,12 @@ export const jobsConfigShape = {
   JOB_OUTPUT_LINES: z.coerce.number().int().min(0).max(100_000).default(1000),
   /** On shutdown, how long running jobs may finish before they are stopped and released. */
   WORKER_DRAIN_MS: z.coerce.number().int().min(0).default(5_000),
+  /** CloudWatch namespace of the queue metrics a worker publishes (EMF on stdout); unset: none published. */
+  METRICS_NAMESPACE: z.string().optional(),
+  /** The metrics' `Application` dimension (infra/terraform sets it to app_name). */
+  METRICS_APPLICATION: z.string().min(1).default("parallax"),
+  /** Seconds between two publications of the queue metrics. */
+  METRICS_INTERVAL_S: z.coerce.number().positive().default(60),
 } satisfies Record<string, z.ZodType>;
 
 /** What the jobs module reads: its own variables and the shared ones. */

@@ -1,7 +1,7 @@
 /**
  * The jobs capability's wiring: binds the jobs ports to the adapters configuration chooses
  * (JOBS_STORE, else STORAGE; PIPELINES_FILE), and the application's jobs classes
- * (`PipelineJobs`, `JobChanges`, `JobFeed`, `JobWorker`) to them, each under its own class as
+ * (`PipelineJobs`, `JobChanges`, `JobFeed`, `JobWorker`, `QueueMetrics`) to them, each under its own class as
  * token. It defines no token, starts nothing and runs no effect: the apps resolve what they
  * serve and own its life (the host forks the feed and, with WORKER=embedded, starts the worker).
  */
@@ -19,12 +19,12 @@ import {
   LogStore,
   PipelineCatalog,
   ProcessRunner,
+  QueueMetrics,
   Workspace,
   type WorkerObserver,
   type WorkerSettings,
 } from "@parallax/application/jobs";
 import type { Pipeline } from "@parallax/domain/jobs";
-import type { SharedConfig } from "../shared/shared.config.js";
 import { Log, type Logger } from "../shared/logger.js";
 import { ChildProcessRunner } from "./child-process.runner.js";
 import { FileJobStore } from "./file-job.store.js";
@@ -37,6 +37,8 @@ import { DynamoJobStore } from "./dynamodb-job.store.js";
 import { DynamoLogStore } from "./dynamodb-log.store.js";
 import { MemoryLogStore } from "./memory-log.store.js";
 import { loadPipelinesFile, type LoadedPipelines } from "./pipelines-file.js";
+import { EmfMetricsSink } from "../metrics/emf-metrics.sink.js";
+import { ConfigError, type SharedConfig } from "../shared/shared.config.js";
 
 /** Binds the jobs ports and classes; `builtins`: pipelines other capabilities submit, beside PIPELINES_FILE's. */
 export function jobsModule(config: JobsConfig, builtins: readonly Pipeline[] = [], aws?: AwsClients): ContainerModule {
@@ -84,6 +86,16 @@ export function jobsModule(config: JobsConfig, builtins: readonly Pipeline[] = [
           new JobWorker({ store, logs, runner, clock, ids, service }, workerSettings(config), loggingObserver(logger)),
         [JobStore, LogStore, ProcessRunner, Clock, IdGenerator, PipelineJobs, Log],
       );
+    // The worker app resolves it only when METRICS_NAMESPACE is set, and runs it beside the worker.
+    options.bind<QueueMetrics>(QueueMetrics).toResolvedValue(
+      (store: JobStore, clock: Clock) => {
+        const namespace = config.METRICS_NAMESPACE;
+        if (!namespace) throw new ConfigError("Queue metrics need METRICS_NAMESPACE");
+        const sink = new EmfMetricsSink({ namespace, application: config.METRICS_APPLICATION });
+        return new QueueMetrics({ store, clock, sink }, { intervalMs: config.METRICS_INTERVAL_S * 1000 });
+      },
+      [JobStore, Clock],
+    );
   });
 }
 

@@ -1,7 +1,7 @@
 import { Effect } from "effect";
 import { Conflict, NotFound, type StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, leaseExpired, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
-import type { JobQuery, JobStore } from "@parallax/application/jobs";
+import type { JobQuery, JobStore, QueueDepth } from "@parallax/application/jobs";
 import { QueueIndex } from "./queue-index.js";
 
 /**
@@ -51,6 +51,20 @@ export class MemoryJobStore implements JobStore {
       };
       for (const entry of this.queue.peek(now, limit, isCurrent)) candidates.push(this.jobs.get(entry.id)!);
       return candidates.sort(compareQueueOrder).slice(0, Math.max(limit, 1));
+    });
+  }
+
+  queueDepth(now: number, limit: number): Effect.Effect<QueueDepth, StorageFailure> {
+    return Effect.sync(() => {
+      let due = 0;
+      let oldestDueAt: number | null = null;
+      // Memory is cheap to walk: the oldest is exact even past the limit.
+      for (const job of this.jobs.values()) {
+        if (job.status !== "pending" || job.runAt > now) continue;
+        due++;
+        oldestDueAt = oldestDueAt === null ? job.runAt : Math.min(oldestDueAt, job.runAt);
+      }
+      return { due: Math.min(due, limit), oldestDueAt, truncated: due > limit };
     });
   }
 

@@ -24,6 +24,7 @@ export * from "./use-cases/job-chain.js";
 export * from "./use-cases/status-report.js";
 export * from "./feed/job-changes.js";
 export * from "./feed/job-feed.js";
+export * from "./metrics/queue-metrics.js";
 export * from "./feed/follow-job-logs.js";
 export * from "./worker/claim-next-job.js";
 export * from "./worker/queue-follow-ups.js";

@@ -29,6 +29,11 @@ export function tableJobStore(): JobStore & { readonly jobs: Map<string, Job>; r
           .slice(0, query.limit),
       ),
     claimCandidates: (now, limit) => Effect.sync(() => [...jobs.values()].filter((job) => isClaimable(job, now)).sort(compareQueueOrder).slice(0, limit)),
+    queueDepth: (now, limit) =>
+      Effect.sync(() => {
+        const due = [...jobs.values()].filter((job) => job.status === "pending" && job.runAt <= now).map((job) => job.runAt);
+        return { due: Math.min(due.length, limit), oldestDueAt: due.length === 0 ? null : Math.min(...due), truncated: due.length > limit };
+      }),
     replace: (next, expected) =>
       Effect.suspend((): Effect.Effect<Job, NotFound | VersionConflict> => {
         const stored = jobs.get(next.id);

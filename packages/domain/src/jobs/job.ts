@@ -16,8 +16,24 @@ export function isTerminal(status: JobStatus): boolean {
 
 export interface Lease {
   readonly owner: string;
+  /**
+   * Proves the holder: every write under the lease names it, and each heartbeat replaces it
+   * with a fresh one, so a worker that was partitioned while its lease was taken over (and
+   * maybe re-taken) holds a token no live lease carries.
+   */
   readonly token: string;
+  /**
+   * The claim's token, kept for the whole run while `token` rotates: the run's processes carry
+   * it in their environment, so a recovering worker finds the orphans by it. Absent on leases
+   * stored before tokens rotated, whose token never changed.
+   */
+  readonly run?: string;
   readonly expiresAt: number;
+}
+
+/** What a run's processes were started with: the claim's token (see `Lease.run`). */
+export function runTokenOf(lease: Lease): string {
+  return lease.run ?? lease.token;
 }
 
 export type JobEventKind =

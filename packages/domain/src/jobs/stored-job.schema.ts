@@ -52,7 +52,7 @@ export const storedJobSchema: z.ZodType<Job> = z.object({
   exitCode: z.number().int().nullable(),
   succeededAt: epochMs.nullable().optional(),
   error: z.string().nullable(),
-  lease: z.object({ owner: z.string(), token: z.string(), expiresAt: epochMs }).nullable(),
+  lease: z.object({ owner: z.string(), token: z.string(), run: z.string().optional(), expiresAt: epochMs }).nullable(),
   cancelRequested: z.boolean(),
   version: z.number().int().min(1),
   history: z.array(z.object({ at: epochMs, kind: eventKind, attempt: z.number().int(), worker: z.string().optional(), reason: z.string().optional() })),

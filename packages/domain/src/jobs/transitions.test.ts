@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { backoffDelayMs } from "./backoff.js";
 import { createJob, isClaimable, type Job } from "./job.js";
 import { claim, complete, expireLease, fail, finishCancelled, heartbeat, release, requestCancel, retry } from "./transitions.js";
+import { runTokenOf } from "./job.js";
 
 const ok = (transition: Result.Result<Job, unknown>): Job => {
   if (Result.isFailure(transition)) throw new Error(`refused: ${String((transition.failure as { message: string }).message)}`);
@@ -21,10 +22,22 @@ describe("job state machine", () => {
   it("runs pending → running → completed, bumping the version each time", () => {
     const running = ok(claim(job(), { ...lease, now: 1000 }));
     expect(running).toMatchObject({ status: "running", attempt: 1, runs: 1, version: 2, lease: { owner: "w1", expiresAt: 1500 } });
-    const beat = ok(heartbeat(running, { token: "t1", now: 1400, leaseMs: 500 }));
-    expect(beat.lease!.expiresAt).toBe(1900);
-    const done = ok(complete(beat, { token: "t1", now: 1600, exitCode: 0 }));
+    const beat = ok(heartbeat(running, { token: "t1", nextToken: "t1b", now: 1400, leaseMs: 500 }));
+    expect(beat.lease).toEqual({ owner: "w1", token: "t1b", run: "t1", expiresAt: 1900 });
+    const done = ok(complete(beat, { token: "t1b", now: 1600, exitCode: 0 }));
     expect(done).toMatchObject({ status: "completed", exitCode: 0, lease: null, completedAt: 1600, version: 4 });
+  });
+
+  it("a heartbeat rotates the token: the old one is refused as a lost lease is, the run's token stays", () => {
+    const running = ok(claim(job(), { ...lease, now: 1000 }));
+    const beat = ok(heartbeat(running, { token: "t1", nextToken: "t2", now: 1400, leaseMs: 500 }));
+    const lostLease = refused(complete(running, { token: "other", now: 1500, exitCode: 0 }));
+    expect(refused(complete(beat, { token: "t1", now: 1500, exitCode: 0 }))).toBe(lostLease);
+    expect(refused(heartbeat(beat, { token: "t1", nextToken: "t3", now: 1500, leaseMs: 500 }))).toBe(lostLease);
+    const again = ok(heartbeat(beat, { token: "t2", nextToken: "t3", now: 1500, leaseMs: 500 }));
+    expect(again.lease).toMatchObject({ token: "t3", run: "t1" });
+    expect(runTokenOf(again.lease!)).toBe("t1");
+    expect(runTokenOf({ owner: "w0", token: "old", expiresAt: 0 })).toBe("old");
   });
 
   it("refuses illegal moves", () => {

@@ -44,7 +44,7 @@ export function claim(job: Job, { owner, token, now, leaseMs }: ClaimInput): Tra
   if (job.status !== "pending") return refuse(job, `Job ${job.id} is ${job.status}, not pending`);
   if (job.runAt > now) return refuse(job, `Job ${job.id} is not due before ${new Date(job.runAt).toISOString()}`);
   if (job.cancelRequested) return refuse(job, `Job ${job.id} is being cancelled`);
-  const lease: Lease = { owner, token, expiresAt: now + leaseMs };
+  const lease: Lease = { owner, token, run: token, expiresAt: now + leaseMs };
   const attempt = job.attempt + 1;
   return next(
     job,
@@ -54,9 +54,23 @@ export function claim(job: Job, { owner, token, now, leaseMs }: ClaimInput): Tra
   );
 }
 
-export function heartbeat(job: Job, { token, now, leaseMs }: { token: string; now: number; leaseMs: number }): Transition {
+export interface HeartbeatInput {
+  readonly token: string;
+  /** The token the renewed lease carries from now on (fresh and random: the caller draws it, so this stays pure). */
+  readonly nextToken: string;
+  readonly now: number;
+  readonly leaseMs: number;
+}
+
+/**
+ * Renews the lease and rotates its token: only the write carrying `nextToken` counts as the
+ * holder afterwards, so a stale copy of the lease (a partitioned worker's) is refused like a
+ * lost one even when the same owner holds the lease again.
+ */
+export function heartbeat(job: Job, { token, nextToken, now, leaseMs }: HeartbeatInput): Transition {
   if (!holdsLease(job, token)) return leaseRefusal(job);
-  return next(job, now, { lease: { ...job.lease!, expiresAt: now + leaseMs } });
+  const lease = job.lease!;
+  return next(job, now, { lease: { ...lease, run: lease.run ?? lease.token, token: nextToken, expiresAt: now + leaseMs } });
 }
 
 export function complete(job: Job, { token, now, exitCode }: { token: string; now: number; exitCode: number }): Transition {

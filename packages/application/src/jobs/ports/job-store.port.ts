@@ -9,6 +9,16 @@ export interface JobQuery {
   readonly limit?: number;
 }
 
+/** The queue as a worker sees it at one instant: what it could start now, and since when the longest has waited. */
+export interface QueueDepth {
+  /** Pending jobs due (`runAt <= now`), at most the `limit` asked for. */
+  readonly due: number;
+  /** The earliest `runAt` among them (when the longest-waiting became due), or null when none is due. */
+  readonly oldestDueAt: number | null;
+  /** More were due than `limit`: `due` is a lower bound and `oldestDueAt` the oldest among those seen. */
+  readonly truncated: boolean;
+}
+
 /**
  * Durable jobs. Every write is a single-item conditional write, so a DynamoDB table
  * (condition `version = :expected`, a GSI on status + run_at for candidates) implements
@@ -25,6 +35,11 @@ export interface JobStore {
    * expired lease. A hint: the caller re-checks each with a conditional `replace`.
    */
   claimCandidates(now: number, limit: number): Effect.Effect<Job[], StorageFailure>;
+  /**
+   * Counts the pending jobs due at `now` and finds the oldest, looking at no more than `limit`
+   * of them (metrics, read once a minute: bounded, never a table scan; a hint like the queue).
+   */
+  queueDepth(now: number, limit: number): Effect.Effect<QueueDepth, StorageFailure>;
   /** Writes `next` only if the stored job still has `expectedVersion`. */
   replace(next: Job, expectedVersion: number): Effect.Effect<Job, VersionConflict | NotFound | StorageFailure>;
   /** A pipeline's exclusivity claim; `unclaimed(pipeline)` (version 0) when never written. */

@@ -1,5 +1,5 @@
 import { Effect, FiberSet } from "effect";
-import type { Job } from "@parallax/domain/jobs";
+import { runTokenOf, type Job } from "@parallax/domain/jobs";
 import type { Clock } from "../../shared/clock.port.js";
 import type { IdGenerator } from "../../shared/id-generator.port.js";
 import { runInBackground, type Background } from "../../shared/promise-facade.js";
@@ -171,7 +171,8 @@ export class JobWorker {
   private recoverLostRun(lost: Job, recovered: Job): Effect.Effect<void> {
     const self = this;
     const { deps } = this;
-    const token = lost.lease?.token;
+    // The run's processes carry the claim's token, not the rotated one the lease ended with.
+    const token = lost.lease ? runTokenOf(lost.lease) : undefined;
     return Effect.gen(function* () {
       self.observer.onLeaseExpired?.(recovered);
       const stopped = token === undefined ? 0 : yield* deps.runner.stopOrphans(token);
@@ -222,6 +223,7 @@ export class JobWorker {
         logs: deps.logs,
         runner: deps.runner,
         clock: deps.clock,
+        ids: deps.ids,
         onActivity: (jobId) => this.progressed(jobId),
         submitFollowUp: this.submitFollowUp,
         onTerminal: (finished) => deps.service.releaseExclusive(finished),

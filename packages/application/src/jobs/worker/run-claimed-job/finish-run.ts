@@ -7,6 +7,7 @@ import type { LogStore } from "../../ports/log-store.port.js";
 import { modifyJob } from "../../modify-job.js";
 import { appendSystemLines, type JobLog } from "./job-log.js";
 import { exitReason, type RunOutcome } from "./run-outcome.js";
+import type { RunLease } from "./run-lease.js";
 
 export interface FinishDeps {
   readonly store: JobStore;
@@ -21,7 +22,7 @@ export interface FinishDeps {
 }
 
 /**
- * Writes the job's next state under this run's lease; a write that loses (another writer
+ * Writes the job's next state under this run's lease (its newest token, see `RunLease`); a write that loses (another writer
  * won, or the store failed) is logged and answers undefined: the lease's next holder decides.
  */
 function writeState(deps: FinishDeps, job: Job, transition: (current: Job) => Transition): Effect.Effect<Job | undefined> {
@@ -33,16 +34,15 @@ function writeState(deps: FinishDeps, job: Job, transition: (current: Job) => Tr
 }
 
 /** A successful run: complete the job, or record the success, queue its follow-ups and then complete it. */
-function succeed(deps: FinishDeps, job: Job): Effect.Effect<void> {
-  const token = job.lease!.token;
+function succeed(deps: FinishDeps, job: Job, lease: RunLease): Effect.Effect<void> {
   const now = () => deps.clock.now().getTime();
   return Effect.gen(function* () {
     if (job.then.length === 0) {
-      yield* writeState(deps, job, (current) => complete(current, { token, now: now(), exitCode: 0 }));
+      yield* writeState(deps, job, (current) => complete(current, { token: lease.tokenFor(current), now: now(), exitCode: 0 }));
       return;
     }
     // Recorded first, so follow-ups are queued again (not lost) if this worker dies now.
-    const succeeded = yield* writeState(deps, job, (current) => recordSuccess(current, { token, now: now(), exitCode: 0 }));
+    const succeeded = yield* writeState(deps, job, (current) => recordSuccess(current, { token: lease.tokenFor(current), now: now(), exitCode: 0 }));
     if (succeeded === undefined) return;
     const { notes, completed } = yield* queueFollowUpsThenComplete({ store: deps.store, submitFollowUp: deps.submitFollowUp, now }, succeeded);
     yield* appendSystemLines(deps, job.id, notes.map((note) => `[parallax] ${note}`));
@@ -51,9 +51,8 @@ function succeed(deps: FinishDeps, job: Job): Effect.Effect<void> {
 }
 
 /** The line the log gets for an outcome, and the transition it leads to (none: the lease was lost). */
-function conclusion(job: Job, outcome: RunOutcome, settings: { random: () => number }, now: () => number): { note: string; transition?: (current: Job) => Transition } {
-  const token = job.lease!.token;
-  const failed = (reason: string, exitCode: number | null) => (current: Job) => fail(current, { token, now: now(), reason, exitCode, random: settings.random() });
+function conclusion(job: Job, lease: RunLease, outcome: RunOutcome, settings: { random: () => number }, now: () => number): { note: string; transition?: (current: Job) => Transition } {
+  const failed = (reason: string, exitCode: number | null) => (current: Job) => fail(current, { token: lease.tokenFor(current), now: now(), reason, exitCode, random: settings.random() });
   switch (outcome.kind) {
     case "exited": {
       const reason = exitReason(outcome.exit);
@@ -68,7 +67,7 @@ function conclusion(job: Job, outcome: RunOutcome, settings: { random: () => num
       return { note: `[parallax] ${reason}`, transition: failed(reason, null) };
     }
     case "cancelled":
-      return { note: "[parallax] Cancelled: process group stopped", transition: (current) => finishCancelled(current, { token, now: now(), exitCode: null }) };
+      return { note: "[parallax] Cancelled: process group stopped", transition: (current) => finishCancelled(current, { token: lease.tokenFor(current), now: now(), exitCode: null }) };
     case "lease_lost":
       return { note: `[parallax] Lease lost (${outcome.reason}): process group stopped` };
   }
@@ -78,14 +77,14 @@ function conclusion(job: Job, outcome: RunOutcome, settings: { random: () => num
  * Ends a run whose process is gone: its last log line, the log stored in full, then the
  * job's state. The log goes first, so whoever sees the job ended finds all of its lines.
  */
-export function finishRun(deps: FinishDeps, settings: { random: () => number }, job: Job, outcome: RunOutcome, log: JobLog): Effect.Effect<void> {
+export function finishRun(deps: FinishDeps, settings: { random: () => number }, job: Job, lease: RunLease, outcome: RunOutcome, log: JobLog): Effect.Effect<void> {
   return Effect.gen(function* () {
     if (outcome.kind === "exited" && outcome.exit.exitCode === 0) {
       log.system(`[parallax] ${job.pipeline} completed (attempt ${job.attempt}, worker ${job.lease!.owner})`);
       yield* log.close;
-      return yield* succeed(deps, job);
+      return yield* succeed(deps, job, lease);
     }
-    const { note, transition } = conclusion(job, outcome, settings, () => deps.clock.now().getTime());
+    const { note, transition } = conclusion(job, lease, outcome, settings, () => deps.clock.now().getTime());
     log.system(note);
     yield* log.close;
     if (transition) yield* writeState(deps, job, transition);
@@ -93,11 +92,11 @@ export function finishRun(deps: FinishDeps, settings: { random: () => number }, 
 }
 
 /** A run interrupted by its worker stopping: the job goes back to the queue, its attempt not spent. */
-export function releaseRun(deps: FinishDeps, job: Job, log: JobLog): Effect.Effect<void> {
-  const { token, owner } = job.lease!;
+export function releaseRun(deps: FinishDeps, job: Job, lease: RunLease, log: JobLog): Effect.Effect<void> {
+  const { owner } = lease;
   return Effect.gen(function* () {
     log.system(`[parallax] Worker ${owner} stopping: job released`);
     yield* log.close;
-    yield* writeState(deps, job, (current) => release(current, { token, now: deps.clock.now().getTime(), reason: `worker ${owner} stopped` }));
+    yield* writeState(deps, job, (current) => release(current, { token: lease.tokenFor(current), now: deps.clock.now().getTime(), reason: `worker ${owner} stopped` }));
   });
 }

@@ -1,5 +1,5 @@
 import { Effect, Stream } from "effect";
-import type { Job } from "@parallax/domain/jobs";
+import { runTokenOf, type Job } from "@parallax/domain/jobs";
 import type { Clock } from "../../../shared/clock.port.js";
 import { LEASE_TOKEN_ENV, type ProcessRunner } from "../../ports/process-runner.port.js";
 import type { JobLog } from "./job-log.js";
@@ -10,7 +10,8 @@ import type { RunOutcome } from "./run-outcome.js";
  * job's log. Interrupting it stops the process group and waits until it is gone.
  */
 export function runProcess(deps: { runner: ProcessRunner; clock: Clock }, job: Job, log: JobLog): Effect.Effect<RunOutcome> {
-  const token = job.lease!.token;
+  // The claim's token, for the whole run: a recovering worker finds orphans by it (`Lease.run`).
+  const token = runTokenOf(job.lease!);
   return Effect.scoped(
     Effect.gen(function* () {
       const process = yield* deps.runner.run({ command: job.command, cwd: job.cwd, env: { ...job.env, [LEASE_TOKEN_ENV]: token } });

@@ -4,6 +4,7 @@ import type { Clock } from "../../../shared/clock.port.js";
 import type { JobStore } from "../../ports/job-store.port.js";
 import { modifyJob } from "../../modify-job.js";
 import type { Wakeup } from "../../wakeup.js";
+import type { RunLease } from "./run-lease.js";
 import type { RunOutcome } from "./run-outcome.js";
 
 export interface WatchSettings {
@@ -19,25 +20,30 @@ type Look = RunOutcome | "go on";
 /**
  * Watches a running job in the store until its run must end: a cancel request (from any
  * process), or the lease gone (someone else holds it, or a heartbeat was refused). Renews
- * the lease every `heartbeatMs`. Looks every `min(cancelPollMs, heartbeatMs)`, or at once
+ * the lease every `heartbeatMs`, each time under a fresh token (`RunLease`). Looks every `min(cancelPollMs, heartbeatMs)`, or at once
  * when `poke` is notified (a cancel requested in this process). A failed read or
  * heartbeat is logged and tried again at the next look.
  */
-export function watchRun(deps: { store: JobStore; clock: Clock }, settings: WatchSettings, job: Job, poke: Wakeup): Effect.Effect<RunOutcome> {
-  const token = job.lease!.token;
+export function watchRun(deps: { store: JobStore; clock: Clock }, settings: WatchSettings, job: Job, lease: RunLease, poke: Wakeup): Effect.Effect<RunOutcome> {
   const now = () => deps.clock.now().getTime();
   let lastBeat = now();
 
-  const renewLease = modifyJob(deps.store, job.id, (latest) => heartbeat(latest, { token, now: now(), leaseMs: settings.leaseMs })).pipe(
+  const renewLease = Effect.suspend(() => {
+    const nextToken = lease.drawNext();
+    return modifyJob(deps.store, job.id, (latest) => heartbeat(latest, { token: lease.tokenFor(latest), nextToken, now: now(), leaseMs: settings.leaseMs }));
+  }).pipe(
+    Effect.tap((written) => Effect.sync(() => {
+      lease.confirm(written);
+      lastBeat = now();
+    })),
     Effect.as<Look>("go on"),
-    Effect.tap(() => Effect.sync(() => (lastBeat = now()))),
     Effect.catchTag("IllegalTransition", () => Effect.succeed<Look>({ kind: "lease_lost", reason: "heartbeat refused" })),
     Effect.catch((error) => Effect.as(Effect.logWarning(`job ${job.id}: heartbeat not written; trying again`, error), "go on" as const)),
   );
 
   const look: Effect.Effect<Look> = deps.store.get(job.id).pipe(
     Effect.flatMap((current): Effect.Effect<Look> => {
-      if (current.status !== "running" || current.lease?.token !== token) {
+      if (!lease.holds(current)) {
         return Effect.succeed({ kind: "lease_lost", reason: `job is ${current.status}, lease held by ${current.lease?.owner ?? "nobody"}` });
       }
       if (current.cancelRequested) return Effect.succeed({ kind: "cancelled" });

@@ -1,0 +1,45 @@
+import type { Job } from "@parallax/domain/jobs";
+import type { IdGenerator } from "../../../shared/id-generator.port.js";
+
+/**
+ * The lease one run holds, as its token rotates: each heartbeat draws a fresh token, and every
+ * later write (the next heartbeat, the outcome, a release) names the newest one the store holds.
+ * A heartbeat whose answer was lost (the write may have landed) leaves the store holding a token
+ * this run drew but never saw confirmed: any token drawn by this run proves it holds the lease,
+ * since no other run ever draws it; a token another worker's claim wrote never does.
+ */
+export class RunLease {
+  private confirmed: string;
+  private readonly drawn = new Set<string>();
+
+  constructor(
+    readonly owner: string,
+    claimToken: string,
+    private readonly ids: IdGenerator,
+  ) {
+    this.confirmed = claimToken;
+    this.drawn.add(claimToken);
+  }
+
+  /** A fresh token for the next heartbeat, remembered as this run's. */
+  drawNext(): string {
+    const token = `${this.owner}/${this.ids.next()}`;
+    this.drawn.add(token);
+    return token;
+  }
+
+  /** The token to write `current` under: the one it carries if this run drew it, else the last confirmed (which the store will refuse). */
+  tokenFor(current: Job): string {
+    const stored = current.lease?.token;
+    return stored !== undefined && this.drawn.has(stored) ? stored : this.confirmed;
+  }
+
+  holds(current: Job): boolean {
+    return current.status === "running" && current.lease !== null && this.drawn.has(current.lease.token);
+  }
+
+  /** The store confirmed `written`: its token is the one to name from now on. */
+  confirm(written: Job): void {
+    if (written.lease && this.drawn.has(written.lease.token)) this.confirmed = written.lease.token;
+  }
+}
