@@ -15,3 +15,5 @@ export * from "./process-lines.js";
 export * from "./file-workspace.js";
 export * from "./pipelines-file.js";
 export * from "./dynamodb-job.store.js";
+export * from "./sqlite-job.store.js";
+export * from "./sqlite-migration.js";
