@@ -94,15 +94,19 @@ export class SqliteJobStore implements JobStore {
          VALUES (@id, @version, @status, @pipeline, @created_at, @priority, @run_at, @lease_expires_at, @doc) ON CONFLICT (id) DO NOTHING`,
       ),
       update: db.prepare(
-        `UPDATE jobs SET version = @version, status = @status, pipeline = @pipeline, created_at = @created_at, priority = @priority,
-         run_at = @run_at, lease_expires_at = @lease_expires_at, doc = @doc WHERE id = @id AND version = @expected`,
+        // Only the columns a transition changes: SQLite rewrites the entries of every index on a
+        // column named in SET, so naming `created_at` would churn the creation index on each write.
+        `UPDATE jobs SET version = @version, status = @status, priority = @priority, run_at = @run_at, lease_expires_at = @lease_expires_at, doc = @doc
+         WHERE id = @id AND version = @expected`,
       ),
       get: db.prepare<[string], JobRow>("SELECT id, doc FROM jobs WHERE id = ?"),
+      // The planner, without statistics, prefers (status, created_at) and sorts: the queue's
+      // partial indexes are named so a claim reads the few rows it returns, in order.
       exists: db.prepare<[string], { version: number }>("SELECT version FROM jobs WHERE id = ?"),
       due: db.prepare<[number, number], JobRow>(
-        "SELECT id, doc FROM jobs WHERE status = 'pending' AND run_at <= ? ORDER BY priority DESC, run_at, created_at, id LIMIT ?",
+        "SELECT id, doc FROM jobs INDEXED BY jobs_ready WHERE status = 'pending' AND run_at <= ? ORDER BY priority DESC, run_at, created_at, id LIMIT ?",
       ),
-      expired: db.prepare<[number, number], JobRow>("SELECT id, doc FROM jobs WHERE status = 'running' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?"),
+      expired: db.prepare<[number, number], JobRow>("SELECT id, doc FROM jobs INDEXED BY jobs_leases WHERE status = 'running' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?"),
       getClaim: db.prepare<[string], { pipeline: string; doc: string }>("SELECT pipeline, doc FROM exclusive_claims WHERE pipeline = ?"),
       createClaim: db.prepare("INSERT INTO exclusive_claims (pipeline, version, doc) VALUES (?, ?, ?) ON CONFLICT (pipeline) DO NOTHING"),
       updateClaim: db.prepare("UPDATE exclusive_claims SET version = ?, doc = ? WHERE pipeline = ? AND version = ?"),
@@ -155,7 +159,8 @@ export class SqliteJobStore implements JobStore {
         const current = this.statements.exists.get(next.id);
         return current ? conflict(current.version) : new NotFound({ message: `Job not found: ${next.id}` });
       }
-      if (this.statements.update.run({ ...row(next), expected: expectedVersion }).changes === 1) return next;
+      const { pipeline: _pipeline, created_at: _createdAt, ...changing } = row(next);
+      if (this.statements.update.run({ ...changing, expected: expectedVersion }).changes === 1) return next;
       const current = this.statements.exists.get(next.id);
       return current ? conflict(current.version) : new NotFound({ message: `Job not found: ${next.id}` });
     }).pipe(Effect.flatMap((result) => (result instanceof VersionConflict || result instanceof NotFound ? Effect.fail(result) : Effect.succeed(result))));
