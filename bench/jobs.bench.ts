@@ -7,6 +7,9 @@
  *    `--rounds N` repeats the whole comparison N times, the stores alternating within each
  *    round, each figure with the machine's load averages; The runner is an in-process no-op so the figure is the queue's own cost;
  *    `spawn` adds the same with a real `true` process per job for reference;
+ *    `--vs-bullmq` adds BullMQ (a local `redis-server`, no persistence) to every round, the
+ *    same no-op jobs added in bulk then run by 1 or 4 BullMQ workers of concurrency 8, and
+ *    prints each store's ratio to it (`jobs.vs_bullmq.*`);
  * 2. submit → start latency p50/p99 with idle workers: in process (woken on submit), and with
  *    a `parallax worker` process polling the file store every 100 ms;
  * 2b. file operations per no-op job with the file stores (counted calls of `node:fs`);
@@ -135,7 +138,7 @@ function startWorkers(s: Setup, runner: ProcessRunner, concurrency: number, tota
   return { workers, done: tally.done };
 }
 
-async function throughput(kind: StoreKind, workers: number, jobs: number, spawn: boolean, tags: Record<string, unknown> = {}): Promise<void> {
+async function throughput(kind: StoreKind, workers: number, jobs: number, spawn: boolean, tags: Record<string, unknown> = {}): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "parallax-bench-jobs-"));
   try {
     const s = setup(kind, workers, dir);
@@ -160,6 +163,7 @@ async function throughput(kind: StoreKind, workers: number, jobs: number, spawn:
       loadavg_1_5_15: load(),
       ...tags,
     });
+    return jobs / seconds;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -271,6 +275,51 @@ async function sqliteOpMicros(samples: number): Promise<void> {
   }
 }
 
+/** A throwaway `redis-server` on a free port without persistence, for `--vs-bullmq`. */
+async function startRedis(): Promise<{ port: number; stop(): Promise<void> }> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const dir = mkdtempSync(join(tmpdir(), "parallax-bench-redis-"));
+  const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    let output = "";
+    server.stdout!.on("data", (chunk: Buffer) => ((output += chunk.toString()), output.includes("Ready to accept connections") && resolve()));
+    server.once("exit", (code) => reject(new Error(`redis-server exited ${code}: ${output}`)));
+  });
+  return {
+    port,
+    stop: async () => {
+      server.kill("SIGTERM");
+      await new Promise((resolve) => server.once("exit", resolve));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** BullMQ's no-op throughput: `jobs` added in bulk, then `workers` BullMQ workers (concurrency 8 each) until all completed. */
+async function bullmqThroughput(port: number, workers: number, jobs: number, tags: Record<string, unknown>): Promise<number> {
+  const { Queue, Worker } = await import("bullmq");
+  const connection = { host: "127.0.0.1", port, maxRetriesPerRequest: null };
+  const name = `bench-${Math.random().toString(36).slice(2, 8)}`;
+  const queue = new Queue(name, { connection });
+  for (let i = 0; i < jobs; i += 1000) await queue.addBulk(Array.from({ length: Math.min(1000, jobs - i) }, () => ({ name: "noop", data: {} })));
+  let completed = 0;
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const started = performance.now();
+  const running = Array.from({ length: workers }, () => {
+    const worker = new Worker(name, async () => undefined, { connection, concurrency: 8 });
+    worker.on("completed", () => ++completed === jobs && finish());
+    return worker;
+  });
+  await done;
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(running.map((worker) => worker.close()));
+  await queue.obliterate({ force: true });
+  await queue.close();
+  emit(`jobs.throughput.bullmq.${workers}w`, { store: "bullmq (redis-server, no persistence)", workers, jobs, seconds: round(seconds, 2), jobs_per_s: round(jobs / seconds, 0), loadavg_1_5_15: load(), ...tags });
+  return jobs / seconds;
+}
+
 async function logFanOut(lines: number, clients: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "parallax-bench-logs-"));
   writeFileSync(
@@ -324,15 +373,31 @@ async function logFanOut(lines: number, clients: number): Promise<void> {
 export async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { jobs: { type: "string", default: "5000" }, lines: { type: "string", default: "100000" }, only: { type: "string", default: "" }, rounds: { type: "string", default: "1" } },
+    options: { jobs: { type: "string", default: "5000" }, lines: { type: "string", default: "100000" }, only: { type: "string", default: "" }, rounds: { type: "string", default: "1" }, "vs-bullmq": { type: "boolean", default: false } },
   });
   const jobs = Number(values.jobs);
   const wanted = (name: string) => name.startsWith(values.only);
-  const kinds: StoreKind[] = ["memory", "file", "sqlite", "sqlite-memlogs", "sqlite-full"];
-  for (let pass = 1; pass <= Number(values.rounds); pass++) {
-    // Alternate the order between rounds so a drift in the machine's load does not favour one store.
-    const order = pass % 2 === 1 ? kinds : [...kinds].reverse();
-    for (const workers of [1, 4]) for (const kind of order) if (wanted(`throughput.${kind}.${workers}w`)) await throughput(kind, workers, jobs, false, { round: pass });
+  const kinds: Array<StoreKind | "bullmq"> = ["memory", "file", "sqlite", "sqlite-memlogs", "sqlite-full", ...(values["vs-bullmq"] ? ["bullmq" as const] : [])];
+  const redis = values["vs-bullmq"] ? await startRedis() : undefined;
+  try {
+    for (let pass = 1; pass <= Number(values.rounds); pass++) {
+      // Alternate the order between rounds so a drift in the machine's load does not favour one store.
+      const order = pass % 2 === 1 ? kinds : [...kinds].reverse();
+      for (const workers of [1, 4]) {
+        const measured = new Map<string, number>();
+        for (const kind of order) {
+          if (!wanted(`throughput.${kind}.${workers}w`)) continue;
+          measured.set(kind, kind === "bullmq" ? await bullmqThroughput(redis!.port, workers, jobs, { round: pass }) : await throughput(kind, workers, jobs, false, { round: pass }));
+        }
+        const bullmq = measured.get("bullmq");
+        if (bullmq !== undefined) {
+          const ratios = Object.fromEntries([...measured].filter(([kind]) => kind !== "bullmq").map(([kind, perSecond]) => [kind, round(perSecond / bullmq, 2)]));
+          emit(`jobs.vs_bullmq.${workers}w`, { round: pass, workers, jobs, bullmq_jobs_per_s: round(bullmq, 0), ratio_to_bullmq: ratios, loadavg_1_5_15: load() });
+        }
+      }
+    }
+  } finally {
+    await redis?.stop();
   }
   if (wanted("sqlite_op_us")) await sqliteOpMicros(2000);
   if (wanted("file_ops_per_job")) await fileOpsPerJob(Math.min(jobs, 2000));
