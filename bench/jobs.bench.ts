@@ -2,8 +2,9 @@
  * `npm run bench -- jobs [--jobs N] [--lines N] [--rounds N] [--only PREFIX]`
  * 1. queue throughput: no-op jobs submitted → completed per second, memory, file and sqlite
  *    stores, 1 and 4 workers (file and sqlite stores: one store instance, i.e. one
- *    connection, per worker, as separate processes would have; sqlite with the file log store
- *    as JOBS_STORE=sqlite runs, and `sqlite-memlogs` with memory logs to show the logs' share).
+ *    connection, per worker, as separate processes would have; sqlite with its log store as
+ *    JOBS_STORE=sqlite runs, `sqlite-filelogs` with the file log store to show the logs' share,
+ *    `sqlite-full` with synchronous=full).
  *    `--rounds N` repeats the whole comparison N times, the stores alternating within each
  *    round, each figure with the machine's load averages; The runner is an in-process no-op so the figure is the queue's own cost;
  *    `spawn` adds the same with a real `true` process per job for reference;
@@ -25,7 +26,7 @@ import { WebSocket } from "ws";
 import { createJob, pipelinesFileSchema, type Job } from "@parallax/domain/jobs";
 import { JobChanges, PipelineJobs, JobWorker, PipelineCatalog, type JobStore, type LogStore, type ProcessRunner } from "@parallax/application/jobs";
 import { SystemClock } from "@parallax/adapters";
-import { ChildProcessRunner, FileJobStore, FileLogStore, FileWorkspace, MemoryJobStore, MemoryLogStore, SqliteJobStore, type SqliteSynchronous } from "@parallax/adapters/jobs";
+import { ChildProcessRunner, FileJobStore, FileLogStore, FileWorkspace, MemoryJobStore, MemoryLogStore, SqliteJobStore, SqliteLogStore, type SqliteSynchronous } from "@parallax/adapters/jobs";
 import { startHost } from "../apps/http/src/start.js";
 import { countFsOps } from "./fs-op-counter.js";
 import { emit, peakRssMiB, percentile, round } from "./support.js";
@@ -44,14 +45,14 @@ interface Setup {
   logs: LogStore;
 }
 
-type StoreKind = "memory" | "file" | "sqlite" | "sqlite-memlogs" | "sqlite-full";
+type StoreKind = "memory" | "file" | "sqlite" | "sqlite-filelogs" | "sqlite-full";
 const load = () => loadavg().map((value) => round(value, 2));
 
 function setup(kind: StoreKind, workers: number, dir: string): Setup {
   if (kind.startsWith("sqlite")) {
     const synchronous: SqliteSynchronous = kind === "sqlite-full" ? "full" : "normal";
     const file = join(dir, "jobs.sqlite");
-    const logs = kind === "sqlite-memlogs" ? new MemoryLogStore() : new FileLogStore(join(dir, "logs"));
+    const logs = kind === "sqlite-filelogs" ? new FileLogStore(join(dir, "logs")) : new SqliteLogStore(file, { synchronous });
     const submitStore = new SqliteJobStore(file, { synchronous });
     const stores = Array.from({ length: workers }, () => new SqliteJobStore(file, { synchronous }));
     return { service: new PipelineJobs(submitStore, logs, catalog, new FileWorkspace(dir), clock, ids, Effect.runSync(JobChanges.make)), stores, logs };
@@ -377,7 +378,7 @@ export async function main(args: string[]): Promise<void> {
   });
   const jobs = Number(values.jobs);
   const wanted = (name: string) => name.startsWith(values.only);
-  const kinds: Array<StoreKind | "bullmq"> = ["memory", "file", "sqlite", "sqlite-memlogs", "sqlite-full", ...(values["vs-bullmq"] ? ["bullmq" as const] : [])];
+  const kinds: Array<StoreKind | "bullmq"> = ["memory", "file", "sqlite", "sqlite-filelogs", "sqlite-full", ...(values["vs-bullmq"] ? ["bullmq" as const] : [])];
   const redis = values["vs-bullmq"] ? await startRedis() : undefined;
   try {
     for (let pass = 1; pass <= Number(values.rounds); pass++) {

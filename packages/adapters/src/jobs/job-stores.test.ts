@@ -16,6 +16,7 @@ import { FileLogStore } from "./file-log.store.js";
 import { MemoryJobStore } from "./memory-job.store.js";
 import { MemoryLogStore } from "./memory-log.store.js";
 import { SqliteJobStore } from "./sqlite-job.store.js";
+import { SqliteLogStore } from "./sqlite-log.store.js";
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -176,6 +177,7 @@ describe.each(stores)("%s job store: exclusivity claims", (_name, makeStore) => 
 const logStores: Array<[string, () => LogStore]> = [
   ["memory", () => new MemoryLogStore()],
   ["file", () => new FileLogStore(tempDir())],
+  ["sqlite", () => new SqliteLogStore(join(tempDir(), "jobs.sqlite"))],
 ];
 
 describe.each(logStores)("%s log store", (_name, makeStore) => {

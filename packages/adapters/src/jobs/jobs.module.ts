@@ -34,7 +34,8 @@ import type { JobsConfig } from "./jobs.config.js";
 import { MemoryJobStore } from "./memory-job.store.js";
 import { MemoryLogStore } from "./memory-log.store.js";
 import { loadPipelinesFile, type LoadedPipelines } from "./pipelines-file.js";
-import { openSqliteJobStore } from "./sqlite-migration.js";
+import { SqliteLogStore } from "./sqlite-log.store.js";
+import { openSqliteJobStore, sqliteJobsFile } from "./sqlite-migration.js";
 
 /** Binds the jobs ports and classes; `builtins`: pipelines other capabilities submit, beside PIPELINES_FILE's. */
 export function jobsModule(config: JobsConfig, builtins: readonly Pipeline[] = []): ContainerModule {
@@ -54,8 +55,15 @@ export function jobsModule(config: JobsConfig, builtins: readonly Pipeline[] = [
       .toResolvedValue(() =>
         storage === "file" ? new FileJobStore(root) : storage === "sqlite" ? openSqliteJobStore(root, { synchronous: config.JOBS_SQLITE_SYNCHRONOUS }) : new MemoryJobStore(),
       );
-    // The SQLite job store keeps the file log store: logs are appended, not compared-and-set.
-    options.bind<LogStore>(LogStore).toResolvedValue(() => (storage === "memory" ? new MemoryLogStore() : new FileLogStore(join(root, "logs"))));
+    options
+      .bind<LogStore>(LogStore)
+      .toResolvedValue(() =>
+        storage === "file"
+          ? new FileLogStore(join(root, "logs"))
+          : storage === "sqlite"
+            ? new SqliteLogStore(sqliteJobsFile(root), { synchronous: config.JOBS_SQLITE_SYNCHRONOUS })
+            : new MemoryLogStore(),
+      );
     options.bind<ProcessRunner>(ProcessRunner).toResolvedValue(() => new ChildProcessRunner({ killGraceMs: config.JOB_KILL_GRACE_MS }));
     // One per container: the service and the worker announce on it, the feed and the worker listen.
     options.bind<JobChanges>(JobChanges).toResolvedValue(() => new JobChanges());

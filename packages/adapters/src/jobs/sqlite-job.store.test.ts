@@ -8,12 +8,14 @@ import { Container } from "inversify";
 import { z } from "zod";
 import { afterAll, describe, expect, it } from "vitest";
 import { claim, createJob, takeClaim, unclaimed, type Job } from "@parallax/domain/jobs";
-import { JobStore } from "@parallax/application/jobs";
+import { JobStore, LogStore } from "@parallax/application/jobs";
 import { ConfigError, sharedConfigShape } from "../shared/shared.config.js";
 import { FileJobStore } from "./file-job.store.js";
 import { jobsConfigShape, type JobsConfig } from "./jobs.config.js";
 import { jobsModule } from "./jobs.module.js";
+import { FileLogStore } from "./file-log.store.js";
 import { SqliteJobStore } from "./sqlite-job.store.js";
+import { SqliteLogStore } from "./sqlite-log.store.js";
 import { FILE_IMPORT_KEY, migrateFileJobs, openSqliteJobStore, sqliteJobsFile } from "./sqlite-migration.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
@@ -83,6 +85,7 @@ describe("file store data on first start with JOBS_STORE=sqlite", () => {
     await run(files.replace(ok(claim(b, { owner: "w", token: "t", now: 3000, leaseMs: 1000 })), b.version));
     await run(files.insert(newJob("c", 2500, { runAt: 9_000 })));
     await run(files.putExclusive(takeClaim(unclaimed("train"), "a", 1, 1000), 0));
+    await run(new FileLogStore(join(root, "logs")).append("b", Array.from({ length: 150 }, (_, i) => ({ stream: "stdout" as const, timestamp: "t", message: `line ${i}` }))));
     return run(files.list());
   }
 
@@ -93,14 +96,21 @@ describe("file store data on first start with JOBS_STORE=sqlite", () => {
     expect(() => openSqliteJobStore(root)).toThrow(/parallax migrate-jobs/);
 
     const imported = await run(migrateFileJobs(root, 5000));
-    expect(imported).toMatchObject({ file: sqliteJobsFile(root), jobs: 3, claims: 1, skipped: 0 });
+    expect(imported).toMatchObject({ file: sqliteJobsFile(root), jobs: 3, claims: 1, logLines: 150, skipped: 0 });
+    const logs = new SqliteLogStore(sqliteJobsFile(root));
+    expect(await run(logs.size("b"))).toBe(150);
+    expect((await run(logs.read("b", 148, 10))).lines.map((line) => [line.offset, line.message])).toEqual([
+      [148, "line 148"],
+      [149, "line 149"],
+    ]);
+    logs.close();
     const store = openSqliteJobStore(root);
     expect(await run(store.list())).toEqual(before);
     expect(await run(store.getExclusive("train"))).toMatchObject({ holder: "a", version: 1 });
     expect((await run(store.claimCandidates(5000, 10))).map((job) => job.id)).toEqual(["b", "a"]);
     expect(JSON.parse(store.meta(FILE_IMPORT_KEY)!)).toMatchObject({ jobs: 3, claims: 1 });
     store.close();
-    expect(await run(migrateFileJobs(root, 6000))).toMatchObject({ jobs: 0, claims: 0, skipped: 4 });
+    expect(await run(migrateFileJobs(root, 6000))).toMatchObject({ jobs: 0, claims: 0, logLines: 0, skipped: 4 });
   });
 
   it("the jobs module refuses at resolution; without file data it opens an empty store", async () => {
@@ -117,5 +127,6 @@ describe("file store data on first start with JOBS_STORE=sqlite", () => {
     expect(store).toBeInstanceOf(SqliteJobStore);
     expect(store.db.pragma("synchronous", { simple: true })).toBe(2);
     expect(await run(store.list())).toEqual([]);
+    expect(empty.get(LogStore)).toBeInstanceOf(SqliteLogStore);
   });
 });

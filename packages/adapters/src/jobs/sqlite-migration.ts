@@ -4,7 +4,9 @@ import { Effect } from "effect";
 import type { StorageFailure } from "@parallax/domain";
 import { ConfigError } from "../shared/shared.config.js";
 import { FileJobStore } from "./file-job.store.js";
+import { FileLogStore } from "./file-log.store.js";
 import { SqliteJobStore, type SqliteJobStoreOptions } from "./sqlite-job.store.js";
+import { SqliteLogStore } from "./sqlite-log.store.js";
 
 /** The SQLite file under the jobs directory (`<DATA_DIR>/jobs`), beside the file store's folders and the logs. */
 export const sqliteJobsFile = (root: string) => join(root, "jobs.sqlite");
@@ -41,14 +43,16 @@ export interface FileJobsImport {
   readonly file: string;
   readonly jobs: number;
   readonly claims: number;
+  /** Log lines imported from `<root>/logs` (jobs whose log the SQLite file had already are skipped). */
+  readonly logLines: number;
   /** Jobs and claims already in the SQLite file (a second run imports nothing again). */
   readonly skipped: number;
 }
 
 /**
- * Imports every job (each at its stored version, history and lease as they are) and every
- * exclusivity claim of the file store under `root` into `root`'s SQLite file, in one
- * transaction, and records the import (`at`: when, epoch ms). Run with every worker stopped; idempotent.
+ * Imports every job (each at its stored version, history and lease as they are), its log
+ * (`<root>/logs`, one transaction per job) and every exclusivity claim of the file store under
+ * `root` into `root`'s SQLite file; jobs and claims in one last transaction that records the import (`at`: when, epoch ms). Run with every worker stopped; idempotent.
  */
 export function migrateFileJobs(root: string, at: number, options: SqliteJobStoreOptions = {}): Effect.Effect<FileJobsImport, StorageFailure> {
   return Effect.gen(function* () {
@@ -57,11 +61,24 @@ export function migrateFileJobs(root: string, at: number, options: SqliteJobStor
     const exclusive = join(root, "exclusive");
     const pipelines = existsSync(exclusive) ? readdirSync(exclusive) : [];
     const claims = yield* Effect.forEach(pipelines, (pipeline) => files.getExclusive(pipeline));
+    const logs = new SqliteLogStore(sqliteJobsFile(root), options);
+    const fileLogs = new FileLogStore(join(root, "logs"));
+    // Logs first: once the jobs are recorded as imported, a failure here would go unnoticed.
+    const logLines = yield* Effect.forEach(jobs, (job) =>
+      Effect.gen(function* () {
+        const size = yield* fileLogs.size(job.id);
+        const page = yield* fileLogs.read(job.id, 0, size);
+        return yield* logs.importLog(job.id, page.lines);
+      }),
+    ).pipe(
+      Effect.map((counts) => counts.reduce((sum, count) => sum + count, 0)),
+      Effect.ensuring(Effect.sync(() => logs.close())),
+    );
     const store = new SqliteJobStore(sqliteJobsFile(root), options);
     const written = yield* store
       .importAll(jobs, claims, { key: FILE_IMPORT_KEY, value: JSON.stringify({ at: new Date(at).toISOString(), jobs: jobs.length, claims: claims.length }) })
       .pipe(Effect.ensuring(Effect.sync(() => store.close())));
     const claimCount = claims.filter((claim) => claim.version > 0).length;
-    return { file: store.file, jobs: written.jobs, claims: written.claims, skipped: jobs.length - written.jobs + claimCount - written.claims };
+    return { file: store.file, jobs: written.jobs, claims: written.claims, logLines, skipped: jobs.length - written.jobs + claimCount - written.claims };
   });
 }
