@@ -263,6 +263,16 @@ async function sqliteOpMicros(samples: number): Promise<void> {
         timed("complete_replace", store.replace({ ...running, version: running.version + 1, status: "completed", lease: null }, running.version));
       }
       store.close();
+      // Logs: the largest single statements, a row of 128 lines appended and a 2-row page read.
+      const logs = new SqliteLogStore(join(dir, "jobs.sqlite"), { synchronous });
+      const lines = Array.from({ length: 128 }, (_, i) => ({ stream: "stdout" as const, timestamp: new Date(now).toISOString(), message: `line ${i} of the benchmark log, long enough to look like real output` }));
+      timings["log_append_128_lines"] = [];
+      timings["log_read_256_lines"] = [];
+      for (let i = 0; i < samples / 10; i++) {
+        for (let j = 0; j < 2; j++) timed("log_append_128_lines", logs.append(`log-${i}`, lines));
+        timed("log_read_256_lines", logs.read(`log-${i}`, 0, 256));
+      }
+      logs.close();
       const summary = Object.fromEntries(
         Object.entries(timings).map(([name, values]) => {
           const sorted = [...values].sort((a, b) => a - b);

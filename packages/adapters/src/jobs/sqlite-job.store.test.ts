@@ -77,6 +77,24 @@ describe("sqlite job store durability", () => {
   }
 });
 
+describe("sqlite log store", () => {
+  it("keeps lines in rows of 128: reads across rows and pages longer than one statement are whole and in order", async () => {
+    const logs = new SqliteLogStore(join(tempDir(), "jobs.sqlite"));
+    const entry = (i: number) => ({ stream: "stdout" as const, timestamp: "t", message: `line ${i}` });
+    await run(logs.append("job", Array.from({ length: 300 }, (_, i) => entry(i))));
+    await run(logs.append("job", [entry(300)]));
+    expect(logs.db.prepare("SELECT count(*) AS rows FROM job_log_chunks").get()).toEqual({ rows: 4 });
+    const across = await run(logs.read("job", 120, 20));
+    expect(across.lines.map((line) => line.offset)).toEqual(Array.from({ length: 20 }, (_, i) => 120 + i));
+    const all = await run(logs.read("job", 1, 1000));
+    expect(all.lines.map((line) => line.message)).toEqual(Array.from({ length: 300 }, (_, i) => `line ${i + 1}`));
+    expect(all.nextOffset).toBe(301);
+    expect(await run(logs.read("job", 500, 10))).toEqual({ lines: [], nextOffset: 301 });
+    logs.db.prepare("UPDATE job_log_chunks SET lines = '[[\"stdout\",1]]' WHERE first_offset = 0").run();
+    expect(JSON.stringify(await Effect.runPromiseExit(logs.read("job", 0, 5)))).toContain("StorageFailure");
+  });
+});
+
 describe("file store data on first start with JOBS_STORE=sqlite", () => {
   async function fileStoreWithJobs(root: string): Promise<Job[]> {
     const files = new FileJobStore(root);
