@@ -14,6 +14,7 @@ import { FileJobStore } from "./file-job.store.js";
 import { jobsConfigShape, type JobsConfig } from "./jobs.config.js";
 import { jobsModule } from "./jobs.module.js";
 import { FileLogStore } from "./file-log.store.js";
+import { MemoryJobStore } from "./memory-job.store.js";
 import { SqliteJobStore } from "./sqlite-job.store.js";
 import { SqliteLogStore } from "./sqlite-log.store.js";
 import { FILE_IMPORT_KEY, migrateFileJobs, openSqliteJobStore, sqliteJobsFile } from "./sqlite-migration.js";
@@ -75,6 +76,22 @@ describe("sqlite job store durability", () => {
       reopened.close();
     }, 60_000);
   }
+});
+
+describe("sqlite job store listings", () => {
+  it("read in pages, newest first, are whole and in the memory store's order, also across equal creation times", async () => {
+    const store = new SqliteJobStore(join(tempDir(), "jobs.sqlite"));
+    const memory = new MemoryJobStore();
+    for (let i = 0; i < 200; i++) {
+      const job = newJob(`j${String(i).padStart(3, "0")}`, 1000 + Math.floor(i / 3), { pipeline: i % 2 ? "odd" : "even" });
+      await run(store.insert(job));
+      await run(memory.insert(job));
+    }
+    for (const query of [{}, { pipeline: "odd" }, { status: "pending" as const, limit: 130 }, { limit: 64 }, { limit: 0 }]) {
+      expect((await run(store.list(query))).map((job) => job.id)).toEqual((await run(memory.list(query))).map((job) => job.id));
+    }
+    store.close();
+  });
 });
 
 describe("sqlite log store", () => {

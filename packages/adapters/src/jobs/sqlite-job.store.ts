@@ -38,6 +38,7 @@ CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (priority DESC, run_at, created_at
 CREATE INDEX IF NOT EXISTS jobs_leases ON jobs (lease_expires_at) WHERE status = 'running';
 CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS jobs_status_created ON jobs (status, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS jobs_pipeline_created ON jobs (pipeline, created_at DESC, id DESC);
 CREATE TABLE IF NOT EXISTS exclusive_claims (
   pipeline TEXT PRIMARY KEY,
   version INTEGER NOT NULL,
@@ -48,6 +49,9 @@ CREATE TABLE IF NOT EXISTS meta (
   value TEXT NOT NULL
 ) WITHOUT ROWID;
 `;
+
+/** Jobs a listing reads per statement (~30 µs each, parsed): the loop is free between pages. */
+const LIST_PAGE = 64;
 
 interface JobRow {
   id: string;
@@ -126,19 +130,44 @@ export class SqliteJobStore implements JobStore {
     }).pipe(Effect.flatMap((job) => (job ? Effect.succeed(job) : Effect.fail(new NotFound({ message: `Job not found: ${id}` })))));
   }
 
+  /**
+   * Newest first, read in pages of `LIST_PAGE` rows (keyset on created_at, id) with the event
+   * loop free between them: an unbounded listing (a non-admin's, filtered by owner afterwards)
+   * of many jobs does not hold the loop for all of them at once.
+   */
   list(query: JobQuery = {}): Effect.Effect<Job[], StorageFailure> {
-    return this.call(() => {
-      const where: string[] = [];
+    const self = this;
+    return Effect.gen(function* () {
+      const filters: string[] = [];
       const params: Array<string | number> = [];
-      if (query.status !== undefined) (where.push("status = ?"), params.push(query.status));
-      if (query.pipeline !== undefined) (where.push("pipeline = ?"), params.push(query.pipeline));
-      if (query.limit !== undefined) params.push(Math.max(0, Math.floor(query.limit)));
-      const sql = `SELECT id, doc FROM jobs${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC${query.limit !== undefined ? " LIMIT ?" : ""}`;
-      return this.db
-        .prepare<Array<string | number>, JobRow>(sql)
-        .all(...params)
-        .map((found) => this.parseJob(found));
+      if (query.status !== undefined) (filters.push("status = ?"), params.push(query.status));
+      if (query.pipeline !== undefined) (filters.push("pipeline = ?"), params.push(query.pipeline));
+      const limit = query.limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor(query.limit));
+      const first = self.listStatement(filters);
+      const after = self.listStatement([...filters, "(created_at < ? OR (created_at = ? AND id < ?))"]);
+      const jobs: Job[] = [];
+      let last: { createdAt: number; id: string } | undefined;
+      while (jobs.length < limit) {
+        if (last) yield* Effect.yieldNow;
+        const page = Math.min(LIST_PAGE, limit - jobs.length);
+        const cursor = last;
+        const rows = yield* self.call(() =>
+          (cursor ? after.all(...params, cursor.createdAt, cursor.createdAt, cursor.id, page) : first.all(...params, page)).map((found) => self.parseJob(found)),
+        );
+        jobs.push(...rows);
+        if (rows.length < page) break;
+        last = { createdAt: rows.at(-1)!.createdAt, id: rows.at(-1)!.id };
+      }
+      return jobs;
     });
+  }
+
+  private readonly listStatements = new Map<string, Database.Statement<Array<string | number>, JobRow>>();
+  private listStatement(filters: readonly string[]): Database.Statement<Array<string | number>, JobRow> {
+    const sql = `SELECT id, doc FROM jobs${filters.length ? ` WHERE ${filters.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC LIMIT ?`;
+    let statement = this.listStatements.get(sql);
+    if (!statement) this.listStatements.set(sql, (statement = this.db.prepare<Array<string | number>, JobRow>(sql)));
+    return statement;
   }
 
   claimCandidates(now: number, limit: number): Effect.Effect<Job[], StorageFailure> {
