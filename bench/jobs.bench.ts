@@ -1,9 +1,16 @@
 /**
- * `npm run bench -- jobs [--jobs N] [--lines N]`
- * 1. queue throughput: no-op jobs submitted → completed per second, memory and file stores,
- *    1 and 4 workers (file store: one store instance per worker, as separate processes
- *    would have). The runner is an in-process no-op so the figure is the queue's own cost;
+ * `npm run bench -- jobs [--jobs N] [--lines N] [--rounds N] [--only PREFIX]`
+ * 1. queue throughput: no-op jobs submitted → completed per second, memory, file and sqlite
+ *    stores, 1 and 4 workers (file and sqlite stores: one store instance, i.e. one
+ *    connection, per worker, as separate processes would have; sqlite with its log store as
+ *    JOBS_STORE=sqlite runs, `sqlite-filelogs` with the file log store to show the logs' share,
+ *    `sqlite-full` with synchronous=full).
+ *    `--rounds N` repeats the whole comparison N times, the stores alternating within each
+ *    round, each figure with the machine's load averages; The runner is an in-process no-op so the figure is the queue's own cost;
  *    `spawn` adds the same with a real `true` process per job for reference;
+ *    `--vs-bullmq` adds BullMQ (a local `redis-server`, no persistence) to every round, the
+ *    same no-op jobs added in bulk then run by 1 or 4 BullMQ workers of concurrency 8, and
+ *    prints each store's ratio to it (`jobs.vs_bullmq.*`);
  * 2. submit → start latency p50/p99 with idle workers: in process (woken on submit), and with
  *    a `parallax worker` process polling the file store every 100 ms;
  * 2b. file operations per no-op job with the file stores (counted calls of `node:fs`);
@@ -11,15 +18,15 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Effect, Stream } from "effect";
 import { WebSocket } from "ws";
-import { pipelinesFileSchema, type Job } from "@parallax/domain/jobs";
+import { createJob, pipelinesFileSchema, type Job } from "@parallax/domain/jobs";
 import { JobChanges, PipelineJobs, JobWorker, PipelineCatalog, type JobStore, type LogStore, type ProcessRunner } from "@parallax/application/jobs";
 import { SystemClock } from "@parallax/adapters";
-import { ChildProcessRunner, FileJobStore, FileLogStore, FileWorkspace, MemoryJobStore, MemoryLogStore } from "@parallax/adapters/jobs";
+import { ChildProcessRunner, FileJobStore, FileLogStore, FileWorkspace, MemoryJobStore, MemoryLogStore, SqliteJobStore, SqliteLogStore, type SqliteSynchronous } from "@parallax/adapters/jobs";
 import { startHost } from "../apps/http/src/start.js";
 import { countFsOps } from "./fs-op-counter.js";
 import { emit, peakRssMiB, percentile, round } from "./support.js";
@@ -27,6 +34,8 @@ import { emit, peakRssMiB, percentile, round } from "./support.js";
 const noopRunner: ProcessRunner = { run: () => Effect.succeed({ lines: Stream.empty, exit: Effect.succeed({ exitCode: 0, signal: null }) }), stopOrphans: () => Effect.succeed(0) };
 const catalog = new PipelineCatalog(pipelinesFileSchema.parse({ pipelines: [{ name: "noop", command: ["true"] }] }));
 let counter = 0;
+/** A pending no-op job as stored, for the per-call timings. */
+const baseJob: Job = createJob({ id: "op", pipeline: "noop", command: ["true"] }, 0);
 const ids = { next: () => `b${(++counter).toString(36)}-${Math.random().toString(36).slice(2, 8)}` };
 const clock = new SystemClock();
 
@@ -36,7 +45,18 @@ interface Setup {
   logs: LogStore;
 }
 
-function setup(kind: "memory" | "file", workers: number, dir: string): Setup {
+type StoreKind = "memory" | "file" | "sqlite" | "sqlite-filelogs" | "sqlite-full";
+const load = () => loadavg().map((value) => round(value, 2));
+
+function setup(kind: StoreKind, workers: number, dir: string): Setup {
+  if (kind.startsWith("sqlite")) {
+    const synchronous: SqliteSynchronous = kind === "sqlite-full" ? "full" : "normal";
+    const file = join(dir, "jobs.sqlite");
+    const logs = kind === "sqlite-filelogs" ? new FileLogStore(join(dir, "logs")) : new SqliteLogStore(file, { synchronous });
+    const submitStore = new SqliteJobStore(file, { synchronous });
+    const stores = Array.from({ length: workers }, () => new SqliteJobStore(file, { synchronous }));
+    return { service: new PipelineJobs(submitStore, logs, catalog, new FileWorkspace(dir), clock, ids, Effect.runSync(JobChanges.make)), stores, logs };
+  }
   if (kind === "memory") {
     const store = new MemoryJobStore();
     const logs = new MemoryLogStore();
@@ -120,7 +140,7 @@ function startWorkers(s: Setup, runner: ProcessRunner, concurrency: number, tota
   return { workers, done: tally.done };
 }
 
-async function throughput(kind: "memory" | "file", workers: number, jobs: number, spawn: boolean): Promise<void> {
+async function throughput(kind: StoreKind, workers: number, jobs: number, spawn: boolean, tags: Record<string, unknown> = {}): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "parallax-bench-jobs-"));
   try {
     const s = setup(kind, workers, dir);
@@ -142,13 +162,16 @@ async function throughput(kind: "memory" | "file", workers: number, jobs: number
       seconds: round(seconds, 2),
       jobs_per_s: round(jobs / seconds, 0),
       peak_rss_mib: peakMiB,
+      loadavg_1_5_15: load(),
+      ...tags,
     });
+    return jobs / seconds;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function latency(kind: "memory" | "file", samples: number): Promise<void> {
+async function latency(kind: StoreKind, samples: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "parallax-bench-latency-"));
   try {
     const s = setup(kind, 1, dir);
@@ -215,6 +238,100 @@ async function crossProcessLatency(samples: number, pollMs: number): Promise<voi
   }
 }
 
+/**
+ * Microseconds each SQLite store call holds the event loop (better-sqlite3 is synchronous):
+ * submit (exclusivity-free insert), claim (candidates + conditional update), heartbeat and
+ * completion (conditional updates), one connection, per `synchronous` setting.
+ */
+async function sqliteOpMicros(samples: number): Promise<void> {
+  for (const synchronous of ["normal", "full"] as const) {
+    const dir = mkdtempSync(join(tmpdir(), "parallax-bench-sqlite-"));
+    try {
+      const store = new SqliteJobStore(join(dir, "jobs.sqlite"), { synchronous });
+      const timings: Record<string, number[]> = { insert: [], claim_candidates: [], claim_replace: [], complete_replace: [], get: [] };
+      const timed = <A>(name: string, effect: Effect.Effect<A, unknown>): A => {
+        const started = performance.now();
+        const value = Effect.runSync(effect as Effect.Effect<A>);
+        timings[name]!.push((performance.now() - started) * 1000);
+        return value;
+      };
+      const now = Date.now();
+      for (let i = 0; i < samples; i++) {
+        const job = timed("insert", store.insert({ ...baseJob, id: `op-${i}`, createdAt: now + i, runAt: now + i }));
+        const [candidate] = timed("claim_candidates", store.claimCandidates(now + samples, 4));
+        const running = timed("claim_replace", store.replace({ ...candidate!, version: candidate!.version + 1, status: "running", lease: { owner: "w", token: "t", expiresAt: now + 60_000 } }, candidate!.version));
+        timed("get", store.get(job.id));
+        timed("complete_replace", store.replace({ ...running, version: running.version + 1, status: "completed", lease: null }, running.version));
+      }
+      store.close();
+      // Logs: the largest single statements, a row of 128 lines appended and a 2-row page read.
+      const logs = new SqliteLogStore(join(dir, "jobs.sqlite"), { synchronous });
+      const lines = Array.from({ length: 128 }, (_, i) => ({ stream: "stdout" as const, timestamp: new Date(now).toISOString(), message: `line ${i} of the benchmark log, long enough to look like real output` }));
+      timings["log_append_128_lines"] = [];
+      timings["log_read_256_lines"] = [];
+      for (let i = 0; i < samples / 10; i++) {
+        for (let j = 0; j < 2; j++) timed("log_append_128_lines", logs.append(`log-${i}`, lines));
+        timed("log_read_256_lines", logs.read(`log-${i}`, 0, 256));
+      }
+      logs.close();
+      const summary = Object.fromEntries(
+        Object.entries(timings).map(([name, values]) => {
+          const sorted = [...values].sort((a, b) => a - b);
+          return [name, { p50_us: round(percentile(sorted, 50), 1), p99_us: round(percentile(sorted, 99), 1), max_us: round(sorted.at(-1)!, 1) }];
+        }),
+      );
+      emit(`jobs.sqlite_op_us.${synchronous}`, { synchronous, samples, ...summary, loadavg_1_5_15: load() });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** A throwaway `redis-server` on a free port without persistence, for `--vs-bullmq`. */
+async function startRedis(): Promise<{ port: number; stop(): Promise<void> }> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const dir = mkdtempSync(join(tmpdir(), "parallax-bench-redis-"));
+  const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    let output = "";
+    server.stdout!.on("data", (chunk: Buffer) => ((output += chunk.toString()), output.includes("Ready to accept connections") && resolve()));
+    server.once("exit", (code) => reject(new Error(`redis-server exited ${code}: ${output}`)));
+  });
+  return {
+    port,
+    stop: async () => {
+      server.kill("SIGTERM");
+      await new Promise((resolve) => server.once("exit", resolve));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** BullMQ's no-op throughput: `jobs` added in bulk, then `workers` BullMQ workers (concurrency 8 each) until all completed. */
+async function bullmqThroughput(port: number, workers: number, jobs: number, tags: Record<string, unknown>): Promise<number> {
+  const { Queue, Worker } = await import("bullmq");
+  const connection = { host: "127.0.0.1", port, maxRetriesPerRequest: null };
+  const name = `bench-${Math.random().toString(36).slice(2, 8)}`;
+  const queue = new Queue(name, { connection });
+  for (let i = 0; i < jobs; i += 1000) await queue.addBulk(Array.from({ length: Math.min(1000, jobs - i) }, () => ({ name: "noop", data: {} })));
+  let completed = 0;
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const started = performance.now();
+  const running = Array.from({ length: workers }, () => {
+    const worker = new Worker(name, async () => undefined, { connection, concurrency: 8 });
+    worker.on("completed", () => ++completed === jobs && finish());
+    return worker;
+  });
+  await done;
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(running.map((worker) => worker.close()));
+  await queue.obliterate({ force: true });
+  await queue.close();
+  emit(`jobs.throughput.bullmq.${workers}w`, { store: "bullmq (redis-server, no persistence)", workers, jobs, seconds: round(seconds, 2), jobs_per_s: round(jobs / seconds, 0), loadavg_1_5_15: load(), ...tags });
+  return jobs / seconds;
+}
+
 async function logFanOut(lines: number, clients: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "parallax-bench-logs-"));
   writeFileSync(
@@ -268,16 +385,36 @@ async function logFanOut(lines: number, clients: number): Promise<void> {
 export async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { jobs: { type: "string", default: "5000" }, lines: { type: "string", default: "100000" }, only: { type: "string", default: "" } },
+    options: { jobs: { type: "string", default: "5000" }, lines: { type: "string", default: "100000" }, only: { type: "string", default: "" }, rounds: { type: "string", default: "1" }, "vs-bullmq": { type: "boolean", default: false } },
   });
   const jobs = Number(values.jobs);
   const wanted = (name: string) => name.startsWith(values.only);
-  for (const kind of ["memory", "file"] as const) {
-    for (const workers of [1, 4]) if (wanted(`throughput.${kind}.${workers}w`)) await throughput(kind, workers, jobs, false);
+  const kinds: Array<StoreKind | "bullmq"> = ["memory", "file", "sqlite", "sqlite-filelogs", "sqlite-full", ...(values["vs-bullmq"] ? ["bullmq" as const] : [])];
+  const redis = values["vs-bullmq"] ? await startRedis() : undefined;
+  try {
+    for (let pass = 1; pass <= Number(values.rounds); pass++) {
+      // Alternate the order between rounds so a drift in the machine's load does not favour one store.
+      const order = pass % 2 === 1 ? kinds : [...kinds].reverse();
+      for (const workers of [1, 4]) {
+        const measured = new Map<string, number>();
+        for (const kind of order) {
+          if (!wanted(`throughput.${kind}.${workers}w`)) continue;
+          measured.set(kind, kind === "bullmq" ? await bullmqThroughput(redis!.port, workers, jobs, { round: pass }) : await throughput(kind, workers, jobs, false, { round: pass }));
+        }
+        const bullmq = measured.get("bullmq");
+        if (bullmq !== undefined) {
+          const ratios = Object.fromEntries([...measured].filter(([kind]) => kind !== "bullmq").map(([kind, perSecond]) => [kind, round(perSecond / bullmq, 2)]));
+          emit(`jobs.vs_bullmq.${workers}w`, { round: pass, workers, jobs, bullmq_jobs_per_s: round(bullmq, 0), ratio_to_bullmq: ratios, loadavg_1_5_15: load() });
+        }
+      }
+    }
+  } finally {
+    await redis?.stop();
   }
+  if (wanted("sqlite_op_us")) await sqliteOpMicros(2000);
   if (wanted("file_ops_per_job")) await fileOpsPerJob(Math.min(jobs, 2000));
   if (wanted("throughput.file.4w.spawn")) await throughput("file", 4, Math.min(jobs, 500), true);
-  for (const kind of ["memory", "file"] as const) if (wanted(`latency.${kind}`)) await latency(kind, 500);
+  for (const kind of ["memory", "file", "sqlite"] as const) if (wanted(`latency.${kind}`)) await latency(kind, 500);
   if (wanted("latency.file.cross_process")) await crossProcessLatency(200, 100);
   if (wanted("log_fanout")) await logFanOut(Number(values.lines), 10);
 }

@@ -7,6 +7,7 @@ type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Pro
 
 const commands: Record<string, Command> = {
   worker: { summary: "run a headless job worker", load: () => import("./commands/worker.js") },
+  "migrate-jobs": { summary: "import the file job store's jobs into the SQLite job store (JOBS_STORE=sqlite)", load: () => import("./commands/migrate-jobs.js") },
   "mot-eval": { summary: "MOT metrics of predictions against ground truth", load: () => import("./commands/mot-eval.js") },
   "track-mot": { summary: "track MOTChallenge detections", load: () => import("./commands/track-mot.js") },
   simulate: { summary: "generate a seeded multi-camera scene", load: () => import("./commands/simulate.js") },

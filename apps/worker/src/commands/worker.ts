@@ -68,6 +68,15 @@ export async function run(argv: string[]): Promise<number> {
     process.once("SIGTERM", () => resolve("SIGTERM"));
     process.once("SIGINT", () => resolve("SIGINT"));
   });
-  await runWorker(config, signalled);
+  try {
+    await runWorker(config, signalled);
+  } catch (error) {
+    // A store that refuses to open (e.g. JOBS_STORE=sqlite beside file-store jobs never migrated) says why.
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
   return 0;
 }

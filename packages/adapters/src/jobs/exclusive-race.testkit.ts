@@ -7,6 +7,13 @@ import { SystemClock } from "../shared/system-clock.js";
 import { FileJobStore } from "./file-job.store.js";
 import { FileWorkspace } from "./file-workspace.js";
 import { MemoryLogStore } from "./memory-log.store.js";
+import { SqliteJobStore } from "./sqlite-job.store.js";
+
+export type RaceStoreKind = "file" | "sqlite";
+/** The store of `<data dir>/jobs` each racing process opens: the file store or the SQLite one. */
+export function raceStore(kind: RaceStoreKind, dir: string): JobStore {
+  return kind === "sqlite" ? new SqliteJobStore(join(dir, "jobs", "jobs.sqlite")) : new FileJobStore(join(dir, "jobs"));
+}
 
 /** One exclusive pipeline, as the exclusivity tests and their racing processes see it. */
 export const exclusiveCatalog = new PipelineCatalog(
@@ -52,12 +59,12 @@ export function submitMany(service: PipelineJobs, count: number): Promise<Submit
 }
 
 /**
- * As a process of the cross-process race: `<data dir> <tag> <count>`. Prints "ready", waits
+ * As a process of the cross-process race: `<data dir> <tag> <count> [file|sqlite]`. Prints "ready", waits
  * for `<data dir>/go`, submits, prints the outcomes as one JSON line.
  */
-async function main([dir, tag, count]: string[]): Promise<void> {
+async function main([dir, tag, count, kind]: string[]): Promise<void> {
   let next = 0;
-  const store = interleaving(new FileJobStore(join(dir!, "jobs")), [...tag!].reduce((sum, char) => sum * 31 + char.charCodeAt(0), 7));
+  const store = interleaving(raceStore(kind === "sqlite" ? "sqlite" : "file", dir!), [...tag!].reduce((sum, char) => sum * 31 + char.charCodeAt(0), 7));
   const service = new PipelineJobs(store, new MemoryLogStore(), exclusiveCatalog, new FileWorkspace(dir!), new SystemClock(), { next: () => `${tag}-${++next}` }, new JobChanges());
   process.stdout.write("ready\n");
   const deadline = Date.now() + 30_000;

@@ -9,7 +9,7 @@ import { claim, complete, fail, takeClaim, type Job } from "@parallax/domain/job
 import { JobChanges, PipelineJobs, JobWorker, type JobStore } from "@parallax/application/jobs";
 import { SystemClock } from "../shared/system-clock.js";
 import { ChildProcessRunner } from "./child-process.runner.js";
-import { exclusiveCatalog, interleaving, submitMany, type SubmitOutcome } from "./exclusive-race.testkit.js";
+import { exclusiveCatalog, interleaving, raceStore, submitMany, type RaceStoreKind, type SubmitOutcome } from "./exclusive-race.testkit.js";
 import { FileJobStore } from "./file-job.store.js";
 import { FileWorkspace } from "./file-workspace.js";
 import { MemoryJobStore } from "./memory-job.store.js";
@@ -53,11 +53,11 @@ function expectOneAccepted(outcomes: SubmitOutcome[]): string {
   return accepted[0]!;
 }
 
-describe("exclusive pipelines across processes", () => {
+describe.each(["file", "sqlite"] as RaceStoreKind[])("exclusive pipelines across processes (%s store)", (kind) => {
   it("two processes race 20 submissions over one DATA_DIR: one accepted, 19 refused; after it completes a new one is accepted", async () => {
     const dir = tempDir();
     const racers = ["a", "b"].map((tag) => {
-      const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "packages/adapters/src/jobs/exclusive-race.testkit.ts", dir, tag, "10"], {
+      const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "packages/adapters/src/jobs/exclusive-race.testkit.ts", dir, tag, "10", kind], {
         cwd: repoRoot,
         stdio: ["ignore", "pipe", "pipe"],
         timeout: 60_000,
@@ -79,7 +79,7 @@ describe("exclusive pipelines across processes", () => {
     const winner = expectOneAccepted(outcomes);
 
     // A real worker runs it; its completion frees the pipeline.
-    const store = new FileJobStore(join(dir, "jobs"), { refreshMs: 0 });
+    const store = kind === "sqlite" ? raceStore(kind, dir) : new FileJobStore(join(dir, "jobs"), { refreshMs: 0 });
     const jobs = service(store, dir);
     const worker = new JobWorker(
       { store, logs: new MemoryLogStore(), runner: new ChildProcessRunner({ killGraceMs: 500 }), clock, ids: { next: () => `t-${++counter}` }, service: jobs },
@@ -96,11 +96,11 @@ describe("exclusive pipelines across processes", () => {
     expect((await run(store.getExclusive("train"))).holder).toBe(next.id);
   }, 60_000);
 
-  it("two services over two file stores on one directory race 20 interleaved submissions: one accepted", async () => {
+  it(`two services over two ${kind} stores on one directory race 20 interleaved submissions: one accepted`, async () => {
     const dir = tempDir();
-    const [one, two] = [1, 2].map((seed) => service(interleaving(new FileJobStore(join(dir, "jobs")), seed), dir));
+    const [one, two] = [1, 2].map((seed) => service(interleaving(raceStore(kind, dir), seed), dir));
     const winner = expectOneAccepted((await Promise.all([submitMany(one!, 10), submitMany(two!, 10)])).flat());
-    const store = new FileJobStore(join(dir, "jobs"));
+    const store = raceStore(kind, dir);
     await completeWithoutRelease(store, winner);
     // Its worker died before releasing the claim: the claim is recovered from the job's state.
     expectOneAccepted((await Promise.all([submitMany(two!, 10), submitMany(one!, 10)])).flat());

@@ -17,6 +17,8 @@ import { JobVersionFiles } from "./job-version-files.js";
 import { FileLogStore } from "./file-log.store.js";
 import { MemoryJobStore } from "./memory-job.store.js";
 import { MemoryLogStore } from "./memory-log.store.js";
+import { SqliteJobStore } from "./sqlite-job.store.js";
+import { SqliteLogStore } from "./sqlite-log.store.js";
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -105,6 +107,8 @@ afterAll(async () => {
 const stores: Array<[string, () => Promise<JobStore>]> = [
   ["memory", async () => new MemoryJobStore()],
   ["file", async () => new FileJobStore(tempDir(), { refreshMs: 0, leaseScanMs: 0 })],
+  ["sqlite", async () => new SqliteJobStore(join(tempDir(), "jobs.sqlite"))],
+  ["sqlite (synchronous=full)", async () => new SqliteJobStore(join(tempDir(), "jobs.sqlite"), { synchronous: "full" })],
   ["dynamodb (dynalite)", dynamoStore],
   ...(dockerAvailable ? [["dynamodb (DynamoDB Local, testcontainers)", dynamoLocalStore] as [string, () => Promise<JobStore>]] : []),
 ];
@@ -233,6 +237,7 @@ const logStores: Array<[string, () => LogStore | Promise<LogStore>]> = [
         ] as [string, () => Promise<LogStore>],
       ]
     : []),
+  ["sqlite", () => new SqliteLogStore(join(tempDir(), "jobs.sqlite"))],
 ];
 
 describe.each(logStores)("%s log store", (_name, makeStore) => {
@@ -321,6 +326,23 @@ describe("dynamodb log store across processes' stores", () => {
   });
 });
 
+describe("sqlite job store across connections", () => {
+  it("two connections on one file (as two processes): each job claimed once, writes seen by the other at once", async () => {
+    const file = join(tempDir(), "jobs.sqlite");
+    const [one, two] = [new SqliteJobStore(file), new SqliteJobStore(file)];
+    for (let i = 0; i < 30; i++) await run(one.insert(newJob(`s${String(i).padStart(2, "0")}`, 1000 + i)));
+    expect((await run(two.list())).length).toBe(30);
+    const claims = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => run(claimNext(i % 2 ? one : two, { owner: `w${i}`, token: `t${i}`, now: 10_000, leaseMs: 60_000, scan: 4, spread: (i % 4) / 4 }))),
+    );
+    const ids = claims.flatMap((job) => (job ? [job.id] : []));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect((await run(one.list({ status: "running" }))).map((job) => job.id).sort()).toEqual([...ids].sort());
+    expect(await run(two.putExclusive(takeClaim(unclaimed("train"), "a", 1, 1000), 0))).toMatchObject({ holder: "a" });
+    expect(JSON.stringify(await Effect.runPromiseExit(one.putExclusive(takeClaim(unclaimed("train"), "b", 1, 1000), 0)))).toContain("VersionConflict");
+  });
+});
+
 describe("file job store across processes", () => {
   it("a job whose insert is still in flight elsewhere is not lost from the queue", async () => {
     const dir = tempDir();
@@ -375,6 +397,19 @@ describe("stored documents that do not parse", () => {
     const claimRead = await failureOf(store.getExclusive("train"));
     expect(claimRead).toMatchObject({ _tag: "StorageFailure" });
     expect(claimRead.message).toContain(join(dir, "exclusive", "train", "1.json"));
+  });
+
+  it("a SQLite row whose document does not parse is a StorageFailure naming the job and the file", async () => {
+    const file = join(tempDir(), "jobs.sqlite");
+    const store = new SqliteJobStore(file);
+    await run(store.insert(newJob("torn", 1000)));
+    store.db.prepare("UPDATE jobs SET doc = ? WHERE id = 'torn'").run('{"id":"torn","version":1,"status":"sideways"}');
+    const read = await failureOf(store.get("torn"));
+    expect(read._tag).toBe("StorageFailure");
+    expect(read.message).toContain(`job torn in ${file}`);
+    expect(JSON.stringify(await failureOf(store.claimCandidates(5000, 4)))).toContain("StorageFailure");
+    store.db.prepare("INSERT INTO exclusive_claims (pipeline, version, doc) VALUES ('train', 1, ?)").run(JSON.stringify({ pipeline: "train", holder: 7 }));
+    expect(await failureOf(store.getExclusive("train"))).toMatchObject({ _tag: "StorageFailure" });
   });
 
   it("a DynamoDB item whose document does not parse is a StorageFailure naming its key", async () => {

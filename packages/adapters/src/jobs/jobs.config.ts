@@ -12,8 +12,16 @@ export const jobsConfigShape = {
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(2),
   /** Names this worker in leases and job history; defaults to host name and pid. */
   WORKER_ID: z.string().default(""),
-  /** Overrides STORAGE for jobs and logs. */
-  JOBS_STORE: z.enum(["file", "memory", "aws"]).optional(),
+  /**
+   * Overrides STORAGE for jobs and logs (`aws`: DynamoDB). `sqlite`: jobs and exclusivity claims in
+   * `<DATA_DIR>/jobs/jobs.sqlite` (WAL; several processes on one machine), logs as files.
+   */
+  JOBS_STORE: z.enum(["file", "memory", "sqlite", "aws"]).optional(),
+  /**
+   * JOBS_STORE=sqlite's durability: `normal` (a commit survives the process being killed; a
+   * power cut may lose the last ones) or `full` (an fsync per commit: survives a power cut).
+   */
+  JOBS_SQLITE_SYNCHRONOUS: z.enum(["normal", "full"]).default("normal"),
   JOB_LEASE_MS: positiveMs.default(30_000),
   JOB_HEARTBEAT_MS: positiveMs.default(10_000),
   JOB_POLL_MS: positiveMs.default(500),

@@ -39,12 +39,15 @@ import { MemoryLogStore } from "./memory-log.store.js";
 import { loadPipelinesFile, type LoadedPipelines } from "./pipelines-file.js";
 import { EmfMetricsSink } from "../metrics/emf-metrics.sink.js";
 import { ConfigError, type SharedConfig } from "../shared/shared.config.js";
+import { SqliteLogStore } from "./sqlite-log.store.js";
+import { openSqliteJobStore, sqliteJobsFile } from "./sqlite-migration.js";
 
 /** Binds the jobs ports and classes; `builtins`: pipelines other capabilities submit, beside PIPELINES_FILE's. */
 export function jobsModule(config: JobsConfig, builtins: readonly Pipeline[] = [], aws?: AwsClients): ContainerModule {
   const storage = config.JOBS_STORE ?? config.STORAGE;
   const jobStore = (): JobStore => {
     if (storage === "aws" && aws) return new DynamoJobStore(aws.dynamo, aws.table);
+    if (storage === "sqlite") return openSqliteJobStore(root, { synchronous: config.JOBS_SQLITE_SYNCHRONOUS });
     return storage === "file" ? new FileJobStore(root) : new MemoryJobStore();
   };
   const root = jobsDataDir(config);
@@ -60,6 +63,7 @@ export function jobsModule(config: JobsConfig, builtins: readonly Pipeline[] = [
     options.bind<JobStore>(JobStore).toResolvedValue(jobStore);
     options.bind<LogStore>(LogStore).toResolvedValue((): LogStore => {
       if (storage === "aws" && aws) return new DynamoLogStore(aws.documents, aws.table);
+      if (storage === "sqlite") return new SqliteLogStore(sqliteJobsFile(root), { synchronous: config.JOBS_SQLITE_SYNCHRONOUS });
       return storage === "file" ? new FileLogStore(join(root, "logs")) : new MemoryLogStore();
     });
     options.bind<ProcessRunner>(ProcessRunner).toResolvedValue(() => new ChildProcessRunner({ killGraceMs: config.JOB_KILL_GRACE_MS }));

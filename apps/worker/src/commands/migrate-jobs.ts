@@ -1,0 +1,39 @@
+import { parseArgs } from "node:util";
+import { Effect } from "effect";
+import { ConfigError, loadConfig } from "@parallax/adapters";
+import { jobsDataDir, migrateFileJobs } from "@parallax/adapters/jobs";
+
+const usage = `usage: parallax migrate-jobs [--data-dir DIR]
+
+Imports the file job store under DATA_DIR/jobs (items/, exclusive/, logs/) into the SQLite
+job store DATA_DIR/jobs/jobs.sqlite (JOBS_STORE=sqlite): each job's log, then every job at
+its version and every claim in one transaction that records the import, so JOBS_STORE=sqlite
+starts on it. Stop every worker and host on DATA_DIR first. Running it again imports nothing
+twice. The file store's folders are left in place (remove them once satisfied).
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { "data-dir": { type: "string" }, help: { type: "boolean" } } });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${usage}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  try {
+    const config = loadConfig({ ...process.env, ...(parsed.values["data-dir"] ? { DATA_DIR: parsed.values["data-dir"] } : {}) });
+    const imported = await Effect.runPromise(migrateFileJobs(jobsDataDir(config), Date.now(), { synchronous: config.JOBS_SQLITE_SYNCHRONOUS }));
+    process.stdout.write(`imported ${imported.jobs} jobs, ${imported.claims} exclusivity claims and ${imported.logLines} log lines into ${imported.file} (${imported.skipped} already there)\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,284 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { Effect } from "effect";
+import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
+import { VersionConflict, compareQueueOrder, storedExclusiveClaimSchema, storedJobSchema, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
+import type { JobQuery, JobStore, QueueDepth } from "@parallax/application/jobs";
+import { readStored } from "./stored-documents.js";
+
+/**
+ * `normal`: in WAL mode a commit is written to the WAL (the OS page cache) without fsync:
+ * it survives the process being killed at any moment; a power cut or kernel crash may lose
+ * the last commits (never corrupts the file). `full`: every commit fsyncs the WAL first:
+ * it survives a power cut too, at the price of one fsync per write.
+ */
+export type SqliteSynchronous = "normal" | "full";
+
+export interface SqliteJobStoreOptions {
+  readonly synchronous?: SqliteSynchronous;
+  /** How long a write waits for another process's write lock before failing (SQLite's busy_timeout). */
+  readonly busyTimeoutMs?: number;
+}
+
+/** The schema, created idempotently by every process that opens the file. */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  pipeline TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  priority REAL NOT NULL,
+  run_at INTEGER NOT NULL,
+  lease_expires_at INTEGER,
+  doc TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (priority DESC, run_at, created_at, id) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS jobs_leases ON jobs (lease_expires_at) WHERE status = 'running';
+CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS jobs_status_created ON jobs (status, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS jobs_pipeline_created ON jobs (pipeline, created_at DESC, id DESC);
+CREATE TABLE IF NOT EXISTS exclusive_claims (
+  pipeline TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  doc TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+`;
+
+/** Jobs a listing reads per statement (~30 µs each, parsed): the loop is free between pages. */
+const LIST_PAGE = 64;
+
+interface JobRow {
+  id: string;
+  doc: string;
+}
+
+/**
+ * Jobs and exclusivity claims in one SQLite file in WAL mode, shared by any number of
+ * processes on one machine. Every port write is one SQL statement, so one small
+ * transaction: `insert` an `INSERT … ON CONFLICT DO NOTHING`, `replace` and `putExclusive`
+ * an `UPDATE … WHERE version = :expected` (a compare-and-set the database serialises across
+ * processes; zero rows changed is the lost race). A claim is `claimCandidates` (one indexed
+ * read) then that one conditional `UPDATE`.
+ *
+ * better-sqlite3 is synchronous: each call runs on the event loop. With
+ * `synchronous=normal` a statement is tens of microseconds (measured: see the README),
+ * within the budget for a small transaction on the loop; `full` adds an fsync per write.
+ * A write that meets another process's write lock waits in SQLite's busy handler (on this
+ * thread) for at most `busyTimeoutMs`; single-statement writes hold the lock for
+ * microseconds, so the wait is short.
+ */
+export class SqliteJobStore implements JobStore {
+  readonly db: Database.Database;
+  private readonly statements: ReturnType<SqliteJobStore["prepare"]>;
+
+  constructor(
+    readonly file: string,
+    options: SqliteJobStoreOptions = {},
+  ) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file, { timeout: options.busyTimeoutMs ?? 5_000 });
+    // WAL: readers never block the writer nor the writer them; the mode is stored in the file.
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma(`synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
+    this.db.exec(SCHEMA);
+    this.statements = this.prepare();
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      insert: db.prepare(
+        `INSERT INTO jobs (id, version, status, pipeline, created_at, priority, run_at, lease_expires_at, doc)
+         VALUES (@id, @version, @status, @pipeline, @created_at, @priority, @run_at, @lease_expires_at, @doc) ON CONFLICT (id) DO NOTHING`,
+      ),
+      update: db.prepare(
+        // Only the columns a transition changes: SQLite rewrites the entries of every index on a
+        // column named in SET, so naming `created_at` would churn the creation index on each write.
+        `UPDATE jobs SET version = @version, status = @status, priority = @priority, run_at = @run_at, lease_expires_at = @lease_expires_at, doc = @doc
+         WHERE id = @id AND version = @expected`,
+      ),
+      get: db.prepare<[string], JobRow>("SELECT id, doc FROM jobs WHERE id = ?"),
+      // The planner, without statistics, prefers (status, created_at) and sorts: the queue's
+      // partial indexes are named so a claim reads the few rows it returns, in order.
+      exists: db.prepare<[string], { version: number }>("SELECT version FROM jobs WHERE id = ?"),
+      due: db.prepare<[number, number], JobRow>(
+        "SELECT id, doc FROM jobs INDEXED BY jobs_ready WHERE status = 'pending' AND run_at <= ? ORDER BY priority DESC, run_at, created_at, id LIMIT ?",
+      ),
+      // Reads at most `limit` + 1 entries of the ready index (no new index, so no write pays for
+      // a metric read once a minute); past the limit the oldest is among those read, a hint.
+      depth: db.prepare<[number, number], { due: number; oldest: number | null }>(
+        "SELECT COUNT(*) AS due, MIN(run_at) AS oldest FROM (SELECT run_at FROM jobs INDEXED BY jobs_ready WHERE status = 'pending' AND run_at <= ? LIMIT ?)",
+      ),
+      expired: db.prepare<[number, number], JobRow>("SELECT id, doc FROM jobs INDEXED BY jobs_leases WHERE status = 'running' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?"),
+      getClaim: db.prepare<[string], { pipeline: string; doc: string }>("SELECT pipeline, doc FROM exclusive_claims WHERE pipeline = ?"),
+      createClaim: db.prepare("INSERT INTO exclusive_claims (pipeline, version, doc) VALUES (?, ?, ?) ON CONFLICT (pipeline) DO NOTHING"),
+      updateClaim: db.prepare("UPDATE exclusive_claims SET version = ?, doc = ? WHERE pipeline = ? AND version = ?"),
+    };
+  }
+
+  insert(job: Job): Effect.Effect<Job, Conflict | StorageFailure> {
+    return this.call(() => (this.statements.insert.run(row(job)).changes === 1 ? job : new Conflict({ message: `Job ${job.id} already exists` }))).pipe(
+      Effect.flatMap((result) => (result instanceof Conflict ? Effect.fail(result) : Effect.succeed(result))),
+    );
+  }
+
+  get(id: string): Effect.Effect<Job, NotFound | StorageFailure> {
+    return this.call(() => {
+      const found = this.statements.get.get(id);
+      return found ? this.parseJob(found) : undefined;
+    }).pipe(Effect.flatMap((job) => (job ? Effect.succeed(job) : Effect.fail(new NotFound({ message: `Job not found: ${id}` })))));
+  }
+
+  /**
+   * Newest first, read in pages of `LIST_PAGE` rows (keyset on created_at, id) with the event
+   * loop free between them: an unbounded listing (a non-admin's, filtered by owner afterwards)
+   * of many jobs does not hold the loop for all of them at once.
+   */
+  list(query: JobQuery = {}): Effect.Effect<Job[], StorageFailure> {
+    const self = this;
+    return Effect.gen(function* () {
+      const filters: string[] = [];
+      const params: Array<string | number> = [];
+      if (query.status !== undefined) (filters.push("status = ?"), params.push(query.status));
+      if (query.pipeline !== undefined) (filters.push("pipeline = ?"), params.push(query.pipeline));
+      const limit = query.limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor(query.limit));
+      const first = self.listStatement(filters);
+      const after = self.listStatement([...filters, "(created_at < ? OR (created_at = ? AND id < ?))"]);
+      const jobs: Job[] = [];
+      let last: { createdAt: number; id: string } | undefined;
+      while (jobs.length < limit) {
+        if (last) yield* Effect.yieldNow;
+        const page = Math.min(LIST_PAGE, limit - jobs.length);
+        const cursor = last;
+        const rows = yield* self.call(() =>
+          (cursor ? after.all(...params, cursor.createdAt, cursor.createdAt, cursor.id, page) : first.all(...params, page)).map((found) => self.parseJob(found)),
+        );
+        jobs.push(...rows);
+        if (rows.length < page) break;
+        last = { createdAt: rows.at(-1)!.createdAt, id: rows.at(-1)!.id };
+      }
+      return jobs;
+    });
+  }
+
+  private readonly listStatements = new Map<string, Database.Statement<Array<string | number>, JobRow>>();
+  private listStatement(filters: readonly string[]): Database.Statement<Array<string | number>, JobRow> {
+    const sql = `SELECT id, doc FROM jobs${filters.length ? ` WHERE ${filters.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC LIMIT ?`;
+    let statement = this.listStatements.get(sql);
+    if (!statement) this.listStatements.set(sql, (statement = this.db.prepare<Array<string | number>, JobRow>(sql)));
+    return statement;
+  }
+
+  claimCandidates(now: number, limit: number): Effect.Effect<Job[], StorageFailure> {
+    return this.call(() => {
+      const count = Math.max(limit, 1);
+      const rows = [...this.statements.expired.all(now, count), ...this.statements.due.all(now, count)];
+      return rows
+        .map((found) => this.parseJob(found))
+        .sort(compareQueueOrder)
+        .slice(0, count);
+    });
+  }
+
+  queueDepth(now: number, limit: number): Effect.Effect<QueueDepth, StorageFailure> {
+    return this.call(() => {
+      const { due, oldest } = this.statements.depth.get(now, limit + 1) ?? { due: 0, oldest: null };
+      return { due: Math.min(due, limit), oldestDueAt: oldest, truncated: due > limit };
+    });
+  }
+
+  replace(next: Job, expectedVersion: number): Effect.Effect<Job, VersionConflict | NotFound | StorageFailure> {
+    return this.call((): Job | VersionConflict | NotFound => {
+      const conflict = (current: number) => new VersionConflict({ message: `Job ${next.id} changed (version ${current}, expected ${expectedVersion})`, jobId: next.id });
+      if (next.version !== expectedVersion + 1) {
+        const current = this.statements.exists.get(next.id);
+        return current ? conflict(current.version) : new NotFound({ message: `Job not found: ${next.id}` });
+      }
+      const { pipeline: _pipeline, created_at: _createdAt, ...changing } = row(next);
+      if (this.statements.update.run({ ...changing, expected: expectedVersion }).changes === 1) return next;
+      const current = this.statements.exists.get(next.id);
+      return current ? conflict(current.version) : new NotFound({ message: `Job not found: ${next.id}` });
+    }).pipe(Effect.flatMap((result) => (result instanceof VersionConflict || result instanceof NotFound ? Effect.fail(result) : Effect.succeed(result))));
+  }
+
+  getExclusive(pipeline: string): Effect.Effect<ExclusiveClaim, StorageFailure> {
+    return this.call(() => {
+      const found = this.statements.getClaim.get(pipeline);
+      return found ? readStored(storedExclusiveClaimSchema, found.doc, `exclusive claim ${pipeline} in ${this.file}`) : unclaimed(pipeline);
+    });
+  }
+
+  putExclusive(next: ExclusiveClaim, expectedVersion: number): Effect.Effect<ExclusiveClaim, VersionConflict | StorageFailure> {
+    return this.call((): ExclusiveClaim | VersionConflict => {
+      const conflict = new VersionConflict({ message: `Exclusive claim of ${next.pipeline} changed`, jobId: next.holder ?? "" });
+      if (next.version !== expectedVersion + 1) return conflict;
+      const doc = JSON.stringify(next);
+      const written =
+        expectedVersion === 0
+          ? this.statements.createClaim.run(next.pipeline, next.version, doc).changes
+          : this.statements.updateClaim.run(next.version, doc, next.pipeline, expectedVersion).changes;
+      return written === 1 ? next : conflict;
+    }).pipe(Effect.flatMap((result) => (result instanceof VersionConflict ? Effect.fail(result) : Effect.succeed(result))));
+  }
+
+  /**
+   * Writes jobs and claims as they are (their versions kept) in one transaction, skipping
+   * any already stored: the import of another store's data (`parallax migrate-jobs`).
+   * Records `marker` in the file's metadata in the same transaction.
+   */
+  importAll(jobs: readonly Job[], claims: readonly ExclusiveClaim[], marker: { key: string; value: string }): Effect.Effect<{ jobs: number; claims: number }, StorageFailure> {
+    return this.call(() =>
+      this.db
+        .transaction(() => {
+          let jobCount = 0;
+          let claimCount = 0;
+          for (const job of jobs) jobCount += this.statements.insert.run(row(job)).changes;
+          for (const claim of claims) if (claim.version > 0) claimCount += this.statements.createClaim.run(claim.pipeline, claim.version, JSON.stringify(claim)).changes;
+          this.db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(marker.key, marker.value);
+          return { jobs: jobCount, claims: claimCount };
+        })
+        .immediate(),
+    );
+  }
+
+  /** A value of the file's metadata (e.g. whether file-store data was imported). */
+  meta(key: string): string | undefined {
+    return this.db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?").get(key)?.value;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private parseJob(found: JobRow): Job {
+    return readStored(storedJobSchema, found.doc, `job ${found.id} in ${this.file}`);
+  }
+
+  private call<A>(body: () => A): Effect.Effect<A, StorageFailure> {
+    return Effect.try({
+      try: body,
+      catch: (cause) => (cause instanceof StorageFailure ? cause : new StorageFailure({ message: `SQLite job store ${this.file}: ${(cause as Error).message}`, cause })),
+    });
+  }
+}
+
+/** The columns a job is indexed by, and its document. */
+function row(job: Job) {
+  return {
+    id: job.id,
+    version: job.version,
+    status: job.status,
+    pipeline: job.pipeline,
+    created_at: job.createdAt,
+    priority: job.priority,
+    run_at: job.runAt,
+    lease_expires_at: job.status === "running" && job.lease ? job.lease.expiresAt : null,
+    doc: JSON.stringify(job),
+  };
+}
