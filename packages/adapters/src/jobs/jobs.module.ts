@@ -44,7 +44,9 @@ import { openSqliteJobStore, sqliteJobsFile } from "./sqlite-migration.js";
 
 /** Binds the jobs ports and classes; `builtins`: pipelines other capabilities submit, beside PIPELINES_FILE's. */
 export function jobsModule(config: JobsConfig, builtins: readonly Pipeline[] = [], aws?: AwsClients): ContainerModule {
-  const storage = config.JOBS_STORE ?? config.STORAGE;
+  // On one machine the embedded default is SQLite: a job's life is a few small statements, not ~20
+  // file operations, and none of them waits on the thread pool (README: The SQLite job store).
+  const storage = config.JOBS_STORE ?? (config.STORAGE === "file" ? "sqlite" : config.STORAGE);
   const jobStore = (): JobStore => {
     if (storage === "aws" && aws) return new DynamoJobStore(aws.dynamo, aws.table);
     if (storage === "sqlite") return openSqliteJobStore(root, { synchronous: config.JOBS_SQLITE_SYNCHRONOUS });
