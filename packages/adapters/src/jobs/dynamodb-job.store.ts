@@ -5,7 +5,8 @@ import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, storedExclusiveClaimSchema, storedJobSchema, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
 import type { JobQuery, JobStore, QueueDepth } from "@parallax/application/jobs";
 import { readStored } from "./stored-documents.js";
-import { LISTING_INDEX, QUEUE_INDEX, TTL_ATTRIBUTE, tableDefinition } from "../aws/table.js";
+import { listingItems } from "../aws/listing.js";
+import { QUEUE_INDEX, TTL_ATTRIBUTE, tableDefinition } from "../aws/table.js";
 
 /** Claim items share the table; `#` never occurs in a job id, so the keys cannot collide. */
 const claimKey = (pipeline: string) => `exclusive#${pipeline}`;
@@ -88,22 +89,9 @@ export class DynamoJobStore implements JobStore {
         jobs = await this.queryShards(query.status === "pending" ? "ready" : "running", {}, Number.MAX_SAFE_INTEGER);
       } else {
         // Every job is in the listing index (`list_key = jobs`), newest first: no scan of the table's other items.
-        jobs = [];
-        let start: Record<string, unknown> | undefined;
-        do {
-          const page = await this.documents.send(
-            new QueryCommand({
-              TableName: this.table,
-              IndexName: LISTING_INDEX,
-              KeyConditionExpression: "list_key = :jobs",
-              ExpressionAttributeValues: { ":jobs": LIST_KEY },
-              ScanIndexForward: false,
-              ExclusiveStartKey: start,
-            }),
-          );
-          for (const item of page.Items ?? []) jobs.push(readStored(storedJobSchema, item["doc"], `listing of ${String(item["id"])} in table ${this.table}`));
-          start = page.LastEvaluatedKey;
-        } while (start);
+        jobs = (await listingItems(this.documents, this.table, LIST_KEY, { newestFirst: true })).map((item) =>
+          readStored(storedJobSchema, item["doc"], `listing of ${String(item["id"])} in table ${this.table}`),
+        );
       }
       const matching = jobs.filter((job) => (query.status === undefined || job.status === query.status) && (query.pipeline === undefined || job.pipeline === query.pipeline));
       matching.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));

@@ -16,14 +16,14 @@ import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Effect } from "effect";
 import { z } from "zod";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import { serializeNotebook, type JsonObject, type Notebook } from "@parallax/domain/notebook";
 import type { BlobStore } from "@parallax/application";
 import type { NotebookStore, NotebookSummary, StoredNotebook } from "@parallax/application/notebook";
-import { LISTING_INDEX } from "../aws/table.js";
+import { listingItems } from "../aws/listing.js";
 import { readItem, readJsonAttribute } from "../aws/stored-item.js";
 import { parseStored } from "./stored-notebook.js";
 
@@ -64,24 +64,11 @@ export class DynamoNotebookStore implements NotebookStore {
   listSummaries(): Effect.Effect<readonly NotebookSummary[], StorageFailure> {
     return this.call(async () => {
       const summaries: NotebookSummary[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await this.documents.send(
-          new QueryCommand({
-            TableName: this.table,
-            IndexName: LISTING_INDEX,
-            KeyConditionExpression: "list_key = :key",
-            ExpressionAttributeValues: { ":key": LIST_KEY },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const raw of page.Items ?? []) {
-          const listed = readItem(listedSchema, raw, `notebook listing item in ${this.table}`);
-          const summary = readJsonAttribute(summarySchema, listed.summary, `summary of ${listed.id} in ${this.table}`);
-          summaries.push({ name: listed.id.slice(itemId("").length), metadata: summary.metadata as JsonObject });
-        }
-        start = page.LastEvaluatedKey;
-      } while (start);
+      for (const raw of await listingItems(this.documents, this.table, LIST_KEY)) {
+        const listed = readItem(listedSchema, raw, `notebook listing item in ${this.table}`);
+        const summary = readJsonAttribute(summarySchema, listed.summary, `summary of ${listed.id} in ${this.table}`);
+        summaries.push({ name: listed.id.slice(itemId("").length), metadata: summary.metadata as JsonObject });
+      }
       // The index sorts by UTF-8 bytes; the port promises the file store's order (UTF-16 code units).
       return summaries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     });

@@ -13,13 +13,13 @@
  */
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Effect } from "effect";
 import { z } from "zod";
 import { NotFound, StorageFailure } from "@parallax/domain";
 import type { BlobStore } from "@parallax/application";
 import type { FrameSize, ResultRange, TaskRecord, TaskStore, TrackingUpdate } from "@parallax/application/tracking";
-import { LISTING_INDEX } from "../aws/table.js";
+import { listingItems } from "../aws/listing.js";
 import { readItem, readJsonAttribute } from "../aws/stored-item.js";
 import { frameSizesSchema, taskRecordSchema, trackingUpdateSchema } from "./tracking-payload.schema.js";
 
@@ -76,22 +76,9 @@ export class DynamoTaskStore implements TaskStore {
 
   get list(): Effect.Effect<readonly TaskRecord[], StorageFailure> {
     return this.call("list tasks", async () => {
-      const records: TaskRecord[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await this.documents.send(
-          new QueryCommand({
-            TableName: this.table,
-            IndexName: LISTING_INDEX,
-            KeyConditionExpression: "list_key = :key",
-            ExpressionAttributeValues: { ":key": LIST_KEY },
-            ScanIndexForward: false,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const raw of page.Items ?? []) records.push(readJsonAttribute(taskRecordSchema, readItem(listedSchema, raw, `task listing item in ${this.table}`).summary, `task summary in ${this.table}`));
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const records = (await listingItems(this.documents, this.table, LIST_KEY, { newestFirst: true })).map((raw) =>
+        readJsonAttribute(taskRecordSchema, readItem(listedSchema, raw, `task listing item in ${this.table}`).summary, `task summary in ${this.table}`),
+      );
       return records.sort((a, b) => b.start_time.localeCompare(a.start_time));
     });
   }
