@@ -1,7 +1,7 @@
 import { FloorCoverage } from "./floor-coverage.js";
 import { floorDistanceSquared, floorInitiate, floorPredict, floorUpdate, type FloorPoint, type FloorState } from "./floor-kalman.js";
 import { LinearAssignmentSolver } from "./lapjv.js";
-import { blendIntoStored, dot, scaleInto, sumOfSquares } from "./vector-kernels.js";
+import { dot, blendUnitInto, unitVector } from "./vector-kernels.js";
 
 /** One camera's track in the current frame, as the floor association sees it. */
 export interface FloorObservation {
@@ -217,7 +217,7 @@ export class FloorIdentities {
 
   update(frame: number, input: readonly FloorObservation[]): Int32Array {
     const c = this.config;
-    const observations = input.map((o) => (o.embedding && c.useAppearance ? { ...o, embedding: unit(o.embedding) } : { ...o, embedding: undefined }));
+    const observations = input.map((o) => (o.embedding && c.useAppearance ? { ...o, embedding: unitVector(o.embedding) } : { ...o, embedding: undefined }));
     for (const o of observations) if (o.point) this.coverage.add(o.camera, o.point.x, o.point.y);
     this.predict(frame);
     const ids = new Int32Array(observations.length).fill(-1);
@@ -437,9 +437,9 @@ export class FloorIdentities {
         else {
           own.strain = 0;
           if (!view) g.views.set(o.camera, Float32Array.from(o.embedding));
-          else blendInto(view, o.embedding, c.galleryMomentum);
+          else blendUnitInto(view, o.embedding, c.galleryMomentum);
           if (!g.mean) g.mean = Float32Array.from(o.embedding);
-          else blendInto(g.mean, o.embedding, c.galleryMomentum);
+          else blendUnitInto(g.mean, o.embedding, c.galleryMomentum);
         }
       } else own.strain = 0;
     });
@@ -544,10 +544,10 @@ export class FloorIdentities {
     old.hits += young.hits;
     for (const [camera, view] of young.views) {
       const mine = old.views.get(camera);
-      if (mine) blendInto(mine, view, 0.5);
+      if (mine) blendUnitInto(mine, view, 0.5);
       else old.views.set(camera, view);
     }
-    if (young.mean) blendInto(old.mean!, young.mean, 0.5);
+    if (young.mean) blendUnitInto(old.mean!, young.mean, 0.5);
   }
 
   private merge(keep: Identity, drop: Identity): void {
@@ -579,16 +579,3 @@ function key(o: FloorObservation): string {
   return `${o.camera}\u0000${o.trackId}`;
 }
 
-function unit(v: Float32Array): Float32Array {
-  const n = sumOfSquares(v);
-  if (Math.abs(n - 1) < 1e-5) return v;
-  const out = new Float32Array(v.length);
-  scaleInto(v, n > 0 ? 1 / Math.sqrt(n) : 0, out);
-  return out;
-}
-
-/** target ← normalise(momentum·target + (1 − momentum)·update). */
-function blendInto(target: Float32Array, update: Float32Array, momentum: number): void {
-  const n = blendIntoStored(target, update, momentum);
-  scaleInto(target, n > 0 ? 1 / Math.sqrt(n) : 0, target);
-}

@@ -1,6 +1,6 @@
 import { DEFAULT_IDENTITY_CONFIG, type IdentityConfig } from "./identity-config.js";
 import { LinearAssignmentSolver } from "./lapjv.js";
-import { blendIntoStored, dot, scaleInto, sumOfSquares } from "./vector-kernels.js";
+import { dot, sumOfSquares, blendUnitInto, unitVector } from "./vector-kernels.js";
 
 /** One camera's track in the current frame, as the identity manager sees it. */
 export interface IdentityObservation {
@@ -53,7 +53,7 @@ export class IdentityManager {
 
   update(frame: number, input: readonly IdentityObservation[]): Int32Array {
     // Embeddings are L2-normalised once here; everything below compares unit vectors.
-    const observations = input.map((o) => (o.embedding && !isUnit(o.embedding) ? { ...o, embedding: unit(o.embedding) } : o));
+    const observations = input.map((o) => (o.embedding && !isUnit(o.embedding) ? { ...o, embedding: unitVector(o.embedding) } : o));
     const result = new Int32Array(observations.length).fill(-1);
     observations.forEach((o, k) => {
       const binding = this.bindings.get(key(o));
@@ -145,7 +145,7 @@ export class IdentityManager {
     this.identities.delete(drop.id);
     if (drop.embedding) {
       if (!keep.embedding) keep.embedding = drop.embedding;
-      else blendInto(keep.embedding, drop.embedding, 0.5);
+      else blendUnitInto(keep.embedding, drop.embedding, 0.5);
     }
   }
 
@@ -241,7 +241,7 @@ export class IdentityManager {
       if (o.embedding) {
         const e = o.embedding;
         if (!g.embedding) g.embedding = Float32Array.from(e);
-        else blendInto(g.embedding, e, c.galleryMomentum);
+        else blendUnitInto(g.embedding, e, c.galleryMomentum);
       }
       let entry = seen.get(id);
       if (!entry) seen.set(id, (entry = { x: 0, y: 0, n: 0, cameras: new Set() }));
@@ -278,15 +278,3 @@ function isUnit(v: Float32Array): boolean {
   return Math.abs(sumOfSquares(v) - 1) < 1e-5;
 }
 
-function unit(v: Float32Array): Float32Array {
-  const n = sumOfSquares(v);
-  const out = new Float32Array(v.length);
-  scaleInto(v, n > 0 ? 1 / Math.sqrt(n) : 0, out);
-  return out;
-}
-
-/** target ← normalise(momentum·target + (1 − momentum)·update). */
-function blendInto(target: Float32Array, update: Float32Array, momentum: number): void {
-  const n = blendIntoStored(target, update, momentum);
-  scaleInto(target, n > 0 ? 1 / Math.sqrt(n) : 0, target);
-}

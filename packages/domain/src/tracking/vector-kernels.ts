@@ -140,3 +140,18 @@ export function scaleIntoAndDot(x: Float32Array, scale: number, out: Float32Arra
   }
   return sum;
 }
+
+/** `v` as a unit vector: `v` itself when it already is one (to 1e-5), else a normalised copy. */
+export function unitVector(v: Float32Array): Float32Array {
+  const n = sumOfSquares(v);
+  if (Math.abs(n - 1) < 1e-5) return v;
+  const out = new Float32Array(v.length);
+  scaleInto(v, n > 0 ? 1 / Math.sqrt(n) : 0, out);
+  return out;
+}
+
+/** target ← normalise(momentum·target + (1 − momentum)·update): a gallery's moving average of unit vectors. */
+export function blendUnitInto(target: Float32Array, update: Float32Array, momentum: number): void {
+  const n = blendIntoStored(target, update, momentum);
+  scaleInto(target, n > 0 ? 1 / Math.sqrt(n) : 0, target);
+}
