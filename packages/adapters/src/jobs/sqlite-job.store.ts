@@ -21,6 +21,21 @@ export interface SqliteJobStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
+/**
+ * Opens (creating it and its directory if needed) the SQLite file the job and log stores share,
+ * in WAL mode (readers never block the writer nor the writer them; the mode is stored in the
+ * file) at the chosen durability, and applies `schema` (idempotent: every process opening the
+ * file runs it).
+ */
+export function openJobsDatabase(file: string, options: SqliteJobStoreOptions, schema: string): Database.Database {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file, { timeout: options.busyTimeoutMs ?? 5_000 });
+  db.pragma("journal_mode = WAL");
+  db.pragma(`synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
+  db.exec(schema);
+  return db;
+}
+
 /** The schema, created idempotently by every process that opens the file. */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -81,12 +96,7 @@ export class SqliteJobStore implements JobStore {
     readonly file: string,
     options: SqliteJobStoreOptions = {},
   ) {
-    mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file, { timeout: options.busyTimeoutMs ?? 5_000 });
-    // WAL: readers never block the writer nor the writer them; the mode is stored in the file.
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma(`synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
-    this.db.exec(SCHEMA);
+    this.db = openJobsDatabase(file, options, SCHEMA);
     this.statements = this.prepare();
   }
 

@@ -1,12 +1,10 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { Effect } from "effect";
 import { z } from "zod";
 import { StorageFailure } from "@parallax/domain";
 import { storedLogLineSchema } from "@parallax/domain/jobs";
 import type { LogEntry, LogLine, LogPage, LogStore } from "@parallax/application/jobs";
-import type { SqliteJobStoreOptions } from "./sqlite-job.store.js";
+import { openJobsDatabase, type SqliteJobStoreOptions } from "./sqlite-job.store.js";
 import { readStored } from "./stored-documents.js";
 
 /**
@@ -55,11 +53,7 @@ export class SqliteLogStore implements LogStore {
     readonly file: string,
     options: SqliteJobStoreOptions = {},
   ) {
-    mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file, { timeout: options.busyTimeoutMs ?? 5_000 });
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma(`synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
-    this.db.exec(SCHEMA);
+    this.db = openJobsDatabase(file, options, SCHEMA);
     this.statements = {
       size: this.db.prepare<[string], { size: number }>(
         "SELECT coalesce((SELECT first_offset + count FROM job_log_chunks WHERE job_id = ? ORDER BY first_offset DESC LIMIT 1), 0) AS size",
