@@ -26,11 +26,12 @@ export async function freePort(): Promise<number> {
  * Starts `apps/http/src/main.ts` as a real process (tsx, source condition) and waits until it
  * answers /health. Test and benchmark support: request and socket message rates are unlimited
  * unless `env` sets them (tests and benchmarks are one client far faster than any real one).
+ * `nodeArgs` go before the script (e.g. an `--import` that observes the process).
  */
-export async function spawnHost(env: Record<string, string>, timeoutMs = 30_000): Promise<HostProcess> {
+export async function spawnHost(env: Record<string, string>, timeoutMs = 30_000, nodeArgs: readonly string[] = []): Promise<HostProcess> {
   const root = process.cwd();
   const port = await freePort();
-  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", join(root, "apps/http/src/main.ts")], {
+  const child = spawn(process.execPath, [...nodeArgs, "--conditions=source", "--import", "tsx", join(root, "apps/http/src/main.ts")], {
     cwd: root,
     env: { ...process.env, HOST: "127.0.0.1", LOG_LEVEL: "warn", RATE_LIMIT_RPS: "0", CONVERT_RATE_LIMIT_RPS: "0", WS_MESSAGES_PER_S: "0", ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],

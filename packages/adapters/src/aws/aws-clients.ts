@@ -5,18 +5,19 @@
  * S3_ENDPOINT) point at compatible services. Not here: what is stored (the stores) or the table's
  * shape (`table.ts`).
  */
-import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { makeS3Client } from "../tracking/s3-location.js";
 import type { AwsConfig } from "./aws.config.js";
+import { documentSdk, dynamoSdk } from "./dynamodb-sdk.js";
 
 export type AwsSettings = Pick<AwsConfig, "DYNAMODB_TABLE" | "S3_BUCKET" | "DYNAMODB_ENDPOINT" | "S3_ENDPOINT" | "AWS_REGION">;
 
 /** A DynamoDB client for the settings; a compatible endpoint gets us-east-1 when no region is set. */
 export function makeDynamoClient(settings: Pick<AwsConfig, "DYNAMODB_ENDPOINT" | "AWS_REGION">, overrides: DynamoDBClientConfig = {}): DynamoDBClient {
   const region = settings.AWS_REGION || (settings.DYNAMODB_ENDPOINT ? "us-east-1" : undefined);
-  return new DynamoDBClient({ ...(region ? { region } : {}), ...(settings.DYNAMODB_ENDPOINT ? { endpoint: settings.DYNAMODB_ENDPOINT } : {}), ...overrides });
+  return new (dynamoSdk().DynamoDBClient)({ ...(region ? { region } : {}), ...(settings.DYNAMODB_ENDPOINT ? { endpoint: settings.DYNAMODB_ENDPOINT } : {}), ...overrides });
 }
 
 export interface AwsClientOverrides {
@@ -48,7 +49,7 @@ export class AwsClients {
 
   /** Items as plain objects (numbers, strings, binary), undefined attributes left out. */
   get documents(): DynamoDBDocumentClient {
-    return (this.documentClient ??= DynamoDBDocumentClient.from(this.dynamo, { marshallOptions: { removeUndefinedValues: true } }));
+    return (this.documentClient ??= documentSdk().DynamoDBDocumentClient.from(this.dynamo, { marshallOptions: { removeUndefinedValues: true } }));
   }
 
   /** The S3 client, its SDK imported on first use (~250 ms a host on files never pays). */

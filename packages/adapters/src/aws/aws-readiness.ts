@@ -4,12 +4,12 @@
  * `tableDefinition` describes it. Once both answered, later checks succeed at once: readiness
  * gates start-up, it is not a health probe of AWS.
  */
-import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { Effect } from "effect";
 import { StorageFailure } from "@parallax/domain";
 import type { StoreReadiness } from "@parallax/application";
 import type { AwsClients } from "./aws-clients.js";
 import { tableDefinition } from "./table.js";
+import { dynamoSdk } from "./dynamodb-sdk.js";
 
 export class AwsStoreReadiness implements StoreReadiness {
   private ready = false;
@@ -37,20 +37,20 @@ export class AwsStoreReadiness implements StoreReadiness {
   private async table(): Promise<void> {
     const { dynamo, table } = this.clients;
     try {
-      const described = await dynamo.send(new DescribeTableCommand({ TableName: table }));
+      const described = await dynamo.send(new (dynamoSdk().DescribeTableCommand)({ TableName: table }));
       if (described.Table?.TableStatus === "ACTIVE" || described.Table?.TableStatus === "UPDATING") return;
       throw new StorageFailure({ message: `DynamoDB table ${table} is ${described.Table?.TableStatus ?? "unknown"}` });
     } catch (error) {
-      if (!(error instanceof ResourceNotFoundException)) throw error;
+      if (!(error instanceof dynamoSdk().ResourceNotFoundException)) throw error;
       if (!this.options.createMissing) throw new StorageFailure({ message: `DynamoDB table ${table} does not exist (CREATE_TABLES=true creates it in development)`, cause: error });
     }
     try {
-      await dynamo.send(new CreateTableCommand(tableDefinition(table)));
+      await dynamo.send(new (dynamoSdk().CreateTableCommand)(tableDefinition(table)));
     } catch (error) {
       // Another process created it meanwhile.
       if ((error as { name?: string }).name !== "ResourceInUseException") throw error;
     }
-    await waitUntilTableExists({ client: dynamo, maxWaitTime: 120, minDelay: 0.05, maxDelay: 1 }, { TableName: table });
+    await dynamoSdk().waitUntilTableExists({ client: dynamo, maxWaitTime: 120, minDelay: 0.05, maxDelay: 1 }, { TableName: table });
   }
 
   private async bucket(): Promise<void> {

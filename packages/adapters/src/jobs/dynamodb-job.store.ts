@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException, type CreateTableCommandInput, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import type { CreateTableCommandInput, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBDocumentClient, QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { Effect } from "effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, storedExclusiveClaimSchema, storedJobSchema, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
@@ -7,6 +7,7 @@ import type { JobQuery, JobStore, QueueDepth } from "@parallax/application/jobs"
 import { readStored } from "./stored-documents.js";
 import { listingItems } from "../aws/listing.js";
 import { QUEUE_INDEX, TTL_ATTRIBUTE, tableDefinition } from "../aws/table.js";
+import { documentSdk, dynamoSdk } from "../aws/dynamodb-sdk.js";
 
 /** Claim items share the table; `#` never occurs in a job id, so the keys cannot collide. */
 const claimKey = (pipeline: string) => `exclusive#${pipeline}`;
@@ -59,7 +60,7 @@ export class DynamoJobStore implements JobStore {
     private readonly table: string,
     options: DynamoJobStoreOptions = {},
   ) {
-    this.documents = DynamoDBDocumentClient.from(client);
+    this.documents = documentSdk().DynamoDBDocumentClient.from(client);
     this.shards = Math.max(1, Math.floor(options.queueShards ?? QUEUE_SHARDS));
     this.retentionMs = options.retentionMs ?? FINISHED_RETENTION_MS;
   }
@@ -67,10 +68,10 @@ export class DynamoJobStore implements JobStore {
   insert(job: Job): Effect.Effect<Job, Conflict | StorageFailure> {
     return this.call(async () => {
       try {
-        await this.documents.send(new PutCommand({ TableName: this.table, Item: this.item(job), ConditionExpression: "attribute_not_exists(id)" }));
+        await this.documents.send(new (documentSdk().PutCommand)({ TableName: this.table, Item: this.item(job), ConditionExpression: "attribute_not_exists(id)" }));
         return job;
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return new Conflict({ message: `Job ${job.id} already exists` });
+        if (error instanceof dynamoSdk().ConditionalCheckFailedException) return new Conflict({ message: `Job ${job.id} already exists` });
         throw error;
       }
     }).pipe(Effect.flatMap((result) => (result instanceof Conflict ? Effect.fail(result) : Effect.succeed(result))));
@@ -125,7 +126,7 @@ export class DynamoJobStore implements JobStore {
     let start: Record<string, unknown> | undefined;
     for (let page = 0; page < 20; page++) {
       const result = await this.documents.send(
-        new QueryCommand({
+        new (documentSdk().QueryCommand)({
           TableName: this.table,
           IndexName: QUEUE_INDEX,
           KeyConditionExpression: "#queue = :queue",
@@ -151,7 +152,7 @@ export class DynamoJobStore implements JobStore {
       if (next.version !== expectedVersion + 1) return conflict();
       try {
         await this.documents.send(
-          new PutCommand({
+          new (documentSdk().PutCommand)({
             TableName: this.table,
             Item: this.item(next),
             ConditionExpression: "#version = :expected",
@@ -161,7 +162,7 @@ export class DynamoJobStore implements JobStore {
         );
         return next;
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (!(error instanceof dynamoSdk().ConditionalCheckFailedException)) throw error;
         return (await this.read(next.id)) ? conflict() : new NotFound({ message: `Job not found: ${next.id}` });
       }
     }).pipe(Effect.flatMap((result) => (result instanceof VersionConflict || result instanceof NotFound ? Effect.fail(result) : Effect.succeed(result))));
@@ -169,7 +170,7 @@ export class DynamoJobStore implements JobStore {
 
   getExclusive(pipeline: string): Effect.Effect<ExclusiveClaim, StorageFailure> {
     return this.call(async () => {
-      const result = await this.documents.send(new GetCommand({ TableName: this.table, Key: { id: claimKey(pipeline) }, ConsistentRead: true }));
+      const result = await this.documents.send(new (documentSdk().GetCommand)({ TableName: this.table, Key: { id: claimKey(pipeline) }, ConsistentRead: true }));
       return result.Item ? readStored(storedExclusiveClaimSchema, result.Item["claim"], `item ${claimKey(pipeline)} of table ${this.table}`) : unclaimed(pipeline);
     });
   }
@@ -181,7 +182,7 @@ export class DynamoJobStore implements JobStore {
       if (next.version !== expectedVersion + 1) return conflict();
       try {
         await this.documents.send(
-          new PutCommand({
+          new (documentSdk().PutCommand)({
             TableName: this.table,
             Item: { id: claimKey(next.pipeline), version: next.version, claim: JSON.stringify(next) },
             ...(expectedVersion === 0
@@ -191,7 +192,7 @@ export class DynamoJobStore implements JobStore {
         );
         return next;
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return conflict();
+        if (error instanceof dynamoSdk().ConditionalCheckFailedException) return conflict();
         throw error;
       }
     }).pipe(Effect.flatMap((result) => (result instanceof VersionConflict ? Effect.fail(result) : Effect.succeed(result))));
@@ -205,7 +206,7 @@ export class DynamoJobStore implements JobStore {
   }
 
   private async read(id: string): Promise<Job | undefined> {
-    const result = await this.documents.send(new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }));
+    const result = await this.documents.send(new (documentSdk().GetCommand)({ TableName: this.table, Key: { id }, ConsistentRead: true }));
     return result.Item ? this.parseJob(result.Item) : undefined;
   }
 
@@ -269,7 +270,7 @@ export class DynamoJobStore implements JobStore {
         input.FilterExpression = "run_at <= :now";
         input.ExpressionAttributeValues = { ...input.ExpressionAttributeValues, ":now": target.dueAt };
       }
-      const result = await this.documents.send(new QueryCommand(input));
+      const result = await this.documents.send(new (documentSdk().QueryCommand)(input));
       for (const item of result.Items ?? []) jobs.push(this.parseJob(item));
       start = result.LastEvaluatedKey;
       if (!start) break;

@@ -20,13 +20,13 @@
  */
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { BatchGetCommandOutput, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Effect } from "effect";
 import { z } from "zod";
 import { StorageFailure } from "@parallax/domain";
 import type { LogEntry, LogLine, LogPage, LogStore } from "@parallax/application/jobs";
 import { readItem, readJsonAttribute } from "../aws/stored-item.js";
+import { documentSdk, dynamoSdk } from "../aws/dynamodb-sdk.js";
 
 /** A chunk's lines as JSON stay under this (an item holds 400 KB; a line is at most 64 Ki characters). */
 const CHUNK_BYTES = 300 * 1024;
@@ -68,7 +68,7 @@ export class DynamoLogStore implements LogStore {
         const lines = await gzipAsync(JSON.stringify(batch));
         try {
           await this.documents.send(
-            new PutCommand({
+            new (documentSdk().PutCommand)({
               TableName: this.table,
               Item: { id: chunkId(jobId, index), job_id: jobId, first_offset: first, line_count: batch.length, lines },
               ConditionExpression: "attribute_not_exists(id)",
@@ -76,7 +76,7 @@ export class DynamoLogStore implements LogStore {
           );
         } catch (error) {
           // Another appender took this index: learn its chunk (the next `chunks` probes it) and go again.
-          if (error instanceof ConditionalCheckFailedException) continue;
+          if (error instanceof dynamoSdk().ConditionalCheckFailedException) continue;
           throw error;
         }
         // A concurrent read of this store may have probed it in already: each index is learned once.
@@ -122,7 +122,7 @@ export class DynamoLogStore implements LogStore {
     for (;;) {
       const index = chunks.length;
       const next = await this.documents.send(
-        new GetCommand({ TableName: this.table, Key: { id: chunkId(jobId, index) }, ConsistentRead: true, ProjectionExpression: "id, first_offset, line_count" }),
+        new (documentSdk().GetCommand)({ TableName: this.table, Key: { id: chunkId(jobId, index) }, ConsistentRead: true, ProjectionExpression: "id, first_offset, line_count" }),
       );
       if (!next.Item) return chunks;
       const meta = readItem(chunkMetaSchema, next.Item, `log chunk ${chunkId(jobId, index)} of ${this.table}`);
@@ -138,7 +138,7 @@ export class DynamoLogStore implements LogStore {
       let keys: Record<string, unknown>[] | undefined = Array.from({ length: Math.min(100, count - from) }, (_, i) => ({ id: chunkId(jobId, from + i) }));
       while (keys && keys.length > 0) {
         const result: BatchGetCommandOutput = await this.documents.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: "id, first_offset, line_count" } } }),
+          new (documentSdk().BatchGetCommand)({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: "id, first_offset, line_count" } } }),
         );
         for (const raw of result.Responses?.[this.table] ?? []) {
           const meta = readItem(chunkMetaSchema, raw, `log chunk of ${jobId} in ${this.table}`);
@@ -157,20 +157,20 @@ export class DynamoLogStore implements LogStore {
   }
 
   private async chunkLines(jobId: string, index: number): Promise<LogEntry[]> {
-    const result = await this.documents.send(new GetCommand({ TableName: this.table, Key: { id: chunkId(jobId, index) }, ConsistentRead: true }));
+    const result = await this.documents.send(new (documentSdk().GetCommand)({ TableName: this.table, Key: { id: chunkId(jobId, index) }, ConsistentRead: true }));
     const chunk = readItem(chunkSchema, result.Item, `log chunk ${chunkId(jobId, index)} of ${this.table}`);
     return readJsonAttribute(entriesSchema, (await gunzipAsync(chunk.lines)).toString("utf8"), `lines of log chunk ${chunkId(jobId, index)}`);
   }
 
   private async hint(jobId: string): Promise<number> {
-    const result = await this.documents.send(new GetCommand({ TableName: this.table, Key: { id: headId(jobId) }, ConsistentRead: true }));
+    const result = await this.documents.send(new (documentSdk().GetCommand)({ TableName: this.table, Key: { id: headId(jobId) }, ConsistentRead: true }));
     return result.Item ? readItem(headSchema, result.Item, `log head ${headId(jobId)} of ${this.table}`).chunks : 0;
   }
 
   private async raiseHint(jobId: string, chunks: number): Promise<void> {
     try {
       await this.documents.send(
-        new UpdateCommand({
+        new (documentSdk().UpdateCommand)({
           TableName: this.table,
           Key: { id: headId(jobId) },
           UpdateExpression: "SET chunks = :n",
@@ -179,7 +179,7 @@ export class DynamoLogStore implements LogStore {
         }),
       );
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!(error instanceof dynamoSdk().ConditionalCheckFailedException)) throw error;
     }
   }
 

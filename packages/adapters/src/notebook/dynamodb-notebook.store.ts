@@ -15,8 +15,7 @@
 import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Effect } from "effect";
 import { z } from "zod";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
@@ -26,6 +25,7 @@ import type { NotebookStore, NotebookSummary, StoredNotebook } from "@parallax/a
 import { listingItems } from "../aws/listing.js";
 import { readItem, readJsonAttribute } from "../aws/stored-item.js";
 import { parseStored } from "./stored-notebook.js";
+import { documentSdk, dynamoSdk } from "../aws/dynamodb-sdk.js";
 
 /** Bodies (gzip) above this go to the blob store: an item holds at most 400 KB, summary and attributes included. */
 export const INLINE_BODY_BYTES = 300 * 1024;
@@ -96,7 +96,7 @@ export class DynamoNotebookStore implements NotebookStore {
       const written = yield* this.call(async () => {
         try {
           const result = await this.documents.send(
-            new PutCommand({
+            new (documentSdk().PutCommand)({
               TableName: this.table,
               Item: item,
               ReturnValues: "ALL_OLD",
@@ -109,7 +109,7 @@ export class DynamoNotebookStore implements NotebookStore {
           );
           return { old: result.Attributes ? readItem(notebookItemSchema, result.Attributes, `item ${itemId(name)} of ${this.table}`) : undefined };
         } catch (error) {
-          if (error instanceof ConditionalCheckFailedException) return new Conflict({ message: expectedVersion === null ? `Notebook ${name} already exists` : `Notebook ${name} changed since it was read` });
+          if (error instanceof dynamoSdk().ConditionalCheckFailedException) return new Conflict({ message: expectedVersion === null ? `Notebook ${name} already exists` : `Notebook ${name} changed since it was read` });
           throw error;
         }
       });
@@ -128,10 +128,10 @@ export class DynamoNotebookStore implements NotebookStore {
     return Effect.gen({ self: this }, function* () {
       const removed = yield* this.call(async () => {
         try {
-          const result = await this.documents.send(new DeleteCommand({ TableName: this.table, Key: { id: itemId(name) }, ConditionExpression: "attribute_exists(id)", ReturnValues: "ALL_OLD" }));
+          const result = await this.documents.send(new (documentSdk().DeleteCommand)({ TableName: this.table, Key: { id: itemId(name) }, ConditionExpression: "attribute_exists(id)", ReturnValues: "ALL_OLD" }));
           return result.Attributes ? readItem(notebookItemSchema, result.Attributes, `item ${itemId(name)} of ${this.table}`) : undefined;
         } catch (error) {
-          if (error instanceof ConditionalCheckFailedException) return new NotFound({ message: "Notebook not found" });
+          if (error instanceof dynamoSdk().ConditionalCheckFailedException) return new NotFound({ message: "Notebook not found" });
           throw error;
         }
       });
@@ -162,7 +162,7 @@ export class DynamoNotebookStore implements NotebookStore {
 
   private readItem(name: string): Effect.Effect<NotebookItem | undefined, StorageFailure> {
     return this.call(async () => {
-      const result = await this.documents.send(new GetCommand({ TableName: this.table, Key: { id: itemId(name) }, ConsistentRead: true }));
+      const result = await this.documents.send(new (documentSdk().GetCommand)({ TableName: this.table, Key: { id: itemId(name) }, ConsistentRead: true }));
       return result.Item ? readItem(notebookItemSchema, result.Item, `item ${itemId(name)} of ${this.table}`) : undefined;
     });
   }

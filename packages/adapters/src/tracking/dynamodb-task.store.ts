@@ -13,7 +13,7 @@
  */
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Effect } from "effect";
 import { z } from "zod";
 import { NotFound, StorageFailure } from "@parallax/domain";
@@ -22,6 +22,7 @@ import type { FrameSize, ResultRange, TaskRecord, TaskStore, TrackingUpdate } fr
 import { listingItems } from "../aws/listing.js";
 import { readItem, readJsonAttribute } from "../aws/stored-item.js";
 import { frameSizesSchema, taskRecordSchema, trackingUpdateSchema } from "./tracking-payload.schema.js";
+import { documentSdk } from "../aws/dynamodb-sdk.js";
 
 const LIST_KEY = "tasks";
 const itemId = (taskId: string) => `task#${taskId}`;
@@ -56,7 +57,7 @@ export class DynamoTaskStore implements TaskStore {
     return this.call(`put task ${record.task_id}`, async () => {
       const json = JSON.stringify(record);
       await this.documents.send(
-        new UpdateCommand({
+        new (documentSdk().UpdateCommand)({
           TableName: this.table,
           Key: { id: itemId(record.task_id) },
           UpdateExpression: "SET #record = :record, summary = :record, list_key = :list, list_sort = :sort, version = :version",
@@ -128,7 +129,7 @@ export class DynamoTaskStore implements TaskStore {
   putFrameSizes(taskId: string, sizes: Readonly<Record<string, FrameSize>>): Effect.Effect<void, StorageFailure> {
     return this.call(`write frame sizes of ${taskId}`, async () => {
       await this.documents.send(
-        new UpdateCommand({ TableName: this.table, Key: { id: itemId(taskId) }, UpdateExpression: "SET frame_sizes = :sizes", ExpressionAttributeValues: { ":sizes": JSON.stringify(sizes) } }),
+        new (documentSdk().UpdateCommand)({ TableName: this.table, Key: { id: itemId(taskId) }, UpdateExpression: "SET frame_sizes = :sizes", ExpressionAttributeValues: { ":sizes": JSON.stringify(sizes) } }),
       );
     });
   }
@@ -143,7 +144,7 @@ export class DynamoTaskStore implements TaskStore {
 
   private item(taskId: string): Effect.Effect<z.infer<typeof taskItemSchema> | undefined, StorageFailure> {
     return this.call(`read task ${taskId}`, async () => {
-      const result = await this.documents.send(new GetCommand({ TableName: this.table, Key: { id: itemId(taskId) }, ConsistentRead: true }));
+      const result = await this.documents.send(new (documentSdk().GetCommand)({ TableName: this.table, Key: { id: itemId(taskId) }, ConsistentRead: true }));
       return result.Item ? readItem(taskItemSchema, result.Item, `item ${itemId(taskId)} of ${this.table}`) : undefined;
     });
   }

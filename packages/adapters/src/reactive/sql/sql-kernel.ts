@@ -1,44 +1,18 @@
-import { join } from "node:path";
-import { DuckDBInstance, ResultReturnType, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import { Effect, Semaphore } from "effect";
-import pg from "pg";
 import type { JsonValue, Output } from "@parallax/domain/notebook";
 import { errorOutput, tableBundle } from "@parallax/domain/reactive";
 import type { KernelRunResult } from "@parallax/application/reactive";
 import { DEFAULT_MAX_OUTPUT_BYTES, limitOutputs, limitText } from "../output-limits.js";
 import { serially } from "../serially.js";
-import { duckdbTableJson } from "./duckdb-json.js";
+import type { Engine, SqlSandbox, Table } from "./sql-engine.js";
 import { bindPlaceholders, splitStatements } from "./sql-placeholders.js";
+
+export type { SqlSandbox } from "./sql-engine.js";
 
 export const SQL_ROW_LIMIT = 1_000;
 
 /** Values for `{name}` placeholders, looked up in the notebook's other kernels. */
 export type ValueLookup = (names: readonly string[]) => Effect.Effect<{ values: Record<string, unknown>; missing: string[]; tooLarge?: string[] }>;
-
-interface Table {
-  columns: string[];
-  rows: JsonValue[][];
-  truncated: boolean;
-}
-
-interface Engine {
-  query(text: string, values: unknown[], limit: number): Promise<Table>;
-  interrupt(): void;
-  /** False once the connection is gone (a PostgreSQL cancel or drop); the next cell reconnects. */
-  alive(): boolean;
-  close(): Promise<void>;
-}
-
-/**
- * Where an in-process DuckDB may reach: files under the notebook's working directory only, named by
- * absolute path (DuckDB checks a relative name before resolving it, and refuses it), `memoryMb` of
- * memory and as much spilled to disk, one thread. Settings are locked, so a cell cannot `SET` its
- * way out. PostgreSQL is the server's to limit.
- */
-export interface SqlSandbox {
-  memoryMb: number;
-  workDir: () => Promise<string>;
-}
 
 /** A failed statement as a result: the message, also as the cell's error output. */
 function failed(error: string): KernelRunResult {
@@ -158,72 +132,10 @@ export class SqlKernel {
       await this.engine.close().catch(() => undefined);
       this.engine = undefined;
     }
-    this.engine ??= this.connectionString ? await postgres(this.connectionString, this.timeoutMs) : await duckdb(this.sandbox);
+    // Each engine's driver is imported by the first cell that needs it: a host that never runs SQL never loads DuckDB or pg.
+    this.engine ??= this.connectionString
+      ? await (await import("./postgres-engine.js")).postgresEngine(this.connectionString, this.timeoutMs)
+      : await (await import("./duckdb-engine.js")).duckdbEngine(this.sandbox);
     return this.engine;
   }
-}
-
-const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
-
-async function duckdb(sandbox?: SqlSandbox): Promise<Engine> {
-  const workDir = sandbox ? await sandbox.workDir() : undefined;
-  const memory = `${sandbox?.memoryMb}MB`;
-  const settings = workDir ? { memory_limit: memory, max_temp_directory_size: memory, threads: "1", temp_directory: join(workDir, ".duckdb-tmp") } : undefined;
-  const instance = await DuckDBInstance.create(":memory:", settings);
-  const connection: DuckDBConnection = await instance.connect();
-  if (workDir) {
-    // In this order: the directory is allowed before external access is turned off, and nothing changes once locked.
-    for (const setting of [`SET allowed_directories = [${sqlString(`${workDir}/`)}]`, "SET enable_external_access = false", "SET lock_configuration = true"]) {
-      await connection.run(setting);
-    }
-  }
-  return {
-    async query(text, values, limit) {
-      const reader = await connection.streamAndReadUntil(text, limit + 1, values as DuckDBValue[]);
-      // DDL (CREATE, DROP, SET...) has nothing to show.
-      if (reader.returnType === ResultReturnType.NOTHING) return { columns: [], rows: [], truncated: false };
-      const rows = reader.convertRows(duckdbTableJson).slice(0, limit + 1);
-      return { columns: reader.columnNames(), rows: rows.slice(0, limit), truncated: rows.length > limit };
-    },
-    interrupt: () => connection.interrupt(),
-    alive: () => true,
-    async close() {
-      connection.closeSync();
-      instance.closeSync();
-    },
-  };
-}
-
-/** The server enforces the cell timeout itself (`statement_timeout`), so a runaway query stops there too. */
-async function postgres(connectionString: string, timeoutMs: number): Promise<Engine> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000, statement_timeout: Math.ceil(timeoutMs) });
-  let alive = true;
-  // A dropped connection fails the running query; the next cell reconnects.
-  client.on("error", () => (alive = false));
-  client.on("end", () => (alive = false));
-  await client.connect();
-  return {
-    async query(text, values, limit) {
-      const result = await client.query({ text, values, rowMode: "array" });
-      const rows = (result.rows as unknown[][]).map((row) => row.map(toJson));
-      return { columns: (result.fields ?? []).map((field) => field.name), rows: rows.slice(0, limit), truncated: rows.length > limit };
-    },
-    interrupt: () => {
-      // Ending the connection makes the server cancel the statement; the next cell reconnects.
-      alive = false;
-      void client.end().catch(() => undefined);
-    },
-    alive: () => alive,
-    close: () => (alive ? client.end() : Promise.resolve()),
-  };
-}
-
-function toJson(value: unknown): JsonValue {
-  if (value === null || value === undefined) return null;
-  // PostgreSQL's NaN and ±Infinity doubles: a table shows the absence of a number as null.
-  if (typeof value === "number" && !Number.isFinite(value)) return null;
-  if (typeof value === "bigint") return value.toString();
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === "object") return JSON.parse(JSON.stringify(value)) as JsonValue;
-  return value as JsonValue;
 }
