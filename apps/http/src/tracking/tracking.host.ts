@@ -17,7 +17,8 @@ import { sendAfterDrain } from "../host/bounded-send.js";
 import { runUseCase } from "../host/errors.js";
 import type { HostModule } from "../host/host-module.js";
 import { loadReadiness } from "./tracking-readiness.js";
-import { viewerCsp, viewerHtml } from "./viewer.page.js";
+import { viewerHtml } from "./viewer.page.js";
+import { selfContainedPageCsp } from "../host/security-headers.middleware.js";
 
 /**
  * The HTTP and WebSocket face of the tracking capability (CONTRACTS.md §D). Tasks run in this
@@ -142,6 +143,8 @@ export const trackingHost = (deps: TrackingTasksDeps, queueing: () => TaskQueuei
     });
 
     const viewer = viewerHtml(config.TRACKING_WIDTH);
+    // Only the page's own script and style run; pictures come from this host or the socket's data URLs.
+    const viewerCsp = selfContainedPageCsp(viewer);
     routes.add({
       method: "get",
       path: "/viewer",

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 
 /**
  * The tracking viewer (`/viewer?task=ID`): one self-contained page, no external scripts, styles or
@@ -218,20 +217,6 @@ function connect() {
 if (!task) statusText.textContent = "No task: open /viewer?task=<task_id>";
 else connect();
 `;
-
-const hash = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
-
-/** Only this page's own script and style run; pictures come from this host or the socket's data URLs. */
-export const viewerCsp = [
-  "default-src 'none'",
-  `script-src ${hash(script)}`,
-  `style-src ${hash(style)}`,
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
 
 /** `frameWidth`: the width the task scaled frames to (TRACKING_WIDTH), so boxes fit scaled-down pictures; 0 when frames keep their size. */
 export function viewerHtml(frameWidth: number): string {

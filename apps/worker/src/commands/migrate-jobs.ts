@@ -1,7 +1,7 @@
-import { parseArgs } from "node:util";
 import { Effect } from "effect";
 import { ConfigError, loadConfig } from "@parallax/adapters";
 import { jobsDataDir, migrateFileJobs } from "@parallax/adapters/jobs";
+import { parseCommandArgs } from "./command-args.js";
 
 const usage = `usage: parallax migrate-jobs [--data-dir DIR]
 
@@ -13,17 +13,8 @@ twice. The file store's folders are left in place (remove them once satisfied).
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { "data-dir": { type: "string" }, help: { type: "boolean" } } });
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${usage}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
+  const parsed = parseCommandArgs(argv, { "data-dir": { type: "string" } }, usage);
+  if ("exit" in parsed) return parsed.exit;
   try {
     const config = loadConfig({ ...process.env, ...(parsed.values["data-dir"] ? { DATA_DIR: parsed.values["data-dir"] } : {}) });
     const imported = await Effect.runPromise(migrateFileJobs(jobsDataDir(config), Date.now(), { synchronous: config.JOBS_SQLITE_SYNCHRONOUS }));
