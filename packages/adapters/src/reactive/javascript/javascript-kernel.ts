@@ -1,19 +1,18 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { access, constants } from "node:fs/promises";
 import { delimiter, join } from "node:path";
-import { Semaphore, type Effect, type Stream } from "effect";
+import type { Stream } from "effect";
 import { z } from "zod";
 import type { Output } from "@parallax/domain/notebook";
 import { OutputCollector, errorOutput, executeResult, tableBundle } from "@parallax/domain/reactive";
 import type { KernelEvent, KernelRunResult } from "@parallax/application/reactive";
 import { errnoCode } from "../../shared/errno.js";
-import { signalGroup, stopProcessGroup } from "../../shared/process-group.js";
-import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, humanBytes, limitOutputs, limitText } from "../output-limits.js";
-import type { LanguageKernel, NamedValues } from "../language-kernel.js";
-import { serially, seriallyStreamed } from "../serially.js";
+import { signalGroup } from "../../shared/process-group.js";
+import { humanBytes, limitOutputs, limitText } from "../output-limits.js";
+import type { LanguageKernel } from "../language-kernel.js";
+import { seriallyStreamed } from "../serially.js";
 import { kernelEnvironment } from "../sandbox/kernel-environment.js";
 import { kernelRlimits, prlimitArguments, sandboxedCommand, type KernelSandbox, type SandboxedCommand } from "../sandbox/kernel-sandbox.js";
-import { ProtocolLines, parseLine, streamsJoined } from "../protocol-lines.js";
+import { KernelProcess, cellPrinter, type ProcessWatch } from "../kernel-process.js";
 import { rewriteCell } from "./javascript-rewrite.js";
 import { JAVASCRIPT_DRIVER } from "./javascript-driver.source.js";
 
@@ -60,11 +59,6 @@ export interface JavaScriptKernelOptions {
 /** The heap a kernel gets when not told (Node's own default depends on the machine's memory). */
 export const DEFAULT_JAVASCRIPT_HEAP_MB = 512;
 
-interface Running {
-  onMessage(message: DriverMessage): void;
-  onExit(error: string): void;
-}
-
 const KERNEL_DIED = "kernel died";
 /** SIGXCPU's number on Linux: a wrapper that does not die of its child's signal exits with 128 + it. */
 const SIGXCPU_STATUS = 128 + 24;
@@ -105,40 +99,16 @@ const HEAP_EXHAUSTED = /<--- (Last few GCs|JS stacktrace) --->|FATAL ERROR: .*he
  * `graceMs` more, an interrupt and a crash end the process group, and the next cell gets a fresh
  * process (a new generation). Started on first use and kept: a cell costs a round trip on pipes.
  */
-export class JavaScriptKernel implements LanguageKernel {
-  private child: ChildProcessWithoutNullStreams | undefined;
-  private starting: Promise<ChildProcessWithoutNullStreams> | undefined;
-  private running: Running | undefined;
-  private readonly lock = Semaphore.makeUnsafe(1);
-  private closed = false;
-  private exits = 0;
+export class JavaScriptKernel extends KernelProcess<DriverMessage> implements LanguageKernel {
   /** Why the last process ended between cells: said once, on the next cell, which runs in a fresh one. */
   private diedIdle: string | undefined;
 
-  private readonly maxOutputBytes: number;
-  private readonly maxStreamChars: number;
-  private readonly maxLineBytes: number;
   private readonly heapMb: number;
 
   constructor(private readonly options: JavaScriptKernelOptions) {
-    this.maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-    this.maxStreamChars = options.maxStreamChars ?? DEFAULT_MAX_STREAM_CHARS;
-    this.maxLineBytes = Math.max(2 * this.maxOutputBytes, 1024 * 1024) + 64 * 1024;
+    // V8's heap report may still be in the pipe when "exit" comes: waited for (bounded) to tell a heap runaway.
+    super({ language: "JavaScript", messages: driverMessage, maxOutputBytes: options.maxOutputBytes, maxStreamChars: options.maxStreamChars, startTimeoutMs: options.startTimeoutMs, stderrDrainMs: 500 });
     this.heapMb = options.heapMb ?? DEFAULT_JAVASCRIPT_HEAP_MB;
-  }
-
-  get started(): boolean {
-    return this.child !== undefined;
-  }
-
-  /** Changes when the process (and its context) is replaced: what cells defined is gone. */
-  get generation(): number {
-    return this.exits;
-  }
-
-  /** The kernel's process id (tests kill it to prove recovery). */
-  pid(): number | undefined {
-    return this.child?.pid;
   }
 
   run(id: string, source: string, deleteFirst: readonly string[]): Stream.Stream<KernelEvent> {
@@ -149,22 +119,18 @@ export class JavaScriptKernel implements LanguageKernel {
       } catch (error) {
         return { status: "error", outputs: [], error: `SyntaxError: ${(error as Error).message}` };
       }
-      let child: ChildProcessWithoutNullStreams;
-      try {
-        child = await this.ensureStarted();
-      } catch (error) {
-        return { status: "error", outputs: [], error: (error as Error).message };
-      }
-      if (signal.aborted) return { status: "error", outputs: [], error: "Interrupted" };
+      const started = await this.processForCell(signal);
+      if ("instead" in started) return started.instead;
+      const { child } = started;
       const collected = new OutputCollector(this.maxStreamChars);
+      const print = cellPrinter(collected, emit);
       // Capped again here, whatever the driver (which runs cell code) did.
       const add = (output: Output) => limitOutputs([output], this.maxOutputBytes).forEach((limited) => collected.add(limited));
       const restarted = this.diedIdle;
       this.diedIdle = undefined;
       if (restarted) {
         const note = `[${restarted}; this cell runs in a fresh JavaScript kernel, without the names defined before]\n`;
-        collected.stream("stderr", note);
-        emit("stderr", note);
+        print("stderr", note);
       }
       return new Promise<KernelRunResult>((resolve) => {
         const finish = (result: KernelRunResult) => {
@@ -174,7 +140,7 @@ export class JavaScriptKernel implements LanguageKernel {
           resolve(result);
         };
         const kill = (error: string) => {
-          this.forgetProcess(child);
+          this.abandon(child);
           signalGroup(child.pid!, "SIGKILL");
           finish({ status: "error", outputs: collected.outputs, error });
         };
@@ -184,10 +150,8 @@ export class JavaScriptKernel implements LanguageKernel {
         signal.addEventListener("abort", abort, { once: true });
         this.running = {
           onMessage: (message) => {
-            if (message.type === "stream") {
-              collected.stream(message.name, message.text);
-              emit(message.name, message.text);
-            } else if (message.type === "done") {
+            if (message.type === "stream") print(message.name, message.text);
+            else if (message.type === "done") {
               if (message.status === "error") {
                 const error = limitText(message.error ?? "Error", this.maxOutputBytes);
                 add(errorOutput(error, message.traceback));
@@ -206,64 +170,8 @@ export class JavaScriptKernel implements LanguageKernel {
     });
   }
 
-  values(names: readonly string[]): Effect.Effect<NamedValues> {
-    return serially(this.lock, async () => {
-      const child = this.child;
-      if (!child) return { values: {}, missing: [...names] };
-      return new Promise((resolve) => {
-        this.running = {
-          onMessage: (message) => {
-            if (message.type !== "values") return;
-            this.running = undefined;
-            resolve({ values: message.values, missing: message.missing });
-          },
-          onExit: () => {
-            this.running = undefined;
-            resolve({ values: {}, missing: [...names] });
-          },
-        };
-        this.send(child, { op: "get", names });
-      });
-    });
-  }
-
-  /** Fire and forget: the driver handles it after the current cell, in order. */
-  forget(names: readonly string[]): void {
-    if (this.child) this.send(this.child, { op: "forget", names });
-  }
-
-  /** Stops the kernel and everything it started; resolves once the whole group is gone. */
-  async close(): Promise<void> {
-    this.closed = true;
-    const child = this.child ?? (await this.starting?.catch(() => undefined));
-    if (!child?.pid) return;
-    child.stdin.end();
-    await stopProcessGroup(child.pid, 2_000);
-  }
-
-  private send(child: ChildProcessWithoutNullStreams, request: unknown): void {
-    if (child.stdin.writable) child.stdin.write(`${JSON.stringify(request)}\n`);
-  }
-
-  /** The process no longer holds the notebook's names: the next cell starts a fresh one. */
-  private forgetProcess(child: ChildProcessWithoutNullStreams): void {
-    if (this.child !== child) return;
-    this.child = undefined;
-    this.running = undefined;
-    this.exits++;
-  }
-
-  private ensureStarted(): Promise<ChildProcessWithoutNullStreams> {
-    if (this.closed) return Promise.reject(new Error("kernel is shut down"));
-    if (this.child) return Promise.resolve(this.child);
-    this.starting ??= this.start().finally(() => {
-      this.starting = undefined;
-    });
-    return this.starting;
-  }
-
   /** The driver's command line: under `prlimit` and in the sandbox when there is one, leading its own process group. */
-  private async command(): Promise<SandboxedCommand & { detached: boolean }> {
+  protected async command(): Promise<SandboxedCommand & { detached: boolean }> {
     const command = await this.sandboxedCommand();
     const shim = await perl();
     if (!shim) return { ...command, detached: true };
@@ -293,7 +201,7 @@ export class JavaScriptKernel implements LanguageKernel {
   }
 
   /** Why the process could not start at all. */
-  private startError(file: string, error: Error): Error {
+  protected startError(file: string, error: Error): Error {
     const user = this.options.sandbox?.sandbox.user;
     // Only root may start a process as another user.
     if (user && errnoCode(error) === "EPERM") return new Error(`The JavaScript kernel cannot start as KERNEL_USER ${user.uid}:${user.gid}: ${error.message} (only a root host can)`);
@@ -302,86 +210,34 @@ export class JavaScriptKernel implements LanguageKernel {
     return new Error(`Node cannot start (${file}): ${error.message}`);
   }
 
-  private overlong(head: string, bytes: number): DriverMessage {
+  protected overlong(head: string, bytes: number): DriverMessage[] {
     const fields = Object.fromEntries([...head.matchAll(/"(type|name)":"(\w+)"/g)].map((match) => [match[1], match[2]]));
     const { type, name } = overlongHead.parse(fields);
     const note = `[output truncated: ${humanBytes(bytes)} > ${humanBytes(this.maxLineBytes)} limit]`;
-    if (type === "done") return { type, status: "error", error: `Error (message too large to read) ${note}` };
-    if (type === "values") return { type, values: {}, missing: [] };
-    return { type: "stream", name, text: `${note}\n` };
+    if (type === "done") return [{ type, status: "error", error: `Error (message too large to read) ${note}` }];
+    if (type === "values") return [{ type, values: {}, missing: [] }];
+    return [{ type: "stream", name, text: `${note}\n` }];
   }
 
-  private async start(): Promise<ChildProcessWithoutNullStreams> {
-    const command = await this.command();
-    return new Promise((resolve, reject) => {
-      const { file, args, ...options } = command;
-      const child = spawn(file, args, { stdio: ["pipe", "pipe", "pipe"], ...options });
-      let ready = false;
-      let heapExhausted = false;
-      /** What the command said before the driver was ready (a wrapper or prlimit that could not start). */
-      let early = "";
-      const killGroup = () => child.pid !== undefined && signalGroup(child.pid, "SIGKILL");
-      const startTimer = setTimeout(() => {
-        killGroup();
-        reject(new Error("JavaScript kernel did not start"));
-      }, this.options.startTimeoutMs ?? 15_000);
-      child.once("error", (error) => {
-        clearTimeout(startTimer);
-        if (!ready) reject(this.startError(file, error));
-      });
-      child.stdin.on("error", () => {
-        // A dead kernel's closed pipe: reported through "exit" as `kernel died`.
-      });
-      child.stderr.setEncoding("utf8");
-      child.stderr.on("data", (text: string) => {
-        // Written below the driver's streams (V8's own reports, processes a cell started).
-        if (!ready && early.length < 2_048) early += text;
+  protected exitedBeforeReady(reason: string, early: string): Error {
+    return new Error(`JavaScript kernel exited before it was ready (${reason})${early.trim() ? `: ${early.trim().slice(0, 2_048)}` : ""}`);
+  }
+
+  /** Per process: once V8 starts its heap report, stderr is that report, not the cell's, and the exit is the heap's. */
+  protected watch(): ProcessWatch<DriverMessage> {
+    let heapExhausted = false;
+    return {
+      stderr: (text) => {
         const exhausted = HEAP_EXHAUSTED.exec(text);
         if (exhausted) heapExhausted = true;
         const shown = heapExhausted ? text.slice(0, exhausted?.index ?? 0).trimEnd() : text;
-        if (shown && this.running && this.child === child) this.running.onMessage({ type: "stream", name: "stderr", text: shown });
-      });
-      const messages = streamsJoined<DriverMessage>((message) => this.running?.onMessage(message));
-      const lines = new ProtocolLines(
-        this.maxLineBytes,
-        (line) => {
-          const parsed = parseLine(line, driverMessage);
-          if (!parsed) return;
-          if (parsed.type !== "ready") return messages.push(parsed);
-          ready = true;
-          clearTimeout(startTimer);
-          this.child = child;
-          resolve(child);
-        },
-        (head, bytes) => messages.push(this.overlong(head, bytes)),
-      );
-      child.stdout.on("data", (chunk: Buffer) => {
-        lines.push(chunk);
-        messages.flush();
-      });
-      child.once("exit", (code, signal) => {
-        clearTimeout(startTimer);
-        // Whatever the kernel started outlives it otherwise.
-        killGroup();
-        let reported = false;
-        const report = () => {
-          if (reported) return;
-          reported = true;
-          clearTimeout(stderrWait);
-          const reason = this.exitReason(code, signal, heapExhausted);
-          if (!ready) reject(new Error(`JavaScript kernel exited before it was ready (${reason})${early.trim() ? `: ${early.trim().slice(0, 2_048)}` : ""}`));
-          if (this.child !== child) return;
-          const running = this.running;
-          this.forgetProcess(child);
-          if (running) running.onExit(reason);
-          else this.diedIdle = `the JavaScript kernel had stopped between cells: ${reason}`;
-        };
-        // V8's heap report may still be in the pipe when "exit" comes; a process that left the
-        // group and holds the pipe must not keep the cell waiting, hence the bound.
-        const stderrWait = setTimeout(report, 500);
-        if (child.stderr.readableEnded) report();
-        else child.stderr.once("end", report);
-      });
-    });
+        return shown ? { type: "stream", name: "stderr", text: shown } : undefined;
+      },
+      exitReason: (code, signal) => this.exitReason(code, signal, heapExhausted),
+    };
+  }
+
+  protected override onIdleExit(reason: string): void {
+    this.diedIdle = `the JavaScript kernel had stopped between cells: ${reason}`;
   }
 }

@@ -1,16 +1,15 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { Semaphore, type Effect, type Stream } from "effect";
+import type { Stream } from "effect";
 import { z } from "zod";
 import { OutputCollector } from "@parallax/domain/reactive";
 import type { KernelEvent, KernelRunResult } from "@parallax/application/reactive";
 import { errnoCode } from "../../shared/errno.js";
-import { signalGroup, stopProcessGroup } from "../../shared/process-group.js";
-import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_STREAM_CHARS, humanBytes, limitOutputs, limitText } from "../output-limits.js";
+import { signalGroup } from "../../shared/process-group.js";
+import { humanBytes, limitOutputs, limitText } from "../output-limits.js";
 import { kernelEnvironment } from "../sandbox/kernel-environment.js";
 import { kernelRlimits, sandboxedCommand, type KernelSandbox, type SandboxedCommand } from "../sandbox/kernel-sandbox.js";
-import type { LanguageKernel, NamedValues } from "../language-kernel.js";
-import { serially, seriallyStreamed } from "../serially.js";
-import { ProtocolLines, parseLine, streamsJoined } from "../protocol-lines.js";
+import type { LanguageKernel } from "../language-kernel.js";
+import { seriallyStreamed } from "../serially.js";
+import { KernelProcess, cellPrinter, type ProcessWatch } from "../kernel-process.js";
 import { PYTHON_DRIVER } from "./python-driver.source.js";
 
 const bundle = z.record(z.string(), z.json());
@@ -56,11 +55,6 @@ export interface PythonProcessOptions {
   sandbox?: { sandbox: KernelSandbox; workDir: () => Promise<string> };
 }
 
-interface Running {
-  onMessage(message: Message): void;
-  onExit(error: string): void;
-}
-
 export const KERNEL_DIED = "kernel died";
 /** SIGXCPU's number on Linux: a wrapper that does not die of its child's signal exits with 128 + it. */
 const SIGXCPU_STATUS = 128 + 24;
@@ -75,44 +69,16 @@ const SIGXCPU_STATUS = 128 + 24;
  * running and processes it forked go with it. Protocol lines are read with a byte cap and
  * outputs capped again here, whatever the driver did.
  */
-export class PythonProcess implements LanguageKernel {
-  private child: ChildProcessWithoutNullStreams | undefined;
-  private starting: Promise<ChildProcessWithoutNullStreams> | undefined;
-  private running: Running | undefined;
-  private readonly lock = Semaphore.makeUnsafe(1);
-  private closed = false;
-  private exits = 0;
-
-  private readonly maxOutputBytes: number;
-  private readonly maxStreamChars: number;
-  /** One `output` line holds an output (a bundle of capped values) plus small fields; stream chunks are 64 Ki characters at most. */
-  private readonly maxLineBytes: number;
-
+export class PythonProcess extends KernelProcess<Message> implements LanguageKernel {
   constructor(private readonly options: PythonProcessOptions) {
-    this.maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-    this.maxStreamChars = options.maxStreamChars ?? DEFAULT_MAX_STREAM_CHARS;
-    this.maxLineBytes = Math.max(2 * this.maxOutputBytes, 1024 * 1024) + 64 * 1024;
-  }
-
-  get started(): boolean {
-    return this.child !== undefined;
-  }
-
-  /** Changes when an interpreter exits: the names cells defined in it are gone. */
-  get generation(): number {
-    return this.exits;
+    super({ language: "Python", messages: messageSchema, maxOutputBytes: options.maxOutputBytes, maxStreamChars: options.maxStreamChars, startTimeoutMs: options.startTimeoutMs });
   }
 
   run(id: string, code: string, deleteFirst: readonly string[]): Stream.Stream<KernelEvent> {
     return seriallyStreamed(this.lock, async (emit, signal) => {
-      let child: ChildProcessWithoutNullStreams;
-      try {
-        child = await this.ensureStarted();
-      } catch (error) {
-        return { status: "error", outputs: [], error: (error as Error).message };
-      }
-      // Interrupted while the interpreter started: the cell never runs.
-      if (signal.aborted) return { status: "error", outputs: [], error: "Interrupted" };
+      const started = await this.processForCell(signal);
+      if ("instead" in started) return started.instead;
+      const { child } = started;
       return new Promise<KernelRunResult>((resolve) => {
         let timedOut = false;
         let killTimer: NodeJS.Timeout | undefined;
@@ -135,12 +101,11 @@ export class PythonProcess implements LanguageKernel {
           resolve(timedOut ? { status: "error", outputs: result.outputs, error: this.timeoutMessage(result) } : result);
         };
         const collected = new OutputCollector(this.maxStreamChars);
+        const print = cellPrinter(collected, emit);
         this.running = {
           onMessage: (message) => {
-            if (message.type === "stream") {
-              collected.stream(message.name, message.text);
-              emit(message.name, message.text);
-            } else if (message.type === "output") {
+            if (message.type === "stream") print(message.name, message.text);
+            else if (message.type === "output") {
               for (const output of limitOutputs([message.output], this.maxOutputBytes)) collected.add(output);
             } else if (message.type === "done") {
               const error = limitText(message.error ?? "Error", this.maxOutputBytes);
@@ -156,54 +121,10 @@ export class PythonProcess implements LanguageKernel {
   }
 
   /**
-   * Current values of `names` as JSON (for SQL parameters); names not defined are `missing`,
-   * names in neither list were too large to hand over.
-   */
-  values(names: readonly string[]): Effect.Effect<NamedValues> {
-    return serially(this.lock, async () => {
-      if (!this.child) return { values: {}, missing: [...names] };
-      const child = this.child;
-      return new Promise((resolve) => {
-        this.running = {
-          onMessage: (message) => {
-            if (message.type !== "values") return;
-            this.running = undefined;
-            resolve({ values: message.values, missing: message.missing });
-          },
-          onExit: () => {
-            this.running = undefined;
-            resolve({ values: {}, missing: [...names] });
-          },
-        };
-        this.send(child, { op: "get", names });
-      });
-    });
-  }
-
-  /** Fire and forget: the driver handles it after the current cell, in order. */
-  forget(names: readonly string[]): void {
-    if (this.child) this.send(this.child, { op: "forget", names });
-  }
-
-  /** The kernel's process id (tests kill it to prove recovery). */
-  pid(): number | undefined {
-    return this.child?.pid;
-  }
-
-  /** Stops the kernel and everything it started; resolves once the whole group is gone. */
-  async close(): Promise<void> {
-    this.closed = true;
-    const child = this.child ?? (await this.starting?.catch(() => undefined));
-    if (!child?.pid) return;
-    child.stdin.end();
-    await stopProcessGroup(child.pid, 2_000);
-  }
-
-  /**
    * A line longer than any the driver writes (a cell wrote to the protocol itself): read as
    * the message it started, with a note in place of its content.
    */
-  private overlong(head: string, bytes: number): Message[] {
+  protected overlong(head: string, bytes: number): Message[] {
     const fields = Object.fromEntries([...head.matchAll(/"(type|status|name)": "(\w+)"/g)].map((match) => [match[1], match[2]]));
     const { type, status, name } = overlongHead.parse(fields);
     const note = `[output truncated: ${humanBytes(bytes)} > ${humanBytes(this.maxLineBytes)} limit]`;
@@ -220,21 +141,12 @@ export class PythonProcess implements LanguageKernel {
     return `TimeoutError: cell execution timed out after ${seconds} s${suffix}`;
   }
 
-  private send(child: ChildProcessWithoutNullStreams, request: unknown): void {
-    if (child.stdin.writable) child.stdin.write(`${JSON.stringify(request)}\n`);
+  /** The driver's command line, in the sandbox when there is one, leading its own process group (`detached`). */
+  protected async command(): Promise<SandboxedCommand & { detached: boolean }> {
+    return { ...(await this.driverCommand()), detached: true };
   }
 
-  private ensureStarted(): Promise<ChildProcessWithoutNullStreams> {
-    if (this.closed) return Promise.reject(new Error("kernel is shut down"));
-    if (this.child) return Promise.resolve(this.child);
-    this.starting ??= this.start().finally(() => {
-      this.starting = undefined;
-    });
-    return this.starting;
-  }
-
-  /** The driver's command line, in the sandbox when there is one. */
-  private async command(): Promise<SandboxedCommand> {
+  private async driverCommand(): Promise<SandboxedCommand> {
     const caps = [this.maxOutputBytes, this.maxStreamChars, this.maxLineBytes].map(String);
     const env = { PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8", MPLBACKEND: "Agg" };
     const { pythonBin, sandbox } = this.options;
@@ -259,63 +171,25 @@ export class PythonProcess implements LanguageKernel {
     return KERNEL_DIED;
   }
 
-  private async start(): Promise<ChildProcessWithoutNullStreams> {
-    const command = await this.command();
-    return new Promise((resolve, reject) => {
-      const { file, args, ...options } = command;
-      const child = spawn(file, args, { stdio: ["pipe", "pipe", "pipe"], detached: true, ...options });
-      let ready = false;
-      const killGroup = () => child.pid !== undefined && signalGroup(child.pid, "SIGKILL");
-      const startTimer = setTimeout(() => {
-        killGroup();
-        reject(new Error("Python kernel did not start"));
-      }, this.options.startTimeoutMs ?? 15_000);
-      child.once("error", (error) => {
-        clearTimeout(startTimer);
-        if (ready) return;
-        const user = this.options.sandbox?.sandbox.user;
-        // Only root may start a process as another user.
-        if (user && errnoCode(error) === "EPERM") reject(new Error(`The Python kernel cannot start as KERNEL_USER ${user.uid}:${user.gid}: ${error.message} (only a root host can)`));
-        else if (this.options.sandbox?.sandbox.wrapper.length) reject(new Error(`The kernel wrapper (KERNEL_WRAPPER) cannot start (${file}): ${error.message}`));
-        else reject(new Error(`Python is not available (${file}): ${error.message}`));
-      });
-      child.stdin.on("error", () => {
-        // A dead kernel's closed pipe: reported through "exit" as `kernel died`.
-      });
-      child.stderr.setEncoding("utf8");
-      child.stderr.on("data", (text: string) => {
-        // Output written below Python's sys.stderr/sys.stdout (C extensions, subprocesses).
-        if (this.running && this.child === child) this.running.onMessage({ type: "stream", name: "stderr", text });
-      });
-      const messages = streamsJoined<Message>((message) => this.running?.onMessage(message));
-      const lines = new ProtocolLines(
-        this.maxLineBytes,
-        (line) => {
-          const parsed = parseLine(line, messageSchema);
-          if (!parsed) return;
-          if (parsed.type !== "ready") return messages.push(parsed);
-          ready = true;
-          clearTimeout(startTimer);
-          this.child = child;
-          resolve(child);
-        },
-        (head, bytes) => this.overlong(head, bytes).forEach((message) => messages.push(message)),
-      );
-      child.stdout.on("data", (chunk: Buffer) => {
-        lines.push(chunk);
-        messages.flush();
-      });
-      child.once("exit", (code, signal) => {
-        clearTimeout(startTimer);
-        // Whatever the kernel forked outlives it otherwise.
-        killGroup();
-        if (!ready) reject(new Error(`Python kernel exited before it was ready (${this.options.pythonBin})`));
-        if (this.child === child) {
-          this.child = undefined;
-          this.exits++;
-          this.running?.onExit(this.exitReason(code, signal));
-        }
-      });
-    });
+  /** Why the process could not start at all. */
+  protected startError(file: string, error: Error): Error {
+    const user = this.options.sandbox?.sandbox.user;
+    // Only root may start a process as another user.
+    if (user && errnoCode(error) === "EPERM") return new Error(`The Python kernel cannot start as KERNEL_USER ${user.uid}:${user.gid}: ${error.message} (only a root host can)`);
+    if (this.options.sandbox?.sandbox.wrapper.length) return new Error(`The kernel wrapper (KERNEL_WRAPPER) cannot start (${file}): ${error.message}`);
+    return new Error(`Python is not available (${file}): ${error.message}`);
+  }
+
+  /** Names the interpreter: one that cannot run the driver is the usual cause. */
+  protected exitedBeforeReady(): Error {
+    return new Error(`Python kernel exited before it was ready (${this.options.pythonBin})`);
+  }
+
+  protected watch(): ProcessWatch<Message> {
+    return {
+      // Output written below Python's sys.stderr/sys.stdout (C extensions, subprocesses).
+      stderr: (text) => ({ type: "stream", name: "stderr", text }),
+      exitReason: (code, signal) => this.exitReason(code, signal),
+    };
   }
 }
