@@ -128,10 +128,19 @@ export class FfmpegFrameSource implements FrameSource {
           Stream.map((chunk) => cutter.push(chunk)),
           Stream.flattenIterable,
         );
-        const infoStream = Stream.concat(Stream.succeed(first), Stream.fromQueue(infos));
-        return Stream.zipWith(pictures, infoStream, (data, info): Frame => ({
-          index: info.n, timestampMs: toMs(info.pts), width: first.width, height: first.height, data,
-        })).pipe(Stream.concat(Stream.fromEffectDrain(outcome)));
+        // Each picture takes the next showinfo line. Driven by the pictures (not a zip, which ends
+        // with its shorter side): stderr's lines can all be read while the last picture is still
+        // coming out of stdout, and ending then would cut that picture in half.
+        let firstInfo: ShowinfoFrame | undefined = first;
+        const nextInfo = Effect.suspend(() => {
+          const info = firstInfo;
+          firstInfo = undefined;
+          return info ? Effect.succeed(info) : Queue.take(infos);
+        }).pipe(Effect.catch(() => Effect.fail(failed("ffmpeg wrote a picture it did not report", null))));
+        return pictures.pipe(
+          Stream.mapEffect((data) => Effect.map(nextInfo, (info): Frame => ({ index: info.n, timestampMs: toMs(info.pts), width: first.width, height: first.height, data }))),
+          Stream.concat(Stream.fromEffectDrain(outcome)),
+        );
       }),
     );
   }
