@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
+import { USER_KEYS as KEYS, apiKeyUsers, requestAs, type TestUser as User } from "../host/auth/api-key-users.testkit.js";
 import { WebSocketRecorder } from "../host/websocket-recorder.testkit.js";
 
 /**
@@ -12,9 +12,6 @@ import { WebSocketRecorder } from "../host/websocket-recorder.testkit.js";
  * user cannot see, read the log of, cancel or retry it (404 "Job not found", as for a missing
  * job), nor receive its lines on /api/logs; a user with ADMIN_ROLE sees every job.
  */
-const sha256 = (key: string) => createHash("sha256").update(key).digest("hex");
-const KEYS = { a: "key-of-user-a", b: "key-of-user-b", admin: "key-of-admin" } as const;
-type User = keyof typeof KEYS;
 
 const work = mkdtempSync(join(tmpdir(), "parallax-jobs-owners-"));
 let host: Host;
@@ -26,13 +23,8 @@ beforeAll(async () => {
     DATA_DIR: join(work, "data"),
     PIPELINES_FILE: pipelines,
     JOB_POLL_MS: 50,
-    AUTH: "apikey",
     ADMIN_ROLE: "operator",
-    API_KEYS: [
-      { sha256: sha256(KEYS.a), userId: "user_a", roles: [] },
-      { sha256: sha256(KEYS.b), userId: "user_b", roles: [] },
-      { sha256: sha256(KEYS.admin), userId: "user_admin", roles: ["operator"] },
-    ],
+    ...apiKeyUsers("operator"),
   });
 });
 afterAll(async () => {
@@ -40,15 +32,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function as(user: User, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${host.url()}${path}`, {
-    method,
-    headers: { "x-api-key": KEYS[user], ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const as = (user: User, method: string, path: string, body?: unknown) => requestAs(host.url(), user, method, path, body);
 
 const socketOf = (user: User, path: string) => WebSocketRecorder.open(`${host.url().replace("http", "ws")}${path}?token=${KEYS[user]}`);
 

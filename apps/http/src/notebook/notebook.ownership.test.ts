@@ -1,16 +1,13 @@
-import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
+import { USER_KEYS as KEYS, apiKeyUsers, requestAs, type TestUser as User } from "../host/auth/api-key-users.testkit.js";
 
 /**
  * Issue 10, ownership of §A notebooks: an uploaded notebook records who uploaded it; another user
  * gets §A's 404 on reading, downloading and placing it and does not see it listed, nor can they
  * overwrite it by uploading under its name (409); ADMIN_ROLE sees every notebook.
  */
-const sha256 = (key: string) => createHash("sha256").update(key).digest("hex");
-const KEYS = { a: "key-of-user-a", b: "key-of-user-b", admin: "key-of-admin" } as const;
-type User = keyof typeof KEYS;
 
 const notebook = JSON.stringify({
   nbformat: 4,
@@ -26,25 +23,12 @@ beforeAll(async () => {
     STORAGE: "memory",
     WORKER: "off",
     CONVERT_EXECUTE: "never",
-    AUTH: "apikey",
-    API_KEYS: [
-      { sha256: sha256(KEYS.a), userId: "user_a", roles: [] },
-      { sha256: sha256(KEYS.b), userId: "user_b", roles: [] },
-      { sha256: sha256(KEYS.admin), userId: "user_admin", roles: ["admin"] },
-    ],
+    ...apiKeyUsers(),
   });
 });
 afterAll(() => host?.close());
 
-async function as(user: User, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${host.url()}${path}`, {
-    method,
-    headers: { "x-api-key": KEYS[user], ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const as = (user: User, method: string, path: string, body?: unknown) => requestAs(host.url(), user, method, path, body);
 
 async function upload(user: User, name: string) {
   const form = new FormData();

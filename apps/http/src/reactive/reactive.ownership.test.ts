@@ -1,40 +1,25 @@
-import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
+import { USER_KEYS as KEYS, apiKeyUsers, requestAs, type TestUser as User } from "../host/auth/api-key-users.testkit.js";
 import { WebSocketRecorder } from "../host/websocket-recorder.testkit.js";
 
 /**
  * Issue 10, ownership of §B notebooks: a notebook belongs to its creator; every other user gets
  * 404 on every route and the socket, exactly as for a notebook that does not exist.
  */
-const sha256 = (key: string) => createHash("sha256").update(key).digest("hex");
-const KEYS = { a: "key-of-user-a", b: "key-of-user-b", admin: "key-of-admin" };
 
 let host: Host;
 beforeAll(async () => {
   host = await startTestHost({
     STORAGE: "memory",
     WORKER: "off",
-    AUTH: "apikey",
-    API_KEYS: [
-      { sha256: sha256(KEYS.a), userId: "user_a", roles: [] },
-      { sha256: sha256(KEYS.b), userId: "user_b", roles: [] },
-      { sha256: sha256(KEYS.admin), userId: "user_admin", roles: ["admin"] },
-    ],
+    ...apiKeyUsers(),
   });
 });
 afterAll(() => host?.close());
 
-async function as(user: keyof typeof KEYS, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${host.url()}${path}`, {
-    method,
-    headers: { "x-api-key": KEYS[user], ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const as = (user: User, method: string, path: string, body?: unknown) => requestAs(host.url(), user, method, path, body);
 
 describe("§B notebooks belong to their creator", () => {
   let notebookId: string;
@@ -70,7 +55,7 @@ describe("§B notebooks belong to their creator", () => {
   });
 
   it("another user's list does not show it; the creator's does", async () => {
-    const ids = async (user: keyof typeof KEYS) => (await as(user, "GET", "/api/v1/notebooks/")).body.notebooks.map((notebook: { id: string }) => notebook.id).sort();
+    const ids = async (user: User) => (await as(user, "GET", "/api/v1/notebooks/")).body.notebooks.map((notebook: { id: string }) => notebook.id).sort();
     expect(await ids("a")).toEqual([`blank-user_a`, `demo-user_a`, notebookId].sort());
     expect(await ids("b")).toEqual(["blank-user_b", "demo-user_b"]);
     expect((await as("b", "GET", "/api/v1/notebooks/demo-user_a")).status).toBe(404);

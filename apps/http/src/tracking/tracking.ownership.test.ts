@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import type { Host } from "../host/host.js";
 import { startTestHost } from "../host/test-host.testkit.js";
+import { USER_KEYS as KEYS, apiKeyUsers, type TestUser as User } from "../host/auth/api-key-users.testkit.js";
 
 /**
  * Issue 10, ownership of processing tasks: a task belongs to whoever started it; another user
@@ -13,9 +14,6 @@ import { startTestHost } from "../host/test-host.testkit.js";
  * see it listed; ADMIN_ROLE sees every task. The tasks are written to the store directly: what
  * is tested is who may read them, not the tracking pipeline.
  */
-const sha256 = (key: string) => createHash("sha256").update(key).digest("hex");
-const KEYS = { a: "key-of-user-a", b: "key-of-user-b", admin: "key-of-admin" } as const;
-type User = keyof typeof KEYS;
 
 const dataDir = mkdtempSync(join(tmpdir(), "parallax-task-owners-"));
 const taskOfA = randomUUID();
@@ -52,12 +50,7 @@ beforeAll(async () => {
     STORAGE: "file",
     WORKER: "off",
     TRACKING_RUNNER: "host",
-    AUTH: "apikey",
-    API_KEYS: [
-      { sha256: sha256(KEYS.a), userId: "user_a", roles: [] },
-      { sha256: sha256(KEYS.b), userId: "user_b", roles: [] },
-      { sha256: sha256(KEYS.admin), userId: "user_admin", roles: ["admin"] },
-    ],
+    ...apiKeyUsers(),
   });
 });
 afterAll(async () => {
