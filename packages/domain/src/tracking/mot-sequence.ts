@@ -60,7 +60,8 @@ export function buildSequence(gt: readonly MotRow[], pred: readonly MotRow[]): M
   };
 }
 
-function packBoxes(rows: readonly MotRow[]): Float64Array {
+/** The rows' boxes as packed xyxy, the layout `iouMatrix` reads. */
+export function packBoxes(rows: readonly MotRow[]): Float64Array {
   const boxes = new Float64Array(rows.length * 4);
   rows.forEach((row, i) => {
     boxes[4 * i] = row.x;

@@ -1,9 +1,9 @@
 import { iouMatrix } from "./geometry.js";
 import { LinearAssignmentSolver, linearAssignmentMaxCardinality } from "./lapjv.js";
 import { evaluateMot, type MotSummary } from "./mot-evaluation.js";
-import type { MotRow } from "./mot-format.js";
+import { groupByFrame, type MotRow } from "./mot-format.js";
 import { identityMetrics, type IdentityMetrics } from "./mot-metrics.js";
-import { buildSequence } from "./mot-sequence.js";
+import { buildSequence, packBoxes } from "./mot-sequence.js";
 import type { SceneTrackingResult } from "./multi-camera.js";
 
 /**
@@ -147,9 +147,9 @@ interface RowMatch {
 
 /** Per frame, gt rows ↔ predicted rows with IoU ≥ 0.5, maximum cardinality then minimum Σ(1 − IoU). */
 function matchRows(groundTruth: readonly MotRow[], predicted: readonly MotRow[], solver: LinearAssignmentSolver): RowMatch[] {
-  const gtByFrame = byFrame(groundTruth);
+  const gtByFrame = groupByFrame(groundTruth);
   const matches: RowMatch[] = [];
-  for (const [frame, predRows] of byFrame(predicted)) {
+  for (const [frame, predRows] of groupByFrame(predicted)) {
     const gtRows = gtByFrame.get(frame);
     if (!gtRows) continue;
     const n = gtRows.length, m = predRows.length;
@@ -233,22 +233,6 @@ export function interpolatedPercentile(sorted: ArrayLike<number>, p: number): nu
   const below = Math.floor(position);
   const above = Math.min(sorted.length - 1, below + 1);
   return sorted[below]! + (position - below) * (sorted[above]! - sorted[below]!);
-}
-
-function byFrame(rows: readonly MotRow[]): Map<number, MotRow[]> {
-  const frames = new Map<number, MotRow[]>();
-  for (const row of rows) {
-    const list = frames.get(row.frame);
-    if (list) list.push(row);
-    else frames.set(row.frame, [row]);
-  }
-  return frames;
-}
-
-function packBoxes(rows: readonly MotRow[]): Float64Array {
-  const boxes = new Float64Array(rows.length * 4);
-  rows.forEach((row, i) => boxes.set([row.x, row.y, row.x + row.width, row.y + row.height], 4 * i));
-  return boxes;
 }
 
 function ratio(part: number, whole: number): number {
