@@ -11,6 +11,7 @@ import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { makeS3Client } from "../tracking/s3-location.js";
 import type { AwsConfig } from "./aws.config.js";
 import { documentSdk, dynamoSdk } from "./dynamodb-sdk.js";
+import { ConfigError } from "../shared/shared.config.js";
 
 export type AwsSettings = Pick<AwsConfig, "DYNAMODB_TABLE" | "S3_BUCKET" | "DYNAMODB_ENDPOINT" | "S3_ENDPOINT" | "AWS_REGION">;
 
@@ -23,6 +24,15 @@ export function makeDynamoClient(settings: Pick<AwsConfig, "DYNAMODB_ENDPOINT" |
 export interface AwsClientOverrides {
   /** Test credentials for local services (dynalite and s3rver accept any key pair). */
   readonly credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/**
+ * The clients a store on AWS is built with. A module asked for one without them was composed
+ * without the root's clients: a configuration error, never a quiet fallback to files or memory.
+ */
+export function requireAwsClients(aws: AwsClients | undefined, store: string): AwsClients {
+  if (!aws) throw new ConfigError(`${store} on AWS (STORAGE=aws) needs the AWS clients that createContainer passes to its module`);
+  return aws;
 }
 
 export class AwsClients {

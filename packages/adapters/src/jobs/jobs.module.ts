@@ -32,7 +32,7 @@ import { FileLogStore } from "./file-log.store.js";
 import { FileAnnotationStore, FileWorkspace } from "./file-workspace.js";
 import type { JobsConfig } from "./jobs.config.js";
 import { MemoryJobStore } from "./memory-job.store.js";
-import type { AwsClients } from "../aws/aws-clients.js";
+import { requireAwsClients, type AwsClients } from "../aws/aws-clients.js";
 import { DynamoJobStore } from "./dynamodb-job.store.js";
 import { DynamoLogStore } from "./dynamodb-log.store.js";
 import { MemoryLogStore } from "./memory-log.store.js";
@@ -48,7 +48,10 @@ export function jobsModule(config: JobsConfig, builtins: readonly Pipeline[] = [
   // file operations, and none of them waits on the thread pool (README: The SQLite job store).
   const storage = config.JOBS_STORE ?? (config.STORAGE === "file" ? "sqlite" : config.STORAGE);
   const jobStore = (): JobStore => {
-    if (storage === "aws" && aws) return new DynamoJobStore(aws.dynamo, aws.table);
+    if (storage === "aws") {
+      const clients = requireAwsClients(aws, "the job store");
+      return new DynamoJobStore(clients.dynamo, clients.table);
+    }
     if (storage === "sqlite") return openSqliteJobStore(root, { synchronous: config.JOBS_SQLITE_SYNCHRONOUS });
     return storage === "file" ? new FileJobStore(root) : new MemoryJobStore();
   };
@@ -64,7 +67,10 @@ export function jobsModule(config: JobsConfig, builtins: readonly Pipeline[] = [
       .toResolvedValue((catalog: PipelineCatalog, workspace: Workspace) => new FileAnnotationStore(workspace.resolve(catalog.file.annotations_file)), [PipelineCatalog, Workspace]);
     options.bind<JobStore>(JobStore).toResolvedValue(jobStore);
     options.bind<LogStore>(LogStore).toResolvedValue((): LogStore => {
-      if (storage === "aws" && aws) return new DynamoLogStore(aws.documents, aws.table);
+      if (storage === "aws") {
+        const clients = requireAwsClients(aws, "the log store");
+        return new DynamoLogStore(clients.documents, clients.table);
+      }
       if (storage === "sqlite") return new SqliteLogStore(sqliteJobsFile(root), { synchronous: config.JOBS_SQLITE_SYNCHRONOUS });
       return storage === "file" ? new FileLogStore(join(root, "logs")) : new MemoryLogStore();
     });

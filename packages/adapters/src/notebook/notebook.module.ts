@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { ContainerModule } from "inversify";
 import { Clock, IdGenerator } from "@parallax/application";
 import { NotebookExecutor, NotebookReexecutor, NotebookStore, SpatialNotebooks } from "@parallax/application/notebook";
-import type { AwsClients } from "../aws/aws-clients.js";
+import { requireAwsClients, type AwsClients } from "../aws/aws-clients.js";
 import { S3BlobStore } from "../aws/s3-blob.store.js";
 import { DynamoNotebookStore } from "./dynamodb-notebook.store.js";
 import { FileNotebookStore } from "./file-notebook.store.js";
@@ -22,7 +22,10 @@ export function notebookModule(config: NotebookConfig, aws?: AwsClients): Contai
   const storage = config.NOTEBOOKS_STORE ?? config.STORAGE;
   const store = (): NotebookStore => {
     if (storage === "memory") return new MemoryNotebookStore();
-    if (storage === "aws" && aws) return new DynamoNotebookStore(aws.documents, aws.table, new S3BlobStore(aws));
+    if (storage === "aws") {
+      const clients = requireAwsClients(aws, "the notebook store");
+      return new DynamoNotebookStore(clients.documents, clients.table, new S3BlobStore(clients));
+    }
     return new FileNotebookStore(join(config.DATA_DIR, "notebooks"));
   };
   return new ContainerModule((options) => {

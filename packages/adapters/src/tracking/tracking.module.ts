@@ -29,7 +29,7 @@ import { FileTaskEventLog } from "./file-task-event.log.js";
 import { FileTaskPictures } from "./file-task.pictures.js";
 import { FileTaskStore } from "./file-task.store.js";
 import { DynamoTaskStore } from "./dynamodb-task.store.js";
-import type { AwsClients } from "../aws/aws-clients.js";
+import { requireAwsClients, type AwsClients } from "../aws/aws-clients.js";
 import { S3BlobStore } from "../aws/s3-blob.store.js";
 import { FileVideoCatalog } from "./file-video.catalog.js";
 import { InProcessTrackingEvents } from "./in-process-tracking.events.js";
@@ -79,9 +79,11 @@ export function trackingModule(config: TrackingConfig, aws?: AwsClients): Contai
     // STORAGE=aws: records in the table, results in the bucket (the event log and pictures of queued tasks stay under DATA_DIR).
     options
       .bind<TaskStore>(TaskStore)
-      .toResolvedValue(() =>
-        tasks === "aws" && aws ? new DynamoTaskStore(aws.documents, aws.table, new S3BlobStore(aws)) : new FileTaskStore(join(resolve(config.DATA_DIR), "tracking", "tasks")),
-      );
+      .toResolvedValue((): TaskStore => {
+        if (tasks !== "aws") return new FileTaskStore(join(resolve(config.DATA_DIR), "tracking", "tasks"));
+        const clients = requireAwsClients(aws, "the task store");
+        return new DynamoTaskStore(clients.documents, clients.table, new S3BlobStore(clients));
+      });
     options.bind<TrackingEvents>(TrackingEvents).toResolvedValue(() => new InProcessTrackingEvents());
     // Queued tasks (TRACKING_RUNNER=queue) are jobs of the built-in `parallax.tracking-task` pipeline.
     options.bind<TaskEventLog>(TaskEventLog).toResolvedValue(() => new FileTaskEventLog(join(resolve(config.DATA_DIR), "tracking", "tasks")));
