@@ -9,7 +9,8 @@
  * placeholder where each such string was, goes through `JSON.parse`. The text may come in pieces
  * as a file is read (the file store's `readStoredText`), so it never needs one flat copy either.
  * A slice keeps its piece (about 1 MiB) alive, not the whole file: a caller that keeps one image
- * of a big notebook and drops the rest keeps at most that piece, never more than the file.
+ * of a big notebook and drops the rest keeps at most that piece, never more than the file. Text
+ * whose strings are mostly escaped (which gains nothing here) is soon left to `JSON.parse` whole.
  *
  * The result is what `JSON.parse` of the joined text returns: the same values, keys, order and
  * errors (any text the skeleton refuses is parsed whole to throw `JSON.parse`'s own error). A
