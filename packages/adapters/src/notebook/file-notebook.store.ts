@@ -8,7 +8,7 @@ import { readFileVersioned, removeOrphanedTemps, versionOf, writeFileAtomic } fr
 import { unlessMissing } from "../shared/errno.js";
 import { FileLocks, STALE_MS } from "../shared/file-lock.js";
 import { NotebookSummaries } from "./notebook-summaries.js";
-import { parseStored } from "./stored-notebook.js";
+import { parseStored, readStoredText } from "./stored-notebook.js";
 
 /**
  * Notebooks as `.ipynb` files under `<DATA_DIR>/notebooks`, readable by JupyterLab as they are.
@@ -44,10 +44,13 @@ export class FileNotebookStore implements NotebookStore {
 
   get(name: string): Effect.Effect<StoredNotebook, NotFound | StorageFailure> {
     return Effect.flatMap(
-      this.readVersioned(name),
+      this.io(`read ${name}`, async () => {
+        await this.ready;
+        return unlessMissing(readStoredText(this.pathOf(name)), undefined);
+      }),
       (file): Effect.Effect<StoredNotebook, NotFound | StorageFailure> => {
         if (!file) return Effect.fail(new NotFound({ message: "Notebook not found" }));
-        return Effect.map(parseStored(file.bytes, this.pathOf(name)), (notebook) => ({ name, notebook, version: file.version }));
+        return Effect.map(parseStored(file.text, this.pathOf(name)), (notebook) => ({ name, notebook, version: file.version }));
       },
     );
   }

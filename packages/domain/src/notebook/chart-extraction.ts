@@ -49,6 +49,19 @@ export function chartsByCellKey(charts: readonly Chart[]): Record<string, string
  */
 export function base64Of(value: JsonValue): string {
   const text = Array.isArray(value) ? value.join("") : typeof value === "string" ? value : "";
-  const bare = /\s/.test(text) ? text.replace(/\s+/g, "") : text;
+  const bare = hasWhitespace(text) ? text.replace(/\s+/g, "") : text;
   return bare.startsWith("data:") ? bare.slice(bare.indexOf(",") + 1) : bare;
+}
+
+/** Every character `\s` matches (WhiteSpace and LineTerminator). */
+const whitespace = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff";
+
+/**
+ * `/\s/.test(text)`, as one `includes` per whitespace character: each is a memchr-speed search (and
+ * none at all, for a character a one-byte string cannot hold), where the regular expression steps
+ * through every character; a notebook's images are most of its bytes, and most have no whitespace.
+ */
+export function hasWhitespace(text: string): boolean {
+  for (const character of whitespace) if (text.includes(character)) return true;
+  return false;
 }

@@ -16,3 +16,4 @@ export * from "./chart-extraction.js";
 export * from "./output-extraction.js";
 export * from "./chart-generation.js";
 export * from "./stored-notebook.js";
+export * from "./notebook-json.js";

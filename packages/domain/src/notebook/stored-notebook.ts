@@ -1,5 +1,6 @@
 import { Result } from "effect";
 import type { Notebook } from "./nbformat.types.js";
+import { parseNotebookJson } from "./notebook-json.js";
 import { validateNotebook } from "./validate.js";
 
 /**
@@ -14,12 +15,13 @@ export function serializeNotebook(notebook: Notebook): Uint8Array {
  * A stored document read back, checked against nbformat's schema as it is. Unlike an upload
  * (`readNotebook`), nothing is repaired or upgraded to 4.5: a notebook JupyterLab wrote in an
  * older minor reads as it is on disk (a v1–v3 one is converted, as nbformat reads it). What
- * does not parse is damage, reported with every reason.
+ * does not parse is damage, reported with every reason. The text may come in pieces (as a file is
+ * read); long strings of the document are slices of it (`parseNotebookJson`).
  */
-export function parseStoredNotebook(text: string): Result.Result<Notebook, readonly string[]> {
+export function parseStoredNotebook(text: string | readonly string[]): Result.Result<Notebook, readonly string[]> {
   let document: unknown;
   try {
-    document = JSON.parse(text);
+    document = parseNotebookJson(text);
   } catch (error) {
     return Result.fail([`not JSON (${(error as Error).message})`]);
   }
