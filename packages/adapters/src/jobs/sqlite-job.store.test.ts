@@ -7,7 +7,7 @@ import { Effect, Result } from "effect";
 import { Container } from "inversify";
 import { z } from "zod";
 import { afterAll, describe, expect, it } from "vitest";
-import { claim, createJob, takeClaim, unclaimed, type Job } from "@parallax/domain/jobs";
+import { claim, complete, createJob, fail, finishCancelled, takeClaim, unclaimed, type Job } from "@parallax/domain/jobs";
 import { JobStore, LogStore } from "@parallax/application/jobs";
 import { ConfigError, sharedConfigShape } from "../shared/shared.config.js";
 import { FileJobStore } from "./file-job.store.js";
@@ -91,6 +91,66 @@ describe("sqlite job store listings", () => {
       expect((await run(store.list(query))).map((job) => job.id)).toEqual((await run(memory.list(query))).map((job) => job.id));
     }
     store.close();
+  });
+
+  it("by status (each in the partial index of its status: running ones in the leases' index) and pipeline, answer as the memory store", async () => {
+    const store = new SqliteJobStore(join(tempDir(), "jobs.sqlite"));
+    const memory = new MemoryJobStore();
+    const both = async (write: (into: SqliteJobStore | MemoryJobStore) => Effect.Effect<unknown, unknown>) => {
+      await run(write(store));
+      await run(write(memory));
+    };
+    for (let i = 0; i < 150; i++) {
+      const job = newJob(`j${String(i).padStart(3, "0")}`, 1000 + Math.floor(i / 4), { pipeline: i % 3 ? "odd" : "even" });
+      await both((into) => into.insert(job));
+      if (i % 5 === 0) continue;
+      const running = ok(claim(job, { owner: "w", token: `t${i}`, now: 5000, leaseMs: 60_000 }));
+      await both((into) => into.replace(running, job.version));
+      if (i % 5 === 1) continue;
+      const done =
+        i % 5 === 2
+          ? ok(complete(running, { token: `t${i}`, now: 6000, exitCode: 0 }))
+          : i % 5 === 3
+            ? ok(fail(running, { token: `t${i}`, now: 6000, reason: "exit 1", exitCode: 1, random: 0 }))
+            : ok(finishCancelled(running, { token: `t${i}`, now: 6000, exitCode: null }));
+      await both((into) => into.replace(done, running.version));
+    }
+    const statuses = ["pending", "running", "completed", "failed", "cancelled"] as const;
+    for (const status of statuses) expect((await run(store.list({ status }))).length).toBeGreaterThan(0);
+    for (const query of [...statuses.flatMap((status) => [{ status }, { status, limit: 7 }, { status, pipeline: "odd" }, { status, pipeline: "even", limit: 3 }]), { pipeline: "even" }]) {
+      expect((await run(store.list(query))).map((job) => job.id)).toEqual((await run(memory.list(query))).map((job) => job.id));
+    }
+    store.close();
+  });
+
+  it("a file made with the index of every status is opened with the partial one instead, its answers unchanged", async () => {
+    const file = join(tempDir(), "jobs.sqlite");
+    const old = new SqliteJobStore(file);
+    for (let i = 0; i < 10; i++) await run(old.insert(newJob(`o${i}`, 1000 + i)));
+    old.db.exec("DROP INDEX jobs_listed; CREATE INDEX jobs_status_created ON jobs (status, created_at DESC, id DESC);");
+    old.close();
+    const store = new SqliteJobStore(file);
+    const indexes = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' AND sql IS NOT NULL ORDER BY name").all();
+    expect(indexes.map((index) => (index as { name: string }).name)).toEqual(["jobs_created", "jobs_leases", "jobs_listed", "jobs_pipeline_created", "jobs_ready"]);
+    expect((await run(store.list({ status: "pending" }))).map((job) => job.id)).toEqual(Array.from({ length: 10 }, (_, i) => `o${9 - i}`));
+    store.close();
+  });
+});
+
+describe("sqlite job store documents", () => {
+  it("a document another connection rewrote is read anew, not answered from what this one parsed before", async () => {
+    const file = join(tempDir(), "jobs.sqlite");
+    const [one, two] = [new SqliteJobStore(file), new SqliteJobStore(file)];
+    const job = await run(one.insert(newJob("shared", 1000)));
+    expect((await run(one.claimCandidates(5000, 4))).map((found) => found.version)).toEqual([1]);
+    const claimed = ok(claim(job, { owner: "w2", token: "t2", now: 5000, leaseMs: 1000 }));
+    await run(two.replace(claimed, job.version));
+    expect(await run(one.get("shared"))).toEqual(claimed);
+    // The same version rewritten by hand: still read as it is now.
+    two.db.prepare("UPDATE jobs SET doc = ? WHERE id = 'shared'").run(JSON.stringify({ ...claimed, error: "edited" }));
+    expect(await run(one.get("shared"))).toMatchObject({ version: 2, error: "edited" });
+    one.close();
+    two.close();
   });
 });
 

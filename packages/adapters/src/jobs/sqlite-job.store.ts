@@ -5,7 +5,7 @@ import { Effect } from "effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, storedExclusiveClaimSchema, storedJobSchema, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
 import type { JobQuery, JobStore, QueueDepth } from "@parallax/application/jobs";
-import { readStored } from "./stored-documents.js";
+import { ParsedDocuments, readStored } from "./stored-documents.js";
 
 /**
  * `normal`: in WAL mode a commit is written to the WAL (the OS page cache) without fsync:
@@ -52,8 +52,9 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (priority DESC, run_at, created_at, id) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS jobs_leases ON jobs (lease_expires_at) WHERE status = 'running';
 CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at DESC, id DESC);
-CREATE INDEX IF NOT EXISTS jobs_status_created ON jobs (status, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS jobs_pipeline_created ON jobs (pipeline, created_at DESC, id DESC);
+DROP INDEX IF EXISTS jobs_status_created;
+CREATE INDEX IF NOT EXISTS jobs_listed ON jobs (status, created_at DESC, id DESC) WHERE status <> 'running';
 CREATE TABLE IF NOT EXISTS exclusive_claims (
   pipeline TEXT PRIMARY KEY,
   version INTEGER NOT NULL,
@@ -87,10 +88,19 @@ interface JobRow {
  * A write that meets another process's write lock waits in SQLite's busy handler (on this
  * thread) for at most `busyTimeoutMs`; single-statement writes hold the lock for
  * microseconds, so the wait is short.
+ *
+ * A write puts every page it changed in the WAL, a page for each index whose entry moves: a
+ * status change touches only the partial indexes of the statuses it leaves and enters
+ * (`jobs_ready` pending, `jobs_leases` running, `jobs_listed` the others), so a no-op job's
+ * claim and completion write 4.3 and 3.6 pages (4.6 and 4.8 with an index of every status,
+ * counted as frames added to the WAL). Documents read are parsed once per text
+ * (`ParsedDocuments`): a candidate the last claim read, or a job this store just wrote, is not
+ * parsed again.
  */
 export class SqliteJobStore implements JobStore {
   readonly db: Database.Database;
   private readonly statements: ReturnType<SqliteJobStore["prepare"]>;
+  private readonly parsed = new ParsedDocuments<Job>(storedJobSchema);
 
   constructor(
     readonly file: string,
@@ -103,29 +113,24 @@ export class SqliteJobStore implements JobStore {
   private prepare() {
     const db = this.db;
     return {
-      insert: db.prepare(
+      // Positional parameters: binding them is cheaper than looking up names in an object.
+      insert: db.prepare<[string, number, string, string, number, number, number, number | null, string]>(
         `INSERT INTO jobs (id, version, status, pipeline, created_at, priority, run_at, lease_expires_at, doc)
-         VALUES (@id, @version, @status, @pipeline, @created_at, @priority, @run_at, @lease_expires_at, @doc) ON CONFLICT (id) DO NOTHING`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
       ),
-      update: db.prepare(
+      update: db.prepare<[number, string, number, number, number | null, string, string, number]>(
         // Only the columns a transition changes: SQLite rewrites the entries of every index on a
         // column named in SET, so naming `created_at` would churn the creation index on each write.
-        `UPDATE jobs SET version = @version, status = @status, priority = @priority, run_at = @run_at, lease_expires_at = @lease_expires_at, doc = @doc
-         WHERE id = @id AND version = @expected`,
+        `UPDATE jobs SET version = ?, status = ?, priority = ?, run_at = ?, lease_expires_at = ?, doc = ?
+         WHERE id = ? AND version = ?`,
       ),
       get: db.prepare<[string], JobRow>("SELECT id, doc FROM jobs WHERE id = ?"),
-      // The planner, without statistics, prefers (status, created_at) and sorts: the queue's
-      // partial indexes are named so a claim reads the few rows it returns, in order.
       exists: db.prepare<[string], { version: number }>("SELECT version FROM jobs WHERE id = ?"),
-      due: db.prepare<[number, number], JobRow>(
-        "SELECT id, doc FROM jobs INDEXED BY jobs_ready WHERE status = 'pending' AND run_at <= ? ORDER BY priority DESC, run_at, created_at, id LIMIT ?",
-      ),
       // Reads at most `limit` + 1 entries of the ready index (no new index, so no write pays for
       // a metric read once a minute); past the limit the oldest is among those read, a hint.
       depth: db.prepare<[number, number], { due: number; oldest: number | null }>(
         "SELECT COUNT(*) AS due, MIN(run_at) AS oldest FROM (SELECT run_at FROM jobs INDEXED BY jobs_ready WHERE status = 'pending' AND run_at <= ? LIMIT ?)",
       ),
-      expired: db.prepare<[number, number], JobRow>("SELECT id, doc FROM jobs INDEXED BY jobs_leases WHERE status = 'running' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?"),
       getClaim: db.prepare<[string], { pipeline: string; doc: string }>("SELECT pipeline, doc FROM exclusive_claims WHERE pipeline = ?"),
       createClaim: db.prepare("INSERT INTO exclusive_claims (pipeline, version, doc) VALUES (?, ?, ?) ON CONFLICT (pipeline) DO NOTHING"),
       updateClaim: db.prepare("UPDATE exclusive_claims SET version = ?, doc = ? WHERE pipeline = ? AND version = ?"),
@@ -133,16 +138,21 @@ export class SqliteJobStore implements JobStore {
   }
 
   insert(job: Job): Effect.Effect<Job, Conflict | StorageFailure> {
-    return this.call(() => (this.statements.insert.run(row(job)).changes === 1 ? job : new Conflict({ message: `Job ${job.id} already exists` }))).pipe(
-      Effect.flatMap((result) => (result instanceof Conflict ? Effect.fail(result) : Effect.succeed(result))),
-    );
+    return this.attempt(() => {
+      const doc = JSON.stringify(job);
+      if (this.statements.insert.run(job.id, job.version, job.status, job.pipeline, job.createdAt, job.priority, job.runAt, leaseExpiry(job), doc).changes !== 1) {
+        return Effect.fail(new Conflict({ message: `Job ${job.id} already exists` }));
+      }
+      this.parsed.remember(job.id, doc, job);
+      return Effect.succeed(job);
+    });
   }
 
   get(id: string): Effect.Effect<Job, NotFound | StorageFailure> {
-    return this.call(() => {
+    return this.attempt(() => {
       const found = this.statements.get.get(id);
-      return found ? this.parseJob(found) : undefined;
-    }).pipe(Effect.flatMap((job) => (job ? Effect.succeed(job) : Effect.fail(new NotFound({ message: `Job not found: ${id}` })))));
+      return found ? Effect.succeed(this.parseJob(found)) : Effect.fail(new NotFound({ message: `Job not found: ${id}` }));
+    });
   }
 
   /**
@@ -155,20 +165,29 @@ export class SqliteJobStore implements JobStore {
     return Effect.gen(function* () {
       const filters: string[] = [];
       const params: Array<string | number> = [];
-      if (query.status !== undefined) (filters.push("status = ?"), params.push(query.status));
+      // A status's jobs are in the partial index of that status: running ones in `jobs_leases`
+      // (few: sorted by creation here), any other in `jobs_listed` (in creation order).
+      let index: string | undefined;
+      if (query.status === "running") (filters.push("status = 'running'"), (index = "jobs_leases"));
+      else if (query.status !== undefined) {
+        filters.push("status = ?", "status <> 'running'");
+        params.push(query.status);
+        if (query.pipeline === undefined) index = "jobs_listed";
+      }
       if (query.pipeline !== undefined) (filters.push("pipeline = ?"), params.push(query.pipeline));
       const limit = query.limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor(query.limit));
-      const first = self.listStatement(filters);
-      const after = self.listStatement([...filters, "(created_at < ? OR (created_at = ? AND id < ?))"]);
+      const after = [...filters, "(created_at < ? OR (created_at = ? AND id < ?))"];
       const jobs: Job[] = [];
       let last: { createdAt: number; id: string } | undefined;
       while (jobs.length < limit) {
         if (last) yield* Effect.yieldNow;
         const page = Math.min(LIST_PAGE, limit - jobs.length);
         const cursor = last;
-        const rows = yield* self.call(() =>
-          (cursor ? after.all(...params, cursor.createdAt, cursor.createdAt, cursor.id, page) : first.all(...params, page)).map((found) => self.parseJob(found)),
-        );
+        const rows = yield* self.call(() => {
+          const read = self.listStatement(cursor ? after : filters, index, page);
+          const args = cursor ? [...params, cursor.createdAt, cursor.createdAt, cursor.id] : params;
+          return (page === LIST_PAGE ? read.all(...args) : read.all(...args, page)).map((found) => self.parseJob(found));
+        });
         jobs.push(...rows);
         if (rows.length < page) break;
         last = { createdAt: rows.at(-1)!.createdAt, id: rows.at(-1)!.id };
@@ -178,17 +197,44 @@ export class SqliteJobStore implements JobStore {
   }
 
   private readonly listStatements = new Map<string, Database.Statement<Array<string | number>, JobRow>>();
-  private listStatement(filters: readonly string[]): Database.Statement<Array<string | number>, JobRow> {
-    const sql = `SELECT id, doc FROM jobs${filters.length ? ` WHERE ${filters.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC LIMIT ?`;
+  /** A full page's size is in the SQL text (see `claimReads`); a shorter one is a parameter. */
+  private listStatement(filters: readonly string[], index: string | undefined, page: number): Database.Statement<Array<string | number>, JobRow> {
+    const where = filters.length ? ` WHERE ${filters.join(" AND ")}` : "";
+    const sql = `SELECT id, doc FROM jobs${index ? ` INDEXED BY ${index}` : ""}${where} ORDER BY created_at DESC, id DESC LIMIT ${page === LIST_PAGE ? LIST_PAGE : "?"}`;
     let statement = this.listStatements.get(sql);
     if (!statement) this.listStatements.set(sql, (statement = this.db.prepare<Array<string | number>, JobRow>(sql)));
     return statement;
   }
 
+  private readonly claimStatements = new Map<number, Array<(now: number) => JobRow[]>>();
+  /**
+   * The two reads of a claim (running jobs whose lease expired, due pending jobs), `count` rows
+   * each. The planner, without statistics, prefers (status, created_at) and sorts: the queue's
+   * partial indexes are named so a claim reads the few rows it returns, in order. The count is
+   * in the SQL text, statements per count: SQLite compiles a statement whose `LIMIT` is a
+   * parameter again each time one is bound (~10 µs, half of such a read).
+   */
+  private claimReads(count: number): Array<(now: number) => JobRow[]> {
+    let reads = this.claimStatements.get(count);
+    if (!reads) {
+      // Not an integer: a parameter, which SQLite refuses ("datatype mismatch") as it always did.
+      const literal = Number.isSafeInteger(count);
+      reads = [
+        "SELECT id, doc FROM jobs INDEXED BY jobs_leases WHERE status = 'running' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?",
+        "SELECT id, doc FROM jobs INDEXED BY jobs_ready WHERE status = 'pending' AND run_at <= ? ORDER BY priority DESC, run_at, created_at, id LIMIT ?",
+      ].map((sql) => {
+        const read = this.db.prepare<number[], JobRow>(literal ? sql.replace("LIMIT ?", `LIMIT ${count}`) : sql);
+        return literal ? (now: number) => read.all(now) : (now: number) => read.all(now, count);
+      });
+      if (literal && this.claimStatements.size < 16) this.claimStatements.set(count, reads);
+    }
+    return reads;
+  }
+
   claimCandidates(now: number, limit: number): Effect.Effect<Job[], StorageFailure> {
     return this.call(() => {
       const count = Math.max(limit, 1);
-      const rows = [...this.statements.expired.all(now, count), ...this.statements.due.all(now, count)];
+      const rows = this.claimReads(count).flatMap((read) => read(now));
       return rows
         .map((found) => this.parseJob(found))
         .sort(compareQueueOrder)
@@ -204,17 +250,21 @@ export class SqliteJobStore implements JobStore {
   }
 
   replace(next: Job, expectedVersion: number): Effect.Effect<Job, VersionConflict | NotFound | StorageFailure> {
-    return this.call((): Job | VersionConflict | NotFound => {
-      const conflict = (current: number) => new VersionConflict({ message: `Job ${next.id} changed (version ${current}, expected ${expectedVersion})`, jobId: next.id });
-      if (next.version !== expectedVersion + 1) {
+    return this.attempt(() => {
+      const refused = () => {
         const current = this.statements.exists.get(next.id);
-        return current ? conflict(current.version) : new NotFound({ message: `Job not found: ${next.id}` });
-      }
-      const { pipeline: _pipeline, created_at: _createdAt, ...changing } = row(next);
-      if (this.statements.update.run({ ...changing, expected: expectedVersion }).changes === 1) return next;
-      const current = this.statements.exists.get(next.id);
-      return current ? conflict(current.version) : new NotFound({ message: `Job not found: ${next.id}` });
-    }).pipe(Effect.flatMap((result) => (result instanceof VersionConflict || result instanceof NotFound ? Effect.fail(result) : Effect.succeed(result))));
+        return Effect.fail(
+          current
+            ? new VersionConflict({ message: `Job ${next.id} changed (version ${current.version}, expected ${expectedVersion})`, jobId: next.id })
+            : new NotFound({ message: `Job not found: ${next.id}` }),
+        );
+      };
+      if (next.version !== expectedVersion + 1) return refused();
+      const doc = JSON.stringify(next);
+      if (this.statements.update.run(next.version, next.status, next.priority, next.runAt, leaseExpiry(next), doc, next.id, expectedVersion).changes !== 1) return refused();
+      this.parsed.remember(next.id, doc, next);
+      return Effect.succeed(next);
+    });
   }
 
   getExclusive(pipeline: string): Effect.Effect<ExclusiveClaim, StorageFailure> {
@@ -225,16 +275,16 @@ export class SqliteJobStore implements JobStore {
   }
 
   putExclusive(next: ExclusiveClaim, expectedVersion: number): Effect.Effect<ExclusiveClaim, VersionConflict | StorageFailure> {
-    return this.call((): ExclusiveClaim | VersionConflict => {
-      const conflict = new VersionConflict({ message: `Exclusive claim of ${next.pipeline} changed`, jobId: next.holder ?? "" });
+    return this.attempt(() => {
+      const conflict = Effect.fail(new VersionConflict({ message: `Exclusive claim of ${next.pipeline} changed`, jobId: next.holder ?? "" }));
       if (next.version !== expectedVersion + 1) return conflict;
       const doc = JSON.stringify(next);
       const written =
         expectedVersion === 0
           ? this.statements.createClaim.run(next.pipeline, next.version, doc).changes
           : this.statements.updateClaim.run(next.version, doc, next.pipeline, expectedVersion).changes;
-      return written === 1 ? next : conflict;
-    }).pipe(Effect.flatMap((result) => (result instanceof VersionConflict ? Effect.fail(result) : Effect.succeed(result))));
+      return written === 1 ? Effect.succeed(next) : conflict;
+    });
   }
 
   /**
@@ -248,7 +298,9 @@ export class SqliteJobStore implements JobStore {
         .transaction(() => {
           let jobCount = 0;
           let claimCount = 0;
-          for (const job of jobs) jobCount += this.statements.insert.run(row(job)).changes;
+          for (const job of jobs) {
+            jobCount += this.statements.insert.run(job.id, job.version, job.status, job.pipeline, job.createdAt, job.priority, job.runAt, leaseExpiry(job), JSON.stringify(job)).changes;
+          }
           for (const claim of claims) if (claim.version > 0) claimCount += this.statements.createClaim.run(claim.pipeline, claim.version, JSON.stringify(claim)).changes;
           this.db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(marker.key, marker.value);
           return { jobs: jobCount, claims: claimCount };
@@ -267,28 +319,27 @@ export class SqliteJobStore implements JobStore {
   }
 
   private parseJob(found: JobRow): Job {
-    return readStored(storedJobSchema, found.doc, `job ${found.id} in ${this.file}`);
+    return this.parsed.read(found.id, found.doc, () => `job ${found.id} in ${this.file}`);
   }
 
+  /** `body`'s answer, or a StorageFailure for what it threw. */
   private call<A>(body: () => A): Effect.Effect<A, StorageFailure> {
-    return Effect.try({
-      try: body,
-      catch: (cause) => (cause instanceof StorageFailure ? cause : new StorageFailure({ message: `SQLite job store ${this.file}: ${(cause as Error).message}`, cause })),
+    return this.attempt(() => Effect.succeed(body()));
+  }
+
+  /** `body`'s effect, or a StorageFailure for what it threw (one `suspend`: the calls on a job's path are many). */
+  private attempt<A, E>(body: () => Effect.Effect<A, E>): Effect.Effect<A, E | StorageFailure> {
+    return Effect.suspend((): Effect.Effect<A, E | StorageFailure> => {
+      try {
+        return body();
+      } catch (cause) {
+        return Effect.fail(cause instanceof StorageFailure ? cause : new StorageFailure({ message: `SQLite job store ${this.file}: ${(cause as Error).message}`, cause }));
+      }
     });
   }
 }
 
-/** The columns a job is indexed by, and its document. */
-function row(job: Job) {
-  return {
-    id: job.id,
-    version: job.version,
-    status: job.status,
-    pipeline: job.pipeline,
-    created_at: job.createdAt,
-    priority: job.priority,
-    run_at: job.runAt,
-    lease_expires_at: job.status === "running" && job.lease ? job.lease.expiresAt : null,
-    doc: JSON.stringify(job),
-  };
+/** The `lease_expires_at` column: when a running job's lease ends (`jobs_leases`). */
+function leaseExpiry(job: Job): number | null {
+  return job.status === "running" && job.lease ? job.lease.expiresAt : null;
 }

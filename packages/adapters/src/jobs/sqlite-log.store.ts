@@ -40,14 +40,14 @@ interface ChunkRow {
  * Append-only job logs in the SQLite file of the job store (`JOBS_STORE=sqlite`): rows of up
  * to `CHUNK` consecutive lines (`[stream, timestamp, message]` as the file log store writes
  * them), keyed by job and first offset. An append numbers its lines after the job's last row,
- * one `BEGIN IMMEDIATE` transaction per row (two writers of one job, which the worker never
- * makes, would still not collide); a read is a range of the primary key. Every row read back
- * is parsed (`storedLogLineSchema`).
+ * one `INSERT … SELECT` statement per row: its implicit transaction takes the write lock
+ * before it reads the job's last offset, as `BEGIN IMMEDIATE` would, so two writers of one job
+ * (which the worker never makes) would still not collide; a read is a range of the primary
+ * key. Every row read back is parsed (`storedLogLineSchema`).
  */
 export class SqliteLogStore implements LogStore {
   readonly db: Database.Database;
   private readonly statements;
-  private readonly appendChunk: (jobId: string, entries: readonly LogEntry[]) => LogLine[];
 
   constructor(
     readonly file: string,
@@ -59,23 +59,33 @@ export class SqliteLogStore implements LogStore {
         "SELECT coalesce((SELECT first_offset + count FROM job_log_chunks WHERE job_id = ? ORDER BY first_offset DESC LIMIT 1), 0) AS size",
       ),
       insert: this.db.prepare("INSERT INTO job_log_chunks (job_id, first_offset, count, lines) VALUES (?, ?, ?, ?)"),
-      // The row holding `offset` and the ones after it.
-      read: this.db.prepare<[string, string, number, number], ChunkRow>(
+      // A row numbered after the job's last, in one statement (one transaction, one write lock).
+      append: this.db.prepare<[string, string, number, string], { first_offset: number }>(
+        `INSERT INTO job_log_chunks (job_id, first_offset, count, lines)
+         SELECT ?, coalesce((SELECT first_offset + count FROM job_log_chunks WHERE job_id = ? ORDER BY first_offset DESC LIMIT 1), 0), ?, ?
+         RETURNING first_offset`,
+      ),
+      // The row holding `offset` and the ones after it; the row count in the text (a `LIMIT`
+      // parameter has SQLite compile the statement again each time it is bound).
+      read: this.db.prepare<[string, string, number], ChunkRow>(
         `SELECT first_offset, count, lines FROM job_log_chunks WHERE job_id = ? AND first_offset >=
          coalesce((SELECT first_offset FROM job_log_chunks WHERE job_id = ? AND first_offset <= ? ORDER BY first_offset DESC LIMIT 1), 0)
-         ORDER BY first_offset LIMIT ?`,
+         ORDER BY first_offset LIMIT ${ROWS_PER_READ}`,
       ),
     };
-    const transaction = this.db.transaction((jobId: string, entries: readonly LogEntry[]) => {
-      const first = this.statements.size.get(jobId)!.size;
-      this.statements.insert.run(jobId, first, entries.length, JSON.stringify(entries.map((entry) => [entry.stream, entry.timestamp, entry.message])));
-      return entries.map((entry, index) => ({ ...entry, offset: first + index }));
-    });
-    this.appendChunk = (jobId, entries) => transaction.immediate(jobId, entries);
+  }
+
+  private appendChunk(jobId: string, entries: readonly LogEntry[]): LogLine[] {
+    const lines = JSON.stringify(entries.map((entry) => [entry.stream, entry.timestamp, entry.message]));
+    // `all` runs the statement to its end, where its transaction commits.
+    const first = this.statements.append.all(jobId, jobId, entries.length, lines)[0]!.first_offset;
+    return entries.map((entry, index) => ({ ...entry, offset: first + index }));
   }
 
   append(jobId: string, entries: readonly LogEntry[]): Effect.Effect<LogLine[], StorageFailure> {
     const self = this;
+    // One row (the worker's usual append: a line or a few): no generator.
+    if (entries.length <= CHUNK) return entries.length === 0 ? Effect.succeed([]) : this.call(() => this.appendChunk(jobId, entries));
     return Effect.gen(function* () {
       const written: LogLine[] = [];
       for (let start = 0; start < entries.length; start += CHUNK) {
@@ -96,7 +106,7 @@ export class SqliteLogStore implements LogStore {
       let next = from;
       while (lines.length < wanted) {
         if (lines.length > 0) yield* Effect.yieldNow;
-        const rows = yield* self.call(() => self.statements.read.all(jobId, jobId, next, ROWS_PER_READ).map((found) => self.parseChunk(jobId, found)));
+        const rows = yield* self.call(() => self.statements.read.all(jobId, jobId, next).map((found) => self.parseChunk(jobId, found)));
         for (const row of rows) for (const line of row) if (line.offset >= next && lines.length < wanted) lines.push(line);
         if (rows.length < ROWS_PER_READ || lines.length >= wanted) break;
         next = rows.at(-1)!.at(-1)!.offset + 1;
@@ -140,10 +150,14 @@ export class SqliteLogStore implements LogStore {
     return lines.map(([stream, timestamp, message], index) => ({ stream, timestamp, message, offset: found.first_offset + index }));
   }
 
+  /** `body`'s answer, or a StorageFailure for what it threw. */
   private call<A>(body: () => A): Effect.Effect<A, StorageFailure> {
-    return Effect.try({
-      try: body,
-      catch: (cause) => (cause instanceof StorageFailure ? cause : new StorageFailure({ message: `SQLite log store ${this.file}: ${(cause as Error).message}`, cause })),
+    return Effect.suspend(() => {
+      try {
+        return Effect.succeed(body());
+      } catch (cause) {
+        return Effect.fail(cause instanceof StorageFailure ? cause : new StorageFailure({ message: `SQLite log store ${this.file}: ${(cause as Error).message}`, cause }));
+      }
     });
   }
 }
