@@ -1,5 +1,8 @@
 import type { IncomingMessage } from "node:http";
-import { Effect, Fiber, PubSub, Stream } from "effect";
+import * as Effect from "effect/Effect";
+import * as Fiber from "effect/Fiber";
+import * as PubSub from "effect/PubSub";
+import * as Stream from "effect/Stream";
 import { WebSocket } from "ws";
 import { mayAccess } from "@parallax/domain";
 import { isTerminal, toJobView } from "@parallax/domain/jobs";

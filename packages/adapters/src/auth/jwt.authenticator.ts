@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
 import { Unauthorized } from "@parallax/domain";
 import type { Authenticator, Principal } from "@parallax/application";

@@ -1,4 +1,5 @@
-import { Effect, Result } from "effect";
+import * as Effect from "effect/Effect";
+import * as Result from "effect/Result";
 import { StorageFailure } from "@parallax/domain";
 import { parseStoredNotebook, type Notebook } from "@parallax/domain/notebook";
 

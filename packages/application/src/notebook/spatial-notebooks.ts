@@ -1,4 +1,5 @@
-import { Effect, Result } from "effect";
+import * as Effect from "effect/Effect";
+import * as Result from "effect/Result";
 import { Conflict, DEFAULT_MAX_JSON_DEPTH, InvalidInput, NotFound, jsonDepthExceeds, mayAccess, type StorageFailure, type Viewer } from "@parallax/domain";
 import {
   cellsNeedingCharts,
