@@ -4,6 +4,11 @@
  * scheduler, the real kernel (python3 subprocess / JavaScript worker), the event bus and the
  * coalesced saves. Reports the whole run, the cost per cell, and the latency of one edit.
  *
+ * Comparison partners on the same cells, in order: Jupyter's "run all" (a python3 ipykernel
+ * driven by jupyter_client, one execute request per cell, each awaited; Python only, where
+ * Debian's python3-ipykernel and python3-jupyter-client are installed), and the language alone
+ * (every cell's code run in one process, one after another: the floor no kernel protocol adds to).
+ *
  *   npm run bench -- reactive-run [sizes=100,1000] [languages=javascript,python]
  */
 import { spawnSync } from "node:child_process";
@@ -33,6 +38,50 @@ function cellCode(language: "python" | "javascript", i: number, random: () => nu
   return language === "python" ? `v${i} = (${sum}) % 1000003` : `const v${i} = (${sum}) % 1000003;`;
 }
 
+/** jupyter_client running the cells (JSON on stdin) in a fresh ipykernel; prints the run's ms. */
+const JUPYTER_RUN_ALL = `
+import json, sys, time
+from jupyter_client.manager import start_new_kernel
+cells = json.load(sys.stdin)
+km, kc = start_new_kernel(kernel_name="python3")
+try:
+    started = time.perf_counter()
+    for code in cells:
+        reply = kc.execute_interactive(code, store_history=False, timeout=60, output_hook=lambda message: None)
+        if reply["content"]["status"] != "ok":
+            sys.exit("cell failed: " + reply["content"].get("evalue", ""))
+    print(json.dumps({"run_all_ms": (time.perf_counter() - started) * 1000}))
+finally:
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+`;
+/** Debian's python3, where its ipykernel and jupyter_client are (another python3 may come first on PATH). */
+const JUPYTER_PYTHON = "/usr/bin/python3";
+
+/** Every cell's code run in one interpreter, one after another; prints the run's ms. */
+const ALONE: Record<"python" | "javascript", { command: string; args: string[] }> = {
+  python: { command: "python3", args: ["-c", "import json, sys, time\ncells = json.load(sys.stdin)\nnames = {}\nstarted = time.perf_counter()\nfor code in cells: exec(code, names)\nprint(json.dumps({'run_all_ms': (time.perf_counter() - started) * 1000}))"] },
+  javascript: {
+    command: process.execPath,
+    args: ["-e", "const vm = require('node:vm'); const cells = JSON.parse(require('node:fs').readFileSync(0, 'utf8')); const context = vm.createContext({}); const started = performance.now(); for (const code of cells) vm.runInContext(code, context); console.log(JSON.stringify({ run_all_ms: performance.now() - started }));"],
+  },
+};
+
+function runAllMs(command: string, args: string[], cells: readonly string[]): number | string {
+  const run = spawnSync(command, args, { input: JSON.stringify(cells), encoding: "utf8", timeout: 600_000 });
+  if (run.status !== 0) return `failed: ${(run.stderr || String(run.error)).trim().split("\n").at(-1)}`;
+  return round((JSON.parse(run.stdout.trim().split("\n").at(-1)!) as { run_all_ms: number }).run_all_ms, 1);
+}
+
+const hasJupyter = spawnSync(JUPYTER_PYTHON, ["-c", "import jupyter_client, ipykernel"], { stdio: "ignore" }).status === 0;
+
+function partners(language: "python" | "javascript", cells: readonly string[]): Record<string, unknown> {
+  const alone = runAllMs(ALONE[language].command, ALONE[language].args, cells);
+  if (language !== "python") return { language_alone_run_all_ms: alone };
+  const jupyter = hasJupyter ? runAllMs(JUPYTER_PYTHON, ["-c", JUPYTER_RUN_ALL], cells) : "not installed (Debian: python3-ipykernel python3-jupyter-client)";
+  return { jupyter_run_all_ms: jupyter, language_alone_run_all_ms: alone };
+}
+
 async function bench(language: "python" | "javascript", size: number): Promise<void> {
   let counter = 0;
   const service = new ReactiveNotebooks(
@@ -47,7 +96,8 @@ async function bench(language: "python" | "javascript", size: number): Promise<v
     await run(service.deleteCell(id, initial));
     const random = seeded(42);
     const cellIds: string[] = [];
-    for (let i = 0; i < size; i++) cellIds.push((await run(service.addCell(id, language, undefined, cellCode(language, i, random)))).id);
+    const codes = Array.from({ length: size }, (_, i) => cellCode(language, i, random));
+    for (const code of codes) cellIds.push((await run(service.addCell(id, language, undefined, code))).id);
 
     let events = 0;
     let lastStatus = "";
@@ -90,6 +140,7 @@ async function bench(language: "python" | "javascript", size: number): Promise<v
       edit_p50_ms: round(percentile(editMs, 50), 3),
       edit_p95_ms: round(percentile(editMs, 95), 3),
       peak_rss_mib: peakMiB,
+      partners: partners(language, codes),
     });
   } finally {
     await run(service.closeAll());

@@ -3,9 +3,14 @@
  * `parallax --help` < 0.2 s, host start to a healthy /health < 1 s).
  *
  * - host: spawn of `node apps/http/dist/main.js` (files storage, a fresh DATA_DIR) to the first
- *   200 on /health, polled every 5 ms; also the CPU time the host (and its Python probe) used by then.
+ *   200 on /health, polled every 5 ms; also the CPU time the host (and any child) used by then.
  * - help: wall time of `node apps/worker/bin/parallax.js --help`, to its exit.
- * - node: wall time of `node -e 0`, the floor both stand on.
+ *
+ * Comparison partners, timed the same way in the same rounds: `node -e 0` (the floor both stand
+ * on); a Koa app with only a /health route (the host's framework alone: the rest is Parallax's
+ * own start); a Flask app with only /health where `python3` imports flask (the framework of the
+ * §A server Parallax replaces, without that server's own imports). The §B server's FastAPI is not
+ * on this machine, nor either old server's code.
  *
  * Medians of `runs` (default 5). Then one more host start with the module recorder: how many
  * modules it loaded and which of the lazily loaded packages (none, if start-up stays lazy).
@@ -22,6 +27,20 @@ import { emit, round } from "./support.js";
 const root = process.cwd();
 const hostMain = join(root, "apps/http/dist/main.js");
 const cli = join(root, "apps/worker/bin/parallax.js");
+
+/** Koa as the host has it (apps/http's own koa), one route. */
+const KOA_HEALTH = `import Koa from "koa";
+const app = new Koa();
+app.use((ctx) => { if (ctx.path === "/health") ctx.body = { status: "ok" }; });
+app.listen(Number(process.env.PORT), "127.0.0.1");`;
+
+const FLASK_HEALTH = `import os
+from flask import Flask
+app = Flask("partner")
+@app.get("/health")
+def health():
+    return {"status": "ok"}
+app.run(host="127.0.0.1", port=int(os.environ["PORT"]))`;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -45,18 +64,21 @@ function cpuMs(pid: number): number {
   return [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0) * 10;
 }
 
-/** Spawn to the first 200 on /health: wall and CPU ms; the host is stopped before returning. */
-async function hostStart(nodeArgs: string[] = [], env: Record<string, string> = {}): Promise<{ wallMs: number; cpuMs: number }> {
-  const dataDir = mkdtempSync(join(tmpdir(), "bench-startup-"));
+interface Server {
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/** Spawn to the first 200 on /health: wall and CPU ms; the server is stopped before returning. */
+async function toHealthy({ command, args, env = {}, cwd = root }: Server): Promise<{ wallMs: number; cpuMs: number }> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, hostMain], {
-    env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), DATA_DIR: dataDir, STORAGE: "file", LOG_LEVEL: "error", ...env },
-    stdio: "ignore",
-  });
+  const child = spawn(command, args, { cwd, env: { ...process.env, PORT: String(port), ...env }, stdio: "ignore" });
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`host exited with ${child.exitCode}`);
+      if (child.exitCode !== null) throw new Error(`${command} exited with ${child.exitCode}`);
       try {
         if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return { wallMs: performance.now() - started, cpuMs: cpuMs(child.pid!) };
       } catch {
@@ -66,13 +88,26 @@ async function hostStart(nodeArgs: string[] = [], env: Record<string, string> = 
     }
   } finally {
     await new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve(undefined);
+      if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
       child.once("exit", resolve);
       child.kill("SIGTERM");
     });
+  }
+}
+
+/** The host on files storage in a fresh DATA_DIR. */
+async function hostStart(nodeArgs: string[] = [], env: Record<string, string> = {}): Promise<{ wallMs: number; cpuMs: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), "bench-startup-"));
+  try {
+    return await toHealthy({ command: process.execPath, args: [...nodeArgs, hostMain], env: { HOST: "127.0.0.1", DATA_DIR: dataDir, STORAGE: "file", LOG_LEVEL: "error", ...env } });
+  } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
+
+const koa: Server = { command: process.execPath, args: ["--input-type=module", "-e", KOA_HEALTH], cwd: join(root, "apps/http") };
+const flask: Server = { command: "python3", args: ["-c", FLASK_HEALTH] };
+const hasFlask = spawnSync("python3", ["-c", "import flask"], { stdio: "ignore" }).status === 0;
 
 export async function main(args: string[]): Promise<void> {
   const runs = Number(args[0] ?? 5);
@@ -81,12 +116,16 @@ export async function main(args: string[]): Promise<void> {
   const hostCpu: number[] = [];
   const help: number[] = [];
   const node: number[] = [];
+  const koaHealthy: number[] = [];
+  const flaskHealthy: number[] = [];
   for (let run = 0; run < runs; run++) {
     const start = await hostStart();
     host.push(start.wallMs);
     hostCpu.push(start.cpuMs);
     help.push(wallMs([cli, "--help"]));
     node.push(wallMs(["-e", "0"]));
+    koaHealthy.push((await toHealthy(koa)).wallMs);
+    if (hasFlask) flaskHealthy.push((await toHealthy(flask)).wallMs);
   }
   const recording = await recordLoadedModules();
   await hostStart(recording.nodeArgs, recording.env);
@@ -98,6 +137,11 @@ export async function main(args: string[]): Promise<void> {
     hostCpuToHealthyMs: median(hostCpu),
     helpMs: median(help),
     nodeBareMs: median(node),
+    partners: {
+      koaHealthOnlyToHealthyMs: median(koaHealthy),
+      flaskHealthOnlyToHealthyMs: hasFlask ? median(flaskHealthy) : "python3 cannot import flask here",
+      fastapi: "not on this machine",
+    },
     hostModulesLoaded: loaded.length,
     hostLazyPackagesLoaded: lazyLoaded,
     cores: availableParallelism(),

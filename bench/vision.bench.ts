@@ -2,7 +2,7 @@
  * `npm run bench -- vision [decode|preprocess|yolox|osnet|weight-free …] [threads]`: the vision adapters' costs on the shared clip
  * (../shared/data/video, 768 × 432) and models (../shared/models): ffmpeg decode frames/s,
  * pre-processing ms (YOLOX letterbox, OSNet crop + resize), YOLOX ms/frame (session alone, and
- * with pre- and post-processing), OSNet ms/crop at batch 1, 8 and 32, and the weight-free motion
+ * with pre- and post-processing), OSNet ms/crop at batch 1, 8 and 32 (and its session alone), and the weight-free motion
  * detector and histogram embedder. `threads` (default 1) is onnxruntime's intra-op thread count.
  *
  * The machine is shared: figures are medians of repeated runs after a warm-up, and every line
@@ -128,14 +128,24 @@ async function yolox(frames: readonly Frame[], threads: number): Promise<void> {
   });
 }
 
+/** The embedder, and for scale the onnxruntime session alone on the same crops, already cut and normalised. */
 async function osnet(frame: Frame, threads: number): Promise<void> {
   const embedder = new OsnetEmbedder({ model: OSNET, threads });
   await run(embedder.ready);
+  const ort = await import("onnxruntime-node");
+  const session = await ort.InferenceSession.create(OSNET, { intraOpNumThreads: threads });
   const result: Record<string, number> = {};
+  const crop = 3 * 256 * 128;
   for (const batch of [1, 8, 32]) {
     const crops: PersonCrop[] = Array.from({ length: batch }, (_, i) => ({ frame, box: [PERSON[0] - i, PERSON[1], PERSON[2] - i, PERSON[3]] }));
-    result[`batch${batch}_ms_per_crop`] = round((await medianMs(batch === 32 ? 5 : 15, 2, () => run(embedder.embed(crops)))) / batch, 3);
+    const input = new Float32Array(batch * crop);
+    crops.forEach(({ box }, i) => cropToPlanarRgb(frame.data, frame.width, frame.height, box, 128, 256, input, i * crop));
+    const tensor = new ort.Tensor("float32", input, [batch, 3, 256, 128]);
+    const runs = batch === 32 ? 5 : 15;
+    result[`batch${batch}_ms_per_crop`] = round((await medianMs(runs, 2, () => run(embedder.embed(crops)))) / batch, 3);
+    result[`session_alone_batch${batch}_ms_per_crop`] = round((await medianMs(runs, 2, () => session.run({ images: tensor }))) / batch, 3);
   }
+  await session.release();
   emit("vision.osnet", { threads, ...result, ...machine() });
 }
 

@@ -1,5 +1,6 @@
 import { Log, createContainer, type Config, type Logger } from "@parallax/adapters";
-import { Effect, Fiber } from "effect";
+import * as Effect from "effect/Effect";
+import * as Fiber from "effect/Fiber";
 import { StoreReadiness } from "@parallax/application";
 import { JobWorker, QueueMetrics } from "@parallax/application/jobs";
 

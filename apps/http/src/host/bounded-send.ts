@@ -1,4 +1,4 @@
-import { WebSocket } from "ws";
+import type { WebSocket } from "ws";
 
 /**
  * Sending to a WebSocket client without letting it cost the host more than its limit.
@@ -14,7 +14,7 @@ export type SendOutcome = "sent" | "over" | "closed";
 
 /** Sends `data` if the client's queue stays within `limit`; "over" leaves the client as it was. */
 export function trySend(socket: WebSocket, data: string, limit: number): SendOutcome {
-  if (socket.readyState !== WebSocket.OPEN) return "closed";
+  if (socket.readyState !== socket.OPEN) return "closed";
   const queued = socket.bufferedAmount;
   // A UTF-16 unit is at most 3 UTF-8 bytes: most messages need no measuring.
   if (queued > 0 && queued + data.length * 3 > limit && queued + Buffer.byteLength(data) > limit) return "over";

@@ -1,4 +1,6 @@
-import { Cause, Effect, Exit } from "effect";
+import * as Cause from "effect/Cause";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
 import { HttpError } from "koa";
 import type * as ApplicationJobs from "@parallax/application/jobs";
 import type * as ApplicationNotebook from "@parallax/application/notebook";

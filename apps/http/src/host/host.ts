@@ -79,8 +79,15 @@ export function createHost({ config, logger, authenticator, modules, readiness }
   app.use(router.routes());
   app.use(router.allowedMethods());
 
+  const served = serveHost(app.callback(), { config, logger, websockets, lifecycles });
   return {
-    ...serveHost(app.callback(), { config, logger, websockets, lifecycles }),
+    ...served,
+    async listen(port, hostname) {
+      const bound = await served.listen(port, hostname);
+      // After what a request waits for: the default metrics' collectors are not needed to answer one.
+      setImmediate(metrics.collectDefaults);
+      return bound;
+    },
     routes() {
       const http = router.stack.flatMap((layer) => layer.methods.filter((method) => method !== "HEAD").map((method) => ({ method, path: String(layer.path) })));
       return { http, websocket: websockets.paths() };

@@ -1,10 +1,20 @@
+import { createRequire } from "node:module";
 import type { Context, Next } from "koa";
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type * as PromClient from "prom-client";
+
+/**
+ * prom-client's registry and the two metric types the host counts requests with, each from its
+ * own file: the package's index also loads the default metrics' collectors, and with them
+ * @opentelemetry/api (some 80 modules), before the host could answer anything (issue 11).
+ */
+const require = createRequire(import.meta.url);
+const Registry = require("prom-client/lib/registry") as typeof PromClient.Registry;
+const Counter = require("prom-client/lib/counter") as typeof PromClient.Counter;
+const Histogram = require("prom-client/lib/histogram") as typeof PromClient.Histogram;
 
 /** One registry per host, so several hosts in one process (tests) don't collide. */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
   const requests = new Counter({
     name: "http_requests_total",
     help: "HTTP requests by method, route and status",
@@ -29,5 +39,16 @@ export function createMetrics() {
       durations.observe({ method: ctx.method, route: String(route) }, seconds);
     }
   };
-  return { registry, middleware };
+  let defaults = false;
+  /**
+   * The process's default metrics (CPU, memory, event-loop lag, GC): the host starts them once it
+   * listens, and a scrape that comes first starts them itself. Once per registry.
+   */
+  const collectDefaults = () => {
+    if (defaults) return;
+    defaults = true;
+    const collectDefaultMetrics = require("prom-client/lib/defaultMetrics") as typeof PromClient.collectDefaultMetrics;
+    collectDefaultMetrics({ register: registry });
+  };
+  return { registry, middleware, collectDefaults };
 }

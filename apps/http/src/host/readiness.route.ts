@@ -1,5 +1,5 @@
 import type Router from "@koa/router";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { StoreReadiness } from "@parallax/application";
 import type { Logger } from "@parallax/adapters";
 

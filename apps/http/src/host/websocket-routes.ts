@@ -1,6 +1,6 @@
 import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer, type WebSocket } from "ws";
+import type { WebSocket, WebSocketServer } from "ws";
 import type { Authenticator, Principal } from "@parallax/application";
 import { verify } from "./auth/authentication.middleware.js";
 import { upgradeCredential } from "./auth/credentials.js";
@@ -48,10 +48,18 @@ export interface WebSocketRoutesOptions {
  */
 export class WebSocketRoutes {
   private readonly entries: Entry[] = [];
-  readonly server: WebSocketServer;
+  /** ws, imported on the first upgrade rather than at start (issue 11: a host that serves no socket never loads it). */
+  private server: Promise<WebSocketServer> | undefined;
+  private clients: ReadonlySet<WebSocket> = new Set();
 
-  constructor(private readonly options: WebSocketRoutesOptions) {
-    this.server = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
+  constructor(private readonly options: WebSocketRoutesOptions) {}
+
+  private socketServer(): Promise<WebSocketServer> {
+    return (this.server ??= import("ws").then(({ WebSocketServer }) => {
+      const server = new WebSocketServer({ noServer: true, maxPayload: this.options.maxMessageBytes });
+      this.clients = server.clients;
+      return server;
+    }));
   }
 
   add(path: string, handler: WebSocketHandler, authentication: SocketAuthentication = "upgrade"): void {
@@ -72,21 +80,26 @@ export class WebSocketRoutes {
       if (!found) return refuse(socket, 404);
       if (!this.options.origins.allowsSocket(request.headers.origin, request.headers.host)) return refuse(socket, 403);
       const { entry, params } = found;
-      if (entry.authentication === "first-message") return this.upgrade(request, socket, head, entry, params, undefined);
-      verify(this.options.authenticator, upgradeCredential(request.headers, request.url ?? "/")).then(
-        (principal) => this.upgrade(request, socket, head, entry, params, principal),
-        () => this.refuseAuthentication(request, socket, head),
-      );
+      const principal = entry.authentication === "first-message" ? Promise.resolve(undefined) : verify(this.options.authenticator, upgradeCredential(request.headers, request.url ?? "/"));
+      const upgrade = (server: WebSocketServer) =>
+        principal.then(
+          (principal) => this.upgrade(server, request, socket, head, entry, params, principal),
+          () => this.refuseAuthentication(server, request, socket, head),
+        );
+      this.socketServer().then(upgrade, (error: unknown) => {
+        this.options.onError?.(error);
+        refuse(socket, 500);
+      });
     } catch (error) {
       this.options.onError?.(error);
       refuse(socket, 400);
     }
   }
 
-  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, entry: Entry, params: Record<string, string>, principal: Principal | undefined): void {
+  private upgrade(server: WebSocketServer, request: IncomingMessage, socket: Duplex, head: Buffer, entry: Entry, params: Record<string, string>, principal: Principal | undefined): void {
     try {
       // ws itself answers 400 to a handshake that is not a valid WebSocket one (`Upgrade: h2c`, a bad key).
-      this.server.handleUpgrade(request, socket, head, (ws) => {
+      server.handleUpgrade(request, socket, head, (ws) => {
         try {
           this.limitMessageRate(ws);
           entry.handler(ws, request, params, principal);
@@ -106,9 +119,9 @@ export class WebSocketRoutes {
    * a browser never sees an upgrade's HTTP status, but it does see a close code, and 1008 is the
    * one on which the contracts' clients stop reconnecting.
    */
-  private refuseAuthentication(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  private refuseAuthentication(server: WebSocketServer, request: IncomingMessage, socket: Duplex, head: Buffer): void {
     try {
-      this.server.handleUpgrade(request, socket, head, (ws) => {
+      server.handleUpgrade(request, socket, head, (ws) => {
         ws.on("error", () => ws.terminate());
         ws.close(POLICY_VIOLATION, "Authentication failed");
       });
@@ -129,11 +142,11 @@ export class WebSocketRoutes {
 
   /** Closes every client with 1001 (going away), as a host that is shutting down should. */
   closeAll(): void {
-    for (const client of this.server.clients) client.close(1001, "server shutting down");
+    for (const client of this.clients) client.close(1001, "server shutting down");
   }
 
   terminateAll(): void {
-    for (const client of this.server.clients) client.terminate();
+    for (const client of this.clients) client.terminate();
   }
 
   private route(url: string): { entry: Entry; params: Record<string, string> } | "malformed" | undefined {

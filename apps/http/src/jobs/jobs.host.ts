@@ -1,4 +1,5 @@
-import { Effect, Fiber } from "effect";
+import * as Effect from "effect/Effect";
+import * as Fiber from "effect/Fiber";
 import type { Clock } from "@parallax/application";
 import { ChainEnds, type AnnotationStore, type JobFeed, type PipelineJobs, type JobWorker, type PipelineCatalog, type Workspace } from "@parallax/application/jobs";
 import type { HostModule } from "../host/host-module.js";

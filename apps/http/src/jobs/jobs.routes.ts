@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { Context } from "koa";
 import { z } from "zod";
 import { prioritySchema, toJobView, type Job } from "@parallax/domain/jobs";

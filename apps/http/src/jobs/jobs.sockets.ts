@@ -1,6 +1,9 @@
 import type { IncomingMessage } from "node:http";
-import { Effect, Fiber, PubSub, Stream } from "effect";
-import { WebSocket } from "ws";
+import * as Effect from "effect/Effect";
+import * as Fiber from "effect/Fiber";
+import * as PubSub from "effect/PubSub";
+import * as Stream from "effect/Stream";
+import type { WebSocket } from "ws";
 import { mayAccess } from "@parallax/domain";
 import { isTerminal, toJobView } from "@parallax/domain/jobs";
 import { chainView, jobView, type FeedEvent, type LogLine } from "@parallax/application/jobs";
@@ -21,7 +24,7 @@ const logMessage = (jobId: string, line: LogLine) => ({
 
 /** Waits until the client has drained below a quarter of its allowance (or is gone). */
 async function drained(socket: WebSocket, limit: number): Promise<void> {
-  while (socket.readyState === WebSocket.OPEN && socket.bufferedAmount > limit / 4) {
+  while (socket.readyState === socket.OPEN && socket.bufferedAmount > limit / 4) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
@@ -109,7 +112,7 @@ export function registerJobSockets(websockets: WebSocketRoutes, { service, feed,
         return;
       }
       sendBounded(socket, { type: "connected", message: `Following job ${jobId}`, job: toJobView(exit.value) });
-      if (socket.readyState !== WebSocket.OPEN) return;
+      if (socket.readyState !== socket.OPEN) return;
       const messages = feed.followLogs(jobId, offsetOf(request));
       // Each pulled chunk is sent, then the client drains before the next is pulled.
       const sent = Stream.runForEachArray(messages, (chunk) =>

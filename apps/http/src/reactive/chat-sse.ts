@@ -1,4 +1,8 @@
-import { Cause, Effect, Exit, Fiber, Stream } from "effect";
+import * as Cause from "effect/Cause";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
+import * as Fiber from "effect/Fiber";
+import * as Stream from "effect/Stream";
 import type { Context } from "koa";
 import { PassThrough } from "node:stream";
 import type { Logger } from "@parallax/adapters";

@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { Logger } from "@parallax/adapters";
 import type { TrackingTasksDeps } from "@parallax/application/tracking";
 

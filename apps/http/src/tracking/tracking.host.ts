@@ -1,4 +1,9 @@
-import { Cause, Effect, Exit, Fiber, Scope, Stream } from "effect";
+import * as Cause from "effect/Cause";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
+import * as Fiber from "effect/Fiber";
+import * as Scope from "effect/Scope";
+import * as Stream from "effect/Stream";
 import { z } from "zod";
 import { trackingOptions, trackingRunner } from "@parallax/adapters/tracking";
 import {

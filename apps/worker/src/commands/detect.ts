@@ -8,7 +8,9 @@
 import { readdirSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Cause, Effect, Stream } from "effect";
+import * as Cause from "effect/Cause";
+import * as Effect from "effect/Effect";
+import * as Stream from "effect/Stream";
 import { ConfigError, createContainer, loadConfig } from "@parallax/adapters";
 import { FrameSource, PersonDetector } from "@parallax/application/tracking";
 import { motRow, writeMot, type MotRow } from "@parallax/domain/tracking";

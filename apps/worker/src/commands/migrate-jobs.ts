@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { ConfigError, loadConfig } from "@parallax/adapters";
 import { jobsDataDir, migrateFileJobs } from "@parallax/adapters/jobs";
 import { parseCommandArgs } from "./command-args.js";

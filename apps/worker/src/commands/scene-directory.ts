@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Result } from "effect";
+import * as Result from "effect/Result";
 import { z } from "zod";
 import {
   fitCalibration,

@@ -13,7 +13,10 @@
  * CANCELLED, 1 otherwise (the reason is in the task's `details` and on stderr).
  */
 import { parseArgs } from "node:util";
-import { Cause, Effect, Exit, Fiber } from "effect";
+import * as Cause from "effect/Cause";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
+import * as Fiber from "effect/Fiber";
 import { ConfigError, createContainer, loadConfig, type Config } from "@parallax/adapters";
 import { trackingOptions } from "@parallax/adapters/tracking";
 import {

@@ -7,7 +7,11 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { Cause, Effect, Exit, Scope, Stream } from "effect";
+import * as Cause from "effect/Cause";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
+import * as Scope from "effect/Scope";
+import * as Stream from "effect/Stream";
 import { ConfigError, createContainer, loadConfig } from "@parallax/adapters";
 import { environmentsFileSchema, parseJson, trackingOptions } from "@parallax/adapters/tracking";
 import { TrackingTasksDeps, makeTrackingTasks } from "@parallax/application/tracking";

@@ -1,4 +1,5 @@
-import { Effect, type Stream } from "effect";
+import * as Effect from "effect/Effect";
+import type * as Stream from "effect/Stream";
 import { z } from "zod";
 import { LanguageModelFailure, type ConversationTurn, type LanguageModel, type ModelEvent, type ModelRequest, type StopReason } from "@parallax/application/reactive";
 import { malformed, parseEvent, providerEvents, readWire, type WireReader } from "./provider-request.js";

@@ -1,4 +1,5 @@
-import { Effect, Stream } from "effect";
+import * as Effect from "effect/Effect";
+import * as Stream from "effect/Stream";
 import { z } from "zod";
 import { LanguageModelFailure, type ModelEvent } from "@parallax/application/reactive";
 import { sseData } from "./sse-data.js";

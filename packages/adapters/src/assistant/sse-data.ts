@@ -1,4 +1,4 @@
-import { Stream } from "effect";
+import * as Stream from "effect/Stream";
 
 /**
  * The `data` of each Server-Sent Event in a byte stream, as the SSE spec dispatches them: the

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { Unauthorized } from "@parallax/domain";
 import type { Authenticator, Principal } from "@parallax/application";
 import type { ApiKeyEntry } from "./auth.config.js";

@@ -1,5 +1,5 @@
-import { Effect } from "effect";
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
+import * as Effect from "effect/Effect";
+import type { JWTPayload } from "jose";
 import { Unauthorized } from "@parallax/domain";
 import type { Authenticator, Principal } from "@parallax/application";
 import type { Logger } from "../shared/logger.js";
@@ -15,6 +15,14 @@ export interface JwtOptions {
   cooldownMs: number;
   cacheMaxAgeMs: number;
   logger: Logger;
+}
+
+type Jose = typeof import("jose");
+/** jose, imported when a first token is verified rather than at start (issue 11: only AUTH=jwt uses it). */
+let jose: Promise<Jose> | undefined;
+let loadedJose: Jose | undefined;
+function importJose(): Promise<Jose> {
+  return (jose ??= import("jose").then((module) => (loadedJose = module)));
 }
 
 /** What the client is told; the exact jose reason goes to the log at debug. */
@@ -34,27 +42,37 @@ function rolesOf(payload: JWTPayload, claim: string): string[] {
  * `sub` is the user id; `exp` is required.
  */
 export class JwtAuthenticator implements Authenticator {
-  private readonly keys: ReturnType<typeof createRemoteJWKSet>;
+  private keys: ReturnType<Jose["createRemoteJWKSet"]> | undefined;
+  private readonly jwksUrl: URL;
 
   constructor(private readonly options: JwtOptions) {
-    this.keys = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: options.cooldownMs, cacheMaxAge: options.cacheMaxAgeMs, timeoutDuration: 5_000 });
+    // Parsed here so a bad JWKS_URL still fails the start, not the first request.
+    this.jwksUrl = new URL(options.jwksUrl);
+  }
+
+  /** jose's cached remote key set, made on the first verification (one per authenticator). */
+  private async verify(credential: string) {
+    const { createRemoteJWKSet, jwtVerify } = await importJose();
+    const { issuer, audience, algorithms, clockToleranceS, cooldownMs, cacheMaxAgeMs } = this.options;
+    this.keys ??= createRemoteJWKSet(this.jwksUrl, { cooldownDuration: cooldownMs, cacheMaxAge: cacheMaxAgeMs, timeoutDuration: 5_000 });
+    return jwtVerify(credential, this.keys, {
+      issuer,
+      ...(audience ? { audience: [...audience] } : {}),
+      algorithms: [...algorithms],
+      clockTolerance: clockToleranceS,
+      requiredClaims: ["sub", "exp"],
+    });
   }
 
   authenticate(credential: string): Effect.Effect<Principal, Unauthorized> {
     if (credential === "") return Effect.fail(new Unauthorized({ message: "Not authenticated" }));
-    const { issuer, audience, algorithms, clockToleranceS, authorizedParties, rolesClaim, logger } = this.options;
+    const { authorizedParties, rolesClaim, logger } = this.options;
     return Effect.tryPromise({
-      try: () =>
-        jwtVerify(credential, this.keys, {
-          issuer,
-          ...(audience ? { audience: [...audience] } : {}),
-          algorithms: [...algorithms],
-          clockTolerance: clockToleranceS,
-          requiredClaims: ["sub", "exp"],
-        }),
+      try: () => this.verify(credential),
       catch: (error) => {
         // A key set that cannot be fetched is the server's trouble, not the token's: said louder.
-        const unreachable = !(error instanceof errors.JOSEError) || error instanceof errors.JWKSTimeout;
+        const errors = loadedJose?.errors;
+        const unreachable = !errors || !(error instanceof errors.JOSEError) || error instanceof errors.JWKSTimeout;
         if (unreachable) logger.warn({ err: error }, "JWT: the key set could not be fetched");
         else logger.debug({ reason: error.code, message: error.message }, "JWT rejected");
         return new Unauthorized({ message: unreachable ? "Token could not be verified" : REJECTED });

@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { Unauthorized } from "@parallax/domain";
 import { LOCAL_USER_ID, type Authenticator, type Principal } from "@parallax/application";
 

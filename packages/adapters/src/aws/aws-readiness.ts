@@ -4,7 +4,7 @@
  * `tableDefinition` describes it. Once both answered, later checks succeed at once: readiness
  * gates start-up, it is not a health probe of AWS.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { StorageFailure } from "@parallax/domain";
 import type { StoreReadiness } from "@parallax/application";
 import type { AwsClients } from "./aws-clients.js";

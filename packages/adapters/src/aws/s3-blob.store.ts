@@ -3,7 +3,8 @@
  * and streamed multipart uploads through `@aws-sdk/lib-storage`. The SDK is imported on first
  * use (see `AwsClients.s3`). Not here: which keys a capability uses (its store decides).
  */
-import { Effect, Stream } from "effect";
+import * as Effect from "effect/Effect";
+import * as Stream from "effect/Stream";
 import { NotFound, StorageFailure } from "@parallax/domain";
 import type { BlobStore, ByteRange } from "@parallax/application";
 import type { AwsClients } from "./aws-clients.js";

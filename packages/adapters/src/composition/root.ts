@@ -1,6 +1,6 @@
 import { Container, ContainerModule } from "inversify";
 import { Clock, IdGenerator, StoreReadiness } from "@parallax/application";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { AwsClients } from "../aws/aws-clients.js";
 import { AwsStoreReadiness } from "../aws/aws-readiness.js";
 import { SystemClock } from "../shared/system-clock.js";

@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFile, readdir } from "node:fs/promises";
 import type { Readable } from "node:stream";
-import { Deferred, Effect, Stream, type Scope } from "effect";
+import * as Deferred from "effect/Deferred";
+import * as Effect from "effect/Effect";
+import * as Stream from "effect/Stream";
+import type * as Scope from "effect/Scope";
 import { LEASE_TOKEN_ENV, SpawnFailed, type ProcessExit, type ProcessRunner, type ProcessLine, type ProcessSpec, type RunningProcess } from "@parallax/application/jobs";
 import { groupAlive, hasProc, stopProcessGroup } from "../shared/process-group.js";
 import { linesOf } from "./process-lines.js";

@@ -21,7 +21,7 @@
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
 import type { BatchGetCommandOutput, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { z } from "zod";
 import { StorageFailure } from "@parallax/domain";
 import type { LogEntry, LogLine, LogPage, LogStore } from "@parallax/application/jobs";

@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import { Effect, Result } from "effect";
+import * as Effect from "effect/Effect";
+import * as Result from "effect/Result";
 import { StorageFailure } from "@parallax/domain";
 import { parseStored, storedLogLineSchema } from "@parallax/domain/jobs";
 import type { LogEntry, LogLine, LogPage, LogStore } from "@parallax/application/jobs";

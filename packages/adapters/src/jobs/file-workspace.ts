@@ -1,8 +1,7 @@
 import { mkdir, readFile, stat } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { z } from "zod";
-import { glob } from "tinyglobby";
 import { StorageFailure } from "@parallax/domain";
 import type { AnnotationStore, AnnotationsDocument, Workspace } from "@parallax/application/jobs";
 import { writeFileAtomic } from "../shared/atomic-file.js";
@@ -23,7 +22,8 @@ export class FileWorkspace implements Workspace {
 
   countMatches(pattern: string): Effect.Effect<number, StorageFailure> {
     return Effect.tryPromise({
-      try: async () => (await glob(pattern, { cwd: this.baseDir, onlyFiles: true, absolute: false, expandDirectories: false })).length,
+      // Imported on a first count (a probe's `glob`), not at start (issue 11).
+      try: async () => (await (await import("tinyglobby")).glob(pattern, { cwd: this.baseDir, onlyFiles: true, absolute: false, expandDirectories: false })).length,
       catch: failure(`glob ${pattern}`),
     });
   }

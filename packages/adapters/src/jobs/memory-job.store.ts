@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { Conflict, NotFound, type StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, leaseExpired, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
 import type { JobQuery, JobStore, QueueDepth } from "@parallax/application/jobs";

@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { StorageFailure } from "@parallax/domain";
 import type { LogEntry, LogLine, LogPage, LogStore } from "@parallax/application/jobs";
 

@@ -1,4 +1,4 @@
-import { Stream } from "effect";
+import * as Stream from "effect/Stream";
 import type { ProcessLine } from "@parallax/application/jobs";
 
 /**

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { z } from "zod";
 import { StorageFailure } from "@parallax/domain";
 import { storedLogLineSchema } from "@parallax/domain/jobs";

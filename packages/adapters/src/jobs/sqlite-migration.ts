@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { StorageFailure } from "@parallax/domain";
 import { ConfigError } from "../shared/shared.config.js";
 import { FileJobStore } from "./file-job.store.js";

@@ -1,4 +1,4 @@
-import { Result } from "effect";
+import * as Result from "effect/Result";
 import type { z } from "zod";
 import { StorageFailure } from "@parallax/domain";
 import { parseStored } from "@parallax/domain/jobs";

@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { Metric, MetricsSink } from "@parallax/application";
 
 /** The one dimension every metric carries; infra/terraform's scaling policy and alarm select on it. */

@@ -16,7 +16,7 @@ import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { z } from "zod";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import { serializeNotebook, type JsonObject, type Notebook } from "@parallax/domain/notebook";

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import { serializeNotebook, type Notebook } from "@parallax/domain/notebook";
 import { type NotebookStore, type NotebookSummary, type StoredNotebook } from "@parallax/application/notebook";

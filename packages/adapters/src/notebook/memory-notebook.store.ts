@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { Conflict, NotFound, type StorageFailure } from "@parallax/domain";
 import { serializeNotebook, type JsonObject, type Notebook } from "@parallax/domain/notebook";
 import type { NotebookStore, NotebookSummary, StoredNotebook } from "@parallax/application/notebook";

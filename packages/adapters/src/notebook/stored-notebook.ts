@@ -1,5 +1,6 @@
 import { open } from "node:fs/promises";
-import { Effect, Result } from "effect";
+import * as Effect from "effect/Effect";
+import * as Result from "effect/Result";
 import { StorageFailure } from "@parallax/domain";
 import { parseStoredNotebook, type Notebook } from "@parallax/domain/notebook";
 import { versionOf } from "../shared/atomic-file.js";

@@ -11,6 +11,7 @@ export * from "./output-limits.js";
 export * from "./python/python-process.js";
 export * from "./python/python-notebook-reexecutor.js";
 export * from "./python/python-notebook-executor.js";
+export * from "./python/python-probe.js";
 export * from "./javascript/javascript-kernel.js";
 export * from "./javascript/javascript-rewrite.js";
 export * from "./sql/sql-kernel.js";

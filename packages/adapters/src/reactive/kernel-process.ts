@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { Semaphore, type Effect } from "effect";
+import * as Semaphore from "effect/Semaphore";
+import type * as Effect from "effect/Effect";
 import type { z } from "zod";
 import type { OutputCollector } from "@parallax/domain/reactive";
 import type { KernelRunResult } from "@parallax/application/reactive";

@@ -1,4 +1,5 @@
-import type { Effect, Stream } from "effect";
+import type * as Effect from "effect/Effect";
+import type * as Stream from "effect/Stream";
 import type { KernelEvent } from "@parallax/application/reactive";
 
 /** The JSON values of named definitions (SQL placeholders); a name in neither list was too large to hand over. */

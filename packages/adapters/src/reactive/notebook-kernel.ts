@@ -1,6 +1,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { Effect, Stream } from "effect";
+import * as Effect from "effect/Effect";
+import * as Stream from "effect/Stream";
 import { executableCell, type CellLanguage } from "@parallax/domain/reactive";
 import type { Kernel, KernelCell, KernelEvent, KernelFactory, KernelOptions } from "@parallax/application/reactive";
 import type { LanguageKernel, NamedValues } from "./language-kernel.js";

@@ -1,10 +1,13 @@
 import { spawnSync } from "node:child_process";
+import { Effect } from "effect";
 import { describe, expect, it } from "vitest";
-import { NotebookReexecutor } from "@parallax/application/notebook";
+import { NotebookExecutor, NotebookReexecutor } from "@parallax/application/notebook";
+import type { Notebook } from "@parallax/domain/notebook";
 import { KernelFactory, ReactiveAuthenticator, ReactiveNotebooks } from "@parallax/application/reactive";
 import { createContainer, loadConfig } from "../composition/index.js";
 import { createLogger } from "../shared/logger.js";
-import { pythonAvailable, sandboxOf } from "./reactive.module.js";
+import { pythonAvailable, probePython } from "./python/python-probe.js";
+import { sandboxOf } from "./reactive.module.js";
 
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
 const logger = createLogger("silent");
@@ -17,13 +20,17 @@ describe("reactiveModule", () => {
     expect(container.get(ReactiveAuthenticator)).toBeDefined();
   });
 
-  it("binds validation by execution only when the python binary runs", () => {
+  it("binds validation by execution that answers only where the python binary runs, asked on first use", async () => {
+    const notebook: Notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] };
     const without = createContainer(loadConfig({}, { STORAGE: "memory", PYTHON_BIN: "/nonexistent/python3" }), { logger });
+    expect(await Effect.runPromise(without.get<NotebookReexecutor>(NotebookReexecutor).reexecute(notebook))).toBeUndefined();
+    expect(await Effect.runPromise(without.get<NotebookExecutor>(NotebookExecutor).execute([{ index: 0, code: "print(1)" }]))).toBeUndefined();
     expect(pythonAvailable("/nonexistent/python3")).toBe(false);
-    expect(without.isBound(NotebookReexecutor)).toBe(false);
+    expect(await Effect.runPromise(probePython("/nonexistent/python3"))).toBe(false);
     if (!hasPython) return;
+    expect(await Effect.runPromise(probePython("python3"))).toBe(true);
     const withPython = createContainer(loadConfig({}, { STORAGE: "memory" }), { logger });
-    expect(withPython.isBound(NotebookReexecutor)).toBe(true);
+    expect(await Effect.runPromise(withPython.get<NotebookReexecutor>(NotebookReexecutor).reexecute(notebook))).toMatchObject({ success: true, return_code: 0 });
   });
 });
 

@@ -4,7 +4,6 @@
  * `ReactiveNotebooks` use case bound under its own class. It starts nothing: the host owns the
  * sessions' life (its idle sweep and `closeAll` on stop). Not the routes (apps/http/src/reactive).
  */
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { ContainerModule } from "inversify";
 import { Clock, IdGenerator } from "@parallax/application";
@@ -14,21 +13,9 @@ import { Log, type Logger } from "../shared/logger.js";
 import { NotebookKernelFactory } from "./notebook-kernel.js";
 import { PythonNotebookExecutor } from "./python/python-notebook-executor.js";
 import { PythonNotebookReexecutor } from "./python/python-notebook-reexecutor.js";
+import { ProbedNotebookExecutor, ProbedNotebookReexecutor } from "./python/python-probe.js";
 import type { ReactiveConfig } from "./reactive.config.js";
 import { kernelSandbox, type KernelSandbox } from "./sandbox/kernel-sandbox.js";
-
-/** Whether `bin` is a runnable python3 (validation by execution needs one; Python cells report its absence). */
-export function pythonAvailable(bin: string): boolean {
-  let available = probed.get(bin);
-  if (available === undefined) {
-    const probe = spawnSync(bin, ["-c", "import sys; print(sys.version_info[0])"], { encoding: "utf8", timeout: 10_000 });
-    available = probe.status === 0 && probe.stdout.trim() === "3";
-    probed.set(bin, available);
-  }
-  return available;
-}
-/** One probe per interpreter per process (containers are built often in tests). */
-const probed = new Map<string, boolean>();
 
 /** The sandbox every kernel of this host runs in, from its KERNEL_* variables. */
 export function sandboxOf(config: ReactiveConfig): KernelSandbox {
@@ -63,9 +50,9 @@ export function reactiveModule(config: ReactiveConfig): ContainerModule {
           new ReactiveNotebooks(store, kernels, ids, clock, { maxKernels: config.MAX_KERNELS, maxStdoutChars: config.MAX_CELL_STDOUT }),
         [NotebookStore, KernelFactory, IdGenerator, Clock],
       );
-    if (pythonAvailable(config.PYTHON_BIN)) {
-      options.bind<NotebookReexecutor>(NotebookReexecutor).toConstantValue(new PythonNotebookReexecutor(config.PYTHON_BIN, timeoutMs, config.MAX_OUTPUT_BYTES, sandbox));
-      options.bind<NotebookExecutor>(NotebookExecutor).toConstantValue(new PythonNotebookExecutor(config.PYTHON_BIN, timeoutMs, { maxOutputBytes: config.MAX_OUTPUT_BYTES, sandbox }));
-    }
+    // Whether PYTHON_BIN runs is asked when a notebook first needs it, not here: a probe would hold start-up for an interpreter's start.
+    const python = config.PYTHON_BIN;
+    options.bind<NotebookReexecutor>(NotebookReexecutor).toConstantValue(new ProbedNotebookReexecutor(python, new PythonNotebookReexecutor(python, timeoutMs, config.MAX_OUTPUT_BYTES, sandbox)));
+    options.bind<NotebookExecutor>(NotebookExecutor).toConstantValue(new ProbedNotebookExecutor(python, new PythonNotebookExecutor(python, timeoutMs, { maxOutputBytes: config.MAX_OUTPUT_BYTES, sandbox })));
   });
 }

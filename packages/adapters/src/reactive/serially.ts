@@ -1,4 +1,9 @@
-import { Cause, Channel, Effect, Scope, Stream, type Semaphore } from "effect";
+import * as Cause from "effect/Cause";
+import * as Channel from "effect/Channel";
+import * as Effect from "effect/Effect";
+import * as Scope from "effect/Scope";
+import * as Stream from "effect/Stream";
+import type * as Semaphore from "effect/Semaphore";
 import type { KernelEvent, KernelRunResult } from "@parallax/application/reactive";
 
 /** How a running cell hands over a chunk of its stdout or stderr as it prints it. */

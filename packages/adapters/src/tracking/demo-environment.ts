@@ -1,6 +1,6 @@
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { motRow, paintBackground, paintFigure, projectPoint, simulateScene, writeMot, type FigureColours, type MotRow } from "@parallax/domain/tracking";
 import { openVideoWriter } from "./ffmpeg-video.writer.js";
 

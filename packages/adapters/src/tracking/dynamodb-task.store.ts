@@ -14,7 +14,7 @@
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { z } from "zod";
 import { NotFound, StorageFailure } from "@parallax/domain";
 import type { BlobStore } from "@parallax/application";

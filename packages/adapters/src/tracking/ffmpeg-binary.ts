@@ -1,6 +1,6 @@
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 
 /**
  * Which ffmpeg to run: the system's (on PATH) first, since distributions keep it patched and it

@@ -1,4 +1,8 @@
-import { Effect, Fiber, Queue, Stream, type Cause } from "effect";
+import * as Effect from "effect/Effect";
+import * as Fiber from "effect/Fiber";
+import * as Queue from "effect/Queue";
+import * as Stream from "effect/Stream";
+import type * as Cause from "effect/Cause";
 import { VideoDecodeFailed, type Frame, type FrameSource, type FrameSourceOptions, type VideoInfo } from "@parallax/application/tracking";
 import { locateFfmpeg } from "./ffmpeg-binary.js";
 import { parseProbe } from "./ffmpeg-probe.js";

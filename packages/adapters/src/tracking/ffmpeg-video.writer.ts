@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { Effect, type Scope } from "effect";
+import * as Effect from "effect/Effect";
+import type * as Scope from "effect/Scope";
 import { locateFfmpeg } from "./ffmpeg-binary.js";
 
 /**

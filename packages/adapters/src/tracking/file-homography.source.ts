@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import { Effect, Result } from "effect";
+import * as Effect from "effect/Effect";
+import * as Result from "effect/Result";
 import { z } from "zod";
 import { NotFound, StorageFailure } from "@parallax/domain";
 import { SeededRandom, calibrateFromPoints, matrixProblem } from "@parallax/domain/tracking";

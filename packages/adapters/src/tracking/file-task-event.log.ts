@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { z } from "zod";
 import { StorageFailure } from "@parallax/domain";
 import type { EventLogEntry, TaskEventLog } from "@parallax/application/tracking";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { StorageFailure } from "@parallax/domain";
 import type { TaskPictures } from "@parallax/application/tracking";
 import { unlessMissing } from "../shared/errno.js";

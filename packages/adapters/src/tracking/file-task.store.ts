@@ -1,6 +1,6 @@
 import { appendFile, mkdir, open, readFile, readdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { z } from "zod";
 import { NotFound, StorageFailure } from "@parallax/domain";
 import type { FrameSize, ResultRange, TaskRecord, TaskStore, TrackingUpdate } from "@parallax/application/tracking";

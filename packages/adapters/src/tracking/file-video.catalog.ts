@@ -1,6 +1,7 @@
 import { access, readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { Effect, Semaphore } from "effect";
+import * as Effect from "effect/Effect";
+import * as Semaphore from "effect/Semaphore";
 import { z } from "zod";
 import { NotFound, StorageFailure } from "@parallax/domain";
 import type { Environment, VideoCatalog } from "@parallax/application/tracking";

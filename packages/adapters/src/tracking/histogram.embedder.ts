@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { AppearanceEmbedder, Embeddings, ModelRejected, PersonCrop } from "@parallax/application/tracking";
 import { COLOUR_HISTOGRAM_DIM, colourHistogram } from "@parallax/domain/tracking";
 

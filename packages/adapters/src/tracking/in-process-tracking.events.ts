@@ -1,4 +1,7 @@
-import { Effect, PubSub, Stream, type Scope } from "effect";
+import * as Effect from "effect/Effect";
+import * as PubSub from "effect/PubSub";
+import * as Stream from "effect/Stream";
+import type * as Scope from "effect/Scope";
 import { FINAL_STATUSES, type StatusPayload, type SubscribeOptions, type TrackingEvent, type TrackingEvents } from "@parallax/application/tracking";
 
 /**

@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { StorageFailure } from "@parallax/domain";
 import type { PipelineJobs } from "@parallax/application/jobs";
 import type { QueuedRun, TaskQueue } from "@parallax/application/tracking";

@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { CameraFrame, DetectionRun, ModelRejected, PersonDetector } from "@parallax/application/tracking";
 import { MotionDetector, type MotionDetectorOptions } from "@parallax/domain/tracking";
 

@@ -1,5 +1,5 @@
 import { access } from "node:fs/promises";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { InferenceFailed, ModelRejected } from "@parallax/application/tracking";
 import { OnnxWorkerSession, type WorkerMetadata } from "./onnx-worker.js";
 

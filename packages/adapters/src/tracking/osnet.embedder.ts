@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { AppearanceEmbedder, Embeddings, InferenceFailed, ModelRejected, PersonCrop } from "@parallax/application/tracking";
 import { cropToPlanarRgb } from "@parallax/domain/tracking";
 import { OnnxModel, type LoadedModel, type ModelFit, type TensorInfo } from "./onnx-model.js";

@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { Deferred, Duration, Effect, Stream, type Scope } from "effect";
+import * as Deferred from "effect/Deferred";
+import * as Duration from "effect/Duration";
+import * as Effect from "effect/Effect";
+import * as Stream from "effect/Stream";
+import type * as Scope from "effect/Scope";
 
 /**
  * A child process whose life is a scope's (in its own process group): closing the scope (the stream ended, was interrupted or

@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { FrameEncodeFailed, type Frame, type FrameEncoder } from "@parallax/application/tracking";
 
 /**

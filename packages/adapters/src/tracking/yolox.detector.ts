@@ -1,4 +1,5 @@
-import { Effect, Semaphore } from "effect";
+import * as Effect from "effect/Effect";
+import * as Semaphore from "effect/Semaphore";
 import type { CameraFrame, DetectionRun, InferenceFailed, ModelRejected, PersonDetector } from "@parallax/application/tracking";
 import {
   YOLOX_PERSON_DEFAULTS, YOLOX_STRIDES, decodeYolox, letterboxBgrPlanar, yoloxAnchorCount,

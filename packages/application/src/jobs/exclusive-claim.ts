@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { Conflict, type StorageFailure } from "@parallax/domain";
 import { claimHeld, isTerminal, releaseClaim, takeClaim, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
 import type { Clock } from "../shared/clock.port.js";

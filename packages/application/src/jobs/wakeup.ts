@@ -1,4 +1,5 @@
-import { Effect, Latch } from "effect";
+import * as Effect from "effect/Effect";
+import * as Latch from "effect/Latch";
 
 /**
  * A sleep that ends early when someone calls `notify()`: a `Latch` opened by `notify` and

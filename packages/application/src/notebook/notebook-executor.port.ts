@@ -1,4 +1,4 @@
-import type { Effect } from "effect";
+import type * as Effect from "effect/Effect";
 import type { CellRun, CodeToRun } from "@parallax/domain/notebook";
 
 /**
@@ -8,9 +8,10 @@ import type { CellRun, CodeToRun } from "@parallax/domain/notebook";
  * per-cell time limit. A cell that hits its limit or ends the kernel is the last one run (what
  * later cells expect of the state is gone, and the upload waiting on it should not wait for every
  * cell's limit in turn). Never fails: a cell's failure is in its outputs. Optional: bound only
- * where a Python interpreter is available and `CONVERT_EXECUTE` allows it.
+ * where `CONVERT_EXECUTE` allows it, and answers `undefined` where no Python interpreter is
+ * available (looked for on first use, not at start): then no chart is made.
  */
 export interface NotebookExecutor {
-  execute(cells: readonly CodeToRun[]): Effect.Effect<readonly CellRun[]>;
+  execute(cells: readonly CodeToRun[]): Effect.Effect<readonly CellRun[] | undefined>;
 }
 export const NotebookExecutor = Symbol.for("parallax.NotebookExecutor");

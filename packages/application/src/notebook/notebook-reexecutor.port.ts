@@ -1,4 +1,4 @@
-import type { Effect } from "effect";
+import type * as Effect from "effect/Effect";
 import type { Notebook } from "@parallax/domain/notebook";
 
 export interface DifferingCell {
@@ -19,10 +19,11 @@ export interface ReexecutionReport {
 
 /**
  * Re-runs a notebook's code cells in a fresh kernel and compares the new outputs with the
- * stored ones. Optional: where no kernel is available the port is not bound and
+ * stored ones. Optional: where no kernel can be had the port is not bound, or answers `undefined`
+ * (an adapter that looks for its interpreter on first use rather than at start), and
  * `/process_notebook` reports schema validation only.
  */
 export interface NotebookReexecutor {
-  reexecute(notebook: Notebook, options?: { timeoutMs?: number }): Effect.Effect<ReexecutionReport, never>;
+  reexecute(notebook: Notebook, options?: { timeoutMs?: number }): Effect.Effect<ReexecutionReport | undefined, never>;
 }
 export const NotebookReexecutor = Symbol.for("parallax.NotebookReexecutor");

@@ -1,4 +1,4 @@
-import type { Effect } from "effect";
+import type * as Effect from "effect/Effect";
 import type { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import type { JsonObject, Notebook } from "@parallax/domain/notebook";
 

@@ -1,4 +1,5 @@
-import { Effect, Result } from "effect";
+import * as Effect from "effect/Effect";
+import * as Result from "effect/Result";
 import { Conflict, DEFAULT_MAX_JSON_DEPTH, InvalidInput, NotFound, jsonDepthExceeds, mayAccess, type StorageFailure, type Viewer } from "@parallax/domain";
 import {
   cellsNeedingCharts,
@@ -130,10 +131,8 @@ export class SpatialNotebooks {
       const outputs = extractOutputs(notebook);
       const charts = extractCharts(notebook);
       let validation: ProcessReport["validation"] = { success: errors.length === 0, errors };
-      if (this.reexecutor) {
-        const report = yield* this.reexecutor.reexecute(notebook);
-        validation = { ...report, errors, success: report.success && errors.length === 0 };
-      }
+      const report = this.reexecutor ? yield* this.reexecutor.reexecute(notebook) : undefined;
+      if (report) validation = { ...report, errors, success: report.success && errors.length === 0 };
       return { validation, outputs, total_outputs: outputs.length, charts, total_charts: charts.length };
     });
   }
@@ -176,7 +175,7 @@ export class SpatialNotebooks {
   private generateCharts(notebook: Notebook): Effect.Effect<{ notebook: Notebook; generated: string[] }> {
     const needing = cellsNeedingCharts(notebook);
     if (!this.executor || needing.length === 0) return Effect.succeed({ notebook, generated: [] });
-    return Effect.map(this.executor.execute(cellsToRun(notebook, needing)), (runs) => withGeneratedCharts(notebook, needing, runs));
+    return Effect.map(this.executor.execute(cellsToRun(notebook, needing)), (runs) => (runs ? withGeneratedCharts(notebook, needing, runs) : { notebook, generated: [] }));
   }
 
   private stamp(notebook: Notebook, field: string): Notebook {

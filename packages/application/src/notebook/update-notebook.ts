@@ -1,4 +1,9 @@
-import { Cause, Deferred, Effect, Exit, Random, Semaphore } from "effect";
+import * as Cause from "effect/Cause";
+import * as Deferred from "effect/Deferred";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
+import * as Random from "effect/Random";
+import * as Semaphore from "effect/Semaphore";
 import type { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import type { Notebook } from "@parallax/domain/notebook";
 import type { NotebookStore, StoredNotebook } from "./notebook-store.port.js";

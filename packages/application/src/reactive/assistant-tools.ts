@@ -1,4 +1,7 @@
-import { Duration, Effect, Option, Stream } from "effect";
+import * as Duration from "effect/Duration";
+import * as Effect from "effect/Effect";
+import * as Option from "effect/Option";
+import * as Stream from "effect/Stream";
 import { z } from "zod";
 import { CELL_LANGUAGES, type CellOutput, type ReactiveCell } from "@parallax/domain/reactive";
 import type { ToolDefinition } from "./language-model.port.js";

@@ -1,4 +1,9 @@
-import { Clock, Deferred, Effect, Exit, Latch, type Scope } from "effect";
+import * as Clock from "effect/Clock";
+import * as Deferred from "effect/Deferred";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
+import * as Latch from "effect/Latch";
+import type * as Scope from "effect/Scope";
 
 /**
  * Writes the latest state, never more often than needed. A notebook is stored whole, so a

@@ -1,4 +1,5 @@
-import { Data, type Stream } from "effect";
+import * as Data from "effect/Data";
+import type * as Stream from "effect/Stream";
 
 /**
  * The notebook assistant's language model (§B chat), whatever the provider: a request in, the

@@ -1,4 +1,6 @@
-import { Duration, Effect, Stream } from "effect";
+import * as Duration from "effect/Duration";
+import * as Effect from "effect/Effect";
+import * as Stream from "effect/Stream";
 import type { NotFound, StorageFailure } from "@parallax/domain";
 import { AssistantTools, assistantTools } from "./assistant-tools.js";
 import { chatEvent, type ChatEvent } from "./chat-events.js";

@@ -1,4 +1,12 @@
-import { Cause, Effect, Exit, Fiber, Latch, PubSub, Queue, Scope, Stream } from "effect";
+import * as Cause from "effect/Cause";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
+import * as Fiber from "effect/Fiber";
+import * as Latch from "effect/Latch";
+import * as PubSub from "effect/PubSub";
+import * as Queue from "effect/Queue";
+import * as Scope from "effect/Scope";
+import * as Stream from "effect/Stream";
 import { Conflict, NotFound } from "@parallax/domain";
 import {
   MAX_STREAM_CHARS,

@@ -1,4 +1,7 @@
-import { Effect, Semaphore, type Scope, type Stream } from "effect";
+import * as Effect from "effect/Effect";
+import * as Semaphore from "effect/Semaphore";
+import type * as Scope from "effect/Scope";
+import type * as Stream from "effect/Stream";
 import { Conflict, LOCAL_USER_ID, mayAccess, NotFound, type StorageFailure } from "@parallax/domain";
 import { notebookOwner, withOwner, type Notebook } from "@parallax/domain/notebook";
 import {

@@ -1,4 +1,4 @@
-import type { Effect } from "effect";
+import type * as Effect from "effect/Effect";
 import type { Unauthorized } from "@parallax/domain";
 
 /** Who a request or a socket acts for, once its credential was verified. */

@@ -1,4 +1,5 @@
-import type { Effect, Stream } from "effect";
+import type * as Effect from "effect/Effect";
+import type * as Stream from "effect/Stream";
 import type { NotFound, StorageFailure } from "@parallax/domain";
 
 /** Bytes `start`..`end` of an object, both included (HTTP's Range), `end` past the last byte allowed. */

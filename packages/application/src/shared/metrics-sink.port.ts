@@ -1,4 +1,4 @@
-import type { Effect } from "effect";
+import type * as Effect from "effect/Effect";
 
 /** The CloudWatch units the application's measurements use. */
 export type MetricUnit = "Count" | "Seconds";

@@ -1,4 +1,8 @@
-import { Cause, Effect, Exit, Stream, type Scope } from "effect";
+import * as Cause from "effect/Cause";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
+import * as Stream from "effect/Stream";
+import type * as Scope from "effect/Scope";
 
 /**
  * Subscribes (`subscribe` makes a stream that starts listening in its scope, as

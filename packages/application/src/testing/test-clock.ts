@@ -1,4 +1,5 @@
-import { Effect, type Scope } from "effect";
+import * as Effect from "effect/Effect";
+import type * as Scope from "effect/Scope";
 import { TestClock } from "effect/testing";
 import type { Clock } from "../shared/clock.port.js";
 

@@ -1,4 +1,4 @@
-import type { Effect } from "effect";
+import type * as Effect from "effect/Effect";
 import type { BoxXYXY } from "@parallax/domain/tracking";
 import type { Frame } from "./frame-source.port.js";
 import type { InferenceFailed, ModelRejected } from "./vision-errors.js";

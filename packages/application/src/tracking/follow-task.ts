@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { NotFound, StorageFailure } from "@parallax/domain";
 import { settleQueuedTask, type SettleDeps } from "./settle-queued-task.js";
 import type { EventLogEntry } from "./task-event-log.port.js";

@@ -1,4 +1,4 @@
-import type { Effect } from "effect";
+import type * as Effect from "effect/Effect";
 import type { Frame } from "./frame-source.port.js";
 import type { FrameEncodeFailed } from "./vision-errors.js";
 

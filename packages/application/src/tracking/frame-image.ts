@@ -1,4 +1,5 @@
-import { Effect, Stream } from "effect";
+import * as Effect from "effect/Effect";
+import * as Stream from "effect/Stream";
 import { NotFound, type StorageFailure } from "@parallax/domain";
 import type { FrameEncoder } from "./frame-encoder.port.js";
 import type { FrameSource } from "./frame-source.port.js";

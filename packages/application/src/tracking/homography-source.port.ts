@@ -1,4 +1,4 @@
-import type { Effect } from "effect";
+import type * as Effect from "effect/Effect";
 import type { NotFound, StorageFailure } from "@parallax/domain";
 import type { Homography } from "@parallax/domain/tracking";
 import type { HomographyRejected } from "./vision-errors.js";

@@ -1,4 +1,6 @@
-import { Effect, type Scope, type Stream } from "effect";
+import * as Effect from "effect/Effect";
+import type * as Scope from "effect/Scope";
+import type * as Stream from "effect/Stream";
 import type { EventLogEntry, TaskEventLog } from "./task-event-log.port.js";
 import type { TaskPictures } from "./task-pictures.port.js";
 import type { SubscribeOptions, TrackingEvents } from "./tracking-events.port.js";

@@ -1,4 +1,7 @@
-import { Effect, FiberMap, Option, type Scope } from "effect";
+import * as Effect from "effect/Effect";
+import * as FiberMap from "effect/FiberMap";
+import * as Option from "effect/Option";
+import type * as Scope from "effect/Scope";
 import { NotFound } from "@parallax/domain";
 import { frameImage } from "./frame-image.js";
 import { followTask } from "./follow-task.js";

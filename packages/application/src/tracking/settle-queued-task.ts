@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { NotFound, StorageFailure } from "@parallax/domain";
 import type { Clock } from "../shared/clock.port.js";
 import type { TaskEventLog } from "./task-event-log.port.js";

@@ -1,4 +1,4 @@
-import type { Effect } from "effect";
+import type * as Effect from "effect/Effect";
 import type { NotFound, StorageFailure } from "@parallax/domain";
 import type { TaskRecord, TrackingUpdate } from "./tracking-task.js";
 

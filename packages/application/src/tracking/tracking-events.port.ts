@@ -1,4 +1,6 @@
-import type { Effect, Scope, Stream } from "effect";
+import type * as Effect from "effect/Effect";
+import type * as Scope from "effect/Scope";
+import type * as Stream from "effect/Stream";
 import type { TrackingEvent } from "./tracking-task.js";
 
 export interface SubscribeOptions {

@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { mayAccess, NotFound, type StorageFailure, type Viewer } from "@parallax/domain";
 import type { TaskRecord } from "./tracking-task.js";
 import type { TrackingTasks } from "./tracking-tasks.js";

@@ -1,4 +1,8 @@
-import { Effect, Fiber, FiberMap, Stream, type Scope } from "effect";
+import * as Effect from "effect/Effect";
+import * as Fiber from "effect/Fiber";
+import * as FiberMap from "effect/FiberMap";
+import * as Stream from "effect/Stream";
+import type * as Scope from "effect/Scope";
 import { LOCAL_USER_ID, NotFound, type StorageFailure } from "@parallax/domain";
 import type { IdGenerator } from "../shared/id-generator.port.js";
 import { frameImage } from "./frame-image.js";

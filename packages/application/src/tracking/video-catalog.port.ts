@@ -1,4 +1,4 @@
-import type { Effect } from "effect";
+import type * as Effect from "effect/Effect";
 import type { NotFound, StorageFailure } from "@parallax/domain";
 
 /** One camera of an environment: its sub-videos in playing order and where its calibration is. */

@@ -1,4 +1,4 @@
-import { Data } from "effect";
+import * as Data from "effect/Data";
 
 /**
  * The failures of the vision ports. Each carries a message a person can act on, because it

@@ -1,4 +1,4 @@
-import { Data } from "effect";
+import * as Data from "effect/Data";
 
 /** A transition that the job's state machine forbids (e.g. completing a cancelled job). */
 export class IllegalTransition extends Data.TaggedError("IllegalTransition")<{

@@ -1,4 +1,4 @@
-import { Result } from "effect";
+import * as Result from "effect/Result";
 import { z } from "zod";
 import type { ParamValue } from "./job.js";
 import { prioritySchema } from "./job-input.js";

@@ -1,4 +1,4 @@
-import { Result } from "effect";
+import * as Result from "effect/Result";
 import { z } from "zod";
 import type { ExclusiveClaim } from "./exclusive.js";
 import type { Job, JobEventKind, JobStatus } from "./job.js";

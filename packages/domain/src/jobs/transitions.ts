@@ -1,4 +1,4 @@
-import { Result } from "effect";
+import * as Result from "effect/Result";
 import { backoffDelayMs } from "./backoff.js";
 import { IllegalTransition } from "./errors.js";
 import { isTerminal, leaseExpired, type Job, type JobEvent, type Lease } from "./job.js";

@@ -1,4 +1,4 @@
-import { Result } from "effect";
+import * as Result from "effect/Result";
 import { z } from "zod";
 import type { Cell, JsonObject, MimeBundle, MultilineString, Notebook, Output } from "./nbformat.types.js";
 

@@ -1,4 +1,4 @@
-import { Result } from "effect";
+import * as Result from "effect/Result";
 import { InvalidInput } from "../shared/errors.js";
 
 /** In UTF-8 bytes: file systems limit a name to 255, and the store adds a temp suffix (~30). */

@@ -1,4 +1,4 @@
-import { Result } from "effect";
+import * as Result from "effect/Result";
 import { CURRENT_MINOR, type Notebook } from "./nbformat.types.js";
 import { upgradeToCurrentMinor } from "./upgrade.js";
 import { isObject, validateNotebook } from "./validate.js";

@@ -1,4 +1,4 @@
-import { Result } from "effect";
+import * as Result from "effect/Result";
 import type { Notebook } from "./nbformat.types.js";
 import { parseNotebookJson } from "./notebook-json.js";
 import { validateNotebook } from "./validate.js";

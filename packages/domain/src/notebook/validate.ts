@@ -1,4 +1,4 @@
-import { Result } from "effect";
+import * as Result from "effect/Result";
 import type { z } from "zod";
 import { convertLegacyNotebook } from "./legacy.js";
 import { CURRENT_MINOR, type Notebook } from "./nbformat.types.js";

@@ -7,12 +7,26 @@
  * node-sql-parser knows PostgreSQL, not every DuckDB extension; when it cannot parse a query we
  * fall back to a lexical scan rather than blocking a query the engine would run.
  */
-import nodeSqlParser from "node-sql-parser";
+import { createRequire } from "node:module";
+import type { Parser } from "node-sql-parser";
 import type { CellAnalysis } from "./analysis.js";
 import { isPrivateName, sortedUnique } from "./names.js";
 
-const { Parser } = nodeSqlParser;
-const sqlParser = new Parser();
+let sqlParser: Parser | undefined;
+
+/**
+ * node-sql-parser's PostgreSQL build, loaded when the first SQL cell is analysed rather than with
+ * the module (issue 11, start-up: the whole package, every dialect in one 2.4 MB file imported as
+ * ESM, cost a host ~175 ms before it could answer anything; this build is a tenth of it, and
+ * `require` skips the scan ESM makes of a CommonJS file for its exports).
+ */
+function parser(): Parser {
+  if (!sqlParser) {
+    const { Parser } = createRequire(import.meta.url)("node-sql-parser/build/postgresql") as typeof import("node-sql-parser");
+    sqlParser = new Parser();
+  }
+  return sqlParser;
+}
 const PARAMETER_TOKEN = "__parallax_param_";
 const PLACEHOLDER = /^\{([A-Za-z_][A-Za-z0-9_]*)\}/;
 const DEFAULT_SCHEMAS = new Set([null, "", "main", "public"]);
@@ -103,7 +117,7 @@ function collectFromAst(node: unknown, cteNames: Set<string>, created: Set<strin
 function parseNames(code: string): SqlNames | undefined {
   let result: { tableList: string[]; ast: unknown };
   try {
-    result = sqlParser.parse(code, { database: "postgresql" }) as { tableList: string[]; ast: unknown };
+    result = parser().parse(code, { database: "postgresql" }) as { tableList: string[]; ast: unknown };
   } catch {
     return undefined;
   }

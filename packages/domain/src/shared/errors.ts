@@ -1,4 +1,4 @@
-import { Data } from "effect";
+import * as Data from "effect/Data";
 
 /**
  * The error vocabulary every capability shares. Each is a value with a `_tag`;

@@ -1,4 +1,4 @@
-import { Result } from "effect";
+import * as Result from "effect/Result";
 import { HomographyError, fitHomographyRansac, type RansacOptions, type RobustHomography } from "./homography.js";
 import type { RandomSource } from "./random.js";
 

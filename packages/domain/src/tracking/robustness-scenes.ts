@@ -1,4 +1,4 @@
-import { Result } from "effect";
+import * as Result from "effect/Result";
 import { calibrationNoiseRandom, fitCalibration, floorGridPairs, withPixelNoise } from "./scene-calibration.js";
 import type { CameraTruth, TrueFloorPosition } from "./scene-evaluation.js";
 import { exportScene, floorRows } from "./scene-export.js";

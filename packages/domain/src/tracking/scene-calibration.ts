@@ -1,4 +1,4 @@
-import { Result } from "effect";
+import * as Result from "effect/Result";
 import { calibrateFromPoints } from "./calibration.js";
 import { projectWorld, type CameraModel } from "./camera.js";
 import type { Homography } from "./homography.js";

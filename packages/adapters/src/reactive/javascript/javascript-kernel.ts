@@ -1,6 +1,6 @@
 import { access, constants } from "node:fs/promises";
 import { delimiter, join } from "node:path";
-import type { Stream } from "effect";
+import type * as Stream from "effect/Stream";
 import { z } from "zod";
 import type { Output } from "@parallax/domain/notebook";
 import { OutputCollector, errorOutput, executeResult, tableBundle } from "@parallax/domain/reactive";

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
-import { Effect, Semaphore } from "effect";
+import * as Effect from "effect/Effect";
+import * as Semaphore from "effect/Semaphore";
 import type { CellRun, CodeToRun } from "@parallax/domain/notebook";
 import type { NotebookExecutor } from "@parallax/application/notebook";
 import { collectRun } from "@parallax/application/reactive";

@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { sourceText, type Notebook, type Output } from "@parallax/domain/notebook";
 import type { DifferingCell, NotebookReexecutor, ReexecutionReport } from "@parallax/application/notebook";
 import { collectRun, runOutputs } from "@parallax/application/reactive";

@@ -1,4 +1,4 @@
-import type { Stream } from "effect";
+import type * as Stream from "effect/Stream";
 import { z } from "zod";
 import { OutputCollector } from "@parallax/domain/reactive";
 import type { KernelEvent, KernelRunResult } from "@parallax/application/reactive";

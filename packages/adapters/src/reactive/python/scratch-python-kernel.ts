@@ -1,5 +1,6 @@
 import { rm } from "node:fs/promises";
-import { Effect, type Scope } from "effect";
+import * as Effect from "effect/Effect";
+import type * as Scope from "effect/Scope";
 import { scratchWorkDir, type KernelSandbox } from "../sandbox/kernel-sandbox.js";
 import { PythonProcess, type PythonProcessOptions } from "./python-process.js";
 

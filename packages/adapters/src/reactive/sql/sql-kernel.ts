@@ -1,4 +1,5 @@
-import { Effect, Semaphore } from "effect";
+import * as Effect from "effect/Effect";
+import * as Semaphore from "effect/Semaphore";
 import type { JsonValue, Output } from "@parallax/domain/notebook";
 import { errorOutput, tableBundle } from "@parallax/domain/reactive";
 import type { KernelRunResult } from "@parallax/application/reactive";

@@ -1,4 +1,8 @@
-import { Effect, PubSub, Queue, Stream, type Cause } from "effect";
+import * as Effect from "effect/Effect";
+import * as PubSub from "effect/PubSub";
+import * as Queue from "effect/Queue";
+import * as Stream from "effect/Stream";
+import type * as Cause from "effect/Cause";
 import type { NotFound, StorageFailure } from "@parallax/domain";
 import { isTerminal, type Job } from "@parallax/domain/jobs";
 import type { FeedEvent, JobFeed } from "./job-feed.js";

@@ -1,4 +1,6 @@
-import { Effect, PubSub, type Scope } from "effect";
+import * as Effect from "effect/Effect";
+import * as PubSub from "effect/PubSub";
+import type * as Scope from "effect/Scope";
 
 /** A job this process submitted, cancelled, retried (its `PipelineJobs`) or ran a step of (its worker). */
 export interface JobChanged {

@@ -1,4 +1,7 @@
-import { Effect, PubSub, type Scope, type Stream } from "effect";
+import * as Effect from "effect/Effect";
+import * as PubSub from "effect/PubSub";
+import type * as Scope from "effect/Scope";
+import type * as Stream from "effect/Stream";
 import type { NotFound, StorageFailure } from "@parallax/domain";
 import { isTerminal, type Job } from "@parallax/domain/jobs";
 import type { Clock } from "../../shared/clock.port.js";

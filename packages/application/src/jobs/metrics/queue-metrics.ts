@@ -1,4 +1,5 @@
-import { Effect, Schedule } from "effect";
+import * as Effect from "effect/Effect";
+import * as Schedule from "effect/Schedule";
 import type { StorageFailure } from "@parallax/domain";
 import type { Clock } from "../../shared/clock.port.js";
 import type { Metric, MetricsSink } from "../../shared/metrics-sink.port.js";

@@ -1,4 +1,7 @@
-import { Data, type Effect, type Scope, type Stream } from "effect";
+import * as Data from "effect/Data";
+import type * as Effect from "effect/Effect";
+import type * as Scope from "effect/Scope";
+import type * as Stream from "effect/Stream";
 
 export interface ProcessSpec {
   /** argv: program then arguments, never interpreted by a shell. */

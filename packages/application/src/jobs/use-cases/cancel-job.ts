@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { Conflict, type NotFound, type StorageFailure } from "@parallax/domain";
 import { requestCancel, type IllegalTransition, type Job } from "@parallax/domain/jobs";
 import type { Clock } from "../../shared/clock.port.js";

@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { StorageFailure } from "@parallax/domain";
 import { MAX_CHAIN_JOBS, followUpIds, isTerminal, toClientJobView, type Job, type JobView } from "@parallax/domain/jobs";
 import type { PipelineJobs } from "./pipeline-jobs.js";

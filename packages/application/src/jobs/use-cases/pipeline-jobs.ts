@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { mayAccess, NotFound, type Conflict, type InvalidInput, type StorageFailure, type Viewer } from "@parallax/domain";
 import type { Job, Pipeline, PreconditionFailed, RawParams } from "@parallax/domain/jobs";
 import type { Clock } from "../../shared/clock.port.js";

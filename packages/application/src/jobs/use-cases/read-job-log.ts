@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { NotFound, StorageFailure } from "@parallax/domain";
 import type { JobStore } from "../ports/job-store.port.js";
 import type { LogPage, LogStore } from "../ports/log-store.port.js";

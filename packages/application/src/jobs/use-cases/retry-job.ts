@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import { isTerminal, retry, type Job } from "@parallax/domain/jobs";
 import type { Clock } from "../../shared/clock.port.js";

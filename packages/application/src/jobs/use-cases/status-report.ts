@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { StorageFailure, Viewer } from "@parallax/domain";
 import { jsonProbeValue, toJobView, type Job, type JobView, type Probe } from "@parallax/domain/jobs";
 import { clientJobView } from "./job-chain.js";

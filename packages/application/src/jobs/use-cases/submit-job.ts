@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { z } from "zod";
 import { InvalidInput, NotFound, type Conflict, type StorageFailure } from "@parallax/domain";
 import { PreconditionFailed, createJob, jobIdSchema, prioritySchema, resolveParams, substituteCommand, type Job, type Pipeline, type RawParams } from "@parallax/domain/jobs";

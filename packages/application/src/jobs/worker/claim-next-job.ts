@@ -1,4 +1,5 @@
-import { Effect, Result } from "effect";
+import * as Effect from "effect/Effect";
+import * as Result from "effect/Result";
 import type { StorageFailure } from "@parallax/domain";
 import { awaitsFollowUps, claim, expireLease, leaseExpired, type Job } from "@parallax/domain/jobs";
 import type { JobStore } from "../ports/job-store.port.js";

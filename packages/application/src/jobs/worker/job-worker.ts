@@ -1,4 +1,5 @@
-import { Effect, FiberSet } from "effect";
+import * as Effect from "effect/Effect";
+import * as FiberSet from "effect/FiberSet";
 import { runTokenOf, type Job } from "@parallax/domain/jobs";
 import type { Clock } from "../../shared/clock.port.js";
 import type { IdGenerator } from "../../shared/id-generator.port.js";

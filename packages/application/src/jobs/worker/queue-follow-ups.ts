@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { awaitsFollowUps, complete, followUpJobId, type Job } from "@parallax/domain/jobs";
 import type { JobStore } from "../ports/job-store.port.js";
 import { modifyJob } from "../modify-job.js";

@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { complete, fail, finishCancelled, isTerminal, recordSuccess, release, type Job, type Transition } from "@parallax/domain/jobs";
 import type { Clock } from "../../../shared/clock.port.js";
 import { queueFollowUpsThenComplete, type SubmitFollowUp } from "../queue-follow-ups.js";

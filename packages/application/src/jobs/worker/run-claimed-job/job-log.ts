@@ -1,4 +1,9 @@
-import { Effect, Fiber, Queue, Stream, type Cause, type Scope } from "effect";
+import * as Effect from "effect/Effect";
+import * as Fiber from "effect/Fiber";
+import * as Queue from "effect/Queue";
+import * as Stream from "effect/Stream";
+import type * as Cause from "effect/Cause";
+import type * as Scope from "effect/Scope";
 import type { Clock } from "../../../shared/clock.port.js";
 import type { LogEntry, LogStore } from "../../ports/log-store.port.js";
 

@@ -1,4 +1,5 @@
-import { Effect, Fiber } from "effect";
+import * as Effect from "effect/Effect";
+import * as Fiber from "effect/Fiber";
 import type { Job } from "@parallax/domain/jobs";
 import type { ProcessRunner } from "../../ports/process-runner.port.js";
 import type { Wakeup } from "../../wakeup.js";

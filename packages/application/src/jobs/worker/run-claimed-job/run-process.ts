@@ -1,4 +1,5 @@
-import { Effect, Stream } from "effect";
+import * as Effect from "effect/Effect";
+import * as Stream from "effect/Stream";
 import { runTokenOf, type Job } from "@parallax/domain/jobs";
 import type { Clock } from "../../../shared/clock.port.js";
 import { LEASE_TOKEN_ENV, type ProcessRunner } from "../../ports/process-runner.port.js";

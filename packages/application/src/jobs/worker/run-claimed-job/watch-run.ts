@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { heartbeat, type Job } from "@parallax/domain/jobs";
 import type { Clock } from "../../../shared/clock.port.js";
 import type { JobStore } from "../../ports/job-store.port.js";
