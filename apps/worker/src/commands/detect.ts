@@ -15,8 +15,8 @@ import { ConfigError, createContainer, loadConfig } from "@parallax/adapters";
 import { FrameSource, PersonDetector } from "@parallax/application/tracking";
 import { motRow, writeMot, type MotRow } from "@parallax/domain/tracking";
 import { parseCommandArgs } from "./command-args.js";
+import { detectUsage as usage } from "./usages.js";
 
-const usage = "usage: parallax detect (--images DIR | --video FILE) --out det.txt\n";
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs(argv, { images: { type: "string" }, video: { type: "string" }, out: { type: "string" } } as const, usage);

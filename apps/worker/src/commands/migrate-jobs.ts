@@ -1,6 +1,3 @@
-import * as Effect from "effect/Effect";
-import { ConfigError, loadConfig } from "@parallax/adapters";
-import { jobsDataDir, migrateFileJobs } from "@parallax/adapters/jobs";
 import { parseCommandArgs } from "./command-args.js";
 
 const usage = `usage: parallax migrate-jobs [--data-dir DIR]
@@ -15,6 +12,8 @@ twice. The file store's folders are left in place (remove them once satisfied).
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs(argv, { "data-dir": { type: "string" } }, usage);
   if ("exit" in parsed) return parsed.exit;
+  // Loaded after the flags are read, so `--help` answers at once.
+  const [Effect, { ConfigError, loadConfig }, { jobsDataDir, migrateFileJobs }] = await Promise.all([import("effect/Effect"), import("@parallax/adapters"), import("@parallax/adapters/jobs")]);
   try {
     const config = loadConfig({ ...process.env, ...(parsed.values["data-dir"] ? { DATA_DIR: parsed.values["data-dir"] } : {}) });
     const imported = await Effect.runPromise(migrateFileJobs(jobsDataDir(config), Date.now(), { synchronous: config.JOBS_SQLITE_SYNCHRONOUS }));

@@ -30,8 +30,8 @@ import {
   type Interruption,
   type TaskRecord,
 } from "@parallax/application/tracking";
+import { trackTaskUsage as usage } from "./usages.js";
 
-const usage = "usage: parallax track-task TASK_ID   (run by a worker for a queued processing task)\n";
 
 export async function run(argv: string[]): Promise<number> {
   let taskId: string | undefined;

@@ -16,8 +16,8 @@ import { ConfigError, createContainer, loadConfig } from "@parallax/adapters";
 import { environmentsFileSchema, parseJson, trackingOptions } from "@parallax/adapters/tracking";
 import { TrackingTasksDeps, makeTrackingTasks } from "@parallax/application/tracking";
 import { parseCommandArgs } from "./command-args.js";
+import { trackUsage as usage } from "./usages.js";
 
-const usage = "usage: parallax track --env demo|FILE [--id ENVIRONMENT] [--out DIR]\n";
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs(argv, { env: { type: "string" }, id: { type: "string" }, out: { type: "string" } } as const, usage);
