@@ -18,10 +18,12 @@ export function rateLimit(config: Config, publicPaths: PublicPaths): Middleware 
   const convert = new TokenBuckets({ perSecond: config.CONVERT_RATE_LIMIT_RPS, burst: config.CONVERT_RATE_LIMIT_BURST }, config.RATE_LIMIT_MAX_CLIENTS);
   const byUser = config.AUTH !== "none";
   return async (ctx, next) => {
-    if (ctx.method === "OPTIONS" || publicPaths.includes(ctx.path)) return next();
+    const buckets = isConvert(ctx.method, ctx.path) ? convert : general;
+    // Unlimited (rate 0): nothing to count, so no client to tell apart either.
+    if (!buckets.limited || ctx.method === "OPTIONS" || publicPaths.includes(ctx.path)) return next();
     const principal = ctx.state["principal"] as Principal | undefined;
     const client = byUser && principal ? `user:${principal.userId}` : `address:${ctx.ip}`;
-    const waitS = (isConvert(ctx.method, ctx.path) ? convert : general).take(client);
+    const waitS = buckets.take(client);
     if (waitS > 0) {
       ctx.set("Retry-After", String(waitS));
       ctx.throw(429, "Too many requests");

@@ -9,21 +9,26 @@ const clientRequestId = /^[\x21-\x7e]{1,200}$/;
 /**
  * One log line per request, tagged with a request id (the client's `x-request-id`, else a new
  * one), which is echoed back and handed to later middlewares as `ctx.state.log`, and with the
- * user the request was authenticated as, if it was.
+ * user the request was authenticated as, if it was. The request's child logger is made when
+ * something logs through it: below `info` (LOG_LEVEL=warn) a request that goes well costs none.
  */
 export function requestLog(logger: Logger): Middleware {
+  const enabled = () => logger.isLevelEnabled("info");
   return async (ctx, next) => {
     const sent = ctx.get("x-request-id");
     const requestId = clientRequestId.test(sent) ? sent : randomUUID();
-    const log = logger.child({ reqId: requestId });
-    ctx.state["log"] = log;
+    let log: Logger | undefined;
+    const requestLogger = () => (log ??= logger.child({ reqId: requestId }));
+    Object.defineProperty(ctx.state, "log", { get: requestLogger, enumerable: true, configurable: true });
     ctx.set("x-request-id", requestId);
     const started = performance.now();
     try {
       await next();
     } finally {
-      const user = (ctx.state["principal"] as Principal | undefined)?.userId;
-      log.info({ method: ctx.method, url: ctx.url, status: ctx.status, ms: Math.round(performance.now() - started), ...(user === undefined ? {} : { user }) }, "request");
+      if (enabled()) {
+        const user = (ctx.state["principal"] as Principal | undefined)?.userId;
+        requestLogger().info({ method: ctx.method, url: ctx.url, status: ctx.status, ms: Math.round(performance.now() - started), ...(user === undefined ? {} : { user }) }, "request");
+      }
     }
   };
 }

@@ -48,8 +48,13 @@ export class TokenBuckets {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Whether these buckets limit anything (a rate of 0 means no limit). */
+  get limited(): boolean {
+    return this.rate.perSecond > 0;
+  }
+
   take(key: string): number {
-    if (this.rate.perSecond <= 0) return 0;
+    if (!this.limited) return 0;
     const bucket = this.buckets.get(key) ?? new TokenBucket(this.rate, this.now);
     // Re-inserted last, so the Map's order is least recently used first.
     this.buckets.delete(key);

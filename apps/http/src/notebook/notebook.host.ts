@@ -19,10 +19,34 @@ async function placementOf(ctx: Context, limits: BodyLimits): Promise<SpatialPla
   return parsed.data;
 }
 
-/** The stored document goes out as stored: no parse, no re-serialisation. */
-function sendBytes(ctx: Context, bytes: Uint8Array, type: string): void {
+/**
+ * The stored document goes out as stored: no parse, no re-serialisation. Its version is a strong
+ * ETag (it changes with every write), so a client that sends it back in `If-None-Match` gets a
+ * 304 with no body; `no-cache` has clients ask every time rather than keep a copy that a PUT
+ * has made stale.
+ */
+function sendStored(ctx: Context, file: { bytes: Uint8Array; version: string }, type: string): void {
+  const etag = `"${file.version}"`;
+  ctx.status = 200;
   ctx.type = type;
-  ctx.body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  ctx.set("ETag", etag);
+  ctx.set("Cache-Control", "no-cache");
+  if (noneMatch(ctx.get("If-None-Match"), etag)) {
+    ctx.status = 304;
+    return;
+  }
+  ctx.body = Buffer.isBuffer(file.bytes) ? file.bytes : Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
+}
+
+/**
+ * Whether `If-None-Match` names this ETag (RFC 9110 §13.1.2: weak comparison, `*` for any).
+ * Not Koa's `ctx.fresh`, which ignores the header when the request also says `Cache-Control:
+ * no-cache`, as every `fetch` does when it sends a validator itself.
+ */
+function noneMatch(header: string, etag: string): boolean {
+  if (header === "") return false;
+  if (header.trim() === "*") return true;
+  return header.split(",").some((candidate) => candidate.trim().replace(/^W\//, "") === etag);
 }
 
 /** CONTRACTS.md §A: the spatial-notebook API of the visionOS client, at the root. */
@@ -58,7 +82,7 @@ export const notebookHost = (notebooks: SpatialNotebooks): HostModule => ({
       params: nameParams,
       handler: async ({ params, ctx }) => {
         const file = await runUseCase(notebooks.read(params.name, viewerOf(ctx)));
-        sendBytes(ctx, file.bytes, "application/json");
+        sendStored(ctx, file, "application/json");
         return undefined;
       },
     });
@@ -72,7 +96,7 @@ export const notebookHost = (notebooks: SpatialNotebooks): HostModule => ({
       handler: async ({ params, ctx }) => {
         const file = await runUseCase(notebooks.read(params.name, viewerOf(ctx)));
         ctx.attachment(file.name);
-        sendBytes(ctx, file.bytes, "application/x-ipynb+json");
+        sendStored(ctx, file, "application/x-ipynb+json");
         return undefined;
       },
     });

@@ -21,7 +21,7 @@ import { z } from "zod";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import { serializeNotebook, type JsonObject, type Notebook } from "@parallax/domain/notebook";
 import type { BlobStore } from "@parallax/application";
-import type { NotebookStore, NotebookSummary, StoredNotebook } from "@parallax/application/notebook";
+import type { NotebookStore, NotebookSummary, StoredBytes, StoredNotebook } from "@parallax/application/notebook";
 import { listingItems } from "../aws/listing.js";
 import { readItem, readJsonAttribute } from "../aws/stored-item.js";
 import { parseStored } from "./stored-notebook.js";
@@ -43,7 +43,7 @@ const bodyAttributes = {
   body_key: z.string().min(1).optional(),
 };
 /** A notebook item as stored (zod object: an owner is one more field). */
-const notebookItemSchema = z.object({ id: z.string(), name: z.string().min(1), ...bodyAttributes });
+const notebookItemSchema = z.object({ id: z.string(), name: z.string().min(1), summary: z.string().optional(), ...bodyAttributes });
 const summarySchema = z.object({ metadata: z.record(z.string(), z.json()) });
 const listedSchema = z.object({ id: z.string(), summary: z.string() });
 
@@ -78,8 +78,14 @@ export class DynamoNotebookStore implements NotebookStore {
     return Effect.flatMap(this.readCurrent(name), ({ bytes, version }) => Effect.map(parseStored(bytes, `${name} (${this.table})`), (notebook) => ({ name, notebook, version })));
   }
 
-  readBytes(name: string): Effect.Effect<Uint8Array, NotFound | StorageFailure> {
-    return Effect.map(this.readCurrent(name), ({ bytes }) => bytes);
+  readBytes(name: string): Effect.Effect<StoredBytes, NotFound | StorageFailure> {
+    return Effect.flatMap(this.readCurrent(name), ({ bytes, version, summary }) =>
+      // The item's own summary: the listing index's copy may lag behind it.
+      Effect.try({
+        try: () => ({ bytes, version, metadata: summary === undefined ? {} : (readJsonAttribute(summarySchema, summary, `summary of ${itemId(name)} in ${this.table}`).metadata as JsonObject) }),
+        catch: (error) => (error instanceof StorageFailure ? error : new StorageFailure({ message: `${itemId(name)} in ${this.table}: ${(error as Error).message}`, cause: error })),
+      }),
+    );
   }
 
   put(name: string, notebook: Notebook, expectedVersion?: string | null): Effect.Effect<StoredNotebook, Conflict | StorageFailure> {
@@ -141,7 +147,7 @@ export class DynamoNotebookStore implements NotebookStore {
   }
 
   /** The current item's body; a body deleted under us (the pointer moved meanwhile) means: read the item again. */
-  private readCurrent(name: string, attempts = 5): Effect.Effect<{ bytes: Uint8Array; version: string }, NotFound | StorageFailure> {
+  private readCurrent(name: string, attempts = 5): Effect.Effect<{ bytes: Uint8Array; version: string; summary: string | undefined }, NotFound | StorageFailure> {
     return Effect.gen({ self: this }, function* () {
       const item = yield* this.readItem(name);
       if (!item) return yield* Effect.fail(new NotFound({ message: "Notebook not found" }));
@@ -156,7 +162,7 @@ export class DynamoNotebookStore implements NotebookStore {
         compressed = body.success;
       } else return yield* Effect.fail(new StorageFailure({ message: `Notebook ${name}: item ${item.id} of ${this.table} has no body` }));
       const bytes = yield* this.call(() => gunzipAsync(compressed));
-      return { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), version: item.version };
+      return { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), version: item.version, summary: item.summary };
     });
   }
 

@@ -1,16 +1,19 @@
+import { randomUUID } from "node:crypto";
 import * as Effect from "effect/Effect";
 import { Conflict, NotFound, type StorageFailure } from "@parallax/domain";
 import { serializeNotebook, type JsonObject, type Notebook } from "@parallax/domain/notebook";
-import type { NotebookStore, NotebookSummary, StoredNotebook } from "@parallax/application/notebook";
+import type { NotebookStore, NotebookSummary, StoredBytes, StoredNotebook } from "@parallax/application/notebook";
 import { parseStored } from "./stored-notebook.js";
 
 /**
- * For tests and `STORAGE=memory`: versions are counters. A notebook is kept as the bytes a file
- * would hold and parsed on the way out as the file store parses them, so the two stores agree on
- * what round-trips (and the caller always owns what it gets).
+ * For tests and `STORAGE=memory`: versions are counters, prefixed with a token of the store
+ * instance so that a version (an ETag) never names two documents across restarts. A notebook is
+ * kept as the bytes a file would hold and parsed on the way out as the file store parses them, so
+ * the two stores agree on what round-trips (and the caller always owns what it gets).
  */
 export class MemoryNotebookStore implements NotebookStore {
-  private readonly entries = new Map<string, { bytes: Uint8Array; metadata: JsonObject; version: number }>();
+  private readonly entries = new Map<string, { bytes: Uint8Array; metadata: JsonObject; version: string }>();
+  private readonly instance = randomUUID().slice(0, 8);
   private counter = 0;
 
   list(): Effect.Effect<readonly string[], StorageFailure> {
@@ -27,14 +30,14 @@ export class MemoryNotebookStore implements NotebookStore {
     return Effect.suspend((): Effect.Effect<StoredNotebook, NotFound | StorageFailure> => {
       const entry = this.entries.get(name);
       if (!entry) return Effect.fail(new NotFound({ message: "Notebook not found" }));
-      return Effect.map(parseStored(entry.bytes, name), (notebook) => ({ name, notebook, version: String(entry.version) }));
+      return Effect.map(parseStored(entry.bytes, name), (notebook) => ({ name, notebook, version: entry.version }));
     });
   }
 
-  readBytes(name: string): Effect.Effect<Uint8Array, NotFound | StorageFailure> {
+  readBytes(name: string): Effect.Effect<StoredBytes, NotFound | StorageFailure> {
     return Effect.suspend(() => {
       const entry = this.entries.get(name);
-      return entry ? Effect.succeed(entry.bytes) : Effect.fail(new NotFound({ message: "Notebook not found" }));
+      return entry ? Effect.succeed({ bytes: entry.bytes, version: entry.version, metadata: entry.metadata }) : Effect.fail(new NotFound({ message: "Notebook not found" }));
     });
   }
 
@@ -44,12 +47,12 @@ export class MemoryNotebookStore implements NotebookStore {
       if (expectedVersion === null && current) {
         return Effect.fail(new Conflict({ message: `Notebook ${name} already exists` }));
       }
-      if (typeof expectedVersion === "string" && String(current?.version) !== expectedVersion) {
+      if (typeof expectedVersion === "string" && current?.version !== expectedVersion) {
         return Effect.fail(new Conflict({ message: `Notebook ${name} changed since it was read` }));
       }
-      const version = ++this.counter;
+      const version = `${this.instance}-${++this.counter}`;
       this.entries.set(name, { bytes: serializeNotebook(notebook), metadata: structuredClone(notebook.metadata), version });
-      return Effect.succeed({ name, notebook, version: String(version) });
+      return Effect.succeed({ name, notebook, version });
     });
   }
 

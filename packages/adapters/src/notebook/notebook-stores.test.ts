@@ -112,9 +112,11 @@ describe.each<[string, () => Promise<NotebookStore>]>([
     const store = await makeStore();
     const big = bulky(2 * 1024 * 1024, 1);
     const first = await run(store.put("big.ipynb", big, null));
-    const bytes = await run(store.readBytes("big.ipynb"));
+    const { bytes, version, metadata } = await run(store.readBytes("big.ipynb"));
     expect(bytes.byteLength).toBeGreaterThan(2 * 1024 * 1024 * 0.9);
-    expect(Buffer.from(bytes).equals(Buffer.from(await run(store.readBytes("big.ipynb"))))).toBe(true);
+    expect(version).toBe(first.version);
+    expect(metadata).toEqual({ version: 1 });
+    expect(Buffer.from(bytes).equals(Buffer.from((await run(store.readBytes("big.ipynb"))).bytes))).toBe(true);
     expect((await run(store.get("big.ipynb"))).notebook).toEqual(big);
     const second = await run(store.put("big.ipynb", bulky(1024, 2), first.version));
     expect((await run(store.get("big.ipynb"))).version).toBe(second.version);

@@ -38,6 +38,15 @@ export class NotebookSummaries {
     for (const name of this.known.keys()) if (!present.has(name)) this.known.delete(name);
     return summaries;
   }
+
+  /** The metadata of `bytes`, the document `name` at `version`: parsed only if this version's is not known yet. */
+  metadataOf(name: string, version: string, bytes: Buffer): JsonObject {
+    const entry = this.known.get(name);
+    if (entry?.version === version) return entry.metadata;
+    const metadata = metadataOf(bytes);
+    this.known.set(name, { version, metadata });
+    return metadata;
+  }
 }
 
 /** A document that is not JSON lists with empty metadata rather than failing the whole listing. */

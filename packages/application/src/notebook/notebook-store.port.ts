@@ -10,6 +10,15 @@ export interface StoredNotebook {
   readonly version: string;
 }
 
+/** A stored document as it is, for serving without a parse. */
+export interface StoredBytes {
+  readonly bytes: Uint8Array;
+  /** The version these bytes are (`StoredNotebook.version`): changes on every write, so it is a strong validator (an ETag). */
+  readonly version: string;
+  /** The document's top-level metadata (its owner), for the access check; shared with the store, so not to be modified. */
+  readonly metadata: Readonly<JsonObject>;
+}
+
 /** What a listing needs of a notebook without its cells (a reactive notebook's title is `metadata.parallax.name`). */
 export interface NotebookSummary {
   readonly name: string;
@@ -32,8 +41,12 @@ export interface NotebookStore {
   listSummaries(): Effect.Effect<readonly NotebookSummary[], StorageFailure>;
   /** The caller owns the returned document (a fresh parse or copy) and may modify it. */
   get(name: string): Effect.Effect<StoredNotebook, NotFound | StorageFailure>;
-  /** The stored document's bytes as they are (serving them skips a parse and a re-serialise). */
-  readBytes(name: string): Effect.Effect<Uint8Array, NotFound | StorageFailure>;
+  /**
+   * The stored document's bytes as they are (serving them skips a parse and a re-serialise), with
+   * their version and metadata. Served on every GET: stores keep the bytes of a version they
+   * read or wrote rather than read them again.
+   */
+  readBytes(name: string): Effect.Effect<StoredBytes, NotFound | StorageFailure>;
   /**
    * Writes `notebook` under `name`. With `expectedVersion` a string, only if the stored version
    * still equals it; `null`, only if no notebook has that name; `undefined`, unconditionally.

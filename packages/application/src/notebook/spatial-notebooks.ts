@@ -73,20 +73,19 @@ export class SpatialNotebooks {
     );
   }
 
-  /** The stored document as written (nbformat's layout: indent 1, trailing newline). */
-  read(rawName: string, viewer?: Viewer): Effect.Effect<{ name: string; bytes: Uint8Array }, InvalidInput | NotFound | StorageFailure> {
+  /**
+   * The stored document as written (nbformat's layout: indent 1, trailing newline), with its
+   * version (an ETag). The owner check reads the metadata the store keeps with the bytes, so
+   * serving them costs no parse of the document and no listing.
+   */
+  read(rawName: string, viewer?: Viewer): Effect.Effect<{ name: string; bytes: Uint8Array; version: string }, InvalidInput | NotFound | StorageFailure> {
     return Effect.flatMap(nameOf(rawName), (name) =>
-      Effect.andThen(this.ensureVisible(name, viewer), Effect.map(this.store.readBytes(name), (bytes) => ({ name, bytes }))),
+      Effect.flatMap(this.store.readBytes(name), (stored) =>
+        viewer === undefined || viewer.admin || mayAccess(notebookOwner(stored.metadata), viewer)
+          ? Effect.succeed({ name, bytes: stored.bytes, version: stored.version })
+          : Effect.fail(notFound()),
+      ),
     );
-  }
-
-  /** From the store's summaries, so serving the bytes still costs no parse of the document. */
-  private ensureVisible(name: string, viewer: Viewer | undefined): Effect.Effect<void, NotFound | StorageFailure> {
-    if (viewer === undefined || viewer.admin) return Effect.void;
-    return Effect.flatMap(this.store.listSummaries(), (summaries) => {
-      const summary = summaries.find((candidate) => candidate.name === name);
-      return summary && mayAccess(notebookOwner(summary.metadata), viewer) ? Effect.void : Effect.fail(notFound());
-    });
   }
 
   /**

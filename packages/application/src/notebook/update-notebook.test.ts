@@ -15,7 +15,7 @@ class CountingStore implements NotebookStore {
   private version = 0;
   list = () => Effect.succeed(["n.ipynb"]);
   listSummaries = () => Effect.succeed([]);
-  readBytes = () => Effect.succeed(new Uint8Array());
+  readBytes = () => Effect.succeed({ bytes: new Uint8Array(), version: "0", metadata: {} });
   delete = () => Effect.void;
   get = (name: string) =>
     Effect.suspend(() => {
