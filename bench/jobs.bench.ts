@@ -10,7 +10,8 @@
  *    `spawn` adds the same with a real `true` process per job for reference;
  *    `--vs-bullmq` adds BullMQ (a local `redis-server`, no persistence) to every round, the
  *    same no-op jobs added in bulk then run by 1 or 4 BullMQ workers of concurrency 8, and
- *    prints each store's ratio to it (`jobs.vs_bullmq.*`);
+ *    prints each store's ratio to it (`jobs.vs_bullmq.*`); with `--only`, BullMQ runs beside
+ *    the stores selected (e.g. `--only throughput.memory --vs-bullmq`);
  * 2. submit → start latency p50/p99 with idle workers: in process (woken on submit), and with
  *    a `parallax worker` process polling the file store every 100 ms;
  * 2b. file operations per no-op job with the file stores (counted calls of `node:fs`);
@@ -397,8 +398,11 @@ export async function main(args: string[]): Promise<void> {
       const order = pass % 2 === 1 ? kinds : [...kinds].reverse();
       for (const workers of [1, 4]) {
         const measured = new Map<string, number>();
+        // `--vs-bullmq` runs BullMQ beside whichever stores `--only` selected (its own name need not match).
+        const selected = (kind: StoreKind | "bullmq") => wanted(`throughput.${kind}.${workers}w`);
+        const anyStore = order.some((kind) => kind !== "bullmq" && selected(kind));
         for (const kind of order) {
-          if (!wanted(`throughput.${kind}.${workers}w`)) continue;
+          if (!(kind === "bullmq" ? anyStore || selected(kind) : selected(kind))) continue;
           measured.set(kind, kind === "bullmq" ? await bullmqThroughput(redis!.port, workers, jobs, { round: pass }) : await throughput(kind, workers, jobs, false, { round: pass }));
         }
         const bullmq = measured.get("bullmq");

@@ -25,9 +25,13 @@ export class QueueIndex {
     return this.due.size + this.delayed.size;
   }
 
-  /** Every entry starts as delayed; `peek` promotes it once the caller's clock reaches `runAt`. */
-  add(entry: QueueEntry): void {
-    this.delayed.push(entry);
+  /**
+   * Every entry starts as delayed; `peek` promotes it once the caller's clock reaches `runAt`.
+   * The index keeps a copy of the fields it orders by, all of one shape (the jobs it is handed
+   * come in many: their comparisons, the index's whole cost, were megamorphic).
+   */
+  add({ id, version, priority, runAt, createdAt }: QueueEntry): void {
+    this.delayed.push({ id, version, priority, runAt, createdAt });
   }
 
   /**

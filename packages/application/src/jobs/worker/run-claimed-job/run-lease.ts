@@ -7,18 +7,25 @@ import type { IdGenerator } from "../../../shared/id-generator.port.js";
  * A heartbeat whose answer was lost (the write may have landed) leaves the store holding a token
  * this run drew but never saw confirmed: any token drawn by this run proves it holds the lease,
  * since no other run ever draws it; a token another worker's claim wrote never does.
+ *
+ * It also keeps the job as this run last wrote or read it (`latest`): the run's writes try
+ * that version first instead of reading the job again (`modifyJob`'s `known`).
  */
 export class RunLease {
+  readonly owner: string;
   private confirmed: string;
   private readonly drawn = new Set<string>();
+  /** The newest version of the job this run has seen (claimed, written, read). */
+  latest: Job;
 
   constructor(
-    readonly owner: string,
-    claimToken: string,
+    claimed: Job,
     private readonly ids: IdGenerator,
   ) {
-    this.confirmed = claimToken;
-    this.drawn.add(claimToken);
+    this.owner = claimed.lease!.owner;
+    this.confirmed = claimed.lease!.token;
+    this.drawn.add(this.confirmed);
+    this.latest = claimed;
   }
 
   /** A fresh token for the next heartbeat, remembered as this run's. */
@@ -40,6 +47,12 @@ export class RunLease {
 
   /** The store confirmed `written`: its token is the one to name from now on. */
   confirm(written: Job): void {
+    this.saw(written);
     if (written.lease && this.drawn.has(written.lease.token)) this.confirmed = written.lease.token;
+  }
+
+  /** The job as read or written now: kept if newer than `latest`. */
+  saw(job: Job): void {
+    if (job.version > this.latest.version) this.latest = job;
   }
 }
