@@ -20,9 +20,16 @@ const before = (a: QueueEntry, b: QueueEntry) =>
 export class QueueIndex {
   private readonly due = new BinaryHeap<QueueEntry>(before);
   private readonly delayed = new BinaryHeap<QueueEntry>((a, b) => a.runAt < b.runAt);
+  /**
+   * Due entries a `peek` took out and accepted, best first: kept beside the heap rather than
+   * pushed back in (a worker claims them next, and the next peek drops them from here, stale,
+   * without two more heap operations each).
+   */
+  private front: QueueEntry[] = [];
+  private frontStart = 0;
 
   get size(): number {
-    return this.due.size + this.delayed.size;
+    return this.due.size + this.delayed.size + this.front.length - this.frontStart;
   }
 
   /**
@@ -82,15 +89,31 @@ export class QueueIndex {
     for (let next = this.delayed.peek(); next !== undefined && next.runAt <= now; next = this.delayed.peek()) {
       this.due.push(this.delayed.pop()!);
     }
-    return this.due.pop();
+    const head = this.front[this.frontStart];
+    const top = this.due.peek();
+    if (head === undefined || (top !== undefined && before(top, head))) return this.due.pop();
+    this.frontStart++;
+    return head;
   }
 
+  /** Entries taken out go back to the front, merged in queue order with what is still there. */
   private putBack(entries: readonly QueueEntry[]): void {
-    for (const entry of entries) this.due.push(entry);
+    const rest = this.front.slice(this.frontStart);
+    const back = [...entries].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    const merged: QueueEntry[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < back.length && j < rest.length) merged.push(before(rest[j]!, back[i]!) ? rest[j++]! : back[i++]!);
+    while (i < back.length) merged.push(back[i++]!);
+    while (j < rest.length) merged.push(rest[j++]!);
+    this.front = merged;
+    this.frontStart = 0;
   }
 
   clear(): void {
     this.due.clear();
     this.delayed.clear();
+    this.front = [];
+    this.frontStart = 0;
   }
 }

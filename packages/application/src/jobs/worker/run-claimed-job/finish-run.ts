@@ -38,11 +38,12 @@ function writeState(deps: FinishDeps, job: Job, lease: RunLease, transition: (cu
 // per call costs microseconds (V8 makes each generator function slowly).
 
 /** A successful run: complete the job, or record the success, queue its follow-ups and then complete it. */
-const succeed = Effect.fnUntraced(function* (deps: FinishDeps, job: Job, lease: RunLease) {
-  if (job.then.length === 0) {
-    yield* writeState(deps, job, lease, (current) => complete(current, { token: lease.tokenFor(current), now: deps.clock.now().getTime(), exitCode: 0 }));
-    return;
-  }
+function succeed(deps: FinishDeps, job: Job, lease: RunLease): Effect.Effect<void> {
+  if (job.then.length > 0) return succeedThenFollowUps(deps, job, lease);
+  return writeState(deps, job, lease, (current) => complete(current, { token: lease.tokenFor(current), now: deps.clock.now().getTime(), exitCode: 0 }));
+}
+
+const succeedThenFollowUps = Effect.fnUntraced(function* (deps: FinishDeps, job: Job, lease: RunLease) {
   // Recorded first, so follow-ups are queued again (not lost) if this worker dies now.
   const succeeded = yield* writeState(deps, job, lease, (current) => recordSuccess(current, { token: lease.tokenFor(current), now: deps.clock.now().getTime(), exitCode: 0 }));
   if (succeeded === undefined) return;

@@ -109,7 +109,9 @@ export class LogWriter {
       const flushed = logs.length === 1 ? logs[0]!.flush : Effect.forEach(logs, (log) => log.flush, { concurrency: "unbounded", discard: true });
       return Effect.andThen(flushed, round);
     });
-    return Effect.forever(Effect.andThen(this.wakeup.notified, Effect.andThen(gather, round)));
+    // Woken inside the `add` of the first line (a latch resumes its waiter at once): the
+    // writer yields first, so the lines added in the same breath go in the same append.
+    return Effect.forever(Effect.andThen(this.wakeup.notified, Effect.andThen(Effect.yieldNow, Effect.andThen(gather, round))));
   }
 }
 

@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import { Cause, Effect } from "effect";
 import type { Job } from "@parallax/domain/jobs";
 import type { ProcessRunner } from "../../ports/process-runner.port.js";
 import { finishRun, releaseRun, type FinishDeps } from "./finish-run.js";
@@ -50,8 +50,10 @@ export function runClaimedJob(deps: RunDeps, settings: RunSettings, job: Job, se
     const unwatch = services.watch.unwatch(watched);
     return runProcess(deps, job, log).pipe(
       // Once the process is gone the watch ends nothing: the outcome is the process's.
-      Effect.tap(() => unwatch),
-      Effect.onInterrupt(() => Effect.andThen(unwatch, stoppedBy === undefined ? releaseRun(deps, job, lease, log) : finishRun(deps, settings, job, lease, stoppedBy, log))),
+      Effect.onExit((exit) => {
+        if (exit._tag === "Success" || !Cause.hasInterrupts(exit.cause)) return unwatch;
+        return Effect.andThen(unwatch, stoppedBy === undefined ? releaseRun(deps, job, lease, log) : finishRun(deps, settings, job, lease, stoppedBy, log));
+      }),
       Effect.flatMap((outcome) => finishRun(deps, settings, job, lease, outcome, log)),
     );
   });

@@ -13,8 +13,10 @@ import type { IdGenerator } from "../../../shared/id-generator.port.js";
  */
 export class RunLease {
   readonly owner: string;
+  private readonly claimToken: string;
   private confirmed: string;
-  private readonly drawn = new Set<string>();
+  /** Tokens drawn for heartbeats (made at the first: most runs end before one). */
+  private drawn: Set<string> | undefined;
   /** The newest version of the job this run has seen (claimed, written, read). */
   latest: Job;
 
@@ -23,32 +25,36 @@ export class RunLease {
     private readonly ids: IdGenerator,
   ) {
     this.owner = claimed.lease!.owner;
-    this.confirmed = claimed.lease!.token;
-    this.drawn.add(this.confirmed);
+    this.claimToken = this.confirmed = claimed.lease!.token;
     this.latest = claimed;
   }
 
   /** A fresh token for the next heartbeat, remembered as this run's. */
   drawNext(): string {
     const token = `${this.owner}/${this.ids.next()}`;
-    this.drawn.add(token);
+    (this.drawn ??= new Set()).add(token);
     return token;
+  }
+
+  /** This run drew `token`: the claim's, or a heartbeat's. */
+  private drew(token: string): boolean {
+    return token === this.claimToken || this.drawn?.has(token) === true;
   }
 
   /** The token to write `current` under: the one it carries if this run drew it, else the last confirmed (which the store will refuse). */
   tokenFor(current: Job): string {
     const stored = current.lease?.token;
-    return stored !== undefined && this.drawn.has(stored) ? stored : this.confirmed;
+    return stored !== undefined && this.drew(stored) ? stored : this.confirmed;
   }
 
   holds(current: Job): boolean {
-    return current.status === "running" && current.lease !== null && this.drawn.has(current.lease.token);
+    return current.status === "running" && current.lease !== null && this.drew(current.lease.token);
   }
 
   /** The store confirmed `written`: its token is the one to name from now on. */
   confirm(written: Job): void {
     this.saw(written);
-    if (written.lease && this.drawn.has(written.lease.token)) this.confirmed = written.lease.token;
+    if (written.lease && this.drew(written.lease.token)) this.confirmed = written.lease.token;
   }
 
   /** The job as read or written now: kept if newer than `latest`. */

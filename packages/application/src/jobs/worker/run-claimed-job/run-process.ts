@@ -10,7 +10,7 @@ import type { RunOutcome } from "./run-outcome.js";
  * job's log. Interrupting it stops the process group and waits until it is gone.
  */
 export function runProcess(deps: { runner: ProcessRunner; clock: Clock }, job: Job, log: JobLog): Effect.Effect<RunOutcome> {
-  return Effect.scoped(runToExit(deps, job, log)).pipe(Effect.catchTag("SpawnFailed", (error) => Effect.succeed<RunOutcome>({ kind: "spawn_failed", message: error.message })));
+  return Effect.scoped(runToExit(deps, job, log)).pipe(Effect.catch((spawnFailed) => Effect.succeed<RunOutcome>({ kind: "spawn_failed", message: spawnFailed.message })));
 }
 
 // Module-level generator functions (`Effect.fnUntraced`) on a worker's per-job path: an

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { BinaryHeap } from "./binary-heap.js";
+import { QueueIndex, type QueueEntry } from "./queue-index.js";
+
+const entry = (id: string, runAt: number, priority = 0, version = 1): QueueEntry => ({ id, version, priority, runAt, createdAt: runAt });
+
+describe("BinaryHeap", () => {
+  it("pops in order whatever the order of pushes", () => {
+    const heap = new BinaryHeap<number>((a, b) => a < b);
+    const values = Array.from({ length: 200 }, (_, i) => (i * 7919) % 211);
+    for (const value of values) heap.push(value);
+    const popped: number[] = [];
+    for (let next = heap.pop(); next !== undefined; next = heap.pop()) popped.push(next);
+    expect(popped).toEqual([...values].sort((a, b) => a - b));
+  });
+});
+
+describe("QueueIndex", () => {
+  it("answers the best due entries, leaves them in place, and never a delayed one", () => {
+    const index = new QueueIndex();
+    for (const [id, runAt] of [["c", 30], ["a", 10], ["later", 100], ["b", 20]] as const) index.add(entry(id, runAt));
+    const all = () => true;
+    expect(index.peek(50, 2, all).map((e) => e.id)).toEqual(["a", "b"]);
+    expect(index.peek(50, 5, all).map((e) => e.id)).toEqual(["a", "b", "c"]);
+    expect(index.peek(100, 5, all).map((e) => e.id)).toEqual(["a", "b", "c", "later"]);
+    expect(index.size).toBe(4);
+  });
+
+  it("drops the entries the check rejects for good, and a better entry added after a peek comes first", () => {
+    const index = new QueueIndex();
+    for (let i = 0; i < 10; i++) index.add(entry(`j${i}`, i));
+    const gone = new Set<string>();
+    const current = (e: QueueEntry) => !gone.has(e.id);
+    const first = index.peek(100, 3, current);
+    expect(first.map((e) => e.id)).toEqual(["j0", "j1", "j2"]);
+    // Claimed (moved on): their entries are stale now.
+    for (const e of first) gone.add(e.id);
+    index.add(entry("urgent", 50, 5));
+    index.add(entry("early", -1));
+    expect(index.peek(100, 4, current).map((e) => e.id)).toEqual(["urgent", "early", "j3", "j4"]);
+    expect(index.size).toBe(9);
+    gone.add("urgent");
+    expect(index.peek(100, 20, current).map((e) => e.id)).toEqual(["early", ...Array.from({ length: 7 }, (_, i) => `j${i + 3}`)]);
+  });
+
+  it("the checked peek (files) agrees, its accepted entries back in order", async () => {
+    const index = new QueueIndex();
+    for (let i = 9; i >= 0; i--) index.add(entry(`j${i}`, i));
+    const odd = async (e: QueueEntry) => Number(e.id.slice(1)) % 2 === 1;
+    expect((await index.peekChecked(100, 3, odd)).map((e) => e.id)).toEqual(["j1", "j3", "j5"]);
+    // j0, j2 and j4 were looked at and rejected; j6 to j9 were not looked at.
+    expect(index.peek(100, 10, () => true).map((e) => e.id)).toEqual(["j1", "j3", "j5", "j6", "j7", "j8", "j9"]);
+  });
+});
