@@ -101,6 +101,7 @@ export class MemoryJobStore implements JobStore {
     this.jobs.set(job.id, job);
     if (job.status === "running") this.running.add(job.id);
     else this.running.delete(job.id);
-    if (job.status === "pending") this.queue.add(job);
+    // Written by this process, whose clock has reached `updatedAt`.
+    if (job.status === "pending") this.queue.add(job, job.updatedAt);
   }
 }

@@ -51,4 +51,12 @@ describe("QueueIndex", () => {
     // j0, j2 and j4 were looked at and rejected; j6 to j9 were not looked at.
     expect(index.peek(100, 10, () => true).map((e) => e.id)).toEqual(["j1", "j3", "j5", "j6", "j7", "j8", "j9"]);
   });
+
+  it("an entry due by a time the caller reached is due at once; one due later waits for its time", () => {
+    const index = new QueueIndex();
+    index.add(entry("now", 10), 10);
+    index.add(entry("later", 20), 10);
+    expect(index.peek(10, 5, () => true).map((e) => e.id)).toEqual(["now"]);
+    expect(index.peek(20, 5, () => true).map((e) => e.id)).toEqual(["now", "later"]);
+  });
 });

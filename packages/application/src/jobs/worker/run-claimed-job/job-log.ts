@@ -111,7 +111,13 @@ export class LogWriter {
     });
     // Woken inside the `add` of the first line (a latch resumes its waiter at once): the
     // writer yields first, so the lines added in the same breath go in the same append.
-    return Effect.forever(Effect.andThen(this.wakeup.notified, Effect.andThen(Effect.yieldNow, Effect.andThen(gather, round))));
+    const loop = Effect.forever(Effect.andThen(this.wakeup.notified, Effect.andThen(Effect.yieldNow, Effect.andThen(gather, round))));
+    // Lines that came while no writer ran (none yet, or a previous run was interrupted) wake it at once.
+    const resume = Effect.sync(() => {
+      this.idle = this.waiting.size === 0;
+      if (!this.idle) this.wakeup.notify();
+    });
+    return Effect.andThen(resume, loop);
   }
 }
 
@@ -188,10 +194,9 @@ class BufferedJobLog implements JobLog {
       if (this.closed) return Effect.void;
       this.closed = true;
       this.writer.forget(this);
-      const rest = Effect.suspend(() => this.store(this.take()));
-      if (!this.flushing) return rest;
+      if (!this.flushing) return this.store(this.take());
       this.flushed = Deferred.makeUnsafe<void>();
-      return Effect.andThen(Deferred.await(this.flushed), rest);
+      return Effect.andThen(Deferred.await(this.flushed), Effect.suspend(() => this.store(this.take())));
     });
   }
 }

@@ -47,12 +47,12 @@ export function runClaimedJob(deps: RunDeps, settings: RunSettings, job: Job, se
       stoppedBy = outcome;
       fiber.interruptUnsafe(fiber.id);
     });
-    const unwatch = services.watch.unwatch(watched);
     return runProcess(deps, job, log).pipe(
       // Once the process is gone the watch ends nothing: the outcome is the process's.
       Effect.onExit((exit) => {
-        if (exit._tag === "Success" || !Cause.hasInterrupts(exit.cause)) return unwatch;
-        return Effect.andThen(unwatch, stoppedBy === undefined ? releaseRun(deps, job, lease, log) : finishRun(deps, settings, job, lease, stoppedBy, log));
+        const unwatched = services.watch.unwatch(watched);
+        if (exit._tag === "Success" || !Cause.hasInterrupts(exit.cause)) return unwatched;
+        return Effect.andThen(unwatched, stoppedBy === undefined ? releaseRun(deps, job, lease, log) : finishRun(deps, settings, job, lease, stoppedBy, log));
       }),
       Effect.flatMap((outcome) => finishRun(deps, settings, job, lease, outcome, log)),
     );

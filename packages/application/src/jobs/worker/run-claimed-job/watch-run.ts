@@ -83,14 +83,15 @@ export class RunWatch {
     return run;
   }
 
-  /** Stops watching a run (its process ended): a look in flight is interrupted, `stop` is never called after this. */
+  /**
+   * Stops watching a run (its process ended), now: `stop` is never called after this. Answers
+   * the interruption of the look in flight, if any, to await.
+   */
   unwatch(run: WatchedRun): Effect.Effect<void> {
-    return Effect.suspend(() => {
-      if (this.runs.get(run.job.id) === run) this.runs.delete(run.job.id);
-      const look = run.look;
-      run.look = undefined;
-      return look === undefined ? Effect.void : Fiber.interrupt(look);
-    });
+    if (this.runs.get(run.job.id) === run) this.runs.delete(run.job.id);
+    const look = run.look;
+    run.look = undefined;
+    return look === undefined ? Effect.void : Fiber.interrupt(look);
   }
 
   /** Look at this job now if it runs here (a cancel was requested in this process). */
