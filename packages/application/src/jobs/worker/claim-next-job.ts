@@ -53,12 +53,7 @@ export function claimNext(
  * (A module-level generator function, `Effect.fnUntraced`: an `Effect.gen(function* …)` per
  * call costs microseconds, as V8 makes each generator function slowly.)
  */
-export const claimDue: (
-  store: JobStore,
-  request: BatchClaimRequest,
-  onExpired?: ExpiryHandler,
-  onSucceededUnfinished?: (job: Job) => Effect.Effect<void>,
-) => Effect.Effect<Job[], StorageFailure> = Effect.fnUntraced(function* (
+export const claimDue = Effect.fnUntraced(function* (
   store: JobStore,
   request: BatchClaimRequest,
   onExpired?: ExpiryHandler,

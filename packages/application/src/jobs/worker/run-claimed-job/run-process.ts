@@ -10,6 +10,7 @@ import type { RunOutcome } from "./run-outcome.js";
  * job's log. Interrupting it stops the process group and waits until it is gone.
  */
 export function runProcess(deps: { runner: ProcessRunner; clock: Clock }, job: Job, log: JobLog): Effect.Effect<RunOutcome> {
+  // SpawnFailed is the only way `runToExit` fails.
   return Effect.scoped(runToExit(deps, job, log)).pipe(Effect.catch((spawnFailed) => Effect.succeed<RunOutcome>({ kind: "spawn_failed", message: spawnFailed.message })));
 }
 
@@ -26,5 +27,6 @@ const runToExit = Effect.fnUntraced(function* (deps: { runner: ProcessRunner; cl
       for (const line of lines) log.add({ stream: line.stream, timestamp, message: line.message });
     }),
   );
-  return { kind: "exited", exit: yield* process.exit } satisfies RunOutcome as RunOutcome;
+  const exited: RunOutcome = { kind: "exited", exit: yield* process.exit };
+  return exited;
 });
