@@ -30,7 +30,7 @@ export function modifyJob(
     const outcome = transition(known);
     // Refused or unchanged: only the stored job can tell.
     if (Result.isFailure(outcome) || outcome.success === known) return readAndWrite(store, id, transition, maxTries);
-    return Effect.flatMap(write(store, outcome.success, known.version, true), (written) => (written === undefined ? readAndWrite(store, id, transition, maxTries) : Effect.succeed(written)));
+    return store.replace(outcome.success, known.version).pipe(Effect.catchIf(isLostOrGone, () => readAndWrite(store, id, transition, maxTries)));
   });
 }
 
@@ -48,16 +48,17 @@ const readAndWrite = Effect.fnUntraced(function* (
     const outcome = transition(current);
     if (Result.isFailure(outcome)) return yield* Effect.fail(outcome.failure);
     if (outcome.success === current) return current;
-    const written = yield* write(store, outcome.success, current.version, false);
+    const written = yield* write(store, outcome.success, current.version);
     if (written !== undefined) return written;
     if (tries <= 1) return yield* Effect.die(new Error(`Job ${id}: too many concurrent writes`));
   }
 });
 
-/** The job written, or undefined when another writer won (or, with `goneIsLost`, it vanished: reading again tells). */
-function write(store: JobStore, next: Job, expectedVersion: number, goneIsLost: boolean): Effect.Effect<Job | undefined, NotFound | StorageFailure> {
-  return store.replace(next, expectedVersion).pipe(Effect.catchIf(goneIsLost ? isLostOrGone : isLost, () => Effect.undefined));
+/** The job written, or undefined when another writer won. */
+function write(store: JobStore, next: Job, expectedVersion: number): Effect.Effect<Job | undefined, NotFound | StorageFailure> {
+  return store.replace(next, expectedVersion).pipe(Effect.catchIf(isLost, () => Effect.undefined));
 }
 
 const isLost = (error: { readonly _tag: string }): error is VersionConflict => error._tag === "VersionConflict";
+/** Refused on a stale copy, or gone: reading again tells. */
 const isLostOrGone = (error: { readonly _tag: string }): error is VersionConflict | NotFound => error._tag === "VersionConflict" || error._tag === "NotFound";

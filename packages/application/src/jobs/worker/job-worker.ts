@@ -238,7 +238,7 @@ export class JobWorker {
       Effect.catch((error) => Effect.succeed(`Follow-up ${name} not queued: ${(error as { message?: string }).message ?? String(error)}`)),
     );
 
-  private launch(running: FiberSet.FiberSet<void>, job: Job): Effect.Effect<void> {
+  private launch(running: FiberSet.FiberSet<void>, job: Job): Effect.Effect<unknown> {
     const run = runClaimedJob(this.runDeps, this.settings, job, this.services).pipe(
       Effect.ensuring(
         Effect.sync(() => {
@@ -247,13 +247,10 @@ export class JobWorker {
         }),
       ),
     );
-    const claimed = Effect.andThen(
-      Effect.sync(() => {
-        this.observer.onClaimed?.(job);
-        this.active.add(job.id);
-      }),
-      this.progressed(job.id),
-    );
-    return Effect.asVoid(Effect.andThen(claimed, FiberSet.run(running, run)));
+    return Effect.suspend(() => {
+      this.observer.onClaimed?.(job);
+      this.active.add(job.id);
+      return Effect.andThen(this.progressed(job.id), FiberSet.run(running, run));
+    });
   }
 }

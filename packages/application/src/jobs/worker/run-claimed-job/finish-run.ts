@@ -28,7 +28,7 @@ export interface FinishDeps {
  */
 function writeState(deps: FinishDeps, job: Job, lease: RunLease, transition: (current: Job) => Transition): Effect.Effect<Job | undefined> {
   return modifyJob(deps.store, job.id, transition, { known: lease.latest }).pipe(
-    Effect.tap((written) => Effect.andThen(deps.onActivity(job.id), isTerminal(written.status) ? deps.onTerminal(written) : Effect.void)),
+    Effect.tap((written) => (isTerminal(written.status) ? Effect.andThen(deps.onActivity(job.id), deps.onTerminal(written)) : deps.onActivity(job.id))),
     Effect.catch((error) => Effect.as(Effect.logWarning(`job ${job.id}: its state was not written (another writer won or the store failed)`, error), undefined)),
   );
 }
