@@ -59,4 +59,31 @@ describe("QueueIndex", () => {
     expect(index.peek(10, 5, () => true).map((e) => e.id)).toEqual(["now"]);
     expect(index.peek(20, 5, () => true).map((e) => e.id)).toEqual(["now", "later"]);
   });
+
+  it("agrees with a sorted list through any mix of adds (in order or not, due or delayed), peeks and stale entries", () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const index = new QueueIndex();
+    const live = new Map<string, QueueEntry>();
+    const order = (a: QueueEntry, b: QueueEntry) => b.priority - a.priority || a.runAt - b.runAt || a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1);
+    let now = 0;
+    for (let step = 0; step < 3000; step++) {
+      now += Math.floor(random() * 3);
+      const roll = random();
+      if (roll < 0.5) {
+        const id = `j${step}`;
+        const runAt = roll < 0.35 ? now : now + Math.floor(random() * 20) - 5;
+        const added = { id, version: 1, priority: random() < 0.1 ? 5 : 0, runAt, createdAt: now - (random() < 0.2 ? 3 : 0) };
+        live.set(id, added);
+        index.add(added, random() < 0.7 ? now : -Infinity);
+      } else {
+        const limit = 1 + Math.floor(random() * 8);
+        const expected = [...live.values()].filter((e) => e.runAt <= now).sort(order).slice(0, limit);
+        const found = index.peek(now, limit, (e) => live.has(e.id));
+        expect(found.map((e) => e.id)).toEqual(expected.map((e) => e.id));
+        // Claim some of them: their entries go stale.
+        for (const e of found) if (random() < 0.6) live.delete(e.id);
+      }
+    }
+  });
 });

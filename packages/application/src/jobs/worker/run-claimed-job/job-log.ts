@@ -32,6 +32,22 @@ export interface JobLog {
  */
 export const LOG_GATHER_MS = 5;
 
+let stampedMs = Number.NaN;
+let stamped = "";
+/**
+ * The clock's time as a log line's timestamp (ISO 8601). Lines stamped within the same
+ * millisecond share one string: formatted once, and kept once by the log store.
+ */
+export function stampNow(clock: Clock): string {
+  const now = clock.now();
+  const ms = now.getTime();
+  if (ms !== stampedMs) {
+    stampedMs = ms;
+    stamped = now.toISOString();
+  }
+  return stamped;
+}
+
 /** Stores lines now, outside a running job's batches; a failure is logged, not raised (the job goes on). */
 export function appendSystemLines(deps: Pick<JobLogDeps, "logs" | "clock">, jobId: string, messages: readonly string[]): Effect.Effect<void> {
   if (messages.length === 0) return Effect.void;
@@ -150,7 +166,7 @@ class BufferedJobLog implements JobLog {
   }
 
   system(message: string): void {
-    this.add({ stream: "system", timestamp: this.deps.clock.now().toISOString(), message });
+    this.add({ stream: "system", timestamp: stampNow(this.deps.clock), message });
   }
 
   /** The waiting lines (and the count of those dropped), taken out. */
@@ -158,7 +174,7 @@ class BufferedJobLog implements JobLog {
     const entries = this.pending;
     this.pending = [];
     if (this.dropped > 0) {
-      entries.push({ stream: "system", timestamp: this.deps.clock.now().toISOString(), message: `[parallax] ${this.dropped} lines dropped: log store too slow` });
+      entries.push({ stream: "system", timestamp: stampNow(this.deps.clock), message: `[parallax] ${this.dropped} lines dropped: log store too slow` });
       this.dropped = 0;
     }
     return entries;

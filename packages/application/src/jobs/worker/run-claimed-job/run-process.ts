@@ -2,7 +2,7 @@ import { Effect, Stream } from "effect";
 import { runTokenOf, type Job } from "@parallax/domain/jobs";
 import type { Clock } from "../../../shared/clock.port.js";
 import { LEASE_TOKEN_ENV, type ProcessRunner } from "../../ports/process-runner.port.js";
-import type { JobLog } from "./job-log.js";
+import { stampNow, type JobLog } from "./job-log.js";
 import type { RunOutcome } from "./run-outcome.js";
 
 /**
@@ -23,7 +23,7 @@ const runToExit = Effect.fnUntraced(function* (deps: { runner: ProcessRunner; cl
   const process = yield* deps.runner.run({ command: job.command, cwd: job.cwd, env: { ...job.env, [LEASE_TOKEN_ENV]: token } });
   yield* Stream.runForEachArray(process.lines, (lines) =>
     Effect.sync(() => {
-      const timestamp = deps.clock.now().toISOString();
+      const timestamp = stampNow(deps.clock);
       for (const line of lines) log.add({ stream: line.stream, timestamp, message: line.message });
     }),
   );
