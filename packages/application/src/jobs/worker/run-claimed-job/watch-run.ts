@@ -57,7 +57,8 @@ export class WatchedRun {
  * fiber of its own, so a slow store read holds up no other run's look or timeout.
  */
 export class RunWatch {
-  private readonly runs = new Map<string, WatchedRun>();
+  /** By run, not by job: a job this worker claims again (its lease expired meanwhile) is two runs. */
+  private readonly runs = new Set<WatchedRun>();
   private readonly wakeup = new Wakeup();
   /** When the watch's sleep ends: a run due sooner must wake it. */
   private wakesAt = Infinity;
@@ -78,7 +79,7 @@ export class RunWatch {
   /** Starts watching a run; `stop` is how the watch ends it. */
   watch(job: Job, lease: RunLease, stop: (outcome: RunOutcome) => void): WatchedRun {
     const run = new WatchedRun(job, lease, stop, this.now(), this.interval);
-    this.runs.set(job.id, run);
+    this.runs.add(run);
     this.reschedule(run);
     return run;
   }
@@ -88,7 +89,7 @@ export class RunWatch {
    * the interruption of the look in flight, if any, to await.
    */
   unwatch(run: WatchedRun): Effect.Effect<void> {
-    if (this.runs.get(run.job.id) === run) this.runs.delete(run.job.id);
+    this.runs.delete(run);
     const look = run.look;
     run.look = undefined;
     return look === undefined ? Effect.void : Fiber.interrupt(look);
@@ -96,14 +97,11 @@ export class RunWatch {
 
   /** Look at this job now if it runs here (a cancel was requested in this process). */
   poke(jobId: string): void {
-    const run = this.runs.get(jobId);
-    if (run === undefined) return;
-    run.poked = true;
-    this.wakeup.notify();
-  }
-
-  get running(): number {
-    return this.runs.size;
+    for (const run of this.runs) {
+      if (run.job.id !== jobId) continue;
+      run.poked = true;
+      this.wakeup.notify();
+    }
   }
 
   /** When the run needs the watch next. */
@@ -117,8 +115,7 @@ export class RunWatch {
   }
 
   private end(run: WatchedRun, outcome: RunOutcome): void {
-    if (this.runs.get(run.job.id) !== run) return;
-    this.runs.delete(run.job.id);
+    if (!this.runs.delete(run)) return;
     run.stop(outcome);
   }
 
@@ -129,7 +126,7 @@ export class RunWatch {
       for (;;) {
         const now = self.now();
         let next = Infinity;
-        for (const run of self.runs.values()) {
+        for (const run of self.runs) {
           if (now >= run.deadline) {
             self.end(run, { kind: "timeout" });
             continue;
