@@ -51,8 +51,9 @@ export interface WorkerDeps {
  */
 export class JobWorker {
   private readonly wakeup = new Wakeup();
-  /** The running jobs. */
-  private readonly active = new Set<string>();
+  /** The running jobs, each with its number of runs here (two when a job whose lease expired under a run here was claimed again). */
+  private readonly active = new Map<string, number>();
+  private runs = 0;
   private readonly services: RunServices;
   /** What every run is given, made once (a run's own allocations are most of a short job's cost). */
   private readonly runDeps: RunDeps;
@@ -156,7 +157,7 @@ export class JobWorker {
     const { settings, deps } = this;
     return Effect.gen(function* () {
       while (!self.stopping) {
-        const free = settings.concurrency - self.active.size;
+        const free = settings.concurrency - self.runs;
         if (free <= 0) {
           yield* self.wakeup.wait(settings.pollMs);
           continue;
@@ -242,14 +243,18 @@ export class JobWorker {
     const run = runClaimedJob(this.runDeps, this.settings, job, this.services).pipe(
       Effect.ensuring(
         Effect.sync(() => {
-          this.active.delete(job.id);
+          this.runs--;
+          const left = this.active.get(job.id)! - 1;
+          if (left === 0) this.active.delete(job.id);
+          else this.active.set(job.id, left);
           this.wakeup.notify();
         }),
       ),
     );
     return Effect.suspend(() => {
       this.observer.onClaimed?.(job);
-      this.active.add(job.id);
+      this.runs++;
+      this.active.set(job.id, (this.active.get(job.id) ?? 0) + 1);
       return Effect.andThen(this.progressed(job.id), FiberSet.run(running, run));
     });
   }
