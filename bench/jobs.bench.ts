@@ -6,11 +6,16 @@
  *    JOBS_STORE=sqlite runs, `sqlite-filelogs` with the file log store to show the logs' share,
  *    `sqlite-full` with synchronous=full).
  *    `--rounds N` repeats the whole comparison N times, the stores alternating within each
- *    round, each figure with the machine's load averages; The runner is an in-process no-op so the figure is the queue's own cost;
+ *    round, each figure with the machine's load averages; each timed run starts after a full
+ *    garbage collection (`collectGarbage`), so none pays for the heap of the runs before it;
+ *    `cpu_us_per_job` is this process's CPU time per job (all threads, GC included), steadier
+ *    than jobs/s on a loaded machine (BullMQ's leaves out redis-server's: `..._node_side`).
+ *    The runner is an in-process no-op so the figure is the queue's own cost;
  *    `spawn` adds the same with a real `true` process per job for reference;
  *    `--vs-bullmq` adds BullMQ (a local `redis-server`, no persistence) to every round, the
  *    same no-op jobs added in bulk then run by 1 or 4 BullMQ workers of concurrency 8, and
- *    prints each store's ratio to it (`jobs.vs_bullmq.*`);
+ *    prints each store's ratio to it (`jobs.vs_bullmq.*`); with `--only`, BullMQ runs beside
+ *    the stores selected (e.g. `--only throughput.memory --vs-bullmq`);
  * 2. submit → start latency p50/p99 with idle workers: in process (woken on submit), and with
  *    a `parallax worker` process polling the file store every 100 ms;
  * 2b. file operations per no-op job with the file stores (counted calls of `node:fs`);
@@ -29,7 +34,7 @@ import { SystemClock } from "@parallax/adapters";
 import { ChildProcessRunner, FileJobStore, FileLogStore, FileWorkspace, MemoryJobStore, MemoryLogStore, SqliteJobStore, SqliteLogStore, type SqliteSynchronous } from "@parallax/adapters/jobs";
 import { startHost } from "../apps/http/src/start.js";
 import { countFsOps } from "./fs-op-counter.js";
-import { emit, peakRssMiB, percentile, round } from "./support.js";
+import { collectGarbage, emit, peakRssMiB, percentile, round } from "./support.js";
 
 const noopRunner: ProcessRunner = { run: () => Effect.succeed({ lines: Stream.empty, exit: Effect.succeed({ exitCode: 0, signal: null }) }), stopOrphans: () => Effect.succeed(0) };
 const catalog = new PipelineCatalog(pipelinesFileSchema.parse({ pipelines: [{ name: "noop", command: ["true"] }] }));
@@ -146,11 +151,15 @@ async function throughput(kind: StoreKind, workers: number, jobs: number, spawn:
     const s = setup(kind, workers, dir);
     for (let i = 0; i < jobs; i++) await Effect.runPromise(s.service.submit("noop"));
     const runner = spawn ? new ChildProcessRunner({ killGraceMs: 1000 }) : noopRunner;
+    collectGarbage();
+    let cpu!: NodeJS.CpuUsage;
     const { peakMiB, value: seconds } = await peakRssMiB(async () => {
       const started = performance.now();
+      const cpuBefore = process.cpuUsage();
       const running = startWorkers(s, runner, spawn ? 2 : 8, jobs);
       await running.done;
       const elapsed = (performance.now() - started) / 1000;
+      cpu = process.cpuUsage(cpuBefore);
       await Promise.all(running.workers.map((worker) => worker.stop(1000)));
       return elapsed;
     });
@@ -161,6 +170,7 @@ async function throughput(kind: StoreKind, workers: number, jobs: number, spawn:
       jobs,
       seconds: round(seconds, 2),
       jobs_per_s: round(jobs / seconds, 0),
+      cpu_us_per_job: round((cpu.user + cpu.system) / jobs, 1),
       peak_rss_mib: peakMiB,
       loadavg_1_5_15: load(),
       ...tags,
@@ -317,7 +327,9 @@ async function bullmqThroughput(port: number, workers: number, jobs: number, tag
   let completed = 0;
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
+  collectGarbage();
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const running = Array.from({ length: workers }, () => {
     const worker = new Worker(name, async () => undefined, { connection, concurrency: 8 });
     worker.on("completed", () => ++completed === jobs && finish());
@@ -325,10 +337,11 @@ async function bullmqThroughput(port: number, workers: number, jobs: number, tag
   });
   await done;
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   await Promise.all(running.map((worker) => worker.close()));
   await queue.obliterate({ force: true });
   await queue.close();
-  emit(`jobs.throughput.bullmq.${workers}w`, { store: "bullmq (redis-server, no persistence)", workers, jobs, seconds: round(seconds, 2), jobs_per_s: round(jobs / seconds, 0), loadavg_1_5_15: load(), ...tags });
+  emit(`jobs.throughput.bullmq.${workers}w`, { store: "bullmq (redis-server, no persistence)", workers, jobs, seconds: round(seconds, 2), jobs_per_s: round(jobs / seconds, 0), cpu_us_per_job_node_side: round((cpu.user + cpu.system) / jobs, 1), loadavg_1_5_15: load(), ...tags });
   return jobs / seconds;
 }
 
@@ -397,8 +410,11 @@ export async function main(args: string[]): Promise<void> {
       const order = pass % 2 === 1 ? kinds : [...kinds].reverse();
       for (const workers of [1, 4]) {
         const measured = new Map<string, number>();
+        // `--vs-bullmq` runs BullMQ beside whichever stores `--only` selected (its own name need not match).
+        const selected = (kind: StoreKind | "bullmq") => wanted(`throughput.${kind}.${workers}w`);
+        const anyStore = order.some((kind) => kind !== "bullmq" && selected(kind));
         for (const kind of order) {
-          if (!wanted(`throughput.${kind}.${workers}w`)) continue;
+          if (!(kind === "bullmq" ? anyStore || selected(kind) : selected(kind))) continue;
           measured.set(kind, kind === "bullmq" ? await bullmqThroughput(redis!.port, workers, jobs, { round: pass }) : await throughput(kind, workers, jobs, false, { round: pass }));
         }
         const bullmq = measured.get("bullmq");

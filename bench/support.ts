@@ -1,4 +1,7 @@
 /** Small helpers shared by the benchmarks: timing, percentiles, memory, JSON output. */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -39,4 +42,18 @@ export function round(value: number, digits = 3): number {
 
 export function emit(name: string, result: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ benchmark: name, node: process.version, ...result })}\n`);
+}
+
+let gc: (() => void) | undefined;
+/**
+ * A full garbage collection now, before a timed run: a run then pays for its own garbage
+ * only, not for the heap the runs before it left (in `jobs`, the second store measured in a
+ * round was slowed by a major collection of the first one's jobs). No `--expose-gc` needed.
+ */
+export function collectGarbage(): void {
+  if (gc === undefined) {
+    setFlagsFromString("--expose-gc");
+    gc = runInNewContext("gc") as () => void;
+  }
+  gc();
 }

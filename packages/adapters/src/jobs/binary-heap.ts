@@ -10,14 +10,17 @@ export class BinaryHeap<T> {
 
   push(item: T): void {
     const items = this.items;
+    // Sift up by moving parents down into the hole, the item written once at the end.
+    let index = items.length;
     items.push(item);
-    let index = items.length - 1;
     while (index > 0) {
       const parent = (index - 1) >> 1;
-      if (!this.less(items[index]!, items[parent]!)) break;
-      [items[index], items[parent]] = [items[parent]!, items[index]!];
+      const above = items[parent]!;
+      if (!this.less(item, above)) break;
+      items[index] = above;
       index = parent;
     }
+    items[index] = item;
   }
 
   peek(): T | undefined {
@@ -28,20 +31,21 @@ export class BinaryHeap<T> {
     const items = this.items;
     const top = items[0];
     const last = items.pop();
-    if (items.length > 0 && last !== undefined) {
-      items[0] = last;
-      let index = 0;
-      for (;;) {
-        const left = 2 * index + 1;
-        const right = left + 1;
-        let smallest = index;
-        if (left < items.length && this.less(items[left]!, items[smallest]!)) smallest = left;
-        if (right < items.length && this.less(items[right]!, items[smallest]!)) smallest = right;
-        if (smallest === index) break;
-        [items[index], items[smallest]] = [items[smallest]!, items[index]!];
-        index = smallest;
-      }
+    const size = items.length;
+    if (size === 0 || last === undefined) return top;
+    // Sift the last item down from the root, moving the smaller child up into the hole.
+    let index = 0;
+    for (;;) {
+      const left = 2 * index + 1;
+      if (left >= size) break;
+      const right = left + 1;
+      const child = right < size && this.less(items[right]!, items[left]!) ? right : left;
+      const below = items[child]!;
+      if (!this.less(below, last)) break;
+      items[index] = below;
+      index = child;
     }
+    items[index] = last;
     return top;
   }
 

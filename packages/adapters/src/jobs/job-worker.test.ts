@@ -218,6 +218,48 @@ describe("JobWorker timing (TestClock)", () => {
       ),
     ));
 
+  it("a run whose lease expired while it ran (every heartbeat failed) is stopped once this worker claims the job again", () =>
+    Effect.runPromise(
+      withTestClock((clock) =>
+        Effect.gen(function* () {
+          const memory = new MemoryJobStore();
+          // Heartbeats never reach the store; claims and everything else do.
+          const store: JobStore = {
+            insert: (job) => memory.insert(job),
+            get: (id) => memory.get(id),
+            list: (query) => memory.list(query),
+            claimCandidates: (now, limit) => memory.claimCandidates(now, limit),
+            queueDepth: (now, limit) => memory.queueDepth(now, limit),
+            getExclusive: (pipeline) => memory.getExclusive(pipeline),
+            putExclusive: (next, expected) => memory.putExclusive(next, expected),
+            replace: (next, expected) =>
+              next.status === "running" && next.lease !== null && next.lease.token !== next.lease.run
+                ? Effect.fail(new StorageFailure({ message: "unreachable" }))
+                : memory.replace(next, expected),
+          };
+          const ids = sequentialIds("job");
+          const logs = new MemoryLogStore();
+          const runner = scriptedRunner({ forever: {} });
+          const service = new PipelineJobs(store, logs, catalog, workspace, clock, ids, new JobChanges());
+          const worker = new JobWorker({ store, logs, runner, clock, ids, service }, settings);
+          const running = yield* Effect.forkScoped(worker.run);
+          const job = yield* service.submit("forever");
+          yield* advance(0);
+          const [first] = runner.started;
+          yield* advance(settings.leaseMs + settings.pollMs);
+          const again = yield* memory.get(job.id);
+          expect(again).toMatchObject({ status: "running", runs: 2 });
+          expect(runner.started).toHaveLength(2);
+          // The first run sees, at its next look, that the lease is another run's now.
+          yield* advance(settings.cancelPollMs);
+          expect(runner.ended).toEqual([first]);
+          expect((yield* memory.get(job.id)).lease?.run).toBe(runner.started[1]);
+          yield* worker.shutdown(0);
+          yield* Fiber.join(running);
+        }),
+      ),
+    ));
+
   it("a cancel requested here stops the run at once; one requested elsewhere at the next cancel poll", () =>
     withWorker(({ service, elsewhere, runner, status }) =>
       Effect.gen(function* () {

@@ -45,11 +45,7 @@ export class MemoryJobStore implements JobStore {
         const job = this.jobs.get(id)!;
         if (leaseExpired(job, now)) candidates.push(job);
       }
-      const isCurrent = (entry: { id: string; version: number }) => {
-        const job = this.jobs.get(entry.id);
-        return job !== undefined && job.version === entry.version && job.status === "pending";
-      };
-      for (const entry of this.queue.peek(now, limit, isCurrent)) candidates.push(this.jobs.get(entry.id)!);
+      for (const entry of this.queue.peek(now, limit, this.isCurrent)) candidates.push(this.jobs.get(entry.id)!);
       return candidates.sort(compareQueueOrder).slice(0, Math.max(limit, 1));
     });
   }
@@ -95,10 +91,17 @@ export class MemoryJobStore implements JobStore {
     });
   }
 
+  /** The queue entry is still the pending job's (else the job moved on: the entry is dropped). */
+  private readonly isCurrent = (entry: { id: string; version: number }): boolean => {
+    const job = this.jobs.get(entry.id);
+    return job !== undefined && job.version === entry.version && job.status === "pending";
+  };
+
   private write(job: Job): void {
     this.jobs.set(job.id, job);
     if (job.status === "running") this.running.add(job.id);
     else this.running.delete(job.id);
-    if (job.status === "pending") this.queue.add(job);
+    // Written by this process, whose clock has reached `updatedAt`.
+    if (job.status === "pending") this.queue.add(job, job.updatedAt);
   }
 }

@@ -10,8 +10,12 @@ export class MemoryLogStore implements LogStore {
     return Effect.sync(() => {
       let lines = this.logs.get(jobId);
       if (!lines) this.logs.set(jobId, (lines = []));
-      const added = entries.map((entry, index) => ({ ...entry, offset: lines.length + index }));
-      lines.push(...added);
+      const added: LogLine[] = [];
+      for (const { stream, timestamp, message } of entries) {
+        const line = { stream, timestamp, message, offset: lines.length };
+        lines.push(line);
+        added.push(line);
+      }
       return added;
     });
   }

@@ -10,9 +10,11 @@ import type { LogStore } from "../ports/log-store.port.js";
 import type { ProcessRunner } from "../ports/process-runner.port.js";
 import type { PipelineJobs } from "../use-cases/pipeline-jobs.js";
 import { Wakeup } from "../wakeup.js";
-import { claimNext } from "./claim-next-job.js";
+import { claimDue } from "./claim-next-job.js";
 import { queueFollowUpsThenComplete, type SubmitFollowUp } from "./queue-follow-ups.js";
-import { runClaimedJob, type RunSettings } from "./run-claimed-job/run-claimed-job.js";
+import { LogWriter } from "./run-claimed-job/job-log.js";
+import { runClaimedJob, type RunDeps, type RunServices, type RunSettings } from "./run-claimed-job/run-claimed-job.js";
+import { RunWatch } from "./run-claimed-job/watch-run.js";
 
 export interface WorkerSettings extends RunSettings {
   readonly workerId: string;
@@ -41,16 +43,21 @@ export interface WorkerDeps {
 }
 
 /**
- * Claims due jobs (up to `concurrency` at once) and runs each to its end, each in a fiber of
- * a `FiberSet`. `run` is the whole life as an Effect program, ended by `shutdown`;
- * `start()`/`stop()` are its Promise facade. Stopping stops claiming, lets running jobs
- * finish for `drainMs`, then closes the set, which interrupts the rest: their process trees
- * stop and they go back to the queue.
+ * Claims due jobs (as many as slots are free, in one pass, up to `concurrency` running) and
+ * runs each to its end, each in a fiber of a `FiberSet`; one `RunWatch` watches all the runs
+ * (leases, cancel requests, timeouts) and one `LogWriter` stores all their logs. `run` is the
+ * whole life as an Effect program, ended by `shutdown`; `start()`/`stop()` are its Promise
+ * facade. Stopping stops claiming, lets running jobs finish for `drainMs`, then closes the
+ * set, which interrupts the rest: their process trees stop and they go back to the queue.
  */
 export class JobWorker {
   private readonly wakeup = new Wakeup();
-  /** The running jobs, each with the wake-up of its watcher. */
-  private readonly active = new Map<string, Wakeup>();
+  /** The running jobs, each with its number of runs here (two when a job whose lease expired under a run here was claimed again). */
+  private readonly active = new Map<string, number>();
+  private runs = 0;
+  private readonly services: RunServices;
+  /** What every run is given, made once (a run's own allocations are most of a short job's cost). */
+  private readonly runDeps: RunDeps;
   private loop: Background | undefined;
   private stopping = false;
   private drainMs = 0;
@@ -60,7 +67,19 @@ export class JobWorker {
     private readonly deps: WorkerDeps,
     readonly settings: WorkerSettings,
     private readonly observer: WorkerObserver = {},
-  ) {}
+  ) {
+    this.services = { watch: new RunWatch(deps, settings), logs: new LogWriter(deps) };
+    this.runDeps = {
+      store: deps.store,
+      logs: deps.logs,
+      runner: deps.runner,
+      clock: deps.clock,
+      ids: deps.ids,
+      onActivity: (jobId) => this.progressed(jobId),
+      submitFollowUp: this.submitFollowUp,
+      onTerminal: (finished) => deps.service.releaseExclusive(finished),
+    };
+  }
 
   get id(): string {
     return this.settings.workerId;
@@ -83,7 +102,7 @@ export class JobWorker {
 
   /** A job this worker may be running changed (e.g. cancel requested here): check it now. */
   poke(jobId: string): void {
-    this.active.get(jobId)?.notify();
+    this.services.watch.poke(jobId);
   }
 
   /** Ends `run`: it stops claiming, lets running jobs finish for `drainMs`, then releases the rest. */
@@ -111,8 +130,11 @@ export class JobWorker {
     const { deps } = this;
     return Effect.scoped(
       Effect.gen(function* () {
+        // Forked before the set is made, so interrupted after it closed: runs being released are still watched and written.
+        yield* Effect.forkScoped(self.services.logs.run);
+        yield* Effect.forkScoped(self.services.watch.run);
         const running = yield* FiberSet.make<void>();
-        yield* Effect.forkScoped(deps.service.changes.forEach((change) => Effect.sync(() => self.changed(change))));
+        yield* deps.service.changes.listen((change) => self.changed(change));
         yield* self.claimLoop(running);
         yield* FiberSet.awaitEmpty(running).pipe(Effect.timeoutOption(self.drainMs));
       }),
@@ -136,18 +158,20 @@ export class JobWorker {
     const { settings, deps } = this;
     return Effect.gen(function* () {
       while (!self.stopping) {
-        if (self.active.size >= settings.concurrency) {
+        const free = settings.concurrency - self.runs;
+        if (free <= 0) {
           yield* self.wakeup.wait(settings.pollMs);
           continue;
         }
-        const claimed = yield* claimNext(
+        const claimed = yield* claimDue(
           deps.store,
           {
             owner: settings.workerId,
-            token: `${settings.workerId}/${deps.ids.next()}`,
+            nextToken: () => `${settings.workerId}/${deps.ids.next()}`,
             now: deps.clock.now().getTime(),
             leaseMs: settings.leaseMs,
             spread: settings.random(),
+            limit: free,
           },
           (lost, recovered) => self.recoverLostRun(lost, recovered),
           (succeeded) => self.finishSucceededRun(succeeded),
@@ -155,12 +179,13 @@ export class JobWorker {
           Effect.catch((error) =>
             Effect.andThen(
               Effect.sync(() => self.observer.onError?.(error)),
-              Effect.as(Effect.logError("job worker: claiming failed", error), undefined),
+              Effect.as(Effect.logError("job worker: claiming failed", error), [] as Job[]),
             ),
           ),
         );
-        if (claimed === undefined) yield* self.wakeup.wait(settings.pollMs);
-        else yield* self.launch(running, claimed);
+        if (claimed.length === 0) yield* self.wakeup.wait(settings.pollMs);
+        // Each claimed job is launched, even if the worker is stopping meanwhile: it drains or is released like the others.
+        for (const job of claimed) yield* self.launch(running, job);
       }
     });
   }
@@ -215,38 +240,23 @@ export class JobWorker {
       Effect.catch((error) => Effect.succeed(`Follow-up ${name} not queued: ${(error as { message?: string }).message ?? String(error)}`)),
     );
 
-  private launch(running: FiberSet.FiberSet<void>, job: Job): Effect.Effect<void> {
-    const { deps, settings } = this;
-    const poke = new Wakeup();
-    const run = runClaimedJob(
-      {
-        store: deps.store,
-        logs: deps.logs,
-        runner: deps.runner,
-        clock: deps.clock,
-        ids: deps.ids,
-        onActivity: (jobId) => this.progressed(jobId),
-        submitFollowUp: this.submitFollowUp,
-        onTerminal: (finished) => deps.service.releaseExclusive(finished),
-      },
-      settings,
-      job,
-      poke,
-    ).pipe(
+  private launch(running: FiberSet.FiberSet<void>, job: Job): Effect.Effect<unknown> {
+    const run = runClaimedJob(this.runDeps, this.settings, job, this.services).pipe(
       Effect.ensuring(
         Effect.sync(() => {
-          this.active.delete(job.id);
+          this.runs--;
+          const left = this.active.get(job.id)! - 1;
+          if (left === 0) this.active.delete(job.id);
+          else this.active.set(job.id, left);
           this.wakeup.notify();
         }),
       ),
     );
-    const claimed = Effect.andThen(
-      Effect.sync(() => {
-        this.observer.onClaimed?.(job);
-        this.active.set(job.id, poke);
-      }),
-      this.progressed(job.id),
-    );
-    return Effect.asVoid(Effect.andThen(claimed, FiberSet.run(running, run)));
+    return Effect.suspend(() => {
+      this.observer.onClaimed?.(job);
+      this.runs++;
+      this.active.set(job.id, (this.active.get(job.id) ?? 0) + 1);
+      return Effect.andThen(this.progressed(job.id), FiberSet.run(running, run));
+    });
   }
 }

@@ -32,7 +32,7 @@ export function queueFollowUpsThenComplete(deps: FollowUpDeps, job: Job): Effect
     for (const [index, name] of job.then.entries()) {
       notes.push(yield* deps.submitFollowUp(name, job, followUpJobId(job.id, index, name)));
     }
-    const completed = yield* modifyJob(deps.store, job.id, (current) => complete(current, { token, now: deps.now(), exitCode: job.exitCode ?? 0 })).pipe(
+    const completed = yield* modifyJob(deps.store, job.id, (current) => complete(current, { token, now: deps.now(), exitCode: job.exitCode ?? 0 }), { known: job }).pipe(
       Effect.map((written): Job | undefined => written),
       Effect.catch((error) => Effect.as(Effect.logWarning(`job ${job.id}: follow-ups queued but not completed here (another worker completed it, or the store failed)`, error), undefined)),
     );

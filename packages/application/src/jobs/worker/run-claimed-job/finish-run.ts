@@ -22,37 +22,40 @@ export interface FinishDeps {
 }
 
 /**
- * Writes the job's next state under this run's lease (its newest token, see `RunLease`); a write that loses (another writer
- * won, or the store failed) is logged and answers undefined: the lease's next holder decides.
+ * Writes the job's next state under this run's lease (its newest token, see `RunLease`), tried
+ * first on the version the run last saw; a write that loses (another writer won, or the store
+ * failed) is logged and answers undefined: the lease's next holder decides.
  */
-function writeState(deps: FinishDeps, job: Job, transition: (current: Job) => Transition): Effect.Effect<Job | undefined> {
-  return modifyJob(deps.store, job.id, transition).pipe(
-    Effect.tap((written) => Effect.andThen(deps.onActivity(job.id), isTerminal(written.status) ? deps.onTerminal(written) : Effect.void)),
-    Effect.map((written): Job | undefined => written),
+function writeState(deps: FinishDeps, job: Job, lease: RunLease, transition: (current: Job) => Transition): Effect.Effect<Job | undefined> {
+  return modifyJob(deps.store, job.id, transition, { known: lease.latest }).pipe(
+    Effect.tap((written) => (isTerminal(written.status) ? Effect.andThen(deps.onActivity(job.id), deps.onTerminal(written)) : deps.onActivity(job.id))),
     Effect.catch((error) => Effect.as(Effect.logWarning(`job ${job.id}: its state was not written (another writer won or the store failed)`, error), undefined)),
   );
 }
 
+// The functions below are module-level generator functions (`Effect.fnUntraced`), and build no
+// closures they can do without: they run for every job, where an `Effect.gen(function* …)`
+// per call costs microseconds (V8 makes each generator function slowly).
+
 /** A successful run: complete the job, or record the success, queue its follow-ups and then complete it. */
 function succeed(deps: FinishDeps, job: Job, lease: RunLease): Effect.Effect<void> {
-  const now = () => deps.clock.now().getTime();
-  return Effect.gen(function* () {
-    if (job.then.length === 0) {
-      yield* writeState(deps, job, (current) => complete(current, { token: lease.tokenFor(current), now: now(), exitCode: 0 }));
-      return;
-    }
-    // Recorded first, so follow-ups are queued again (not lost) if this worker dies now.
-    const succeeded = yield* writeState(deps, job, (current) => recordSuccess(current, { token: lease.tokenFor(current), now: now(), exitCode: 0 }));
-    if (succeeded === undefined) return;
-    const { notes, completed } = yield* queueFollowUpsThenComplete({ store: deps.store, submitFollowUp: deps.submitFollowUp, now }, succeeded);
-    yield* appendSystemLines(deps, job.id, notes.map((note) => `[parallax] ${note}`));
-    if (completed) yield* Effect.andThen(deps.onActivity(job.id), deps.onTerminal(completed));
-  });
+  if (job.then.length > 0) return succeedThenFollowUps(deps, job, lease);
+  return writeState(deps, job, lease, (current) => complete(current, { token: lease.tokenFor(current), now: deps.clock.now().getTime(), exitCode: 0 }));
 }
 
+const succeedThenFollowUps = Effect.fnUntraced(function* (deps: FinishDeps, job: Job, lease: RunLease) {
+  // Recorded first, so follow-ups are queued again (not lost) if this worker dies now.
+  const succeeded = yield* writeState(deps, job, lease, (current) => recordSuccess(current, { token: lease.tokenFor(current), now: deps.clock.now().getTime(), exitCode: 0 }));
+  if (succeeded === undefined) return;
+  const { notes, completed } = yield* queueFollowUpsThenComplete({ store: deps.store, submitFollowUp: deps.submitFollowUp, now: () => deps.clock.now().getTime() }, succeeded);
+  yield* appendSystemLines(deps, job.id, notes.map((note) => `[parallax] ${note}`));
+  if (completed) yield* Effect.andThen(deps.onActivity(job.id), deps.onTerminal(completed));
+});
+
 /** The line the log gets for an outcome, and the transition it leads to (none: the lease was lost). */
-function conclusion(job: Job, lease: RunLease, outcome: RunOutcome, settings: { random: () => number }, now: () => number): { note: string; transition?: (current: Job) => Transition } {
-  const failed = (reason: string, exitCode: number | null) => (current: Job) => fail(current, { token: lease.tokenFor(current), now: now(), reason, exitCode, random: settings.random() });
+function conclusion(deps: FinishDeps, job: Job, lease: RunLease, outcome: RunOutcome, settings: { random: () => number }): { note: string; transition?: (current: Job) => Transition } {
+  const failed = (reason: string, exitCode: number | null) => (current: Job) =>
+    fail(current, { token: lease.tokenFor(current), now: deps.clock.now().getTime(), reason, exitCode, random: settings.random() });
   switch (outcome.kind) {
     case "exited": {
       const reason = exitReason(outcome.exit);
@@ -67,7 +70,10 @@ function conclusion(job: Job, lease: RunLease, outcome: RunOutcome, settings: { 
       return { note: `[parallax] ${reason}`, transition: failed(reason, null) };
     }
     case "cancelled":
-      return { note: "[parallax] Cancelled: process group stopped", transition: (current) => finishCancelled(current, { token: lease.tokenFor(current), now: now(), exitCode: null }) };
+      return {
+        note: "[parallax] Cancelled: process group stopped",
+        transition: (current) => finishCancelled(current, { token: lease.tokenFor(current), now: deps.clock.now().getTime(), exitCode: null }),
+      };
     case "lease_lost":
       return { note: `[parallax] Lease lost (${outcome.reason}): process group stopped` };
   }
@@ -77,26 +83,22 @@ function conclusion(job: Job, lease: RunLease, outcome: RunOutcome, settings: { 
  * Ends a run whose process is gone: its last log line, the log stored in full, then the
  * job's state. The log goes first, so whoever sees the job ended finds all of its lines.
  */
-export function finishRun(deps: FinishDeps, settings: { random: () => number }, job: Job, lease: RunLease, outcome: RunOutcome, log: JobLog): Effect.Effect<void> {
-  return Effect.gen(function* () {
-    if (outcome.kind === "exited" && outcome.exit.exitCode === 0) {
-      log.system(`[parallax] ${job.pipeline} completed (attempt ${job.attempt}, worker ${job.lease!.owner})`);
-      yield* log.close;
-      return yield* succeed(deps, job, lease);
-    }
-    const { note, transition } = conclusion(job, lease, outcome, settings, () => deps.clock.now().getTime());
-    log.system(note);
+export const finishRun = Effect.fnUntraced(function* (deps: FinishDeps, settings: { random: () => number }, job: Job, lease: RunLease, outcome: RunOutcome, log: JobLog) {
+  if (outcome.kind === "exited" && outcome.exit.exitCode === 0) {
+    log.system(`[parallax] ${job.pipeline} completed (attempt ${job.attempt}, worker ${lease.owner})`);
     yield* log.close;
-    if (transition) yield* writeState(deps, job, transition);
-  });
-}
+    return yield* succeed(deps, job, lease);
+  }
+  const { note, transition } = conclusion(deps, job, lease, outcome, settings);
+  log.system(note);
+  yield* log.close;
+  if (transition) yield* writeState(deps, job, lease, transition);
+});
 
 /** A run interrupted by its worker stopping: the job goes back to the queue, its attempt not spent. */
-export function releaseRun(deps: FinishDeps, job: Job, lease: RunLease, log: JobLog): Effect.Effect<void> {
+export const releaseRun = Effect.fnUntraced(function* (deps: FinishDeps, job: Job, lease: RunLease, log: JobLog) {
   const { owner } = lease;
-  return Effect.gen(function* () {
-    log.system(`[parallax] Worker ${owner} stopping: job released`);
-    yield* log.close;
-    yield* writeState(deps, job, (current) => release(current, { token: lease.tokenFor(current), now: deps.clock.now().getTime(), reason: `worker ${owner} stopped` }));
-  });
-}
+  log.system(`[parallax] Worker ${owner} stopping: job released`);
+  yield* log.close;
+  yield* writeState(deps, job, lease, (current) => release(current, { token: lease.tokenFor(current), now: deps.clock.now().getTime(), reason: `worker ${owner} stopped` }));
+});

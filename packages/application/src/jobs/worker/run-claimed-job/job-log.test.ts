@@ -1,9 +1,9 @@
 import { Effect } from "effect";
 import { describe, expect, it } from "vitest";
 import { StorageFailure } from "@parallax/domain";
-import { fixedClock, strictFake } from "../../../testing/index.js";
+import { advance, fixedClock, strictFake, withTestClock } from "../../../testing/index.js";
 import type { LogEntry, LogStore } from "../../ports/log-store.port.js";
-import { openJobLog } from "./job-log.js";
+import { LOG_GATHER_MS, LogWriter, openJobLog } from "./job-log.js";
 
 function recordingLogs(fail = false) {
   const appended: string[][] = [];
@@ -65,4 +65,54 @@ describe("a running job's log", () => {
     );
     expect(closed).toBe("closed");
   });
+});
+
+describe("a worker's log writer (one for all its runs)", () => {
+  const withWriter = (body: (writer: LogWriter, appended: string[][]) => Effect.Effect<void>) => {
+    const { logs, appended } = recordingLogs();
+    return Effect.runPromise(
+      withTestClock((clock) =>
+        Effect.gen(function* () {
+          const writer = new LogWriter({ logs, clock });
+          yield* Effect.forkScoped(writer.run);
+          yield* body(writer, appended);
+        }),
+      ),
+    );
+  };
+
+  it("stores a new run's first lines within LOG_GATHER_MS, and stores a run that ends sooner in one append", () =>
+    withWriter((writer, appended) =>
+      Effect.gen(function* () {
+        const long = writer.open("long", 100, () => Effect.void);
+        long.add(line("started"));
+        yield* advance(LOG_GATHER_MS - 1);
+        expect(appended).toEqual([]);
+        const short = writer.open("short", 100, () => Effect.void);
+        short.add(line("short started"));
+        short.add(line("short completed"));
+        yield* short.close;
+        yield* advance(1);
+        expect(appended).toEqual([["short started", "short completed"], ["started"]]);
+      }),
+    ));
+
+  it("a log that stored lines already has its next ones stored at once, in order, across logs", () =>
+    withWriter((writer, appended) =>
+      Effect.gen(function* () {
+        const a = writer.open("a", 100, () => Effect.void);
+        a.add(line("a1"));
+        yield* advance(LOG_GATHER_MS);
+        a.add(line("a2"));
+        a.add(line("a3"));
+        yield* advance(0);
+        const b = writer.open("b", 100, () => Effect.void);
+        b.add(line("b1"));
+        a.add(line("a4"));
+        yield* advance(0);
+        a.add(line("a5"));
+        yield* a.close;
+        expect(appended).toEqual([["a1"], ["a2", "a3"], ["b1"], ["a4"], ["a5"]]);
+      }),
+    ));
 });

@@ -1,11 +1,10 @@
+import * as Deferred from "effect/Deferred";
 import * as Effect from "effect/Effect";
-import * as Fiber from "effect/Fiber";
-import * as Queue from "effect/Queue";
-import * as Stream from "effect/Stream";
-import type * as Cause from "effect/Cause";
+import * as Exit from "effect/Exit";
 import type * as Scope from "effect/Scope";
 import type { Clock } from "../../../shared/clock.port.js";
 import type { LogEntry, LogStore } from "../../ports/log-store.port.js";
+import { Wakeup } from "../../wakeup.js";
 
 export interface JobLogDeps {
   readonly logs: LogStore;
@@ -28,6 +27,30 @@ export interface JobLog {
   readonly close: Effect.Effect<void>;
 }
 
+/**
+ * How long a run's first lines wait before they are stored: a run that ends sooner stores
+ * its first and last lines in one append (a no-op job's start and completion lines: one
+ * append instead of two), a longer one has its start line stored this soon. Lines of a log
+ * that stored some already do not wait (a fast process's output is not held back).
+ */
+export const LOG_GATHER_MS = 5;
+
+let stampedMs = Number.NaN;
+let stamped = "";
+/**
+ * The clock's time as a log line's timestamp (ISO 8601). Lines stamped within the same
+ * millisecond share one string: formatted once, and kept once by the log store.
+ */
+export function stampNow(clock: Clock): string {
+  const now = clock.now();
+  const ms = now.getTime();
+  if (ms !== stampedMs) {
+    stampedMs = ms;
+    stamped = now.toISOString();
+  }
+  return stamped;
+}
+
 /** Stores lines now, outside a running job's batches; a failure is logged, not raised (the job goes on). */
 export function appendSystemLines(deps: Pick<JobLogDeps, "logs" | "clock">, jobId: string, messages: readonly string[]): Effect.Effect<void> {
   if (messages.length === 0) return Effect.void;
@@ -38,36 +61,161 @@ export function appendSystemLines(deps: Pick<JobLogDeps, "logs" | "clock">, jobI
   );
 }
 
-/** Opens the log of job `jobId`; its writer lives as long as the scope. */
+/** Opens the log of job `jobId` with a writer of its own that lives as long as the scope. */
 export function openJobLog(deps: JobLogDeps, jobId: string, capacity: number): Effect.Effect<JobLog, never, Scope.Scope> {
   return Effect.gen(function* () {
-    // A batch is all that waits once the previous append is done: a process writing fast
-    // gets few, large appends. (Stream.groupedWithin's timer cost half the queue's
-    // throughput of short jobs in `npm run bench -- jobs`; waiting lines batch anyway.)
-    const queue = yield* Queue.dropping<LogEntry, Cause.Done>(Math.max(1, capacity));
-    let dropped = 0;
-    const droppedNote = (): LogEntry[] => {
-      if (dropped === 0) return [];
-      const note = { stream: "system" as const, timestamp: deps.clock.now().toISOString(), message: `[parallax] ${dropped} lines dropped: log store too slow` };
-      dropped = 0;
-      return [note];
-    };
-    const store = (batch: readonly LogEntry[]) => {
-      const entries = [...batch, ...droppedNote()];
-      if (entries.length === 0) return Effect.void;
-      return deps.logs.append(jobId, entries).pipe(
-        Effect.andThen(deps.onStored()),
-        Effect.catch((error) => Effect.logWarning(`job ${jobId}: ${entries.length} log lines not stored`, error)),
-      );
-    };
-    const writer = yield* Effect.forkScoped(Stream.fromQueue(queue).pipe(Stream.runForEachArray(store)));
-    const add = (entry: LogEntry) => {
-      if (!Queue.offerUnsafe(queue, entry)) dropped++;
-    };
-    return {
-      add,
-      system: (message) => add({ stream: "system", timestamp: deps.clock.now().toISOString(), message }),
-      close: Queue.end(queue).pipe(Effect.andThen(Fiber.join(writer)), Effect.andThen(Effect.suspend(() => store([])))),
-    };
+    const writer = new LogWriter(deps, 0);
+    yield* Effect.forkScoped(writer.run);
+    return writer.open(jobId, capacity, deps.onStored);
   });
+}
+
+/**
+ * Stores the lines of all the logs it opened: one fiber for all of a worker's running jobs
+ * (a writer fiber per job cost more than a short job itself). Idle until a line arrives;
+ * then stores every log's waiting lines (one append per log, the logs side by side), and
+ * again at once while more arrived meanwhile: a process writing fast gets few, large
+ * appends. Only a new log's first lines wait `gatherMs` first (see `LOG_GATHER_MS`). A log's
+ * `close` stores its last lines itself, after the batch in flight.
+ */
+export class LogWriter {
+  /** Logs with lines waiting, in the order their first line came. */
+  private readonly waiting = new Set<BufferedJobLog>();
+  private readonly wakeup = new Wakeup();
+  /** Ends the gathering wait early: a log that stored lines already has more. */
+  private readonly urgent = new Wakeup();
+  private idle = true;
+  private gathering = false;
+
+  constructor(
+    private readonly deps: Pick<JobLogDeps, "logs" | "clock">,
+    private readonly gatherMs: number = LOG_GATHER_MS,
+  ) {}
+
+  open(jobId: string, capacity: number, onStored: () => Effect.Effect<void>): JobLog {
+    return new BufferedJobLog(this, this.deps, jobId, Math.max(1, capacity), onStored);
+  }
+
+  /** @internal A log has lines waiting; `fresh`: none of its lines were stored yet. */
+  due(log: BufferedJobLog, fresh: boolean): void {
+    this.waiting.add(log);
+    if (this.idle) {
+      this.idle = false;
+      this.wakeup.notify();
+    } else if (this.gathering && !fresh) this.urgent.notify();
+  }
+
+  /** @internal A log stores its lines itself from now on (it is closing). */
+  forget(log: BufferedJobLog): void {
+    this.waiting.delete(log);
+  }
+
+  /** Stores lines as they come, until interrupted. */
+  get run(): Effect.Effect<never> {
+    const gather = Effect.suspend(() => {
+      if (this.gatherMs <= 0) return Effect.void;
+      for (const log of this.waiting) if (!log.fresh) return Effect.void;
+      this.gathering = true;
+      return Effect.ensuring(this.urgent.wait(this.gatherMs), Effect.sync(() => void (this.gathering = false)));
+    });
+    const round: Effect.Effect<void> = Effect.suspend(() => {
+      if (this.waiting.size === 0) {
+        this.idle = true;
+        return Effect.void;
+      }
+      const logs = [...this.waiting];
+      this.waiting.clear();
+      const flushed = logs.length === 1 ? logs[0]!.flush : Effect.forEach(logs, (log) => log.flush, { concurrency: "unbounded", discard: true });
+      return Effect.andThen(flushed, round);
+    });
+    // Woken inside the `add` of the first line (a latch resumes its waiter at once): the
+    // writer yields first, so the lines added in the same breath go in the same append.
+    const loop = Effect.forever(Effect.andThen(this.wakeup.notified, Effect.andThen(Effect.yieldNow, Effect.andThen(gather, round))));
+    // Lines that came while no writer ran (none yet, or a previous run was interrupted) wake it at once.
+    const resume = Effect.sync(() => {
+      this.idle = this.waiting.size === 0;
+      if (!this.idle) this.wakeup.notify();
+    });
+    return Effect.andThen(resume, loop);
+  }
+}
+
+class BufferedJobLog implements JobLog {
+  private pending: LogEntry[] = [];
+  private dropped = 0;
+  private closed = false;
+  /** None of its lines were stored yet. */
+  fresh = true;
+  /** A batch is being stored by the writer; `close` waits for it (lines stay in order). */
+  private flushing = false;
+  private flushed: Deferred.Deferred<void> | undefined;
+
+  constructor(
+    private readonly writer: LogWriter,
+    private readonly deps: Pick<JobLogDeps, "logs" | "clock">,
+    private readonly jobId: string,
+    private readonly capacity: number,
+    private readonly onStored: () => Effect.Effect<void>,
+  ) {}
+
+  add(entry: LogEntry): void {
+    if (this.closed) return;
+    if (this.pending.length >= this.capacity) {
+      this.dropped++;
+      return;
+    }
+    this.pending.push(entry);
+    if (this.pending.length === 1) this.writer.due(this, this.fresh);
+  }
+
+  system(message: string): void {
+    this.add({ stream: "system", timestamp: stampNow(this.deps.clock), message });
+  }
+
+  /** The waiting lines (and the count of those dropped), taken out. */
+  private take(): LogEntry[] {
+    const entries = this.pending;
+    this.pending = [];
+    if (this.dropped > 0) {
+      entries.push({ stream: "system", timestamp: stampNow(this.deps.clock), message: `[parallax] ${this.dropped} lines dropped: log store too slow` });
+      this.dropped = 0;
+    }
+    return entries;
+  }
+
+  private store(entries: readonly LogEntry[]): Effect.Effect<void> {
+    if (entries.length === 0) return Effect.void;
+    return this.deps.logs.append(this.jobId, entries).pipe(
+      Effect.andThen(this.onStored()),
+      Effect.catch((error) => Effect.logWarning(`job ${this.jobId}: ${entries.length} log lines not stored`, error)),
+    );
+  }
+
+  /** @internal The writer's turn: stores what waits. */
+  get flush(): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.closed) return Effect.void;
+      this.flushing = true;
+      this.fresh = false;
+      return this.store(this.take()).pipe(
+        Effect.ensuring(
+          Effect.sync(() => {
+            this.flushing = false;
+            if (this.flushed) Deferred.doneUnsafe(this.flushed, Exit.void);
+          }),
+        ),
+      );
+    });
+  }
+
+  get close(): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.closed) return Effect.void;
+      this.closed = true;
+      this.writer.forget(this);
+      if (!this.flushing) return this.store(this.take());
+      this.flushed = Deferred.makeUnsafe<void>();
+      return Effect.andThen(Deferred.await(this.flushed), Effect.suspend(() => this.store(this.take())));
+    });
+  }
 }

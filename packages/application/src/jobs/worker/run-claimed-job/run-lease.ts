@@ -7,39 +7,58 @@ import type { IdGenerator } from "../../../shared/id-generator.port.js";
  * A heartbeat whose answer was lost (the write may have landed) leaves the store holding a token
  * this run drew but never saw confirmed: any token drawn by this run proves it holds the lease,
  * since no other run ever draws it; a token another worker's claim wrote never does.
+ *
+ * It also keeps the job as this run last wrote or read it (`latest`): the run's writes try
+ * that version first instead of reading the job again (`modifyJob`'s `known`).
  */
 export class RunLease {
+  readonly owner: string;
+  private readonly claimToken: string;
   private confirmed: string;
-  private readonly drawn = new Set<string>();
+  /** Tokens drawn for heartbeats (made at the first: most runs end before one). */
+  private drawn: Set<string> | undefined;
+  /** The newest version of the job this run has seen (claimed, written, read). */
+  latest: Job;
 
   constructor(
-    readonly owner: string,
-    claimToken: string,
+    claimed: Job,
     private readonly ids: IdGenerator,
   ) {
-    this.confirmed = claimToken;
-    this.drawn.add(claimToken);
+    this.owner = claimed.lease!.owner;
+    this.claimToken = this.confirmed = claimed.lease!.token;
+    this.latest = claimed;
   }
 
   /** A fresh token for the next heartbeat, remembered as this run's. */
   drawNext(): string {
     const token = `${this.owner}/${this.ids.next()}`;
-    this.drawn.add(token);
+    (this.drawn ??= new Set()).add(token);
     return token;
+  }
+
+  /** This run drew `token`: the claim's, or a heartbeat's. */
+  private drew(token: string): boolean {
+    return token === this.claimToken || this.drawn?.has(token) === true;
   }
 
   /** The token to write `current` under: the one it carries if this run drew it, else the last confirmed (which the store will refuse). */
   tokenFor(current: Job): string {
     const stored = current.lease?.token;
-    return stored !== undefined && this.drawn.has(stored) ? stored : this.confirmed;
+    return stored !== undefined && this.drew(stored) ? stored : this.confirmed;
   }
 
   holds(current: Job): boolean {
-    return current.status === "running" && current.lease !== null && this.drawn.has(current.lease.token);
+    return current.status === "running" && current.lease !== null && this.drew(current.lease.token);
   }
 
   /** The store confirmed `written`: its token is the one to name from now on. */
   confirm(written: Job): void {
-    if (written.lease && this.drawn.has(written.lease.token)) this.confirmed = written.lease.token;
+    this.saw(written);
+    if (written.lease && this.drew(written.lease.token)) this.confirmed = written.lease.token;
+  }
+
+  /** The job as read or written now: kept if newer than `latest`. */
+  saw(job: Job): void {
+    if (job.version > this.latest.version) this.latest = job;
   }
 }
