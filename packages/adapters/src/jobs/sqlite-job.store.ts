@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, storedExclusiveClaimSchema, storedJobSchema, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
 import type { JobQuery, JobStore, QueueDepth } from "@parallax/application/jobs";
+import { groupCommitOf, type GroupCommit } from "./sqlite-group-commit.js";
 import { ParsedDocuments, readStored } from "./stored-documents.js";
 
 /**
@@ -101,6 +102,7 @@ export class SqliteJobStore implements JobStore {
   readonly db: Database.Database;
   private readonly statements: ReturnType<SqliteJobStore["prepare"]>;
   private readonly parsed = new ParsedDocuments<Job>(storedJobSchema);
+  private readonly group: GroupCommit;
 
   constructor(
     readonly file: string,
@@ -108,6 +110,7 @@ export class SqliteJobStore implements JobStore {
   ) {
     this.db = openJobsDatabase(file, options, SCHEMA);
     this.statements = this.prepare();
+    this.group = groupCommitOf(this.db);
   }
 
   private prepare() {
@@ -138,7 +141,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   insert(job: Job): Effect.Effect<Job, Conflict | StorageFailure> {
-    return this.attempt(() => {
+    return this.write(() => {
       const doc = JSON.stringify(job);
       if (this.statements.insert.run(job.id, job.version, job.status, job.pipeline, job.createdAt, job.priority, job.runAt, leaseExpiry(job), doc).changes !== 1) {
         return Effect.fail(new Conflict({ message: `Job ${job.id} already exists` }));
@@ -250,7 +253,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   replace(next: Job, expectedVersion: number): Effect.Effect<Job, VersionConflict | NotFound | StorageFailure> {
-    return this.attempt(() => {
+    return this.write(() => {
       const refused = () => {
         const current = this.statements.exists.get(next.id);
         return Effect.fail(
@@ -275,7 +278,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   putExclusive(next: ExclusiveClaim, expectedVersion: number): Effect.Effect<ExclusiveClaim, VersionConflict | StorageFailure> {
-    return this.attempt(() => {
+    return this.write(() => {
       const conflict = Effect.fail(new VersionConflict({ message: `Exclusive claim of ${next.pipeline} changed`, jobId: next.holder ?? "" }));
       if (next.version !== expectedVersion + 1) return conflict;
       const doc = JSON.stringify(next);
@@ -311,10 +314,12 @@ export class SqliteJobStore implements JobStore {
 
   /** A value of the file's metadata (e.g. whether file-store data was imported). */
   meta(key: string): string | undefined {
+    this.group.flush();
     return this.db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?").get(key)?.value;
   }
 
   close(): void {
+    this.group.flush();
     this.db.close();
   }
 
@@ -327,16 +332,28 @@ export class SqliteJobStore implements JobStore {
     return this.attempt(() => Effect.succeed(body()));
   }
 
-  /** `body`'s effect, or a StorageFailure for what it threw (one `suspend`: the calls on a job's path are many). */
+  /**
+   * `body`'s effect, or a StorageFailure for what it threw (one `suspend`: the calls on a job's
+   * path are many). The writes pending in this turn commit first: a read sees them.
+   */
   private attempt<A, E>(body: () => Effect.Effect<A, E>): Effect.Effect<A, E | StorageFailure> {
     return Effect.suspend((): Effect.Effect<A, E | StorageFailure> => {
       try {
+        this.group.flush();
         return body();
       } catch (cause) {
-        return Effect.fail(cause instanceof StorageFailure ? cause : new StorageFailure({ message: `SQLite job store ${this.file}: ${(cause as Error).message}`, cause }));
+        return Effect.fail(this.failure(cause));
       }
     });
   }
+
+  /** `body` in the turn's transaction (`GroupCommit`), answered once it committed. */
+  private write<A, E>(body: () => Effect.Effect<A, E>): Effect.Effect<A, E | StorageFailure> {
+    return this.group.write(body, this.failure);
+  }
+
+  private readonly failure = (cause: unknown): StorageFailure =>
+    cause instanceof StorageFailure ? cause : new StorageFailure({ message: `SQLite job store ${this.file}: ${(cause as Error).message}`, cause });
 }
 
 /** The `lease_expires_at` column: when a running job's lease ends (`jobs_leases`). */

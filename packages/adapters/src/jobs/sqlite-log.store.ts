@@ -4,6 +4,7 @@ import { z } from "zod";
 import { StorageFailure } from "@parallax/domain";
 import { storedLogLineSchema } from "@parallax/domain/jobs";
 import type { LogEntry, LogLine, LogPage, LogStore } from "@parallax/application/jobs";
+import { groupCommitOf, type GroupCommit } from "./sqlite-group-commit.js";
 import { openJobsDatabase, type SqliteJobStoreOptions } from "./sqlite-job.store.js";
 import { readStored } from "./stored-documents.js";
 
@@ -48,12 +49,21 @@ interface ChunkRow {
 export class SqliteLogStore implements LogStore {
   readonly db: Database.Database;
   private readonly statements;
+  private readonly group: GroupCommit;
 
+  /**
+   * `connection`: the job store's (`SqliteJobStore.db`) in the same process, so both write
+   * in the same group commit and one connection's page cache, not two reset by each other's
+   * commits. The log store then does not close it.
+   */
   constructor(
     readonly file: string,
-    options: SqliteJobStoreOptions = {},
+    options: SqliteJobStoreOptions & { readonly connection?: Database.Database } = {},
   ) {
-    this.db = openJobsDatabase(file, options, SCHEMA);
+    this.shared = options.connection !== undefined;
+    this.db = options.connection ?? openJobsDatabase(file, options, SCHEMA);
+    if (options.connection) this.db.exec(SCHEMA);
+    this.group = groupCommitOf(this.db);
     this.statements = {
       size: this.db.prepare<[string], { size: number }>(
         "SELECT coalesce((SELECT first_offset + count FROM job_log_chunks WHERE job_id = ? ORDER BY first_offset DESC LIMIT 1), 0) AS size",
@@ -85,13 +95,13 @@ export class SqliteLogStore implements LogStore {
   append(jobId: string, entries: readonly LogEntry[]): Effect.Effect<LogLine[], StorageFailure> {
     const self = this;
     // One row (the worker's usual append: a line or a few): no generator.
-    if (entries.length <= CHUNK) return entries.length === 0 ? Effect.succeed([]) : this.call(() => this.appendChunk(jobId, entries));
+    if (entries.length <= CHUNK) return entries.length === 0 ? Effect.succeed([]) : this.write(() => this.appendChunk(jobId, entries));
     return Effect.gen(function* () {
       const written: LogLine[] = [];
       for (let start = 0; start < entries.length; start += CHUNK) {
         if (start > 0) yield* Effect.yieldNow;
         const chunk = entries.slice(start, start + CHUNK);
-        written.push(...(yield* self.call(() => self.appendChunk(jobId, chunk))));
+        written.push(...(yield* self.write(() => self.appendChunk(jobId, chunk))));
       }
       return written;
     });
@@ -141,8 +151,11 @@ export class SqliteLogStore implements LogStore {
     );
   }
 
+  private readonly shared: boolean;
+
   close(): void {
-    this.db.close();
+    this.group.flush();
+    if (!this.shared) this.db.close();
   }
 
   private parseChunk(jobId: string, found: ChunkRow): LogLine[] {
@@ -150,14 +163,23 @@ export class SqliteLogStore implements LogStore {
     return lines.map(([stream, timestamp, message], index) => ({ stream, timestamp, message, offset: found.first_offset + index }));
   }
 
-  /** `body`'s answer, or a StorageFailure for what it threw. */
+  /** `body`'s answer, or a StorageFailure for what it threw; the writes pending in this turn commit first (a read sees them). */
   private call<A>(body: () => A): Effect.Effect<A, StorageFailure> {
     return Effect.suspend(() => {
       try {
+        this.group.flush();
         return Effect.succeed(body());
       } catch (cause) {
-        return Effect.fail(cause instanceof StorageFailure ? cause : new StorageFailure({ message: `SQLite log store ${this.file}: ${(cause as Error).message}`, cause }));
+        return Effect.fail(this.failure(cause));
       }
     });
   }
+
+  /** `body` in the turn's transaction (`GroupCommit`), answered once it committed. */
+  private write<A>(body: () => A): Effect.Effect<A, StorageFailure> {
+    return this.group.write(() => Effect.succeed(body()), this.failure);
+  }
+
+  private readonly failure = (cause: unknown): StorageFailure =>
+    cause instanceof StorageFailure ? cause : new StorageFailure({ message: `SQLite log store ${this.file}: ${(cause as Error).message}`, cause });
 }
