@@ -43,6 +43,8 @@ interface Setup {
   service: PipelineJobs;
   stores: JobStore[];
   logs: LogStore;
+  /** Each worker's log store where it is not `logs` (sqlite: on the worker's own connection). */
+  workerLogs?: LogStore[];
 }
 
 type StoreKind = "memory" | "file" | "sqlite" | "sqlite-filelogs" | "sqlite-full";
@@ -52,10 +54,13 @@ function setup(kind: StoreKind, workers: number, dir: string): Setup {
   if (kind.startsWith("sqlite")) {
     const synchronous: SqliteSynchronous = kind === "sqlite-full" ? "full" : "normal";
     const file = join(dir, "jobs.sqlite");
-    const logs = kind === "sqlite-filelogs" ? new FileLogStore(join(dir, "logs")) : new SqliteLogStore(file, { synchronous });
+    // One connection per process for jobs and logs, as JOBS_STORE=sqlite wires them.
     const submitStore = new SqliteJobStore(file, { synchronous });
     const stores = Array.from({ length: workers }, () => new SqliteJobStore(file, { synchronous }));
-    return { service: new PipelineJobs(submitStore, logs, catalog, new FileWorkspace(dir), clock, ids, Effect.runSync(JobChanges.make)), stores, logs };
+    const logsOn = (store: SqliteJobStore) => new SqliteLogStore(file, { connection: store.db });
+    const logs = kind === "sqlite-filelogs" ? new FileLogStore(join(dir, "logs")) : logsOn(submitStore);
+    const workerLogs = kind === "sqlite-filelogs" ? undefined : stores.map(logsOn);
+    return { service: new PipelineJobs(submitStore, logs, catalog, new FileWorkspace(dir), clock, ids, Effect.runSync(JobChanges.make)), stores, logs, workerLogs };
   }
   if (kind === "memory") {
     const store = new MemoryJobStore();
@@ -131,7 +136,7 @@ function startWorkers(s: Setup, runner: ProcessRunner, concurrency: number, tota
   const tally = completionTally(total);
   const workers = s.stores.map((store, index) => {
     const worker = new JobWorker(
-      { store: tally.wrap(store), logs: s.logs, runner, clock, ids, service: s.service },
+      { store: tally.wrap(store), logs: s.workerLogs?.[index] ?? s.logs, runner, clock, ids, service: s.service },
       { workerId: `bench-${index}`, concurrency, leaseMs: 30_000, heartbeatMs: 10_000, pollMs: 5, cancelPollMs: 1_000, random: Math.random, maxBufferedLines: 1000 },
     );
     worker.start();
