@@ -254,19 +254,20 @@ async function sqliteOpMicros(samples: number): Promise<void> {
     try {
       const store = new SqliteJobStore(join(dir, "jobs.sqlite"), { synchronous });
       const timings: Record<string, number[]> = { insert: [], claim_candidates: [], claim_replace: [], complete_replace: [], get: [] };
-      const timed = <A>(name: string, effect: Effect.Effect<A, unknown>): A => {
+      // Awaited: a write is answered once its group commit ran, at the end of the turn.
+      const timed = async <A>(name: string, effect: Effect.Effect<A, unknown>): Promise<A> => {
         const started = performance.now();
-        const value = Effect.runSync(effect as Effect.Effect<A>);
+        const value = await Effect.runPromise(effect as Effect.Effect<A>);
         timings[name]!.push((performance.now() - started) * 1000);
         return value;
       };
       const now = Date.now();
       for (let i = 0; i < samples; i++) {
-        const job = timed("insert", store.insert({ ...baseJob, id: `op-${i}`, createdAt: now + i, runAt: now + i }));
-        const [candidate] = timed("claim_candidates", store.claimCandidates(now + samples, 4));
-        const running = timed("claim_replace", store.replace({ ...candidate!, version: candidate!.version + 1, status: "running", lease: { owner: "w", token: "t", expiresAt: now + 60_000 } }, candidate!.version));
-        timed("get", store.get(job.id));
-        timed("complete_replace", store.replace({ ...running, version: running.version + 1, status: "completed", lease: null }, running.version));
+        const job = await timed("insert", store.insert({ ...baseJob, id: `op-${i}`, createdAt: now + i, runAt: now + i }));
+        const [candidate] = await timed("claim_candidates", store.claimCandidates(now + samples, 4));
+        const running = await timed("claim_replace", store.replace({ ...candidate!, version: candidate!.version + 1, status: "running", lease: { owner: "w", token: "t", expiresAt: now + 60_000 } }, candidate!.version));
+        await timed("get", store.get(job.id));
+        await timed("complete_replace", store.replace({ ...running, version: running.version + 1, status: "completed", lease: null }, running.version));
       }
       store.close();
       // Logs: the largest single statements, a row of 128 lines appended and a 2-row page read.
@@ -275,8 +276,8 @@ async function sqliteOpMicros(samples: number): Promise<void> {
       timings["log_append_128_lines"] = [];
       timings["log_read_256_lines"] = [];
       for (let i = 0; i < samples / 10; i++) {
-        for (let j = 0; j < 2; j++) timed("log_append_128_lines", logs.append(`log-${i}`, lines));
-        timed("log_read_256_lines", logs.read(`log-${i}`, 0, 256));
+        for (let j = 0; j < 2; j++) await timed("log_append_128_lines", logs.append(`log-${i}`, lines));
+        await timed("log_read_256_lines", logs.read(`log-${i}`, 0, 256));
       }
       logs.close();
       const summary = Object.fromEntries(

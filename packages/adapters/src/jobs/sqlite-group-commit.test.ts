@@ -35,7 +35,7 @@ describe("sqlite group commit", () => {
     db.exec("CREATE TABLE t (v INTEGER)");
     const group = groupCommitOf(db);
     const failure = (cause: unknown) => new StorageFailure({ message: String(cause), cause });
-    const write = (v: number) => group.write(() => (db.prepare("INSERT INTO t VALUES (?)").run(v), Effect.succeed(db.inTransaction)), failure);
+    const write = (v: number) => group.write("t", () => (db.prepare("INSERT INTO t VALUES (?)").run(v), Effect.succeed(db.inTransaction)), failure);
     const exits = await together([write(1), write(2), write(3)]);
     expect(exits.map((exit) => Exit.isSuccess(exit) && exit.value)).toEqual([true, true, true]);
     expect(db.inTransaction).toBe(false);

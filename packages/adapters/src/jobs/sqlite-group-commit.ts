@@ -20,8 +20,9 @@ interface Pending {
  * COMMIT returned, so an acknowledged write is as durable as a statement committed alone.
  *
  * The batch runs synchronously, so no transaction is ever open across an await. A read on
- * this connection flushes first (`flush`): it sees every write issued before it, as it did
- * when each write committed on its own.
+ * this connection flushes first: a read of several rows (a listing, a claim's candidates)
+ * always (`flush`), a read of one row when a pending write writes it (`flushFor`). A read so
+ * sees every write issued before it that it could see, as when each write committed alone.
  *
  * A failure that ends the transaction itself (the write lock not taken within the busy
  * timeout, a disk error: SQLite rolls everything back) fails every write of the batch: none
@@ -29,6 +30,8 @@ interface Pending {
  */
 export class GroupCommit {
   private pending: Pending[] = [];
+  /** What the pending writes write (a job's id, a claim's pipeline, a log's job): a read of one flushes only if it is here. */
+  private readonly keys = new Set<string>();
   private scheduled = false;
   private readonly begin: Database.Statement;
   private readonly commit: Database.Statement;
@@ -41,9 +44,10 @@ export class GroupCommit {
   }
 
   /** `write` run in the turn's transaction; its answer (or a StorageFailure for what it threw) once that committed. */
-  write<A, E>(write: () => Effect.Effect<A, E>, failure: (cause: unknown) => StorageFailure): Effect.Effect<A, E | StorageFailure> {
+  write<A, E>(key: string, write: () => Effect.Effect<A, E>, failure: (cause: unknown) => StorageFailure): Effect.Effect<A, E | StorageFailure> {
     return Effect.callback<A, E | StorageFailure>((resume) => {
       this.pending.push({ write, failure, resume: resume as Pending["resume"] });
+      this.keys.add(key);
       if (this.pending.length >= CAP) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
@@ -54,16 +58,26 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * `flush` if a pending write writes `key`: a read of one row waits for nothing else. Each row
+   * read is then as fresh as a flush would make it, and a read of one row and a write of
+   * another issued in the same turn were concurrent: either order is an answer they could get.
+   */
+  flushFor(key: string): void {
+    if (this.keys.has(key)) this.flush();
+  }
+
   private readonly flushScheduled = () => {
     this.scheduled = false;
     this.flush();
   };
 
-  /** Runs and commits the pending writes now (a read's first step; `close`). */
+  /** Runs and commits the pending writes now (a read of several rows, `close`). */
   flush(): void {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
+    this.keys.clear();
     const answers = this.run(batch);
     for (let i = 0; i < batch.length; i++) batch[i]!.resume(answers[i]!);
   }

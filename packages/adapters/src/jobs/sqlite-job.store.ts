@@ -141,7 +141,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   insert(job: Job): Effect.Effect<Job, Conflict | StorageFailure> {
-    return this.write(() => {
+    return this.write(jobKey(job.id), () => {
       const doc = JSON.stringify(job);
       if (this.statements.insert.run(job.id, job.version, job.status, job.pipeline, job.createdAt, job.priority, job.runAt, leaseExpiry(job), doc).changes !== 1) {
         return Effect.fail(new Conflict({ message: `Job ${job.id} already exists` }));
@@ -155,7 +155,7 @@ export class SqliteJobStore implements JobStore {
     return this.attempt(() => {
       const found = this.statements.get.get(id);
       return found ? Effect.succeed(this.parseJob(found)) : Effect.fail(new NotFound({ message: `Job not found: ${id}` }));
-    });
+    }, jobKey(id));
   }
 
   /**
@@ -253,7 +253,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   replace(next: Job, expectedVersion: number): Effect.Effect<Job, VersionConflict | NotFound | StorageFailure> {
-    return this.write(() => {
+    return this.write(jobKey(next.id), () => {
       const refused = () => {
         const current = this.statements.exists.get(next.id);
         return Effect.fail(
@@ -274,11 +274,11 @@ export class SqliteJobStore implements JobStore {
     return this.call(() => {
       const found = this.statements.getClaim.get(pipeline);
       return found ? readStored(storedExclusiveClaimSchema, found.doc, `exclusive claim ${pipeline} in ${this.file}`) : unclaimed(pipeline);
-    });
+    }, claimKey(pipeline));
   }
 
   putExclusive(next: ExclusiveClaim, expectedVersion: number): Effect.Effect<ExclusiveClaim, VersionConflict | StorageFailure> {
-    return this.write(() => {
+    return this.write(claimKey(next.pipeline), () => {
       const conflict = Effect.fail(new VersionConflict({ message: `Exclusive claim of ${next.pipeline} changed`, jobId: next.holder ?? "" }));
       if (next.version !== expectedVersion + 1) return conflict;
       const doc = JSON.stringify(next);
@@ -328,18 +328,20 @@ export class SqliteJobStore implements JobStore {
   }
 
   /** `body`'s answer, or a StorageFailure for what it threw. */
-  private call<A>(body: () => A): Effect.Effect<A, StorageFailure> {
-    return this.attempt(() => Effect.succeed(body()));
+  private call<A>(body: () => A, key?: string): Effect.Effect<A, StorageFailure> {
+    return this.attempt(() => Effect.succeed(body()), key);
   }
 
   /**
    * `body`'s effect, or a StorageFailure for what it threw (one `suspend`: the calls on a job's
-   * path are many). The writes pending in this turn commit first: a read sees them.
+   * path are many). The writes pending in this turn commit first (those of `key` only, when
+   * the read is of that one row): a read sees them.
    */
-  private attempt<A, E>(body: () => Effect.Effect<A, E>): Effect.Effect<A, E | StorageFailure> {
+  private attempt<A, E>(body: () => Effect.Effect<A, E>, key?: string): Effect.Effect<A, E | StorageFailure> {
     return Effect.suspend((): Effect.Effect<A, E | StorageFailure> => {
       try {
-        this.group.flush();
+        if (key === undefined) this.group.flush();
+        else this.group.flushFor(key);
         return body();
       } catch (cause) {
         return Effect.fail(this.failure(cause));
@@ -348,13 +350,17 @@ export class SqliteJobStore implements JobStore {
   }
 
   /** `body` in the turn's transaction (`GroupCommit`), answered once it committed. */
-  private write<A, E>(body: () => Effect.Effect<A, E>): Effect.Effect<A, E | StorageFailure> {
-    return this.group.write(body, this.failure);
+  private write<A, E>(key: string, body: () => Effect.Effect<A, E>): Effect.Effect<A, E | StorageFailure> {
+    return this.group.write(key, body, this.failure);
   }
 
   private readonly failure = (cause: unknown): StorageFailure =>
     cause instanceof StorageFailure ? cause : new StorageFailure({ message: `SQLite job store ${this.file}: ${(cause as Error).message}`, cause });
 }
+
+/** What a write of a job or claim writes, for `GroupCommit.flushFor` (the log store's keys are `log:`). */
+const jobKey = (id: string) => `job:${id}`;
+const claimKey = (pipeline: string) => `claim:${pipeline}`;
 
 /** The `lease_expires_at` column: when a running job's lease ends (`jobs_leases`). */
 function leaseExpiry(job: Job): number | null {

@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS job_log_chunks (
 ) WITHOUT ROWID;
 `;
 
+/** What an append writes, for `GroupCommit.flushFor` (the job store's keys are `job:` and `claim:`). */
+const logKey = (jobId: string) => `log:${jobId}`;
+
 const storedChunkSchema = z.array(storedLogLineSchema);
 
 interface ChunkRow {
@@ -95,13 +98,13 @@ export class SqliteLogStore implements LogStore {
   append(jobId: string, entries: readonly LogEntry[]): Effect.Effect<LogLine[], StorageFailure> {
     const self = this;
     // One row (the worker's usual append: a line or a few): no generator.
-    if (entries.length <= CHUNK) return entries.length === 0 ? Effect.succeed([]) : this.write(() => this.appendChunk(jobId, entries));
+    if (entries.length <= CHUNK) return entries.length === 0 ? Effect.succeed([]) : this.write(jobId, () => this.appendChunk(jobId, entries));
     return Effect.gen(function* () {
       const written: LogLine[] = [];
       for (let start = 0; start < entries.length; start += CHUNK) {
         if (start > 0) yield* Effect.yieldNow;
         const chunk = entries.slice(start, start + CHUNK);
-        written.push(...(yield* self.write(() => self.appendChunk(jobId, chunk))));
+        written.push(...(yield* self.write(jobId, () => self.appendChunk(jobId, chunk))));
       }
       return written;
     });
@@ -116,7 +119,7 @@ export class SqliteLogStore implements LogStore {
       let next = from;
       while (lines.length < wanted) {
         if (lines.length > 0) yield* Effect.yieldNow;
-        const rows = yield* self.call(() => self.statements.read.all(jobId, jobId, next).map((found) => self.parseChunk(jobId, found)));
+        const rows = yield* self.call(() => self.statements.read.all(jobId, jobId, next).map((found) => self.parseChunk(jobId, found)), jobId);
         for (const row of rows) for (const line of row) if (line.offset >= next && lines.length < wanted) lines.push(line);
         if (rows.length < ROWS_PER_READ || lines.length >= wanted) break;
         next = rows.at(-1)!.at(-1)!.offset + 1;
@@ -129,7 +132,7 @@ export class SqliteLogStore implements LogStore {
   }
 
   size(jobId: string): Effect.Effect<number, StorageFailure> {
-    return this.call(() => this.statements.size.get(jobId)!.size);
+    return this.call(() => this.statements.size.get(jobId)!.size, jobId);
   }
 
   /**
@@ -164,10 +167,11 @@ export class SqliteLogStore implements LogStore {
   }
 
   /** `body`'s answer, or a StorageFailure for what it threw; the writes pending in this turn commit first (a read sees them). */
-  private call<A>(body: () => A): Effect.Effect<A, StorageFailure> {
+  private call<A>(body: () => A, jobId?: string): Effect.Effect<A, StorageFailure> {
     return Effect.suspend(() => {
       try {
-        this.group.flush();
+        if (jobId === undefined) this.group.flush();
+        else this.group.flushFor(logKey(jobId));
         return Effect.succeed(body());
       } catch (cause) {
         return Effect.fail(this.failure(cause));
@@ -176,8 +180,8 @@ export class SqliteLogStore implements LogStore {
   }
 
   /** `body` in the turn's transaction (`GroupCommit`), answered once it committed. */
-  private write<A>(body: () => A): Effect.Effect<A, StorageFailure> {
-    return this.group.write(() => Effect.succeed(body()), this.failure);
+  private write<A>(jobId: string, body: () => A): Effect.Effect<A, StorageFailure> {
+    return this.group.write(logKey(jobId), () => Effect.succeed(body()), this.failure);
   }
 
   private readonly failure = (cause: unknown): StorageFailure =>
