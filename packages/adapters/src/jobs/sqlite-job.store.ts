@@ -77,8 +77,8 @@ interface JobRow {
 
 /**
  * Jobs and exclusivity claims in one SQLite file in WAL mode, shared by any number of
- * processes on one machine. Every port write is one SQL statement, so one small
- * transaction: `insert` an `INSERT … ON CONFLICT DO NOTHING`, `replace` and `putExclusive`
+ * processes on one machine. Every port write is one SQL statement, answered alone, in the
+ * transaction of its event-loop turn's writes (`GroupCommit`: one commit for many): `insert` an `INSERT … ON CONFLICT DO NOTHING`, `replace` and `putExclusive`
  * an `UPDATE … WHERE version = :expected` (a compare-and-set the database serialises across
  * processes; zero rows changed is the lost race). A claim is `claimCandidates` (one indexed
  * read) then that one conditional `UPDATE`.
@@ -87,8 +87,8 @@ interface JobRow {
  * `synchronous=normal` a statement is tens of microseconds (measured: see the README),
  * within the budget for a small transaction on the loop; `full` adds an fsync per write.
  * A write that meets another process's write lock waits in SQLite's busy handler (on this
- * thread) for at most `busyTimeoutMs`; single-statement writes hold the lock for
- * microseconds, so the wait is short.
+ * thread) for at most `busyTimeoutMs`; a turn's batch holds the lock for tens to hundreds
+ * of microseconds, so the wait is short.
  *
  * A write puts every page it changed in the WAL, a page for each index whose entry moves: a
  * status change touches only the partial indexes of the statuses it leaves and enters

@@ -44,8 +44,8 @@ interface ChunkRow {
  * Append-only job logs in the SQLite file of the job store (`JOBS_STORE=sqlite`): rows of up
  * to `CHUNK` consecutive lines (`[stream, timestamp, message]` as the file log store writes
  * them), keyed by job and first offset. An append numbers its lines after the job's last row,
- * one `INSERT … SELECT` statement per row: its implicit transaction takes the write lock
- * before it reads the job's last offset, as `BEGIN IMMEDIATE` would, so two writers of one job
+ * one `INSERT … SELECT` statement per row, in its turn's `BEGIN IMMEDIATE` transaction
+ * (`GroupCommit`), which holds the write lock before it reads the job's last offset: two writers of one job
  * (which the worker never makes) would still not collide; a read is a range of the primary
  * key. Every row read back is parsed (`storedLogLineSchema`).
  */
