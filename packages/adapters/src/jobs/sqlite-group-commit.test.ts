@@ -43,6 +43,16 @@ describe("sqlite group commit", () => {
     db.close();
   });
 
+  it("a turn of more writes than one batch holds commits them all, in batches", async () => {
+    const file = tempFile();
+    const store = new SqliteJobStore(file);
+    const exits = await together(Array.from({ length: 600 }, (_, i) => store.insert(newJob(`many-${i}`, 1000 + i))));
+    expect(exits.every(Exit.isSuccess)).toBe(true);
+    expect(store.db.inTransaction).toBe(false);
+    expect(new SqliteJobStore(file).db.prepare("SELECT count(*) AS n FROM jobs").get()).toEqual({ n: 600 });
+    store.close();
+  });
+
   it("a write that loses its version check fails alone with VersionConflict; the others commit", async () => {
     const file = tempFile();
     const store = new SqliteJobStore(file);
