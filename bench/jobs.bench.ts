@@ -48,6 +48,8 @@ interface Setup {
   service: PipelineJobs;
   stores: JobStore[];
   logs: LogStore;
+  /** Each worker's log store where it is not `logs` (sqlite: on the worker's own connection). */
+  workerLogs?: LogStore[];
 }
 
 type StoreKind = "memory" | "file" | "sqlite" | "sqlite-filelogs" | "sqlite-full";
@@ -57,10 +59,13 @@ function setup(kind: StoreKind, workers: number, dir: string): Setup {
   if (kind.startsWith("sqlite")) {
     const synchronous: SqliteSynchronous = kind === "sqlite-full" ? "full" : "normal";
     const file = join(dir, "jobs.sqlite");
-    const logs = kind === "sqlite-filelogs" ? new FileLogStore(join(dir, "logs")) : new SqliteLogStore(file, { synchronous });
+    // One connection per process for jobs and logs, as JOBS_STORE=sqlite wires them.
     const submitStore = new SqliteJobStore(file, { synchronous });
     const stores = Array.from({ length: workers }, () => new SqliteJobStore(file, { synchronous }));
-    return { service: new PipelineJobs(submitStore, logs, catalog, new FileWorkspace(dir), clock, ids, Effect.runSync(JobChanges.make)), stores, logs };
+    const logsOn = (store: SqliteJobStore) => new SqliteLogStore(file, { connection: store.db });
+    const logs = kind === "sqlite-filelogs" ? new FileLogStore(join(dir, "logs")) : logsOn(submitStore);
+    const workerLogs = kind === "sqlite-filelogs" ? undefined : stores.map(logsOn);
+    return { service: new PipelineJobs(submitStore, logs, catalog, new FileWorkspace(dir), clock, ids, Effect.runSync(JobChanges.make)), stores, logs, workerLogs };
   }
   if (kind === "memory") {
     const store = new MemoryJobStore();
@@ -136,7 +141,7 @@ function startWorkers(s: Setup, runner: ProcessRunner, concurrency: number, tota
   const tally = completionTally(total);
   const workers = s.stores.map((store, index) => {
     const worker = new JobWorker(
-      { store: tally.wrap(store), logs: s.logs, runner, clock, ids, service: s.service },
+      { store: tally.wrap(store), logs: s.workerLogs?.[index] ?? s.logs, runner, clock, ids, service: s.service },
       { workerId: `bench-${index}`, concurrency, leaseMs: 30_000, heartbeatMs: 10_000, pollMs: 5, cancelPollMs: 1_000, random: Math.random, maxBufferedLines: 1000 },
     );
     worker.start();
@@ -259,19 +264,20 @@ async function sqliteOpMicros(samples: number): Promise<void> {
     try {
       const store = new SqliteJobStore(join(dir, "jobs.sqlite"), { synchronous });
       const timings: Record<string, number[]> = { insert: [], claim_candidates: [], claim_replace: [], complete_replace: [], get: [] };
-      const timed = <A>(name: string, effect: Effect.Effect<A, unknown>): A => {
+      // Awaited: a write is answered once its group commit ran, at the end of the turn.
+      const timed = async <A>(name: string, effect: Effect.Effect<A, unknown>): Promise<A> => {
         const started = performance.now();
-        const value = Effect.runSync(effect as Effect.Effect<A>);
+        const value = await Effect.runPromise(effect as Effect.Effect<A>);
         timings[name]!.push((performance.now() - started) * 1000);
         return value;
       };
       const now = Date.now();
       for (let i = 0; i < samples; i++) {
-        const job = timed("insert", store.insert({ ...baseJob, id: `op-${i}`, createdAt: now + i, runAt: now + i }));
-        const [candidate] = timed("claim_candidates", store.claimCandidates(now + samples, 4));
-        const running = timed("claim_replace", store.replace({ ...candidate!, version: candidate!.version + 1, status: "running", lease: { owner: "w", token: "t", expiresAt: now + 60_000 } }, candidate!.version));
-        timed("get", store.get(job.id));
-        timed("complete_replace", store.replace({ ...running, version: running.version + 1, status: "completed", lease: null }, running.version));
+        const job = await timed("insert", store.insert({ ...baseJob, id: `op-${i}`, createdAt: now + i, runAt: now + i }));
+        const [candidate] = await timed("claim_candidates", store.claimCandidates(now + samples, 4));
+        const running = await timed("claim_replace", store.replace({ ...candidate!, version: candidate!.version + 1, status: "running", lease: { owner: "w", token: "t", expiresAt: now + 60_000 } }, candidate!.version));
+        await timed("get", store.get(job.id));
+        await timed("complete_replace", store.replace({ ...running, version: running.version + 1, status: "completed", lease: null }, running.version));
       }
       store.close();
       // Logs: the largest single statements, a row of 128 lines appended and a 2-row page read.
@@ -280,8 +286,8 @@ async function sqliteOpMicros(samples: number): Promise<void> {
       timings["log_append_128_lines"] = [];
       timings["log_read_256_lines"] = [];
       for (let i = 0; i < samples / 10; i++) {
-        for (let j = 0; j < 2; j++) timed("log_append_128_lines", logs.append(`log-${i}`, lines));
-        timed("log_read_256_lines", logs.read(`log-${i}`, 0, 256));
+        for (let j = 0; j < 2; j++) await timed("log_append_128_lines", logs.append(`log-${i}`, lines));
+        await timed("log_read_256_lines", logs.read(`log-${i}`, 0, 256));
       }
       logs.close();
       const summary = Object.fromEntries(

@@ -39,6 +39,7 @@ import { MemoryLogStore } from "./memory-log.store.js";
 import { loadPipelinesFile, type LoadedPipelines } from "./pipelines-file.js";
 import { EmfMetricsSink } from "../metrics/emf-metrics.sink.js";
 import { ConfigError, type SharedConfig } from "../shared/shared.config.js";
+import { SqliteJobStore } from "./sqlite-job.store.js";
 import { SqliteLogStore } from "./sqlite-log.store.js";
 import { openSqliteJobStore, sqliteJobsFile } from "./sqlite-migration.js";
 
@@ -66,14 +67,18 @@ export function jobsModule(config: JobsConfig, builtins: readonly Pipeline[] = [
       .bind<AnnotationStore>(AnnotationStore)
       .toResolvedValue((catalog: PipelineCatalog, workspace: Workspace) => new FileAnnotationStore(workspace.resolve(catalog.file.annotations_file)), [PipelineCatalog, Workspace]);
     options.bind<JobStore>(JobStore).toResolvedValue(jobStore);
-    options.bind<LogStore>(LogStore).toResolvedValue((): LogStore => {
+    const logStore = (jobs?: JobStore): LogStore => {
       if (storage === "aws") {
         const clients = requireAwsClients(aws, "the log store");
         return new DynamoLogStore(clients.documents, clients.table);
       }
-      if (storage === "sqlite") return new SqliteLogStore(sqliteJobsFile(root), { synchronous: config.JOBS_SQLITE_SYNCHRONOUS });
+      // On the job store's connection: one group commit and one page cache per process, not two
+      // (README: The SQLite job store).
+      if (storage === "sqlite") return new SqliteLogStore(sqliteJobsFile(root), jobs instanceof SqliteJobStore ? { connection: jobs.db } : { synchronous: config.JOBS_SQLITE_SYNCHRONOUS });
       return storage === "file" ? new FileLogStore(join(root, "logs")) : new MemoryLogStore();
-    });
+    };
+    if (storage === "sqlite") options.bind<LogStore>(LogStore).toResolvedValue((jobs: JobStore) => logStore(jobs), [JobStore]);
+    else options.bind<LogStore>(LogStore).toResolvedValue(() => logStore());
     options.bind<ProcessRunner>(ProcessRunner).toResolvedValue(() => new ChildProcessRunner({ killGraceMs: config.JOB_KILL_GRACE_MS }));
     // One per container: the service and the worker announce on it, the feed and the worker listen.
     options.bind<JobChanges>(JobChanges).toResolvedValue(() => new JobChanges());

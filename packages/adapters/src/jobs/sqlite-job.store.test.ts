@@ -223,5 +223,9 @@ describe("file store data on first start with JOBS_STORE=sqlite", () => {
     expect(store.db.pragma("synchronous", { simple: true })).toBe(2);
     expect(await run(store.list())).toEqual([]);
     expect(empty.get(LogStore)).toBeInstanceOf(SqliteLogStore);
+    // One connection per process for jobs and logs.
+    const singletons = new Container({ defaultScope: "Singleton" });
+    singletons.load(jobsModule(parse({ DATA_DIR: tempDir(), JOBS_STORE: "sqlite" })));
+    expect(singletons.get<SqliteLogStore>(LogStore).db).toBe(singletons.get<SqliteJobStore>(JobStore).db);
   });
 });

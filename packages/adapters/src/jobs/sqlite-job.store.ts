@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, storedExclusiveClaimSchema, storedJobSchema, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
 import type { JobQuery, JobStore, QueueDepth } from "@parallax/application/jobs";
+import { groupCommitOf, type GroupCommit } from "./sqlite-group-commit.js";
 import { ParsedDocuments, readStored } from "./stored-documents.js";
 
 /**
@@ -76,8 +77,8 @@ interface JobRow {
 
 /**
  * Jobs and exclusivity claims in one SQLite file in WAL mode, shared by any number of
- * processes on one machine. Every port write is one SQL statement, so one small
- * transaction: `insert` an `INSERT … ON CONFLICT DO NOTHING`, `replace` and `putExclusive`
+ * processes on one machine. Every port write is one SQL statement, answered alone, in the
+ * transaction of its event-loop turn's writes (`GroupCommit`: one commit for many): `insert` an `INSERT … ON CONFLICT DO NOTHING`, `replace` and `putExclusive`
  * an `UPDATE … WHERE version = :expected` (a compare-and-set the database serialises across
  * processes; zero rows changed is the lost race). A claim is `claimCandidates` (one indexed
  * read) then that one conditional `UPDATE`.
@@ -86,8 +87,8 @@ interface JobRow {
  * `synchronous=normal` a statement is tens of microseconds (measured: see the README),
  * within the budget for a small transaction on the loop; `full` adds an fsync per write.
  * A write that meets another process's write lock waits in SQLite's busy handler (on this
- * thread) for at most `busyTimeoutMs`; single-statement writes hold the lock for
- * microseconds, so the wait is short.
+ * thread) for at most `busyTimeoutMs`; a turn's batch holds the lock for tens to hundreds
+ * of microseconds, so the wait is short.
  *
  * A write puts every page it changed in the WAL, a page for each index whose entry moves: a
  * status change touches only the partial indexes of the statuses it leaves and enters
@@ -101,6 +102,7 @@ export class SqliteJobStore implements JobStore {
   readonly db: Database.Database;
   private readonly statements: ReturnType<SqliteJobStore["prepare"]>;
   private readonly parsed = new ParsedDocuments<Job>(storedJobSchema);
+  private readonly group: GroupCommit;
 
   constructor(
     readonly file: string,
@@ -108,6 +110,7 @@ export class SqliteJobStore implements JobStore {
   ) {
     this.db = openJobsDatabase(file, options, SCHEMA);
     this.statements = this.prepare();
+    this.group = groupCommitOf(this.db);
   }
 
   private prepare() {
@@ -138,7 +141,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   insert(job: Job): Effect.Effect<Job, Conflict | StorageFailure> {
-    return this.attempt(() => {
+    return this.write(jobKey(job.id), () => {
       const doc = JSON.stringify(job);
       if (this.statements.insert.run(job.id, job.version, job.status, job.pipeline, job.createdAt, job.priority, job.runAt, leaseExpiry(job), doc).changes !== 1) {
         return Effect.fail(new Conflict({ message: `Job ${job.id} already exists` }));
@@ -152,7 +155,7 @@ export class SqliteJobStore implements JobStore {
     return this.attempt(() => {
       const found = this.statements.get.get(id);
       return found ? Effect.succeed(this.parseJob(found)) : Effect.fail(new NotFound({ message: `Job not found: ${id}` }));
-    });
+    }, jobKey(id));
   }
 
   /**
@@ -250,7 +253,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   replace(next: Job, expectedVersion: number): Effect.Effect<Job, VersionConflict | NotFound | StorageFailure> {
-    return this.attempt(() => {
+    return this.write(jobKey(next.id), () => {
       const refused = () => {
         const current = this.statements.exists.get(next.id);
         return Effect.fail(
@@ -271,11 +274,11 @@ export class SqliteJobStore implements JobStore {
     return this.call(() => {
       const found = this.statements.getClaim.get(pipeline);
       return found ? readStored(storedExclusiveClaimSchema, found.doc, `exclusive claim ${pipeline} in ${this.file}`) : unclaimed(pipeline);
-    });
+    }, claimKey(pipeline));
   }
 
   putExclusive(next: ExclusiveClaim, expectedVersion: number): Effect.Effect<ExclusiveClaim, VersionConflict | StorageFailure> {
-    return this.attempt(() => {
+    return this.write(claimKey(next.pipeline), () => {
       const conflict = Effect.fail(new VersionConflict({ message: `Exclusive claim of ${next.pipeline} changed`, jobId: next.holder ?? "" }));
       if (next.version !== expectedVersion + 1) return conflict;
       const doc = JSON.stringify(next);
@@ -311,10 +314,12 @@ export class SqliteJobStore implements JobStore {
 
   /** A value of the file's metadata (e.g. whether file-store data was imported). */
   meta(key: string): string | undefined {
+    this.group.flush();
     return this.db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?").get(key)?.value;
   }
 
   close(): void {
+    this.group.flush();
     this.db.close();
   }
 
@@ -323,21 +328,39 @@ export class SqliteJobStore implements JobStore {
   }
 
   /** `body`'s answer, or a StorageFailure for what it threw. */
-  private call<A>(body: () => A): Effect.Effect<A, StorageFailure> {
-    return this.attempt(() => Effect.succeed(body()));
+  private call<A>(body: () => A, key?: string): Effect.Effect<A, StorageFailure> {
+    return this.attempt(() => Effect.succeed(body()), key);
   }
 
-  /** `body`'s effect, or a StorageFailure for what it threw (one `suspend`: the calls on a job's path are many). */
-  private attempt<A, E>(body: () => Effect.Effect<A, E>): Effect.Effect<A, E | StorageFailure> {
+  /**
+   * `body`'s effect, or a StorageFailure for what it threw (one `suspend`: the calls on a job's
+   * path are many). The writes pending in this turn commit first (those of `key` only, when
+   * the read is of that one row): a read sees them.
+   */
+  private attempt<A, E>(body: () => Effect.Effect<A, E>, key?: string): Effect.Effect<A, E | StorageFailure> {
     return Effect.suspend((): Effect.Effect<A, E | StorageFailure> => {
       try {
+        if (key === undefined) this.group.flush();
+        else this.group.flushFor(key);
         return body();
       } catch (cause) {
-        return Effect.fail(cause instanceof StorageFailure ? cause : new StorageFailure({ message: `SQLite job store ${this.file}: ${(cause as Error).message}`, cause }));
+        return Effect.fail(this.failure(cause));
       }
     });
   }
+
+  /** `body` in the turn's transaction (`GroupCommit`), answered once it committed. */
+  private write<A, E>(key: string, body: () => Effect.Effect<A, E>): Effect.Effect<A, E | StorageFailure> {
+    return this.group.write(key, body, this.failure);
+  }
+
+  private readonly failure = (cause: unknown): StorageFailure =>
+    cause instanceof StorageFailure ? cause : new StorageFailure({ message: `SQLite job store ${this.file}: ${(cause as Error).message}`, cause });
 }
+
+/** What a write of a job or claim writes, for `GroupCommit.flushFor` (the log store's keys are `log:`). */
+const jobKey = (id: string) => `job:${id}`;
+const claimKey = (pipeline: string) => `claim:${pipeline}`;
 
 /** The `lease_expires_at` column: when a running job's lease ends (`jobs_leases`). */
 function leaseExpiry(job: Job): number | null {

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { StorageFailure } from "@parallax/domain";
 import { storedLogLineSchema } from "@parallax/domain/jobs";
 import type { LogEntry, LogLine, LogPage, LogStore } from "@parallax/application/jobs";
+import { groupCommitOf, type GroupCommit } from "./sqlite-group-commit.js";
 import { openJobsDatabase, type SqliteJobStoreOptions } from "./sqlite-job.store.js";
 import { readStored } from "./stored-documents.js";
 
@@ -28,6 +29,9 @@ CREATE TABLE IF NOT EXISTS job_log_chunks (
 ) WITHOUT ROWID;
 `;
 
+/** What an append writes, for `GroupCommit.flushFor` (the job store's keys are `job:` and `claim:`). */
+const logKey = (jobId: string) => `log:${jobId}`;
+
 const storedChunkSchema = z.array(storedLogLineSchema);
 
 interface ChunkRow {
@@ -40,20 +44,29 @@ interface ChunkRow {
  * Append-only job logs in the SQLite file of the job store (`JOBS_STORE=sqlite`): rows of up
  * to `CHUNK` consecutive lines (`[stream, timestamp, message]` as the file log store writes
  * them), keyed by job and first offset. An append numbers its lines after the job's last row,
- * one `INSERT … SELECT` statement per row: its implicit transaction takes the write lock
- * before it reads the job's last offset, as `BEGIN IMMEDIATE` would, so two writers of one job
+ * one `INSERT … SELECT` statement per row, in its turn's `BEGIN IMMEDIATE` transaction
+ * (`GroupCommit`), which holds the write lock before it reads the job's last offset: two writers of one job
  * (which the worker never makes) would still not collide; a read is a range of the primary
  * key. Every row read back is parsed (`storedLogLineSchema`).
  */
 export class SqliteLogStore implements LogStore {
   readonly db: Database.Database;
   private readonly statements;
+  private readonly group: GroupCommit;
 
+  /**
+   * `connection`: the job store's (`SqliteJobStore.db`) in the same process, so both write
+   * in the same group commit and one connection's page cache, not two reset by each other's
+   * commits. The log store then does not close it.
+   */
   constructor(
     readonly file: string,
-    options: SqliteJobStoreOptions = {},
+    options: SqliteJobStoreOptions & { readonly connection?: Database.Database } = {},
   ) {
-    this.db = openJobsDatabase(file, options, SCHEMA);
+    this.shared = options.connection !== undefined;
+    this.db = options.connection ?? openJobsDatabase(file, options, SCHEMA);
+    if (options.connection) this.db.exec(SCHEMA);
+    this.group = groupCommitOf(this.db);
     this.statements = {
       size: this.db.prepare<[string], { size: number }>(
         "SELECT coalesce((SELECT first_offset + count FROM job_log_chunks WHERE job_id = ? ORDER BY first_offset DESC LIMIT 1), 0) AS size",
@@ -85,13 +98,13 @@ export class SqliteLogStore implements LogStore {
   append(jobId: string, entries: readonly LogEntry[]): Effect.Effect<LogLine[], StorageFailure> {
     const self = this;
     // One row (the worker's usual append: a line or a few): no generator.
-    if (entries.length <= CHUNK) return entries.length === 0 ? Effect.succeed([]) : this.call(() => this.appendChunk(jobId, entries));
+    if (entries.length <= CHUNK) return entries.length === 0 ? Effect.succeed([]) : this.write(jobId, () => this.appendChunk(jobId, entries));
     return Effect.gen(function* () {
       const written: LogLine[] = [];
       for (let start = 0; start < entries.length; start += CHUNK) {
         if (start > 0) yield* Effect.yieldNow;
         const chunk = entries.slice(start, start + CHUNK);
-        written.push(...(yield* self.call(() => self.appendChunk(jobId, chunk))));
+        written.push(...(yield* self.write(jobId, () => self.appendChunk(jobId, chunk))));
       }
       return written;
     });
@@ -106,7 +119,7 @@ export class SqliteLogStore implements LogStore {
       let next = from;
       while (lines.length < wanted) {
         if (lines.length > 0) yield* Effect.yieldNow;
-        const rows = yield* self.call(() => self.statements.read.all(jobId, jobId, next).map((found) => self.parseChunk(jobId, found)));
+        const rows = yield* self.call(() => self.statements.read.all(jobId, jobId, next).map((found) => self.parseChunk(jobId, found)), jobId);
         for (const row of rows) for (const line of row) if (line.offset >= next && lines.length < wanted) lines.push(line);
         if (rows.length < ROWS_PER_READ || lines.length >= wanted) break;
         next = rows.at(-1)!.at(-1)!.offset + 1;
@@ -119,7 +132,7 @@ export class SqliteLogStore implements LogStore {
   }
 
   size(jobId: string): Effect.Effect<number, StorageFailure> {
-    return this.call(() => this.statements.size.get(jobId)!.size);
+    return this.call(() => this.statements.size.get(jobId)!.size, jobId);
   }
 
   /**
@@ -141,8 +154,11 @@ export class SqliteLogStore implements LogStore {
     );
   }
 
+  private readonly shared: boolean;
+
   close(): void {
-    this.db.close();
+    this.group.flush();
+    if (!this.shared) this.db.close();
   }
 
   private parseChunk(jobId: string, found: ChunkRow): LogLine[] {
@@ -150,14 +166,24 @@ export class SqliteLogStore implements LogStore {
     return lines.map(([stream, timestamp, message], index) => ({ stream, timestamp, message, offset: found.first_offset + index }));
   }
 
-  /** `body`'s answer, or a StorageFailure for what it threw. */
-  private call<A>(body: () => A): Effect.Effect<A, StorageFailure> {
+  /** `body`'s answer, or a StorageFailure for what it threw; the writes pending in this turn commit first (a read sees them). */
+  private call<A>(body: () => A, jobId?: string): Effect.Effect<A, StorageFailure> {
     return Effect.suspend(() => {
       try {
+        if (jobId === undefined) this.group.flush();
+        else this.group.flushFor(logKey(jobId));
         return Effect.succeed(body());
       } catch (cause) {
-        return Effect.fail(cause instanceof StorageFailure ? cause : new StorageFailure({ message: `SQLite log store ${this.file}: ${(cause as Error).message}`, cause }));
+        return Effect.fail(this.failure(cause));
       }
     });
   }
+
+  /** `body` in the turn's transaction (`GroupCommit`), answered once it committed. */
+  private write<A>(jobId: string, body: () => A): Effect.Effect<A, StorageFailure> {
+    return this.group.write(logKey(jobId), () => Effect.succeed(body()), this.failure);
+  }
+
+  private readonly failure = (cause: unknown): StorageFailure =>
+    cause instanceof StorageFailure ? cause : new StorageFailure({ message: `SQLite log store ${this.file}: ${(cause as Error).message}`, cause });
 }

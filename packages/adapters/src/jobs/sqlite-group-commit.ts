@@ -1,0 +1,119 @@
+import type Database from "better-sqlite3";
+import * as Effect from "effect/Effect";
+import type { StorageFailure } from "@parallax/domain";
+
+/** Writes one transaction holds at most: past this many the batch commits at once, not at the turn's end. */
+const CAP = 256;
+
+interface Pending {
+  readonly write: () => Effect.Effect<unknown, unknown>;
+  readonly failure: (cause: unknown) => StorageFailure;
+  readonly resume: (answer: Effect.Effect<unknown, unknown>) => void;
+}
+
+/**
+ * Group commit for one connection: the writes issued in one event-loop turn run in one
+ * `BEGIN IMMEDIATE … COMMIT` (one WAL commit, one fsync with `synchronous=full`, one lock
+ * round), each write still its own statement with its own answer. A statement that fails
+ * (a constraint: SQLite rolls back that statement only) or whose version check changes no
+ * row answers only its own caller; the others commit. Every caller is answered after the
+ * COMMIT returned, so an acknowledged write is as durable as a statement committed alone.
+ *
+ * The batch runs synchronously, so no transaction is ever open across an await. A read on
+ * this connection flushes first: a read of several rows (a listing, a claim's candidates)
+ * always (`flush`), a read of one row when a pending write writes it (`flushFor`). A read so
+ * sees every write issued before it that it could see, as when each write committed alone.
+ *
+ * A failure that ends the transaction itself (the write lock not taken within the busy
+ * timeout, a disk error: SQLite rolls everything back) fails every write of the batch: none
+ * was acknowledged, none is half kept.
+ */
+export class GroupCommit {
+  private pending: Pending[] = [];
+  /** What the pending writes write (a job's id, a claim's pipeline, a log's job): a read of one flushes only if it is here. */
+  private readonly keys = new Set<string>();
+  private scheduled = false;
+  private readonly begin: Database.Statement;
+  private readonly commit: Database.Statement;
+  private readonly rollback: Database.Statement;
+
+  constructor(private readonly db: Database.Database) {
+    this.begin = db.prepare("BEGIN IMMEDIATE");
+    this.commit = db.prepare("COMMIT");
+    this.rollback = db.prepare("ROLLBACK");
+  }
+
+  /** `write` run in the turn's transaction; its answer (or a StorageFailure for what it threw) once that committed. */
+  write<A, E>(key: string, write: () => Effect.Effect<A, E>, failure: (cause: unknown) => StorageFailure): Effect.Effect<A, E | StorageFailure> {
+    return Effect.callback<A, E | StorageFailure>((resume) => {
+      this.pending.push({ write, failure, resume: resume as Pending["resume"] });
+      this.keys.add(key);
+      if (this.pending.length >= CAP) this.flush();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        // setImmediate, not a microtask: Effect runs its fibers in microtasks, so a microtask
+        // would commit before the turn's other fibers issued their writes.
+        setImmediate(this.flushScheduled);
+      }
+    });
+  }
+
+  /**
+   * `flush` if a pending write writes `key`: a read of one row waits for nothing else. Each row
+   * read is then as fresh as a flush would make it, and a read of one row and a write of
+   * another issued in the same turn were concurrent: either order is an answer they could get.
+   */
+  flushFor(key: string): void {
+    if (this.keys.has(key)) this.flush();
+  }
+
+  private readonly flushScheduled = () => {
+    this.scheduled = false;
+    this.flush();
+  };
+
+  /** Runs and commits the pending writes now (a read of several rows, `close`). */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.keys.clear();
+    const answers = this.run(batch);
+    for (let i = 0; i < batch.length; i++) batch[i]!.resume(answers[i]!);
+  }
+
+  private run(batch: readonly Pending[]): Array<Effect.Effect<unknown, unknown>> {
+    const failAll = (cause: unknown) => batch.map((pending) => Effect.fail(pending.failure(cause)));
+    try {
+      this.begin.run();
+    } catch (cause) {
+      return failAll(cause);
+    }
+    const answers: Array<Effect.Effect<unknown, unknown>> = [];
+    for (const pending of batch) {
+      try {
+        answers.push(pending.write());
+      } catch (cause) {
+        // The statement alone was rolled back unless SQLite ended the whole transaction.
+        if (!this.db.inTransaction) return failAll(cause);
+        answers.push(Effect.fail(pending.failure(cause)));
+      }
+    }
+    try {
+      this.commit.run();
+    } catch (cause) {
+      if (this.db.inTransaction) this.rollback.run();
+      return failAll(cause);
+    }
+    return answers;
+  }
+}
+
+const groups = new WeakMap<Database.Database, GroupCommit>();
+
+/** The connection's group commit, shared by every store writing through it. */
+export function groupCommitOf(db: Database.Database): GroupCommit {
+  let group = groups.get(db);
+  if (!group) groups.set(db, (group = new GroupCommit(db)));
+  return group;
+}
