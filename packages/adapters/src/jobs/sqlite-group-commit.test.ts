@@ -101,7 +101,7 @@ describe("sqlite group commit", () => {
     store.close();
   });
 
-  it("a log store on the job store's connection commits with it and leaves the connection open on close", async () => {
+  it("a log store on the job store's connection writes beside its pending group (appends commit at once) and leaves the connection open on close", async () => {
     const file = tempFile();
     const store = new SqliteJobStore(file);
     const logs = new SqliteLogStore(file, { connection: store.db });
