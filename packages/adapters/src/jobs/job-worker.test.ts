@@ -30,6 +30,20 @@ const catalog = new PipelineCatalog(
 const settings = { workerId: "w-test", concurrency: 2, leaseMs: 2000, heartbeatMs: 500, pollMs: 20, cancelPollMs: 100, random: () => 0.5, maxBufferedLines: 1000 };
 const workspace = strictFake<Workspace>("Workspace", { resolve: (path) => `/workspace/${path}` });
 
+/** The memory store with its `replace` changed (a write lost or failing on its way). */
+function withReplace(memory: MemoryJobStore, replace: JobStore["replace"]): JobStore {
+  return {
+    insert: (job) => memory.insert(job),
+    get: (id) => memory.get(id),
+    list: (query) => memory.list(query),
+    claimCandidates: (now, limit) => memory.claimCandidates(now, limit),
+    queueDepth: (now, limit) => memory.queueDepth(now, limit),
+    getExclusive: (pipeline) => memory.getExclusive(pipeline),
+    putExclusive: (next, expected) => memory.putExclusive(next, expected),
+    replace,
+  };
+}
+
 function setup(clock: Clock, scripts: Record<string, Script> = {}) {
   const store = new MemoryJobStore();
   const logs = new MemoryLogStore();
@@ -181,19 +195,11 @@ describe("JobWorker timing (TestClock)", () => {
           const memory = new MemoryJobStore();
           let heartbeats = 0;
           // The first heartbeat lands in the store but its caller hears a failure, as after a timeout.
-          const store: JobStore = {
-            insert: (job) => memory.insert(job),
-            get: (id) => memory.get(id),
-            list: (query) => memory.list(query),
-            claimCandidates: (now, limit) => memory.claimCandidates(now, limit),
-            queueDepth: (now, limit) => memory.queueDepth(now, limit),
-            getExclusive: (pipeline) => memory.getExclusive(pipeline),
-            putExclusive: (next, expected) => memory.putExclusive(next, expected),
-            replace: (next, expected) =>
-              Effect.flatMap(memory.replace(next, expected), (written) =>
-                written.lease !== null && written.lease.token !== written.lease.run && heartbeats++ === 0 ? Effect.fail(new StorageFailure({ message: "timed out" })) : Effect.succeed(written),
-              ),
-          };
+          const store = withReplace(memory, (next, expected) =>
+            Effect.flatMap(memory.replace(next, expected), (written) =>
+              written.lease !== null && written.lease.token !== written.lease.run && heartbeats++ === 0 ? Effect.fail(new StorageFailure({ message: "timed out" })) : Effect.succeed(written),
+            ),
+          );
           const ids = sequentialIds("job");
           const logs = new MemoryLogStore();
           const runner = scriptedRunner({ beats: { exitAfterMs: 1200 } });
@@ -224,19 +230,11 @@ describe("JobWorker timing (TestClock)", () => {
         Effect.gen(function* () {
           const memory = new MemoryJobStore();
           // Heartbeats never reach the store; claims and everything else do.
-          const store: JobStore = {
-            insert: (job) => memory.insert(job),
-            get: (id) => memory.get(id),
-            list: (query) => memory.list(query),
-            claimCandidates: (now, limit) => memory.claimCandidates(now, limit),
-            queueDepth: (now, limit) => memory.queueDepth(now, limit),
-            getExclusive: (pipeline) => memory.getExclusive(pipeline),
-            putExclusive: (next, expected) => memory.putExclusive(next, expected),
-            replace: (next, expected) =>
-              next.status === "running" && next.lease !== null && next.lease.token !== next.lease.run
-                ? Effect.fail(new StorageFailure({ message: "unreachable" }))
-                : memory.replace(next, expected),
-          };
+          const store = withReplace(memory, (next, expected) =>
+            next.status === "running" && next.lease !== null && next.lease.token !== next.lease.run
+              ? Effect.fail(new StorageFailure({ message: "unreachable" }))
+              : memory.replace(next, expected),
+          );
           const ids = sequentialIds("job");
           const logs = new MemoryLogStore();
           const runner = scriptedRunner({ forever: {} });

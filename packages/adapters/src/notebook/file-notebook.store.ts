@@ -60,17 +60,8 @@ export class FileNotebookStore implements NotebookStore {
   /** The cached parse of the current version (a copy: the caller owns it), else the file read and parsed. */
   get(name: string): Effect.Effect<StoredNotebook, NotFound | StorageFailure> {
     return Effect.flatMap(
-      this.io(`read ${name}`, async () => {
-        await this.ready;
-        const path = this.pathOf(name);
-        const version = this.currentVersionNow(path);
-        if (version === null) {
-          this.cache.delete(name);
-          return undefined;
-        }
-        // Not served lately: read in ~1 MiB pieces, so a big notebook is never held as bytes and text at once.
-        return this.cache.get(name, version) ?? unlessMissing(readStoredText(path), undefined);
-      }),
+      // Not served lately: read in ~1 MiB pieces, so a big notebook is never held as bytes and text at once.
+      this.current(name, readStoredText),
       (found): Effect.Effect<StoredNotebook, NotFound | StorageFailure> => {
         if (!found) return Effect.fail(new NotFound({ message: "Notebook not found" }));
         if ("text" in found) return Effect.map(parseStored(found.text, this.pathOf(name)), (notebook) => ({ name, notebook, version: found.version }));
@@ -87,7 +78,7 @@ export class FileNotebookStore implements NotebookStore {
   }
 
   readBytes(name: string): Effect.Effect<StoredBytes, NotFound | StorageFailure> {
-    return Effect.flatMap(this.current(name), (found) => {
+    return Effect.flatMap(this.current(name, readFileVersioned), (found) => {
       if (!found) return Effect.fail(new NotFound({ message: "Notebook not found" }));
       if ("metadata" in found) return Effect.succeed({ bytes: found.bytes, version: found.version, metadata: found.metadata });
       // Only the metadata is taken (shared with the listing's, so a version is parsed once): serving
@@ -98,8 +89,8 @@ export class FileNotebookStore implements NotebookStore {
     });
   }
 
-  /** The cache entry of the file's current version (one `stat`), else the file's bytes and version. */
-  private current(name: string): Effect.Effect<CachedNotebook | { bytes: Buffer; version: string } | undefined, StorageFailure> {
+  /** The cache entry of the file's current version (one `stat`), else what `read` reads of the file. */
+  private current<Read extends { version: string }>(name: string, read: (path: string) => Promise<Read>): Effect.Effect<CachedNotebook | Read | undefined, StorageFailure> {
     return this.io(`read ${name}`, async () => {
       await this.ready;
       const path = this.pathOf(name);
@@ -108,7 +99,7 @@ export class FileNotebookStore implements NotebookStore {
         this.cache.delete(name);
         return undefined;
       }
-      return this.cache.get(name, version) ?? unlessMissing(readFileVersioned(path), undefined);
+      return this.cache.get(name, version) ?? unlessMissing(read(path), undefined);
     });
   }
 
