@@ -216,7 +216,7 @@ async function crossProcessLatency(samples: number, pollMs: number): Promise<voi
   const worker = spawn(
     process.execPath,
     ["--conditions=source", "--import", "tsx", "apps/worker/src/cli.ts", "worker", "--concurrency", "4", "--poll-ms", String(pollMs)],
-    { env: { ...process.env, DATA_DIR: dir, LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "inherit"] },
+    { env: { ...process.env, DATA_DIR: dir, JOBS_STORE: "file", LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "inherit"] },
   );
   try {
     await new Promise<void>((resolve) => {
