@@ -27,6 +27,7 @@ import { StorageFailure } from "@parallax/domain";
 import type { LogEntry, LogLine, LogPage, LogStore } from "@parallax/application/jobs";
 import { readItem, readJsonAttribute } from "../aws/stored-item.js";
 import { documentSdk, dynamoSdk } from "../aws/dynamodb-sdk.js";
+import { RecentMap } from "../shared/recent-map.js";
 
 /** A chunk's lines as JSON stay under this (an item holds 400 KB; a line is at most 64 Ki characters). */
 const CHUNK_BYTES = 300 * 1024;
@@ -48,13 +49,15 @@ interface ChunkMeta {
 
 export class DynamoLogStore implements LogStore {
   /** Chunk offsets per job, learned once (chunks are immutable); the oldest jobs forgotten past `maxJobs`. */
-  private readonly known = new Map<string, ChunkMeta[]>();
+  private readonly known: RecentMap<string, ChunkMeta[]>;
 
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     private readonly table: string,
     private readonly options: { readonly chunkBytes?: number; readonly maxJobs?: number } = {},
-  ) {}
+  ) {
+    this.known = new RecentMap(options.maxJobs ?? 1024);
+  }
 
   append(jobId: string, entries: readonly LogEntry[]): Effect.Effect<LogLine[], StorageFailure> {
     return this.call(async () => {
@@ -115,9 +118,7 @@ export class DynamoLogStore implements LogStore {
     let chunks = this.known.get(jobId);
     if (!chunks) {
       chunks = await this.loadUpTo(jobId, await this.hint(jobId));
-      this.known.set(jobId, chunks);
-      const maxJobs = this.options.maxJobs ?? 1024;
-      if (this.known.size > maxJobs) this.known.delete(this.known.keys().next().value!);
+      this.known.remember(jobId, chunks);
     }
     for (;;) {
       const index = chunks.length;

@@ -2,6 +2,7 @@ import * as Result from "effect/Result";
 import type { z } from "zod";
 import { StorageFailure } from "@parallax/domain";
 import { parseStored } from "@parallax/domain/jobs";
+import { RecentMap } from "../shared/recent-map.js";
 
 /**
  * A stored document as its schema says it is, or a StorageFailure naming where it was read
@@ -26,12 +27,14 @@ export function readStored<T>(schema: z.ZodType<T>, text: unknown, what: string)
  * the oldest dropped first.
  */
 export class ParsedDocuments<T> {
-  private readonly entries = new Map<string, { readonly text: string; readonly value: T }>();
+  private readonly entries: RecentMap<string, { readonly text: string; readonly value: T }>;
 
   constructor(
     private readonly schema: z.ZodType<T>,
-    private readonly capacity = 512,
-  ) {}
+    capacity = 512,
+  ) {
+    this.entries = new RecentMap(capacity);
+  }
 
   /** `text` read under `key`, parsed (`what` names it in a failure, built only then). */
   read(key: string, text: unknown, what: () => string): T {
@@ -44,8 +47,6 @@ export class ParsedDocuments<T> {
 
   /** `value` as just written under `key` as `text`. */
   remember(key: string, text: string, value: T): void {
-    this.entries.delete(key);
-    this.entries.set(key, { text, value });
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.remember(key, { text, value });
   }
 }

@@ -23,6 +23,7 @@ import { listingItems } from "../aws/listing.js";
 import { readItem, readJsonAttribute } from "../aws/stored-item.js";
 import { frameSizesSchema, taskRecordSchema, trackingUpdateSchema } from "./tracking-payload.schema.js";
 import { documentSdk } from "../aws/dynamodb-sdk.js";
+import { RecentMap } from "../shared/recent-map.js";
 
 const LIST_KEY = "tasks";
 const itemId = (taskId: string) => `task#${taskId}`;
@@ -45,7 +46,7 @@ interface Cursor {
 }
 
 export class DynamoTaskStore implements TaskStore {
-  private readonly cursors = new Map<string, Cursor>();
+  private readonly cursors = new RecentMap<string, Cursor>(TASKS_CURSORS);
 
   constructor(
     private readonly documents: DynamoDBDocumentClient,
@@ -118,9 +119,7 @@ export class DynamoTaskStore implements TaskStore {
       }
       const last = keys.at(-1);
       if (last !== undefined && (range.to === undefined || firstOf(last) < to)) {
-        this.cursors.delete(taskId);
-        this.cursors.set(taskId, { key: last, next });
-        if (this.cursors.size > TASKS_CURSORS) this.cursors.delete(this.cursors.keys().next().value!);
+        this.cursors.remember(taskId, { key: last, next });
       }
       return out;
     });

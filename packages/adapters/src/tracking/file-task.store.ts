@@ -6,6 +6,7 @@ import { NotFound, StorageFailure } from "@parallax/domain";
 import type { FrameSize, ResultRange, TaskRecord, TaskStore, TrackingUpdate } from "@parallax/application/tracking";
 import { unlessMissing } from "../shared/errno.js";
 import { frameSizesSchema, parseJson, taskRecordSchema, trackingUpdateSchema } from "./tracking-payload.schema.js";
+import { RecentMap } from "../shared/recent-map.js";
 
 /**
  * Tasks on local disk: `<root>/<task_id>/state.json` (the record, replaced atomically through a
@@ -30,7 +31,7 @@ interface Cursor {
 }
 
 export class FileTaskStore implements TaskStore {
-  private readonly cursors = new Map<string, Cursor>();
+  private readonly cursors = new RecentMap<string, Cursor>(CURSORS);
 
   constructor(private readonly root: string) {}
 
@@ -89,9 +90,7 @@ export class FileTaskStore implements TaskStore {
         next = index + 1;
         if (index >= (range.from ?? 0) && index < (range.to ?? Infinity)) out.push(parsed.data);
       }
-      self.cursors.delete(taskId);
-      self.cursors.set(taskId, { next, offset: from.offset + Buffer.byteLength(text.slice(0, complete)) });
-      if (self.cursors.size > CURSORS) self.cursors.delete(self.cursors.keys().next().value!);
+      self.cursors.remember(taskId, { next, offset: from.offset + Buffer.byteLength(text.slice(0, complete)) });
       return out;
     });
   }
