@@ -30,7 +30,7 @@ interface Pending {
  */
 export class GroupCommit {
   private pending: Pending[] = [];
-  /** What the pending writes write (a job's id, a claim's pipeline, a log's job): a read of one flushes only if it is here. */
+  /** What the pending writes write (a job's id, a claim's pipeline): a read of one flushes only if it is here. */
   private readonly keys = new Set<string>();
   private scheduled = false;
   private readonly begin: Database.Statement;

@@ -4,7 +4,6 @@ import { z } from "zod";
 import { StorageFailure } from "@parallax/domain";
 import { storedLogLineSchema } from "@parallax/domain/jobs";
 import type { LogEntry, LogLine, LogPage, LogStore } from "@parallax/application/jobs";
-import { groupCommitOf, type GroupCommit } from "./sqlite-group-commit.js";
 import { openJobsDatabase, type SqliteJobStoreOptions } from "./sqlite-job.store.js";
 import { readStored } from "./stored-documents.js";
 
@@ -29,9 +28,6 @@ CREATE TABLE IF NOT EXISTS job_log_chunks (
 ) WITHOUT ROWID;
 `;
 
-/** What an append writes, for `GroupCommit.flushFor` (the job store's keys are `job:` and `claim:`). */
-const logKey = (jobId: string) => `log:${jobId}`;
-
 const storedChunkSchema = z.array(storedLogLineSchema);
 
 interface ChunkRow {
@@ -52,12 +48,11 @@ interface ChunkRow {
 export class SqliteLogStore implements LogStore {
   readonly db: Database.Database;
   private readonly statements;
-  private readonly group: GroupCommit;
 
   /**
-   * `connection`: the job store's (`SqliteJobStore.db`) in the same process, so both write
-   * in the same group commit and one connection's page cache, not two reset by each other's
-   * commits. The log store then does not close it.
+   * `connection`: the job store's (`SqliteJobStore.db`) in the same process, so both share one
+   * connection's page cache, not two reset by each other's commits. The log store then does not
+   * close it. Its writes stay out of the job store's group commit (see `write`).
    */
   constructor(
     readonly file: string,
@@ -66,7 +61,6 @@ export class SqliteLogStore implements LogStore {
     this.shared = options.connection !== undefined;
     this.db = options.connection ?? openJobsDatabase(file, options, SCHEMA);
     if (options.connection) this.db.exec(SCHEMA);
-    this.group = groupCommitOf(this.db);
     this.statements = {
       size: this.db.prepare<[string], { size: number }>(
         "SELECT coalesce((SELECT first_offset + count FROM job_log_chunks WHERE job_id = ? ORDER BY first_offset DESC LIMIT 1), 0) AS size",
@@ -95,16 +89,21 @@ export class SqliteLogStore implements LogStore {
     return entries.map((entry, index) => ({ ...entry, offset: first + index }));
   }
 
+  /**
+   * Each row in its own transaction, now, not in the job store's group commit: an append's wait
+   * paces a fast writer's log (the worker holds at most `maxBufferedLines` while one is in
+   * flight), and waiting a turn for each dropped ~20% of a 60,000-line burst (jobs.live.test.ts).
+   */
   append(jobId: string, entries: readonly LogEntry[]): Effect.Effect<LogLine[], StorageFailure> {
     const self = this;
     // One row (the worker's usual append: a line or a few): no generator.
-    if (entries.length <= CHUNK) return entries.length === 0 ? Effect.succeed([]) : this.write(jobId, () => this.appendChunk(jobId, entries));
+    if (entries.length <= CHUNK) return entries.length === 0 ? Effect.succeed([]) : this.call(() => this.appendChunk(jobId, entries));
     return Effect.gen(function* () {
       const written: LogLine[] = [];
       for (let start = 0; start < entries.length; start += CHUNK) {
         if (start > 0) yield* Effect.yieldNow;
         const chunk = entries.slice(start, start + CHUNK);
-        written.push(...(yield* self.write(jobId, () => self.appendChunk(jobId, chunk))));
+        written.push(...(yield* self.call(() => self.appendChunk(jobId, chunk))));
       }
       return written;
     });
@@ -119,7 +118,7 @@ export class SqliteLogStore implements LogStore {
       let next = from;
       while (lines.length < wanted) {
         if (lines.length > 0) yield* Effect.yieldNow;
-        const rows = yield* self.call(() => self.statements.read.all(jobId, jobId, next).map((found) => self.parseChunk(jobId, found)), jobId);
+        const rows = yield* self.call(() => self.statements.read.all(jobId, jobId, next).map((found) => self.parseChunk(jobId, found)));
         for (const row of rows) for (const line of row) if (line.offset >= next && lines.length < wanted) lines.push(line);
         if (rows.length < ROWS_PER_READ || lines.length >= wanted) break;
         next = rows.at(-1)!.at(-1)!.offset + 1;
@@ -132,7 +131,7 @@ export class SqliteLogStore implements LogStore {
   }
 
   size(jobId: string): Effect.Effect<number, StorageFailure> {
-    return this.call(() => this.statements.size.get(jobId)!.size, jobId);
+    return this.call(() => this.statements.size.get(jobId)!.size);
   }
 
   /**
@@ -157,7 +156,6 @@ export class SqliteLogStore implements LogStore {
   private readonly shared: boolean;
 
   close(): void {
-    this.group.flush();
     if (!this.shared) this.db.close();
   }
 
@@ -166,26 +164,15 @@ export class SqliteLogStore implements LogStore {
     return lines.map(([stream, timestamp, message], index) => ({ stream, timestamp, message, offset: found.first_offset + index }));
   }
 
-  /** `body`'s answer, or a StorageFailure for what it threw; the writes pending in this turn commit first (a read sees them). */
-  private call<A>(body: () => A, jobId?: string): Effect.Effect<A, StorageFailure> {
+  /** `body`'s answer, or a StorageFailure for what it threw. */
+  private call<A>(body: () => A): Effect.Effect<A, StorageFailure> {
     return Effect.suspend(() => {
       try {
-        if (jobId === undefined) this.group.flush();
-        else this.group.flushFor(logKey(jobId));
         return Effect.succeed(body());
       } catch (cause) {
         return Effect.fail(this.failure(cause));
       }
     });
-  }
-
-  /**
-   * `body` in its own transaction, now, not in the turn's group commit: an append's wait is what
-   * paces a fast writer's log (the worker holds at most `maxBufferedLines` while one is in flight),
-   * and waiting a turn for each one dropped ~20% of a 60,000-line burst (jobs.live.test.ts).
-   */
-  private write<A>(jobId: string, body: () => A): Effect.Effect<A, StorageFailure> {
-    return this.call(body, jobId);
   }
 
   private readonly failure = (cause: unknown): StorageFailure =>
