@@ -1,0 +1,59 @@
+/**
+ * The comparison partner of `npm run bench -- jobs --vs-bullmq`: BullMQ on a throwaway local
+ * `redis-server` (Debian's), the same no-op jobs, measured in the same run as the stores.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { collectGarbage, emit, round } from "./support.js";
+
+const load = () => loadavg().map((value) => round(value, 2));
+
+/** A throwaway `redis-server` on a free port without persistence, for `--vs-bullmq`. */
+export async function startRedis(): Promise<{ port: number; stop(): Promise<void> }> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const dir = mkdtempSync(join(tmpdir(), "parallax-bench-redis-"));
+  const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    let output = "";
+    server.stdout!.on("data", (chunk: Buffer) => ((output += chunk.toString()), output.includes("Ready to accept connections") && resolve()));
+    server.once("exit", (code) => reject(new Error(`redis-server exited ${code}: ${output}`)));
+  });
+  return {
+    port,
+    stop: async () => {
+      server.kill("SIGTERM");
+      await new Promise((resolve) => server.once("exit", resolve));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** BullMQ's no-op throughput: `jobs` added in bulk, then `workers` BullMQ workers (concurrency 8 each) until all completed. */
+export async function bullmqThroughput(port: number, workers: number, jobs: number, tags: Record<string, unknown>): Promise<number> {
+  const { Queue, Worker } = await import("bullmq");
+  const connection = { host: "127.0.0.1", port, maxRetriesPerRequest: null };
+  const name = `bench-${Math.random().toString(36).slice(2, 8)}`;
+  const queue = new Queue(name, { connection });
+  for (let i = 0; i < jobs; i += 1000) await queue.addBulk(Array.from({ length: Math.min(1000, jobs - i) }, () => ({ name: "noop", data: {} })));
+  let completed = 0;
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  collectGarbage();
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const running = Array.from({ length: workers }, () => {
+    const worker = new Worker(name, async () => undefined, { connection, concurrency: 8 });
+    worker.on("completed", () => ++completed === jobs && finish());
+    return worker;
+  });
+  await done;
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  await Promise.all(running.map((worker) => worker.close()));
+  await queue.obliterate({ force: true });
+  await queue.close();
+  emit(`jobs.throughput.bullmq.${workers}w`, { store: "bullmq (redis-server, no persistence)", workers, jobs, seconds: round(seconds, 2), jobs_per_s: round(jobs / seconds, 0), cpu_us_per_job_node_side: round((cpu.user + cpu.system) / jobs, 1), loadavg_1_5_15: load(), ...tags });
+  return jobs / seconds;
+}
