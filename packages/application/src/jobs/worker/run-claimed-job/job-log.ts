@@ -35,6 +35,9 @@ export interface JobLog {
  */
 export const LOG_GATHER_MS = 5;
 
+/** Lines waiting in one log that end its gathering wait at once (a short run writes fewer). */
+const GATHER_LINES = 128;
+
 let stampedMs = Number.NaN;
 let stamped = "";
 /**
@@ -166,6 +169,9 @@ class BufferedJobLog implements JobLog {
     }
     this.pending.push(entry);
     if (this.pending.length === 1) this.writer.due(this, this.fresh);
+    // Gathering only merges a short run's first and last lines: a fast writer's output does not
+    // wait for it (a late gathering timer on a busy machine let 10,000 lines fill the buffer).
+    else if (this.pending.length === GATHER_LINES) this.writer.due(this, false);
   }
 
   system(message: string): void {
