@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Effect, Fiber, Stream } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import { pipelinesFileSchema, type Job } from "@parallax/domain/jobs";
-import { JobChanges, PipelineJobs, JobWorker, PipelineCatalog } from "@parallax/application/jobs";
+import { JobChanges, PipelineJobs, JobWorker, PipelineCatalog, type LogEntry, type LogStore } from "@parallax/application/jobs";
 import { SystemClock } from "../shared/system-clock.js";
 import { ChildProcessRunner, groupAlive } from "./child-process.runner.js";
 import { FileWorkspace } from "./file-workspace.js";
@@ -20,20 +20,20 @@ const catalog = new PipelineCatalog(
   pipelinesFileSchema.parse({
     pipelines: [
       { name: "forever", command: ["sh", "-c", "sleep 100 & sleep 100", marker] },
+      { name: "flood", command: ["seq", "1", "200000"] },
     ],
   }),
 );
 
-function setup(leaseMs = 2000) {
+function setup(leaseMs = 2000, logs: LogStore = new MemoryLogStore(), maxBufferedLines = 1000) {
   const store = new MemoryJobStore();
-  const logs = new MemoryLogStore();
   let counter = 0;
   const ids = { next: () => `job-${++counter}` };
   const clock = new SystemClock();
   const service = new PipelineJobs(store, logs, catalog, new FileWorkspace(dir), clock, ids, new JobChanges());
   const worker = new JobWorker(
     { store, logs, runner: new ChildProcessRunner({ killGraceMs: 1000 }), clock, ids, service },
-    { workerId: "w-test", concurrency: 2, leaseMs, heartbeatMs: 500, pollMs: 20, cancelPollMs: 100, random: () => 0.5, maxBufferedLines: 1000 },
+    { workerId: "w-test", concurrency: 2, leaseMs, heartbeatMs: 500, pollMs: 20, cancelPollMs: 100, random: () => 0.5, maxBufferedLines },
   );
   const waitFor = async (id: string, predicate: (job: Job) => boolean, timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;
@@ -76,6 +76,33 @@ describe("JobWorker with real processes", () => {
     expect(released.history.at(-1)).toMatchObject({ kind: "released", reason: "worker w-test stopped" });
     expect(groupAlive(pgid)).toBe(false);
   });
+
+  it("a process writing faster than its log store is read no faster than the store takes its lines: none dropped, memory bounded", async () => {
+    const memory = new MemoryLogStore();
+    const batches: number[] = [];
+    // A log store that takes 2 ms an append: seq writes 200,000 lines far faster.
+    const slow: LogStore = {
+      append: (jobId: string, entries: readonly LogEntry[]) => {
+        batches.push(entries.length);
+        return Effect.andThen(Effect.sleep(2), memory.append(jobId, entries));
+      },
+      read: (jobId, from, limit) => memory.read(jobId, from, limit),
+      size: (jobId) => memory.size(jobId),
+    };
+    const { service, worker, waitFor, start } = setup(2000, slow, 500);
+    start();
+    const job = await Effect.runPromise(service.submit("flood"));
+    await waitFor(job.id, (j) => j.status === "completed", 60_000);
+    await worker.stop(1000);
+    const page = await Effect.runPromise(memory.read(job.id, 0, 300_000));
+    const printed = page.lines.filter((line) => line.stream === "stdout").map((line) => line.message);
+    expect(printed).toHaveLength(200_000);
+    expect(printed.every((message, index) => message === String(index + 1))).toBe(true);
+    expect(page.lines.some((line) => line.message.includes("dropped"))).toBe(false);
+    // At most the 500 waiting lines and one chunk read from the pipe (64 KiB: at most 32,768 lines) per append, not all 200,000.
+    expect(Math.max(...batches)).toBeLessThanOrEqual(500 + 65_536 / 2);
+    expect(batches.length).toBeGreaterThan(10);
+  }, 90_000);
 });
 
 describe("a lost run's processes", () => {

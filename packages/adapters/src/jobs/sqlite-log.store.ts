@@ -11,8 +11,8 @@ import { readStored } from "./stored-documents.js";
  * Lines per row: a row is one small transaction (a JSON array of up to this many lines), so an
  * append of any size is a few statements, the event loop free between them (measured: ~100 µs
  * a row of 128 lines, `bench jobs --only sqlite_op_us`). A row per line
- * cost ~5 µs a line in B-tree inserts: too slow for a process printing 60,000 lines at once
- * (the worker dropped lines past its buffer).
+ * cost ~5 µs a line in B-tree inserts: a process printing 60,000 lines at once would be paced
+ * by it (the worker reads a process's pipes no faster than its log is stored).
  */
 const CHUNK = 128;
 /** Rows a read statement returns: at most ~2 × CHUNK lines parsed before the loop is free again. */
@@ -91,8 +91,8 @@ export class SqliteLogStore implements LogStore {
 
   /**
    * Each row in its own transaction, now, not in the job store's group commit: an append's wait
-   * paces a fast writer's log (the worker holds at most `maxBufferedLines` while one is in
-   * flight), and waiting a turn for each dropped ~20% of a 60,000-line burst (jobs.live.test.ts).
+   * paces a fast writer's process (the worker holds at most `maxBufferedLines` while one is in
+   * flight, then stops reading its pipes), and a turn's wait for each append would slow it.
    */
   append(jobId: string, entries: readonly LogEntry[]): Effect.Effect<LogLine[], StorageFailure> {
     const self = this;

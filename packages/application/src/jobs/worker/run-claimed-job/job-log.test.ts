@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import { Effect, Fiber } from "effect";
 import { describe, expect, it } from "vitest";
 import { StorageFailure } from "@parallax/domain";
 import { advance, fixedClock, strictFake, withTestClock } from "../../../testing/index.js";
@@ -17,21 +17,32 @@ function recordingLogs(fail = false) {
 const line = (message: string): LogEntry => ({ stream: "stdout", timestamp: "2026-02-01T00:00:00.000Z", message });
 
 describe("a running job's log", () => {
-  it("keeps at most `capacity` lines waiting; the rest are counted and stored as one system line in their place", async () => {
+  it("keeps every line: once `capacity` lines wait, `room` waits until the writer takes them", async () => {
     const { logs, appended } = recordingLogs();
     let stored = 0;
+    const events: string[] = [];
     await Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
           const log = yield* openJobLog({ logs, clock: fixedClock(), onStored: () => Effect.sync(() => void stored++) }, "job-1", 2);
-          // Five lines before the writer runs at all: two wait, three are dropped.
-          for (const message of ["1", "2", "3", "4", "5"]) log.add(line(message));
+          log.add(line("1"));
+          yield* log.room;
+          events.push("room after 1");
+          // Five lines in one chunk before the writer runs at all: none dropped, the reader waits.
+          for (const message of ["2", "3", "4", "5", "6"]) log.add(line(message));
+          const waited = yield* Effect.forkChild(Effect.andThen(log.room, Effect.sync(() => events.push("room after 6"))));
+          expect(events).toEqual(["room after 1"]);
+          yield* Effect.yieldNow;
+          yield* Fiber.join(waited);
+          log.add(line("7"));
           yield* log.close;
+          yield* log.room;
         }),
       ),
     );
-    expect(appended).toEqual([["1", "2", "[parallax] 3 lines dropped: log store too slow"]]);
-    expect(stored).toBe(1);
+    expect(events).toEqual(["room after 1", "room after 6"]);
+    expect(appended.flat()).toEqual(["1", "2", "3", "4", "5", "6", "7"]);
+    expect(stored).toBe(appended.length);
   });
 
   it("stores lines in batches in order and its own system lines stamped by the clock", async () => {

@@ -14,13 +14,17 @@ export interface JobLogDeps {
 }
 
 /**
- * A running job's log, written in batches while the process runs. Memory stays bounded
- * whatever the process writes: at most `capacity` lines wait for a slow log store; beyond,
- * lines are counted and dropped, and the count is stored as a system line in their place.
+ * A running job's log, written in batches while the process runs. Nothing the process writes
+ * is lost and memory stays bounded whatever it writes: once `capacity` lines wait for a slow
+ * log store, whoever reads the process waits for `room` (its pipe fills and the process
+ * blocks on its next write, as with a terminal that is not read), so at most `capacity` lines
+ * wait and one batch is being stored.
  */
 export interface JobLog {
-  /** Queues a line; never waits (a process is not slowed down by its log store). */
+  /** Queues a line; never waits (the reader of the process waits for `room` after a chunk). */
   add(entry: LogEntry): void;
+  /** Returns once fewer than `capacity` lines wait (at once, mostly), or the log closed. */
+  readonly room: Effect.Effect<void>;
   /** Queues one of Parallax's own `[parallax] …` lines, stamped now. */
   system(message: string): void;
   /** Stores everything queued so far, then takes no more lines. */
@@ -145,8 +149,9 @@ export class LogWriter {
 
 class BufferedJobLog implements JobLog {
   private pending: LogEntry[] = [];
-  private dropped = 0;
   private closed = false;
+  /** Opened when lines are taken out or the log closes: the reader of a full log waits on it. */
+  private readonly drained = new Wakeup();
   /** None of its lines were stored yet. */
   fresh = true;
   /** A batch is being stored by the writer; `close` waits for it (lines stay in order). */
@@ -163,10 +168,6 @@ class BufferedJobLog implements JobLog {
 
   add(entry: LogEntry): void {
     if (this.closed) return;
-    if (this.pending.length >= this.capacity) {
-      this.dropped++;
-      return;
-    }
     this.pending.push(entry);
     if (this.pending.length === 1) this.writer.due(this, this.fresh);
     // Gathering only merges a short run's first and last lines: a fast writer's output does not
@@ -178,14 +179,18 @@ class BufferedJobLog implements JobLog {
     this.add({ stream: "system", timestamp: stampNow(this.deps.clock), message });
   }
 
-  /** The waiting lines (and the count of those dropped), taken out. */
+  get room(): Effect.Effect<void> {
+    const waitForRoom: Effect.Effect<void> = Effect.suspend(() =>
+      this.closed || this.pending.length < this.capacity ? Effect.void : Effect.andThen(this.drained.notified, waitForRoom),
+    );
+    return waitForRoom;
+  }
+
+  /** The waiting lines, taken out. */
   private take(): LogEntry[] {
     const entries = this.pending;
     this.pending = [];
-    if (this.dropped > 0) {
-      entries.push({ stream: "system", timestamp: stampNow(this.deps.clock), message: `[parallax] ${this.dropped} lines dropped: log store too slow` });
-      this.dropped = 0;
-    }
+    this.drained.notify();
     return entries;
   }
 
@@ -218,6 +223,7 @@ class BufferedJobLog implements JobLog {
     return Effect.suspend(() => {
       if (this.closed) return Effect.void;
       this.closed = true;
+      this.drained.notify();
       this.writer.forget(this);
       if (!this.flushing) return this.store(this.take());
       this.flushed = Deferred.makeUnsafe<void>();

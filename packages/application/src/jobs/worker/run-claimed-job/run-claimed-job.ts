@@ -13,7 +13,7 @@ import type { RunWatch, WatchSettings } from "./watch-run.js";
 export interface RunSettings extends WatchSettings {
   /** In [0, 1): backoff jitter. */
   readonly random: () => number;
-  /** Lines kept in memory while the log store catches up; beyond, lines are counted and dropped. */
+  /** Lines kept in memory while the log store catches up; beyond, the process's output is read no faster than it is stored. */
   readonly maxBufferedLines: number;
 }
 

@@ -22,12 +22,13 @@ const runToExit = Effect.fnUntraced(function* (deps: { runner: ProcessRunner; cl
   // The claim's token, for the whole run: a recovering worker finds orphans by it (`Lease.run`).
   const token = runTokenOf(job.lease!);
   const process = yield* deps.runner.run({ command: job.command, cwd: job.cwd, env: { ...job.env, [LEASE_TOKEN_ENV]: token } });
-  yield* Stream.runForEachArray(process.lines, (lines) =>
-    Effect.sync(() => {
-      const timestamp = stampNow(deps.clock);
-      for (const line of lines) log.add({ stream: line.stream, timestamp, message: line.message });
-    }),
-  );
+  // Waiting for room after each chunk is the process's backpressure: its output is read no
+  // faster than its log is stored (lines are never dropped, memory stays bounded).
+  yield* Stream.runForEachArray(process.lines, (lines) => {
+    const timestamp = stampNow(deps.clock);
+    for (const line of lines) log.add({ stream: line.stream, timestamp, message: line.message });
+    return log.room;
+  });
   const exited: RunOutcome = { kind: "exited", exit: yield* process.exit };
   return exited;
 });
