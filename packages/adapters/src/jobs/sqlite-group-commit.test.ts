@@ -101,16 +101,22 @@ describe("sqlite group commit", () => {
     store.close();
   });
 
-  it("a log store on the job store's connection writes beside its pending group (appends commit at once) and leaves the connection open on close", async () => {
+  it("a log store on the job store's connection writes in its group: a read of a log sees the appends issued before it in the turn; close leaves the connection open", async () => {
     const file = tempFile();
     const store = new SqliteJobStore(file);
     const logs = new SqliteLogStore(file, { connection: store.db });
+    const other = new SqliteJobStore(file);
     const line = { stream: "stdout" as const, timestamp: "t", message: "hi" };
-    const exits = await together([store.insert(newJob("j")), logs.append("j", [line]), logs.append("j", [line, line])]);
-    expect(exits.every(Exit.isSuccess)).toBe(true);
-    expect((await run(logs.read("j", 0, 10))).lines.map((written) => written.offset)).toEqual([0, 1, 2]);
+    const job = await run(store.insert(newJob("j")));
+    const exits = await together([logs.append("j", [line]), logs.append("j", [line, line]), store.replace(claimed(job), 1), logs.read("j", 0, 10), logs.size("j")]);
+    expect(exits.map(failureTag)).toEqual(["success", "success", "success", "success", "success"]);
+    const [, , , read, size] = exits;
+    expect(Exit.isSuccess(read!) && (read.value as { lines: Array<{ offset: number }> }).lines.map((written) => written.offset)).toEqual([0, 1, 2]);
+    expect(Exit.isSuccess(size!) && size.value).toBe(3);
+    expect((await run(other.get("j"))).status).toBe("running");
     logs.close();
     expect((await run(store.get("j"))).id).toBe("j");
     store.close();
+    other.close();
   });
 });

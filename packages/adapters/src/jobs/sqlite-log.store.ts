@@ -4,11 +4,12 @@ import { z } from "zod";
 import { StorageFailure } from "@parallax/domain";
 import { storedLogLineSchema } from "@parallax/domain/jobs";
 import type { LogEntry, LogLine, LogPage, LogStore } from "@parallax/application/jobs";
+import { groupCommitOf, type GroupCommit } from "./sqlite-group-commit.js";
 import { openJobsDatabase, type SqliteJobStoreOptions } from "./sqlite-job.store.js";
 import { readStored } from "./stored-documents.js";
 
 /**
- * Lines per row: a row is one small transaction (a JSON array of up to this many lines), so an
+ * Lines per row: a row is one small statement (a JSON array of up to this many lines), so an
  * append of any size is a few statements, the event loop free between them (measured: ~100 µs
  * a row of 128 lines, `bench jobs --only sqlite_op_us`). A row per line
  * cost ~5 µs a line in B-tree inserts: a process printing 60,000 lines at once would be paced
@@ -41,13 +42,16 @@ interface ChunkRow {
  * to `CHUNK` consecutive lines (`[stream, timestamp, message]` as the file log store writes
  * them), keyed by job and first offset. An append numbers its lines after the job's last row,
  * one `INSERT … SELECT` statement per row, in its turn's `BEGIN IMMEDIATE` transaction
- * (`GroupCommit`), which holds the write lock before it reads the job's last offset: two writers of one job
- * (which the worker never makes) would still not collide; a read is a range of the primary
- * key. Every row read back is parsed (`storedLogLineSchema`).
+ * (`GroupCommit`, shared with the job store on the same connection: a no-op job's log and its
+ * completion, or eight jobs' claims, commit together), which holds the write lock before it
+ * reads the job's last offset: two writers of one job (which the worker never makes) would
+ * still not collide; a read is a range of the primary key, after the pending appends of that
+ * job committed. Every row read back is parsed (`storedLogLineSchema`).
  */
 export class SqliteLogStore implements LogStore {
   readonly db: Database.Database;
   private readonly statements;
+  private readonly group: GroupCommit;
 
   /**
    * `connection`: the job store's (`SqliteJobStore.db`) in the same process, so both share one
@@ -61,6 +65,7 @@ export class SqliteLogStore implements LogStore {
     this.shared = options.connection !== undefined;
     this.db = options.connection ?? openJobsDatabase(file, options, SCHEMA);
     if (options.connection) this.db.exec(SCHEMA);
+    this.group = groupCommitOf(this.db);
     this.statements = {
       size: this.db.prepare<[string], { size: number }>(
         "SELECT coalesce((SELECT first_offset + count FROM job_log_chunks WHERE job_id = ? ORDER BY first_offset DESC LIMIT 1), 0) AS size",
@@ -90,21 +95,18 @@ export class SqliteLogStore implements LogStore {
   }
 
   /**
-   * Each row in its own transaction, now, not in the job store's group commit: an append's wait
-   * paces a fast writer's process (the worker holds at most `maxBufferedLines` while one is in
-   * flight, then stops reading its pipes), and a turn's wait for each append would slow it.
+   * Each row a write of its turn's group commit, answered once that committed; a batch of more
+   * than `CHUNK` lines takes a turn a row (the event loop is free between rows). The worker
+   * holds at most `maxBufferedLines` while an append waits, then stops reading the process:
+   * a fast writer is paced by its log, none of its lines dropped.
    */
   append(jobId: string, entries: readonly LogEntry[]): Effect.Effect<LogLine[], StorageFailure> {
     const self = this;
     // One row (the worker's usual append: a line or a few): no generator.
-    if (entries.length <= CHUNK) return entries.length === 0 ? Effect.succeed([]) : this.call(() => this.appendChunk(jobId, entries));
+    if (entries.length <= CHUNK) return entries.length === 0 ? Effect.succeed([]) : this.write(jobId, entries);
     return Effect.gen(function* () {
       const written: LogLine[] = [];
-      for (let start = 0; start < entries.length; start += CHUNK) {
-        if (start > 0) yield* Effect.yieldNow;
-        const chunk = entries.slice(start, start + CHUNK);
-        written.push(...(yield* self.call(() => self.appendChunk(jobId, chunk))));
-      }
+      for (let start = 0; start < entries.length; start += CHUNK) written.push(...(yield* self.write(jobId, entries.slice(start, start + CHUNK))));
       return written;
     });
   }
@@ -118,7 +120,7 @@ export class SqliteLogStore implements LogStore {
       let next = from;
       while (lines.length < wanted) {
         if (lines.length > 0) yield* Effect.yieldNow;
-        const rows = yield* self.call(() => self.statements.read.all(jobId, jobId, next).map((found) => self.parseChunk(jobId, found)));
+        const rows = yield* self.call(() => self.statements.read.all(jobId, jobId, next).map((found) => self.parseChunk(jobId, found)), jobId);
         for (const row of rows) for (const line of row) if (line.offset >= next && lines.length < wanted) lines.push(line);
         if (rows.length < ROWS_PER_READ || lines.length >= wanted) break;
         next = rows.at(-1)!.at(-1)!.offset + 1;
@@ -131,7 +133,7 @@ export class SqliteLogStore implements LogStore {
   }
 
   size(jobId: string): Effect.Effect<number, StorageFailure> {
-    return this.call(() => this.statements.size.get(jobId)!.size);
+    return this.call(() => this.statements.size.get(jobId)!.size, jobId);
   }
 
   /**
@@ -156,6 +158,7 @@ export class SqliteLogStore implements LogStore {
   private readonly shared: boolean;
 
   close(): void {
+    this.group.flush();
     if (!this.shared) this.db.close();
   }
 
@@ -164,10 +167,20 @@ export class SqliteLogStore implements LogStore {
     return lines.map(([stream, timestamp, message], index) => ({ stream, timestamp, message, offset: found.first_offset + index }));
   }
 
-  /** `body`'s answer, or a StorageFailure for what it threw. */
-  private call<A>(body: () => A): Effect.Effect<A, StorageFailure> {
+  /** One row of `entries` appended in the turn's transaction (`GroupCommit`), answered once it committed. */
+  private write(jobId: string, entries: readonly LogEntry[]): Effect.Effect<LogLine[], StorageFailure> {
+    return this.group.write(logKey(jobId), () => Effect.succeed(this.appendChunk(jobId, entries)), this.failure);
+  }
+
+  /**
+   * `body`'s answer, or a StorageFailure for what it threw. The appends pending in this turn
+   * commit first (those of `jobId` only, when it reads one job's log): a read sees them.
+   */
+  private call<A>(body: () => A, jobId?: string): Effect.Effect<A, StorageFailure> {
     return Effect.suspend(() => {
       try {
+        if (jobId === undefined) this.group.flush();
+        else this.group.flushFor(logKey(jobId));
         return Effect.succeed(body());
       } catch (cause) {
         return Effect.fail(this.failure(cause));
@@ -178,3 +191,6 @@ export class SqliteLogStore implements LogStore {
   private readonly failure = (cause: unknown): StorageFailure =>
     cause instanceof StorageFailure ? cause : new StorageFailure({ message: `SQLite log store ${this.file}: ${(cause as Error).message}`, cause });
 }
+
+/** What an append writes, for `GroupCommit.flushFor` (the job store's keys are `job:` and `claim:`). */
+const logKey = (jobId: string) => `log:${jobId}`;

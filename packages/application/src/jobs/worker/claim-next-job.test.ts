@@ -6,7 +6,7 @@ import { DEFAULT_EXCLUSIVE_GRACE_MS } from "../exclusive-claim.js";
 import { applied, catalogOf, claimed, recordedChanges, tableJobStore, workspaceFake } from "../jobs.testkit.js";
 import type { JobStore } from "../ports/job-store.port.js";
 import { submitJob } from "../use-cases/submit-job.js";
-import { claimNext } from "./claim-next-job.js";
+import { claimDue, claimNext } from "./claim-next-job.js";
 
 const catalog = catalogOf([{ name: "low", command: ["low"] }, { name: "high", command: ["high"], priority: 5 }, { name: "parent", command: ["parent"], then: ["low"] }]);
 
@@ -72,5 +72,27 @@ describe("claimNext", () => {
     expect(claimedJob).toBeUndefined();
     expect(handedOver).toEqual([job.id]);
     expect((await Effect.runPromise(store.get(job.id))).runs).toBe(1);
+  });
+
+  it("claimDue writes a batch's claims at once (a store committing a turn's writes together commits them in one transaction), best first; a lost race moves on to the next candidate", async () => {
+    const { store, submit, request } = setup();
+    const jobs = [await submit("high"), await submit("low"), await submit("low"), await submit("low")];
+    const events: string[] = [];
+    const batching: JobStore = {
+      ...store,
+      replace: (next, expected) =>
+        Effect.suspend(() => {
+          events.push(`write ${next.id}`);
+          // Someone else claimed the second job first.
+          const write = next.id === jobs[1]!.id ? Effect.andThen(store.replace(claimed(jobs[1]!, request().now, "w-2"), jobs[1]!.version), store.replace(next, expected)) : store.replace(next, expected);
+          return Effect.andThen(Effect.yieldNow, write).pipe(Effect.tap(() => Effect.sync(() => events.push(`done ${next.id}`))));
+        }),
+    };
+    let tokens = 0;
+    const claimedJobs = await Effect.runPromise(claimDue(batching, { owner: "w-1", now: request().now, leaseMs: 1_000, limit: 3, nextToken: () => `w-1/${++tokens}` }));
+    expect(claimedJobs.map((job) => job.id)).toEqual([jobs[0]!.id, jobs[2]!.id, jobs[3]!.id]);
+    expect(events.slice(0, 3)).toEqual(jobs.slice(0, 3).map((job) => `write ${job.id}`));
+    expect(events.indexOf(`write ${jobs[3]!.id}`)).toBeGreaterThan(events.indexOf(`done ${jobs[2]!.id}`));
+    expect(new Set(claimedJobs.map((job) => job.lease!.token)).size).toBe(3);
   });
 });

@@ -64,11 +64,13 @@ export const claimDue = Effect.fnUntraced(function* (
   const found = yield* store.claimCandidates(request.now, Math.max(request.scan ?? 4, request.limit));
   const start = Math.floor(Math.min(Math.max(request.spread ?? 0, 0), 0.999999) * found.length);
   const candidates = start === 0 ? found : [...found.slice(start), ...found.slice(0, start)];
-  // Drawn when needed and kept until a claim is written: a refused claim does not use one up.
+  // Drawn when needed and kept until a claim is computed: a job the domain refuses does not use one up.
   let token: string | undefined;
-  for (let candidate of candidates) {
-    if (claimedJobs.length >= request.limit) break;
+  let next = 0;
+  while (claimedJobs.length < request.limit && next < candidates.length) {
+    let candidate = candidates[next]!;
     if (leaseExpired(candidate, request.now)) {
+      next++;
       // Its worker died after the run succeeded, before queueing the follow-ups: finish
       // that instead of running the job again.
       if (awaitsFollowUps(candidate)) {
@@ -81,14 +83,29 @@ export const claimDue = Effect.fnUntraced(function* (
       if (!recovered) continue;
       if (onExpired) yield* onExpired(candidate, recovered);
       candidate = recovered;
+      token ??= request.nextToken();
+      const claimed = claim(candidate, { owner: request.owner, token, now: request.now, leaseMs: request.leaseMs });
+      if (Result.isFailure(claimed)) continue;
+      const written = yield* tryReplace(store, claimed.success, candidate.version);
+      if (!written) continue;
+      claimedJobs.push(written);
+      token = undefined;
+      continue;
     }
-    token ??= request.nextToken();
-    const claimed = claim(candidate, { owner: request.owner, token, now: request.now, leaseMs: request.leaseMs });
-    if (Result.isFailure(claimed)) continue;
-    const written = yield* tryReplace(store, claimed.success, candidate.version);
-    if (!written) continue;
-    claimedJobs.push(written);
-    token = undefined;
+    // The due candidates that follow, as many as slots are left, written at once: a store that
+    // commits a turn's writes together (SQLite) commits them in one transaction. A lost race
+    // only leaves its slot to the next round.
+    const writes: Array<Effect.Effect<Job | undefined, StorageFailure>> = [];
+    while (next < candidates.length && writes.length < request.limit - claimedJobs.length && !leaseExpired(candidates[next]!, request.now)) {
+      const due = candidates[next++]!;
+      token ??= request.nextToken();
+      const claimed = claim(due, { owner: request.owner, token, now: request.now, leaseMs: request.leaseMs });
+      if (Result.isFailure(claimed)) continue;
+      writes.push(tryReplace(store, claimed.success, due.version));
+      token = undefined;
+    }
+    const written = writes.length === 1 ? [yield* writes[0]!] : yield* Effect.all(writes, { concurrency: "unbounded" });
+    for (const job of written) if (job) claimedJobs.push(job);
   }
   return claimedJobs;
 });

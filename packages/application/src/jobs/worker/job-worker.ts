@@ -158,6 +158,9 @@ export class JobWorker {
     const { settings, deps } = this;
     return Effect.gen(function* () {
       while (!self.stopping) {
+        // Woken by the first of several runs ending in one turn (their completions commit
+        // together): the others end first, and their slots are claimed in one batch.
+        if (self.runs > 0) yield* Effect.yieldNow;
         const free = settings.concurrency - self.runs;
         if (free <= 0) {
           yield* self.wakeup.wait(settings.pollMs);
