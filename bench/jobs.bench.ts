@@ -28,20 +28,20 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Effect, Stream } from "effect";
 import { WebSocket } from "ws";
-import { createJob, pipelinesFileSchema, type Job } from "@parallax/domain/jobs";
+import { pipelinesFileSchema, type Job } from "@parallax/domain/jobs";
 import { JobChanges, PipelineJobs, JobWorker, PipelineCatalog, type JobStore, type LogStore, type ProcessRunner } from "@parallax/application/jobs";
 import { SystemClock } from "@parallax/adapters";
 import { ChildProcessRunner, FileJobStore, FileLogStore, FileWorkspace, MemoryJobStore, MemoryLogStore, SqliteJobStore, SqliteLogStore, type SqliteSynchronous } from "@parallax/adapters/jobs";
 import { startHost } from "../apps/http/src/start.js";
 import { countFsOps } from "./fs-op-counter.js";
+import { sqliteOpMicros } from "./jobs-sqlite-ops.js";
+import { countSqliteStatements } from "./sqlite-statement-counter.js";
 import { bullmqThroughput, startRedis } from "./bullmq-partner.js";
 import { collectGarbage, emit, peakRssMiB, percentile, round } from "./support.js";
 
 const noopRunner: ProcessRunner = { run: () => Effect.succeed({ lines: Stream.empty, exit: Effect.succeed({ exitCode: 0, signal: null }) }), stopOrphans: () => Effect.succeed(0) };
 const catalog = new PipelineCatalog(pipelinesFileSchema.parse({ pipelines: [{ name: "noop", command: ["true"] }] }));
 let counter = 0;
-/** A pending no-op job as stored, for the per-call timings. */
-const baseJob: Job = createJob({ id: "op", pipeline: "noop", command: ["true"] }, 0);
 const ids = { next: () => `b${(++counter).toString(36)}-${Math.random().toString(36).slice(2, 8)}` };
 const clock = new SystemClock();
 
@@ -255,52 +255,24 @@ async function crossProcessLatency(samples: number, pollMs: number): Promise<voi
 }
 
 /**
- * Microseconds each SQLite store call holds the event loop (better-sqlite3 is synchronous):
- * submit (exclusivity-free insert), claim (candidates + conditional update), heartbeat and
- * completion (conditional updates), one connection, per `synchronous` setting.
+ * SQLite statements (and commits) per no-op job, 1 worker of concurrency 8, the run only
+ * (claim, log, completion; not the submissions). Counted, not timed: the figure does not
+ * depend on the machine's load. A commit costs ~20 µs and a statement ~5 µs here.
  */
-async function sqliteOpMicros(samples: number): Promise<void> {
-  for (const synchronous of ["normal", "full"] as const) {
-    const dir = mkdtempSync(join(tmpdir(), "parallax-bench-sqlite-"));
-    try {
-      const store = new SqliteJobStore(join(dir, "jobs.sqlite"), { synchronous });
-      const timings: Record<string, number[]> = { insert: [], claim_candidates: [], claim_replace: [], complete_replace: [], get: [] };
-      // Awaited: a write is answered once its group commit ran, at the end of the turn.
-      const timed = async <A>(name: string, effect: Effect.Effect<A, unknown>): Promise<A> => {
-        const started = performance.now();
-        const value = await Effect.runPromise(effect as Effect.Effect<A>);
-        timings[name]!.push((performance.now() - started) * 1000);
-        return value;
-      };
-      const now = Date.now();
-      for (let i = 0; i < samples; i++) {
-        const job = await timed("insert", store.insert({ ...baseJob, id: `op-${i}`, createdAt: now + i, runAt: now + i }));
-        const [candidate] = await timed("claim_candidates", store.claimCandidates(now + samples, 4));
-        const running = await timed("claim_replace", store.replace({ ...candidate!, version: candidate!.version + 1, status: "running", lease: { owner: "w", token: "t", expiresAt: now + 60_000 } }, candidate!.version));
-        await timed("get", store.get(job.id));
-        await timed("complete_replace", store.replace({ ...running, version: running.version + 1, status: "completed", lease: null }, running.version));
-      }
-      store.close();
-      // Logs: the largest single statements, a row of 128 lines appended and a 2-row page read.
-      const logs = new SqliteLogStore(join(dir, "jobs.sqlite"), { synchronous });
-      const lines = Array.from({ length: 128 }, (_, i) => ({ stream: "stdout" as const, timestamp: new Date(now).toISOString(), message: `line ${i} of the benchmark log, long enough to look like real output` }));
-      timings["log_append_128_lines"] = [];
-      timings["log_read_256_lines"] = [];
-      for (let i = 0; i < samples / 10; i++) {
-        for (let j = 0; j < 2; j++) await timed("log_append_128_lines", logs.append(`log-${i}`, lines));
-        await timed("log_read_256_lines", logs.read(`log-${i}`, 0, 256));
-      }
-      logs.close();
-      const summary = Object.fromEntries(
-        Object.entries(timings).map(([name, values]) => {
-          const sorted = [...values].sort((a, b) => a - b);
-          return [name, { p50_us: round(percentile(sorted, 50), 1), p99_us: round(percentile(sorted, 99), 1), max_us: round(sorted.at(-1)!, 1) }];
-        }),
-      );
-      emit(`jobs.sqlite_op_us.${synchronous}`, { synchronous, samples, ...summary, loadavg_1_5_15: load() });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+async function sqliteStatementsPerJob(jobs: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "parallax-bench-sqlite-statements-"));
+  try {
+    const s = setup("sqlite", 1, dir);
+    for (let i = 0; i < jobs; i++) await Effect.runPromise(s.service.submit("noop"));
+    const { statements, total } = await countSqliteStatements(async () => {
+      const running = startWorkers(s, noopRunner, 8, jobs);
+      await running.done;
+      await Promise.all(running.workers.map((worker) => worker.stop(1000)));
+    });
+    const perJob = Object.fromEntries(Object.entries(statements).sort((a, b) => b[1] - a[1]).map(([sql, count]) => [sql, round(count / jobs, 3)]));
+    emit("jobs.sqlite_statements_per_job", { store: "sqlite", jobs, workers: 1, concurrency: 8, per_job_total: round(total / jobs, 2), commits_per_job: round((statements["COMMIT"] ?? 0) / jobs, 3), per_job: perJob });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -387,6 +359,7 @@ export async function main(args: string[]): Promise<void> {
     await redis?.stop();
   }
   if (wanted("sqlite_op_us")) await sqliteOpMicros(2000);
+  if (wanted("sqlite_statements_per_job")) await sqliteStatementsPerJob(Math.min(jobs, 20_000));
   if (wanted("file_ops_per_job")) await fileOpsPerJob(Math.min(jobs, 2000));
   if (wanted("throughput.file.4w.spawn")) await throughput("file", 4, Math.min(jobs, 500), true);
   for (const kind of ["memory", "file", "sqlite"] as const) if (wanted(`latency.${kind}`)) await latency(kind, 500);
