@@ -93,6 +93,32 @@ describe("sqlite group commit", () => {
     store.close();
   });
 
+  it("a batch meeting another connection's write lock waits for it with the event loop free, joined by later writes, and commits once the lock is let go", async () => {
+    const file = tempFile();
+    const store = new SqliteJobStore(file, { busyTimeoutMs: 10_000 });
+    const holder = new Database(file);
+    holder.exec("BEGIN IMMEDIATE");
+    const first = run(store.insert(newJob("first")));
+    // The loop turns while the write waits: timers fire (SQLite's busy handler would sleep here).
+    const ticks: number[] = [];
+    const started = performance.now();
+    await new Promise<void>((resolve) => {
+      const tick = setInterval(() => {
+        ticks.push(performance.now() - started);
+        if (ticks.length === 5) (clearInterval(tick), resolve());
+      }, 10);
+    });
+    expect(ticks.at(-1)!).toBeLessThan(5_000);
+    // Waiting, the batch is not committed by a read (none of its writes was acknowledged).
+    expect((await run(store.list())).map((job) => job.id)).toEqual([]);
+    const second = run(store.insert(newJob("second", 2000)));
+    holder.exec("COMMIT");
+    expect((await Promise.all([first, second])).map((job) => job.id)).toEqual(["first", "second"]);
+    expect((await run(new SqliteJobStore(file).list())).map((job) => job.id)).toEqual(["second", "first"]);
+    holder.close();
+    store.close();
+  });
+
   it("a read in the same turn sees the writes issued before it", async () => {
     const store = new SqliteJobStore(tempFile());
     const [inserted, read, listed] = await together([store.insert(newJob("seen")), store.get("seen"), store.claimCandidates(5000, 4)]);

@@ -24,8 +24,15 @@ interface Pending {
  * always (`flush`), a read of one row when a pending write writes it (`flushFor`). A read so
  * sees every write issued before it that it could see, as when each write committed alone.
  *
- * A failure that ends the transaction itself (the write lock not taken within the busy
- * timeout, a disk error: SQLite rolls everything back) fails every write of the batch: none
+ * The write lock is waited for without blocking the event loop: `BEGIN IMMEDIATE` is tried
+ * without SQLite's busy handler (which sleeps on this thread, up to the connection's
+ * `busy_timeout`), and while another process holds the lock the batch waits on a timer and is
+ * tried again every millisecond, writes issued meanwhile joining it; a host keeps serving while
+ * a worker process writes. While it waits, a read does not commit it (none of its writes was
+ * acknowledged, so reading before them is an order they could have had).
+ *
+ * A failure that ends the transaction itself (the write lock not taken within the connection's
+ * busy timeout, a disk error: SQLite rolls everything back) fails every write of the batch: none
  * was acknowledged, none is half kept.
  */
 export class GroupCommit {
@@ -33,11 +40,17 @@ export class GroupCommit {
   /** What the pending writes write (a job's id, a claim's pipeline): a read of one flushes only if it is here. */
   private readonly keys = new Set<string>();
   private scheduled = false;
+  /** Set while another connection holds the write lock: the batch is tried again when it fires. */
+  private retry: NodeJS.Timeout | undefined;
+  /** When the current wait for the write lock began. */
+  private waitingSince = 0;
+  private readonly busyTimeoutMs: number;
   private readonly begin: Database.Statement;
   private readonly commit: Database.Statement;
   private readonly rollback: Database.Statement;
 
   constructor(private readonly db: Database.Database) {
+    this.busyTimeoutMs = Number(db.pragma("busy_timeout", { simple: true }));
     this.begin = db.prepare("BEGIN IMMEDIATE");
     this.commit = db.prepare("COMMIT");
     this.rollback = db.prepare("ROLLBACK");
@@ -72,20 +85,56 @@ export class GroupCommit {
     this.flush();
   };
 
-  /** Runs and commits the pending writes now (a read of several rows, `close`). */
-  flush(): void {
+  /**
+   * Runs and commits the pending writes now (a read of several rows), unless another process
+   * holds the write lock: then they wait for it on a timer (see the class). `blocking` (`close`):
+   * waits for the lock here, as SQLite's busy handler does, up to the busy timeout.
+   */
+  flush(blocking = false): void {
     if (this.pending.length === 0) return;
+    if (this.retry !== undefined) {
+      if (!blocking) return;
+      clearTimeout(this.retry);
+      this.retry = undefined;
+    }
     const batch = this.pending;
+    const answers = this.run(batch, blocking);
+    if (answers === "busy") {
+      this.waitingSince ||= Date.now();
+      this.retry = setTimeout(this.retryFlush, 1);
+      return;
+    }
+    this.waitingSince = 0;
     this.pending = [];
     this.keys.clear();
-    const answers = this.run(batch);
     for (let i = 0; i < batch.length; i++) batch[i]!.resume(answers[i]!);
   }
 
-  private run(batch: readonly Pending[]): Array<Effect.Effect<unknown, unknown>> {
-    const failAll = (cause: unknown) => batch.map((pending) => Effect.fail(pending.failure(cause)));
+  private readonly retryFlush = () => {
+    this.retry = undefined;
+    this.flush();
+  };
+
+  /** `BEGIN IMMEDIATE` without waiting for another connection's lock: false if it holds it. */
+  private beginNow(): boolean {
+    // A pragma, not a prepared statement: SQLite applies `busy_timeout` when it compiles it.
+    this.db.pragma("busy_timeout = 0");
     try {
       this.begin.run();
+      return true;
+    } catch (cause) {
+      if ((cause as { code?: string }).code === "SQLITE_BUSY" && Date.now() - (this.waitingSince || Date.now()) < this.busyTimeoutMs) return false;
+      throw cause;
+    } finally {
+      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    }
+  }
+
+  private run(batch: readonly Pending[], blocking: boolean): Array<Effect.Effect<unknown, unknown>> | "busy" {
+    const failAll = (cause: unknown) => batch.map((pending) => Effect.fail(pending.failure(cause)));
+    try {
+      if (blocking) this.begin.run();
+      else if (!this.beginNow()) return "busy";
     } catch (cause) {
       return failAll(cause);
     }

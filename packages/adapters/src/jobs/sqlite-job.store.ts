@@ -91,9 +91,9 @@ interface JobRow {
  * better-sqlite3 is synchronous: each call runs on the event loop. With
  * `synchronous=normal` a statement is tens of microseconds (measured: see the README),
  * within the budget for a small transaction on the loop; `full` adds an fsync per write.
- * A write that meets another process's write lock waits in SQLite's busy handler (on this
- * thread) for at most `busyTimeoutMs`; a turn's batch holds the lock for tens to hundreds
- * of microseconds, so the wait is short.
+ * A turn's batch that meets another process's write lock waits for it on a timer, the event
+ * loop free (`GroupCommit`), for at most `busyTimeoutMs`; a batch holds the lock for tens to
+ * hundreds of microseconds, so the wait is short.
  *
  * A write puts every page it changed in the WAL, a page for each index whose entry moves: a
  * status change touches only the partial indexes of the statuses it leaves and enters
@@ -324,7 +324,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   close(): void {
-    this.group.flush();
+    this.group.flush(true);
     this.db.close();
   }
 

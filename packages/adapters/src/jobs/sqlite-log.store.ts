@@ -158,7 +158,7 @@ export class SqliteLogStore implements LogStore {
   private readonly shared: boolean;
 
   close(): void {
-    this.group.flush();
+    this.group.flush(true);
     if (!this.shared) this.db.close();
   }
 
