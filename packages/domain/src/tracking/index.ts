@@ -26,6 +26,7 @@ export * from "./identity-manager.js";
 export * from "./floor-kalman.js";
 export * from "./floor-coverage.js";
 export * from "./floor-identities.js";
+export * from "./floor-identity-config.js";
 export * from "./predicted-boxes.js";
 export * from "./multi-camera.js";
 export * from "./scene-evaluation.js";

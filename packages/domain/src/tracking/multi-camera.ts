@@ -1,7 +1,8 @@
 import { BotSort } from "./botsort.js";
 import { ByteTrack } from "./bytetrack.js";
 import { bottomCentre } from "./geometry.js";
-import { FloorIdentities, type FloorIdentityConfig } from "./floor-identities.js";
+import { FloorIdentities } from "./floor-identities.js";
+import type { FloorIdentityConfig } from "./floor-identity-config.js";
 import { footOnFloor } from "./floor-kalman.js";
 import { projectPoint } from "./homography.js";
 import { CameraBoxModel, predictMissedBoxes } from "./predicted-boxes.js";
