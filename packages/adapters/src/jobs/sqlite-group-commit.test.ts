@@ -4,6 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
+import * as Fiber from "effect/Fiber";
 import { afterAll, describe, expect, it } from "vitest";
 import { claim, createJob, type Job } from "@parallax/domain/jobs";
 import { StorageFailure } from "@parallax/domain";
@@ -116,6 +117,17 @@ describe("sqlite group commit", () => {
     expect((await Promise.all([first, second])).map((job) => job.id)).toEqual(["first", "second"]);
     expect((await run(new SqliteJobStore(file).list())).map((job) => job.id)).toEqual(["second", "first"]);
     holder.close();
+    store.close();
+  });
+
+  it("a write whose caller is interrupted before its batch ran is withdrawn; the batch's other writes commit", async () => {
+    const file = tempFile();
+    const store = new SqliteJobStore(file);
+    const withdrawn = Effect.runFork(store.insert(newJob("withdrawn")));
+    const kept = run(store.insert(newJob("kept")));
+    await Effect.runPromise(Fiber.interrupt(withdrawn));
+    expect((await kept).id).toBe("kept");
+    expect((await run(new SqliteJobStore(file).list())).map((job) => job.id)).toEqual(["kept"]);
     store.close();
   });
 

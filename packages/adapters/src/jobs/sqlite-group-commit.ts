@@ -59,7 +59,8 @@ export class GroupCommit {
   /** `write` run in the turn's transaction; its answer (or a StorageFailure for what it threw) once that committed. */
   write<A, E>(key: string, write: () => Effect.Effect<A, E>, failure: (cause: unknown) => StorageFailure): Effect.Effect<A, E | StorageFailure> {
     return Effect.callback<A, E | StorageFailure>((resume) => {
-      this.pending.push({ write, failure, resume: resume as Pending["resume"] });
+      const entry: Pending = { write, failure, resume: resume as Pending["resume"] };
+      this.pending.push(entry);
       this.keys.add(key);
       if (this.pending.length >= CAP) this.flush();
       else if (!this.scheduled) {
@@ -68,6 +69,12 @@ export class GroupCommit {
         // would commit before the turn's other fibers issued their writes.
         setImmediate(this.flushScheduled);
       }
+      // Interrupted before its batch ran (a worker stopping while the lock is elsewhere): the
+      // write is withdrawn, not committed for nobody. Once run, it was answered already.
+      return Effect.sync(() => {
+        const at = this.pending.indexOf(entry);
+        if (at !== -1) this.pending.splice(at, 1);
+      });
     });
   }
 
