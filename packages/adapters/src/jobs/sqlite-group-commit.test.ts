@@ -8,7 +8,7 @@ import * as Fiber from "effect/Fiber";
 import { afterAll, describe, expect, it } from "vitest";
 import { claim, createJob, type Job } from "@parallax/domain/jobs";
 import { StorageFailure } from "@parallax/domain";
-import { groupCommitOf } from "./sqlite-group-commit.js";
+import { groupCommitOf, readWaitingIfBusy } from "./sqlite-group-commit.js";
 import { SqliteJobStore } from "./sqlite-job.store.js";
 import { SqliteLogStore } from "./sqlite-log.store.js";
 
@@ -128,6 +128,23 @@ describe("sqlite group commit", () => {
     await Effect.runPromise(Fiber.interrupt(withdrawn));
     expect((await kept).id).toBe("kept");
     expect((await run(new SqliteJobStore(file).list())).map((job) => job.id)).toEqual(["kept"]);
+    store.close();
+  });
+
+  it("runs without SQLite's busy handler; a read that met a lock runs again with it on (in WAL mode only another connection's recovery after a crash locks readers out)", () => {
+    const store = new SqliteJobStore(tempFile(), { busyTimeoutMs: 1234 });
+    const timeout = () => Number(store.db.pragma("busy_timeout", { simple: true }));
+    expect(timeout()).toBe(0);
+    const seen: number[] = [];
+    const answer = readWaitingIfBusy(store.db, () => {
+      seen.push(timeout());
+      if (seen.length === 1) throw Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY_RECOVERY" });
+      return "read";
+    });
+    expect(answer).toBe("read");
+    expect(seen).toEqual([0, 1234]);
+    expect(timeout()).toBe(0);
+    expect(() => readWaitingIfBusy(store.db, () => { throw new Error("no such table"); })).toThrow("no such table");
     store.close();
   });
 

@@ -50,7 +50,7 @@ export class GroupCommit {
   private readonly rollback: Database.Statement;
 
   constructor(private readonly db: Database.Database) {
-    this.busyTimeoutMs = Number(db.pragma("busy_timeout", { simple: true }));
+    this.busyTimeoutMs = busyTimeouts.get(db) ?? Number(db.pragma("busy_timeout", { simple: true }));
     this.begin = db.prepare("BEGIN IMMEDIATE");
     this.commit = db.prepare("COMMIT");
     this.rollback = db.prepare("ROLLBACK");
@@ -122,25 +122,21 @@ export class GroupCommit {
     this.flush();
   };
 
-  /** `BEGIN IMMEDIATE` without waiting for another connection's lock: false if it holds it. */
+  /** `BEGIN IMMEDIATE` without waiting for another connection's lock (`waitWithoutBlocking`): false if it holds it. */
   private beginNow(): boolean {
-    // A pragma, not a prepared statement: SQLite applies `busy_timeout` when it compiles it.
-    this.db.pragma("busy_timeout = 0");
     try {
       this.begin.run();
       return true;
     } catch (cause) {
-      if ((cause as { code?: string }).code === "SQLITE_BUSY" && Date.now() - (this.waitingSince || Date.now()) < this.busyTimeoutMs) return false;
+      if (isBusy(cause) && Date.now() - (this.waitingSince || Date.now()) < this.busyTimeoutMs) return false;
       throw cause;
-    } finally {
-      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     }
   }
 
   private run(batch: readonly Pending[], blocking: boolean): Array<Effect.Effect<unknown, unknown>> | "busy" {
     const failAll = (cause: unknown) => batch.map((pending) => Effect.fail(pending.failure(cause)));
     try {
-      if (blocking) this.begin.run();
+      if (blocking) whileBlocking(this.db, () => this.begin.run());
       else if (!this.beginNow()) return "busy";
     } catch (cause) {
       return failAll(cause);
@@ -164,6 +160,47 @@ export class GroupCommit {
     return answers;
   }
 }
+
+const busyTimeouts = new WeakMap<Database.Database, number>();
+
+/**
+ * Takes SQLite's busy handler off the connection (it sleeps on the event loop's thread until
+ * another connection lets go of a lock, up to the busy timeout), remembering `busyTimeoutMs` for
+ * `GroupCommit`'s wait on a timer and for `whileBlocking`. Toggling it per transaction instead
+ * cost a statement compilation each time (SQLite applies `busy_timeout` when it compiles it).
+ */
+export function waitWithoutBlocking(db: Database.Database, busyTimeoutMs: number): void {
+  busyTimeouts.set(db, busyTimeoutMs);
+  db.pragma("busy_timeout = 0");
+}
+
+/**
+ * `body` with the busy handler back on: where waiting on this thread is right (a process
+ * opening the file, a migration with everything stopped, `close`) or the only way (a read that
+ * met a lock: in WAL mode only during another connection's recovery after a crash).
+ */
+export function whileBlocking<A>(db: Database.Database, body: () => A): A {
+  const timeout = busyTimeouts.get(db);
+  if (timeout === undefined) return body();
+  db.pragma(`busy_timeout = ${timeout}`);
+  try {
+    return body();
+  } finally {
+    db.pragma("busy_timeout = 0");
+  }
+}
+
+/** `read()`, again with the busy handler on if a lock kept it from running. */
+export function readWaitingIfBusy<A>(db: Database.Database, read: () => A): A {
+  try {
+    return read();
+  } catch (cause) {
+    if (!isBusy(cause)) throw cause;
+    return whileBlocking(db, read);
+  }
+}
+
+const isBusy = (cause: unknown) => (cause as { code?: string }).code?.startsWith("SQLITE_BUSY") === true;
 
 const groups = new WeakMap<Database.Database, GroupCommit>();
 

@@ -5,7 +5,7 @@ import * as Effect from "effect/Effect";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, storedExclusiveClaimSchema, storedJobSchema, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
 import type { JobQuery, JobStore, QueueDepth } from "@parallax/application/jobs";
-import { groupCommitOf, type GroupCommit } from "./sqlite-group-commit.js";
+import { groupCommitOf, readWaitingIfBusy, waitWithoutBlocking, whileBlocking, type GroupCommit } from "./sqlite-group-commit.js";
 import { ParsedDocuments, readStored } from "./stored-documents.js";
 
 /**
@@ -39,6 +39,7 @@ export function openJobsDatabase(file: string, options: SqliteJobStoreOptions, s
   // (no-op jobs: commits' mean 66 → 54 µs, ~5 % more jobs/s).
   db.pragma("wal_autocheckpoint = 4000");
   db.exec(schema);
+  waitWithoutBlocking(db, options.busyTimeoutMs ?? 5_000);
   return db;
 }
 
@@ -302,25 +303,27 @@ export class SqliteJobStore implements JobStore {
    */
   importAll(jobs: readonly Job[], claims: readonly ExclusiveClaim[], marker: { key: string; value: string }): Effect.Effect<{ jobs: number; claims: number }, StorageFailure> {
     return this.call(() =>
-      this.db
-        .transaction(() => {
-          let jobCount = 0;
-          let claimCount = 0;
-          for (const job of jobs) {
-            jobCount += this.statements.insert.run(job.id, job.version, job.status, job.pipeline, job.createdAt, job.priority, job.runAt, leaseExpiry(job), JSON.stringify(job)).changes;
-          }
-          for (const claim of claims) if (claim.version > 0) claimCount += this.statements.createClaim.run(claim.pipeline, claim.version, JSON.stringify(claim)).changes;
-          this.db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(marker.key, marker.value);
-          return { jobs: jobCount, claims: claimCount };
-        })
-        .immediate(),
+      whileBlocking(this.db, () =>
+        this.db
+          .transaction(() => {
+            let jobCount = 0;
+            let claimCount = 0;
+            for (const job of jobs) {
+              jobCount += this.statements.insert.run(job.id, job.version, job.status, job.pipeline, job.createdAt, job.priority, job.runAt, leaseExpiry(job), JSON.stringify(job)).changes;
+            }
+            for (const claim of claims) if (claim.version > 0) claimCount += this.statements.createClaim.run(claim.pipeline, claim.version, JSON.stringify(claim)).changes;
+            this.db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(marker.key, marker.value);
+            return { jobs: jobCount, claims: claimCount };
+          })
+          .immediate(),
+      ),
     );
   }
 
   /** A value of the file's metadata (e.g. whether file-store data was imported). */
   meta(key: string): string | undefined {
     this.group.flush();
-    return this.db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?").get(key)?.value;
+    return readWaitingIfBusy(this.db, () => this.db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?").get(key)?.value);
   }
 
   close(): void {
@@ -347,7 +350,7 @@ export class SqliteJobStore implements JobStore {
       try {
         if (key === undefined) this.group.flush();
         else this.group.flushFor(key);
-        return body();
+        return readWaitingIfBusy(this.db, body);
       } catch (cause) {
         return Effect.fail(this.failure(cause));
       }

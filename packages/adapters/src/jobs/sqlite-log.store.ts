@@ -4,7 +4,7 @@ import { z } from "zod";
 import { StorageFailure } from "@parallax/domain";
 import { storedLogLineSchema } from "@parallax/domain/jobs";
 import type { LogEntry, LogLine, LogPage, LogStore } from "@parallax/application/jobs";
-import { groupCommitOf, type GroupCommit } from "./sqlite-group-commit.js";
+import { groupCommitOf, readWaitingIfBusy, whileBlocking, type GroupCommit } from "./sqlite-group-commit.js";
 import { openJobsDatabase, type SqliteJobStoreOptions } from "./sqlite-job.store.js";
 import { readStored } from "./stored-documents.js";
 
@@ -64,7 +64,7 @@ export class SqliteLogStore implements LogStore {
   ) {
     this.shared = options.connection !== undefined;
     this.db = options.connection ?? openJobsDatabase(file, options, SCHEMA);
-    if (options.connection) this.db.exec(SCHEMA);
+    if (options.connection) whileBlocking(this.db, () => this.db.exec(SCHEMA));
     this.group = groupCommitOf(this.db);
     this.statements = {
       size: this.db.prepare<[string], { size: number }>(
@@ -142,16 +142,18 @@ export class SqliteLogStore implements LogStore {
    */
   importLog(jobId: string, lines: readonly LogLine[]): Effect.Effect<number, StorageFailure> {
     return this.call(() =>
-      this.db
-        .transaction(() => {
-          if (this.statements.size.get(jobId)!.size > 0) return 0;
-          for (let start = 0; start < lines.length; start += CHUNK) {
-            const chunk = lines.slice(start, start + CHUNK);
-            this.statements.insert.run(jobId, chunk[0]!.offset, chunk.length, JSON.stringify(chunk.map((line) => [line.stream, line.timestamp, line.message])));
-          }
-          return lines.length;
-        })
-        .immediate(),
+      whileBlocking(this.db, () =>
+        this.db
+          .transaction(() => {
+            if (this.statements.size.get(jobId)!.size > 0) return 0;
+            for (let start = 0; start < lines.length; start += CHUNK) {
+              const chunk = lines.slice(start, start + CHUNK);
+              this.statements.insert.run(jobId, chunk[0]!.offset, chunk.length, JSON.stringify(chunk.map((line) => [line.stream, line.timestamp, line.message])));
+            }
+            return lines.length;
+          })
+          .immediate(),
+      ),
     );
   }
 
@@ -181,7 +183,7 @@ export class SqliteLogStore implements LogStore {
       try {
         if (jobId === undefined) this.group.flush();
         else this.group.flushFor(logKey(jobId));
-        return Effect.succeed(body());
+        return Effect.succeed(readWaitingIfBusy(this.db, body));
       } catch (cause) {
         return Effect.fail(this.failure(cause));
       }
