@@ -230,6 +230,25 @@ async function answerFrom(baseUrl: string, path: string, headers: Record<string,
   return { status: response.status, retryAfter: response.headers.get("retry-after"), authenticate: response.headers.get("www-authenticate"), body: (await response.text()) as string };
 }
 
+/** The HTTP answer to a WebSocket upgrade that was not accepted (`undefined` if it was). */
+function upgradeAnswer(url: string, headers: Record<string, string>): Promise<{ status: number; retryAfter: string | undefined; body: string } | undefined> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    socket.once("open", () => {
+      resolve(undefined);
+      socket.terminate();
+    });
+    socket.once("unexpected-response", (_request, response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, retryAfter: response.headers["retry-after"] as string | undefined, body }));
+      response.on("error", reject);
+    });
+    socket.once("error", reject);
+  });
+}
+
 /**
  * The identity provider out of reach is the server's trouble: a well-formed token is answered
  * 503 with `Retry-After` (a 401 would make the client drop a token that may be good), while a
@@ -266,6 +285,33 @@ describe("AUTH=jwt when the key set cannot be fetched", () => {
     } finally {
       await down.close();
       await jwks.close();
+    }
+  });
+
+  it("a WebSocket upgrade with a well-formed token is answered 503 with Retry-After, not closed with 1008; §B's authenticate message is closed with 1013", async () => {
+    const down = await startTestHost({ STORAGE: "memory", WORKER: "off", ...issuer.hostConfig(), JWKS_URL: `http://127.0.0.1:${await deadPort()}/.well-known/jwks.json` });
+    try {
+      const token = await issuer.token();
+      const sockets = down.routes().websocket.filter((path) => path !== "/api/v1/ws/notebooks/:id");
+      expect(sockets.length).toBeGreaterThanOrEqual(3);
+      for (const route of sockets) {
+        const path = concrete(route);
+        for (const [how, url, headers] of [
+          ["header", `${down.url().replace("http", "ws")}${path}`, bearer(token)],
+          ["query", `${down.url().replace("http", "ws")}${path}?token=${token}`, {}],
+        ] as const) {
+          const answer = await upgradeAnswer(url, headers);
+          expect(answer?.status, `${path} (${how})`).toBe(503);
+          expect(answer?.retryAfter, `${path} (${how})`).toBe("5");
+          expect(JSON.parse(answer?.body ?? "null"), `${path} (${how})`).toEqual({ [errorShapeForPath(path)]: "Authentication is temporarily unavailable" });
+        }
+      }
+      const client = await WebSocketRecorder.open(`${down.url().replace("http", "ws")}/api/v1/ws/notebooks/demo`);
+      client.send({ type: "authenticate", token });
+      expect(await client.waitFor((message) => message["type"] === "error")).toEqual({ type: "error", message: "Authentication unavailable, try again later" });
+      expect((await client.closed).code).toBe(1013);
+    } finally {
+      await down.close();
     }
   });
 
