@@ -5,7 +5,8 @@ import { errorBody, errorShapeForPath, toHttpFailure } from "./errors.js";
 
 /**
  * Turns whatever a route threw into the error shape of its API (§A `{error}`, §B–§D
- * `{detail}`), and gives Koa's bare 404/405 the same shapes. Anything unmapped is a 500
+ * `{detail}`), and gives Koa's bare 404/405 the same shapes; a failure the client may retry
+ * (a 503 of `retryAfterSByTag`) says when in `Retry-After`. Anything unmapped is a 500
  * whose cause goes to the log, never to the client.
  */
 export function errorMapping(): Middleware {
@@ -17,6 +18,7 @@ export function errorMapping(): Middleware {
       const failure = toHttpFailure(error);
       if (failure) {
         ctx.status = failure.status;
+        if (failure.retryAfterS !== undefined) ctx.set("Retry-After", String(failure.retryAfterS));
         ctx.body = errorBody(shape, failure.message, failure.details);
         return;
       }

@@ -1,6 +1,6 @@
 import Koa, { HttpError } from "koa";
 import { describe, expect, it } from "vitest";
-import { Conflict, StorageFailure } from "@parallax/domain";
+import { AuthenticationUnavailable, Conflict, StorageFailure } from "@parallax/domain";
 import { IllegalTransition } from "@parallax/domain/jobs";
 import { toHttpFailure } from "./errors.js";
 
@@ -31,6 +31,10 @@ describe("toHttpFailure: koa's errors and the tagged errors in one mapping", () 
     expect(toHttpFailure(new Conflict({ message: "stale", details: { revision: 3 } }))).toEqual({ status: 409, message: "stale", details: { revision: 3 } });
     expect(toHttpFailure(new IllegalTransition({ message: "job j1 is succeeded", jobId: "j1", from: "succeeded" }))).toEqual({ status: 409, message: "job j1 is succeeded" });
     expect(toHttpFailure(new StorageFailure({ message: "EIO" }))).toBeUndefined();
+  });
+
+  it("exposes a retryable 5xx tag with its message and Retry-After, not as an internal error", () => {
+    expect(toHttpFailure(new AuthenticationUnavailable({ message: "try later" }))).toEqual({ status: 503, message: "try later", retryAfterS: 5 });
   });
 
   it("leaves plain errors and unknown tags to the 500 path", () => {

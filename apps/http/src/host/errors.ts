@@ -64,13 +64,26 @@ export const statusByTag = {
   FrameEncodeFailed: 500,
   // The chat reports it as an `error` event; one escaping elsewhere is the provider's failure, not the client's.
   LanguageModelFailure: 502,
+  // The identity provider's key set could not be fetched: not the client's fault (a 401 would make it drop a good token).
+  AuthenticationUnavailable: 503,
 } as const satisfies Record<ErrorTag, number>;
 
-/** What the client is told about a failure it may read (a 4xx, or a 5xx thrown with `expose`). */
+/**
+ * The 5xx a client may read and retry: its message is chosen for the client (it names no
+ * internals) and comes with `Retry-After` (seconds), long enough for one more key set fetch to
+ * time out, so clients do not queue behind one that is still pending.
+ */
+export const retryAfterSByTag: Partial<Record<ErrorTag, number>> = {
+  AuthenticationUnavailable: 5,
+};
+
+/** What the client is told about a failure it may read (a 4xx, a 5xx thrown with `expose`, or one of `retryAfterSByTag`). */
 export interface HttpFailure {
   status: number;
   message: string;
   details?: Record<string, unknown>;
+  /** Seconds, for the `Retry-After` header. */
+  retryAfterS?: number;
 }
 
 function isTagged(error: unknown): error is { _tag: string; message?: string; details?: Record<string, unknown> } {
@@ -90,6 +103,8 @@ export function toHttpFailure(error: unknown): HttpFailure | undefined {
   if (isTagged(error) && Object.hasOwn(statusByTag, error._tag)) {
     const status: number = statusByTag[error._tag as ErrorTag];
     if (status < 500) return { status, message: error.message ?? error._tag, ...(error.details ? { details: error.details } : {}) };
+    const retryAfterS = retryAfterSByTag[error._tag as ErrorTag];
+    if (retryAfterS !== undefined) return { status, message: error.message ?? error._tag, retryAfterS };
   }
   return undefined;
 }

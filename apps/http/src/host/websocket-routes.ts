@@ -5,6 +5,7 @@ import type { Authenticator, Principal } from "@parallax/application";
 import { verify } from "./auth/authentication.middleware.js";
 import { upgradeCredential } from "./auth/credentials.js";
 import type { OriginPolicy } from "./cors.middleware.js";
+import { errorBody, errorShapeForPath, toHttpFailure } from "./errors.js";
 import { TokenBucket, type BucketRate } from "./token-bucket.js";
 
 /** `principal`: who opened the socket, for sockets authenticated at the upgrade; `undefined` for those that authenticate in their protocol. */
@@ -12,7 +13,8 @@ export type WebSocketHandler = (socket: WebSocket, request: IncomingMessage, par
 
 /**
  * `upgrade`: a Bearer header, `X-API-Key`, the `__session` cookie or a `token` query parameter at
- * the upgrade, else the socket is closed with 1008 before its handler sees it. `first-message`: the socket's own protocol
+ * the upgrade, else the socket is closed with 1008 before its handler sees it (or, when the
+ * credential could not be judged, the upgrade is answered 503). `first-message`: the socket's own protocol
  * authenticates (§B's `authenticate` message within WS_AUTH_TIMEOUT_MS) and owns the refusals.
  */
 export type SocketAuthentication = "upgrade" | "first-message";
@@ -43,7 +45,8 @@ export interface WebSocketRoutesOptions {
  *
  * The upgrade event runs outside Koa, so nothing here may throw: an exception would be
  * uncaught and end the process. Every refusal is an HTTP answer written on the raw socket
- * (404 unknown path, 400 malformed path or handshake, 403 foreign origin), then the socket is
+ * (404 unknown path, 400 malformed path or handshake, 403 foreign origin, 503 with `Retry-After`
+ * and the path's JSON error when the credential could not be judged), then the socket is
  * closed; a socket without an accepted credential is closed with 1008 right after the handshake.
  */
 export class WebSocketRoutes {
@@ -84,7 +87,7 @@ export class WebSocketRoutes {
       const upgrade = (server: WebSocketServer) =>
         principal.then(
           (principal) => this.upgrade(server, request, socket, head, entry, params, principal),
-          () => this.refuseAuthentication(server, request, socket, head),
+          (error: unknown) => this.refuseAuthentication(server, request, socket, head, error),
         );
       this.socketServer().then(upgrade, (error: unknown) => {
         this.options.onError?.(error);
@@ -117,9 +120,16 @@ export class WebSocketRoutes {
   /**
    * A socket without an accepted credential is opened only to be closed with 1008 and a reason:
    * a browser never sees an upgrade's HTTP status, but it does see a close code, and 1008 is the
-   * one on which the contracts' clients stop reconnecting.
+   * one on which the contracts' clients stop reconnecting. A credential that could not be judged
+   * is no such refusal: the upgrade is answered 503 (the client sees an abnormal close, 1006, and
+   * reconnects with the same token later).
    */
-  private refuseAuthentication(server: WebSocketServer, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  private refuseAuthentication(server: WebSocketServer, request: IncomingMessage, socket: Duplex, head: Buffer, error: unknown): void {
+    const failure = toHttpFailure(error);
+    if (failure && failure.status >= 500) {
+      const body = JSON.stringify(errorBody(errorShapeForPath(pathOf(request.url)), failure.message));
+      return refuse(socket, failure.status, { "Content-Type": "application/json", ...(failure.retryAfterS !== undefined ? { "Retry-After": String(failure.retryAfterS) } : {}) }, body);
+    }
     try {
       server.handleUpgrade(request, socket, head, (ws) => {
         ws.on("error", () => ws.terminate());
@@ -186,13 +196,23 @@ function match(pattern: string[], parts: string[]): Record<string, string> | "ma
   return params;
 }
 
-/** A minimal HTTP answer on a socket that never reached Koa, then the socket is closed. */
-function refuse(socket: Duplex, status: number): void {
+function pathOf(url: string | undefined): string {
+  try {
+    return new URL(url ?? "/", "http://localhost").pathname;
+  } catch {
+    return "/";
+  }
+}
+
+/** A minimal HTTP answer on a socket that never reached Koa (the status's reason as text, unless a body is given), then the socket is closed. */
+function refuse(socket: Duplex, status: number, headers: Record<string, string> = {}, body?: string): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
   const reason = STATUS_CODES[status] ?? "Error";
+  const content = body ?? reason;
+  const lines = Object.entries({ "Content-Type": "text/plain", ...headers }).map(([name, value]) => `${name}: ${value}\r\n`);
   socket.once("finish", () => socket.destroy());
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n${lines.join("")}Content-Length: ${Buffer.byteLength(content)}\r\n\r\n${content}`);
 }

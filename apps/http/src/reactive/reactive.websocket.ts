@@ -11,6 +11,15 @@ import { sendAfterDrain, sendBounded, trySend } from "../host/bounded-send.js";
 import type { WebSocketHandler } from "../host/websocket-routes.js";
 
 const POLICY_VIOLATION = 1008;
+const TRY_AGAIN_LATER = 1013;
+const AUTHENTICATION_UNAVAILABLE = "Authentication unavailable, try again later";
+
+/** Whether authentication failed because the credential could not be judged (the identity provider is out of reach). */
+function unavailable(cause: Cause.Cause<{ readonly _tag: string }>): boolean {
+  const error = Cause.findErrorOption(cause);
+  return error._tag === "Some" && error.value._tag === "AuthenticationUnavailable";
+}
+
 /** setTimeout's longest delay; a token valid for longer is checked again at that point. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -37,6 +46,8 @@ function echo(value: string): string {
  * (the editor reconnects). What fails for another reason is logged; the client sees the socket close.
  * A token that expires before a `refresh_auth` brings a newer one closes the socket with 1008;
  * a refresh for another user is refused the same way.
+ * A token that could not be judged (the identity provider's keys out of reach) is answered
+ * `error` and close 1013, on which the editor reconnects and tries the same token again.
  */
 export function notebookSocket(
   notebooks: ReactiveNotebooks,
@@ -55,6 +66,11 @@ export function notebookSocket(
   const refuse = (socket: WebSocket, message: string): void => {
     send(socket, { type: "error", message });
     socket.close(POLICY_VIOLATION, message.slice(0, 120));
+  };
+  // Not a refusal: 1008 would stop the editor reconnecting over a token that may be fine.
+  const tryAgainLater = (socket: WebSocket): void => {
+    send(socket, { type: "error", message: AUTHENTICATION_UNAVAILABLE });
+    socket.close(TRY_AGAIN_LATER, AUTHENTICATION_UNAVAILABLE);
   };
   return (socket, _request, params) => {
     const requestedId = params["id"] ?? "";
@@ -111,7 +127,7 @@ export function notebookSocket(
       if (!forwarding) {
         if (message.type !== "authenticate") return refuse(socket, "Not authenticated");
         const auth = await Effect.runPromiseExit(authenticator.authenticate(message.token));
-        if (Exit.isFailure(auth)) return refuse(socket, "Authentication failed");
+        if (Exit.isFailure(auth)) return unavailable(auth.cause) ? tryAgainLater(socket) : refuse(socket, "Authentication failed");
         clearTimeout(authTimer);
         if (closed) return;
         userId = auth.value.userId;
@@ -130,7 +146,7 @@ export function notebookSocket(
       }
       if (message.type === "authenticate" || message.type === "refresh_auth") {
         const auth = await Effect.runPromiseExit(authenticator.authenticate(message.token));
-        if (Exit.isFailure(auth)) return refuse(socket, "Authentication failed");
+        if (Exit.isFailure(auth)) return unavailable(auth.cause) ? tryAgainLater(socket) : refuse(socket, "Authentication failed");
         if (auth.value.userId !== userId) return refuse(socket, "Token is for another user");
         closeAtExpiry(auth.value.expiresAt);
         return send(socket, message.type === "refresh_auth" ? { type: "auth_refreshed" } : { type: "authenticated", user_id: auth.value.userId });

@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect";
 import type { JWTPayload } from "jose";
-import { Unauthorized } from "@parallax/domain";
+import { AuthenticationUnavailable, Unauthorized } from "@parallax/domain";
 import type { Authenticator, Principal } from "@parallax/application";
 import type { Logger } from "../shared/logger.js";
 
@@ -27,6 +27,19 @@ function importJose(): Promise<Jose> {
 
 /** What the client is told; the exact jose reason goes to the log at debug. */
 const REJECTED = "Invalid or expired token";
+/** Told when the key set could not be had: nothing about the token, nothing about the issuer's address. */
+const UNAVAILABLE = "Authentication is temporarily unavailable";
+
+/**
+ * Whether verification failed for want of the key set rather than because of the token: the
+ * fetch itself (refused, reset, DNS: not a jose error), its timeout, a non-200 or non-JSON answer
+ * (jose's bare `JOSEError`, which it throws only there) and a malformed key set (`JWKSInvalid`,
+ * which depends on the issuer's answer alone). No token can produce any of these.
+ */
+function keySetUnavailable(error: unknown, errors: Jose["errors"] | undefined): boolean {
+  if (!errors || !(error instanceof errors.JOSEError)) return true;
+  return error.constructor === errors.JOSEError || error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid;
+}
 
 function rolesOf(payload: JWTPayload, claim: string): string[] {
   const value = payload[claim];
@@ -64,18 +77,21 @@ export class JwtAuthenticator implements Authenticator {
     });
   }
 
-  authenticate(credential: string): Effect.Effect<Principal, Unauthorized> {
+  authenticate(credential: string): Effect.Effect<Principal, Unauthorized | AuthenticationUnavailable> {
     if (credential === "") return Effect.fail(new Unauthorized({ message: "Not authenticated" }));
     const { authorizedParties, rolesClaim, logger } = this.options;
     return Effect.tryPromise({
       try: () => this.verify(credential),
-      catch: (error) => {
-        // A key set that cannot be fetched is the server's trouble, not the token's: said louder.
-        const errors = loadedJose?.errors;
-        const unreachable = !errors || !(error instanceof errors.JOSEError) || error instanceof errors.JWKSTimeout;
-        if (unreachable) logger.warn({ err: error }, "JWT: the key set could not be fetched");
-        else logger.debug({ reason: error.code, message: error.message }, "JWT rejected");
-        return new Unauthorized({ message: unreachable ? "Token could not be verified" : REJECTED });
+      catch: (error): Unauthorized | AuthenticationUnavailable => {
+        // A key set that cannot be had is the server's trouble, not the token's: said louder, and
+        // not a 401, on which a client would drop a token that may be perfectly good.
+        if (keySetUnavailable(error, loadedJose?.errors)) {
+          logger.warn({ err: error }, "JWT: the key set could not be fetched");
+          return new AuthenticationUnavailable({ message: UNAVAILABLE });
+        }
+        const { code, message } = error as { code?: string; message?: string };
+        logger.debug({ reason: code, message }, "JWT rejected");
+        return new Unauthorized({ message: REJECTED });
       },
     }).pipe(
       Effect.flatMap(({ payload }) => {

@@ -14,6 +14,12 @@ export class Conflict extends Data.TaggedError("Conflict")<{
 }> {}
 export class PayloadTooLarge extends Data.TaggedError("PayloadTooLarge")<{ readonly message: string }> {}
 export class Unauthorized extends Data.TaggedError("Unauthorized")<{ readonly message: string }> {}
+/**
+ * A credential that could not be judged because something the verification depends on is down
+ * (the identity provider's key set could not be fetched): the server's trouble, so the client is
+ * told to retry rather than to sign in again.
+ */
+export class AuthenticationUnavailable extends Data.TaggedError("AuthenticationUnavailable")<{ readonly message: string }> {}
 export class Forbidden extends Data.TaggedError("Forbidden")<{ readonly message: string }> {}
 /** Input that is well-formed but semantically unacceptable (FastAPI-style 422). */
 export class Unprocessable extends Data.TaggedError("Unprocessable")<{ readonly message: string }> {}
@@ -29,6 +35,7 @@ export type DomainError =
   | Conflict
   | PayloadTooLarge
   | Unauthorized
+  | AuthenticationUnavailable
   | Forbidden
   | Unprocessable
   | StorageFailure;

@@ -1,6 +1,6 @@
 import type { Context, Middleware } from "koa";
 import type { Authenticator, Principal } from "@parallax/application";
-import { Unauthorized, type Viewer } from "@parallax/domain";
+import { AuthenticationUnavailable, Unauthorized, type Viewer } from "@parallax/domain";
 import { runUseCase } from "../errors.js";
 import { requestCredential } from "./credentials.js";
 
@@ -21,7 +21,10 @@ function withoutTrailingSlash(path: string): string {
   return path.length > 1 ? path.replace(/\/+$/, "") : path;
 }
 
-/** Verifies a credential; the failure is the typed `Unauthorized` the error table maps to 401. */
+/**
+ * Verifies a credential; the failure is the typed `Unauthorized` the error table maps to 401, or
+ * `AuthenticationUnavailable` (503 with `Retry-After`) when the credential could not be judged.
+ */
 export function verify(authenticator: Authenticator, credential: string): Promise<Principal> {
   return runUseCase(authenticator.authenticate(credential));
 }
@@ -31,7 +34,9 @@ export function verify(authenticator: Authenticator, credential: string): Promis
  * browser's rule) must present a credential the authenticator accepts; its principal is put in
  * `ctx.state.principal` (and as a `Viewer`, admin when it holds `adminRole`, in
  * `ctx.state.viewer`). A refusal is a 401 in the path's API error shape (the error mapping runs
- * outside this), with `WWW-Authenticate: Bearer`.
+ * outside this), with `WWW-Authenticate: Bearer`. A credential that could not be judged (the
+ * identity provider's keys are out of reach) is a 503 with `Retry-After` and no challenge: the
+ * client should retry the same token, not ask its user to sign in again.
  */
 export function authentication(authenticator: Authenticator, publicPaths: PublicPaths, adminRole: string): Middleware {
   return async (ctx, next) => {
@@ -41,7 +46,7 @@ export function authentication(authenticator: Authenticator, publicPaths: Public
       ctx.state["principal"] = principal;
       ctx.state["viewer"] = viewerFor(principal, adminRole);
     } catch (error) {
-      ctx.set("WWW-Authenticate", "Bearer");
+      if (!(error instanceof AuthenticationUnavailable)) ctx.set("WWW-Authenticate", "Bearer");
       throw error;
     }
     return next();

@@ -1,3 +1,5 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { errorShapeForPath } from "../errors.js";
@@ -200,5 +202,131 @@ describe("AUTH=jwt on every declared WebSocket", () => {
     expect(lapsed.messages.at(-1)).toEqual({ type: "error", message: "Token expired" });
     expect(refreshed.socket.readyState).toBe(WebSocket.OPEN);
     await refreshed.close();
+  });
+});
+
+/** A port on 127.0.0.1 that was free a moment ago and that nothing listens on now. */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** An identity provider in trouble: its JWKS URL answers `status` with `body`. */
+async function brokenJwks(status: number, body: string, contentType: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((_request, response) => {
+    response.statusCode = status;
+    response.setHeader("Content-Type", contentType);
+    response.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json` };
+}
+
+async function answerFrom(baseUrl: string, path: string, headers: Record<string, string>) {
+  const response = await fetch(`${baseUrl}${path}`, { headers });
+  return { status: response.status, retryAfter: response.headers.get("retry-after"), authenticate: response.headers.get("www-authenticate"), body: (await response.text()) as string };
+}
+
+/** The HTTP answer to a WebSocket upgrade that was not accepted (`undefined` if it was). */
+function upgradeAnswer(url: string, headers: Record<string, string>): Promise<{ status: number; retryAfter: string | undefined; body: string } | undefined> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    socket.once("open", () => {
+      resolve(undefined);
+      socket.terminate();
+    });
+    socket.once("unexpected-response", (_request, response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, retryAfter: response.headers["retry-after"] as string | undefined, body }));
+      response.on("error", reject);
+    });
+    socket.once("error", reject);
+  });
+}
+
+/**
+ * The identity provider out of reach is the server's trouble: a well-formed token is answered
+ * 503 with `Retry-After` (a 401 would make the client drop a token that may be good), while a
+ * token that is bad whatever the keys stays a 401.
+ */
+describe("AUTH=jwt when the key set cannot be fetched", () => {
+  const troubles: Array<[string, () => Promise<{ url: string; close: () => Promise<void> }>]> = [
+    ["nothing listens on the JWKS port", async () => ({ url: `http://127.0.0.1:${await deadPort()}/.well-known/jwks.json`, close: async () => {} })],
+    ["the JWKS answers 500", async () => close(await brokenJwks(500, JSON.stringify({ error: "down" }), "application/json"))],
+    ["the JWKS answers 200 with HTML", async () => close(await brokenJwks(200, "<html>maintenance</html>", "text/html"))],
+    ["the JWKS answers JSON that is no key set", async () => close(await brokenJwks(200, JSON.stringify({ keys: "none" }), "application/json"))],
+  ];
+  function close({ server, url }: { server: Server; url: string }) {
+    return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  it.each(troubles)("%s: a request with a well-formed token is answered 503 with Retry-After and the route's JSON error", async (_name, trouble) => {
+    const jwks = await trouble();
+    const down = await startTestHost({ STORAGE: "memory", WORKER: "off", ...issuer.hostConfig(), JWKS_URL: jwks.url });
+    try {
+      const token = await issuer.token();
+      for (const [path, shape] of [["/api/v1/notebooks/", "detail"], ["/api/jobs", "detail"], ["/notebooks", "error"]] as const) {
+        const answer = await answerFrom(down.url(), path, bearer(token));
+        expect(answer.status, path).toBe(503);
+        expect(answer.retryAfter, path).toBe("5");
+        expect(answer.authenticate, path).toBeNull();
+        expect(JSON.parse(answer.body), path).toEqual({ [shape]: "Authentication is temporarily unavailable" });
+        expect(errorShapeForPath(path)).toBe(shape);
+      }
+      // A token that no key set could save is still the client's fault.
+      const garbage = await answerFrom(down.url(), "/api/jobs", bearer("not-a-token"));
+      expect(garbage.status).toBe(401);
+      expect(garbage.retryAfter).toBeNull();
+    } finally {
+      await down.close();
+      await jwks.close();
+    }
+  });
+
+  it("a WebSocket upgrade with a well-formed token is answered 503 with Retry-After, not closed with 1008; §B's authenticate message is closed with 1013", async () => {
+    const down = await startTestHost({ STORAGE: "memory", WORKER: "off", ...issuer.hostConfig(), JWKS_URL: `http://127.0.0.1:${await deadPort()}/.well-known/jwks.json` });
+    try {
+      const token = await issuer.token();
+      const sockets = down.routes().websocket.filter((path) => path !== "/api/v1/ws/notebooks/:id");
+      expect(sockets.length).toBeGreaterThanOrEqual(3);
+      for (const route of sockets) {
+        const path = concrete(route);
+        for (const [how, url, headers] of [
+          ["header", `${down.url().replace("http", "ws")}${path}`, bearer(token)],
+          ["query", `${down.url().replace("http", "ws")}${path}?token=${token}`, {}],
+        ] as const) {
+          const answer = await upgradeAnswer(url, headers);
+          expect(answer?.status, `${path} (${how})`).toBe(503);
+          expect(answer?.retryAfter, `${path} (${how})`).toBe("5");
+          expect(JSON.parse(answer?.body ?? "null"), `${path} (${how})`).toEqual({ [errorShapeForPath(path)]: "Authentication is temporarily unavailable" });
+        }
+      }
+      const client = await WebSocketRecorder.open(`${down.url().replace("http", "ws")}/api/v1/ws/notebooks/demo`);
+      client.send({ type: "authenticate", token });
+      expect(await client.waitFor((message) => message["type"] === "error")).toEqual({ type: "error", message: "Authentication unavailable, try again later" });
+      expect((await client.closed).code).toBe(1013);
+    } finally {
+      await down.close();
+    }
+  });
+
+  it("with the key set reachable, an expired or forged token is still 401 with WWW-Authenticate and no Retry-After", async () => {
+    for (const [name, token] of [
+      ["expired", await issuer.token({ expiresInS: -3600 })],
+      ["unknown kid", await issuer.unknownKidToken()],
+      ["HS256 signed with the RSA public key", await issuer.hs256WithPublicKeyToken()],
+      ["alg none", issuer.algNoneToken()],
+    ] as const) {
+      const answer = await answerFrom(host.url(), "/api/jobs", bearer(token));
+      expect(answer.status, name).toBe(401);
+      expect(answer.retryAfter, name).toBeNull();
+      expect(answer.authenticate, name).toBe("Bearer");
+      expect(JSON.parse(answer.body), name).toEqual({ detail: "Invalid or expired token" });
+    }
   });
 });
