@@ -90,7 +90,8 @@ export class DynamoJobStore implements JobStore {
    * One owner's listing (`query.owner`) is a FilterExpression on the listing index: the index
    * holds no owner attribute (it projects `doc`; adding one means recreating the index), so the
    * filter keeps items whose document names the owner (`contains(doc, '"owner":"<id>"')`, a
-   * superset: the word may also be a param's or a lease's) and the parsed job is checked exactly.
+   * superset: the word may also be a param's or a lease's; every `doc` is `JSON.stringify(job)`
+   * written by `item`, so the owner's own is spelt exactly so) and the parsed job is checked exactly.
    * The cost: DynamoDB still reads (and bills, in read units) every item it evaluates, the
    * newest first until `limit` of theirs are found, all of them for a user with fewer; it returns
    * and this process parses only theirs. LOCAL_USER_ID's listing has no such filter (a job
