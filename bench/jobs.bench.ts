@@ -19,7 +19,9 @@
  * 2. submit → start latency p50/p99 with idle workers: in process (woken on submit), and with
  *    a `parallax worker` process polling the file store every 100 ms;
  * 2b. file operations per no-op job with the file stores (counted calls of `node:fs`);
- * 3. log lines per second delivered to 10 WebSocket clients of `/api/logs` by a real host.
+ * 3. log lines per second delivered to 10 WebSocket clients of `/api/logs` by a real host;
+ * 4. `list_owner`: a non-administrator's listing among 20,000 others' jobs on SQLite, the previous
+ *    path (read all, filter) against `JobQuery.owner` (`jobs-list-owner.ts`).
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -35,6 +37,7 @@ import { ChildProcessRunner, FileJobStore, FileLogStore, FileWorkspace, MemoryJo
 import { startHost } from "../apps/http/src/start.js";
 import { countFsOps } from "./fs-op-counter.js";
 import { sqliteOpMicros } from "./jobs-sqlite-ops.js";
+import { listOwner } from "./jobs-list-owner.js";
 import { countSqliteStatements } from "./sqlite-statement-counter.js";
 import { bullmqThroughput, startRedis } from "./bullmq-partner.js";
 import { collectGarbage, emit, peakRssMiB, percentile, round } from "./support.js";
@@ -365,4 +368,5 @@ export async function main(args: string[]): Promise<void> {
   for (const kind of ["memory", "file", "sqlite"] as const) if (wanted(`latency.${kind}`)) await latency(kind, 500);
   if (wanted("latency.file.cross_process")) await crossProcessLatency(200, 100);
   if (wanted("log_fanout")) await logFanOut(Number(values.lines), 10);
+  if (wanted("list_owner")) await listOwner();
 }

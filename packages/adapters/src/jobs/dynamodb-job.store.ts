@@ -1,12 +1,11 @@
 import type { CreateTableCommandInput, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient, QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import * as Effect from "effect/Effect";
-import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
+import { Conflict, LOCAL_USER_ID, NotFound, StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, storedExclusiveClaimSchema, storedJobSchema, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
-import type { JobQuery, JobStore, QueueDepth } from "@parallax/application/jobs";
+import { jobMatchesQuery, type JobQuery, type JobStore, type QueueDepth } from "@parallax/application/jobs";
 import { readStored } from "./stored-documents.js";
-import { listingItems } from "../aws/listing.js";
-import { QUEUE_INDEX, TTL_ATTRIBUTE, tableDefinition } from "../aws/table.js";
+import { LISTING_INDEX, QUEUE_INDEX, TTL_ATTRIBUTE, tableDefinition } from "../aws/table.js";
 import { documentSdk, dynamoSdk } from "../aws/dynamodb-sdk.js";
 
 /** Claim items share the table; `#` never occurs in a job id, so the keys cannot collide. */
@@ -83,20 +82,57 @@ export class DynamoJobStore implements JobStore {
     );
   }
 
+  /**
+   * Pending or running jobs from the queue index (every shard, all of them: the queue), any other
+   * listing from the listing index (`list_key = jobs`, newest first), page after page until
+   * `limit` jobs match: never a scan of the table's other items.
+   *
+   * One owner's listing (`query.owner`) is a FilterExpression on the listing index: the index
+   * holds no owner attribute (it projects `doc`; adding one means recreating the index), so the
+   * filter keeps items whose document names the owner (`contains(doc, '"owner":"<id>"')`, a
+   * superset: the word may also be a param's or a lease's; every `doc` is `JSON.stringify(job)`
+   * written by `item`, so the owner's own is spelt exactly so) and the parsed job is checked exactly.
+   * The cost: DynamoDB still reads (and bills, in read units) every item it evaluates, the
+   * newest first until `limit` of theirs are found, all of them for a user with fewer; it returns
+   * and this process parses only theirs. LOCAL_USER_ID's listing has no such filter (a job
+   * without owner is theirs, and "names no owner" is not expressible on the document): it parses
+   * every job it reads, still stopping at `limit`.
+   */
   list(query: JobQuery = {}): Effect.Effect<Job[], StorageFailure> {
+    const byAge = (a: Job, b: Job) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1);
+    const limit = query.limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor(query.limit));
     return this.call(async () => {
-      let jobs: Job[];
       if (query.status === "pending" || query.status === "running") {
-        jobs = await this.queryShards(query.status === "pending" ? "ready" : "running", {}, Number.MAX_SAFE_INTEGER);
-      } else {
-        // Every job is in the listing index (`list_key = jobs`), newest first: no scan of the table's other items.
-        jobs = (await listingItems(this.documents, this.table, LIST_KEY, { newestFirst: true })).map((item) =>
-          readStored(storedJobSchema, item["doc"], `listing of ${String(item["id"])} in table ${this.table}`),
-        );
+        const queued = await this.queryShards(query.status === "pending" ? "ready" : "running", {}, Number.MAX_SAFE_INTEGER);
+        return queued.filter((job) => jobMatchesQuery(job, query)).sort(byAge).slice(0, limit);
       }
-      const matching = jobs.filter((job) => (query.status === undefined || job.status === query.status) && (query.pipeline === undefined || job.pipeline === query.pipeline));
-      matching.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
-      return query.limit === undefined ? matching : matching.slice(0, query.limit);
+      const jobs: Job[] = [];
+      const owned = query.owner !== undefined && query.owner !== LOCAL_USER_ID ? `"owner":${JSON.stringify(query.owner)}` : undefined;
+      let start: Record<string, unknown> | undefined;
+      // Pages grow from twice the limit to DynamoDB's 1,000 items: a short listing reads little.
+      let pageSize = Math.min(1000, Math.max(1, limit) * 2);
+      while (jobs.length < limit) {
+        const result = await this.documents.send(
+          new (documentSdk().QueryCommand)({
+            TableName: this.table,
+            IndexName: LISTING_INDEX,
+            KeyConditionExpression: "list_key = :key",
+            ...(owned === undefined ? {} : { FilterExpression: "contains(doc, :owned)" }),
+            ExpressionAttributeValues: { ":key": LIST_KEY, ...(owned === undefined ? {} : { ":owned": owned }) },
+            ScanIndexForward: false,
+            Limit: pageSize,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of result.Items ?? []) {
+          const job = readStored(storedJobSchema, item["doc"], `listing of ${String(item["id"])} in table ${this.table}`);
+          if (jobMatchesQuery(job, query) && jobs.length < limit) jobs.push(job);
+        }
+        start = result.LastEvaluatedKey;
+        if (!start) break;
+        pageSize = Math.min(1000, pageSize * 2);
+      }
+      return jobs.sort(byAge);
     });
   }
 

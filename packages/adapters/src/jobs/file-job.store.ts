@@ -6,7 +6,7 @@ import * as Effect from "effect/Effect";
 import * as Semaphore from "effect/Semaphore";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, leaseExpired, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
-import type { JobQuery, JobStore, QueueDepth } from "@parallax/application/jobs";
+import { jobMatchesQuery, type JobQuery, type JobStore, type QueueDepth } from "@parallax/application/jobs";
 import { FileExclusiveClaims } from "./file-exclusive-claims.js";
 import { QueueIndex, type QueueEntry } from "./queue-index.js";
 import { createFile } from "./small-files.js";
@@ -118,7 +118,7 @@ export class FileJobStore implements JobStore {
   list(query: JobQuery = {}): Effect.Effect<Job[], StorageFailure> {
     return this.io(async () => {
       const byAge = (a: Job, b: Job) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1);
-      const matches = (job: Job) => (query.status === undefined || job.status === query.status) && (query.pipeline === undefined || job.pipeline === query.pipeline);
+      const matches = (job: Job) => jobMatchesQuery(job, query);
       const jobs: Job[] = [];
       if (query.status === "running" || query.status === "pending") {
         const ids = query.status === "running" ? (await readdir(this.running)).map((name) => name.split("~")[0]!) : (await readdir(this.ready)).map((name) => name.split("~")[1]!);

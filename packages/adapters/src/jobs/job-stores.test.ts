@@ -8,6 +8,7 @@ import { Effect, Exit, Result } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import { claim, compareQueueOrder, complete, createJob, expireLease, heartbeat, takeClaim, unclaimed, type Job } from "@parallax/domain/jobs";
 import type { JobStore, LogLine, LogStore } from "@parallax/application/jobs";
+import { LOCAL_USER_ID } from "@parallax/domain";
 import { claimNext, modifyJob } from "@parallax/application/jobs";
 import { DynamoJobStore, jobsTableDefinition } from "./dynamodb-job.store.js";
 import { DynamoLogStore } from "./dynamodb-log.store.js";
@@ -125,6 +126,34 @@ describe.each(stores)("%s job store", (_name, makeStore) => {
     expect((await run(store.list({ pipeline: "p" }))).map((job) => job.id)).toEqual(["a"]);
     expect((await run(store.list({ status: "pending", limit: 1 }))).map((job) => job.id)).toEqual(["b"]);
     expect(JSON.stringify(await Effect.runPromiseExit(store.get("missing")))).toContain("NotFound");
+  });
+
+  it("lists one owner's jobs newest first (an ownerless job is LOCAL_USER_ID's), with limit, status and pipeline filters", async () => {
+    const store = await makeStore();
+    const insert = (id: string, at: number, extra: Partial<Parameters<typeof createJob>[0]> = {}) => run(store.insert(newJob(id, at, extra)));
+    await insert("a1", 1000, { owner: "a" });
+    // b's, but the word "a" sits where an owner is named elsewhere in the document (a param, a worker's lease).
+    await insert("b1", 2000, { owner: "b", params: { owner: "a" } });
+    await insert("n1", 3000);
+    await insert("a2", 4000, { owner: "a", pipeline: "q" });
+    const a3 = await run(store.insert(newJob("a3", 5000, { owner: "a" })));
+    await run(store.replace(ok(claim(a3, { owner: "w1", token: "t1", now: 5500, leaseMs: 60_000 })), a3.version));
+    const b2 = await run(store.insert(newJob("b2", 6000, { owner: "b" })));
+    await run(store.replace(ok(claim(b2, { owner: "a", token: "t2", now: 6500, leaseMs: 60_000 })), b2.version));
+    // More of b's, newer than all of a's: more than a SQLite listing page (64) of them.
+    for (let i = 0; i < 70; i++) await insert(`b-${String(i).padStart(2, "0")}`, 10_000 + i, { owner: "b" });
+    const ids = async (query: Parameters<JobStore["list"]>[0]) => (await run(store.list(query))).map((job) => job.id);
+    expect(await ids({ owner: "a" })).toEqual(["a3", "a2", "a1"]);
+    expect(await ids({ owner: "a", limit: 2 })).toEqual(["a3", "a2"]);
+    expect(await ids({ owner: LOCAL_USER_ID })).toEqual(["n1"]);
+    expect(await ids({ owner: "nobody" })).toEqual([]);
+    expect(await ids({ owner: "a", status: "running" })).toEqual(["a3"]);
+    expect(await ids({ owner: "a", status: "pending" })).toEqual(["a2", "a1"]);
+    expect(await ids({ owner: "a", pipeline: "p" })).toEqual(["a3", "a1"]);
+    expect(await ids({ owner: "a", pipeline: "p", status: "pending" })).toEqual(["a1"]);
+    expect(await ids({ owner: "b", status: "running" })).toEqual(["b2"]);
+    expect(await ids({ owner: "b", pipeline: "p", limit: 3 })).toEqual(["b-69", "b-68", "b-67"]);
+    expect((await ids({ owner: "b" })).slice(-2)).toEqual(["b2", "b1"]);
   });
 
   it("replace is a compare-and-set: the second writer of a version loses", async () => {
@@ -283,6 +312,39 @@ describe("dynamodb job store: sharded queue, listing index, TTL", () => {
     expect(item["expires_at"]).toBe(Math.ceil((now + 200 + 3_600_000) / 1000));
     expect(item["queue"]).toBeUndefined();
     expect((await run(store.list())).map((j) => j.id)).toEqual(Array.from({ length: 24 }, (_, i) => `j${23 - i}`));
+  });
+});
+
+describe("dynamodb job store: listings by owner", () => {
+  it("walk the listing index newest first until `limit` match: the items DynamoDB evaluates stop there, and it returns only the owner's", async () => {
+    // A client of its own, its Query answers counted (the document client shares its middleware).
+    const { client: shared, table } = await dynamoTable();
+    const endpoint = await shared.config.endpoint!();
+    const client = new DynamoDBClient({ endpoint: `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    const counted = { scanned: 0, returned: 0 };
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        const output = result.output as { ScannedCount?: number; Count?: number };
+        counted.scanned += output.ScannedCount ?? 0;
+        counted.returned += output.Count ?? 0;
+        return result;
+      },
+      { step: "initialize", name: "countQueries" },
+    );
+    const store = new DynamoJobStore(client, table);
+    for (let i = 0; i < 3; i++) await run(store.insert(newJob(`old-mine-${i}`, 1000 + i, { owner: "me" })));
+    for (let i = 0; i < 200; i++) await run(store.insert(newJob(`other-${String(i).padStart(3, "0")}`, 2000 + i, { owner: i % 2 ? "other" : undefined })));
+    for (let i = 0; i < 3; i++) await run(store.insert(newJob(`mine-${i}`, 5000 + i, { owner: "me" })));
+    counted.scanned = counted.returned = 0;
+    expect((await run(store.list({ owner: "me", limit: 3 }))).map((job) => job.id)).toEqual(["mine-2", "mine-1", "mine-0"]);
+    expect(counted.scanned).toBeLessThanOrEqual(6);
+    counted.scanned = counted.returned = 0;
+    expect((await run(store.list({ owner: "me", limit: 5 }))).map((job) => job.id)).toEqual(["mine-2", "mine-1", "mine-0", "old-mine-2", "old-mine-1"]);
+    // Past the others' jobs: evaluated (and billed) by DynamoDB, not returned.
+    expect(counted.scanned).toBeGreaterThan(200);
+    expect(counted.returned).toBe(6);
+    client.destroy();
   });
 });
 

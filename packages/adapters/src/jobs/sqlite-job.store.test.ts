@@ -7,6 +7,8 @@ import { Effect, Result } from "effect";
 import { Container } from "inversify";
 import { z } from "zod";
 import { afterAll, describe, expect, it } from "vitest";
+import Database from "better-sqlite3";
+import { LOCAL_USER_ID } from "@parallax/domain";
 import { claim, complete, createJob, fail, finishCancelled, takeClaim, unclaimed, type Job } from "@parallax/domain/jobs";
 import { JobStore, LogStore } from "@parallax/application/jobs";
 import { ConfigError, sharedConfigShape } from "../shared/shared.config.js";
@@ -101,7 +103,8 @@ describe("sqlite job store listings", () => {
       await run(write(memory));
     };
     for (let i = 0; i < 150; i++) {
-      const job = newJob(`j${String(i).padStart(3, "0")}`, 1000 + Math.floor(i / 4), { pipeline: i % 3 ? "odd" : "even" });
+      const owner = [undefined, "a", "b", LOCAL_USER_ID][i % 4];
+      const job = newJob(`j${String(i).padStart(3, "0")}`, 1000 + Math.floor(i / 4), { pipeline: i % 3 ? "odd" : "even", ...(owner === undefined ? {} : { owner }) });
       await both((into) => into.insert(job));
       if (i % 5 === 0) continue;
       const running = ok(claim(job, { owner: "w", token: `t${i}`, now: 5000, leaseMs: 60_000 }));
@@ -117,7 +120,8 @@ describe("sqlite job store listings", () => {
     }
     const statuses = ["pending", "running", "completed", "failed", "cancelled"] as const;
     for (const status of statuses) expect((await run(store.list({ status }))).length).toBeGreaterThan(0);
-    for (const query of [...statuses.flatMap((status) => [{ status }, { status, limit: 7 }, { status, pipeline: "odd" }, { status, pipeline: "even", limit: 3 }]), { pipeline: "even" }]) {
+    const owners = ["a", "b", LOCAL_USER_ID, "nobody"].flatMap((owner) => [{ owner }, { owner, limit: 5 }, { owner, pipeline: "odd" }, ...statuses.map((status) => ({ owner, status, limit: 4 }))]);
+    for (const query of [...statuses.flatMap((status) => [{ status }, { status, limit: 7 }, { status, pipeline: "odd" }, { status, pipeline: "even", limit: 3 }]), { pipeline: "even" }, ...owners]) {
       expect((await run(store.list(query))).map((job) => job.id)).toEqual((await run(memory.list(query))).map((job) => job.id));
     }
     store.close();
@@ -131,9 +135,52 @@ describe("sqlite job store listings", () => {
     old.close();
     const store = new SqliteJobStore(file);
     const indexes = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' AND sql IS NOT NULL ORDER BY name").all();
-    expect(indexes.map((index) => (index as { name: string }).name)).toEqual(["jobs_created", "jobs_leases", "jobs_listed", "jobs_pipeline_created", "jobs_ready"]);
+    expect(indexes.map((index) => (index as { name: string }).name)).toEqual(["jobs_created", "jobs_leases", "jobs_listed", "jobs_owner_created", "jobs_pipeline_created", "jobs_ready"]);
     expect((await run(store.list({ status: "pending" }))).map((job) => job.id)).toEqual(Array.from({ length: 10 }, (_, i) => `o${9 - i}`));
     store.close();
+  });
+});
+
+describe("sqlite job store listings by owner", () => {
+  it("read only the owner's rows (`jobs_owner_created`): others' documents are never read, whatever the status or pipeline asked", async () => {
+    const store = new SqliteJobStore(join(tempDir(), "jobs.sqlite"));
+    for (let i = 0; i < 3; i++) await run(store.insert(newJob(`mine-${i}`, 1000 + i, { owner: "me" })));
+    for (let i = 0; i < 300; i++) await run(store.insert(newJob(`other-${String(i).padStart(3, "0")}`, 2000 + i, { owner: i % 2 ? "other" : LOCAL_USER_ID })));
+    // Others' documents no longer parse: a listing that read one would fail.
+    store.db.prepare("UPDATE jobs SET doc = '{}' WHERE owner <> 'me'").run();
+    const ids = async (query: Parameters<SqliteJobStore["list"]>[0]) => (await run(store.list(query))).map((job) => job.id);
+    expect(await ids({ owner: "me", limit: 2 })).toEqual(["mine-2", "mine-1"]);
+    expect(await ids({ owner: "me" })).toEqual(["mine-2", "mine-1", "mine-0"]);
+    expect(await ids({ owner: "me", status: "pending", limit: 20 })).toEqual(["mine-2", "mine-1", "mine-0"]);
+    expect(await ids({ owner: "me", pipeline: "p" })).toEqual(["mine-2", "mine-1", "mine-0"]);
+    expect(await ids({ owner: "me", status: "completed" })).toEqual([]);
+    store.close();
+  });
+
+  it("a file made before the owner column gets it, filled from each document; a row inserted without it (an older process) is filled by the trigger", async () => {
+    const file = join(tempDir(), "jobs.sqlite");
+    const old = new SqliteJobStore(file);
+    old.close();
+    // The file as the previous version left it: no owner column, index nor trigger.
+    const raw = new Database(file);
+    raw.exec("DROP TRIGGER jobs_owner_filled; DROP INDEX jobs_owner_created; ALTER TABLE jobs DROP COLUMN owner;");
+    const insertOld = raw.prepare("INSERT INTO jobs (id, version, status, pipeline, created_at, priority, run_at, lease_expires_at, doc) VALUES (?, 1, 'pending', 'p', ?, 0, ?, NULL, ?)");
+    const oldRow = (job: Job) => insertOld.run(job.id, job.createdAt, job.runAt, JSON.stringify(job));
+    oldRow(newJob("a-old", 1000, { owner: "a" }));
+    oldRow(newJob("none-old", 1001));
+    const store = new SqliteJobStore(file);
+    // Written afterwards by a process of the previous version, which names no owner.
+    oldRow(newJob("a-later", 1002, { owner: "a" }));
+    await run(store.insert(newJob("b-new", 1003, { owner: "b" })));
+    const ids = async (owner: string) => (await run(store.list({ owner }))).map((job) => job.id);
+    expect(await ids("a")).toEqual(["a-later", "a-old"]);
+    expect(await ids(LOCAL_USER_ID)).toEqual(["none-old"]);
+    expect(await ids("b")).toEqual(["b-new"]);
+    expect(store.db.prepare("SELECT count(*) AS n FROM jobs WHERE owner IS NULL").get()).toEqual({ n: 0 });
+    // Opened again (every process does): nothing to add.
+    new SqliteJobStore(file).close();
+    store.close();
+    raw.close();
   });
 });
 

@@ -2,9 +2,9 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import * as Effect from "effect/Effect";
-import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
+import { Conflict, LOCAL_USER_ID, NotFound, StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, storedExclusiveClaimSchema, storedJobSchema, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
-import type { JobQuery, JobStore, QueueDepth } from "@parallax/application/jobs";
+import { ownerOfJob, type JobQuery, type JobStore, type QueueDepth } from "@parallax/application/jobs";
 import { groupCommitOf, readWaitingIfBusy, waitWithoutBlocking, whileBlocking, type GroupCommit } from "./sqlite-group-commit.js";
 import { ParsedDocuments, readStored } from "./stored-documents.js";
 
@@ -43,7 +43,27 @@ export function openJobsDatabase(file: string, options: SqliteJobStoreOptions, s
   return db;
 }
 
-/** The schema, created idempotently by every process that opens the file. */
+/**
+ * A job's owner as `JobQuery.owner` reads it, from its document: one stored without owner is
+ * `LOCAL_USER_ID`'s (a literal: SQL of the schema takes no parameters; the id is a plain word).
+ */
+const ownerOfDoc = (doc: string) => `coalesce(json_extract(${doc}, '$.owner'), '${LOCAL_USER_ID}')`;
+
+/**
+ * The schema, created idempotently by every process that opens the file (`ownerColumn` adds the
+ * `owner` column to a file created before it, before the owner index and trigger are created).
+ *
+ * `owner` (`JobQuery.owner`: one user's listing) is a plain column written by `insert` and never
+ * by `replace` (a job's owner is fixed at submit), indexed with the creation order
+ * (`jobs_owner_created`), so a user's listing reads their newest rows only, however many jobs
+ * others have. Not an index on an expression of `doc` (`json_extract(doc, '$.owner')`): every
+ * `replace` rewrites `doc`, so SQLite would recompute that entry (`json_extract` over the whole
+ * document) and rewrite it on every claim, heartbeat and finish; this index is written once per job, at insert. Not a generated
+ * column: a stored one cannot be added to an existing table without rebuilding it, a virtual one
+ * is the same expression index. `jobs_owner_filled` fills the column from the document for a row
+ * inserted without it (a process of an older version still writing the file), so `owner` is never
+ * NULL and the listing's `owner = ?` misses no one's job.
+ */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
   id TEXT PRIMARY KEY,
@@ -54,7 +74,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   priority REAL NOT NULL,
   run_at INTEGER NOT NULL,
   lease_expires_at INTEGER,
-  doc TEXT NOT NULL
+  doc TEXT NOT NULL,
+  owner TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (priority DESC, run_at, created_at, id) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS jobs_leases ON jobs (lease_expires_at) WHERE status = 'running';
@@ -62,6 +83,9 @@ CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS jobs_pipeline_created ON jobs (pipeline, created_at DESC, id DESC);
 DROP INDEX IF EXISTS jobs_status_created;
 CREATE INDEX IF NOT EXISTS jobs_listed ON jobs (status, created_at DESC, id DESC) WHERE status <> 'running';
+CREATE INDEX IF NOT EXISTS jobs_owner_created ON jobs (owner, created_at DESC, id DESC);
+CREATE TRIGGER IF NOT EXISTS jobs_owner_filled AFTER INSERT ON jobs WHEN NEW.owner IS NULL
+BEGIN UPDATE jobs SET owner = ${ownerOfDoc("NEW.doc")} WHERE id = NEW.id; END;
 CREATE TABLE IF NOT EXISTS exclusive_claims (
   pipeline TEXT PRIMARY KEY,
   version INTEGER NOT NULL,
@@ -114,7 +138,12 @@ export class SqliteJobStore implements JobStore {
     readonly file: string,
     options: SqliteJobStoreOptions = {},
   ) {
-    this.db = openJobsDatabase(file, options, SCHEMA);
+    this.db = openJobsDatabase(file, options, "");
+    // At open, waiting on this thread for another process's lock is right (see `whileBlocking`).
+    whileBlocking(this.db, () => {
+      ownerColumn(this.db);
+      this.db.exec(SCHEMA);
+    });
     this.statements = this.prepare();
     this.group = groupCommitOf(this.db);
   }
@@ -123,13 +152,13 @@ export class SqliteJobStore implements JobStore {
     const db = this.db;
     return {
       // Positional parameters: binding them is cheaper than looking up names in an object.
-      insert: db.prepare<[string, number, string, string, number, number, number, number | null, string]>(
-        `INSERT INTO jobs (id, version, status, pipeline, created_at, priority, run_at, lease_expires_at, doc)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      insert: db.prepare<[string, number, string, string, number, number, number, number | null, string, string]>(
+        `INSERT INTO jobs (id, version, status, pipeline, created_at, priority, run_at, lease_expires_at, doc, owner)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
       ),
       update: db.prepare<[number, string, number, number, number | null, string, string, number]>(
         // Only the columns a transition changes: SQLite rewrites the entries of every index on a
-        // column named in SET, so naming `created_at` would churn the creation index on each write.
+        // column named in SET, so naming `created_at` (or `owner`) would churn an index on each write.
         `UPDATE jobs SET version = ?, status = ?, priority = ?, run_at = ?, lease_expires_at = ?, doc = ?
          WHERE id = ? AND version = ?`,
       ),
@@ -149,7 +178,7 @@ export class SqliteJobStore implements JobStore {
   insert(job: Job): Effect.Effect<Job, Conflict | StorageFailure> {
     return this.write(jobKey(job.id), () => {
       const doc = JSON.stringify(job);
-      if (this.statements.insert.run(job.id, job.version, job.status, job.pipeline, job.createdAt, job.priority, job.runAt, leaseExpiry(job), doc).changes !== 1) {
+      if (this.statements.insert.run(job.id, job.version, job.status, job.pipeline, job.createdAt, job.priority, job.runAt, leaseExpiry(job), doc, ownerOfJob(job)).changes !== 1) {
         return Effect.fail(new Conflict({ message: `Job ${job.id} already exists` }));
       }
       this.parsed.remember(job.id, doc, job);
@@ -166,8 +195,8 @@ export class SqliteJobStore implements JobStore {
 
   /**
    * Newest first, read in pages of `LIST_PAGE` rows (keyset on created_at, id) with the event
-   * loop free between them: an unbounded listing (a non-admin's, filtered by owner afterwards)
-   * of many jobs does not hold the loop for all of them at once.
+   * loop free between them: an unbounded listing of many jobs does not hold the loop for all of
+   * them at once. One owner's (`query.owner`) read their rows of `jobs_owner_created` only.
    */
   list(query: JobQuery = {}): Effect.Effect<Job[], StorageFailure> {
     const self = this;
@@ -184,6 +213,14 @@ export class SqliteJobStore implements JobStore {
         if (query.pipeline === undefined) index = "jobs_listed";
       }
       if (query.pipeline !== undefined) (filters.push("pipeline = ?"), params.push(query.pipeline));
+      // One user's jobs: their rows of the owner index, newest first, whatever the status or
+      // pipeline asked (filtered among theirs): never every user's. Running ones stay in
+      // `jobs_leases` (few in all).
+      if (query.owner !== undefined) {
+        filters.push("owner = ?");
+        params.push(query.owner);
+        if (query.status !== "running") index = "jobs_owner_created";
+      }
       const limit = query.limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor(query.limit));
       const after = [...filters, "(created_at < ? OR (created_at = ? AND id < ?))"];
       const jobs: Job[] = [];
@@ -309,7 +346,7 @@ export class SqliteJobStore implements JobStore {
             let jobCount = 0;
             let claimCount = 0;
             for (const job of jobs) {
-              jobCount += this.statements.insert.run(job.id, job.version, job.status, job.pipeline, job.createdAt, job.priority, job.runAt, leaseExpiry(job), JSON.stringify(job)).changes;
+              jobCount += this.statements.insert.run(job.id, job.version, job.status, job.pipeline, job.createdAt, job.priority, job.runAt, leaseExpiry(job), JSON.stringify(job), ownerOfJob(job)).changes;
             }
             for (const claim of claims) if (claim.version > 0) claimCount += this.statements.createClaim.run(claim.pipeline, claim.version, JSON.stringify(claim)).changes;
             this.db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(marker.key, marker.value);
@@ -369,6 +406,26 @@ export class SqliteJobStore implements JobStore {
 /** What a write of a job or claim writes, for `GroupCommit.flushFor` (the log store's keys are `log:`). */
 const jobKey = (id: string) => `job:${id}`;
 const claimKey = (pipeline: string) => `claim:${pipeline}`;
+
+/**
+ * Adds the `owner` column to a jobs table created before it, filled from each row's document
+ * (one pass over the table, the first time a process of this version opens the file): once per
+ * file, checked again inside the write transaction, so processes opening the file together add it
+ * once (`ALTER TABLE … ADD COLUMN` has no `IF NOT EXISTS`).
+ */
+function ownerColumn(db: Database.Database): void {
+  // No table yet: SCHEMA creates it with the column.
+  const lacksOwner = () => {
+    const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('jobs')").all();
+    return columns.length > 0 && !columns.some((column) => column.name === "owner");
+  };
+  if (!lacksOwner()) return;
+  db.transaction(() => {
+    if (!lacksOwner()) return;
+    db.exec("ALTER TABLE jobs ADD COLUMN owner TEXT");
+    db.exec(`UPDATE jobs SET owner = ${ownerOfDoc("doc")}`);
+  }).immediate();
+}
 
 /** The `lease_expires_at` column: when a running job's lease ends (`jobs_leases`). */
 function leaseExpiry(job: Job): number | null {

@@ -10,6 +10,7 @@ export * from "./ports/log-store.port.js";
 export * from "./ports/process-runner.port.js";
 export * from "./ports/workspace.port.js";
 export * from "./ports/annotation-store.port.js";
+export * from "./job-query.js";
 export * from "./pipeline-catalog.js";
 export * from "./modify-job.js";
 export * from "./exclusive-claim.js";

@@ -3,6 +3,7 @@ import { Conflict, NotFound } from "@parallax/domain";
 import { VersionConflict, claim, compareQueueOrder, isClaimable, pipelinesFileSchema, unclaimed, type ExclusiveClaim, type Job, type Transition } from "@parallax/domain/jobs";
 import { strictFake } from "../testing/strict-fake.js";
 import type { JobChanged, JobChanges } from "./feed/job-changes.js";
+import { jobMatchesQuery } from "./job-query.js";
 import { PipelineCatalog } from "./pipeline-catalog.js";
 import type { JobStore } from "./ports/job-store.port.js";
 import type { Workspace } from "./ports/workspace.port.js";
@@ -24,7 +25,7 @@ export function tableJobStore(): JobStore & { readonly jobs: Map<string, Job>; r
     list: (query = {}) =>
       Effect.sync(() =>
         [...jobs.values()]
-          .filter((job) => (query.status ?? job.status) === job.status && (query.pipeline ?? job.pipeline) === job.pipeline)
+          .filter((job) => jobMatchesQuery(job, query))
           .sort((a, b) => b.createdAt - a.createdAt)
           .slice(0, query.limit),
       ),

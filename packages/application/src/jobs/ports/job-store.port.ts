@@ -5,6 +5,12 @@ import type { ExclusiveClaim, Job, JobStatus, VersionConflict } from "@parallax/
 export interface JobQuery {
   readonly status?: JobStatus;
   readonly pipeline?: string;
+  /**
+   * Only jobs whose owner is this user id; a job stored without owner counts as `LOCAL_USER_ID`'s
+   * (`mayAccess`'s rule). A store applies it while reading, so a listing of one user's jobs stops
+   * at `limit` of them instead of reading everyone's (`jobMatchesQuery` is the rule in full).
+   */
+  readonly owner?: string;
   /** Newest first; at most this many. */
   readonly limit?: number;
 }

@@ -66,11 +66,14 @@ export class PipelineJobs {
     return Effect.flatMap(job, (found) => (mayAccess(found.owner, viewer) ? Effect.succeed(found) : Effect.fail(new NotFound({ message: "Job not found" }))));
   }
 
-  /** Jobs newest first; with a `viewer`, only those they may see (still up to `limit` of them). */
+  /**
+   * Jobs newest first; with a `viewer`, only those they may see (still up to `limit` of them).
+   * A non-administrator's are asked of the store by owner (`JobQuery.owner`, `mayAccess`'s rule),
+   * so the store reads up to `limit` of theirs, not every user's jobs to filter them here.
+   */
   list(query: JobQuery = {}, viewer?: Viewer): Effect.Effect<Job[], StorageFailure> {
     if (viewer === undefined || viewer.admin) return this.store.list(query);
-    const { limit, ...unlimited } = query;
-    return this.store.list(unlimited).pipe(Effect.map((jobs) => jobs.filter((job) => mayAccess(job.owner, viewer)).slice(0, limit)));
+    return this.store.list({ ...query, owner: viewer.userId });
   }
 
   cancel(id: string, viewer?: Viewer): Effect.Effect<Job, NotFound | Conflict | StorageFailure> {
