@@ -17,5 +17,6 @@ export * from "./pipelines-file.js";
 export * from "./dynamodb-job.store.js";
 export * from "./dynamodb-log.store.js";
 export * from "./sqlite-job.store.js";
+export * from "./sqlite-jobs-database.js";
 export * from "./sqlite-log.store.js";
 export * from "./sqlite-migration.js";

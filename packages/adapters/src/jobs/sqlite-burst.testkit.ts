@@ -4,7 +4,8 @@ import { SystemClock } from "../shared/system-clock.js";
 import { exclusiveCatalog } from "./exclusive-race.testkit.js";
 import { FileWorkspace } from "./file-workspace.js";
 import { MemoryLogStore } from "./memory-log.store.js";
-import { SqliteJobStore, type SqliteSynchronous } from "./sqlite-job.store.js";
+import { SqliteJobStore } from "./sqlite-job.store.js";
+import type { SqliteSynchronous } from "./sqlite-jobs-database.js";
 
 /**
  * As a process of the kill -9 test: `<sqlite file> <count> <synchronous>`. Submits `count`

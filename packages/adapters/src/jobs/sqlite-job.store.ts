@@ -1,101 +1,11 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import * as Effect from "effect/Effect";
-import { Conflict, LOCAL_USER_ID, NotFound, StorageFailure } from "@parallax/domain";
+import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, storedExclusiveClaimSchema, storedJobSchema, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
 import { ownerOfJob, type JobQuery, type JobStore, type QueueDepth } from "@parallax/application/jobs";
-import { groupCommitOf, readWaitingIfBusy, waitWithoutBlocking, whileBlocking, type GroupCommit } from "./sqlite-group-commit.js";
+import { groupCommitOf, readWaitingIfBusy, whileBlocking, type GroupCommit } from "./sqlite-group-commit.js";
+import { openJobStoreDatabase, type SqliteJobStoreOptions } from "./sqlite-jobs-database.js";
 import { ParsedDocuments, readStored } from "./stored-documents.js";
-
-/**
- * `normal`: in WAL mode a commit is written to the WAL (the OS page cache) without fsync:
- * it survives the process being killed at any moment; a power cut or kernel crash may lose
- * the last commits (never corrupts the file). `full`: every commit fsyncs the WAL first:
- * it survives a power cut too, at the price of one fsync per write.
- */
-export type SqliteSynchronous = "normal" | "full";
-
-export interface SqliteJobStoreOptions {
-  readonly synchronous?: SqliteSynchronous;
-  /** How long a write waits for another process's write lock before failing (SQLite's busy_timeout). */
-  readonly busyTimeoutMs?: number;
-}
-
-/**
- * Opens (creating it and its directory if needed) the SQLite file the job and log stores share,
- * in WAL mode (readers never block the writer nor the writer them; the mode is stored in the
- * file) at the chosen durability, and applies `schema` (idempotent: every process opening the
- * file runs it).
- */
-export function openJobsDatabase(file: string, options: SqliteJobStoreOptions, schema: string): Database.Database {
-  mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file, { timeout: options.busyTimeoutMs ?? 5_000 });
-  db.pragma("journal_mode = WAL");
-  db.pragma(`synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
-  // A checkpoint copies each page changed since the last one back into the file, once, inside
-  // the commit that crosses the threshold: every 4,000 pages (16 MiB of WAL), not SQLite's
-  // 1,000, a queue's hot pages (the ready index, the newest rows) are copied a quarter as often
-  // (no-op jobs: commits' mean 66 → 54 µs, ~5 % more jobs/s).
-  db.pragma("wal_autocheckpoint = 4000");
-  db.exec(schema);
-  waitWithoutBlocking(db, options.busyTimeoutMs ?? 5_000);
-  return db;
-}
-
-/**
- * A job's owner as `JobQuery.owner` reads it, from its document: one stored without owner is
- * `LOCAL_USER_ID`'s (a literal: SQL of the schema takes no parameters; the id is a plain word).
- */
-const ownerOfDoc = (doc: string) => `coalesce(json_extract(${doc}, '$.owner'), '${LOCAL_USER_ID}')`;
-
-/**
- * The schema, created idempotently by every process that opens the file (`ownerColumn` adds the
- * `owner` column to a file created before it, before the owner index and trigger are created).
- *
- * `owner` (`JobQuery.owner`: one user's listing) is a plain column written by `insert` and never
- * by `replace` (a job's owner is fixed at submit), indexed with the creation order
- * (`jobs_owner_created`), so a user's listing reads their newest rows only, however many jobs
- * others have. Not an index on an expression of `doc` (`json_extract(doc, '$.owner')`): every
- * `replace` rewrites `doc`, so SQLite would recompute that entry (`json_extract` over the whole
- * document) and rewrite it on every claim, heartbeat and finish; this index is written once per job, at insert. Not a generated
- * column: a stored one cannot be added to an existing table without rebuilding it, a virtual one
- * is the same expression index. `jobs_owner_filled` fills the column from the document for a row
- * inserted without it (a process of an older version still writing the file), so `owner` is never
- * NULL and the listing's `owner = ?` misses no one's job.
- */
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS jobs (
-  id TEXT PRIMARY KEY,
-  version INTEGER NOT NULL,
-  status TEXT NOT NULL,
-  pipeline TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  priority REAL NOT NULL,
-  run_at INTEGER NOT NULL,
-  lease_expires_at INTEGER,
-  doc TEXT NOT NULL,
-  owner TEXT
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (priority DESC, run_at, created_at, id) WHERE status = 'pending';
-CREATE INDEX IF NOT EXISTS jobs_leases ON jobs (lease_expires_at) WHERE status = 'running';
-CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at DESC, id DESC);
-CREATE INDEX IF NOT EXISTS jobs_pipeline_created ON jobs (pipeline, created_at DESC, id DESC);
-DROP INDEX IF EXISTS jobs_status_created;
-CREATE INDEX IF NOT EXISTS jobs_listed ON jobs (status, created_at DESC, id DESC) WHERE status <> 'running';
-CREATE INDEX IF NOT EXISTS jobs_owner_created ON jobs (owner, created_at DESC, id DESC);
-CREATE TRIGGER IF NOT EXISTS jobs_owner_filled AFTER INSERT ON jobs WHEN NEW.owner IS NULL
-BEGIN UPDATE jobs SET owner = ${ownerOfDoc("NEW.doc")} WHERE id = NEW.id; END;
-CREATE TABLE IF NOT EXISTS exclusive_claims (
-  pipeline TEXT PRIMARY KEY,
-  version INTEGER NOT NULL,
-  doc TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS meta (
-  key TEXT PRIMARY KEY,
-  value TEXT NOT NULL
-) WITHOUT ROWID;
-`;
 
 /** Jobs a listing reads per statement (~30 µs each, parsed): the loop is free between pages. */
 const LIST_PAGE = 64;
@@ -138,12 +48,7 @@ export class SqliteJobStore implements JobStore {
     readonly file: string,
     options: SqliteJobStoreOptions = {},
   ) {
-    this.db = openJobsDatabase(file, options, "");
-    // At open, waiting on this thread for another process's lock is right (see `whileBlocking`).
-    whileBlocking(this.db, () => {
-      ownerColumn(this.db);
-      this.db.exec(SCHEMA);
-    });
+    this.db = openJobStoreDatabase(file, options);
     this.statements = this.prepare();
     this.group = groupCommitOf(this.db);
   }
@@ -406,26 +311,6 @@ export class SqliteJobStore implements JobStore {
 /** What a write of a job or claim writes, for `GroupCommit.flushFor` (the log store's keys are `log:`). */
 const jobKey = (id: string) => `job:${id}`;
 const claimKey = (pipeline: string) => `claim:${pipeline}`;
-
-/**
- * Adds the `owner` column to a jobs table created before it, filled from each row's document
- * (one pass over the table, the first time a process of this version opens the file): once per
- * file, checked again inside the write transaction, so processes opening the file together add it
- * once (`ALTER TABLE … ADD COLUMN` has no `IF NOT EXISTS`).
- */
-function ownerColumn(db: Database.Database): void {
-  // No table yet: SCHEMA creates it with the column.
-  const lacksOwner = () => {
-    const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('jobs')").all();
-    return columns.length > 0 && !columns.some((column) => column.name === "owner");
-  };
-  if (!lacksOwner()) return;
-  db.transaction(() => {
-    if (!lacksOwner()) return;
-    db.exec("ALTER TABLE jobs ADD COLUMN owner TEXT");
-    db.exec(`UPDATE jobs SET owner = ${ownerOfDoc("doc")}`);
-  }).immediate();
-}
 
 /** The `lease_expires_at` column: when a running job's lease ends (`jobs_leases`). */
 function leaseExpiry(job: Job): number | null {

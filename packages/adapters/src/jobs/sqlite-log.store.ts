@@ -5,7 +5,7 @@ import { StorageFailure } from "@parallax/domain";
 import { storedLogLineSchema } from "@parallax/domain/jobs";
 import type { LogEntry, LogLine, LogPage, LogStore } from "@parallax/application/jobs";
 import { groupCommitOf, readWaitingIfBusy, whileBlocking, type GroupCommit } from "./sqlite-group-commit.js";
-import { openJobsDatabase, type SqliteJobStoreOptions } from "./sqlite-job.store.js";
+import { openJobsDatabase, type SqliteJobStoreOptions } from "./sqlite-jobs-database.js";
 import { readStored } from "./stored-documents.js";
 
 /**

@@ -5,7 +5,8 @@ import type { StorageFailure } from "@parallax/domain";
 import { ConfigError } from "../shared/shared.config.js";
 import { FileJobStore } from "./file-job.store.js";
 import { FileLogStore } from "./file-log.store.js";
-import { SqliteJobStore, type SqliteJobStoreOptions } from "./sqlite-job.store.js";
+import { SqliteJobStore } from "./sqlite-job.store.js";
+import type { SqliteJobStoreOptions } from "./sqlite-jobs-database.js";
 import { SqliteLogStore } from "./sqlite-log.store.js";
 
 /** The SQLite file under the jobs directory (`<DATA_DIR>/jobs`), beside the file store's folders and the logs. */
