@@ -31,6 +31,18 @@ const REJECTED = "Invalid or expired token";
 const UNAVAILABLE = "Authentication is temporarily unavailable";
 
 /**
+ * How long a failed fetch of the key set is remembered: a verification that needs the key set
+ * meanwhile fails at once (503) instead of fetching again. jose waits between fetches only after
+ * one succeeded, so during an outage every such request fetched anew, each waiting up to the
+ * 5 s timeout for a hanging issuer and all of them hammering it. Tokens whose key jose holds
+ * still verify. As long as the 503's `Retry-After`.
+ */
+const FAILED_FETCH_MEMORY_MS = 5_000;
+
+/** A fetch of the key set not tried because the last one failed moments ago. */
+class KeySetRecentlyFailed extends Error {}
+
+/**
  * Whether verification failed for want of the key set rather than because of the token: the
  * fetch itself (refused, reset, DNS: not a jose error), its timeout, a non-200 or non-JSON answer
  * (jose's bare `JOSEError`, which it throws only there) and a malformed key set (`JWKSInvalid`,
@@ -57,6 +69,14 @@ function rolesOf(payload: JWTPayload, claim: string): string[] {
 export class JwtAuthenticator implements Authenticator {
   private keys: ReturnType<Jose["createRemoteJWKSet"]> | undefined;
   private readonly jwksUrl: URL;
+  /** When the last fetch of the key set failed (0: it did not). */
+  private failedAt = 0;
+  /** The key set's fetch, refused at once while a failure is remembered (`FAILED_FETCH_MEMORY_MS`). */
+  private readonly fetchKeySet = (url: string, init: RequestInit): Promise<Response> => {
+    const since = Date.now() - this.failedAt;
+    if (since < FAILED_FETCH_MEMORY_MS) return Promise.reject(new KeySetRecentlyFailed(`the key set could not be fetched ${since} ms ago; not tried again yet`));
+    return fetch(url, init);
+  };
 
   constructor(private readonly options: JwtOptions) {
     // Parsed here so a bad JWKS_URL still fails the start, not the first request.
@@ -65,9 +85,9 @@ export class JwtAuthenticator implements Authenticator {
 
   /** jose's cached remote key set, made on the first verification (one per authenticator). */
   private async verify(credential: string) {
-    const { createRemoteJWKSet, jwtVerify } = await importJose();
+    const { createRemoteJWKSet, customFetch, jwtVerify } = await importJose();
     const { issuer, audience, algorithms, clockToleranceS, cooldownMs, cacheMaxAgeMs } = this.options;
-    this.keys ??= createRemoteJWKSet(this.jwksUrl, { cooldownDuration: cooldownMs, cacheMaxAge: cacheMaxAgeMs, timeoutDuration: 5_000 });
+    this.keys ??= createRemoteJWKSet(this.jwksUrl, { cooldownDuration: cooldownMs, cacheMaxAge: cacheMaxAgeMs, timeoutDuration: 5_000, [customFetch]: this.fetchKeySet });
     return jwtVerify(credential, this.keys, {
       issuer,
       ...(audience ? { audience: [...audience] } : {}),
@@ -85,7 +105,12 @@ export class JwtAuthenticator implements Authenticator {
       catch: (error): Unauthorized | AuthenticationUnavailable => {
         // A key set that cannot be had is the server's trouble, not the token's: said louder, and
         // not a 401, on which a client would drop a token that may be perfectly good.
+        if (error instanceof KeySetRecentlyFailed) {
+          logger.debug({ reason: error.message }, "JWT: the key set is out of reach");
+          return new AuthenticationUnavailable({ message: UNAVAILABLE });
+        }
         if (keySetUnavailable(error, loadedJose?.errors)) {
+          this.failedAt = Date.now();
           logger.warn({ err: error }, "JWT: the key set could not be fetched");
           return new AuthenticationUnavailable({ message: UNAVAILABLE });
         }

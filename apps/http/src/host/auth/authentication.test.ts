@@ -315,6 +315,28 @@ describe("AUTH=jwt when the key set cannot be fetched", () => {
     }
   });
 
+  it("a failed fetch of the key set is remembered for the Retry-After: the requests that follow are 503 at once, without fetching again", async () => {
+    let fetches = 0;
+    const server = createServer((_request, response) => {
+      fetches++;
+      response.statusCode = 500;
+      response.end("down");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const down = await startTestHost({ STORAGE: "memory", WORKER: "off", ...issuer.hostConfig(), JWKS_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json` });
+    try {
+      const token = await issuer.token();
+      for (let i = 0; i < 4; i++) {
+        const answer = await answerFrom(down.url(), "/api/jobs", bearer(token));
+        expect([answer.status, answer.retryAfter]).toEqual([503, "5"]);
+      }
+      expect(fetches).toBe(1);
+    } finally {
+      await down.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it("with the key set reachable, an expired or forged token is still 401 with WWW-Authenticate and no Retry-After", async () => {
     for (const [name, token] of [
       ["expired", await issuer.token({ expiresInS: -3600 })],
