@@ -63,12 +63,13 @@ export const claimDue = Effect.fnUntraced(function* (
   const claimedJobs: Job[] = [];
   const found = yield* store.claimCandidates(request.now, Math.max(request.scan ?? 4, request.limit));
   const start = Math.floor(Math.min(Math.max(request.spread ?? 0, 0), 0.999999) * found.length);
-  const candidates = start === 0 ? found : [...found.slice(start), ...found.slice(0, start)];
+  // A copy: a recovered candidate takes its place below.
+  const candidates = [...found.slice(start), ...found.slice(0, start)];
   // Drawn when needed and kept until a claim is computed: a job the domain refuses does not use one up.
   let token: string | undefined;
   let next = 0;
   while (claimedJobs.length < request.limit && next < candidates.length) {
-    let candidate = candidates[next]!;
+    const candidate = candidates[next]!;
     if (leaseExpired(candidate, request.now)) {
       next++;
       // Its worker died after the run succeeded, before queueing the follow-ups: finish
@@ -82,15 +83,8 @@ export const claimDue = Effect.fnUntraced(function* (
       const recovered = yield* tryReplace(store, expired.success, candidate.version);
       if (!recovered) continue;
       if (onExpired) yield* onExpired(candidate, recovered);
-      candidate = recovered;
-      token ??= request.nextToken();
-      const claimed = claim(candidate, { owner: request.owner, token, now: request.now, leaseMs: request.leaseMs });
-      if (Result.isFailure(claimed)) continue;
-      const written = yield* tryReplace(store, claimed.success, candidate.version);
-      if (!written) continue;
-      claimedJobs.push(written);
-      token = undefined;
-      continue;
+      // Pending again: claimed below like the due candidates that follow it.
+      candidates[--next] = recovered;
     }
     // The due candidates that follow, as many as slots are left, written at once: a store that
     // commits a turn's writes together (SQLite) commits them in one transaction. A lost race
