@@ -98,7 +98,11 @@ export class GroupCommit {
    * waits for the lock here, as SQLite's busy handler does, up to the busy timeout.
    */
   flush(blocking = false): void {
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0) {
+      // Every waiting write was withdrawn: the next batch's wait starts afresh.
+      this.waitingSince = 0;
+      return;
+    }
     if (this.retry !== undefined) {
       if (!blocking) return;
       clearTimeout(this.retry);
