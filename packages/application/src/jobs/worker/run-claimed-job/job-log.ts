@@ -179,12 +179,10 @@ class BufferedJobLog implements JobLog {
     this.add({ stream: "system", timestamp: stampNow(this.deps.clock), message });
   }
 
-  get room(): Effect.Effect<void> {
-    const waitForRoom: Effect.Effect<void> = Effect.suspend(() =>
-      this.closed || this.pending.length < this.capacity ? Effect.void : Effect.andThen(this.drained.notified, waitForRoom),
-    );
-    return waitForRoom;
-  }
+  /** One effect for the log's life: awaited after every chunk the process writes. */
+  readonly room: Effect.Effect<void> = Effect.suspend(() =>
+    this.closed || this.pending.length < this.capacity ? Effect.void : Effect.andThen(this.drained.notified, this.room),
+  );
 
   /** The waiting lines, taken out. */
   private take(): LogEntry[] {
