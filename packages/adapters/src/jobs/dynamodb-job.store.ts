@@ -3,9 +3,10 @@ import type { DynamoDBDocumentClient, QueryCommandInput } from "@aws-sdk/lib-dyn
 import * as Effect from "effect/Effect";
 import { Conflict, LOCAL_USER_ID, NotFound, StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, storedExclusiveClaimSchema, storedJobSchema, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
-import { jobMatchesQuery, type JobQuery, type JobStore, type QueueDepth } from "@parallax/application/jobs";
+import { jobMatchesQuery, newestFirst, type JobQuery, type JobStore, type QueueDepth } from "@parallax/application/jobs";
 import { readStored } from "./stored-documents.js";
-import { LISTING_INDEX, QUEUE_INDEX, TTL_ATTRIBUTE, tableDefinition } from "../aws/table.js";
+import { listingPages } from "../aws/listing.js";
+import { QUEUE_INDEX, TTL_ATTRIBUTE, tableDefinition } from "../aws/table.js";
 import { documentSdk, dynamoSdk } from "../aws/dynamodb-sdk.js";
 
 /** Claim items share the table; `#` never occurs in a job id, so the keys cannot collide. */
@@ -99,40 +100,26 @@ export class DynamoJobStore implements JobStore {
    * every job it reads, still stopping at `limit`.
    */
   list(query: JobQuery = {}): Effect.Effect<Job[], StorageFailure> {
-    const byAge = (a: Job, b: Job) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1);
     const limit = query.limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor(query.limit));
     return this.call(async () => {
       if (query.status === "pending" || query.status === "running") {
         const queued = await this.queryShards(query.status === "pending" ? "ready" : "running", {}, Number.MAX_SAFE_INTEGER);
-        return queued.filter((job) => jobMatchesQuery(job, query)).sort(byAge).slice(0, limit);
+        return queued.filter((job) => jobMatchesQuery(job, query)).sort(newestFirst).slice(0, limit);
       }
       const jobs: Job[] = [];
+      if (limit === 0) return jobs;
       const owned = query.owner !== undefined && query.owner !== LOCAL_USER_ID ? `"owner":${JSON.stringify(query.owner)}` : undefined;
-      let start: Record<string, unknown> | undefined;
-      // Pages grow from twice the limit to DynamoDB's 1,000 items: a short listing reads little.
-      let pageSize = Math.min(1000, Math.max(1, limit) * 2);
-      while (jobs.length < limit) {
-        const result = await this.documents.send(
-          new (documentSdk().QueryCommand)({
-            TableName: this.table,
-            IndexName: LISTING_INDEX,
-            KeyConditionExpression: "list_key = :key",
-            ...(owned === undefined ? {} : { FilterExpression: "contains(doc, :owned)" }),
-            ExpressionAttributeValues: { ":key": LIST_KEY, ...(owned === undefined ? {} : { ":owned": owned }) },
-            ScanIndexForward: false,
-            Limit: pageSize,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of result.Items ?? []) {
+      const filter = owned === undefined ? undefined : { expression: "contains(doc, :owned)", values: { ":owned": owned } };
+      // Pages from twice the limit: a short listing reads little.
+      const pages = listingPages(this.documents, this.table, LIST_KEY, { newestFirst: true, ...(filter ? { filter } : {}), firstPageSize: Math.min(1000, Math.max(1, limit) * 2) });
+      for await (const page of pages) {
+        for (const item of page) {
           const job = readStored(storedJobSchema, item["doc"], `listing of ${String(item["id"])} in table ${this.table}`);
           if (jobMatchesQuery(job, query) && jobs.length < limit) jobs.push(job);
         }
-        start = result.LastEvaluatedKey;
-        if (!start) break;
-        pageSize = Math.min(1000, pageSize * 2);
+        if (jobs.length >= limit) break;
       }
-      return jobs.sort(byAge);
+      return jobs.sort(newestFirst);
     });
   }
 

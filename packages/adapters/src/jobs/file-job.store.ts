@@ -6,7 +6,7 @@ import * as Effect from "effect/Effect";
 import * as Semaphore from "effect/Semaphore";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, leaseExpired, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
-import { jobMatchesQuery, type JobQuery, type JobStore, type QueueDepth } from "@parallax/application/jobs";
+import { jobMatchesQuery, newestFirst, type JobQuery, type JobStore, type QueueDepth } from "@parallax/application/jobs";
 import { FileExclusiveClaims } from "./file-exclusive-claims.js";
 import { QueueIndex, type QueueEntry } from "./queue-index.js";
 import { createFile } from "./small-files.js";
@@ -117,8 +117,7 @@ export class FileJobStore implements JobStore {
 
   list(query: JobQuery = {}): Effect.Effect<Job[], StorageFailure> {
     return this.io(async () => {
-      const byAge = (a: Job, b: Job) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1);
-      const matches = (job: Job) => jobMatchesQuery(job, query);
+        const matches = (job: Job) => jobMatchesQuery(job, query);
       const jobs: Job[] = [];
       if (query.status === "running" || query.status === "pending") {
         const ids = query.status === "running" ? (await readdir(this.running)).map((name) => name.split("~")[0]!) : (await readdir(this.ready)).map((name) => name.split("~")[1]!);
@@ -126,7 +125,7 @@ export class FileJobStore implements JobStore {
           const job = await this.versions.readNewest(id);
           if (job && matches(job)) jobs.push(job);
         }
-        jobs.sort(byAge);
+        jobs.sort(newestFirst);
         return query.limit === undefined ? jobs : jobs.slice(0, query.limit);
       }
       // Newest first from the creation index, stopping at `limit` matches: recent jobs cost
@@ -138,7 +137,7 @@ export class FileJobStore implements JobStore {
         jobs.push(job);
         if (query.limit !== undefined && jobs.length >= query.limit) break;
       }
-      return jobs.sort(byAge);
+      return jobs.sort(newestFirst);
     });
   }
 

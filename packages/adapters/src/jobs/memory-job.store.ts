@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect";
 import { Conflict, NotFound, type StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, leaseExpired, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
-import { jobMatchesQuery, type JobQuery, type JobStore, type QueueDepth } from "@parallax/application/jobs";
+import { jobMatchesQuery, newestFirst, type JobQuery, type JobStore, type QueueDepth } from "@parallax/application/jobs";
 import { QueueIndex } from "./queue-index.js";
 
 /**
@@ -33,7 +33,7 @@ export class MemoryJobStore implements JobStore {
     return Effect.sync(() => {
       const source = query.status === "running" ? [...this.running].map((id) => this.jobs.get(id)!) : [...this.jobs.values()];
       const matching = source.filter((job) => jobMatchesQuery(job, query));
-      matching.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+      matching.sort(newestFirst);
       return query.limit === undefined ? matching : matching.slice(0, query.limit);
     });
   }

@@ -13,3 +13,6 @@ export function jobMatchesQuery(job: Job, query: JobQuery): boolean {
     (query.owner === undefined || ownerOfJob(job) === query.owner)
   );
 }
+
+/** The order of every store's `list`: newest first, ties by id descending. */
+export const newestFirst = (a: Job, b: Job): number => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1);
