@@ -87,7 +87,7 @@ export class WebSocketRoutes {
       const upgrade = (server: WebSocketServer) =>
         principal.then(
           (principal) => this.upgrade(server, request, socket, head, entry, params, principal),
-          (error: unknown) => this.refuseAuthentication(server, request, socket, head, error),
+          (error: unknown) => this.refuseAuthentication(server, request, socket, head, entry.path, error),
         );
       this.socketServer().then(upgrade, (error: unknown) => {
         this.options.onError?.(error);
@@ -124,10 +124,11 @@ export class WebSocketRoutes {
    * is no such refusal: the upgrade is answered 503 (the client sees an abnormal close, 1006, and
    * reconnects with the same token later).
    */
-  private refuseAuthentication(server: WebSocketServer, request: IncomingMessage, socket: Duplex, head: Buffer, error: unknown): void {
+  private refuseAuthentication(server: WebSocketServer, request: IncomingMessage, socket: Duplex, head: Buffer, path: string, error: unknown): void {
     const failure = toHttpFailure(error);
     if (failure && failure.status >= 500) {
-      const body = JSON.stringify(errorBody(errorShapeForPath(pathOf(request.url)), failure.message));
+      // The declared path: its shape is the concrete one's (parameters only in later segments).
+      const body = JSON.stringify(errorBody(errorShapeForPath(path), failure.message));
       return refuse(socket, failure.status, { "Content-Type": "application/json", ...(failure.retryAfterS !== undefined ? { "Retry-After": String(failure.retryAfterS) } : {}) }, body);
     }
     try {
@@ -194,14 +195,6 @@ function match(pattern: string[], parts: string[]): Record<string, string> | "ma
     } else if (expected !== actual) return undefined;
   }
   return params;
-}
-
-function pathOf(url: string | undefined): string {
-  try {
-    return new URL(url ?? "/", "http://localhost").pathname;
-  } catch {
-    return "/";
-  }
 }
 
 /** A minimal HTTP answer on a socket that never reached Koa (the status's reason as text, unless a body is given), then the socket is closed. */
