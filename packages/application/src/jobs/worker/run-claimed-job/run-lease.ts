@@ -15,8 +15,13 @@ export class RunLease {
   readonly owner: string;
   private readonly claimToken: string;
   private confirmed: string;
-  /** Tokens drawn for heartbeats (made at the first: most runs end before one). */
-  private drawn: Set<string> | undefined;
+  /**
+   * Tokens drawn for heartbeats, in the order drawn, from the last confirmed one on: the store
+   * holds that one or a later one (each write is a compare-and-set on the version), so those
+   * drawn before it can never be there again and are let go (a run heartbeating for days keeps
+   * one or two, not one per heartbeat). Made at the first heartbeat: most runs end before one.
+   */
+  private drawn: string[] | undefined;
   /** The newest version of the job this run has seen (claimed, written, read). */
   latest: Job;
 
@@ -32,13 +37,13 @@ export class RunLease {
   /** A fresh token for the next heartbeat, remembered as this run's. */
   drawNext(): string {
     const token = `${this.owner}/${this.ids.next()}`;
-    (this.drawn ??= new Set()).add(token);
+    (this.drawn ??= []).push(token);
     return token;
   }
 
   /** This run drew `token`: the claim's, or a heartbeat's. */
   private drew(token: string): boolean {
-    return token === this.claimToken || this.drawn?.has(token) === true;
+    return token === this.claimToken || this.drawn?.includes(token) === true;
   }
 
   /** The token to write `current` under: the one it carries if this run drew it, else the last confirmed (which the store will refuse). */
@@ -54,7 +59,11 @@ export class RunLease {
   /** The store confirmed `written`: its token is the one to name from now on. */
   confirm(written: Job): void {
     this.saw(written);
-    if (written.lease && this.drew(written.lease.token)) this.confirmed = written.lease.token;
+    if (written.lease && this.drew(written.lease.token)) {
+      this.confirmed = written.lease.token;
+      const at = this.drawn?.indexOf(this.confirmed) ?? -1;
+      if (at > 0) this.drawn!.splice(0, at);
+    }
   }
 
   /** The job as read or written now: kept if newer than `latest`. */
