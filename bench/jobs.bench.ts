@@ -4,7 +4,9 @@
  *    stores, 1 and 4 workers (file and sqlite stores: one store instance, i.e. one
  *    connection, per worker, as separate processes would have; sqlite with its log store as
  *    JOBS_STORE=sqlite runs, `sqlite-filelogs` with the file log store to show the logs' share,
- *    `sqlite-full` with synchronous=full).
+ *    `sqlite-full` with synchronous=full; `sqlite-oneconn`, 4 workers only: the workers of one
+ *    process sharing its one store and connection, as the composition root wires a process, the
+ *    SQLite figure beside BullMQ's four workers of one process).
  *    `--rounds N` repeats the whole comparison N times, the stores alternating within each
  *    round, each figure with the machine's load averages; each timed run starts after a full
  *    garbage collection (`collectGarbage`), so none pays for the heap of the runs before it;
@@ -56,7 +58,7 @@ interface Setup {
   workerLogs?: LogStore[];
 }
 
-type StoreKind = "memory" | "file" | "sqlite" | "sqlite-filelogs" | "sqlite-full";
+type StoreKind = "memory" | "file" | "sqlite" | "sqlite-filelogs" | "sqlite-full" | "sqlite-oneconn";
 const load = () => loadavg().map((value) => round(value, 2));
 
 function setup(kind: StoreKind, workers: number, dir: string): Setup {
@@ -65,7 +67,8 @@ function setup(kind: StoreKind, workers: number, dir: string): Setup {
     const file = join(dir, "jobs.sqlite");
     // One connection per process for jobs and logs, as JOBS_STORE=sqlite wires them.
     const submitStore = new SqliteJobStore(file, { synchronous });
-    const stores = Array.from({ length: workers }, () => new SqliteJobStore(file, { synchronous }));
+    const workerStore = kind === "sqlite-oneconn" ? new SqliteJobStore(file, { synchronous }) : undefined;
+    const stores = Array.from({ length: workers }, () => workerStore ?? new SqliteJobStore(file, { synchronous }));
     const logsOn = (store: SqliteJobStore) => new SqliteLogStore(file, { connection: store.db });
     const logs = kind === "sqlite-filelogs" ? new FileLogStore(join(dir, "logs")) : logsOn(submitStore);
     const workerLogs = kind === "sqlite-filelogs" ? undefined : stores.map(logsOn);
@@ -336,7 +339,7 @@ export async function main(args: string[]): Promise<void> {
   });
   const jobs = Number(values.jobs);
   const wanted = (name: string) => name.startsWith(values.only);
-  const kinds: Array<StoreKind | "bullmq"> = ["memory", "file", "sqlite", "sqlite-filelogs", "sqlite-full", ...(values["vs-bullmq"] ? ["bullmq" as const] : [])];
+  const kinds: Array<StoreKind | "bullmq"> = ["memory", "file", "sqlite", "sqlite-oneconn", "sqlite-filelogs", "sqlite-full", ...(values["vs-bullmq"] ? ["bullmq" as const] : [])];
   const redis = values["vs-bullmq"] ? await startRedis() : undefined;
   try {
     for (let pass = 1; pass <= Number(values.rounds); pass++) {
@@ -345,7 +348,8 @@ export async function main(args: string[]): Promise<void> {
       for (const workers of [1, 4]) {
         const measured = new Map<string, number>();
         // `--vs-bullmq` runs BullMQ beside whichever stores `--only` selected (its own name need not match).
-        const selected = (kind: StoreKind | "bullmq") => wanted(`throughput.${kind}.${workers}w`);
+        // One worker has one connection either way: `sqlite-oneconn` is `sqlite` there.
+        const selected = (kind: StoreKind | "bullmq") => !(kind === "sqlite-oneconn" && workers === 1) && wanted(`throughput.${kind}.${workers}w`);
         const anyStore = order.some((kind) => kind !== "bullmq" && selected(kind));
         for (const kind of order) {
           if (!(kind === "bullmq" ? anyStore || selected(kind) : selected(kind))) continue;
