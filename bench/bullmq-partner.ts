@@ -2,16 +2,38 @@
  * The comparison partner of `npm run bench -- jobs --vs-bullmq`: BullMQ on a throwaway local
  * `redis-server` (Debian's), the same no-op jobs, measured in the same run as the stores.
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { collectGarbage, emit, round } from "./support.js";
 
 const load = () => loadavg().map((value) => round(value, 2));
 
+export interface Redis {
+  readonly port: number;
+  /** CPU time redis-server has used so far (user + system, µs; the kernel counts it in clock ticks, 10 ms here). */
+  cpuMicros(): number;
+  stop(): Promise<void>;
+}
+
+const clockTicksPerSecond = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time of process `pid` from `/proc/<pid>/stat` (fields 14 and 15: utime, stime), µs. */
+function processCpuMicros(pid: number): number {
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(")").at(-1)!.trim().split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicksPerSecond;
+}
+
 /** A throwaway `redis-server` on a free port without persistence, for `--vs-bullmq`. */
-export async function startRedis(): Promise<{ port: number; stop(): Promise<void> }> {
+export async function startRedis(): Promise<Redis> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const dir = mkdtempSync(join(tmpdir(), "parallax-bench-redis-"));
   const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: ["ignore", "pipe", "inherit"] });
@@ -22,6 +44,7 @@ export async function startRedis(): Promise<{ port: number; stop(): Promise<void
   });
   return {
     port,
+    cpuMicros: () => processCpuMicros(server.pid!),
     stop: async () => {
       server.kill("SIGTERM");
       await new Promise((resolve) => server.once("exit", resolve));
@@ -30,8 +53,13 @@ export async function startRedis(): Promise<{ port: number; stop(): Promise<void
   };
 }
 
-/** BullMQ's no-op throughput: `jobs` added in bulk, then `workers` BullMQ workers (concurrency 8 each) until all completed. */
-export async function bullmqThroughput(port: number, workers: number, jobs: number, tags: Record<string, unknown>): Promise<number> {
+/**
+ * BullMQ's no-op throughput: `jobs` added in bulk, then `workers` BullMQ workers (concurrency 8
+ * each) until all completed. Its CPU per job is two processes' (this one's and redis-server's,
+ * on the other core), the stores' one process's: both are printed, and their sum.
+ */
+export async function bullmqThroughput(redis: Redis, workers: number, jobs: number, tags: Record<string, unknown>): Promise<number> {
+  const { port } = redis;
   const { Queue, Worker } = await import("bullmq");
   const connection = { host: "127.0.0.1", port, maxRetriesPerRequest: null };
   const name = `bench-${Math.random().toString(36).slice(2, 8)}`;
@@ -43,6 +71,7 @@ export async function bullmqThroughput(port: number, workers: number, jobs: numb
   collectGarbage();
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
+  const redisCpuBefore = redis.cpuMicros();
   const running = Array.from({ length: workers }, () => {
     const worker = new Worker(name, async () => undefined, { connection, concurrency: 8 });
     worker.on("completed", () => ++completed === jobs && finish());
@@ -51,9 +80,10 @@ export async function bullmqThroughput(port: number, workers: number, jobs: numb
   await done;
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  const redisCpu = redis.cpuMicros() - redisCpuBefore;
   await Promise.all(running.map((worker) => worker.close()));
   await queue.obliterate({ force: true });
   await queue.close();
-  emit(`jobs.throughput.bullmq.${workers}w`, { store: "bullmq (redis-server, no persistence)", workers, jobs, seconds: round(seconds, 2), jobs_per_s: round(jobs / seconds, 0), cpu_us_per_job_node_side: round((cpu.user + cpu.system) / jobs, 1), loadavg_1_5_15: load(), ...tags });
+  emit(`jobs.throughput.bullmq.${workers}w`, { store: "bullmq (redis-server, no persistence)", workers, jobs, seconds: round(seconds, 2), jobs_per_s: round(jobs / seconds, 0), cpu_us_per_job_node_side: round((cpu.user + cpu.system) / jobs, 1), cpu_us_per_job_redis_side: round(redisCpu / jobs, 1), cpu_us_per_job: round((cpu.user + cpu.system + redisCpu) / jobs, 1), loadavg_1_5_15: load(), ...tags });
   return jobs / seconds;
 }

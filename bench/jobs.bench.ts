@@ -11,7 +11,8 @@
  *    round, each figure with the machine's load averages; each timed run starts after a full
  *    garbage collection (`collectGarbage`), so none pays for the heap of the runs before it;
  *    `cpu_us_per_job` is this process's CPU time per job (all threads, GC included), steadier
- *    than jobs/s on a loaded machine (BullMQ's leaves out redis-server's: `..._node_side`).
+ *    than jobs/s on a loaded machine (BullMQ's: this process's `..._node_side` plus
+ *    redis-server's `..._redis_side`, read from /proc).
  *    The runner is an in-process no-op so the figure is the queue's own cost;
  *    `spawn` adds the same with a real `true` process per job for reference;
  *    `--vs-bullmq` adds BullMQ (a local `redis-server`, no persistence) to every round, the
@@ -353,7 +354,7 @@ export async function main(args: string[]): Promise<void> {
         const anyStore = order.some((kind) => kind !== "bullmq" && selected(kind));
         for (const kind of order) {
           if (!(kind === "bullmq" ? anyStore || selected(kind) : selected(kind))) continue;
-          measured.set(kind, kind === "bullmq" ? await bullmqThroughput(redis!.port, workers, jobs, { round: pass }) : await throughput(kind, workers, jobs, false, { round: pass }));
+          measured.set(kind, kind === "bullmq" ? await bullmqThroughput(redis!, workers, jobs, { round: pass }) : await throughput(kind, workers, jobs, false, { round: pass }));
         }
         const bullmq = measured.get("bullmq");
         if (bullmq !== undefined) {
