@@ -16,6 +16,7 @@ export interface QueryReads {
 }
 
 export interface Dynalite {
+  readonly endpoint: string;
   /** A new table, created and ACTIVE. */
   table(): Promise<string>;
   /** A client of its own whose Query answers add to `reads` (the document client shares its middleware). */
@@ -38,6 +39,7 @@ export async function startDynalite(): Promise<Dynalite> {
   };
   const admin = client();
   return {
+    endpoint,
     async table() {
       const name = `dynalite-${process.pid}-${++tables}`;
       await createTable(admin, name);
