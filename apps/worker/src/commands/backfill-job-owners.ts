@@ -36,6 +36,10 @@ export async function run(argv: string[]): Promise<number> {
     const done = await Effect.runPromise(new DynamoJobStore(clients.dynamo, clients.table).backfillOwnerListing(Date.now()));
     process.stdout.write(`backfilled ${done.updated} of ${done.jobs} jobs in ${clients.table}; listings by owner now read the owner_listing index\n`);
     return 0;
+  } catch (error) {
+    // Nothing is recorded unless every item got its key: running it again is the remedy.
+    process.stderr.write(`backfill-job-owners: ${(error as Error).message}\n`);
+    return 1;
   } finally {
     await clients.destroy();
   }

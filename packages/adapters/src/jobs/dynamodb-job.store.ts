@@ -62,7 +62,7 @@ export class DynamoJobStore implements JobStore {
     options: DynamoJobStoreOptions = {},
   ) {
     this.documents = documentSdk().DynamoDBDocumentClient.from(client);
-    this.ownerListing = new OwnerListingState(this.documents, table);
+    this.ownerListing = new OwnerListingState(client, this.documents, table);
     this.shards = Math.max(1, Math.floor(options.queueShards ?? QUEUE_SHARDS));
     this.retentionMs = options.retentionMs ?? FINISHED_RETENTION_MS;
   }

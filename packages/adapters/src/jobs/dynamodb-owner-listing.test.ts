@@ -1,11 +1,13 @@
 // The `owner_listing` index on dynalite: an owner's listing reads only their jobs, and jobs written
 // before the index (without `owner_list_key`) stay listed, by the old filter, until the backfill.
+import { CreateTableCommand, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as Effect from "effect/Effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_USER_ID } from "@parallax/domain";
 import { createJob } from "@parallax/domain/jobs";
 import { startDynalite, type Dynalite } from "../aws/dynalite.testkit.js";
+import { OWNER_LISTING_INDEX, tableDefinition } from "../aws/table.js";
 import { DynamoJobStore } from "./dynamodb-job.store.js";
 
 let dynalite: Dynalite;
@@ -86,5 +88,19 @@ describe("dynamodb job store: the owner_listing index", () => {
     await run(store.insert(newJob("fresh", 2000, "me")));
     expect(await ids(store, "me")).toEqual(["fresh", "legacy"]);
     expect((await documents.send(new GetCommand({ TableName: table, Key: { id: "meta#owner_listing" } }))).Item).toBeUndefined();
+  });
+
+  it("on a table without the index yet (code deployed before `terraform apply`): listings keep the old path, the backfill is refused", async () => {
+    const { client } = dynalite.countingClient();
+    const table = `no-owner-index-${Date.now()}`;
+    const definition = tableDefinition(table);
+    await client.send(new CreateTableCommand({ ...definition, GlobalSecondaryIndexes: definition.GlobalSecondaryIndexes?.filter((index) => index.IndexName !== OWNER_LISTING_INDEX) }));
+    await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: table });
+    const store = new DynamoJobStore(client, table);
+    await run(store.insert(newJob("mine", 1000, "me")));
+    await run(store.insert(newJob("theirs", 2000, "them")));
+    expect(await ids(store, "me")).toEqual(["mine"]);
+    expect(JSON.stringify(await Effect.runPromiseExit(store.backfillOwnerListing(3000)))).toContain(`Index ${OWNER_LISTING_INDEX} of table ${table} is missing`);
+    expect(await ids(store, "them")).toEqual(["theirs"]);
   });
 });

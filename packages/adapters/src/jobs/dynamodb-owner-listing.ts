@@ -2,11 +2,14 @@
  * The `owner_listing` index's state in one table. Items written before the index existed lack
  * `owner_list_key`, so a listing by owner may only use the index once every job item carries it:
  * a meta item records that (`parallax backfill-job-owners` writes it after adding the attribute to
- * every job item lacking it; a table found without any job writes it at once). Until then the job
- * store lists by owner through the old filter on the `listing` index, which hides no job.
+ * every job item lacking it; a process finding the table without any job, the index ACTIVE,
+ * writes it at once). Until then the job store lists by owner through the old filter on the
+ * `listing` index, which hides no job.
  */
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { StorageFailure } from "@parallax/domain";
 import { storedJobSchema } from "@parallax/domain/jobs";
 import { ownerOfJob } from "@parallax/application/jobs";
 import { collection, listingPages, type ListingPartition } from "../aws/listing.js";
@@ -36,32 +39,26 @@ export interface OwnerBackfill {
 
 export class OwnerListingState {
   private complete = false;
-  private emptinessChecked = false;
+  private firstCheck: Promise<void> | undefined;
 
   constructor(
+    private readonly client: DynamoDBClient,
     private readonly documents: DynamoDBDocumentClient,
     private readonly table: string,
   ) {}
 
   /**
    * Whether every job item carries `owner_list_key`. Once true it stays true (cached); while false
-   * each call reads the meta item again, so a backfill finishing is seen by running processes.
+   * each call reads the record again, so a backfill finishing is seen by running processes.
    */
   async isComplete(): Promise<boolean> {
     if (this.complete) return true;
-    const result = await this.documents.send(new (documentSdk().GetCommand)({ TableName: this.table, Key: { id: META_ID }, ConsistentRead: true }));
-    if (result.Item) {
-      readItem(metaSchema, result.Item, `item ${META_ID} of table ${this.table}`);
-      return (this.complete = true);
+    if (!this.firstCheck) {
+      await (this.firstCheck = this.recordIfEmpty());
+      return this.complete;
     }
-    if (!this.emptinessChecked) {
-      this.emptinessChecked = true;
-      if (await this.holdsNoJob()) {
-        await this.record("empty table");
-        return (this.complete = true);
-      }
-    }
-    return false;
+    await this.firstCheck;
+    return this.complete || this.readRecord();
   }
 
   /**
@@ -69,15 +66,18 @@ export class OwnerListingState {
    * or CREATE_TABLES) is recorded complete, since every job this version writes carries the key.
    */
   async beforeFirstWrite(): Promise<void> {
-    if (!this.complete && !this.emptinessChecked) await this.isComplete();
+    if (!this.complete) await (this.firstCheck ??= this.recordIfEmpty());
   }
 
   /**
    * Adds `owner_list_key` to every job item lacking it (a Query over the `listing` index, then one
    * conditional update per item: never a transaction, never a recreated item the TTL deleted), and
    * records completion. Idempotent: run again, it updates only what an older process wrote since.
+   * Refused until the index is ACTIVE: the record sends listings to it.
    */
   async backfill(now: number): Promise<OwnerBackfill> {
+    const status = await this.indexStatus();
+    if (status !== "ACTIVE") throw new StorageFailure({ message: `Index ${OWNER_LISTING_INDEX} of table ${this.table} is ${status ?? "missing"}: apply infra/terraform and wait until it is ACTIVE` });
     let jobs = 0;
     let updated = 0;
     for await (const page of listingPages(this.documents, this.table, collection(JOBS_LIST_KEY))) {
@@ -90,6 +90,23 @@ export class OwnerListingState {
     await this.record("backfilled", now);
     this.complete = true;
     return { jobs, updated };
+  }
+
+  private async recordIfEmpty(): Promise<void> {
+    if ((await this.readRecord()) || !(await this.holdsNoJob()) || (await this.indexStatus()) !== "ACTIVE") return;
+    await this.record("empty table", Date.now());
+    this.complete = true;
+  }
+
+  private async readRecord(): Promise<boolean> {
+    const result = await this.documents.send(new (documentSdk().GetCommand)({ TableName: this.table, Key: { id: META_ID }, ConsistentRead: true }));
+    if (result.Item) readItem(metaSchema, result.Item, `item ${META_ID} of table ${this.table}`);
+    return (this.complete = result.Item !== undefined);
+  }
+
+  private async indexStatus(): Promise<string | undefined> {
+    const described = await this.client.send(new (dynamoSdk().DescribeTableCommand)({ TableName: this.table }));
+    return described.Table?.GlobalSecondaryIndexes?.find((index) => index.IndexName === OWNER_LISTING_INDEX)?.IndexStatus;
   }
 
   private async addKey(item: Record<string, unknown>): Promise<boolean> {
@@ -114,11 +131,13 @@ export class OwnerListingState {
   }
 
   private async holdsNoJob(): Promise<boolean> {
-    const first = await listingPages(this.documents, this.table, collection(JOBS_LIST_KEY), { firstPageSize: 1 }).next();
+    const pages = listingPages(this.documents, this.table, collection(JOBS_LIST_KEY), { firstPageSize: 1 });
+    const first = await pages.next();
+    await pages.return(undefined);
     return first.done === true || first.value.length === 0;
   }
 
-  private async record(reason: z.infer<typeof metaSchema>["reason"], now = Date.now()): Promise<void> {
+  private async record(reason: z.infer<typeof metaSchema>["reason"], now: number): Promise<void> {
     await this.documents.send(new (documentSdk().PutCommand)({ TableName: this.table, Item: { id: META_ID, recorded_at: now, reason } }));
   }
 }
