@@ -109,10 +109,11 @@ export class DynamoJobStore implements JobStore {
       }
       const jobs: Job[] = [];
       if (limit === 0) return jobs;
-      const byIndex = query.owner !== undefined && (await this.ownerListing.isComplete());
-      const owned = query.owner !== undefined && query.owner !== LOCAL_USER_ID && !byIndex ? `"owner":${JSON.stringify(query.owner)}` : undefined;
-      const filter = owned === undefined ? undefined : { expression: "contains(doc, :owned)", values: { ":owned": owned } };
-      const partition = byIndex ? ownerPartition(query.owner!) : collection(JOBS_LIST_KEY);
+      const { owner } = query;
+      const byOwnerIndex = owner !== undefined && (await this.ownerListing.isComplete());
+      const partition = byOwnerIndex ? ownerPartition(owner) : collection(JOBS_LIST_KEY);
+      const filter =
+        owner === undefined || owner === LOCAL_USER_ID || byOwnerIndex ? undefined : { expression: "contains(doc, :owned)", values: { ":owned": `"owner":${JSON.stringify(owner)}` } };
       // Pages from twice the limit: a short listing reads little.
       const pages = listingPages(this.documents, this.table, partition, { newestFirst: true, ...(filter ? { filter } : {}), firstPageSize: Math.min(1000, Math.max(1, limit) * 2) });
       for await (const page of pages) {
@@ -247,8 +248,8 @@ export class DynamoJobStore implements JobStore {
 
   /**
    * The stored item: the job document, the attributes the queue index needs (pending and running
-   * jobs only, in the job's shard), the listing indexes' (every job, newest first, and by owner) and, once the
-   * job is finished, `expires_at` for DynamoDB's TTL.
+   * jobs only, in the job's shard), the listing indexes' (every job newest first, and by owner)
+   * and, once the job is finished, `expires_at` for DynamoDB's TTL.
    */
   private item(job: Job): Record<string, unknown> {
     const doc = JSON.stringify(job);
