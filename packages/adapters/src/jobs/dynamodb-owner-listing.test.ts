@@ -103,4 +103,20 @@ describe("dynamodb job store: the owner_listing index", () => {
     expect(JSON.stringify(await Effect.runPromiseExit(store.backfillOwnerListing(3000)))).toContain(`Index ${OWNER_LISTING_INDEX} of table ${table} is missing`);
     expect(await ids(store, "them")).toEqual(["theirs"]);
   });
+
+  it("a first check that failed (the table not there yet) is made again by the next write, not remembered", async () => {
+    const { client } = dynalite.countingClient();
+    const table = `late-${Date.now()}`;
+    const store = new DynamoJobStore(client, table);
+    expect(JSON.stringify(await Effect.runPromiseExit(store.insert(newJob("early", 1000, "me"))))).toContain("StorageFailure");
+    await client.send(new CreateTableCommand(tableDefinition(table)));
+    await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: table });
+    await run(store.insert(newJob("late", 2000, "me")));
+    const { reads, client: counting } = dynalite.countingClient();
+    expect(await ids(new DynamoJobStore(counting, table), "me")).toEqual(["late"]);
+    expect(await ids(store, "me")).toEqual(["late"]);
+    // Recorded on the first write that reached the table: the index is read.
+    expect((await DynamoDBDocumentClient.from(client).send(new GetCommand({ TableName: table, Key: { id: "meta#owner_listing" } }))).Item).toMatchObject({ reason: "empty table" });
+    expect(reads.scanned).toBe(1);
+  });
 });

@@ -54,7 +54,7 @@ export class OwnerListingState {
   async isComplete(): Promise<boolean> {
     if (this.complete) return true;
     if (!this.firstCheck) {
-      await (this.firstCheck = this.recordIfEmpty());
+      await this.checkFirst();
       return this.complete;
     }
     await this.firstCheck;
@@ -66,7 +66,15 @@ export class OwnerListingState {
    * or CREATE_TABLES) is recorded complete, since every job this version writes carries the key.
    */
   async beforeFirstWrite(): Promise<void> {
-    if (!this.complete) await (this.firstCheck ??= this.recordIfEmpty());
+    if (!this.complete) await this.checkFirst();
+  }
+
+  /** The first check, once per process; a failed one (DynamoDB unreachable) is tried again by the next call. */
+  private checkFirst(): Promise<void> {
+    return (this.firstCheck ??= this.recordIfEmpty().catch((error: unknown) => {
+      this.firstCheck = undefined;
+      throw error;
+    }));
   }
 
   /**
