@@ -3,7 +3,8 @@
 # Keys and indexes as the DynamoDB stores create them (tableDefinition in
 # packages/adapters/src/aws/table.ts, key design in packages/adapters/src/aws/README.md): key `id`,
 # sparse GSI `queue` over pending and running jobs (sharded partitions), sparse GSI `listing`
-# over notebooks, tracking tasks and jobs (summaries and job documents, never notebook bodies). tests/infra checks that the two agree.
+# over notebooks, tracking tasks and jobs (summaries and job documents, never notebook bodies),
+# sparse GSI `owner_listing` over jobs by owner (`jobs#<owner>`). tests/infra checks that the two agree.
 resource "aws_dynamodb_table" "main" {
   name                        = local.table_name
   billing_mode                = "PAY_PER_REQUEST"
@@ -35,6 +36,11 @@ resource "aws_dynamodb_table" "main" {
     type = "S"
   }
 
+  attribute {
+    name = "owner_list_key"
+    type = "S"
+  }
+
   global_secondary_index {
     name            = "queue"
     hash_key        = "queue"
@@ -48,6 +54,16 @@ resource "aws_dynamodb_table" "main" {
     range_key          = "list_sort"
     projection_type    = "INCLUDE"
     non_key_attributes = ["summary", "version", "doc"]
+  }
+
+  # Added to an existing table by `apply` (DynamoDB backfills the index from items that already
+  # carry `owner_list_key`); items written before it get the attribute from `parallax backfill-job-owners`.
+  global_secondary_index {
+    name               = "owner_listing"
+    hash_key           = "owner_list_key"
+    range_key          = "list_sort"
+    projection_type    = "INCLUDE"
+    non_key_attributes = ["version", "doc"]
   }
 
   ttl {

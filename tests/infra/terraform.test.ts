@@ -40,6 +40,25 @@ async function edited(file: string, from: string | RegExp, to: string): Promise<
   return parseTerraform({ ...files, [file]: changed });
 }
 
+/** The table's attribute definitions as `tableDefinition` spells them. */
+function tableAttributes(parsed: TerraformModule): { AttributeName: string; AttributeType: string }[] {
+  const table = parsed.resources.get("aws_dynamodb_table.main")!;
+  return (table["attribute"] as { name: string; type: string }[]).map(({ name, type }) => ({ AttributeName: name, AttributeType: type }));
+}
+
+/** The table's global secondary indexes as `tableDefinition` spells them. */
+function tableIndexes(parsed: TerraformModule) {
+  const table = parsed.resources.get("aws_dynamodb_table.main")!;
+  return (table["global_secondary_index"] as Record<string, string & string[]>[]).map((index) => ({
+    IndexName: index["name"],
+    KeySchema: [
+      { AttributeName: index["hash_key"], KeyType: "HASH" },
+      ...(index["range_key"] ? [{ AttributeName: index["range_key"], KeyType: "RANGE" }] : []),
+    ],
+    Projection: { ProjectionType: index["projection_type"], ...(index["non_key_attributes"] ? { NonKeyAttributes: index["non_key_attributes"] } : {}) },
+  }));
+}
+
 describe("infra/terraform", () => {
   it("parses: every .tf file is valid HCL", () => {
     expect(Object.keys(files).length).toBeGreaterThan(5);
@@ -126,22 +145,21 @@ describe("infra/terraform", () => {
     expect(dataStores(await edited("data.tf", 'status = "Enabled"\n  }\n}', 'status = "Suspended"\n  }\n}'))).toEqual(["aws_s3_bucket.data is not versioned"]);
   });
 
-  it("the table has the keys and indexes the DynamoDB stores create", () => {
+  it("the table has the keys, attributes and indexes the DynamoDB stores create, index by index", async () => {
     const expected = tableDefinition("any");
     const table = module.resources.get("aws_dynamodb_table.main")!;
     expect(table["hash_key"]).toBe(expected.KeySchema?.find((key) => key.KeyType === "HASH")?.AttributeName);
-    const attributes = (table["attribute"] as { name: string; type: string }[]).map(({ name, type }) => ({ AttributeName: name, AttributeType: type }));
-    expect(attributes).toEqual(expect.arrayContaining(expected.AttributeDefinitions ?? []));
-    expect(attributes).toHaveLength(expected.AttributeDefinitions?.length ?? 0);
-    const indexes = (table["global_secondary_index"] as Record<string, string & string[]>[]).map((index) => ({
-      IndexName: index["name"],
-      KeySchema: [
-        { AttributeName: index["hash_key"], KeyType: "HASH" },
-        ...(index["range_key"] ? [{ AttributeName: index["range_key"], KeyType: "RANGE" }] : []),
-      ],
-      Projection: { ProjectionType: index["projection_type"], ...(index["non_key_attributes"] ? { NonKeyAttributes: index["non_key_attributes"] } : {}) },
-    }));
-    expect(indexes).toEqual(expected.GlobalSecondaryIndexes);
+    expect(tableAttributes(module)).toEqual(expect.arrayContaining(expected.AttributeDefinitions ?? []));
+    expect(tableAttributes(module)).toHaveLength(expected.AttributeDefinitions?.length ?? 0);
+    expect(tableIndexes(module).map((index) => index.IndexName)).toEqual(expected.GlobalSecondaryIndexes?.map((index) => index.IndexName));
+    for (const index of expected.GlobalSecondaryIndexes ?? []) expect(tableIndexes(module).find((declared) => declared.IndexName === index.IndexName), index.IndexName).toEqual(index);
+
+    const withoutOwnerIndex = await edited("data.tf", /\n  # Added to an existing table[^]*?global_secondary_index \{\n    name               = "owner_listing"[^}]*\}\n/, "");
+    expect(tableIndexes(withoutOwnerIndex).map((index) => index.IndexName)).toEqual(["queue", "listing"]);
+    const otherProjection = await edited("data.tf", 'non_key_attributes = ["version", "doc"]', 'non_key_attributes = ["version"]');
+    expect(tableIndexes(otherProjection).find((index) => index.IndexName === "owner_listing")).not.toEqual(expected.GlobalSecondaryIndexes?.find((index) => index.IndexName === "owner_listing"));
+    const noAttribute = await edited("data.tf", /\n  attribute \{\n    name = "owner_list_key"\n    type = "S"\n  \}\n/, "");
+    expect(tableAttributes(noAttribute)).toHaveLength((expected.AttributeDefinitions?.length ?? 0) - 1);
   });
 
   it("task roles: least privilege, only the table (and its indexes) and the bucket (and its objects)", async () => {

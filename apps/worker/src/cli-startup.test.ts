@@ -22,7 +22,7 @@ describe("parallax --help", () => {
   }, 60_000);
 
   // The commands that run the composition root (~0.5 s of CPU) load it only once their flags are read.
-  it.each(["worker", "migrate-jobs", "track", "track-task", "detect"])("`parallax %s --help` loads none of Parallax's packages", async (command) => {
+  it.each(["worker", "migrate-jobs", "backfill-job-owners", "track", "track-task", "detect"])("`parallax %s --help` loads none of Parallax's packages", async (command) => {
     const recording = await recordLoadedModules();
     const cli = join(process.cwd(), "apps/worker/src/cli.ts");
     const run = spawnSync(process.execPath, [...recording.nodeArgs, "--conditions=source", "--import", "tsx", cli, command, "--help"], {

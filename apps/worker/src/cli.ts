@@ -11,6 +11,7 @@ type Command = { summary: string; usage?: string; load: () => Promise<{ run(argv
 const commands: Record<string, Command> = {
   worker: { summary: "run a headless job worker", load: () => import("./commands/worker.js") },
   "migrate-jobs": { summary: "import the file job store's jobs into the SQLite job store (JOBS_STORE=sqlite)", load: () => import("./commands/migrate-jobs.js") },
+  "backfill-job-owners": { summary: "give every DynamoDB job item written before the owner_listing index its key (STORAGE=aws)", load: () => import("./commands/backfill-job-owners.js") },
   "mot-eval": { summary: "MOT metrics of predictions against ground truth", load: () => import("./commands/mot-eval.js") },
   "track-mot": { summary: "track MOTChallenge detections", load: () => import("./commands/track-mot.js") },
   simulate: { summary: "generate a seeded multi-camera scene", load: () => import("./commands/simulate.js") },
@@ -21,7 +22,8 @@ const commands: Record<string, Command> = {
 };
 
 function usage(): string {
-  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(12)} ${command.summary}`);
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)} ${command.summary}`);
   return `usage: parallax <command> [options]\n\ncommands:\n${lines.join("\n")}\n`;
 }
 

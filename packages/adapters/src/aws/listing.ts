@@ -2,6 +2,16 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { documentSdk } from "./dynamodb-sdk.js";
 import { LISTING_INDEX } from "./table.js";
 
+/** One partition of a listing GSI: the index, its hash key attribute and the partition's value. */
+export interface ListingPartition {
+  readonly index: string;
+  readonly hashKey: string;
+  readonly value: string;
+}
+
+/** One collection (`list_key`: `notebooks`, `tasks`, `jobs`) of the `listing` index. */
+export const collection = (listKey: string): ListingPartition => ({ index: LISTING_INDEX, hashKey: "list_key", value: listKey });
+
 export interface ListingOptions {
   /** Reads the index's sort key descending. */
   readonly newestFirst?: boolean;
@@ -15,10 +25,10 @@ export interface ListingOptions {
 }
 
 /**
- * One collection's (`list_key`) items in the listing index, a page at a time: a caller that
- * has what it needs stops iterating and no further page is read.
+ * One partition's items in a listing index, a page at a time: a caller that has what it needs
+ * stops iterating and no further page is read.
  */
-export async function* listingPages(documents: DynamoDBDocumentClient, table: string, listKey: string, options: ListingOptions = {}): AsyncGenerator<Record<string, unknown>[]> {
+export async function* listingPages(documents: DynamoDBDocumentClient, table: string, partition: ListingPartition, options: ListingOptions = {}): AsyncGenerator<Record<string, unknown>[]> {
   const { filter } = options;
   let pageSize = options.firstPageSize;
   let start: Record<string, unknown> | undefined;
@@ -26,10 +36,11 @@ export async function* listingPages(documents: DynamoDBDocumentClient, table: st
     const result = await documents.send(
       new (documentSdk().QueryCommand)({
         TableName: table,
-        IndexName: LISTING_INDEX,
-        KeyConditionExpression: "list_key = :key",
+        IndexName: partition.index,
+        KeyConditionExpression: "#partition = :partition",
         ...(filter ? { FilterExpression: filter.expression } : {}),
-        ExpressionAttributeValues: { ":key": listKey, ...filter?.values },
+        ExpressionAttributeNames: { "#partition": partition.hashKey },
+        ExpressionAttributeValues: { ":partition": partition.value, ...filter?.values },
         ScanIndexForward: !options.newestFirst,
         ...(pageSize === undefined ? {} : { Limit: pageSize }),
         ExclusiveStartKey: start,
@@ -44,6 +55,6 @@ export async function* listingPages(documents: DynamoDBDocumentClient, table: st
 /** Every item one collection (`list_key`) has in the listing index. */
 export async function listingItems(documents: DynamoDBDocumentClient, table: string, listKey: string, options: Pick<ListingOptions, "newestFirst"> = {}): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
-  for await (const page of listingPages(documents, table, listKey, options)) items.push(...page);
+  for await (const page of listingPages(documents, table, collection(listKey), options)) items.push(...page);
   return items;
 }

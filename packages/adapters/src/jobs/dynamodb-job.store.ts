@@ -3,11 +3,12 @@ import type { DynamoDBDocumentClient, QueryCommandInput } from "@aws-sdk/lib-dyn
 import * as Effect from "effect/Effect";
 import { Conflict, LOCAL_USER_ID, NotFound, StorageFailure } from "@parallax/domain";
 import { VersionConflict, compareQueueOrder, storedExclusiveClaimSchema, storedJobSchema, unclaimed, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
-import { jobMatchesQuery, newestFirst, type JobQuery, type JobStore, type QueueDepth } from "@parallax/application/jobs";
+import { jobMatchesQuery, newestFirst, ownerOfJob, type JobQuery, type JobStore, type QueueDepth } from "@parallax/application/jobs";
 import { readStored } from "./stored-documents.js";
-import { listingPages } from "../aws/listing.js";
+import { collection, listingPages } from "../aws/listing.js";
 import { QUEUE_INDEX, TTL_ATTRIBUTE, tableDefinition } from "../aws/table.js";
 import { documentSdk, dynamoSdk } from "../aws/dynamodb-sdk.js";
+import { JOBS_LIST_KEY, OWNER_LIST_KEY, OwnerListingState, ownerListKey, ownerPartition, type OwnerBackfill } from "./dynamodb-owner-listing.js";
 
 /** Claim items share the table; `#` never occurs in a job id, so the keys cannot collide. */
 const claimKey = (pipeline: string) => `exclusive#${pipeline}`;
@@ -21,7 +22,6 @@ const pad = (value: number) => String(Math.max(0, Math.round(value))).padStart(1
 export const QUEUE_SHARDS = 4;
 /** Finished jobs are deleted by DynamoDB's TTL this long after they finished. */
 export const FINISHED_RETENTION_MS = 30 * 24 * 3600 * 1000;
-const LIST_KEY = "jobs";
 
 export interface DynamoJobStoreOptions {
   readonly queueShards?: number;
@@ -35,7 +35,7 @@ function shardOf(id: string, shards: number): number {
   return (hash >>> 0) % shards;
 }
 
-/** The table this store expects: the one table of every DynamoDB store (`aws/table.ts`: key `id`, the sparse `queue` GSI). */
+/** The table this store expects: the one table of every DynamoDB store (`aws/table.ts`: key `id`, the sparse `queue`, `listing` and `owner_listing` GSIs). */
 export function jobsTableDefinition(tableName: string): CreateTableCommandInput {
   return tableDefinition(tableName);
 }
@@ -46,11 +46,12 @@ export function jobsTableDefinition(tableName: string): CreateTableCommandInput 
  * Pending jobs are indexed by queue order and running jobs by lease expiry in one sparse
  * GSI, sharded (`QUEUE_SHARDS`), so a claim reads a few index items, never the table. The index
  * is eventually consistent: candidates are hints and the conditional write decides. Every job
- * is in the listing index too (newest first, the document projected); finished ones carry
- * `expires_at` (TTL).
+ * is in the listing index too (newest first, the document projected) and in its owner's
+ * partition of the `owner_listing` index; finished ones carry `expires_at` (TTL).
  */
 export class DynamoJobStore implements JobStore {
   private readonly documents: DynamoDBDocumentClient;
+  private readonly ownerListing: OwnerListingState;
 
   private readonly shards: number;
   private readonly retentionMs: number;
@@ -61,12 +62,14 @@ export class DynamoJobStore implements JobStore {
     options: DynamoJobStoreOptions = {},
   ) {
     this.documents = documentSdk().DynamoDBDocumentClient.from(client);
+    this.ownerListing = new OwnerListingState(client, this.documents, table);
     this.shards = Math.max(1, Math.floor(options.queueShards ?? QUEUE_SHARDS));
     this.retentionMs = options.retentionMs ?? FINISHED_RETENTION_MS;
   }
 
   insert(job: Job): Effect.Effect<Job, Conflict | StorageFailure> {
     return this.call(async () => {
+      await this.ownerListing.beforeFirstWrite();
       try {
         await this.documents.send(new (documentSdk().PutCommand)({ TableName: this.table, Item: this.item(job), ConditionExpression: "attribute_not_exists(id)" }));
         return job;
@@ -88,16 +91,14 @@ export class DynamoJobStore implements JobStore {
    * listing from the listing index (`list_key = jobs`, newest first), page after page until
    * `limit` jobs match: never a scan of the table's other items.
    *
-   * One owner's listing (`query.owner`) is a FilterExpression on the listing index: the index
-   * holds no owner attribute (it projects `doc`; adding one means recreating the index), so the
-   * filter keeps items whose document names the owner (`contains(doc, '"owner":"<id>"')`, a
-   * superset: the word may also be a param's or a lease's; every `doc` is `JSON.stringify(job)`
-   * written by `item`, so the owner's own is spelt exactly so) and the parsed job is checked exactly.
-   * The cost: DynamoDB still reads (and bills, in read units) every item it evaluates, the
-   * newest first until `limit` of theirs are found, all of them for a user with fewer; it returns
-   * and this process parses only theirs. LOCAL_USER_ID's listing has no such filter (a job
-   * without owner is theirs, and "names no owner" is not expressible on the document): it parses
-   * every job it reads, still stopping at `limit`.
+   * One owner's listing (`query.owner`) is a Query of their partition of the `owner_listing`
+   * index (`jobs#<owner>`; an ownerless job's is LOCAL_USER_ID's): it reads only their jobs.
+   * Until every job item carries the key (`OwnerListingState`: the backfill done, or the table
+   * found empty), it is the old FilterExpression on the listing index instead, which hides no
+   * job written before the index: it keeps items whose document names the owner
+   * (`contains(doc, '"owner":"<id>"')`, a superset, the parsed job checked exactly), and DynamoDB
+   * still reads (and bills) every job it evaluates; LOCAL_USER_ID's has no filter there (a job
+   * without owner is theirs, and "names no owner" is not expressible on the document).
    */
   list(query: JobQuery = {}): Effect.Effect<Job[], StorageFailure> {
     const limit = query.limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor(query.limit));
@@ -108,10 +109,13 @@ export class DynamoJobStore implements JobStore {
       }
       const jobs: Job[] = [];
       if (limit === 0) return jobs;
-      const owned = query.owner !== undefined && query.owner !== LOCAL_USER_ID ? `"owner":${JSON.stringify(query.owner)}` : undefined;
-      const filter = owned === undefined ? undefined : { expression: "contains(doc, :owned)", values: { ":owned": owned } };
+      const { owner } = query;
+      const byOwnerIndex = owner !== undefined && (await this.ownerListing.isComplete());
+      const partition = byOwnerIndex ? ownerPartition(owner) : collection(JOBS_LIST_KEY);
+      const filter =
+        owner === undefined || owner === LOCAL_USER_ID || byOwnerIndex ? undefined : { expression: "contains(doc, :owned)", values: { ":owned": `"owner":${JSON.stringify(owner)}` } };
       // Pages from twice the limit: a short listing reads little.
-      const pages = listingPages(this.documents, this.table, LIST_KEY, { newestFirst: true, ...(filter ? { filter } : {}), firstPageSize: Math.min(1000, Math.max(1, limit) * 2) });
+      const pages = listingPages(this.documents, this.table, partition, { newestFirst: true, ...(filter ? { filter } : {}), firstPageSize: Math.min(1000, Math.max(1, limit) * 2) });
       for await (const page of pages) {
         for (const item of page) {
           const job = readStored(storedJobSchema, item["doc"], `listing of ${String(item["id"])} in table ${this.table}`);
@@ -121,6 +125,11 @@ export class DynamoJobStore implements JobStore {
       }
       return jobs.sort(newestFirst);
     });
+  }
+
+  /** `parallax backfill-job-owners`: every job item written before the `owner_listing` index gets its key (see `OwnerListingState`). */
+  backfillOwnerListing(now: number): Effect.Effect<OwnerBackfill, StorageFailure> {
+    return this.call(() => this.ownerListing.backfill(now));
   }
 
   claimCandidates(now: number, limit: number): Effect.Effect<Job[], StorageFailure> {
@@ -239,8 +248,8 @@ export class DynamoJobStore implements JobStore {
 
   /**
    * The stored item: the job document, the attributes the queue index needs (pending and running
-   * jobs only, in the job's shard), the listing index's (every job, newest first) and, once the
-   * job is finished, `expires_at` for DynamoDB's TTL.
+   * jobs only, in the job's shard), the listing indexes' (every job newest first, and by owner)
+   * and, once the job is finished, `expires_at` for DynamoDB's TTL.
    */
   private item(job: Job): Record<string, unknown> {
     const doc = JSON.stringify(job);
@@ -251,8 +260,9 @@ export class DynamoJobStore implements JobStore {
       pipeline: job.pipeline,
       created_at: job.createdAt,
       doc,
-      list_key: LIST_KEY,
+      list_key: JOBS_LIST_KEY,
       list_sort: `${pad(job.createdAt)}~${job.id}`,
+      [OWNER_LIST_KEY]: ownerListKey(ownerOfJob(job)),
     };
     const shard = shardOf(job.id, this.shards);
     if (job.status === "pending") {
