@@ -33,7 +33,7 @@ export function openSqliteJobStore(root: string, options: SqliteJobStoreOptions 
     store.close();
     throw new ConfigError(
       `JOBS_STORE=sqlite: ${join(root, "items")} holds jobs of the file store that ${sqliteJobsFile(root)} has not imported. ` +
-        `Stop every worker and host on this DATA_DIR, run \`${MIGRATE_COMMAND} --data-dir <DATA_DIR>\` (npm run worker -- migrate-jobs) once, then start again; ` +
+        `Stop every worker and host on this DATA_DIR, run \`${MIGRATE_COMMAND} --data-dir <DATA_DIR>\` once (in a checkout: \`npx parallax migrate-jobs\`), then start again; ` +
         `or keep JOBS_STORE=file.`,
     );
   }
