@@ -24,7 +24,9 @@
  * 2b. file operations per no-op job with the file stores (counted calls of `node:fs`);
  * 3. log lines per second delivered to 10 WebSocket clients of `/api/logs` by a real host;
  * 4. `list_owner`: a non-administrator's listing among 20,000 others' jobs on SQLite, the previous
- *    path (read all, filter) against `JobQuery.owner` (`jobs-list-owner.ts`).
+ *    path (read all, filter) against `JobQuery.owner` (`jobs-list-owner.ts`); `list_owner.dynamodb`,
+ *    among 2,000 on dynalite, the filter on the listing index against the `owner_listing` index
+ *    (items evaluated, i.e. billed: `jobs-list-owner-dynamodb.ts`).
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -41,6 +43,7 @@ import { startHost } from "../apps/http/src/start.js";
 import { countFsOps } from "./fs-op-counter.js";
 import { sqliteOpMicros } from "./jobs-sqlite-ops.js";
 import { listOwner } from "./jobs-list-owner.js";
+import { listOwnerDynamodb } from "./jobs-list-owner-dynamodb.js";
 import { countSqliteStatements } from "./sqlite-statement-counter.js";
 import { bullmqThroughput, startRedis } from "./bullmq-partner.js";
 import { collectGarbage, emit, peakRssMiB, percentile, round } from "./support.js";
@@ -373,5 +376,6 @@ export async function main(args: string[]): Promise<void> {
   for (const kind of ["memory", "file", "sqlite"] as const) if (wanted(`latency.${kind}`)) await latency(kind, 500);
   if (wanted("latency.file.cross_process")) await crossProcessLatency(200, 100);
   if (wanted("log_fanout")) await logFanOut(Number(values.lines), 10);
-  if (wanted("list_owner")) await listOwner();
+  if (wanted("list_owner.sqlite")) await listOwner();
+  if (wanted("list_owner.dynamodb")) await listOwnerDynamodb();
 }
