@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "@parallax/adapters";
 import { dockerfileProblems, nodeCommandOf, runtimeImportProblems, sourceOf, stages, type PackageJson } from "./dockerfile.testkit.js";
-import { containerOf, loadTerraform } from "./terraform.testkit.js";
+import { loadTerraform } from "./terraform.testkit.js";
+import { containerOf } from "./terraform-services.testkit.js";
 
 const root = process.cwd();
 const dockerfile = readFileSync(join(root, "Dockerfile"), "utf8");

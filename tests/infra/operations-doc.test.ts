@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ACCOUNT_PLACEHOLDER, OLD_DEFAULTS, createdNames, loadTerraform, render, type TerraformModule } from "./terraform.testkit.js";
+import { ACCOUNT_PLACEHOLDER, OLD_DEFAULTS, loadTerraform, render, type TerraformModule } from "./terraform.testkit.js";
+import { createdNames } from "./terraform-operations.testkit.js";
 
 const doc = readFileSync(join(process.cwd(), "docs/operations.md"), "utf8");
 

@@ -5,26 +5,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { tableDefinition } from "@parallax/adapters/aws";
 import { EMF_APPLICATION_DIMENSION } from "@parallax/adapters/metrics";
 import { QUEUE_METRICS } from "@parallax/application/jobs";
-import {
-  alarms,
-  autoscaling,
-  clusterRegistryAndLogs,
-  containerOf,
-  createdNames,
-  danglingReferences,
-  dataStores,
-  loadBalancer,
-  parseTerraform,
-  publishedMetrics,
-  readTerraformFiles,
-  render,
-  resolve,
-  services,
-  taskRolePolicies,
-  variablesAndOutputs,
-  versionPins,
-  type TerraformModule,
-} from "./terraform.testkit.js";
+import { danglingReferences, parseTerraform, readTerraformFiles, render, resolve, variablesAndOutputs, versionPins, type TerraformModule } from "./terraform.testkit.js";
+import { autoscaling, clusterRegistryAndLogs, containerOf, loadBalancer, services } from "./terraform-services.testkit.js";
+import { alarms, createdNames, dataStores, publishedMetrics, taskRolePolicies } from "./terraform-operations.testkit.js";
 
 const files = readTerraformFiles();
 let module: TerraformModule;
