@@ -1,17 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { mkdir, readdir, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as Effect from "effect/Effect";
 import * as Semaphore from "effect/Semaphore";
 import { Conflict, NotFound, StorageFailure } from "@parallax/domain";
-import { VersionConflict, compareQueueOrder, leaseExpired, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
-import { jobMatchesQuery, newestFirst, type JobQuery, type JobStore, type QueueDepth } from "@parallax/application/jobs";
+import { VersionConflict, compareQueueOrder, type ExclusiveClaim, type Job } from "@parallax/domain/jobs";
+import type { JobQuery, JobStore, QueueDepth } from "@parallax/application/jobs";
 import { FileExclusiveClaims } from "./file-exclusive-claims.js";
 import { QueueIndex, type QueueEntry } from "./queue-index.js";
 import { createFile } from "./small-files.js";
 import { JobVersionFiles, type StagedVersion } from "./job-version-files.js";
-import { errnoCode, unlessMissing } from "../shared/errno.js";
+import { expiredLeases, listJobs, queueDepth, unlinkQuietly } from "./file-job-scans.js";
+import { errnoCode } from "../shared/errno.js";
 
 const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
 
@@ -101,7 +102,7 @@ export class FileJobStore implements JobStore {
       // The creation index and the queue marker only need to exist before the version is linked.
       const [, markers] = await Promise.all([writeFile(join(this.created, `${String(job.createdAt).padStart(15, "0")}~${job.id}`), ""), this.writeMarkers(job)]);
       if (!(await this.versions.write(job, markers.path))) {
-        await this.unlinkQuietly(markers.path);
+        await unlinkQuietly(markers.path);
         return new Conflict({ message: `Job ${job.id} already exists` });
       }
       this.remember(job, markers);
@@ -116,64 +117,11 @@ export class FileJobStore implements JobStore {
   }
 
   list(query: JobQuery = {}): Effect.Effect<Job[], StorageFailure> {
-    return this.io(async () => {
-        const matches = (job: Job) => jobMatchesQuery(job, query);
-      const jobs: Job[] = [];
-      if (query.status === "running" || query.status === "pending") {
-        const ids = query.status === "running" ? (await readdir(this.running)).map((name) => name.split("~")[0]!) : (await readdir(this.ready)).map((name) => name.split("~")[1]!);
-        for (const id of new Set(ids)) {
-          const job = await this.versions.readNewest(id);
-          if (job && matches(job)) jobs.push(job);
-        }
-        jobs.sort(newestFirst);
-        return query.limit === undefined ? jobs : jobs.slice(0, query.limit);
-      }
-      // Newest first from the creation index, stopping at `limit` matches: recent jobs cost
-      // O(limit) reads however many jobs the store holds.
-      const names = (await readdir(this.created)).sort().reverse();
-      for (const name of names) {
-        const job = await this.versions.readNewest(name.slice(name.indexOf("~") + 1));
-        if (!job || !matches(job)) continue;
-        jobs.push(job);
-        if (query.limit !== undefined && jobs.length >= query.limit) break;
-      }
-      return jobs.sort(newestFirst);
-    });
+    return this.io(() => listJobs({ ready: this.ready, running: this.running, created: this.created }, this.versions, query));
   }
 
-  /**
-   * From the names in `ready/` (each carries its job's runAt and version): the due ones, oldest
-   * first, each confirmed still the job's newest version (a stale marker is not a pending job),
-   * at most `limit` of them.
-   */
   queueDepth(now: number, limit: number): Effect.Effect<QueueDepth, StorageFailure> {
-    return this.io(async () => {
-      const newest = new Map<string, { version: number; runAt: number }>();
-      for (const name of await readdir(this.ready)) {
-        const [order, id, versionText] = name.split("~");
-        const runAt = Number((order ?? "").split("_")[1]);
-        const version = Number(versionText);
-        if (!id || !Number.isInteger(version) || !(runAt <= now)) continue;
-        const seen = newest.get(id);
-        if (seen === undefined || seen.version < version) newest.set(id, { version, runAt });
-      }
-      const candidates = [...newest].sort(([, a], [, b]) => a.runAt - b.runAt);
-      let due = 0;
-      let oldestDueAt: number | null = null;
-      let looked = 0;
-      // Confirmed a batch at a time: each is a directory listing, independent of the others.
-      while (looked < candidates.length && due < limit) {
-        const slice = candidates.slice(looked, looked + Math.min(64, limit - due));
-        const current = await Promise.all(slice.map(async ([id, { version }]) => (await this.versions.latest(id)) === version));
-        slice.forEach(([, { runAt }], index) => {
-          if (!current[index]) return;
-          due++;
-          oldestDueAt ??= runAt;
-        });
-        looked += slice.length;
-      }
-      return { due, oldestDueAt, truncated: looked < candidates.length };
-    });
+    return this.io(() => queueDepth(this.ready, this.versions, now, limit));
   }
 
   claimCandidates(now: number, limit: number): Effect.Effect<Job[], StorageFailure> {
@@ -181,7 +129,7 @@ export class FileJobStore implements JobStore {
       const candidates: Job[] = [];
       if (now - this.lastLeaseScan >= this.leaseScanMs) {
         this.lastLeaseScan = now;
-        candidates.push(...(await this.expiredLeases(now)));
+        candidates.push(...(await expiredLeases(this.running, this.versions, now)));
       }
       const clock = Date.now();
       if (this.queue.size === 0 || clock - this.lastRefresh >= this.refreshMs) await this.refresh(clock);
@@ -257,7 +205,7 @@ export class FileJobStore implements JobStore {
       ]);
       if (latest !== expectedVersion) {
         this.lostRace();
-        await this.unlinkQuietly(staged.source);
+        await unlinkQuietly(staged.source);
         if (latest === undefined) return new NotFound({ message: `Job not found: ${next.id}` });
         // A candidate that went stale since it was offered: its queue entry goes too.
         if (latest > expectedVersion) this.forgetStaleMarker(next.id, expectedVersion);
@@ -267,7 +215,7 @@ export class FileJobStore implements JobStore {
         this.lostRace();
         this.versions.forgetNewest(next.id);
         this.forgetStaleMarker(next.id, expectedVersion);
-        await this.unlinkQuietly(staged.source);
+        await unlinkQuietly(staged.source);
         return conflict();
       }
       const superseded = [this.forgetRunningMarker(next.id, expectedVersion), this.forgetReadyMarker(next.id, expectedVersion)].filter((path) => path !== undefined);
@@ -363,7 +311,7 @@ export class FileJobStore implements JobStore {
    */
   private removeInBackground(paths: readonly string[]): Effect.Effect<void> {
     if (paths.length === 0) return Effect.void;
-    const removal = this.io(() => Promise.all(paths.map((path) => this.unlinkQuietly(path)))).pipe(
+    const removal = this.io(() => Promise.all(paths.map((path) => unlinkQuietly(path)))).pipe(
       Effect.catch((error) => Effect.logWarning("job store: superseded queue markers not removed (removed when next seen stale)", error)),
     );
     return Effect.asVoid(Effect.forkDetach(removal));
@@ -410,29 +358,7 @@ export class FileJobStore implements JobStore {
       this.queue.add({ id, version, priority: 2_000_000_000 - Number(order!.split("_")[0]), runAt: Number(runAt), createdAt: Number(createdAt) });
     }
     // Seen superseded a whole refresh ago and still listed: nobody else is going to remove them.
-    for (const name of leftBehind) await this.unlinkQuietly(join(this.ready, name));
+    for (const name of leftBehind) await unlinkQuietly(join(this.ready, name));
   }
 
-  private async expiredLeases(now: number): Promise<Job[]> {
-    const expired: Job[] = [];
-    // Each marker's job is looked at independently: all at once rather than one round trip after another.
-    await Promise.all(
-      (await readdir(this.running)).map(async (name) => {
-        const [id, versionText] = name.split("~");
-        const version = Number(versionText);
-        const job = id ? await this.versions.readNewest(id) : undefined;
-        if (!job || job.version > version || (job.version === version && job.status !== "running")) {
-          await this.unlinkQuietly(join(this.running, name));
-          return;
-        }
-        if (job.version === version && leaseExpired(job, now)) expired.push(job);
-      }),
-    );
-    return expired;
-  }
-
-  private async unlinkQuietly(path: string): Promise<void> {
-    if (path === "") return;
-    await unlessMissing(unlink(path), undefined);
-  }
 }

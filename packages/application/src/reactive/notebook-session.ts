@@ -1,10 +1,6 @@
-import * as Cause from "effect/Cause";
 import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
-import * as Fiber from "effect/Fiber";
-import * as Latch from "effect/Latch";
 import * as PubSub from "effect/PubSub";
-import * as Queue from "effect/Queue";
 import * as Scope from "effect/Scope";
 import * as Stream from "effect/Stream";
 import { Conflict, NotFound } from "@parallax/domain";
@@ -23,6 +19,7 @@ import { CoalescingWriter } from "./coalescing-writer.js";
 import { KernelRecord } from "./kernel-record.js";
 import type { Kernel } from "./kernel.port.js";
 import { NotebookCells } from "./notebook-cells.js";
+import { NotebookRunLoop } from "./notebook-run-loop.js";
 import { recordRun, type RecordedRun } from "./record-run.js";
 
 /** What the session stores: its document, and the cells it changed (only those are rewritten in the file). */
@@ -34,13 +31,6 @@ export interface SessionSnapshot {
 /** Writes the session's current state (a snapshot taken at write time, so the latest wins). */
 export type Persist = (snapshot: () => SessionSnapshot) => Effect.Effect<void>;
 
-interface CurrentRun {
-  readonly plan: readonly string[];
-  readonly done: Set<string>;
-  running: string | undefined;
-  fiber: Fiber.Fiber<void> | undefined;
-}
-
 export interface SessionLimits {
   /** A cell's kept and streamed output; a runaway print loop must not fill memory, sockets and the store. */
   readonly maxStdoutChars?: number;
@@ -49,8 +39,8 @@ export interface SessionLimits {
 /**
  * One open notebook: the in-memory source of truth while it runs. Mutations are applied
  * synchronously to memory (so they are serialised by the event loop) and then persisted;
- * runs go through one loop fiber, so a notebook executes one cell at a time while other
- * notebooks' loops run in parallel. Every change is published, in order, to subscribers.
+ * runs go through its run loop (`NotebookRunLoop`), one cell at a time. Every change is
+ * published, in order, to subscribers.
  *
  * The kernel starts empty with the session, so every cell opens `idle` with its last outputs;
  * the session tracks which cells' definitions are in the kernel, and a run first runs any
@@ -63,11 +53,7 @@ export class NotebookSession {
   /** Cells this session changed; the others are written back exactly as they were stored. */
   private readonly touched = new Set<string>();
   private executionCount = 0;
-  private pending: string[] = [];
-  private current: CurrentRun | undefined;
-  /** Open exactly when nothing is queued or running (what `idle` waits for). */
-  private readonly quiet = Latch.makeUnsafe(true);
-  private loop: Fiber.Fiber<void> | undefined;
+  private runs!: NotebookRunLoop;
   private closed = false;
   /** Set by the first run: from then on its kernel may hold a live process. */
   hasKernel = false;
@@ -78,9 +64,8 @@ export class NotebookSession {
     private readonly kernel: Kernel,
     persist: Persist,
     private readonly events: PubSub.PubSub<NotebookEvent>,
-    private readonly wake: Queue.Queue<void>,
     private readonly limits: SessionLimits,
-    /** Owns the session's fibers (the run loop, the writer): closed by `close`. */
+    /** Owns the session's fibers (the writer, the run loop): closed by `close`. */
     private readonly scope: Scope.Closeable,
   ) {
     this.record = new KernelRecord(this.cells, kernel);
@@ -90,13 +75,23 @@ export class NotebookSession {
   static open(document: ReactiveDocument, kernel: Kernel, persist: Persist, limits: SessionLimits = {}): Effect.Effect<NotebookSession> {
     return Effect.gen(function* () {
       const events = yield* PubSub.unbounded<NotebookEvent>();
-      const wake = yield* Queue.unbounded<void>();
       const scope = yield* Scope.make();
       const { cells, ...header } = document;
-      const session = new NotebookSession(header, kernel, persist, events, wake, limits, scope);
+      const session = new NotebookSession(header, kernel, persist, events, limits, scope);
       cells.forEach((cell, index) => session.cells.insert({ ...cell, status: "idle" }, index));
       yield* Effect.forkIn(session.writer.run(), scope);
-      session.loop = yield* Effect.forkIn(session.runLoop(), scope);
+      session.runs = yield* NotebookRunLoop.start(
+        {
+          get id() {
+            return session.id;
+          },
+          has: (id) => session.cells.has(id),
+          plan: (roots) => session.record.plan(roots),
+          runCell: (id) => session.runCell(id),
+          ran: () => session.writer.request(),
+        },
+        scope,
+      );
       return session;
     });
   }
@@ -183,7 +178,7 @@ export class NotebookSession {
           this.touched.add(cellId);
           this.record.forget(cellId);
           this.changeGraph(cellId, () => this.cells.analyse(cell));
-          if (this.current?.running === cellId) this.replan(cellId);
+          if (this.runs.running === cellId) this.runs.replan(cellId);
         }
         this.publish({ type: "cell_updated", cellId, cell: this.cells.view(cellId) });
       }).pipe(Effect.tap(() => this.forget(cell.type, before)));
@@ -195,7 +190,7 @@ export class NotebookSession {
       const cell = this.cells.get(cellId);
       if (!cell) return Effect.fail(new NotFound({ message: "Cell not found" }));
       return this.mutate(() => {
-        if (this.current?.running === cellId) this.replan(undefined);
+        if (this.runs.running === cellId) this.runs.replan(undefined);
         this.changeGraph(cellId, () => this.cells.remove(cellId));
         this.record.forget(cellId);
         this.touched.delete(cellId);
@@ -210,9 +205,7 @@ export class NotebookSession {
       const missing = cellIds.find((id) => !this.cells.has(id));
       if (missing !== undefined) return Effect.fail(new NotFound({ message: "Cell not found" }));
       this.hasKernel = true;
-      this.pending.push(...cellIds);
-      this.quiet.closeUnsafe();
-      return Queue.offer(this.wake, undefined).pipe(Effect.asVoid);
+      return this.runs.enqueue(cellIds);
     });
   }
 
@@ -228,23 +221,19 @@ export class NotebookSession {
 
   /** Whether a run is queued or in progress. */
   get busy(): boolean {
-    return this.pending.length > 0 || this.current !== undefined;
+    return this.runs.busy;
   }
 
   /** Resolves once nothing is queued or running and the results are stored (tests, the chat tool's `run_cell`). */
   idle(): Effect.Effect<void> {
-    return Effect.andThen(this.quiet.await, () => this.persist());
+    return Effect.andThen(this.runs.idle, () => this.persist());
   }
 
   close(): Effect.Effect<void> {
     return Effect.gen({ self: this }, function* () {
       if (this.closed) return;
       this.closed = true;
-      this.pending = [];
-      if (this.loop) yield* Fiber.interrupt(this.loop);
-      if (this.current?.fiber) yield* Fiber.interrupt(this.current.fiber);
-      this.current = undefined;
-      this.quiet.openUnsafe();
+      yield* this.runs.stop();
       yield* this.kernel.shutdown();
       yield* this.persist();
       yield* Scope.close(this.scope, Exit.void);
@@ -289,50 +278,6 @@ export class NotebookSession {
 
   private publish(event: NotebookEvent): void {
     PubSub.publishUnsafe(this.events, event);
-  }
-
-  /** Stops the current plan and queues what it had left (plus `restart`, re-run with its new code). */
-  private replan(restart: string | undefined): void {
-    const current = this.current;
-    if (!current) return;
-    const left = current.plan.filter((id) => !current.done.has(id) && id !== current.running);
-    this.pending.unshift(...(restart ? [restart] : []), ...left);
-    // The run loop awaits this fiber, then plans what was queued.
-    current.fiber?.interruptUnsafe();
-    Queue.offerUnsafe(this.wake, undefined);
-  }
-
-  private runLoop(): Effect.Effect<void> {
-    return Effect.gen({ self: this }, function* () {
-      while (!this.closed) {
-        yield* Queue.take(this.wake);
-        while (this.pending.length > 0) {
-          const roots = [...new Set(this.pending)].filter((id) => this.cells.has(id));
-          this.pending = [];
-          const current: CurrentRun = { plan: this.record.plan(roots), done: new Set(), running: undefined, fiber: undefined };
-          this.current = current;
-          current.fiber = yield* Effect.forkChild(this.execute(current), { startImmediately: false });
-          const exit = yield* Fiber.await(current.fiber);
-          this.current = undefined;
-          // Interrupted is a replan or a close; anything else is a bug, and the loop goes on.
-          if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)) yield* Effect.logError(`notebook ${this.id}: a run failed`, exit.cause);
-        }
-        this.quiet.openUnsafe();
-      }
-    });
-  }
-
-  private execute(current: CurrentRun): Effect.Effect<void> {
-    return Effect.gen({ self: this }, function* () {
-      for (const id of current.plan) {
-        if (!this.cells.has(id)) continue;
-        current.running = id;
-        yield* this.runCell(id);
-        current.done.add(id);
-        current.running = undefined;
-        this.writer.request();
-      }
-    });
   }
 
   /**

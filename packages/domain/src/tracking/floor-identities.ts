@@ -1,44 +1,12 @@
 import { FloorCoverage } from "./floor-coverage.js";
-import { floorDistanceSquared, floorInitiate, floorPredict, floorUpdate, type FloorPoint, type FloorState } from "./floor-kalman.js";
+import { floorDistanceSquared, floorInitiate, floorPredict, floorUpdate } from "./floor-kalman.js";
 import { LinearAssignmentSolver } from "./lapjv.js";
-import { dot, blendUnitInto, unitVector } from "./vector-kernels.js";
+import { dot, unitVector } from "./vector-kernels.js";
 import { DEFAULT_FLOOR_IDENTITY_CONFIG, FLOOR_ONLY_DEFAULTS, type FloorIdentityConfig } from "./floor-identity-config.js";
+import { birthCost, overlappingCameras, pairCost, type OverlappingCameras } from "./floor-identity-costs.js";
+import { absorb, bestViewSimilarity, continueWith, isTracked, learnAppearance, newIdentity, type FloorObservation, type Identity, type IdentityPosition } from "./floor-identity-record.js";
 
-/** One camera's track in the current frame, as the floor association sees it. */
-export interface FloorObservation {
-  readonly camera: string;
-  readonly trackId: number;
-  /** Foot point on the floor with its uncertainty (see footOnFloor); absent for an uncalibrated camera. */
-  readonly point?: FloorPoint;
-  readonly embedding?: Float32Array;
-}
-
-/** Where an identity stands on the floor this frame. */
-export interface IdentityPosition {
-  readonly globalId: number;
-  readonly x: number;
-  readonly y: number;
-}
-
-interface Identity {
-  readonly id: number;
-  state: FloorState | undefined;
-  /** Frame of the last observation with a floor point, and that point's filtered position. */
-  lastFrame: number;
-  lastPosition: [number, number] | undefined;
-  /** Frame up to which the Kalman state is predicted. */
-  predictedTo: number;
-  hits: number;
-  readonly bornAt: number;
-  /** First floor position, where a re-identified person came back. */
-  firstPosition: [number, number] | undefined;
-  mean: Float32Array | undefined;
-  views: Map<string, Float32Array>;
-  /** Cameras that saw the identity in its last frame. */
-  cameras: Set<string>;
-  /** It walked out of every camera's view: its Kalman prediction is no longer trusted, it can only re-enter. */
-  exited: boolean;
-}
+export type { FloorObservation, IdentityPosition } from "./floor-identity-record.js";
 
 interface Binding {
   identity: number;
@@ -65,7 +33,7 @@ export class FloorIdentities {
   private readonly mergedInto = new Map<number, number>();
   private readonly coincidence = new Map<number, number>();
   private readonly solver = new LinearAssignmentSolver();
-  private readonly overlapping: Set<string> | undefined;
+  private readonly overlapping: OverlappingCameras;
   private readonly coverage: FloorCoverage;
   private positions: IdentityPosition[] = [];
   /** Per observation of the current frame: was its assignment clear enough to learn its appearance from? */
@@ -74,7 +42,7 @@ export class FloorIdentities {
 
   constructor(config: Partial<FloorIdentityConfig> = {}) {
     this.config = { ...DEFAULT_FLOOR_IDENTITY_CONFIG, ...(config.useAppearance === false ? FLOOR_ONLY_DEFAULTS : {}), ...config };
-    this.overlapping = this.config.overlaps ? new Set(this.config.overlaps.flatMap(([a, b]) => [`${a}\u0000${b}`, `${b}\u0000${a}`])) : undefined;
+    this.overlapping = overlappingCameras(this.config.overlaps);
     this.coverage = new FloorCoverage(this.config.coverageCell, this.config.coverageMinPoints);
   }
 
@@ -128,20 +96,15 @@ export class FloorIdentities {
   private judgeExits(frame: number): void {
     const c = this.config;
     for (const g of this.identities.values()) {
-      if (frame - g.lastFrame < c.exitAfterFrames || !this.tracked(g, frame)) continue;
+      if (frame - g.lastFrame < c.exitAfterFrames || !isTracked(g, frame, c.coastFrames)) continue;
       if (!this.coverage.nearAnyView(g.state!.mean[0]!, g.state!.mean[1]!)) g.exited = true;
     }
-  }
-
-  /** Is the identity's Kalman prediction still to be trusted? */
-  private tracked(g: Identity, frame: number): boolean {
-    return g.state !== undefined && !g.exited && frame - g.lastFrame <= this.config.coastFrames;
   }
 
   private predict(frame: number): void {
     const c = this.config;
     for (const g of this.identities.values()) {
-      if (!this.tracked(g, frame) || frame <= g.predictedTo) continue;
+      if (!isTracked(g, frame, c.coastFrames) || frame <= g.predictedTo) continue;
       floorPredict(g.state!, (frame - g.predictedTo) / c.fps, c.accelerationNoise);
       g.predictedTo = frame;
     }
@@ -158,7 +121,7 @@ export class FloorIdentities {
       const trusted = binding !== undefined && binding.strain < this.config.splitFrames;
       for (let b = 0; b < m; b++) {
         const g = candidates[b]!;
-        let value = this.pairCost(frame, camera, o, g);
+        let value = pairCost(this.config, this.overlapping, frame, camera, o, g);
         if (g.id === bound && trusted) value -= this.config.continuityBonus;
         cost[a * m + b] = value;
       }
@@ -171,37 +134,6 @@ export class FloorIdentities {
       const own = cost[a * m + b]!;
       for (let other = 0; other < m; other++) if (other !== b && cost[a * m + other]! < own + this.config.learnMargin) this.clear[rows[a]!] = 0;
     }
-  }
-
-  private pairCost(frame: number, camera: string, o: FloorObservation, g: Identity): number {
-    const c = this.config;
-    if (this.overlapping && g.lastFrame >= frame - 1) for (const other of g.cameras) if (other !== camera && !this.overlapping.has(`${other}\u0000${camera}`)) return Infinity;
-    let floor: number;
-    const tracked = this.tracked(g, frame);
-    if (!o.point || !g.lastPosition) floor = 0.5 * c.floorWeight;
-    else if (tracked) {
-      const d2 = floorDistanceSquared(g.state!, o.point);
-      if (!(d2 <= c.floorGate)) return Infinity;
-      floor = (c.floorWeight * d2) / c.floorGate;
-    } else {
-      const radius = (c.maxSpeed * (frame - g.lastFrame)) / c.fps + c.reentryMargin;
-      const d = Math.hypot(o.point.x - g.lastPosition[0], o.point.y - g.lastPosition[1]);
-      if (d > radius) return Infinity;
-      floor = c.reentryCost + (0.5 * c.floorWeight * d) / radius;
-    }
-    if (!c.useAppearance) return floor + (tracked ? 0 : c.unknownAppearanceCost);
-    const similarity = this.similarity(camera, o, g);
-    if (similarity === undefined) return floor + c.unknownAppearanceCost;
-    if (!tracked && similarity < c.reentrySimilarity) return Infinity;
-    return floor + c.appearanceWeight * (1 - similarity);
-  }
-
-  /** Cosine with the identity as this camera saw it, or as any camera did, whichever is closer. */
-  private similarity(camera: string, o: FloorObservation, g: Identity): number | undefined {
-    if (!o.embedding || !g.mean) return undefined;
-    const overall = dot(o.embedding, g.mean);
-    const view = g.views.get(camera);
-    return view ? Math.max(overall, dot(o.embedding, view)) : overall;
   }
 
   /**
@@ -236,7 +168,7 @@ export class FloorIdentities {
       const cost = new Float64Array(n * m);
       for (let a = 0; a < n; a++) {
         const o = observations[rows[a]!]!;
-        for (let b = 0; b < m; b++) cost[a * m + b] = this.birthCost(o, born[b]!.members.map((k) => observations[k]!));
+        for (let b = 0; b < m; b++) cost[a * m + b] = birthCost(c, o, born[b]!.members.map((k) => observations[k]!));
       }
       const { rowToCol } = this.solver.solveWithLimit(cost, n, m, c.costLimit);
       for (let a = 0; a < n; a++) {
@@ -254,25 +186,9 @@ export class FloorIdentities {
     }
   }
 
-  private birthCost(o: FloorObservation, members: readonly FloorObservation[]): number {
-    const c = this.config;
-    if (members.some((m) => m.camera === o.camera)) return Infinity;
-    const first = members[0]!;
-    let floor = 0.5 * c.floorWeight;
-    if (o.point && first.point) {
-      const state = floorInitiate(first.point, 0);
-      const d2 = floorDistanceSquared(state, o.point);
-      if (!(d2 <= c.floorGate)) return Infinity;
-      floor = (c.floorWeight * d2) / c.floorGate;
-    }
-    if (!c.useAppearance) return floor;
-    // Views of one person from two cameras differ more than one camera's frames do: half weight.
-    return o.embedding && first.embedding ? floor + 0.5 * c.appearanceWeight * (1 - dot(o.embedding, first.embedding)) : floor + c.unknownAppearanceCost;
-  }
-
   private create(frame: number): number {
     const id = this.nextId++;
-    this.identities.set(id, { id, state: undefined, lastFrame: frame, lastPosition: undefined, predictedTo: frame, hits: 0, bornAt: frame, firstPosition: undefined, mean: undefined, views: new Map(), cameras: new Set(), exited: false });
+    this.identities.set(id, newIdentity(id, frame));
     return id;
   }
 
@@ -295,7 +211,7 @@ export class FloorIdentities {
       const own = this.bindings.get(key(o))!;
       own.lastFrame = frame;
       if (o.point) {
-        if (!this.tracked(g, frame)) g.state = floorInitiate(o.point, c.velocityVariance);
+        if (!isTracked(g, frame, c.coastFrames)) g.state = floorInitiate(o.point, c.velocityVariance);
         else floorUpdate(g.state!, o.point);
         g.exited = false;
         g.predictedTo = frame;
@@ -313,10 +229,7 @@ export class FloorIdentities {
         else if (!this.clear[k]) own.strain = 0;
         else {
           own.strain = 0;
-          if (!view) g.views.set(o.camera, Float32Array.from(o.embedding));
-          else blendUnitInto(view, o.embedding, c.galleryMomentum);
-          if (!g.mean) g.mean = Float32Array.from(o.embedding);
-          else blendUnitInto(g.mean, o.embedding, c.galleryMomentum);
+          learnAppearance(g, o.camera, o.embedding, c.galleryMomentum);
         }
       } else own.strain = 0;
     });
@@ -362,7 +275,8 @@ export class FloorIdentities {
         this.coincidence.set(pair, count);
         if (count < c.mergeFrames) continue;
         if (c.useAppearance && keep.mean && drop.mean && dot(keep.mean, drop.mean) < c.mergeMinSimilarity) continue;
-        this.merge(keep, drop);
+        this.retire(drop, keep);
+        absorb(keep, drop);
         for (let k = 0; k < ids.length; k++) if (ids[k] === drop.id) ids[k] = keep.id;
       }
     }
@@ -388,51 +302,22 @@ export class FloorIdentities {
           const radius = (c.maxSpeed * (young.bornAt - old.lastFrame)) / c.fps + c.reentryMargin;
           if (Math.hypot(young.firstPosition[0] - old.lastPosition[0], young.firstPosition[1] - old.lastPosition[1]) > radius) continue;
         }
-        const similarity = this.bestViewSimilarity(young, old);
+        const similarity = bestViewSimilarity(young, old);
         if (similarity > bestSimilarity) [runnerUp, bestSimilarity, best] = [bestSimilarity, similarity, old];
         else if (similarity > runnerUp) runnerUp = similarity;
       }
       if (!best || bestSimilarity < c.reidentifySimilarity || bestSimilarity - runnerUp < c.reidentifyMargin) continue;
-      this.adopt(best, young);
+      this.retire(young, best);
+      continueWith(best, young);
       for (let k = 0; k < ids.length; k++) if (ids[k] === young.id) ids[k] = best.id;
       this.positions = this.positions.map((p) => (p.globalId === young.id ? { ...p, globalId: best.id } : p));
     }
   }
 
-  /** Cosine of the new identity with the old one as seen from the same camera where possible. */
-  private bestViewSimilarity(young: Identity, old: Identity): number {
-    let best = dot(young.mean!, old.mean!);
-    for (const [camera, view] of young.views) {
-      const seen = old.views.get(camera);
-      if (seen) best = Math.max(best, dot(view, seen));
-    }
-    return best;
-  }
-
-  /** The old identity continues with the new one's floor state and appearance. */
-  private adopt(old: Identity, young: Identity): void {
-    this.mergedInto.set(young.id, old.id);
-    this.identities.delete(young.id);
-    old.state = young.state;
-    old.exited = young.exited;
-    old.lastFrame = young.lastFrame;
-    old.lastPosition = young.lastPosition;
-    old.predictedTo = young.predictedTo;
-    old.hits += young.hits;
-    for (const [camera, view] of young.views) {
-      const mine = old.views.get(camera);
-      if (mine) blendUnitInto(mine, view, 0.5);
-      else old.views.set(camera, view);
-    }
-    if (young.mean) blendUnitInto(old.mean!, young.mean, 0.5);
-  }
-
-  private merge(keep: Identity, drop: Identity): void {
-    this.mergedInto.set(drop.id, keep.id);
-    this.identities.delete(drop.id);
-    for (const [camera, view] of drop.views) if (!keep.views.has(camera)) keep.views.set(camera, view);
-    if (drop.mean && !keep.mean) keep.mean = drop.mean;
-    keep.hits += drop.hits;
+  /** Bindings that still name the retired identity resolve to the one it joined. */
+  private retire(gone: Identity, into: Identity): void {
+    this.mergedInto.set(gone.id, into.id);
+    this.identities.delete(gone.id);
   }
 
   private resolve(id: number): number {
