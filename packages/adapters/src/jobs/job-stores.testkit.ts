@@ -44,12 +44,7 @@ export async function dynamoTable(): Promise<{ client: DynamoDBClient; table: st
     const client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${server.address().port}`, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
     return { server, client };
   })();
-  const { client } = await dynamo;
-  const table = `jobs-${++tables}`;
-  await client.send(new CreateTableCommand(jobsTableDefinition(table)));
-  // A table answers item calls once ACTIVE: dynalite flips it on a timer that a busy machine can delay past the next request.
-  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: table });
-  return { client, table };
+  return activeTable((await dynamo).client, `jobs-${++tables}`);
 }
 export async function dynamoStore(): Promise<JobStore> {
   const { client, table } = await dynamoTable();
@@ -82,8 +77,11 @@ export async function dynamoLocalTable(): Promise<{ client: DynamoDBClient; tabl
     const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
     return { client, stop: () => container.stop() };
   })();
-  const { client } = await dynamoLocal;
-  const table = `jobs-local-${++tables}`;
+  return activeTable((await dynamoLocal).client, `jobs-local-${++tables}`);
+}
+
+/** A new table as the job store expects it, once it answers item calls. */
+async function activeTable(client: DynamoDBClient, table: string): Promise<{ client: DynamoDBClient; table: string }> {
   await client.send(new CreateTableCommand(jobsTableDefinition(table)));
   // A table answers item calls once ACTIVE: dynalite flips it on a timer that a busy machine can delay past the next request.
   await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: table });
