@@ -20,6 +20,7 @@ import { MemoryJobStore } from "./memory-job.store.js";
 import { SqliteJobStore } from "./sqlite-job.store.js";
 import { SqliteLogStore } from "./sqlite-log.store.js";
 import { FILE_IMPORT_KEY, migrateFileJobs, openSqliteJobStore, sqliteJobsFile } from "./sqlite-migration.js";
+import { fillOwners } from "./sqlite-jobs-database.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 const dirs: string[] = [];
@@ -179,6 +180,38 @@ describe("sqlite job store listings by owner", () => {
     expect(store.db.prepare("SELECT count(*) AS n FROM jobs WHERE owner IS NULL").get()).toEqual({ n: 0 });
     // Opened again (every process does): nothing to add.
     new SqliteJobStore(file).close();
+    store.close();
+    raw.close();
+  });
+});
+
+describe("sqlite job store: the owner of an old file's rows", () => {
+  it("is filled in batches, each its own transaction, newest first: a batch that fails leaves the earlier ones filled, and the next open goes on", () => {
+    const file = join(tempDir(), "jobs.sqlite");
+    new SqliteJobStore(file).close();
+    const raw = new Database(file);
+    raw.exec("DROP TRIGGER jobs_owner_filled; DROP INDEX jobs_owner_created; ALTER TABLE jobs DROP COLUMN owner;");
+    const insertOld = raw.prepare("INSERT INTO jobs (id, version, status, pipeline, created_at, priority, run_at, lease_expires_at, doc) VALUES (?, 1, 'pending', 'p', ?, 0, ?, NULL, ?)");
+    for (let i = 0; i < 5; i++) {
+      const job = newJob(`j${i}`, 1000 + i, { owner: `u${i}` });
+      insertOld.run(job.id, job.createdAt, job.runAt, JSON.stringify(job));
+    }
+    // What a process of this version adds before it fills, then a fault in the second batch (j2, j1).
+    raw.exec("ALTER TABLE jobs ADD COLUMN owner TEXT; CREATE INDEX jobs_owner_created ON jobs (owner, created_at DESC, id DESC);");
+    raw.exec("CREATE TRIGGER fault BEFORE UPDATE OF owner ON jobs WHEN OLD.id = 'j1' BEGIN SELECT RAISE(ABORT, 'fault'); END;");
+    expect(() => fillOwners(raw, 2)).toThrow("fault");
+    const owners = () => raw.prepare<[], { id: string; owner: string | null }>("SELECT id, owner FROM jobs ORDER BY id").all();
+    expect(owners()).toEqual([
+      { id: "j0", owner: null },
+      { id: "j1", owner: null },
+      { id: "j2", owner: null },
+      { id: "j3", owner: "u3" },
+      { id: "j4", owner: "u4" },
+    ]);
+    raw.exec("DROP TRIGGER fault");
+    const store = new SqliteJobStore(file);
+    expect(owners().map((row) => row.owner)).toEqual(["u0", "u1", "u2", "u3", "u4"]);
+    expect(fillOwners(store.db)).toBe(0);
     store.close();
     raw.close();
   });

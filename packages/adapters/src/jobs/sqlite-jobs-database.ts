@@ -47,7 +47,8 @@ const ownerOfDoc = (doc: string) => `coalesce(json_extract(${doc}, '$.owner'), '
 
 /**
  * The schema, created idempotently by every process that opens the file (`ownerColumn` adds the
- * `owner` column to a file created before it, before the owner index and trigger are created).
+ * `owner` column to a file created before it, before the owner index and trigger are created;
+ * `fillOwners` fills it after them).
  *
  * `owner` (`JobQuery.owner`: one user's listing) is a plain column written by `insert` and never
  * by `replace` (a job's owner is fixed at submit), indexed with the creation order
@@ -57,8 +58,8 @@ const ownerOfDoc = (doc: string) => `coalesce(json_extract(${doc}, '$.owner'), '
  * document) and rewrite it on every claim, heartbeat and finish; this index is written once per job, at insert. Not a generated
  * column: a stored one cannot be added to an existing table without rebuilding it, a virtual one
  * is the same expression index. `jobs_owner_filled` fills the column from the document for a row
- * inserted without it (a process of an older version still writing the file), so `owner` is never
- * NULL and the listing's `owner = ?` misses no one's job.
+ * inserted without it (a process of an older version still writing the file), so once a process
+ * has opened the file `owner` is never NULL and the listing's `owner = ?` misses no one's job.
  */
 const JOB_STORE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -103,15 +104,39 @@ export function openJobStoreDatabase(file: string, options: SqliteJobStoreOption
   whileBlocking(db, () => {
     ownerColumn(db);
     db.exec(JOB_STORE_SCHEMA);
+    fillOwners(db);
   });
   return db;
 }
 
+/** Rows `fillOwners` writes per transaction: a few milliseconds of another process's writes waiting, not the whole table's. */
+const OWNER_FILL_ROWS = 2_000;
+
 /**
- * Adds the `owner` column to a jobs table created before it, filled from each row's document
- * (one pass over the table, the first time a process of this version opens the file): once per
- * file, checked again inside the write transaction, so processes opening the file together add it
- * once (`ALTER TABLE … ADD COLUMN` has no `IF NOT EXISTS`).
+ * Fills `owner` from the document of every row without one (a file made before the column), at
+ * most `rowsPerTransaction` rows per transaction, the newest first: on a large old file another
+ * process's write waits for one batch (its busy timeout is seconds), never for the whole table.
+ * Every process of this version runs it at open, before it serves a listing, until no row lacks
+ * an owner; the `jobs_owner_filled` trigger fills rows an older process inserts meanwhile, so
+ * none stays without. Answers the rows filled (none, at once, on a file that needs nothing).
+ */
+export function fillOwners(db: Database.Database, rowsPerTransaction = OWNER_FILL_ROWS): number {
+  const lacking = "SELECT id FROM jobs INDEXED BY jobs_owner_created WHERE owner IS NULL";
+  if (!db.prepare(`${lacking} LIMIT 1`).get()) return 0;
+  const fill = db.prepare(`UPDATE jobs SET owner = ${ownerOfDoc("doc")} WHERE id IN (${lacking} LIMIT ${Math.max(1, Math.floor(rowsPerTransaction))})`);
+  let filled = 0;
+  for (;;) {
+    const changed = db.transaction(() => fill.run().changes).immediate();
+    filled += changed;
+    if (changed === 0) return filled;
+  }
+}
+
+/**
+ * Adds the `owner` column to a jobs table created before it (SQLite adds a column without
+ * rewriting a row; `fillOwners` fills it afterwards, in batches): once per file, checked again
+ * inside the write transaction, so processes opening the file together add it once
+ * (`ALTER TABLE … ADD COLUMN` has no `IF NOT EXISTS`).
  */
 function ownerColumn(db: Database.Database): void {
   // No table yet: SCHEMA creates it with the column.
@@ -123,6 +148,5 @@ function ownerColumn(db: Database.Database): void {
   db.transaction(() => {
     if (!lacksOwner()) return;
     db.exec("ALTER TABLE jobs ADD COLUMN owner TEXT");
-    db.exec(`UPDATE jobs SET owner = ${ownerOfDoc("doc")}`);
   }).immediate();
 }
