@@ -200,9 +200,8 @@ class BufferedJobLog implements JobLog {
 
   private store(entries: readonly LogEntry[]): Effect.Effect<void> {
     if (entries.length === 0) return Effect.void;
-    return this.deps.logs.append(this.jobId, entries).pipe(
-      Effect.andThen(this.onStored()),
-      Effect.catch((error) => Effect.logWarning(`job ${this.jobId}: ${entries.length} log lines not stored`, error)),
+    return Effect.catch(Effect.andThen(this.deps.logs.append(this.jobId, entries), this.onStored()), (error) =>
+      Effect.logWarning(`job ${this.jobId}: ${entries.length} log lines not stored`, error),
     );
   }
 
@@ -212,13 +211,12 @@ class BufferedJobLog implements JobLog {
       if (this.closed) return Effect.void;
       this.flushing = true;
       this.fresh = false;
-      return this.store(this.take()).pipe(
-        Effect.ensuring(
-          Effect.sync(() => {
-            this.flushing = false;
-            if (this.flushed) Deferred.doneUnsafe(this.flushed, Exit.void);
-          }),
-        ),
+      return Effect.ensuring(
+        this.store(this.take()),
+        Effect.sync(() => {
+          this.flushing = false;
+          if (this.flushed) Deferred.doneUnsafe(this.flushed, Exit.void);
+        }),
       );
     });
   }
