@@ -31,7 +31,7 @@ export function modifyJob(
     const outcome = transition(known);
     // Refused or unchanged: only the stored job can tell.
     if (Result.isFailure(outcome) || outcome.success === known) return readAndWrite(store, id, transition, maxTries);
-    return store.replace(outcome.success, known.version).pipe(Effect.catchIf(isLostOrGone, () => readAndWrite(store, id, transition, maxTries)));
+    return Effect.catchIf(store.replace(outcome.success, known.version), isLostOrGone, () => readAndWrite(store, id, transition, maxTries));
   });
 }
 
@@ -57,7 +57,7 @@ const readAndWrite = Effect.fnUntraced(function* (
 
 /** The job written, or undefined when another writer won. */
 function write(store: JobStore, next: Job, expectedVersion: number): Effect.Effect<Job | undefined, NotFound | StorageFailure> {
-  return store.replace(next, expectedVersion).pipe(Effect.catchIf(isLost, () => Effect.undefined));
+  return Effect.catchIf(store.replace(next, expectedVersion), isLost, () => Effect.undefined);
 }
 
 const isLost = (error: { readonly _tag: string }): error is VersionConflict => error._tag === "VersionConflict";

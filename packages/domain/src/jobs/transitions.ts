@@ -14,14 +14,12 @@ function refuse(job: Job, message: string): Transition {
   return Result.fail(new IllegalTransition({ message, jobId: job.id, from: job.status }));
 }
 
+// One clone of the job (V8 copies a lone spread by its shape) with the changes assigned over
+// it: a second spread in the same literal copies property by property, at twice the cost.
 function next(job: Job, now: number, changes: Partial<Job>, event?: Omit<JobEvent, "at">): Transition {
-  return Result.succeed({
-    ...job,
-    ...changes,
-    updatedAt: now,
-    version: job.version + 1,
-    history: event ? [...job.history, { at: now, ...event }] : job.history,
-  });
+  const moved: Job = Object.assign({ ...job, updatedAt: now, version: job.version + 1 }, changes);
+  if (event) (moved as { history: readonly JobEvent[] }).history = [...job.history, { at: now, ...event }];
+  return Result.succeed(moved);
 }
 
 function holdsLease(job: Job, token: string): boolean {

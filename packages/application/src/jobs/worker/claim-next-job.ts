@@ -106,7 +106,7 @@ export const claimDue = Effect.fnUntraced(function* (
 
 /** The job written, or undefined when someone else wrote it first (or it is gone). */
 function tryReplace(store: JobStore, next: Job, expectedVersion: number): Effect.Effect<Job | undefined, StorageFailure> {
-  return store.replace(next, expectedVersion).pipe(Effect.catchIf(isLostRace, () => Effect.undefined));
+  return Effect.catchIf(store.replace(next, expectedVersion), isLostRace, () => Effect.undefined);
 }
 
 const isLostRace = (error: { readonly _tag: string }): error is VersionConflict | NotFound => error._tag === "VersionConflict" || error._tag === "NotFound";

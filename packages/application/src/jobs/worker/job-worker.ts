@@ -244,16 +244,15 @@ export class JobWorker {
     );
 
   private launch(running: FiberSet.FiberSet<void>, job: Job): Effect.Effect<unknown> {
-    const run = runClaimedJob(this.runDeps, this.settings, job, this.services).pipe(
-      Effect.ensuring(
-        Effect.sync(() => {
-          this.runs--;
-          const left = this.active.get(job.id)! - 1;
-          if (left === 0) this.active.delete(job.id);
-          else this.active.set(job.id, left);
-          this.wakeup.notify();
-        }),
-      ),
+    const run = Effect.ensuring(
+      runClaimedJob(this.runDeps, this.settings, job, this.services),
+      Effect.sync(() => {
+        this.runs--;
+        const left = this.active.get(job.id)! - 1;
+        if (left === 0) this.active.delete(job.id);
+        else this.active.set(job.id, left);
+        this.wakeup.notify();
+      }),
     );
     return Effect.suspend(() => {
       this.observer.onClaimed?.(job);

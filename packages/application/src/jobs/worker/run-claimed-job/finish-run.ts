@@ -27,9 +27,11 @@ export interface FinishDeps {
  * failed) is logged and answers undefined: the lease's next holder decides.
  */
 function writeState(deps: FinishDeps, job: Job, lease: RunLease, transition: (current: Job) => Transition): Effect.Effect<Job | undefined> {
-  return modifyJob(deps.store, job.id, transition, { known: lease.latest }).pipe(
-    Effect.tap((written) => (isTerminal(written.status) ? Effect.andThen(deps.onActivity(job.id), deps.onTerminal(written)) : deps.onActivity(job.id))),
-    Effect.catch((error) => Effect.as(Effect.logWarning(`job ${job.id}: its state was not written (another writer won or the store failed)`, error), undefined)),
+  return Effect.catch(
+    Effect.tap(modifyJob(deps.store, job.id, transition, { known: lease.latest }), (written) =>
+      isTerminal(written.status) ? Effect.andThen(deps.onActivity(job.id), deps.onTerminal(written)) : deps.onActivity(job.id),
+    ),
+    (error) => Effect.as(Effect.logWarning(`job ${job.id}: its state was not written (another writer won or the store failed)`, error), undefined),
   );
 }
 

@@ -150,8 +150,12 @@ export class LogWriter {
 class BufferedJobLog implements JobLog {
   private pending: LogEntry[] = [];
   private closed = false;
-  /** Opened when lines are taken out or the log closes: the reader of a full log waits on it. */
-  private readonly drained = new Wakeup();
+  /**
+   * Opened when lines are taken out or the log closes: the reader of a full log waits on it.
+   * Made by the first such reader: most logs never fill, and a latch per run is garbage.
+   */
+  private drained: Wakeup | undefined;
+  private waitForRoom: Effect.Effect<void> | undefined;
   /** None of its lines were stored yet. */
   fresh = true;
   /** A batch is being stored by the writer; `close` waits for it (lines stay in order). */
@@ -179,24 +183,25 @@ class BufferedJobLog implements JobLog {
     this.add({ stream: "system", timestamp: stampNow(this.deps.clock), message });
   }
 
-  /** One effect for the log's life: awaited after every chunk the process writes. */
-  readonly room: Effect.Effect<void> = Effect.suspend(() =>
-    this.closed || this.pending.length < this.capacity ? Effect.void : Effect.andThen(this.drained.notified, this.room),
-  );
+  /** One effect for the log's life, made when first asked for (a run without output never is): awaited after every chunk the process writes. */
+  get room(): Effect.Effect<void> {
+    return (this.waitForRoom ??= Effect.suspend(() =>
+      this.closed || this.pending.length < this.capacity ? Effect.void : Effect.andThen((this.drained ??= new Wakeup()).notified, this.room),
+    ));
+  }
 
   /** The waiting lines, taken out. */
   private take(): LogEntry[] {
     const entries = this.pending;
     this.pending = [];
-    this.drained.notify();
+    this.drained?.notify();
     return entries;
   }
 
   private store(entries: readonly LogEntry[]): Effect.Effect<void> {
     if (entries.length === 0) return Effect.void;
-    return this.deps.logs.append(this.jobId, entries).pipe(
-      Effect.andThen(this.onStored()),
-      Effect.catch((error) => Effect.logWarning(`job ${this.jobId}: ${entries.length} log lines not stored`, error)),
+    return Effect.catch(Effect.andThen(this.deps.logs.append(this.jobId, entries), this.onStored()), (error) =>
+      Effect.logWarning(`job ${this.jobId}: ${entries.length} log lines not stored`, error),
     );
   }
 
@@ -206,13 +211,12 @@ class BufferedJobLog implements JobLog {
       if (this.closed) return Effect.void;
       this.flushing = true;
       this.fresh = false;
-      return this.store(this.take()).pipe(
-        Effect.ensuring(
-          Effect.sync(() => {
-            this.flushing = false;
-            if (this.flushed) Deferred.doneUnsafe(this.flushed, Exit.void);
-          }),
-        ),
+      return Effect.ensuring(
+        this.store(this.take()),
+        Effect.sync(() => {
+          this.flushing = false;
+          if (this.flushed) Deferred.doneUnsafe(this.flushed, Exit.void);
+        }),
       );
     });
   }
@@ -221,7 +225,7 @@ class BufferedJobLog implements JobLog {
     return Effect.suspend(() => {
       if (this.closed) return Effect.void;
       this.closed = true;
-      this.drained.notify();
+      this.drained?.notify();
       this.writer.forget(this);
       if (!this.flushing) return this.store(this.take());
       this.flushed = Deferred.makeUnsafe<void>();

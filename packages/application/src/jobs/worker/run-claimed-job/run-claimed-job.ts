@@ -48,14 +48,13 @@ export function runClaimedJob(deps: RunDeps, settings: RunSettings, job: Job, se
       stoppedBy = outcome;
       fiber.interruptUnsafe(fiber.id);
     });
-    return runProcess(deps, job, log).pipe(
+    // Data-first calls, here and on the rest of a run's path: a `pipe` of data-last ones makes a closure per step, per job.
+    const ran = Effect.onExit(runProcess(deps, job, log), (exit) => {
       // Once the process is gone the watch ends nothing: the outcome is the process's.
-      Effect.onExit((exit) => {
-        const unwatched = services.watch.unwatch(watched);
-        if (exit._tag === "Success" || !Cause.hasInterrupts(exit.cause)) return unwatched;
-        return Effect.andThen(unwatched, stoppedBy === undefined ? releaseRun(deps, job, lease, log) : finishRun(deps, settings, job, lease, stoppedBy, log));
-      }),
-      Effect.flatMap((outcome) => finishRun(deps, settings, job, lease, outcome, log)),
-    );
+      const unwatched = services.watch.unwatch(watched);
+      if (exit._tag === "Success" || !Cause.hasInterrupts(exit.cause)) return unwatched;
+      return Effect.andThen(unwatched, stoppedBy === undefined ? releaseRun(deps, job, lease, log) : finishRun(deps, settings, job, lease, stoppedBy, log));
+    });
+    return Effect.flatMap(ran, (outcome) => finishRun(deps, settings, job, lease, outcome, log));
   });
 }

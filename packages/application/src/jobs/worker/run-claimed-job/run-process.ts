@@ -12,7 +12,7 @@ import type { RunOutcome } from "./run-outcome.js";
  */
 export function runProcess(deps: { runner: ProcessRunner; clock: Clock }, job: Job, log: JobLog): Effect.Effect<RunOutcome> {
   // SpawnFailed is the only way `runToExit` fails.
-  return Effect.scoped(runToExit(deps, job, log)).pipe(Effect.catch((spawnFailed) => Effect.succeed<RunOutcome>({ kind: "spawn_failed", message: spawnFailed.message })));
+  return Effect.catch(Effect.scoped(runToExit(deps, job, log)), (spawnFailed) => Effect.succeed<RunOutcome>({ kind: "spawn_failed", message: spawnFailed.message }));
 }
 
 // Module-level generator functions (`Effect.fnUntraced`) on a worker's per-job path: an
