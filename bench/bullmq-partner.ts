@@ -4,11 +4,10 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { collectGarbage, emit, round } from "./support.js";
+import { collectGarbage, emit, loadAverages, round } from "./support.js";
 
-const load = () => loadavg().map((value) => round(value, 2));
 
 export interface Redis {
   readonly port: number;
@@ -84,6 +83,6 @@ export async function bullmqThroughput(redis: Redis, workers: number, jobs: numb
   await Promise.all(running.map((worker) => worker.close()));
   await queue.obliterate({ force: true });
   await queue.close();
-  emit(`jobs.throughput.bullmq.${workers}w`, { store: "bullmq (redis-server, no persistence)", workers, jobs, seconds: round(seconds, 2), jobs_per_s: round(jobs / seconds, 0), cpu_us_per_job_node_side: round((cpu.user + cpu.system) / jobs, 1), cpu_us_per_job_redis_side: round(redisCpu / jobs, 1), cpu_us_per_job: round((cpu.user + cpu.system + redisCpu) / jobs, 1), loadavg_1_5_15: load(), ...tags });
+  emit(`jobs.throughput.bullmq.${workers}w`, { store: "bullmq (redis-server, no persistence)", workers, jobs, seconds: round(seconds, 2), jobs_per_s: round(jobs / seconds, 0), cpu_us_per_job_node_side: round((cpu.user + cpu.system) / jobs, 1), cpu_us_per_job_redis_side: round(redisCpu / jobs, 1), cpu_us_per_job: round((cpu.user + cpu.system + redisCpu) / jobs, 1), loadavg_1_5_15: loadAverages(), ...tags });
   return jobs / seconds;
 }

@@ -7,22 +7,16 @@
  */
 import { DeleteCommand, DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Effect } from "effect";
-import { createJob, type Job } from "@parallax/domain/jobs";
 import { DynamoJobStore } from "@parallax/adapters/jobs";
 import { startDynalite } from "../packages/adapters/src/aws/dynalite.testkit.js";
-import { emit, percentile, round } from "./support.js";
-import { loadavg } from "node:os";
-
-const load = () => loadavg().map((value) => round(value, 2));
+import { viewerAmongOthers } from "./jobs-list-owner.js";
+import { emit, loadAverages, percentile, round } from "./support.js";
 
 export async function listOwnerDynamodb(others = 2_000, mine = 20, samples = 5): Promise<void> {
   const dynalite = await startDynalite();
   try {
     const now = Date.now();
-    const jobs: Job[] = Array.from({ length: others + mine }, (_, i) => {
-      const owner = i % Math.floor((others + mine) / mine) === 0 ? "viewer" : i % 3 === 0 ? undefined : `user-${i % 50}`;
-      return createJob({ id: `j${String(i).padStart(6, "0")}`, pipeline: "noop", command: ["true"], ...(owner === undefined ? {} : { owner }) }, now - (others + mine - i) * 1000);
-    });
+    const jobs = viewerAmongOthers(others, mine, now);
     const [filtered, indexed] = [await dynalite.table(), await dynalite.table()];
     for (const table of [filtered, indexed]) {
       const store = new DynamoJobStore(dynalite.countingClient().client, table);
@@ -62,7 +56,7 @@ export async function listOwnerDynamodb(others = 2_000, mine = 20, samples = 5):
       filter: { items_evaluated: results.filter.scanned, items_returned: results.filter.returned, p50_ms: p50(results.filter.ms) },
       owner_index: { items_evaluated: results.owner_index.scanned, items_returned: results.owner_index.returned, p50_ms: p50(results.owner_index.ms) },
       evaluated_ratio: round(results.filter.scanned / Math.max(1, results.owner_index.scanned), 1),
-      loadavg_1_5_15: load(),
+      loadavg_1_5_15: loadAverages(),
     });
   } finally {
     await dynalite.close();

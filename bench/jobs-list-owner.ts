@@ -6,7 +6,7 @@
  * alternating, each on a fresh connection (no document parsed before) and again on a warm one.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Effect } from "effect";
 import { mayAccess, type Viewer } from "@parallax/domain";
@@ -14,9 +14,8 @@ import { createJob, pipelinesFileSchema, type Job } from "@parallax/domain/jobs"
 import { JobChanges, PipelineCatalog, PipelineJobs, type JobQuery, type JobStore } from "@parallax/application/jobs";
 import { SystemClock } from "@parallax/adapters";
 import { FileWorkspace, MemoryLogStore, SqliteJobStore } from "@parallax/adapters/jobs";
-import { collectGarbage, emit, percentile, round } from "./support.js";
+import { collectGarbage, emit, loadAverages, percentile, round } from "./support.js";
 
-const load = () => loadavg().map((value) => round(value, 2));
 const catalog = new PipelineCatalog(pipelinesFileSchema.parse({ pipelines: [{ name: "noop", command: ["true"] }] }));
 
 /** `PipelineJobs.list` for a non-administrator before `JobQuery.owner`: every job read, filtered here. */
@@ -25,17 +24,25 @@ const previousList = (store: JobStore, query: JobQuery, viewer: Viewer): Effect.
   return store.list(unlimited).pipe(Effect.map((jobs) => jobs.filter((job) => mayAccess(job.owner, viewer)).slice(0, limit)));
 };
 
+/**
+ * `mine` jobs of "viewer" spread among `others` of 50 other users (one every `others / mine`),
+ * a third of the others' ownerless (LOCAL_USER_ID's), one a second up to `now`: the data of both
+ * owner-listing benchmarks.
+ */
+export function viewerAmongOthers(others: number, mine: number, now: number): Job[] {
+  return Array.from({ length: others + mine }, (_, i) => {
+    const owner = i % Math.floor((others + mine) / mine) === 0 ? "viewer" : i % 3 === 0 ? undefined : `user-${i % 50}`;
+    return createJob({ id: `j${String(i).padStart(6, "0")}`, pipeline: "noop", command: ["true"], params: { i: String(i) }, ...(owner === undefined ? {} : { owner }) }, now - (others + mine - i) * 1000);
+  });
+}
+
 export async function listOwner(others = 20_000, mine = 20, samples = 7): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "parallax-bench-list-owner-"));
   try {
     const file = join(dir, "jobs.sqlite");
     const viewer: Viewer = { userId: "viewer" };
     const now = Date.now();
-    // The viewer's jobs spread among the others' (one every `others / mine`), some users' ownerless (LOCAL_USER_ID's).
-    const jobs = Array.from({ length: others + mine }, (_, i) => {
-      const owner = i % Math.floor((others + mine) / mine) === 0 ? "viewer" : i % 3 === 0 ? undefined : `user-${i % 50}`;
-      return createJob({ id: `j${String(i).padStart(6, "0")}`, pipeline: "noop", command: ["true"], params: { i: String(i) }, ...(owner === undefined ? {} : { owner }) }, now - (others + mine - i) * 1000);
-    });
+    const jobs = viewerAmongOthers(others, mine, now);
     const seed = new SqliteJobStore(file);
     await Effect.runPromise(seed.importAll(jobs, [], { key: "bench", value: "list_owner" }));
     seed.close();
@@ -81,7 +88,7 @@ export async function listOwner(others = 20_000, mine = 20, samples = 7): Promis
       owner_query: { cold: summary(timings["owner_query"]!.cold), warm: summary(timings["owner_query"]!.warm) },
       speedup_cold: round(median("previous", "cold") / median("owner_query", "cold"), 1),
       speedup_warm: round(median("previous", "warm") / median("owner_query", "warm"), 1),
-      loadavg_1_5_15: load(),
+      loadavg_1_5_15: loadAverages(),
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

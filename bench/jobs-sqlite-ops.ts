@@ -3,16 +3,15 @@
  * one connection, per `synchronous` setting (part of `jobs.bench.ts`).
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Effect } from "effect";
 import { createJob, type Job } from "@parallax/domain/jobs";
 import { SqliteJobStore, SqliteLogStore } from "@parallax/adapters/jobs";
-import { emit, percentile, round } from "./support.js";
+import { emit, loadAverages, percentile, round } from "./support.js";
 
 /** A pending no-op job as stored. */
 const baseJob: Job = createJob({ id: "op", pipeline: "noop", command: ["true"] }, 0);
-const load = () => loadavg().map((value) => round(value, 2));
 
 /**
  * Microseconds each SQLite store call holds the event loop (better-sqlite3 is synchronous):
@@ -57,7 +56,7 @@ export async function sqliteOpMicros(samples: number): Promise<void> {
           return [name, { p50_us: round(percentile(sorted, 50), 1), p99_us: round(percentile(sorted, 99), 1), max_us: round(sorted.at(-1)!, 1) }];
         }),
       );
-      emit(`jobs.sqlite_op_us.${synchronous}`, { synchronous, samples, ...summary, loadavg_1_5_15: load() });
+      emit(`jobs.sqlite_op_us.${synchronous}`, { synchronous, samples, ...summary, loadavg_1_5_15: loadAverages() });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -30,7 +30,7 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Effect, Stream } from "effect";
@@ -46,7 +46,7 @@ import { listOwner } from "./jobs-list-owner.js";
 import { listOwnerDynamodb } from "./jobs-list-owner-dynamodb.js";
 import { countSqliteStatements } from "./sqlite-statement-counter.js";
 import { bullmqThroughput, startRedis } from "./bullmq-partner.js";
-import { collectGarbage, emit, peakRssMiB, percentile, round } from "./support.js";
+import { collectGarbage, emit, loadAverages, peakRssMiB, percentile, round } from "./support.js";
 
 const noopRunner: ProcessRunner = { run: () => Effect.succeed({ lines: Stream.empty, exit: Effect.succeed({ exitCode: 0, signal: null }) }), stopOrphans: () => Effect.succeed(0) };
 const catalog = new PipelineCatalog(pipelinesFileSchema.parse({ pipelines: [{ name: "noop", command: ["true"] }] }));
@@ -63,7 +63,6 @@ interface Setup {
 }
 
 type StoreKind = "memory" | "file" | "sqlite" | "sqlite-filelogs" | "sqlite-full" | "sqlite-oneconn";
-const load = () => loadavg().map((value) => round(value, 2));
 
 function setup(kind: StoreKind, workers: number, dir: string): Setup {
   if (kind.startsWith("sqlite")) {
@@ -188,7 +187,7 @@ async function throughput(kind: StoreKind, workers: number, jobs: number, spawn:
       jobs_per_s: round(jobs / seconds, 0),
       cpu_us_per_job: round((cpu.user + cpu.system) / jobs, 1),
       peak_rss_mib: peakMiB,
-      loadavg_1_5_15: load(),
+      loadavg_1_5_15: loadAverages(),
       ...tags,
     });
     return jobs / seconds;
@@ -362,7 +361,7 @@ export async function main(args: string[]): Promise<void> {
         const bullmq = measured.get("bullmq");
         if (bullmq !== undefined) {
           const ratios = Object.fromEntries([...measured].filter(([kind]) => kind !== "bullmq").map(([kind, perSecond]) => [kind, round(perSecond / bullmq, 2)]));
-          emit(`jobs.vs_bullmq.${workers}w`, { round: pass, workers, jobs, bullmq_jobs_per_s: round(bullmq, 0), ratio_to_bullmq: ratios, loadavg_1_5_15: load() });
+          emit(`jobs.vs_bullmq.${workers}w`, { round: pass, workers, jobs, bullmq_jobs_per_s: round(bullmq, 0), ratio_to_bullmq: ratios, loadavg_1_5_15: loadAverages() });
         }
       }
     }

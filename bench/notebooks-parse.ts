@@ -22,7 +22,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { runInNewContext } from "node:vm";
@@ -30,7 +30,7 @@ import { setFlagsFromString } from "node:v8";
 import { Effect } from "effect";
 import { FileNotebookStore } from "@parallax/adapters/notebook";
 import { extractCharts, serializeNotebook, type Notebook } from "@parallax/domain/notebook";
-import { emit, round } from "./support.js";
+import { emit, loadAverages, round } from "./support.js";
 
 /** `cells` code cells, each with one display_data output holding an `imageBytes` PNG (base64). */
 export function imageNotebook(cells: number, imageBytes: number): Notebook {
@@ -59,10 +59,6 @@ const MiB = 1024 * 1024;
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function load(): number[] {
-  return loadavg().map((value) => round(value, 2));
 }
 
 /** A full GC between runs, so one run's garbage is not the next one's cost. */
@@ -235,7 +231,7 @@ export async function parseBenchmark({ runs = 7, processRuns = 3 }: { runs?: num
     }
     const floorMedian = median(floorMs);
     const parallaxMedian = median(parallaxMs);
-    emit("notebooks.parse.floor", { ...file, what: "readFile + JSON.parse", runs, median_ms: round(floorMedian, 1), load_avg: load() });
+    emit("notebooks.parse.floor", { ...file, what: "readFile + JSON.parse", runs, median_ms: round(floorMedian, 1), load_avg: loadAverages() });
     emit("notebooks.parse_validate_extract", {
       ...file,
       what: "FileNotebookStore.get (read, decode, parse, validateNotebook: what the host does to open a notebook) + extractCharts",
@@ -245,7 +241,7 @@ export async function parseBenchmark({ runs = 7, processRuns = 3 }: { runs?: num
       ratio_to_floor: round(parallaxMedian / floorMedian, 2),
       target_ratio: 1.3,
       throughput_mib_per_s: round(fileBytes / MiB / (parallaxMedian / 1000), 1),
-      load_avg: load(),
+      load_avg: loadAverages(),
     });
 
     const python = findPython();
@@ -268,7 +264,7 @@ export async function parseBenchmark({ runs = 7, processRuns = 3 }: { runs?: num
         python_floor_ms: round(median(report.floor), 1),
         validate_again_ms: round(report.validate_again_ms, 1),
         parallax_ratio_to_nbformat: round(parallaxMedian / readMedian, 2),
-        load_avg: load(),
+        load_avg: loadAverages(),
       });
     }
 
@@ -282,7 +278,7 @@ export async function parseBenchmark({ runs = 7, processRuns = 3 }: { runs?: num
     }
     for (const [name, results] of Object.entries(figures)) {
       if (results.length === 0) emit(`notebooks.parse.process.${name}`, { skipped: "skipped" in python ? python.skipped : "no runs" });
-      else emit(`notebooks.parse.process.${name}`, { ...file, ...processFigures(results, fileBytes), load_avg: load() });
+      else emit(`notebooks.parse.process.${name}`, { ...file, ...processFigures(results, fileBytes), load_avg: loadAverages() });
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

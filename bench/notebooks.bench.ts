@@ -14,13 +14,13 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { freePort, spawnHost } from "../apps/http/src/host/host-process.testkit.js";
 import { imageNotebook, parseBenchmark } from "./notebooks-parse.js";
-import { emit, round } from "./support.js";
+import { emit, loadAverages, round } from "./support.js";
 
 function summarise(result: autocannon.Result) {
   return {
@@ -33,7 +33,6 @@ function summarise(result: autocannon.Result) {
   };
 }
 
-const load = () => loadavg().map((value) => round(value, 2));
 
 /** CPU seconds (user + system) a process has used so far, from /proc; NaN where there is none. */
 function cpuSeconds(pid: number): number {
@@ -142,7 +141,7 @@ async function httpLoad(durationSeconds: number, rounds: number): Promise<void> 
           plain_node: { ...summarise(measured.plain!.result), server_cpu_us_per_request: measured.plain!.cpuUsPerRequest },
           ratio_to_plain_node: round(ratio, 3),
           order: servers.join(","),
-          loadavg_1_5_15: load(),
+          loadavg_1_5_15: loadAverages(),
         });
       }
 
@@ -163,7 +162,7 @@ async function httpLoad(durationSeconds: number, rounds: number): Promise<void> 
         ],
       });
       puts.push(put.requests.average);
-      emit("notebooks.http_put_spatial_1mb", { round: pass, connections: CONNECTIONS, storage: "file (fsync per write)", ...summarise(put), loadavg_1_5_15: load() });
+      emit("notebooks.http_put_spatial_1mb", { round: pass, connections: CONNECTIONS, storage: "file (fsync per write)", ...summarise(put), loadavg_1_5_15: loadAverages() });
     }
     const median = (values: number[]) => {
       const sorted = [...values].sort((a, b) => a - b);
@@ -181,7 +180,7 @@ async function httpLoad(durationSeconds: number, rounds: number): Promise<void> 
       // All rounds' requests together, host over plain node (the same time given to each).
       get_pooled_ratio_to_plain_node: pooled("notebooks.http_get_1mb"),
       download_pooled_ratio_to_plain_node: pooled("notebooks.http_download_1mb"),
-      loadavg_1_5_15: load(),
+      loadavg_1_5_15: loadAverages(),
     });
   } finally {
     await plain?.stop();

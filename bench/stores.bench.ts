@@ -11,7 +11,7 @@
  * every line carries the load average.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
@@ -29,11 +29,10 @@ import { DynamoJobStore, DynamoLogStore, FileJobStore, FileLogStore, MemoryJobSt
 import { DynamoNotebookStore, FileNotebookStore, MemoryNotebookStore } from "@parallax/adapters/notebook";
 import { DynamoTaskStore, FileTaskStore } from "@parallax/adapters/tracking";
 import { startAwsServices } from "../packages/adapters/src/aws/aws-services.testkit.js";
-import { emit, percentile, round } from "./support.js";
+import { emit, loadAverages, percentile, round } from "./support.js";
 
 const CONCURRENCY = 8;
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect);
-const load = () => loadavg().map((value) => round(value, 2));
 
 /** Latency of `ops` calls in sequence, then throughput of `ops` more, 8 in flight. */
 async function measure(op: (i: number) => Promise<unknown>, ops: number): Promise<Record<string, number>> {
@@ -76,7 +75,7 @@ interface Stores {
 }
 
 async function benchStores(adapter: string, stores: Stores, ops: number): Promise<void> {
-  const line = (store: string, operation: string, figures: Record<string, number>) => emit("stores", { store, adapter, operation, ops, ...figures, loadavg: load() });
+  const line = (store: string, operation: string, figures: Record<string, number>) => emit("stores", { store, adapter, operation, ops, ...figures, loadavg: loadAverages() });
   // Notebooks: a 10 KB put and get, a 1 MB put (its gzip body in S3 on aws when it passes 300 KB; text compresses well, so it stays inline) and get.
   const small = notebook(10 * 1024, 1);
   line("notebook", "put 10 KB", await measure((i) => run(stores.notebooks.put(`n${i % 50}.ipynb`, small)), ops));
@@ -152,7 +151,7 @@ export async function main(args: string[]): Promise<void> {
     const chunk = await promisify(gzip)(JSON.stringify(Array.from({ length: 20 }, (_, j) => entry(j))));
     const raw = Buffer.from(JSON.stringify(Array.from({ length: 20 }, (_, j) => entry(j))));
     const s3 = await clients.s3();
-    const choice = (operation: string, figures: Record<string, number>) => emit("stores: log chunk, dynamodb vs s3", { operation, ops, chunk_bytes: raw.length, ...figures, loadavg: load() });
+    const choice = (operation: string, figures: Record<string, number>) => emit("stores: log chunk, dynamodb vs s3", { operation, ops, chunk_bytes: raw.length, ...figures, loadavg: loadAverages() });
     choice("dynamodb conditional Put (attribute_not_exists)", await measure((i) => clients.documents.send(new PutCommand({ TableName: clients.table, Item: { id: `choice#${i}`, lines: chunk }, ConditionExpression: "attribute_not_exists(id)" })), ops));
     choice("s3 PutObject", await measure((i) => s3.send(new PutObjectCommand({ Bucket: clients.bucket, Key: `choice/${String(i).padStart(10, "0")}`, Body: raw })), ops));
     choice("dynamodb GetItem (follower's next chunk)", await measure((i) => clients.documents.send(new GetCommand({ TableName: clients.table, Key: { id: `choice#${i % ops}` }, ConsistentRead: true })), ops));

@@ -1,4 +1,5 @@
 /** Small helpers shared by the benchmarks: timing, percentiles, memory, JSON output. */
+import { loadavg } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
@@ -56,4 +57,9 @@ export function collectGarbage(): void {
     gc = runInNewContext("gc") as () => void;
   }
   gc();
+}
+
+/** The machine's 1, 5 and 15 minute load averages, for a figure's `loadavg_1_5_15`. */
+export function loadAverages(): number[] {
+  return loadavg().map((value) => round(value, 2));
 }
