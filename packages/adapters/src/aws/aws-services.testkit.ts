@@ -34,15 +34,20 @@ export async function createTable(dynamo: DynamoDBClient, name: string): Promise
   await waitUntilTableExists({ client: dynamo, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: name });
 }
 
-export async function startAwsServices(): Promise<AwsServices> {
+/** dynalite alone, in process, on 127.0.0.1 and a free port (tables created and deleted at once). */
+export async function startDynaliteServer(): Promise<{ endpoint: string; close(): Promise<void> }> {
   const dynalite = createRequire(import.meta.url)("dynalite") as (options: object) => DynaliteServer;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const dynamoEndpoint = `http://127.0.0.1:${server.address().port}`;
+  return { endpoint: `http://127.0.0.1:${server.address().port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+export async function startAwsServices(): Promise<AwsServices> {
+  const dynalite = await startDynaliteServer();
   const s3: S3rverHandle = await startS3rver([TEST_BUCKET]);
-  return services(dynamoEndpoint, s3.endpoint, TEST_CREDENTIALS, async () => {
+  return services(dynalite.endpoint, s3.endpoint, TEST_CREDENTIALS, async () => {
     await s3.close();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await dynalite.close();
   });
 }
 

@@ -4,11 +4,8 @@
  * DynamoDB evaluated (and bills), `Count` what it returned, so a test can tell an index read from
  * a filtered one.
  */
-import { createRequire } from "node:module";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createTable } from "./aws-services.testkit.js";
-
-type DynaliteServer = { listen(port: number, host: string, done: () => void): void; address(): { port: number }; close(done: () => void): void };
+import { createTable, startDynaliteServer } from "./aws-services.testkit.js";
 
 export interface QueryReads {
   scanned: number;
@@ -27,10 +24,8 @@ export interface Dynalite {
 let tables = 0;
 
 export async function startDynalite(): Promise<Dynalite> {
-  const dynalite = createRequire(import.meta.url)("dynalite") as (options: object) => DynaliteServer;
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const endpoint = `http://127.0.0.1:${server.address().port}`;
+  const server = await startDynaliteServer();
+  const { endpoint } = server;
   const clients: DynamoDBClient[] = [];
   const client = () => {
     const made = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
@@ -62,7 +57,7 @@ export async function startDynalite(): Promise<Dynalite> {
     },
     async close() {
       clients.forEach((made) => made.destroy());
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }

@@ -5,14 +5,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
-import { createRequire } from "node:module";
-import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { Effect, Result } from "effect";
 import { afterAll } from "vitest";
 import { createJob, type Job } from "@parallax/domain/jobs";
 import type { JobStore } from "@parallax/application/jobs";
-import { DynamoJobStore, jobsTableDefinition } from "./dynamodb-job.store.js";
+import { createTable, dockerAvailable, startDynaliteServer } from "../aws/aws-services.testkit.js";
+import { DynamoJobStore } from "./dynamodb-job.store.js";
 import { DynamoLogStore } from "./dynamodb-log.store.js";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
@@ -33,15 +32,12 @@ export const ok = (transition: Result.Result<Job, unknown>) => {
 };
 
 /** dynalite: DynamoDB's API in process on 127.0.0.1, started once for the DynamoDB store's runs. */
-type DynaliteServer = { listen(port: number, host: string, done: () => void): void; address(): { port: number }; close(done: () => void): void };
-let dynamo: Promise<{ server: DynaliteServer; client: DynamoDBClient }> | undefined;
+let dynamo: Promise<{ server: { close(): Promise<void> }; client: DynamoDBClient }> | undefined;
 let tables = 0;
 export async function dynamoTable(): Promise<{ client: DynamoDBClient; table: string }> {
   dynamo ??= (async () => {
-    const dynalite = createRequire(import.meta.url)("dynalite") as (options: object) => DynaliteServer;
-    const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${server.address().port}`, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    const server = await startDynaliteServer();
+    const client = new DynamoDBClient({ endpoint: server.endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
     return { server, client };
   })();
   return activeTable((await dynamo).client, `jobs-${++tables}`);
@@ -59,14 +55,14 @@ afterAll(async () => {
   if (!dynamo) return;
   const { server, client } = await dynamo;
   client.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
 });
 
 /**
  * DynamoDB Local in a container (testcontainers), where a Docker engine answers; the same
  * contract then runs against Amazon's own local implementation as well as dynalite.
  */
-export const dockerAvailable = spawnSync("docker", ["info"], { stdio: "ignore", timeout: 5_000 }).status === 0;
+export { dockerAvailable };
 if (!dockerAvailable) console.warn("skipping the DynamoDB Local (testcontainers) job store runs: no Docker engine answers `docker info`");
 let dynamoLocal: Promise<{ stop(): Promise<unknown>; client: DynamoDBClient }> | undefined;
 export async function dynamoLocalTable(): Promise<{ client: DynamoDBClient; table: string }> {
@@ -80,11 +76,9 @@ export async function dynamoLocalTable(): Promise<{ client: DynamoDBClient; tabl
   return activeTable((await dynamoLocal).client, `jobs-local-${++tables}`);
 }
 
-/** A new table as the job store expects it, once it answers item calls. */
+/** A new table as the job store expects it (`jobsTableDefinition` is `tableDefinition`), once it answers item calls. */
 async function activeTable(client: DynamoDBClient, table: string): Promise<{ client: DynamoDBClient; table: string }> {
-  await client.send(new CreateTableCommand(jobsTableDefinition(table)));
-  // A table answers item calls once ACTIVE: dynalite flips it on a timer that a busy machine can delay past the next request.
-  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: table });
+  await createTable(client, table);
   return { client, table };
 }
 export async function dynamoLocalStore(): Promise<JobStore> {
