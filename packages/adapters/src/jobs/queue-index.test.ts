@@ -60,6 +60,23 @@ describe("QueueIndex", () => {
     expect(index.peek(20, 5, () => true).map((e) => e.id)).toEqual(["now", "later"]);
   });
 
+  it("jobs of one millisecond, their ids in no order (UUIDs), come out in queue order; one far back still finds its place", () => {
+    let seed = 11;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const index = new QueueIndex();
+    const added: QueueEntry[] = [];
+    for (let i = 0; i < 2000; i++) {
+      // About 20 a millisecond, as a burst of submissions makes them.
+      const at = 1000 + Math.floor(i / 20);
+      added.push({ id: random().toString(36).slice(2), version: 1, priority: 0, runAt: at, createdAt: at });
+    }
+    // Later than the others but older: 100 places from the end, past the in-order run's reach.
+    added.push({ id: "old", version: 1, priority: 0, runAt: 1094, createdAt: 1094 });
+    for (const e of added) index.add(e, 5000);
+    const sorted = [...added].sort((a, b) => a.runAt - b.runAt || a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    expect(index.peek(5000, 3000, () => true).map((e) => e.id)).toEqual(sorted.map((e) => e.id));
+  });
+
   it("agrees with a sorted list through any mix of adds (in order or not, due or delayed), peeks and stale entries", () => {
     let seed = 7;
     const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);

@@ -25,13 +25,24 @@ class OrderedRun {
     return this.items[this.start];
   }
 
-  last(): QueueEntry | undefined {
-    return this.size > 0 ? this.items[this.items.length - 1] : undefined;
-  }
-
-  /** Appends an entry no better than the last one. */
-  push(entry: QueueEntry): void {
-    this.items.push(entry);
+  /**
+   * Puts `entry` in its place among the last `reach` entries (appended if no better than the
+   * last one), or answers false if it belongs further in. Jobs submitted in the same
+   * millisecond tie up to their ids, random UUIDs: in order of arrival, about half of them
+   * are better than the one before, and took a heap operation each (13 % of a memory-store
+   * job's CPU); each is a few places from the end.
+   */
+  insertNearEnd(entry: QueueEntry, reach: number): boolean {
+    const items = this.items;
+    let at = items.length;
+    const stop = Math.max(this.start, at - reach);
+    while (at > this.start && before(entry, items[at - 1]!)) {
+      if (at === stop) return false;
+      at--;
+    }
+    if (at === items.length) items.push(entry);
+    else items.splice(at, 0, entry);
+    return true;
   }
 
   take(): QueueEntry | undefined {
@@ -53,13 +64,17 @@ class OrderedRun {
   }
 }
 
+/** How far from its end an entry is put into the in-order run (`OrderedRun.insertNearEnd`) rather than into the heap. */
+const IN_ORDER_REACH = 64;
+
 /**
  * Pending jobs in queue order, split into due and delayed so a high-priority job waiting
  * for its backoff never hides due work. Entries may go stale (the job moved on); the
  * caller checks each against the store, so a stale entry costs one lookup, never a wrong claim.
  *
- * Due entries live in a heap, except those that come in queue order (each no better than the
- * last, as jobs submitted one after another to run now do): those queue up in `inOrder`, taken
+ * Due entries live in a heap, except those that come in queue order or nearly (no better than
+ * the last, or than one of the last `IN_ORDER_REACH`, as jobs submitted one after another to run
+ * now do, ties within a millisecond in their ids' order): those queue up in `inOrder`, taken
  * from its head without a heap operation (on a queue of thousands, each heap operation's cache
  * misses were most of a claim's cost). The best due entry is the best of three heads.
  */
@@ -91,9 +106,7 @@ export class QueueIndex {
   }
 
   private addDue(entry: QueueEntry): void {
-    const last = this.inOrder.last();
-    if (last === undefined || !before(entry, last)) this.inOrder.push(entry);
-    else this.due.push(entry);
+    if (!this.inOrder.insertNearEnd(entry, IN_ORDER_REACH)) this.due.push(entry);
   }
 
   /**
