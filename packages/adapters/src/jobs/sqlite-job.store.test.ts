@@ -217,6 +217,65 @@ describe("sqlite job store: the owner of an old file's rows", () => {
   });
 });
 
+/** The jobs table as the previous version made it: clustered by `id`, with its indexes. */
+const PREVIOUS_LAYOUT = `
+CREATE TABLE jobs (id TEXT PRIMARY KEY, version INTEGER NOT NULL, status TEXT NOT NULL, pipeline TEXT NOT NULL, created_at INTEGER NOT NULL,
+  priority REAL NOT NULL, run_at INTEGER NOT NULL, lease_expires_at INTEGER, doc TEXT NOT NULL, owner TEXT) WITHOUT ROWID;
+CREATE INDEX jobs_ready ON jobs (priority DESC, run_at, created_at, id) WHERE status = 'pending';
+CREATE INDEX jobs_leases ON jobs (lease_expires_at) WHERE status = 'running';
+CREATE INDEX jobs_created ON jobs (created_at DESC, id DESC);
+CREATE INDEX jobs_pipeline_created ON jobs (pipeline, created_at DESC, id DESC);
+CREATE INDEX jobs_listed ON jobs (status, created_at DESC, id DESC) WHERE status <> 'running';
+CREATE INDEX jobs_owner_created ON jobs (owner, created_at DESC, id DESC);
+CREATE TABLE exclusive_claims (pipeline TEXT PRIMARY KEY, version INTEGER NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;`;
+
+describe("sqlite job store: a file whose jobs table is clustered by id (the previous layout)", () => {
+  it("is rebuilt in arrival order at open, every job as it was; a process of that version goes on writing it; opened again, nothing changes", async () => {
+    const file = join(tempDir(), "jobs.sqlite");
+    const raw = new Database(file);
+    raw.pragma("journal_mode = WAL");
+    raw.exec(PREVIOUS_LAYOUT);
+    // A process of the previous version: its own statements, as it prepared them.
+    const insertOld = raw.prepare("INSERT INTO jobs (id, version, status, pipeline, created_at, priority, run_at, lease_expires_at, doc, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
+    const writeOld = (job: Job) => insertOld.run(job.id, job.version, job.status, job.pipeline, job.createdAt, job.priority, job.runAt, job.status === "running" ? job.lease!.expiresAt : null, JSON.stringify(job), job.owner ?? LOCAL_USER_ID).changes;
+    const memory = new MemoryJobStore();
+    for (let i = 0; i < 60; i++) {
+      // Ids in no order of their creation, as random UUIDs are.
+      const pending = newJob(`${((i * 37) % 60).toString(36)}-${i}`, 1000 + i, { owner: i % 2 ? "a" : "b" });
+      const running = ok(claim(pending, { owner: "w", token: `t${i}`, now: 5000, leaseMs: 60_000 }));
+      const job = i % 3 === 0 ? pending : i % 3 === 1 ? running : ok(complete(running, { token: `t${i}`, now: 6000, exitCode: 0 }));
+      expect(writeOld(job)).toBe(1);
+      await run(memory.insert(job));
+    }
+    const store = new SqliteJobStore(file);
+    const table = () => store.db.prepare<[], { sql: string }>("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'jobs'").get()!.sql;
+    expect(table()).not.toMatch(/WITHOUT ROWID/i);
+    // Rows in creation order, every job and listing as before.
+    const arrival = store.db.prepare<[], { id: string }>("SELECT id FROM jobs ORDER BY seq").all().map((row) => row.id);
+    expect(arrival).toEqual((await run(memory.list({}))).map((job) => job.id).reverse());
+    for (const query of [{}, { status: "running" as const }, { status: "pending" as const, limit: 5 }, { owner: "a" }, { owner: "b", status: "completed" as const }]) {
+      expect(await run(store.list(query))).toEqual(await run(memory.list(query)));
+    }
+    expect((await run(store.claimCandidates(70_000, 100))).map((job) => job.id)).toEqual((await run(memory.claimCandidates(70_000, 100))).map((job) => job.id));
+    // The old process writes on: an insert (a duplicate refused by `id`) and an update of a version.
+    const later = newJob("later", 2000, { owner: "a" });
+    expect(writeOld(later)).toBe(1);
+    expect(writeOld(later)).toBe(0);
+    const claimed = ok(claim(later, { owner: "w", token: "tl", now: 7000, leaseMs: 60_000 }));
+    const updateOld = raw.prepare("UPDATE jobs SET version = ?, status = ?, priority = ?, run_at = ?, lease_expires_at = ?, doc = ? WHERE id = ? AND version = ?");
+    expect(updateOld.run(claimed.version, claimed.status, claimed.priority, claimed.runAt, claimed.lease!.expiresAt, JSON.stringify(claimed), "later", later.version).changes).toBe(1);
+    expect(await run(store.get("later"))).toEqual(claimed);
+    expect((await run(store.list({ owner: "a", limit: 1 }))).map((job) => job.id)).toEqual(["later"]);
+    // Every process opens the file: once rebuilt, it is left as it is.
+    const sql = table();
+    new SqliteJobStore(file).close();
+    expect(table()).toBe(sql);
+    expect(store.db.prepare("SELECT count(*) AS n FROM jobs").get()).toEqual({ n: 61 });
+    store.close();
+    raw.close();
+  });
+});
+
 describe("sqlite job store documents", () => {
   it("a document another connection rewrote is read anew, not answered from what this one parsed before", async () => {
     const file = join(tempDir(), "jobs.sqlite");

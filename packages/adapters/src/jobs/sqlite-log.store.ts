@@ -5,7 +5,7 @@ import { StorageFailure } from "@parallax/domain";
 import { storedLogLineSchema } from "@parallax/domain/jobs";
 import type { LogEntry, LogLine, LogPage, LogStore } from "@parallax/application/jobs";
 import { groupCommitOf, readWaitingIfBusy, whileBlocking, type GroupCommit } from "./sqlite-group-commit.js";
-import { openJobsDatabase, type SqliteJobStoreOptions } from "./sqlite-jobs-database.js";
+import { openJobsDatabase, rebuildInArrivalOrder, type ArrivalOrderedTable, type SqliteJobStoreOptions } from "./sqlite-jobs-database.js";
 import { readStored } from "./stored-documents.js";
 
 /**
@@ -19,15 +19,27 @@ const CHUNK = 128;
 /** Rows a read statement returns: at most ~2 × CHUNK lines parsed before the loop is free again. */
 const ROWS_PER_READ = 2;
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS job_log_chunks (
+/**
+ * Rows in arrival order (`seq`), `(job_id, first_offset)` a unique index beside them: the rows
+ * appended together (the jobs of a worker's batch) share a page or two. Keyed by job (`WITHOUT
+ * ROWID`, before), each job's row went to a page of its own among the others' (job ids are
+ * random UUIDs), and a batch of eight jobs' rows rewrote eight pages, often split (2.2 pages a
+ * no-op job, against ~1 for the index's small entries now). `rebuildInArrivalOrder` converts a
+ * file of the previous layout.
+ */
+const COLUMNS = `
+  seq INTEGER PRIMARY KEY,
   job_id TEXT NOT NULL,
   first_offset INTEGER NOT NULL,
   count INTEGER NOT NULL,
   lines TEXT NOT NULL,
-  PRIMARY KEY (job_id, first_offset)
-) WITHOUT ROWID;
+  UNIQUE (job_id, first_offset)`;
+
+const SCHEMA = `CREATE TABLE IF NOT EXISTS job_log_chunks (${COLUMNS}
+);
 `;
+
+const LOG_TABLE: ArrivalOrderedTable = { name: "job_log_chunks", columns: COLUMNS, copied: "job_id, first_offset, count, lines", order: "job_id, first_offset", schema: "" };
 
 const storedChunkSchema = z.array(storedLogLineSchema);
 
@@ -40,12 +52,12 @@ interface ChunkRow {
 /**
  * Append-only job logs in the SQLite file of the job store (`JOBS_STORE=sqlite`): rows of up
  * to `CHUNK` consecutive lines (`[stream, timestamp, message]` as the file log store writes
- * them), keyed by job and first offset. An append numbers its lines after the job's last row,
+ * them), in arrival order, unique by job and first offset. An append numbers its lines after the job's last row,
  * one `INSERT … SELECT` statement per row, in its turn's `BEGIN IMMEDIATE` transaction
  * (`GroupCommit`, shared with the job store on the same connection: a no-op job's log and its
  * completion, or eight jobs' claims, commit together), which holds the write lock before it
  * reads the job's last offset: two writers of one job (which the worker never makes) would
- * still not collide; a read is a range of the primary key, after the pending appends of that
+ * still not collide; a read is a range of the (job, first offset) index, after the pending appends of that
  * job committed. Every row read back is parsed (`storedLogLineSchema`).
  */
 export class SqliteLogStore implements LogStore {
@@ -63,8 +75,11 @@ export class SqliteLogStore implements LogStore {
     options: SqliteJobStoreOptions & { readonly connection?: Database.Database } = {},
   ) {
     this.shared = options.connection !== undefined;
-    this.db = options.connection ?? openJobsDatabase(file, options, SCHEMA);
-    if (options.connection) whileBlocking(this.db, () => this.db.exec(SCHEMA));
+    this.db = options.connection ?? openJobsDatabase(file, options, "");
+    whileBlocking(this.db, () => {
+      rebuildInArrivalOrder(this.db, LOG_TABLE);
+      this.db.exec(SCHEMA);
+    });
     this.group = groupCommitOf(this.db);
     this.statements = {
       size: this.db.prepare<[string], { size: number }>(
