@@ -309,6 +309,27 @@ describe("sqlite log store", () => {
     logs.db.prepare("UPDATE job_log_chunks SET lines = '[[\"stdout\",1]]' WHERE first_offset = 0").run();
     expect(JSON.stringify(await Effect.runPromiseExit(logs.read("job", 0, 5)))).toContain("StorageFailure");
   });
+
+  it("a file whose rows are clustered by job (the previous layout) is rebuilt in arrival order at open: every line read as before, appends numbered after them", async () => {
+    const file = join(tempDir(), "jobs.sqlite");
+    const raw = new Database(file);
+    raw.exec("CREATE TABLE job_log_chunks (job_id TEXT NOT NULL, first_offset INTEGER NOT NULL, count INTEGER NOT NULL, lines TEXT NOT NULL, PRIMARY KEY (job_id, first_offset)) WITHOUT ROWID");
+    const row = raw.prepare("INSERT INTO job_log_chunks VALUES (?, ?, ?, ?)");
+    const lines = (from: number, count: number) => JSON.stringify(Array.from({ length: count }, (_, i) => ["stdout", "t", `line ${from + i}`]));
+    for (const job of ["b", "a"]) (row.run(job, 0, 128, lines(0, 128)), row.run(job, 128, 2, lines(128, 2)));
+    raw.close();
+    const logs = new SqliteLogStore(file);
+    expect(logs.db.prepare<[], { sql: string }>("SELECT sql FROM sqlite_schema WHERE name = 'job_log_chunks'").get()!.sql).not.toMatch(/WITHOUT ROWID/i);
+    for (const job of ["a", "b"]) {
+      const page = await run(logs.read(job, 0, 1000));
+      expect(page.lines.map((line) => line.message)).toEqual(Array.from({ length: 130 }, (_, i) => `line ${i}`));
+      expect(page.nextOffset).toBe(130);
+    }
+    expect((await run(logs.append("a", [{ stream: "stdout", timestamp: "t", message: "after" }])))[0]!.offset).toBe(130);
+    // Every process opens the file: once rebuilt, it is left as it is.
+    new SqliteLogStore(file).close();
+    expect(logs.db.prepare("SELECT count(*) AS rows FROM job_log_chunks").get()).toEqual({ rows: 5 });
+  });
 });
 
 describe("file store data on first start with JOBS_STORE=sqlite", () => {
