@@ -37,7 +37,7 @@ import { Effect, Stream } from "effect";
 import { WebSocket } from "ws";
 import { pipelinesFileSchema, type Job } from "@parallax/domain/jobs";
 import { JobChanges, PipelineJobs, JobWorker, PipelineCatalog, type JobStore, type LogStore, type ProcessRunner } from "@parallax/application/jobs";
-import { RandomIdGenerator, SystemClock } from "@parallax/adapters";
+import { TimeOrderedIdGenerator, SystemClock } from "@parallax/adapters";
 import { ChildProcessRunner, FileJobStore, FileLogStore, FileWorkspace, MemoryJobStore, MemoryLogStore, SqliteJobStore, SqliteLogStore, type SqliteSynchronous } from "@parallax/adapters/jobs";
 import { startHost } from "../apps/http/src/start.js";
 import { countFsOps } from "./fs-op-counter.js";
@@ -50,10 +50,10 @@ import { collectGarbage, emit, loadAverages, peakRssMiB, percentile, round } fro
 
 const noopRunner: ProcessRunner = { run: () => Effect.succeed({ lines: Stream.empty, exit: Effect.succeed({ exitCode: 0, signal: null }) }), stopOrphans: () => Effect.succeed(0) };
 const catalog = new PipelineCatalog(pipelinesFileSchema.parse({ pipelines: [{ name: "noop", command: ["true"] }] }));
-// Job ids as the apps make them (random UUIDs): in no order of their submission, which decides
-// where a store's rows and index entries fall (counter-based ids, before, were nearly sorted and
-// flattered the SQLite store's page locality: 13k against 7.6k jobs/s, 1 worker).
-const ids = new RandomIdGenerator();
+// Job ids as the apps make them (`TimeOrderedIdGenerator`): the ids decide where a store's rows
+// and index entries fall. The benchmark made its own ids before (a counter), which the apps
+// did not (random UUIDs then): the SQLite figures were of ids the apps never made.
+const ids = new TimeOrderedIdGenerator();
 const clock = new SystemClock();
 
 interface Setup {

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Effect, Exit, Scope, Stream } from "effect";
-import { RandomIdGenerator, SystemClock } from "@parallax/adapters";
+import { TimeOrderedIdGenerator, SystemClock } from "@parallax/adapters";
 import {
   FfmpegFrameSource, FileHomographySource, FileTaskStore, FileVideoCatalog, HistogramEmbedder, InProcessTrackingEvents, MotionPersonDetector, openVideoWriter,
 } from "@parallax/adapters/tracking";
@@ -54,7 +54,7 @@ export async function main(args: string[]): Promise<void> {
     Scope.provide(
       makeTrackingTasks({
         frames: new FfmpegFrameSource(), detector: new MotionPersonDetector(), embedder: new HistogramEmbedder(), homographies: new FileHomographySource(),
-        store: new FileTaskStore(join(dataDir, "tasks")), events, catalog, clock: new SystemClock(), ids: new RandomIdGenerator(),
+        store: new FileTaskStore(join(dataDir, "tasks")), events, catalog, clock: new SystemClock(), ids: new TimeOrderedIdGenerator(),
       }, { fps: FPS, embedEveryFrames: 10, statusEveryFrames: 10 }),
       scope,
     ),

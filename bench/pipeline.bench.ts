@@ -15,7 +15,7 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Effect, Exit, Scope, Stream } from "effect";
-import { RandomIdGenerator, SystemClock } from "@parallax/adapters";
+import { TimeOrderedIdGenerator, SystemClock } from "@parallax/adapters";
 import {
   FfmpegFrameSource, FileHomographySource, FileTaskStore, FileVideoCatalog, HistogramEmbedder, InProcessTrackingEvents, MotionPersonDetector, OsnetEmbedder, YoloxDetector, locateFfmpeg,
 } from "@parallax/adapters/tracking";
@@ -87,7 +87,7 @@ async function run(scenario: Scenario): Promise<void> {
 
   const scope = await Effect.runPromise(Scope.make());
   const tasks = await Effect.runPromise(
-    Scope.provide(makeTrackingTasks({ frames, detector, embedder, homographies: new FileHomographySource(), store, events: new InProcessTrackingEvents(), catalog, clock: new SystemClock(), ids: new RandomIdGenerator() }, scenario.options), scope),
+    Scope.provide(makeTrackingTasks({ frames, detector, embedder, homographies: new FileHomographySource(), store, events: new InProcessTrackingEvents(), catalog, clock: new SystemClock(), ids: new TimeOrderedIdGenerator() }, scenario.options), scope),
   );
   const { peakMiB, value: { record, ms } } = await peakRssMiB(async () => {
     const started = performance.now();

@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect";
 import { AwsClients } from "../aws/aws-clients.js";
 import { AwsStoreReadiness } from "../aws/aws-readiness.js";
 import { SystemClock } from "../shared/system-clock.js";
-import { RandomIdGenerator } from "../shared/random-id-generator.js";
+import { TimeOrderedIdGenerator } from "../shared/time-ordered-id-generator.js";
 import { Log, createLogger, type Logger } from "../shared/logger.js";
 import { usesAws, type Config } from "./config.js";
 import { authModule } from "../auth/auth.module.js";
@@ -43,7 +43,7 @@ export function createContainer(config: Config, options: RootOptions = {}): Cont
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   container.bind<Logger>(Log).toConstantValue(logger);
   container.bind<Clock>(Clock).toConstantValue(new SystemClock());
-  container.bind<IdGenerator>(IdGenerator).toConstantValue(new RandomIdGenerator());
+  container.bind<IdGenerator>(IdGenerator).toConstantValue(new TimeOrderedIdGenerator());
   container.load(authModule(config, logger));
   // One set of clients for every store on AWS; nothing is built until a store uses it.
   const aws = options.aws ?? new AwsClients(config);

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { crossCameraIdf1, motRow, parseMot, type CameraTracks, type MotRow } from "@parallax/domain/tracking";
 import type { TrackingTasksDeps, TrackingUpdate } from "@parallax/application/tracking";
-import { RandomIdGenerator } from "../shared/random-id-generator.js";
+import { TimeOrderedIdGenerator } from "../shared/time-ordered-id-generator.js";
 import { SystemClock } from "../shared/system-clock.js";
 import { FfmpegFrameSource } from "./ffmpeg-frame.source.js";
 import { FileHomographySource } from "./file-homography.source.js";
@@ -24,7 +24,7 @@ export function weightFreeTrackingDeps(dataDir: string, catalog: FileVideoCatalo
     events: new InProcessTrackingEvents(),
     catalog,
     clock: new SystemClock(),
-    ids: new RandomIdGenerator(),
+    ids: new TimeOrderedIdGenerator(),
     ...extra,
   };
 }
