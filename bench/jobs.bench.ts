@@ -23,6 +23,8 @@
  *    a `parallax worker` process polling the file store every 100 ms;
  * 2b. file operations per no-op job with the file stores (counted calls of `node:fs`);
  * 3. log lines per second delivered to 10 WebSocket clients of `/api/logs` by a real host;
+ * 3b. `throughput.sqlite.processes`: the same no-op jobs run by 1, 2 and 4 worker processes on one
+ *    SQLite file (`jobs-sqlite-processes.ts`), as several `parallax worker` processes share it;
  * 4. `list_owner`: a non-administrator's listing among 20,000 others' jobs on SQLite, the previous
  *    path (read all, filter) against `JobQuery.owner` (`jobs-list-owner.ts`); `list_owner.dynamodb`,
  *    among 2,000 on dynalite, the filter on the listing index against the `owner_listing` index
@@ -44,6 +46,7 @@ import { countFsOps } from "./fs-op-counter.js";
 import { sqliteOpMicros } from "./jobs-sqlite-ops.js";
 import { listOwner } from "./jobs-list-owner.js";
 import { listOwnerDynamodb } from "./jobs-list-owner-dynamodb.js";
+import { sqliteProcesses } from "./jobs-sqlite-processes.js";
 import { countSqliteStatements } from "./sqlite-statement-counter.js";
 import { bullmqThroughput, startRedis } from "./bullmq-partner.js";
 import { collectGarbage, emit, loadAverages, peakRssMiB, percentile, round } from "./support.js";
@@ -386,6 +389,7 @@ export async function main(args: string[]): Promise<void> {
   } finally {
     await redis?.stop();
   }
+  if (wanted("throughput.sqlite.processes")) await sqliteProcesses(Math.min(jobs, 20_000));
   if (wanted("sqlite_op_us")) await sqliteOpMicros(2000);
   if (wanted("sqlite_statements_per_job")) await sqliteStatementsPerJob(Math.min(jobs, 20_000));
   if (wanted("file_ops_per_job")) await fileOpsPerJob(Math.min(jobs, 2000));
