@@ -47,9 +47,10 @@ const ownerOfDoc = (doc: string) => `coalesce(json_extract(${doc}, '$.owner'), '
 
 /**
  * The jobs table's columns. A rowid table whose rows are in arrival order (`seq`, the rowid),
- * `id` a unique index beside it, not a table clustered by `id` (`WITHOUT ROWID`, before): job ids
- * are random UUIDs, so a table ordered by them put each job's row on a page of its own among all
- * the others', and every claim and completion of a worker's batch rewrote a different page; a
+ * `id` a unique index beside it, not a table clustered by `id` (`WITHOUT ROWID`, before): with
+ * random ids (UUID v4, as the apps made them before `TimeOrderedIdGenerator`, and as older rows
+ * keep them) a table ordered by id put each job's row on a page of its own among all the
+ * others', and every claim and completion of a worker's batch rewrote a different page; a
  * row of ~0.7 KB (the document) is also far past the ~200 bytes (1/20 of a page) up to which
  * SQLite advises clustering by key, as its interior pages hold whole keys (here whole rows):
  * few per page, so a row growing with its history split pages up to the root. In arrival
@@ -198,7 +199,7 @@ export interface ArrivalOrderedTable {
  * the whole table, indexes included (jobs: ~0.2 s for 20,000, ~1.1 s for 100,000 on this
  * machine; their logs a tenth of that); another process's write waits up to its busy timeout
  * (5 s), so a file of several hundred thousand jobs is best opened first with the others stopped
- * (docs/operations.md).
+ * (README.md, `JOBS_STORE=sqlite`).
  */
 export function rebuildInArrivalOrder(db: Database.Database, table: ArrivalOrderedTable): void {
   const clusteredByKey = () =>

@@ -22,8 +22,8 @@ const ROWS_PER_READ = 2;
 /**
  * Rows in arrival order (`seq`), `(job_id, first_offset)` a unique index beside them: the rows
  * appended together (the jobs of a worker's batch) share a page or two. Keyed by job (`WITHOUT
- * ROWID`, before), each job's row went to a page of its own among the others' (job ids are
- * random UUIDs), and a batch of eight jobs' rows rewrote eight pages, often split (2.2 pages a
+ * ROWID`, before), each job's row went to a page of its own among the others' (with random,
+ * version 4, job ids), and a batch of eight jobs' rows rewrote eight pages, often split (2.2 pages a
  * no-op job, against ~1 for the index's small entries now). `rebuildInArrivalOrder` converts a
  * file of the previous layout.
  */
