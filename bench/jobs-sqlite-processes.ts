@@ -11,10 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Effect } from "effect";
-import { pipelinesFileSchema } from "@parallax/domain/jobs";
-import { JobChanges, PipelineCatalog, PipelineJobs } from "@parallax/application/jobs";
-import { SystemClock, TimeOrderedIdGenerator } from "@parallax/adapters";
-import { FileWorkspace, SqliteJobStore, SqliteLogStore } from "@parallax/adapters/jobs";
+import { sqliteJobs } from "./jobs-fixtures.js";
 import { emit, loadAverages, round } from "./support.js";
 
 const WORKER = join(import.meta.dirname, "jobs-sqlite-process-worker.ts");
@@ -43,12 +40,9 @@ function lines(child: ChildProcess): { next: () => Promise<string> } {
 async function throughputWithProcesses(processes: number, jobs: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "parallax-bench-processes-"));
   const file = join(dir, "jobs.sqlite");
-  const store = new SqliteJobStore(file);
+  const { store, service } = sqliteJobs(file, dir);
   const children: ChildProcess[] = [];
   try {
-    const logs = new SqliteLogStore(file, { connection: store.db });
-    const catalog = new PipelineCatalog(pipelinesFileSchema.parse({ pipelines: [{ name: "noop", command: ["true"] }] }));
-    const service = new PipelineJobs(store, logs, catalog, new FileWorkspace(dir), new SystemClock(), new TimeOrderedIdGenerator(), Effect.runSync(JobChanges.make));
     for (let i = 0; i < jobs; i++) await Effect.runPromise(service.submit("noop"));
     for (let i = 0; i < processes; i++) {
       children.push(spawn(process.execPath, ["--conditions=source", "--import", "tsx", WORKER, file, dir], { stdio: ["pipe", "pipe", "inherit"] }));

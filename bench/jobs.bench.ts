@@ -20,7 +20,7 @@
  *    prints each store's ratio to it (`jobs.vs_bullmq.*`); with `--only`, BullMQ runs beside
  *    the stores selected (e.g. `--only throughput.memory --vs-bullmq`);
  * 2. submit → start latency p50/p99 with idle workers: in process (woken on submit), and with
- *    a `parallax worker` process polling the file store every 100 ms;
+ *    a `parallax worker` process polling the file store every 100 ms (`jobs-cross-process-latency.ts`);
  * 2b. file operations per no-op job with the file stores (counted calls of `node:fs`);
  * 3. log lines per second delivered to 10 WebSocket clients of `/api/logs` by a real host;
  * 3b. `throughput.sqlite.processes`: the same no-op jobs run by 1, 2 and 4 worker processes on one
@@ -30,15 +30,14 @@
  *    among 2,000 on dynalite, the filter on the listing index against the `owner_listing` index
  *    (items evaluated, i.e. billed: `jobs-list-owner-dynamodb.ts`).
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { Effect, Stream } from "effect";
+import { Effect } from "effect";
 import { WebSocket } from "ws";
-import { pipelinesFileSchema, type Job } from "@parallax/domain/jobs";
-import { JobChanges, PipelineJobs, JobWorker, PipelineCatalog, type JobStore, type LogStore, type ProcessRunner } from "@parallax/application/jobs";
+import type { Job } from "@parallax/domain/jobs";
+import { JobChanges, PipelineJobs, JobWorker, type JobStore, type LogStore, type ProcessRunner } from "@parallax/application/jobs";
 import { TimeOrderedIdGenerator, SystemClock } from "@parallax/adapters";
 import { ChildProcessRunner, FileJobStore, FileLogStore, FileWorkspace, MemoryJobStore, MemoryLogStore, SqliteJobStore, SqliteLogStore, type SqliteSynchronous } from "@parallax/adapters/jobs";
 import { startHost } from "../apps/http/src/start.js";
@@ -47,12 +46,12 @@ import { sqliteOpMicros } from "./jobs-sqlite-ops.js";
 import { listOwner } from "./jobs-list-owner.js";
 import { listOwnerDynamodb } from "./jobs-list-owner-dynamodb.js";
 import { sqliteProcesses } from "./jobs-sqlite-processes.js";
+import { crossProcessLatency } from "./jobs-cross-process-latency.js";
+import { noopCatalog as catalog, noopRunner } from "./jobs-fixtures.js";
 import { countSqliteStatements } from "./sqlite-statement-counter.js";
 import { bullmqThroughput, startRedis } from "./bullmq-partner.js";
 import { collectGarbage, emit, loadAverages, peakRssMiB, percentile, round } from "./support.js";
 
-const noopRunner: ProcessRunner = { run: () => Effect.succeed({ lines: Stream.empty, exit: Effect.succeed({ exitCode: 0, signal: null }) }), stopOrphans: () => Effect.succeed(0) };
-const catalog = new PipelineCatalog(pipelinesFileSchema.parse({ pipelines: [{ name: "noop", command: ["true"] }] }));
 // Job ids as the apps make them (`TimeOrderedIdGenerator`): the ids decide where a store's rows
 // and index entries fall. The benchmark made its own ids before (a counter), which the apps
 // did not (random UUIDs then): the SQLite figures were of ids the apps never made.
@@ -221,49 +220,6 @@ async function latency(kind: StoreKind, samples: number): Promise<void> {
     const delays = done.map((job) => job.history.find((event) => event.kind === "started")!.at - job.createdAt).sort((a, b) => a - b);
     emit(`jobs.latency.${kind}`, { store: kind, samples, submit_to_start_p50_ms: percentile(delays, 50), submit_to_start_p99_ms: percentile(delays, 99), resolution_ms: 1 });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Submit → start when the worker is another process polling the file store every `pollMs`. */
-async function crossProcessLatency(samples: number, pollMs: number): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "parallax-bench-xlatency-"));
-  const worker = spawn(
-    process.execPath,
-    ["--conditions=source", "--import", "tsx", "apps/worker/src/cli.ts", "worker", "--concurrency", "4", "--poll-ms", String(pollMs)],
-    { env: { ...process.env, DATA_DIR: dir, JOBS_STORE: "file", LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "inherit"] },
-  );
-  try {
-    await new Promise<void>((resolve) => {
-      let output = "";
-      worker.stdout!.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('"worker ready"')) resolve();
-      });
-    });
-    const store = new FileJobStore(join(dir, "jobs"));
-    const service = new PipelineJobs(store, new FileLogStore(join(dir, "jobs", "logs")), catalog, new FileWorkspace(dir), clock, ids, Effect.runSync(JobChanges.make));
-    const submitted: string[] = [];
-    for (let i = 0; i < samples; i++) {
-      submitted.push((await Effect.runPromise(service.submit("noop"))).id);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    const delays: number[] = [];
-    for (const id of submitted) {
-      let job = await Effect.runPromise(store.get(id));
-      const deadline = Date.now() + 30_000;
-      while (job.runs === 0) {
-        if (Date.now() > deadline) throw new Error(`job ${id} never started`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        job = await Effect.runPromise(store.get(id));
-      }
-      delays.push(job.history.find((event) => event.kind === "started")!.at - job.createdAt);
-    }
-    delays.sort((a, b) => a - b);
-    emit("jobs.latency.file.cross_process", { store: "file", samples, worker_poll_ms: pollMs, submit_to_start_p50_ms: percentile(delays, 50), submit_to_start_p99_ms: percentile(delays, 99) });
-  } finally {
-    worker.kill("SIGTERM");
-    await new Promise((resolve) => worker.once("exit", resolve));
     rmSync(dir, { recursive: true, force: true });
   }
 }
