@@ -11,6 +11,7 @@ import { collectGarbage, emit, loadAverages, round } from "./support.js";
 
 export interface Redis {
   readonly port: number;
+  readonly persistence: RedisPersistence;
   /** CPU time redis-server has used so far (user + system, µs; the kernel counts it in clock ticks, 10 ms here). */
   cpuMicros(): number;
   stop(): Promise<void>;
@@ -31,11 +32,20 @@ function processCpuMicros(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicksPerSecond;
 }
 
-/** A throwaway `redis-server` on a free port without persistence, for `--vs-bullmq`. */
-export async function startRedis(): Promise<Redis> {
+/**
+ * How redis-server keeps what BullMQ writes: `none` (memory only, lost with the process), or its
+ * append-only file written before each reply and fsynced once a second (`everysec`: survives a
+ * killed process, as the SQLite store's `synchronous=normal` does) or before each reply
+ * (`always`: survives a power cut, as `synchronous=full` does; one fsync covers every client's
+ * writes of an event-loop turn, as one covers a group commit).
+ */
+export type RedisPersistence = "none" | "everysec" | "always";
+
+/** A throwaway `redis-server` on a free port, for `--vs-bullmq`. */
+export async function startRedis(persistence: RedisPersistence = "none"): Promise<Redis> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const dir = mkdtempSync(join(tmpdir(), "parallax-bench-redis-"));
-  const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: ["ignore", "pipe", "inherit"] });
+  const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...(persistence === "none" ? ["--appendonly", "no"] : ["--appendonly", "yes", "--appendfsync", persistence]), "--dir", dir], { stdio: ["ignore", "pipe", "inherit"] });
   await new Promise<void>((resolve, reject) => {
     let output = "";
     server.stdout!.on("data", (chunk: Buffer) => ((output += chunk.toString()), output.includes("Ready to accept connections") && resolve()));
@@ -43,6 +53,7 @@ export async function startRedis(): Promise<Redis> {
   });
   return {
     port,
+    persistence,
     cpuMicros: () => processCpuMicros(server.pid!),
     stop: async () => {
       server.kill("SIGTERM");
@@ -83,6 +94,7 @@ export async function bullmqThroughput(redis: Redis, workers: number, jobs: numb
   await Promise.all(running.map((worker) => worker.close()));
   await queue.obliterate({ force: true });
   await queue.close();
-  emit(`jobs.throughput.bullmq.${workers}w`, { store: "bullmq (redis-server, no persistence)", workers, jobs, seconds: round(seconds, 2), jobs_per_s: round(jobs / seconds, 0), cpu_us_per_job_node_side: round((cpu.user + cpu.system) / jobs, 1), cpu_us_per_job_redis_side: round(redisCpu / jobs, 1), cpu_us_per_job: round((cpu.user + cpu.system + redisCpu) / jobs, 1), loadavg_1_5_15: loadAverages(), ...tags });
+  const label = redis.persistence === "none" ? "bullmq" : `bullmq-aof-${redis.persistence}`;
+  emit(`jobs.throughput.${label}.${workers}w`, { store: `${label} (redis-server, ${redis.persistence === "none" ? "no persistence" : `appendfsync ${redis.persistence}`})`, workers, jobs, seconds: round(seconds, 2), jobs_per_s: round(jobs / seconds, 0), cpu_us_per_job_node_side: round((cpu.user + cpu.system) / jobs, 1), cpu_us_per_job_redis_side: round(redisCpu / jobs, 1), cpu_us_per_job: round((cpu.user + cpu.system + redisCpu) / jobs, 1), loadavg_1_5_15: loadAverages(), ...tags });
   return jobs / seconds;
 }

@@ -18,7 +18,13 @@
  *    `--vs-bullmq` adds BullMQ (a local `redis-server`, no persistence) to every round, the
  *    same no-op jobs added in bulk then run by 1 or 4 BullMQ workers of concurrency 8, and
  *    prints each store's ratio to it (`jobs.vs_bullmq.*`); with `--only`, BullMQ runs beside
- *    the stores selected (e.g. `--only throughput.memory --vs-bullmq`);
+ *    the stores selected (e.g. `--only throughput.memory --vs-bullmq`). BullMQ runs again on
+ *    redis-servers keeping an append-only file (`bullmq-aof-everysec`, `bullmq-aof-always`),
+ *    the durability of the SQLite store's `normal` and `full`: `same_durability` prints those
+ *    ratios;
+ * 1b. `sqlite_floor`: a no-op job's SQL statements alone on one thread (no store code), beside
+ *    the worker loop alone (the memory store), and the ceiling one thread doing both can reach
+ *    (`jobs-sqlite-floor.ts`; with `--vs-bullmq`, its ratio to BullMQ);
  * 2. submit → start latency p50/p99 with idle workers: in process (woken on submit), and with
  *    a `parallax worker` process polling the file store every 100 ms (`jobs-cross-process-latency.ts`);
  * 2b. file operations per no-op job with the file stores (counted calls of `node:fs`);
@@ -49,7 +55,8 @@ import { sqliteProcesses } from "./jobs-sqlite-processes.js";
 import { crossProcessLatency } from "./jobs-cross-process-latency.js";
 import { noopCatalog as catalog, noopRunner } from "./jobs-fixtures.js";
 import { countSqliteStatements } from "./sqlite-statement-counter.js";
-import { bullmqThroughput, startRedis } from "./bullmq-partner.js";
+import { bullmqThroughput, startRedis, type Redis } from "./bullmq-partner.js";
+import { sqliteFloor } from "./jobs-sqlite-floor.js";
 import { collectGarbage, emit, loadAverages, peakRssMiB, percentile, round } from "./support.js";
 
 // Job ids as the apps make them (`TimeOrderedIdGenerator`): the ids decide where a store's rows
@@ -319,9 +326,13 @@ export async function main(args: string[]): Promise<void> {
   });
   const jobs = Number(values.jobs);
   const wanted = (name: string) => name.startsWith(values.only);
-  const kinds: Array<StoreKind | "bullmq"> = ["memory", "file", "sqlite", "sqlite-oneconn", "sqlite-filelogs", "sqlite-full", ...(values["vs-bullmq"] ? ["bullmq" as const] : [])];
-  const redis = values["vs-bullmq"] ? await startRedis() : undefined;
+  type Partner = "bullmq" | "bullmq-aof-everysec" | "bullmq-aof-always";
+  const partners: Partner[] = values["vs-bullmq"] ? ["bullmq", "bullmq-aof-everysec", "bullmq-aof-always"] : [];
+  const kinds: Array<StoreKind | Partner> = ["memory", "file", "sqlite", "sqlite-oneconn", "sqlite-filelogs", "sqlite-full", ...partners];
+  // One redis-server per persistence setting, the same for every round.
+  const redis = new Map<Partner, Redis>();
   try {
+    for (const partner of partners) redis.set(partner, await startRedis(partner === "bullmq" ? "none" : partner === "bullmq-aof-everysec" ? "everysec" : "always"));
     for (let pass = 1; pass <= Number(values.rounds); pass++) {
       // Alternate the order between rounds so a drift in the machine's load does not favour one store.
       const order = pass % 2 === 1 ? kinds : [...kinds].reverse();
@@ -329,21 +340,33 @@ export async function main(args: string[]): Promise<void> {
         const measured = new Map<string, number>();
         // `--vs-bullmq` runs BullMQ beside whichever stores `--only` selected (its own name need not match).
         // One worker has one connection either way: `sqlite-oneconn` is `sqlite` there.
-        const selected = (kind: StoreKind | "bullmq") => !(kind === "sqlite-oneconn" && workers === 1) && wanted(`throughput.${kind}.${workers}w`);
-        const anyStore = order.some((kind) => kind !== "bullmq" && selected(kind));
+        const isPartner = (kind: StoreKind | Partner): kind is Partner => redis.has(kind as Partner);
+        const selected = (kind: StoreKind | Partner) => !(kind === "sqlite-oneconn" && workers === 1) && wanted(`throughput.${kind}.${workers}w`);
+        const anyStore = order.some((kind) => !isPartner(kind) && selected(kind));
         for (const kind of order) {
-          if (!(kind === "bullmq" ? anyStore || selected(kind) : selected(kind))) continue;
-          measured.set(kind, kind === "bullmq" ? await bullmqThroughput(redis!, workers, jobs, { round: pass }) : await throughput(kind, workers, jobs, false, { round: pass }));
+          if (isPartner(kind)) {
+            if (anyStore || selected(kind)) measured.set(kind, await bullmqThroughput(redis.get(kind)!, workers, jobs, { round: pass }));
+          } else if (selected(kind)) measured.set(kind, await throughput(kind, workers, jobs, false, { round: pass }));
         }
         const bullmq = measured.get("bullmq");
         if (bullmq !== undefined) {
-          const ratios = Object.fromEntries([...measured].filter(([kind]) => kind !== "bullmq").map(([kind, perSecond]) => [kind, round(perSecond / bullmq, 2)]));
-          emit(`jobs.vs_bullmq.${workers}w`, { round: pass, workers, jobs, bullmq_jobs_per_s: round(bullmq, 0), ratio_to_bullmq: ratios, loadavg_1_5_15: loadAverages() });
+          const stores = [...measured].filter(([kind]) => !redis.has(kind as Partner));
+          const ratios = Object.fromEntries(stores.map(([kind, perSecond]) => [kind, round(perSecond / bullmq, 2)]));
+          // The same durability on both sides: a killed process loses no acknowledged job with
+          // `normal` or `appendfsync everysec`; a power cut none with `full` or `appendfsync always`.
+          const ratio = (store: string, partner: Partner) => (measured.has(store) && measured.has(partner) ? round(measured.get(store)! / measured.get(partner)!, 2) : undefined);
+          const sameDurability = { "sqlite / bullmq-aof-everysec": ratio("sqlite", "bullmq-aof-everysec"), "sqlite-full / bullmq-aof-always": ratio("sqlite-full", "bullmq-aof-always") };
+          emit(`jobs.vs_bullmq.${workers}w`, { round: pass, workers, jobs, bullmq_jobs_per_s: round(bullmq, 0), ratio_to_bullmq: ratios, same_durability: sameDurability, loadavg_1_5_15: loadAverages() });
         }
       }
     }
+    if (wanted("sqlite_floor")) {
+      const loop = await throughput("memory", 1, Math.min(jobs, 20_000), false, { for: "sqlite_floor" });
+      const partner = redis.get("bullmq");
+      sqliteFloor(Math.min(jobs, 20_000), loop, partner && (await bullmqThroughput(partner, 1, Math.min(jobs, 20_000), { for: "sqlite_floor" })));
+    }
   } finally {
-    await redis?.stop();
+    for (const server of redis.values()) await server.stop();
   }
   if (wanted("throughput.sqlite.processes")) await sqliteProcesses(Math.min(jobs, 20_000));
   if (wanted("sqlite_op_us")) await sqliteOpMicros(2000);
