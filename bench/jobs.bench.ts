@@ -24,7 +24,9 @@
  *    ratios;
  * 1b. `sqlite_floor`: a no-op job's SQL statements alone on one thread (no store code), beside
  *    the worker loop alone (the memory store), and the ceiling one thread doing both can reach
- *    (`jobs-sqlite-floor.ts`; with `--vs-bullmq`, its ratio to BullMQ);
+ *    (`jobs-sqlite-floor.ts`; with `--vs-bullmq`, its ratio to BullMQ); `sqlite_thread_model`, the
+ *    same SQL on a thread of its own beside a main thread spinning for the JavaScript, in 1–3
+ *    overlapping groups of 8 jobs: what a connection off the loop could give (`jobs-sqlite-thread-model.ts`);
  * 2. submit → start latency p50/p99 with idle workers: in process (woken on submit), and with
  *    a `parallax worker` process polling the file store every 100 ms (`jobs-cross-process-latency.ts`);
  * 2b. file operations per no-op job with the file stores (counted calls of `node:fs`);
@@ -57,6 +59,7 @@ import { noopCatalog as catalog, noopRunner } from "./jobs-fixtures.js";
 import { countSqliteStatements } from "./sqlite-statement-counter.js";
 import { bullmqThroughput, startRedis, type Redis } from "./bullmq-partner.js";
 import { sqliteFloor } from "./jobs-sqlite-floor.js";
+import { sqliteThreadModel } from "./jobs-sqlite-thread-model.js";
 import { collectGarbage, emit, loadAverages, peakRssMiB, percentile, round } from "./support.js";
 
 // Job ids as the apps make them (`TimeOrderedIdGenerator`): the ids decide where a store's rows
@@ -360,10 +363,11 @@ export async function main(args: string[]): Promise<void> {
         }
       }
     }
-    if (wanted("sqlite_floor")) {
-      const loop = await throughput("memory", 1, Math.min(jobs, 20_000), false, { for: "sqlite_floor" });
+    if (wanted("sqlite_floor") || wanted("sqlite_thread_model")) {
       const partner = redis.get("bullmq");
-      sqliteFloor(Math.min(jobs, 20_000), loop, partner && (await bullmqThroughput(partner, 1, Math.min(jobs, 20_000), { for: "sqlite_floor" })));
+      const bullmq = partner && (await bullmqThroughput(partner, 1, Math.min(jobs, 20_000), { for: "sqlite_floor" }));
+      if (wanted("sqlite_floor")) sqliteFloor(Math.min(jobs, 20_000), await throughput("memory", 1, Math.min(jobs, 20_000), false, { for: "sqlite_floor" }), bullmq);
+      if (wanted("sqlite_thread_model")) await sqliteThreadModel(Math.min(jobs, 20_000), bullmq);
     }
   } finally {
     for (const server of redis.values()) await server.stop();
