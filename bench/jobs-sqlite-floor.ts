@@ -18,9 +18,19 @@ import { TimeOrderedIdGenerator } from "@parallax/adapters";
 import { SqliteJobStore, SqliteLogStore } from "@parallax/adapters/jobs";
 import { collectGarbage, emit, loadAverages, round } from "./support.js";
 
-const DOC = "x".repeat(774);
-const LINES = "y".repeat(189);
+export const DOC = "x".repeat(774);
+export const LINES = "y".repeat(189);
 const BATCH = 8;
+
+/** The store's statements on a no-op job's path (also run by `jobs-sqlite-thread-model.ts`'s thread). */
+export const FLOOR_SQL = {
+  expired: `SELECT id, doc FROM jobs INDEXED BY jobs_leases WHERE status = 'running' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ${BATCH}`,
+  due: `SELECT id, doc FROM jobs INDEXED BY jobs_ready WHERE status = 'pending' AND run_at <= ? ORDER BY priority DESC, run_at, created_at, id LIMIT ${BATCH}`,
+  update: "UPDATE jobs SET version = ?, status = ?, priority = ?, run_at = ?, lease_expires_at = ?, doc = ? WHERE id = ? AND version = ?",
+  appendLog: `INSERT INTO job_log_chunks (job_id, first_offset, count, lines)
+    SELECT ?, coalesce((SELECT first_offset + count FROM job_log_chunks WHERE job_id = ? ORDER BY first_offset DESC LIMIT 1), 0), ?, ?
+    RETURNING first_offset`,
+} as const;
 
 /** µs per job (CPU of this process, and wall), for `jobs` no-op jobs' statements. */
 function measureFloor(jobs: number): { cpuUs: number; wallUs: number } {
@@ -38,16 +48,10 @@ function measureFloor(jobs: number): { cpuUs: number; wallUs: number } {
     db.transaction(() => {
       for (let i = 0; i < jobs; i++) insert.run(ids.next(), now + i, now + i, DOC);
     }).immediate();
-    const expired = db.prepare(`SELECT id, doc FROM jobs INDEXED BY jobs_leases WHERE status = 'running' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ${BATCH}`);
-    const due = db.prepare<[number], { id: string; doc: string }>(
-      `SELECT id, doc FROM jobs INDEXED BY jobs_ready WHERE status = 'pending' AND run_at <= ? ORDER BY priority DESC, run_at, created_at, id LIMIT ${BATCH}`,
-    );
-    const update = db.prepare(`UPDATE jobs SET version = ?, status = ?, priority = ?, run_at = ?, lease_expires_at = ?, doc = ? WHERE id = ? AND version = ?`);
-    const appendLog = db.prepare(
-      `INSERT INTO job_log_chunks (job_id, first_offset, count, lines)
-       SELECT ?, coalesce((SELECT first_offset + count FROM job_log_chunks WHERE job_id = ? ORDER BY first_offset DESC LIMIT 1), 0), ?, ?
-       RETURNING first_offset`,
-    );
+    const expired = db.prepare(FLOOR_SQL.expired);
+    const due = db.prepare<[number], { id: string; doc: string }>(FLOOR_SQL.due);
+    const update = db.prepare(FLOOR_SQL.update);
+    const appendLog = db.prepare(FLOOR_SQL.appendLog);
     const begin = db.prepare("BEGIN IMMEDIATE");
     const commit = db.prepare("COMMIT");
     const later = now + jobs + 1;

@@ -14,10 +14,8 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { TimeOrderedIdGenerator } from "@parallax/adapters";
 import { SqliteJobStore, SqliteLogStore } from "@parallax/adapters/jobs";
+import { DOC, FLOOR_SQL, LINES } from "./jobs-sqlite-floor.js";
 import { emit, loadAverages, round } from "./support.js";
-
-const DOC = "x".repeat(774);
-const LINES = "y".repeat(189);
 
 async function modelRun(jobs: number, mainJsUsPerJob: number, cohorts: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "parallax-bench-sqlite-thread-"));
@@ -33,7 +31,7 @@ async function modelRun(jobs: number, mainJsUsPerJob: number, cohorts: number): 
     for (let i = 0; i < jobs; i++) insert.run(ids.next(), now + i, now + i, DOC);
   }).immediate();
   store.close();
-  const thread = new Worker(new URL("./jobs-sqlite-thread-model-worker.mjs", import.meta.url), { workerData: { file, doc: DOC, lines: LINES, now, later: now + jobs + 1 }, execArgv: [] });
+  const thread = new Worker(new URL("./jobs-sqlite-thread-model-worker.mjs", import.meta.url), { workerData: { file, sql: FLOOR_SQL, doc: DOC, lines: LINES, now, later: now + jobs + 1 }, execArgv: [] });
   try {
     const answers = new Map<number, (answer: { rows?: Array<{ id: string }> }) => void>();
     let sequence = 0;
