@@ -6,7 +6,9 @@
  *    JOBS_STORE=sqlite runs, `sqlite-filelogs` with the file log store to show the logs' share,
  *    `sqlite-full` with synchronous=full; `sqlite-oneconn`, 4 workers only: the workers of one
  *    process sharing its one store and connection, as the composition root wires a process, the
- *    SQLite figure beside BullMQ's four workers of one process).
+ *    SQLite figure beside BullMQ's four workers of one process; `sqlite-wide`, 4 workers only: one
+ *    worker with their 32 slots, as WORKER_CONCURRENCY=32 wires one process, BullMQ's four
+ *    workers' slots in the one worker a Parallax process runs).
  *    `--rounds N` repeats the whole comparison N times, the stores alternating within each
  *    round, each figure with the machine's load averages; each timed run starts after a full
  *    garbage collection (`collectGarbage`), so none pays for the heap of the runs before it;
@@ -76,7 +78,10 @@ interface Setup {
   workerLogs?: LogStore[];
 }
 
-type StoreKind = "memory" | "file" | "sqlite" | "sqlite-filelogs" | "sqlite-full" | "sqlite-oneconn";
+type StoreKind = "memory" | "file" | "sqlite" | "sqlite-filelogs" | "sqlite-full" | "sqlite-oneconn" | "sqlite-wide";
+
+/** Workers of concurrency 8 each, or (`sqlite-wide`) one worker with all their slots. */
+const workersOf = (kind: StoreKind, workers: number) => (kind === "sqlite-wide" ? { workers: 1, concurrency: 8 * workers } : { workers, concurrency: 8 });
 
 function setup(kind: StoreKind, workers: number, dir: string): Setup {
   if (kind.startsWith("sqlite")) {
@@ -177,7 +182,8 @@ function startWorkers(s: Setup, runner: ProcessRunner, concurrency: number, tota
 async function throughput(kind: StoreKind, workers: number, jobs: number, spawn: boolean, tags: Record<string, unknown> = {}): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "parallax-bench-jobs-"));
   try {
-    const s = setup(kind, workers, dir);
+    const shape = workersOf(kind, workers);
+    const s = setup(kind, shape.workers, dir);
     for (let i = 0; i < jobs; i++) await Effect.runPromise(s.service.submit("noop"));
     const runner = spawn ? new ChildProcessRunner({ killGraceMs: 1000 }) : noopRunner;
     collectGarbage();
@@ -185,7 +191,7 @@ async function throughput(kind: StoreKind, workers: number, jobs: number, spawn:
     const { peakMiB, value: seconds } = await peakRssMiB(async () => {
       const started = performance.now();
       const cpuBefore = process.cpuUsage();
-      const running = startWorkers(s, runner, spawn ? 2 : 8, jobs);
+      const running = startWorkers(s, runner, spawn ? 2 : shape.concurrency, jobs);
       await running.done;
       const elapsed = (performance.now() - started) / 1000;
       cpu = process.cpuUsage(cpuBefore);
@@ -195,6 +201,7 @@ async function throughput(kind: StoreKind, workers: number, jobs: number, spawn:
     emit(`jobs.throughput.${kind}.${workers}w${spawn ? ".spawn" : ""}`, {
       store: kind,
       workers,
+      ...(kind === "sqlite-wide" ? { worker_processes: 1, concurrency: shape.concurrency } : {}),
       runner: spawn ? "spawn `true`" : "in-process no-op",
       jobs,
       seconds: round(seconds, 2),
@@ -331,7 +338,7 @@ export async function main(args: string[]): Promise<void> {
   const wanted = (name: string) => name.startsWith(values.only);
   type Partner = "bullmq" | "bullmq-aof-everysec" | "bullmq-aof-always";
   const partners: Partner[] = values["vs-bullmq"] ? ["bullmq", "bullmq-aof-everysec", "bullmq-aof-always"] : [];
-  const kinds: Array<StoreKind | Partner> = ["memory", "file", "sqlite", "sqlite-oneconn", "sqlite-filelogs", "sqlite-full", ...partners];
+  const kinds: Array<StoreKind | Partner> = ["memory", "file", "sqlite", "sqlite-oneconn", "sqlite-wide", "sqlite-filelogs", "sqlite-full", ...partners];
   // One redis-server per persistence setting, the same for every round.
   const redis = new Map<Partner, Redis>();
   try {
@@ -342,9 +349,9 @@ export async function main(args: string[]): Promise<void> {
       for (const workers of [1, 4]) {
         const measured = new Map<string, number>();
         // `--vs-bullmq` runs BullMQ beside whichever stores `--only` selected (its own name need not match).
-        // One worker has one connection either way: `sqlite-oneconn` is `sqlite` there.
+        // One worker has one connection and 8 slots either way: `sqlite-oneconn` and `sqlite-wide` are `sqlite` there.
         const isPartner = (kind: StoreKind | Partner): kind is Partner => redis.has(kind as Partner);
-        const selected = (kind: StoreKind | Partner) => !(kind === "sqlite-oneconn" && workers === 1) && wanted(`throughput.${kind}.${workers}w`);
+        const selected = (kind: StoreKind | Partner) => !((kind === "sqlite-oneconn" || kind === "sqlite-wide") && workers === 1) && wanted(`throughput.${kind}.${workers}w`);
         const anyStore = order.some((kind) => !isPartner(kind) && selected(kind));
         for (const kind of order) {
           if (isPartner(kind)) {
