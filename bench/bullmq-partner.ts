@@ -41,6 +41,9 @@ function processCpuMicros(pid: number): number {
  */
 export type RedisPersistence = "none" | "everysec" | "always";
 
+/** The partner's name in the benchmark's output: `bullmq`, `bullmq-aof-everysec`, `bullmq-aof-always`. */
+export const partnerName = (persistence: RedisPersistence) => (persistence === "none" ? "bullmq" : `bullmq-aof-${persistence}`);
+
 /** A throwaway `redis-server` on a free port, for `--vs-bullmq`. */
 export async function startRedis(persistence: RedisPersistence = "none"): Promise<Redis> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
@@ -94,7 +97,7 @@ export async function bullmqThroughput(redis: Redis, workers: number, jobs: numb
   await Promise.all(running.map((worker) => worker.close()));
   await queue.obliterate({ force: true });
   await queue.close();
-  const label = redis.persistence === "none" ? "bullmq" : `bullmq-aof-${redis.persistence}`;
+  const label = partnerName(redis.persistence);
   emit(`jobs.throughput.${label}.${workers}w`, { store: `${label} (redis-server, ${redis.persistence === "none" ? "no persistence" : `appendfsync ${redis.persistence}`})`, workers, jobs, seconds: round(seconds, 2), jobs_per_s: round(jobs / seconds, 0), cpu_us_per_job_node_side: round((cpu.user + cpu.system) / jobs, 1), cpu_us_per_job_redis_side: round(redisCpu / jobs, 1), cpu_us_per_job: round((cpu.user + cpu.system + redisCpu) / jobs, 1), loadavg_1_5_15: loadAverages(), ...tags });
   return jobs / seconds;
 }

@@ -32,22 +32,31 @@ export const FLOOR_SQL = {
     RETURNING first_offset`,
 } as const;
 
+/**
+ * A job store's file in `dir` (its schema and the log table's, made by the stores themselves)
+ * holding `jobs` pending no-op jobs due from `now` on, with the apps' ids; the store is open.
+ */
+export function seededStore(dir: string, jobs: number, now: number): SqliteJobStore {
+  const store = new SqliteJobStore(join(dir, "jobs.sqlite"));
+  new SqliteLogStore(store.file, { connection: store.db });
+  const insert = store.db.prepare(
+    `INSERT INTO jobs (id, version, status, pipeline, created_at, priority, run_at, lease_expires_at, doc, owner)
+     VALUES (?, 1, 'pending', 'noop', ?, 0, ?, NULL, ?, 'local')`,
+  );
+  const ids = new TimeOrderedIdGenerator();
+  store.db.transaction(() => {
+    for (let i = 0; i < jobs; i++) insert.run(ids.next(), now + i, now + i, DOC);
+  }).immediate();
+  return store;
+}
+
 /** µs per job (CPU of this process, and wall), for `jobs` no-op jobs' statements. */
 function measureFloor(jobs: number): { cpuUs: number; wallUs: number } {
   const dir = mkdtempSync(join(tmpdir(), "parallax-bench-sqlite-floor-"));
-  const store = new SqliteJobStore(join(dir, "jobs.sqlite"));
-  new SqliteLogStore(store.file, { connection: store.db });
+  const now = Date.now();
+  const store = seededStore(dir, jobs, now);
   const db = store.db;
   try {
-    const now = Date.now();
-    const insert = db.prepare(
-      `INSERT INTO jobs (id, version, status, pipeline, created_at, priority, run_at, lease_expires_at, doc, owner)
-       VALUES (?, 1, 'pending', 'noop', ?, 0, ?, NULL, ?, 'local') ON CONFLICT (id) DO NOTHING`,
-    );
-    const ids = new TimeOrderedIdGenerator();
-    db.transaction(() => {
-      for (let i = 0; i < jobs; i++) insert.run(ids.next(), now + i, now + i, DOC);
-    }).immediate();
     const expired = db.prepare(FLOOR_SQL.expired);
     const due = db.prepare<[number], { id: string; doc: string }>(FLOOR_SQL.due);
     const update = db.prepare(FLOOR_SQL.update);

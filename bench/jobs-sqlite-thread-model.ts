@@ -12,24 +12,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { TimeOrderedIdGenerator } from "@parallax/adapters";
-import { SqliteJobStore, SqliteLogStore } from "@parallax/adapters/jobs";
-import { DOC, FLOOR_SQL, LINES } from "./jobs-sqlite-floor.js";
+import { DOC, FLOOR_SQL, LINES, seededStore } from "./jobs-sqlite-floor.js";
 import { emit, loadAverages, round } from "./support.js";
 
 async function modelRun(jobs: number, mainJsUsPerJob: number, cohorts: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "parallax-bench-sqlite-thread-"));
-  const file = join(dir, "jobs.sqlite");
   const now = Date.now();
-  const store = new SqliteJobStore(file);
-  new SqliteLogStore(file, { connection: store.db });
-  const ids = new TimeOrderedIdGenerator();
-  const insert = store.db.prepare(
-    `INSERT INTO jobs (id, version, status, pipeline, created_at, priority, run_at, lease_expires_at, doc, owner) VALUES (?, 1, 'pending', 'noop', ?, 0, ?, NULL, ?, 'local')`,
-  );
-  store.db.transaction(() => {
-    for (let i = 0; i < jobs; i++) insert.run(ids.next(), now + i, now + i, DOC);
-  }).immediate();
+  const store = seededStore(dir, jobs, now);
+  const file = store.file;
   store.close();
   const thread = new Worker(new URL("./jobs-sqlite-thread-model-worker.mjs", import.meta.url), { workerData: { file, sql: FLOOR_SQL, doc: DOC, lines: LINES, now, later: now + jobs + 1 }, execArgv: [] });
   try {

@@ -59,7 +59,7 @@ import { sqliteProcesses } from "./jobs-sqlite-processes.js";
 import { crossProcessLatency } from "./jobs-cross-process-latency.js";
 import { noopCatalog as catalog, noopRunner } from "./jobs-fixtures.js";
 import { countSqliteStatements } from "./sqlite-statement-counter.js";
-import { bullmqThroughput, startRedis, type Redis } from "./bullmq-partner.js";
+import { bullmqThroughput, partnerName, startRedis, type Redis, type RedisPersistence } from "./bullmq-partner.js";
 import { sqliteFloor } from "./jobs-sqlite-floor.js";
 import { sqliteThreadModel } from "./jobs-sqlite-thread-model.js";
 import { collectGarbage, emit, loadAverages, peakRssMiB, percentile, round } from "./support.js";
@@ -336,13 +336,12 @@ export async function main(args: string[]): Promise<void> {
   });
   const jobs = Number(values.jobs);
   const wanted = (name: string) => name.startsWith(values.only);
-  type Partner = "bullmq" | "bullmq-aof-everysec" | "bullmq-aof-always";
-  const partners: Partner[] = values["vs-bullmq"] ? ["bullmq", "bullmq-aof-everysec", "bullmq-aof-always"] : [];
-  const kinds: Array<StoreKind | Partner> = ["memory", "file", "sqlite", "sqlite-oneconn", "sqlite-wide", "sqlite-filelogs", "sqlite-full", ...partners];
-  // One redis-server per persistence setting, the same for every round.
-  const redis = new Map<Partner, Redis>();
+  const persistences: RedisPersistence[] = values["vs-bullmq"] ? ["none", "everysec", "always"] : [];
+  const kinds: string[] = ["memory", "file", "sqlite", "sqlite-oneconn", "sqlite-wide", "sqlite-filelogs", "sqlite-full", ...persistences.map(partnerName)];
+  // One redis-server per persistence setting, the same for every round, by its partner's name.
+  const redis = new Map<string, Redis>();
   try {
-    for (const partner of partners) redis.set(partner, await startRedis(partner === "bullmq" ? "none" : partner === "bullmq-aof-everysec" ? "everysec" : "always"));
+    for (const persistence of persistences) redis.set(partnerName(persistence), await startRedis(persistence));
     for (let pass = 1; pass <= Number(values.rounds); pass++) {
       // Alternate the order between rounds so a drift in the machine's load does not favour one store.
       const order = pass % 2 === 1 ? kinds : [...kinds].reverse();
@@ -350,29 +349,29 @@ export async function main(args: string[]): Promise<void> {
         const measured = new Map<string, number>();
         // `--vs-bullmq` runs BullMQ beside whichever stores `--only` selected (its own name need not match).
         // One worker has one connection and 8 slots either way: `sqlite-oneconn` and `sqlite-wide` are `sqlite` there.
-        const isPartner = (kind: StoreKind | Partner): kind is Partner => redis.has(kind as Partner);
-        const selected = (kind: StoreKind | Partner) => !((kind === "sqlite-oneconn" || kind === "sqlite-wide") && workers === 1) && wanted(`throughput.${kind}.${workers}w`);
+        const isPartner = (kind: string) => redis.has(kind);
+        const selected = (kind: string) => !((kind === "sqlite-oneconn" || kind === "sqlite-wide") && workers === 1) && wanted(`throughput.${kind}.${workers}w`);
         const anyStore = order.some((kind) => !isPartner(kind) && selected(kind));
         for (const kind of order) {
           if (isPartner(kind)) {
             if (anyStore || selected(kind)) measured.set(kind, await bullmqThroughput(redis.get(kind)!, workers, jobs, { round: pass }));
-          } else if (selected(kind)) measured.set(kind, await throughput(kind, workers, jobs, false, { round: pass }));
+          } else if (selected(kind)) measured.set(kind, await throughput(kind as StoreKind, workers, jobs, false, { round: pass }));
         }
-        const bullmq = measured.get("bullmq");
+        const bullmq = measured.get(partnerName("none"));
         if (bullmq !== undefined) {
-          const stores = [...measured].filter(([kind]) => !redis.has(kind as Partner));
+          const stores = [...measured].filter(([kind]) => !isPartner(kind));
           const ratios = Object.fromEntries(stores.map(([kind, perSecond]) => [kind, round(perSecond / bullmq, 2)]));
           // The same durability on both sides: a killed process loses no acknowledged job with
           // `normal` or `appendfsync everysec`; a power cut none with `full` or `appendfsync always`.
-          const ratio = (store: string, partner: Partner) => (measured.has(store) && measured.has(partner) ? round(measured.get(store)! / measured.get(partner)!, 2) : undefined);
-          const sameDurability = { "sqlite / bullmq-aof-everysec": ratio("sqlite", "bullmq-aof-everysec"), "sqlite-full / bullmq-aof-always": ratio("sqlite-full", "bullmq-aof-always") };
+          const ratio = (store: string, partner: string) => (measured.has(store) && measured.has(partner) ? round(measured.get(store)! / measured.get(partner)!, 2) : undefined);
+          const sameDurability = { "sqlite / bullmq-aof-everysec": ratio("sqlite", partnerName("everysec")), "sqlite-full / bullmq-aof-always": ratio("sqlite-full", partnerName("always")) };
           emit(`jobs.vs_bullmq.${workers}w`, { round: pass, workers, jobs, bullmq_jobs_per_s: round(bullmq, 0), ratio_to_bullmq: ratios, same_durability: sameDurability, loadavg_1_5_15: loadAverages() });
         }
       }
     }
     if (wanted("sqlite_floor") || wanted("sqlite_thread_model")) {
-      const partner = redis.get("bullmq");
-      const bullmq = partner && (await bullmqThroughput(partner, 1, Math.min(jobs, 20_000), { for: "sqlite_floor" }));
+      const partner = redis.get(partnerName("none"));
+      const bullmq = partner && (await bullmqThroughput(partner, 1, Math.min(jobs, 20_000), { for: "sqlite_floor and sqlite_thread_model" }));
       if (wanted("sqlite_floor")) {
         // The loop's figure after one run to warm it up (compiled code): the floor runs warm too.
         await throughput("memory", 1, Math.min(jobs, 20_000), false, { for: "sqlite_floor", warm_up: true });
